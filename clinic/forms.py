@@ -1,0 +1,128 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.utils.translation import gettext_lazy as _
+
+from clinic.permissions import ROLES
+from scheduling.models import Location
+
+User = get_user_model()
+
+ROLE_CHOICES = [(role, role) for role in ROLES]
+
+
+def _helper(submit_label: str, css_class: str = "btn-primary") -> FormHelper:
+    helper = FormHelper()
+    helper.add_input(Submit("submit", submit_label, css_class=css_class))
+    return helper
+
+
+class LoginForm(AuthenticationForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].widget.attrs.update({"autofocus": True})
+        self.helper = _helper(_("Log in"))
+
+
+class ForcedPasswordChangeForm(PasswordChangeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Change password"))
+
+
+class StaffFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False)
+    role = forms.ChoiceField(
+        label=_("Role"), required=False, choices=[("", _("Any role")), *ROLE_CHOICES]
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[
+            ("", _("Any")),
+            ("active", _("Active")),
+            ("inactive", _("Deactivated")),
+        ],
+    )
+
+
+class _StaffFields(forms.Form):
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES)
+    default_location = forms.ModelChoiceField(
+        label=_("Default location"),
+        queryset=Location.objects.filter(is_active=True),
+        required=False,
+    )
+
+
+class StaffCreateForm(_StaffFields):
+    username = forms.CharField(
+        label=_("User name"),
+        max_length=150,
+        help_text=_("Letters, digits and @ . + - _ only."),
+    )
+    password = forms.CharField(
+        label=_("Temporary password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_(
+            "At least 12 characters; a passphrase of several words is best. "
+            "The new user must choose their own at first log-in."
+        ),
+    )
+    field_order = [
+        "username",
+        "first_name",
+        "last_name",
+        "email",
+        "role",
+        "default_location",
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Create account"))
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        if User.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(_("That user name is taken."))
+        return username
+
+
+class StaffUpdateForm(_StaffFields):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Save changes"))
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Kept in the account's history."),
+    )
+
+    def __init__(self, *args, submit_label=None, css_class="btn-danger", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(submit_label or _("Confirm"), css_class)
+
+
+class PasswordResetForm(forms.Form):
+    new_password = forms.CharField(
+        label=_("Temporary password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_(
+            "At least 12 characters. Tell the user in person; they must replace it "
+            "at their next log-in. All their open sessions end now."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Reset password"), "btn-warning")

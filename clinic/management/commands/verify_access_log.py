@@ -1,0 +1,26 @@
+from django.core.management.base import BaseCommand
+
+from clinic.models import AccessLog
+from clinic.services import access_log_first_broken
+
+
+class Command(BaseCommand):
+    help = "Check the PHI access log's hash chain; exit 1 naming the first broken row."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--from-id", type=int, default=None, help="Start at this row id."
+        )
+
+    def handle(self, *args, from_id=None, **options):
+        broken = access_log_first_broken(start_id=from_id)
+        total = AccessLog.objects.count()
+        if broken is not None:
+            self.stderr.write(
+                f"BROKEN: access log row {broken.pk} "
+                f"(at {broken.created_at:%Y-%m-%d %H:%M:%S%z}, "
+                f"user {broken.username!r}) "
+                "does not match its hash or its predecessor."
+            )
+            raise SystemExit(1)
+        self.stdout.write(f"OK: {total} access log rows, hash chain intact.")

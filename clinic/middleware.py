@@ -1,0 +1,101 @@
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.db import DatabaseError, connection
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+LOGIN_AT = "clinic_login_at"
+LAST_SEEN = "clinic_last_seen"
+# Seen-at is written at most this often, so most requests do not write the session.
+LAST_SEEN_RESOLUTION = 30
+
+IDLE_MESSAGE = _("You were signed out after %(minutes)d minutes without activity.")
+ABSOLUTE_MESSAGE = _(
+    "Your session reached its %(hours)d-hour limit; please sign in again."
+)
+
+
+def unavailable_response() -> HttpResponse:
+    """The page shown while the database does not answer; it needs no database."""
+    return HttpResponse(
+        render_to_string("503.html", {"clinic_name": settings.CLINIC_NAME}),
+        status=503,
+        headers={"Retry-After": "30"},
+    )
+
+
+class DatabaseAvailableMiddleware:
+    """Answer 503 at once (within the connect timeout) when the database is down."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith("/static/"):
+            try:
+                connection.ensure_connection()
+            except DatabaseError:
+                return unavailable_response()
+        return self.get_response(request)
+
+
+class SessionLimitsMiddleware:
+    """Idle sessions end after SESSION_IDLE_SECONDS, every session after
+    SESSION_ABSOLUTE_SECONDS from log-in."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = time.time()
+            session = request.session
+            login_at = session.setdefault(LOGIN_AT, now)
+            last_seen = session.get(LAST_SEEN, now)
+            message = None
+            if now - login_at > settings.SESSION_ABSOLUTE_SECONDS:
+                message = ABSOLUTE_MESSAGE % {
+                    "hours": settings.SESSION_ABSOLUTE_SECONDS // 3600
+                }
+            elif now - last_seen > settings.SESSION_IDLE_SECONDS:
+                message = IDLE_MESSAGE % {
+                    "minutes": settings.SESSION_IDLE_SECONDS // 60
+                }
+            if message:
+                logout(request)
+                messages.info(request, message)
+                login_url = reverse(settings.LOGIN_URL)
+                if request.method == "GET" and not request.htmx:
+                    return redirect(f"{login_url}?next={request.get_full_path()}")
+                response = HttpResponse(status=401)
+                response["HX-Redirect"] = login_url
+                return response
+            if now - last_seen >= LAST_SEEN_RESOLUTION or LAST_SEEN not in session:
+                session[LAST_SEEN] = now
+        return self.get_response(request)
+
+
+class PasswordChangeRequiredMiddleware:
+    """A user with a temporary password can only change it (or log out)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            profile = getattr(user, "profile", None)
+            if profile is not None and profile.must_change_password:
+                allowed = {reverse("clinic:password-change"), reverse("clinic:logout")}
+                if request.path not in allowed and not request.path.startswith(
+                    "/static/"
+                ):
+                    return redirect("clinic:password-change")
+        return self.get_response(request)

@@ -1,0 +1,154 @@
+import hashlib
+from datetime import UTC
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history import register
+from simple_history.models import HistoricalRecords
+
+# Staff accounts keep history too (role changes, deactivation); never the password.
+register(
+    get_user_model(),
+    app="clinic",
+    excluded_fields=["password", "last_login"],
+)
+
+
+class StaffProfile(models.Model):
+    """What the clinic knows about a staff account beyond Django's user."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="profile"
+    )
+    role = models.CharField(_("role"), max_length=32, blank=True)
+    default_location = models.ForeignKey(
+        "scheduling.Location",
+        verbose_name=_("default location"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    must_change_password = models.BooleanField(
+        _("must change password at next log-in"), default=False
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        permissions = [
+            ("manage_staff", "Can manage staff accounts and roles"),
+            ("view_jobs_dashboard", "Can see the background job queues"),
+        ]
+
+    def __str__(self) -> str:
+        return self.user.get_username()
+
+
+class AccessLog(models.Model):
+    """One look at a patient's data. Append-only, chained by SHA-256.
+
+    The table is its own history: rows never change (a PostgreSQL trigger refuses
+    UPDATE and DELETE), so it carries no HistoricalRecords.
+    """
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("Viewed")
+        EXPORT = "export", _("Exported")
+        PRINT = "print", _("Printed")
+        DOWNLOAD = "download", _("Downloaded")
+
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+    )
+    username = models.CharField(_("user name"), max_length=150)
+    patient = models.ForeignKey(
+        "registration.Patient",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    object_type = models.CharField(_("object type"), max_length=100, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    what = models.CharField(_("what"), max_length=200, blank=True)
+    ip_address = models.GenericIPAddressField(_("from address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=400, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    row_hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["patient", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.action} {self.object_type}#{self.object_id}"
+
+    def content_for_hash(self) -> str:
+        parts = [
+            self.prev_hash,
+            self.created_at.astimezone(UTC).isoformat(),
+            str(self.user_id or ""),
+            self.username,
+            str(self.patient_id or ""),
+            self.action,
+            self.object_type,
+            self.object_id,
+            self.what,
+            self.ip_address or "",
+            self.user_agent,
+        ]
+        return "\x1f".join(parts)
+
+    def compute_hash(self) -> str:
+        return hashlib.sha256(self.content_for_hash().encode()).hexdigest()
+
+
+class DeferredJob(models.Model):
+    """Work to do after commit or at a later time: the outbox behind RQ.
+
+    The row is written in the same transaction as its cause; RQ only carries its id.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    func = models.CharField(_("job"), max_length=200)
+    args = models.JSONField(_("arguments (ids)"), default=list, blank=True)
+    queue = models.CharField(_("queue"), max_length=32, default="default")
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    run_after = models.DateTimeField(_("run after"), default=timezone.now)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    max_attempts = models.PositiveIntegerField(_("maximum attempts"), default=5)
+    last_error = models.TextField(_("last error"), blank=True)
+    enqueued_at = models.DateTimeField(_("last enqueued"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["run_after", "id"]
+        indexes = [
+            models.Index(
+                fields=["run_after"],
+                name="deferredjob_pending_due",
+                condition=models.Q(status="pending"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.func}{tuple(self.args)} [{self.status}]"

@@ -1,0 +1,99 @@
+"""What each role may do, declared in one place.
+
+Roles are Django groups (made by migration ``clinic.0002_roles``); their permissions are
+kept equal to ``ROLE_PERMISSIONS`` after every ``migrate``, so a later app adds its
+permissions here, next to the others.
+"""
+
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.utils.translation import gettext_lazy as _
+
+FRONT_DESK = "Front desk"
+NURSE = "Nurse"
+CLINICIAN = "Clinician"
+BILLING = "Billing"
+ADMINISTRATOR = "Administrator"
+
+ROLES = [FRONT_DESK, NURSE, CLINICIAN, BILLING, ADMINISTRATOR]
+
+ROLE_DESCRIPTIONS = {
+    FRONT_DESK: _("Registers patients, verifies insurance, books appointments."),
+    NURSE: _("Gives medications on the unit, collects specimens."),
+    CLINICIAN: _("Orders medications and tests, reviews results."),
+    BILLING: _("Turns visits into claims, posts payments, works denials."),
+    ADMINISTRATOR: _("Manages staff, roles and set-up; exports compliance reports."),
+}
+
+_EVERY_ROLE = [
+    "registration.view_patient",
+    "scheduling.view_location",
+]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    FRONT_DESK: [
+        *_EVERY_ROLE,
+        "registration.add_patient",
+        "registration.change_patient",
+    ],
+    NURSE: [*_EVERY_ROLE],
+    CLINICIAN: [*_EVERY_ROLE],
+    BILLING: [*_EVERY_ROLE],
+    ADMINISTRATOR: [
+        *_EVERY_ROLE,
+        "clinic.manage_staff",
+        "clinic.view_jobs_dashboard",
+        "django_rq.admin",
+        "clinic.view_deferredjob",
+        "clinic.view_staffprofile",
+        "clinic.view_accesslog",
+        "auth.view_user",
+        "scheduling.add_location",
+        "scheduling.change_location",
+    ],
+}
+
+
+def role_of(user) -> str | None:
+    """The user's role (their first role group), or None."""
+    if not user.is_authenticated:
+        return None
+    cached = getattr(user, "_clinic_role", False)
+    if cached is False:
+        names = {group.name for group in user.groups.all()}
+        cached = next((role for role in ROLES if role in names), None)
+        user._clinic_role = cached
+    return cached
+
+
+def sync_role_permissions(*, group_model, permission_model) -> None:
+    """Make every role group hold exactly the permissions declared above.
+
+    Takes the models as arguments so a migration can pass its historical models.
+    """
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _created = group_model.objects.get_or_create(name=role)
+        wanted = []
+        for perm in perms:
+            app_label, codename = perm.split(".")
+            found = permission_model.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if found is not None:
+                wanted.append(found)
+        group.permissions.set(wanted)
+
+
+class RoleRequiredMixin(PermissionRequiredMixin):
+    """A page for the roles that hold ``permission_required``.
+
+    Anonymous users go to the log-in page (LoginRequiredMiddleware); a logged-in user
+    without the permission gets 403.
+    """
+
+    raise_exception = True
+
+
+class AnyStaffMixin:
+    """A page for every logged-in staff member, whatever the role."""
+
+    any_staff = True

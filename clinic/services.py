@@ -1,0 +1,327 @@
+"""Writes of the clinic package: staff accounts, the access log, deferred jobs."""
+
+import logging
+import traceback
+from datetime import datetime, timedelta
+
+from axes.utils import reset as axes_reset
+from django.contrib.auth import SESSION_KEY, get_user_model, password_validation
+from django.contrib.auth.models import Group
+from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+from simple_history.utils import update_change_reason
+
+from clinic.exceptions import ApplicationError
+from clinic.models import AccessLog, DeferredJob, StaffProfile
+from clinic.permissions import ADMINISTRATOR, ROLES
+from clinic.queueing import check_job_args, enqueue_on_commit
+from clinic.requests import client_ip, user_agent
+
+logger = logging.getLogger(__name__)
+User = get_user_model()
+
+# Any constant works; it only has to be the same for every writer of the log.
+ACCESS_LOG_LOCK_KEY = 0x434C4F47  # "CLOG"
+GENESIS_HASH = "0" * 64
+
+CANNOT_DEACTIVATE_SELF = _("You cannot deactivate your own account.")
+ALREADY_INACTIVE = _("This account is already deactivated.")
+ALREADY_ACTIVE = _("This account is already active.")
+REASON_REQUIRED = _("Give a reason; it is kept in the account's history.")
+
+
+# --- PHI access log ------------------------------------------------------------------
+
+
+def access_log_record(
+    *,
+    user,
+    action: str,
+    patient=None,
+    obj=None,
+    what: str = "",
+    request: HttpRequest | None = None,
+) -> AccessLog:
+    """Every look at a patient's data leaves one row, chained to the row before it."""
+    entry = AccessLog(
+        user=user if user is not None and user.is_authenticated else None,
+        username=user.get_username() if user is not None else "",
+        patient=patient,
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        what=what[:200],
+        ip_address=(client_ip(request) or None) if request is not None else None,
+        user_agent=user_agent(request) if request is not None else "",
+    )
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # Serialise writers so that each row chains to the one truly before it.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_advisory_xact_lock(%s)", [ACCESS_LOG_LOCK_KEY]
+                )
+        last = (
+            AccessLog.objects.order_by("-id").values_list("row_hash", flat=True).first()
+        )
+        entry.prev_hash = last or GENESIS_HASH
+        entry.created_at = timezone.now()
+        entry.row_hash = entry.compute_hash()
+        entry.save(force_insert=True)
+    return entry
+
+
+def access_log_first_broken(*, start_id: int | None = None) -> AccessLog | None:
+    """The first row whose hash or link to its predecessor does not hold, or None."""
+    rows = AccessLog.objects.order_by("id")
+    expected_prev = GENESIS_HASH
+    if start_id is not None:
+        rows = rows.filter(id__gte=start_id)
+        before = (
+            AccessLog.objects.filter(id__lt=start_id)
+            .order_by("-id")
+            .values_list("row_hash", flat=True)
+            .first()
+        )
+        expected_prev = before or GENESIS_HASH
+    for row in rows.iterator(chunk_size=2000):
+        if row.prev_hash != expected_prev or row.compute_hash() != row.row_hash:
+            return row
+        expected_prev = row.row_hash
+    return None
+
+
+# --- Staff accounts ------------------------------------------------------------------
+
+
+def _set_role(*, user, role: str) -> None:
+    if role not in ROLES:
+        raise ValidationError({"role": _("Choose one of the clinic's roles.")})
+    user.groups.set([Group.objects.get(name=role)])
+    user.is_staff = role == ADMINISTRATOR  # Django admin and job dashboard
+
+
+def staff_create(
+    *,
+    username: str,
+    first_name: str,
+    last_name: str,
+    email: str,
+    role: str,
+    default_location=None,
+    password: str,
+    actor,
+) -> User:
+    """A new staff account has one role; its user chooses a password at first log-in."""
+    user = User(
+        username=username, first_name=first_name, last_name=last_name, email=email
+    )
+    user.full_clean(exclude=["password"])
+    password_validation.validate_password(password, user)
+    with transaction.atomic():
+        user.set_password(password)
+        user._change_reason = f"created by {actor.get_username()}"
+        user.save()
+        _set_role(user=user, role=role)
+        user.save()
+        StaffProfile.objects.create(
+            user=user,
+            role=role,
+            default_location=default_location,
+            must_change_password=True,
+        )
+    return user
+
+
+def staff_update(
+    *,
+    user,
+    first_name: str,
+    last_name: str,
+    email: str,
+    role: str,
+    default_location,
+    actor,
+) -> User:
+    """Name, e-mail, role and default location change together, with history."""
+    user.first_name, user.last_name, user.email = first_name, last_name, email
+    user.full_clean(exclude=["password"])
+    with transaction.atomic():
+        profile, _created = StaffProfile.objects.get_or_create(user=user)
+        role_changed = profile.role != role
+        _set_role(user=user, role=role)
+        user._change_reason = f"updated by {actor.get_username()}"
+        user.save()
+        profile.role = role
+        profile.default_location = default_location
+        if role_changed:
+            profile._change_reason = f"role set to {role} by {actor.get_username()}"
+        profile.save()
+    return user
+
+
+def staff_deactivate(*, user, reason: str, actor) -> User:
+    """A deactivated account cannot log in, and every session it has ends at once."""
+    if not reason.strip():
+        raise ValidationError({"reason": REASON_REQUIRED})
+    if user.pk == actor.pk:
+        raise ApplicationError(CANNOT_DEACTIVATE_SELF)
+    if not user.is_active:
+        raise ApplicationError(ALREADY_INACTIVE)
+    with transaction.atomic():
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        update_change_reason(user, f"deactivated: {reason.strip()}")
+        user_sessions_end(user=user)
+    return user
+
+
+def staff_reactivate(*, user, reason: str, actor) -> User:
+    if not reason.strip():
+        raise ValidationError({"reason": REASON_REQUIRED})
+    if user.is_active:
+        raise ApplicationError(ALREADY_ACTIVE)
+    with transaction.atomic():
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+        update_change_reason(user, f"reactivated: {reason.strip()}")
+    return user
+
+
+def staff_password_reset(*, user, new_password: str, actor) -> User:
+    """An administrator sets a temporary password; the user replaces it at log-in."""
+    password_validation.validate_password(new_password, user)
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        profile, _created = StaffProfile.objects.get_or_create(user=user)
+        profile.must_change_password = True
+        profile._change_reason = f"password reset by {actor.get_username()}"
+        profile.save()
+        user_sessions_end(user=user)
+    axes_reset(username=user.get_username())
+    return user
+
+
+def staff_password_changed(*, user) -> None:
+    """The user chose their own password: the forced-change flag is cleared."""
+    profile, _created = StaffProfile.objects.get_or_create(user=user)
+    if profile.must_change_password:
+        profile.must_change_password = False
+        profile._change_reason = "password changed by the user"
+        profile.save()
+
+
+def staff_unlock(*, username: str, actor) -> int:
+    """Lift a log-in lock-out for a user name (from every address)."""
+    logger.info("%s unlocked log-in for %s", actor.get_username(), username)
+    return axes_reset(username=username)
+
+
+def user_sessions_end(*, user) -> int:
+    """Delete every live session that belongs to ``user``; returns how many."""
+    ended = 0
+    live = Session.objects.filter(expire_date__gt=timezone.now())
+    for session in live.iterator():
+        if session.get_decoded().get(SESSION_KEY) == str(user.pk):
+            session.delete()
+            ended += 1
+    return ended
+
+
+# --- Deferred jobs (the outbox) ------------------------------------------------------
+
+RETRY_BASE_SECONDS = 30
+# A pending row enqueued longer ago than this is enqueued again by dispatch_due
+# (its RQ job was lost with Redis, or never sent).
+REENQUEUE_AFTER = timedelta(minutes=5)
+
+
+def deferred_job_create(
+    *,
+    func: str,
+    args: list | tuple = (),
+    run_after: datetime | None = None,
+    queue: str = "default",
+    max_attempts: int = 5,
+) -> DeferredJob:
+    """Work that must happen later is first a row, written with its cause."""
+    check_job_args(tuple(args))
+    import_string(func)  # fail now, not in a worker, on a wrong path
+    job = DeferredJob.objects.create(
+        func=func,
+        args=list(args),
+        queue=queue,
+        run_after=run_after or timezone.now(),
+        max_attempts=max_attempts,
+        enqueued_at=timezone.now(),
+    )
+    from clinic.jobs import run_deferred_job
+
+    enqueue_on_commit(run_deferred_job, job.pk, queue=queue, at=job.run_after)
+    return job
+
+
+def deferred_job_run(*, job_id: int) -> str | None:
+    """A deferred job runs at most once to success: the row is locked while it runs
+    and its own writes commit together with its ``done`` mark."""
+    with transaction.atomic():
+        job = (
+            DeferredJob.objects.select_for_update(skip_locked=True)
+            .filter(pk=job_id, status=DeferredJob.Status.PENDING)
+            .first()
+        )
+        if job is None:
+            return None  # done, cancelled, or running in another worker
+        if job.run_after > timezone.now():
+            return None  # not due yet; dispatch_due enqueues it when it is
+        job.attempts += 1
+        try:
+            with transaction.atomic():
+                import_string(job.func)(*job.args)
+        except Exception as exc:
+            logger.exception("Deferred job %s failed", job.pk)
+            job.last_error = "".join(traceback.format_exception_only(exc)).strip()[
+                :2000
+            ]
+            if job.attempts >= job.max_attempts:
+                job.status = DeferredJob.Status.FAILED
+                job.finished_at = timezone.now()
+            else:
+                delay = RETRY_BASE_SECONDS * 2 ** (job.attempts - 1)
+                job.run_after = timezone.now() + timedelta(seconds=delay)
+                job.enqueued_at = None
+        else:
+            job.status = DeferredJob.Status.DONE
+            job.finished_at = timezone.now()
+            job.last_error = ""
+        job.save()
+        return job.status
+
+
+def deferred_jobs_dispatch_due(*, now: datetime | None = None, limit: int = 500) -> int:
+    """Enqueue every pending job whose time has come and that is not already queued.
+
+    Two sweepers at once never enqueue the same row: rows are claimed with
+    ``SKIP LOCKED`` and marked enqueued in the same transaction.
+    """
+    from clinic.jobs import run_deferred_job
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        due = list(
+            DeferredJob.objects.select_for_update(skip_locked=True)
+            .filter(status=DeferredJob.Status.PENDING, run_after__lte=now)
+            .exclude(enqueued_at__gt=now - REENQUEUE_AFTER)
+            .order_by("run_after", "id")[:limit]
+        )
+        for job in due:
+            job.enqueued_at = now
+            job.save(update_fields=["enqueued_at"])
+            enqueue_on_commit(run_deferred_job, job.pk, queue=job.queue)
+    return len(due)

@@ -1,0 +1,49 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from clinic.views import accounts, health, history, home, jobs, staff
+
+clinic_patterns = [
+    path("", home.HomeView.as_view(), name="home"),
+    path("login/", accounts.LoginView.as_view(), name="login"),
+    path("logout/", accounts.LogoutView.as_view(), name="logout"),
+    path("password/", accounts.PasswordChangeView.as_view(), name="password-change"),
+    path("session/keepalive/", accounts.KeepAliveView.as_view(), name="keepalive"),
+    path("healthz", health.healthz, name="healthz"),
+    path("staff/", staff.StaffListView.as_view(), name="staff-list"),
+    path("staff/new/", staff.StaffCreateView.as_view(), name="staff-create"),
+    path("staff/<int:pk>/", staff.StaffUpdateView.as_view(), name="staff-edit"),
+    path(
+        "staff/<int:pk>/deactivate/",
+        staff.StaffDeactivateView.as_view(),
+        name="staff-deactivate",
+    ),
+    path(
+        "staff/<int:pk>/reactivate/",
+        staff.StaffReactivateView.as_view(),
+        name="staff-reactivate",
+    ),
+    path(
+        "staff/<int:pk>/password/",
+        staff.StaffPasswordResetView.as_view(),
+        name="staff-password-reset",
+    ),
+    path(
+        "staff/<int:pk>/unlock/", staff.StaffUnlockView.as_view(), name="staff-unlock"
+    ),
+    path(
+        "history/<str:app_label>/<str:model_name>/<int:pk>/",
+        history.RecordHistoryView.as_view(),
+        name="history",
+    ),
+    path("jobs/", jobs.JobsDashboardView.as_view(), name="jobs-dashboard"),
+]
+
+urlpatterns = [
+    path("", include((clinic_patterns, "clinic"))),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "clinic.views.errors.permission_denied"
+handler404 = "clinic.views.errors.not_found"
+handler500 = "clinic.views.errors.server_error"

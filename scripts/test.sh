@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Runs the suite against a throwaway PostgreSQL and Redis on free loopback ports,
+# installing them (and Chromium for the browser tests) with apt when missing and root.
+# Both servers are stopped afterwards, whatever happened.
+#   scripts/test.sh                 the whole suite
+#   scripts/test.sh tests/e2e       some tests (any pytest arguments)
+#   scripts/test.sh --bench         the benchmarks (tests/bench), printing figures
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+
+apt_updated=""
+apt_install() {
+  if [ "$(id -u)" != "0" ]; then
+    echo "!! $1 is missing and this is not root: install $*" >&2
+    return 1
+  fi
+  if [ -z "$apt_updated" ]; then
+    apt-get update -q >/dev/null
+    apt_updated=1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >/dev/null
+}
+
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+if [ -z "$pg_bin" ] || [ ! -x "$pg_bin/initdb" ]; then
+  echo "== installing PostgreSQL"
+  apt_install postgresql postgresql-contrib
+  pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+fi
+if ! command -v redis-server >/dev/null 2>&1; then
+  echo "== installing Redis"
+  apt_install redis-server
+fi
+if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = "0" ]; then
+  echo "== installing Chromium for the browser tests"
+  apt_install chromium || echo "!! Chromium could not be installed; browser tests will skip"
+fi
+
+free_port() {
+  $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+tmp=$(mktemp -d /tmp/clinicops-test.XXXXXX)
+chmod 755 "$tmp"
+pg_port=$(free_port)
+redis_port=$(free_port)
+as_pg=()
+if [ "$(id -u)" = "0" ]; then
+  id postgres >/dev/null 2>&1 || useradd --system --home-dir "$tmp" postgres
+  as_pg=(runuser -u postgres --)
+fi
+
+cleanup() {
+  status=$?
+  "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$tmp/pg" -m immediate stop >/dev/null 2>&1 || true
+  if [ -f "$tmp/redis.pid" ]; then kill "$(cat "$tmp/redis.pid")" 2>/dev/null || true; fi
+  rm -rf "$tmp"
+  exit $status
+}
+trap cleanup EXIT INT TERM
+
+echo "== PostgreSQL on 127.0.0.1:$pg_port, Redis on 127.0.0.1:$redis_port"
+mkdir -p "$tmp/pg"
+[ "$(id -u)" = "0" ] && chown postgres "$tmp/pg"
+"${as_pg[@]}" "$pg_bin/initdb" -D "$tmp/pg" -U clinicops --auth=trust --encoding=UTF8 \
+  --locale=C.UTF-8 >"$tmp/initdb.log" 2>&1 || { cat "$tmp/initdb.log"; exit 1; }
+"${as_pg[@]}" "$pg_bin/pg_ctl" -D "$tmp/pg" -l "$tmp/pg/server.log" -w -t 60 start \
+  -o "-p $pg_port -k $tmp/pg -c listen_addresses=127.0.0.1 -c fsync=off \
+      -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" >/dev/null
+redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no \
+  --daemonize yes --pidfile "$tmp/redis.pid" --dir "$tmp" --logfile "$tmp/redis.log" \
+  --databases 64
+
+export DATABASE_URL="postgres://clinicops@127.0.0.1:$pg_port/clinicops"
+export REDIS_URL="redis://127.0.0.1:$redis_port/0"
+export SECRET_KEY="test-only-secret-key-not-for-production"
+export ALLOWED_HOSTS="*"
+export STATICFILES_BACKEND="django.contrib.staticfiles.storage.StaticFilesStorage"
+export DJANGO_ALLOW_ASYNC_UNSAFE=true
+export CLINICOPS_VAR_DIR="$tmp/var"
+
+if [ "${1:-}" = "--bench" ]; then
+  shift
+  $PY -m pytest tests/bench -p no:xdist -s -q "$@"
+  exit $?
+fi
+
+if [ $# -eq 0 ]; then
+  echo "== ruff"
+  .venv/bin/ruff check .
+  .venv/bin/ruff format --check .
+  echo "== makemigrations --check"
+  $PY manage.py makemigrations --check --dry-run
+  set -- tests
+fi
+echo "== pytest"
+$PY -m pytest -n 2 "$@"
