@@ -79,6 +79,7 @@ export ALLOWED_HOSTS="*"
 export STATICFILES_BACKEND="django.contrib.staticfiles.storage.StaticFilesStorage"
 export DJANGO_ALLOW_ASYNC_UNSAFE=true
 export CLINICOPS_VAR_DIR="$tmp/var"
+mkdir -p "$CLINICOPS_VAR_DIR/staticfiles"
 
 if [ "${1:-}" = "--bench" ]; then
   shift

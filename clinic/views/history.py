@@ -44,7 +44,7 @@ class RecordHistoryView(PatientAccessLogMixin, RoleRequiredMixin, TemplateView):
         )
         return super().get_context_data(
             object=self.object,
-            model_name=self.model._meta.verbose_name,
+            kind_name=self.model._meta.verbose_name,
             entries=entries,
             page_obj=page,
             **kwargs,

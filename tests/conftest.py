@@ -1,0 +1,122 @@
+"""Shared fixtures: real PostgreSQL (pytest-django's test database on the server
+``make test`` starts) and real Redis, one Redis database per xdist worker."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from clinic import permissions
+from tests.clinic.factories import UserFactory
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _worker_number() -> int:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    return int(worker[2:]) if worker.startswith("gw") else 0
+
+
+def _redis_url_for_worker() -> str:
+    url = urlparse(os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0")
+    return urlunparse(url._replace(path=f"/{_worker_number() + 1}"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_redis():
+    """Each xdist worker uses its own Redis database, emptied at start."""
+    if settings.JOBS_INLINE:
+        yield None
+        return
+    url = _redis_url_for_worker()
+    for config in settings.RQ_QUEUES.values():
+        config["URL"] = url
+    import django_rq
+
+    try:
+        django_rq.get_connection("default").flushdb()
+    except Exception as exc:  # noqa: BLE001
+        pytest.exit(f"Redis at {url} does not answer ({exc}); run the suite with make test")
+    yield url
+
+
+@pytest.fixture(autouse=True)
+def _job_arguments_are_ids(monkeypatch):
+    """Every job that reaches Redis carries ids only: no patient data in Redis."""
+    from rq.queue import Queue
+
+    from clinic.queueing import check_job_args
+
+    original = Queue.create_job
+
+    def create_job(self, func, args=None, kwargs=None, *rest, **options):
+        check_job_args(tuple(args or ()))
+        assert not kwargs, f"job keyword arguments would sit in Redis: {kwargs}"
+        return original(self, func, args, kwargs, *rest, **options)
+
+    monkeypatch.setattr(Queue, "create_job", create_job)
+
+
+@pytest.fixture
+def redis_url(_isolated_redis):
+    if _isolated_redis is None:
+        pytest.skip("needs REDIS_URL (run with make test)")
+    return _isolated_redis
+
+
+@pytest.fixture
+def run_rq_worker(redis_url):
+    """Run a real ``rqworker --burst`` process against this test's database."""
+
+    def run(*queues: str) -> subprocess.CompletedProcess:
+        db = connection.settings_dict
+        database_url = (
+            f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+        )
+        env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url}
+        result = subprocess.run(
+            [sys.executable, "manage.py", "rqworker", *(queues or ["default"]), "--burst"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stderr[-3000:]
+        return result
+
+    return run
+
+
+@pytest.fixture
+def make_user(db):
+    def make(role: str | None = None, **kwargs):
+        return UserFactory(role=role, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def role_users(make_user) -> dict[str, object]:
+    return {role: make_user(role) for role in permissions.ROLES}
+
+
+@pytest.fixture
+def admin_user(make_user):
+    return make_user(permissions.ADMINISTRATOR, username="ada")
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    client.force_login(admin_user)
+    return client
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
