@@ -14,7 +14,6 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
-from simple_history.utils import update_change_reason
 
 from clinic.exceptions import ApplicationError
 from clinic.models import AccessLog, DeferredJob, StaffProfile
@@ -175,8 +174,8 @@ def staff_deactivate(*, user, reason: str, actor) -> User:
         raise ApplicationError(ALREADY_INACTIVE)
     with transaction.atomic():
         user.is_active = False
+        user._change_reason = f"deactivated: {reason.strip()}"
         user.save(update_fields=["is_active"])
-        update_change_reason(user, f"deactivated: {reason.strip()}")
         user_sessions_end(user=user)
     return user
 
@@ -188,8 +187,8 @@ def staff_reactivate(*, user, reason: str, actor) -> User:
         raise ApplicationError(ALREADY_ACTIVE)
     with transaction.atomic():
         user.is_active = True
+        user._change_reason = f"reactivated: {reason.strip()}"
         user.save(update_fields=["is_active"])
-        update_change_reason(user, f"reactivated: {reason.strip()}")
     return user
 
 

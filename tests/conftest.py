@@ -41,7 +41,9 @@ def _isolated_redis():
     try:
         django_rq.get_connection("default").flushdb()
     except Exception as exc:  # noqa: BLE001
-        pytest.exit(f"Redis at {url} does not answer ({exc}); run the suite with make test")
+        pytest.exit(
+            f"Redis at {url} does not answer ({exc}); run the suite with make test"
+        )
     yield url
 
 
@@ -75,12 +77,16 @@ def run_rq_worker(redis_url):
 
     def run(*queues: str) -> subprocess.CompletedProcess:
         db = connection.settings_dict
-        database_url = (
-            f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-        )
+        database_url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
         env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url}
         result = subprocess.run(
-            [sys.executable, "manage.py", "rqworker", *(queues or ["default"]), "--burst"],
+            [
+                sys.executable,
+                "manage.py",
+                "rqworker",
+                *(queues or ["default"]),
+                "--burst",
+            ],
             cwd=ROOT,
             env=env,
             capture_output=True,

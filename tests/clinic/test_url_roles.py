@@ -52,7 +52,9 @@ def _walk(patterns, namespace=""):
             yield name, entry.callback
 
 
-ALL_PATTERNS = sorted(_walk(get_resolver().url_patterns), key=lambda item: item[0] or "")
+ALL_PATTERNS = sorted(
+    _walk(get_resolver().url_patterns), key=lambda item: item[0] or ""
+)
 
 
 def _rule(callback):
@@ -83,10 +85,17 @@ def test_every_pattern_declares_an_access_rule():
 
 def test_at_least_the_foundation_pages_are_walked():
     names = {name for name, _callback in ALL_PATTERNS}
-    assert {"clinic:home", "clinic:login", "clinic:staff-list", "clinic:history"} <= names
+    assert {
+        "clinic:home",
+        "clinic:login",
+        "clinic:staff-list",
+        "clinic:history",
+    } <= names
 
 
-@pytest.mark.parametrize(("name", "callback"), ALL_PATTERNS, ids=[n for n, _c in ALL_PATTERNS])
+@pytest.mark.parametrize(
+    ("name", "callback"), ALL_PATTERNS, ids=[n for n, _c in ALL_PATTERNS]
+)
 def test_pattern_answers_each_role_as_declared(name, callback, client, make_user):
     users = {role: make_user(role) for role in ROLES}
     users["no role"] = make_user(None)
@@ -112,7 +121,9 @@ def test_pattern_answers_each_role_as_declared(name, callback, client, make_user
         allowed = kind == "staff" or set(perms) <= set(ROLE_PERMISSIONS.get(role, []))
         response = client.get(url)
         expected = ok if allowed else 403
-        assert response.status_code == expected, f"{name} as {role}: {response.status_code}"
+        assert response.status_code == expected, (
+            f"{name} as {role}: {response.status_code}"
+        )
 
 
 def test_django_admin_is_for_administrators_only(client, make_user):

@@ -1,0 +1,147 @@
+"""The PHI access log: one row per look, append-only, hash-chained, verifiable."""
+
+import threading
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import DatabaseError, connection, transaction
+from django.test import RequestFactory
+
+from clinic.models import AccessLog
+from clinic.services import GENESIS_HASH, access_log_record
+from tests.registration.factories import PatientFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _log(user, patient, what="chart"):
+    request = RequestFactory().get(
+        "/", REMOTE_ADDR="10.1.2.3", HTTP_USER_AGENT="Tablet"
+    )
+    request.user = user
+    return access_log_record(
+        user=user,
+        action=AccessLog.Action.VIEW,
+        patient=patient,
+        obj=patient,
+        what=what,
+        request=request,
+    )
+
+
+def test_a_row_records_who_saw_which_patient_from_where(admin_user):
+    patient = PatientFactory()
+    entry = _log(admin_user, patient)
+    entry.refresh_from_db()
+    assert entry.username == "ada"
+    assert entry.patient == patient
+    assert (entry.object_type, entry.object_id) == (
+        "registration.patient",
+        str(patient.pk),
+    )
+    assert (entry.ip_address, entry.user_agent) == ("10.1.2.3", "Tablet")
+
+
+def test_rows_chain_each_to_the_one_before(admin_user):
+    patient = PatientFactory()
+    first, second, third = (_log(admin_user, patient) for _ in range(3))
+    assert first.prev_hash == GENESIS_HASH
+    assert second.prev_hash == first.row_hash
+    assert third.prev_hash == second.row_hash
+    assert len({first.row_hash, second.row_hash, third.row_hash}) == 3
+
+
+def test_verify_passes_on_an_intact_log(admin_user):
+    patient = PatientFactory()
+    for _ in range(5):
+        _log(admin_user, patient)
+    out = StringIO()
+    call_command("verify_access_log", stdout=out)
+    assert "OK: 5 access log rows" in out.getvalue()
+
+
+def _tamper(sql, params):
+    with connection.cursor() as cursor:
+        # What a superuser bent on rewriting evidence would do: switch triggers off.
+        cursor.execute("SET session_replication_role = replica")
+        cursor.execute(sql, params)
+        cursor.execute("SET session_replication_role = DEFAULT")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL trigger")
+def test_verify_names_the_first_row_that_was_tampered_with(admin_user):
+    patient = PatientFactory()
+    rows = [_log(admin_user, patient) for _ in range(5)]
+    _tamper(
+        "UPDATE clinic_accesslog SET username = 'nobody' WHERE id = %s", [rows[2].pk]
+    )
+    err = StringIO()
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("verify_access_log", stderr=err)
+    assert exit_info.value.code == 1
+    assert f"access log row {rows[2].pk} " in err.getvalue()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL trigger")
+def test_verify_notices_a_deleted_row(admin_user):
+    patient = PatientFactory()
+    rows = [_log(admin_user, patient) for _ in range(4)]
+    _tamper("DELETE FROM clinic_accesslog WHERE id = %s", [rows[1].pk])
+    err = StringIO()
+    with pytest.raises(SystemExit):
+        call_command("verify_access_log", stderr=err)
+    assert f"access log row {rows[2].pk} " in err.getvalue()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL trigger")
+@pytest.mark.parametrize(
+    "statement",
+    ["UPDATE clinic_accesslog SET username = 'x'", "DELETE FROM clinic_accesslog"],
+)
+def test_the_database_refuses_update_and_delete(admin_user, statement):
+    _log(admin_user, PatientFactory())
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(statement)
+    assert AccessLog.objects.filter(username="ada").count() == 1
+
+
+def test_the_model_offers_no_update_path(admin_user):
+    entry = _log(admin_user, PatientFactory())
+    entry.what = "changed"
+    with pytest.raises(DatabaseError), transaction.atomic():
+        entry.save()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs concurrent writers"
+)
+def test_concurrent_writers_keep_one_unbroken_chain(make_user):
+    user = make_user("Nurse")
+    patient = PatientFactory()
+    errors = []
+
+    def write():
+        try:
+            for _ in range(10):
+                _log(user, patient)
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=write) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert AccessLog.objects.count() == 60
+    out = StringIO()
+    call_command("verify_access_log", stdout=out)
+    assert "hash chain intact" in out.getvalue()
