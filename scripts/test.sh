@@ -77,7 +77,6 @@ export REDIS_URL="redis://127.0.0.1:$redis_port/0"
 export SECRET_KEY="test-only-secret-key-not-for-production"
 export ALLOWED_HOSTS="*"
 export STATICFILES_BACKEND="django.contrib.staticfiles.storage.StaticFilesStorage"
-export DJANGO_ALLOW_ASYNC_UNSAFE=true
 export CLINICOPS_VAR_DIR="$tmp/var"
 mkdir -p "$CLINICOPS_VAR_DIR/staticfiles"
 
