@@ -21,7 +21,11 @@ PROD_ENV = {
 
 
 def _manage(*args, env=None, timeout=120):
-    base = {k: v for k, v in os.environ.items() if k not in ("DEBUG",)}
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,

@@ -137,3 +137,12 @@ def test_django_admin_is_for_administrators_only(client, make_user):
         else:
             assert response.status_code == 302  # to the admin's own log-in
     client.logout()
+
+
+def test_the_rq_dashboard_is_for_administrators_only(client, make_user, redis_url):
+    url = "/admin/django_rq/dashboard/"
+    for role in ROLES:
+        client.force_login(make_user(role))
+        response = client.get(url)
+        assert response.status_code == (200 if role == "Administrator" else 302), role
+    client.logout()
