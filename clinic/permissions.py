@@ -27,6 +27,7 @@ ROLE_DESCRIPTIONS = {
 _EVERY_ROLE = [
     "registration.view_patient",
     "scheduling.view_location",
+    "alerts.view_staffalert",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {

@@ -28,8 +28,19 @@ def _staff_member(users):
     return {"pk": users["Nurse"].pk}, None
 
 
-# URL name -> function(users) -> (kwargs, permissions when the view decides at run time)
+def _nurses_alert(users):
+    from alerts.services import alert_raise
+
+    alert = alert_raise(kind="task", title="Restock the infusion room", role="Nurse")
+    # Only the role the alert is for may open it; everyone else gets 403.
+    return {"pk": alert.pk}, None, {"Nurse"}
+
+
+# URL name -> function(users) -> (kwargs, permissions when the view decides at run
+# time[, the only roles allowed when the view also checks the object])
 SAMPLES = {
+    "alerts:acknowledge": _nurses_alert,
+    "alerts:resolve": _nurses_alert,
     "clinic:history": _location_history,
     "clinic:staff-edit": _staff_member,
     "clinic:staff-deactivate": _staff_member,
@@ -100,10 +111,11 @@ def test_pattern_answers_each_role_as_declared(name, callback, client, make_user
     users = {role: make_user(role) for role in ROLES}
     users["no role"] = make_user(None)
     kind, perms = _rule(callback)
-    kwargs = {}
+    kwargs, only_roles = {}, None
     if name in SAMPLES:
-        kwargs, sample_perms = SAMPLES[name](users)
+        kwargs, sample_perms, *rest = SAMPLES[name](users)
         perms = sample_perms or perms
+        only_roles = rest[0] if rest else None
     url = reverse(name, kwargs=kwargs) if kwargs else reverse(name)
     ok = 200 if _allows_get(callback) else 405
 
@@ -119,6 +131,8 @@ def test_pattern_answers_each_role_as_declared(name, callback, client, make_user
     for role, user in users.items():
         client.force_login(user)
         allowed = kind == "staff" or set(perms) <= set(ROLE_PERMISSIONS.get(role, []))
+        if only_roles is not None:
+            allowed = allowed and role in only_roles
         response = client.get(url)
         expected = ok if allowed else 403
         assert response.status_code == expected, (
