@@ -21,6 +21,7 @@ logger = logging.getLogger(__name__)
 SWEEPERS: list[str] = [
     "clinic.sweepers.deferred_jobs",
     "alerts.sweepers.escalate_alerts",
+    "clinic.reports.exports.report_exports_sweep",
 ]
 
 

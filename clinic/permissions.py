@@ -42,6 +42,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ADMINISTRATOR: [
         *_EVERY_ROLE,
         "clinic.manage_staff",
+        "clinic.view_reports",
         "clinic.view_jobs_dashboard",
         "django_rq.admin",
         "clinic.view_deferredjob",

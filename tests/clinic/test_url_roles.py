@@ -36,9 +36,36 @@ def _nurses_alert(users):
     return {"pk": alert.pk}, None, {"Nurse"}
 
 
+def _report(users):
+    return {"slug": "access-log"}, None
+
+
+def _admins_export(users):
+    from django.conf import settings
+
+    from clinic.models import ReportExport
+
+    settings.EXPORT_DIR.mkdir(parents=True, exist_ok=True)
+    (settings.EXPORT_DIR / "sample.csv").write_text("When\n")
+    export = ReportExport.objects.create(
+        requested_by=users["Administrator"],
+        report="access-log",
+        format="csv",
+        status="done",
+        file_name="sample.csv",
+    )
+    # Only the administrator who asked for it; other administrators get 403 too.
+    return {"pk": export.pk}, None, {"Administrator"}
+
+
 # URL name -> function(users) -> (kwargs, permissions when the view decides at run
 # time[, the only roles allowed when the view also checks the object])
 SAMPLES = {
+    "clinic:report": _report,
+    "clinic:report-csv": _report,
+    "clinic:report-export": _report,
+    "clinic:export-detail": _admins_export,
+    "clinic:export-download": _admins_export,
     "alerts:acknowledge": _nurses_alert,
     "alerts:resolve": _nurses_alert,
     "clinic:history": _location_history,
