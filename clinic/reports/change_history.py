@@ -69,12 +69,17 @@ class ChangeHistoryReport(Report):
                 history = history.filter(patient_id=filters.patient.pk)
             else:
                 return None
-        return history.values(
-            "history_id", "history_date", "history_type", "history_change_reason"
-        ).annotate(
-            model=Value(model._meta.label_lower, output_field=CharField()),
-            object_id=Cast("id", CharField()),
-            username=Cast("history_user__username", CharField()),
+        # No ORDER BY inside the parts of a UNION (SQLite refuses it).
+        return (
+            history.order_by()
+            .values(
+                "history_id", "history_date", "history_type", "history_change_reason"
+            )
+            .annotate(
+                model=Value(model._meta.label_lower, output_field=CharField()),
+                object_id=Cast("id", CharField()),
+                username=Cast("history_user__username", CharField()),
+            )
         )
 
     def rows(self, filters: Filters):
