@@ -1,3 +1,7 @@
+from django.conf import settings
+from django.db import connection
+from django.db.models import CharField, F, Func, Value
+from django.db.models.functions import Cast, Concat
 from django.utils.translation import gettext_lazy as _
 
 from clinic.models import AccessLog
@@ -55,3 +59,40 @@ class AccessLogReport(Report):
             "object_id",
             "ip_address",
         )
+
+    def iter_cells(self, filters: Filters):
+        """On PostgreSQL the database formats every cell, so a row costs Python
+        almost nothing (1,000,000-row exports); elsewhere the generic path."""
+        if connection.vendor != "postgresql":
+            yield from super().iter_cells(filters)
+            return
+        text = CharField()
+        local = Func(
+            Value(settings.CLINIC_TIME_ZONE), F("created_at"), function="timezone"
+        )
+        rows = self.rows(filters).values_list(
+            Func(
+                local,
+                Value("YYYY-MM-DD HH24:MI:SS"),
+                function="to_char",
+                output_field=text,
+            ),
+            "username",
+            "action",
+            "patient__mrn",
+            Concat(
+                "patient__family_name",
+                Value(", "),
+                "patient__given_name",
+                output_field=text,
+            ),
+            Func(F("what"), Value(""), function="nullif", output_field=text),
+            "object_type",
+            "object_id",
+            Func(F("ip_address"), function="host", output_field=text),
+            Cast("id", text),
+        )
+        for when, user, action, mrn, name, what, otype, oid, ip, pk in rows.iterator(
+            chunk_size=5000
+        ):
+            yield (when, user, action, mrn, name, what or otype, oid, ip, pk)

@@ -159,6 +159,12 @@ class Report:
     def cells(self, row) -> list[str]:
         return [_cell(column.value(row)) for column in self.columns]
 
+    def iter_cells(self, filters: Filters) -> Iterable:
+        """Every row as its cells, in order: what the exports write. A report may
+        override this with a faster path that gives the same text."""
+        for row in self.iter_rows(filters):
+            yield self.cells(row)
+
 
 def _cell(value) -> str:
     if value is None:
