@@ -22,6 +22,7 @@ SWEEPERS: list[str] = [
     "clinic.sweepers.deferred_jobs",
     "alerts.sweepers.escalate_alerts",
     "clinic.reports.exports.report_exports_sweep",
+    "clinic.reports.summary.weekly_summary_send",
 ]
 
 

@@ -207,3 +207,20 @@ class ReportExport(models.Model):
         if not self.total_rows:
             return 0
         return min(99, int(self.done_rows * 100 / self.total_rows))
+
+
+class WeeklySummary(models.Model):
+    """The administrators' weekly summary e-mail: sent once per week."""
+
+    week_start = models.DateField(_("week starting"), unique=True)
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+    recipients = models.TextField(_("recipients"), blank=True)
+    body = models.TextField(_("body"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-week_start"]
+
+    def __str__(self) -> str:
+        return f"Weekly summary for {self.week_start}"

@@ -178,6 +178,8 @@ AXES_LOCKOUT_CALLABLE = "clinic.views.accounts.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "clinic.requests.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Every failed log-in is kept (for the weekly summary and audits), not only lock-outs.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 
 # Number of reverse proxies in front of the app whose X-Forwarded-For is trusted.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
@@ -281,3 +283,5 @@ LOGGING = {
 # --- Compliance report exports ------------------------------------------------
 EXPORT_DIR = VAR_DIR / "exports"
 EXPORT_RETENTION_HOURS = env.int("EXPORT_RETENTION_HOURS", default=24)
+# Where staff reach the app; used for links in e-mails.
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
