@@ -26,7 +26,18 @@ ROLE_DESCRIPTIONS = {
 
 _EVERY_ROLE = [
     "registration.view_patient",
+    "registration.view_allergy",
+    "registration.view_coverage",
+    "registration.view_payer",
+    "registration.view_eligibilitycheck",
     "scheduling.view_location",
+]
+
+_ALLERGIES = ["registration.add_allergy", "registration.change_allergy"]
+_COVERAGE = [
+    "registration.add_coverage",
+    "registration.change_coverage",
+    "registration.add_eligibilitycheck",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -34,10 +45,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_EVERY_ROLE,
         "registration.add_patient",
         "registration.change_patient",
+        *_COVERAGE,
+        *_ALLERGIES,
     ],
-    NURSE: [*_EVERY_ROLE],
-    CLINICIAN: [*_EVERY_ROLE],
-    BILLING: [*_EVERY_ROLE],
+    NURSE: [*_EVERY_ROLE, *_ALLERGIES],
+    CLINICIAN: [*_EVERY_ROLE, *_ALLERGIES],
+    BILLING: [*_EVERY_ROLE, *_COVERAGE],
     ADMINISTRATOR: [
         *_EVERY_ROLE,
         "clinic.manage_staff",
@@ -49,6 +62,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "auth.view_user",
         "scheduling.add_location",
         "scheduling.change_location",
+        "registration.merge_patient",
+        "registration.add_payer",
+        "registration.change_payer",
     ],
 }
 

@@ -41,6 +41,7 @@ clinic_patterns = [
 
 urlpatterns = [
     path("", include((clinic_patterns, "clinic"))),
+    path("", include("registration.urls")),
     path("admin/", admin.site.urls),
 ]
 
