@@ -441,6 +441,7 @@ class Allergy(models.Model):
         verbose_name=_("recorded by"),
         on_delete=models.PROTECT,
         null=True,
+        blank=True,
         related_name="+",
     )
     recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
