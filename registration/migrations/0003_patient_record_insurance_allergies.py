@@ -4,10 +4,11 @@ import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
 import phonenumber_field.modelfields
-import registration.validators
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
+
+import registration.validators
 
 
 class Migration(migrations.Migration):
