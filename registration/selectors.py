@@ -18,6 +18,8 @@ SEARCH_LIMIT = 50
 # "more than N" and asks for more letters rather than sorting half the clinic.
 SEARCH_CANDIDATE_CAP = 500
 
+# What the results list shows. Phone numbers are left out: phonenumber_field parses
+# every number it loads, which costs more than the rest of the row together.
 LIST_COLUMNS = (
     "id",
     "mrn",
@@ -27,7 +29,6 @@ LIST_COLUMNS = (
     "preferred_name",
     "birth_date",
     "sex_at_birth",
-    "phone_mobile",
     "status",
     "merged_into_id",
 )
@@ -70,40 +71,50 @@ def _filtered(parsed: ParsedQuery):
 def patient_search(*, query: str, limit: int = SEARCH_LIMIT) -> SearchResults:
     """Patients matching the header box: MRN, phone, date of birth, name fragments.
 
-    Ranked by name similarity (an MRN or phone match is exact). Two queries, whatever
-    the data: the ranked page and a capped count, both served by indexes on
-    PostgreSQL (trigram GIN on the name expression, b-tree on MRN, DOB and phones).
+    At most two queries, whatever the data: up to SEARCH_CANDIDATE_CAP + 1 matching
+    rows found through indexes on PostgreSQL (trigram GIN on the name expression,
+    b-tree on MRN, date of birth and phones), ranked by name similarity (an MRN or
+    phone match is exact), then the page's patients by primary key. The count is
+    capped the same way.
     """
     parsed = parse_query(query)
     results = SearchResults(parsed=parsed)
     if parsed.is_empty:
         return results
-    rows = _filtered(parsed)
-    results.matched = rows.values("pk")[: SEARCH_CANDIDATE_CAP + 1].count()
-    if not results.matched:
-        return results
-    rows = rows.only(*LIST_COLUMNS)
+    rows = _filtered(parsed).only(*LIST_COLUMNS)
     if not parsed.names:
-        results.patients = list(rows.order_by("family_name", "given_name")[:limit])
+        found = list(
+            rows.order_by("family_name", "given_name", "id")[: SEARCH_CANDIDATE_CAP + 1]
+        )
+        results.matched = len(found)
+        results.patients = found[:limit]
         return results
     words = " ".join(parsed.names)
+    # Rank the candidates as plain tuples (cheap), then load the page's patients.
+    candidates = _filtered(parsed).order_by()
+    columns = ["pk", "family_name", "given_name", "preferred_name"]
     if _is_postgresql():
         from django.contrib.postgres.search import TrigramWordSimilarity
 
-        candidates = Patient.objects.filter(
-            pk__in=_filtered(parsed).values("pk")[:SEARCH_CANDIDATE_CAP]
-        ).only(*LIST_COLUMNS)
-        ranked = candidates.annotate(
-            rank=TrigramWordSimilarity(words, SEARCH_TEXT)
-        ).order_by("-rank", "family_name", "given_name", "id")
-        results.patients = list(ranked[:limit])
-        return results
-    candidates = list(rows[:SEARCH_CANDIDATE_CAP])
-    for patient in candidates:
-        name = f"{patient.family_name} {patient.given_name} {patient.preferred_name}"
-        patient.rank = fuzz.partial_token_sort_ratio(words, name.lower()) / 100
-    candidates.sort(key=lambda p: (-p.rank, p.family_name, p.given_name, p.pk))
-    results.patients = candidates[:limit]
+        candidates = candidates.annotate(rank=TrigramWordSimilarity(words, SEARCH_TEXT))
+        ranked = list(
+            candidates.values_list(*columns, "rank")[: SEARCH_CANDIDATE_CAP + 1]
+        )
+    else:
+        ranked = [
+            (
+                *row,
+                fuzz.partial_token_sort_ratio(words, " ".join(row[1:]).lower()) / 100,
+            )
+            for row in candidates.values_list(*columns)[: SEARCH_CANDIDATE_CAP + 1]
+        ]
+    ranked.sort(key=lambda row: (-row[4], row[1], row[2], row[0]))
+    results.matched = len(ranked)
+    top = [row[0] for row in ranked[:limit]]
+    by_pk = Patient.objects.only(*LIST_COLUMNS).in_bulk(top)
+    results.patients = [by_pk[pk] for pk in top if pk in by_pk]
+    for row, patient in zip(ranked, results.patients, strict=False):
+        patient.rank = row[4]
     return results
 
 
