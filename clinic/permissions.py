@@ -26,8 +26,19 @@ ROLE_DESCRIPTIONS = {
 
 _EVERY_ROLE = [
     "registration.view_patient",
+    "registration.view_allergy",
+    "registration.view_coverage",
+    "registration.view_payer",
+    "registration.view_eligibilitycheck",
     "scheduling.view_location",
     "alerts.view_staffalert",
+]
+
+_ALLERGIES = ["registration.add_allergy", "registration.change_allergy"]
+_COVERAGE = [
+    "registration.add_coverage",
+    "registration.change_coverage",
+    "registration.add_eligibilitycheck",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -35,10 +46,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_EVERY_ROLE,
         "registration.add_patient",
         "registration.change_patient",
+        *_COVERAGE,
+        *_ALLERGIES,
     ],
-    NURSE: [*_EVERY_ROLE],
-    CLINICIAN: [*_EVERY_ROLE],
-    BILLING: [*_EVERY_ROLE],
+    NURSE: [*_EVERY_ROLE, *_ALLERGIES],
+    CLINICIAN: [*_EVERY_ROLE, *_ALLERGIES],
+    BILLING: [*_EVERY_ROLE, *_COVERAGE],
     ADMINISTRATOR: [
         *_EVERY_ROLE,
         "clinic.manage_staff",
@@ -51,6 +64,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "auth.view_user",
         "scheduling.add_location",
         "scheduling.change_location",
+        "registration.merge_patient",
+        "registration.add_payer",
+        "registration.change_payer",
     ],
 }
 

@@ -44,6 +44,23 @@ else:
 
 CLINIC_NAME = env.str("CLINIC_NAME", default="ClinicOps Demo Clinic")
 
+# --- Registration ------------------------------------------------------------------
+# Phone numbers typed without a country code belong to this region (ISO 3166 code);
+# they are stored in E.164.
+PHONENUMBER_DEFAULT_REGION = env.str("CLINIC_PHONE_REGION", default="US")
+PHONENUMBER_DB_FORMAT = "E164"
+# How staff type dates with slashes or dashes: "MDY" (03/07/1980 is March 7) or "DMY".
+# Dotted dates (7.3.1980) are always day first.
+CLINIC_DATE_ORDER = env.str("CLINIC_DATE_ORDER", default="MDY")
+# Insurance card images: largest accepted upload, in bytes.
+CARD_IMAGE_MAX_BYTES = env.int("CARD_IMAGE_MAX_BYTES", default=5 * 1024 * 1024)
+# Eligibility (270/271) backend: "simulated" (a built-in payer) or "x12".
+ELIGIBILITY_BACKEND = env.str("ELIGIBILITY_BACKEND", default="simulated")
+# An eligibility check older than this many days shows as a warning at check-in.
+ELIGIBILITY_STALE_DAYS = env.int("ELIGIBILITY_STALE_DAYS", default=30)
+# The clinic as the information receiver in X12 270 requests.
+CLINIC_NPI = env.str("CLINIC_NPI", default="1234567893")
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -60,6 +77,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "csp",
+    "phonenumber_field",
     "clinic",
     "registration",
     "scheduling",

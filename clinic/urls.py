@@ -67,6 +67,7 @@ clinic_patterns = [
 urlpatterns = [
     path("", include((clinic_patterns, "clinic"))),
     path("alerts/", include("alerts.urls")),
+    path("", include("registration.urls")),
     path("admin/", admin.site.urls),
 ]
 

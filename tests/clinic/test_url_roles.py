@@ -9,6 +9,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from clinic.permissions import ROLE_PERMISSIONS, ROLES, AnyStaffMixin
+from tests.registration.factories import CoverageFactory, PatientFactory
 from tests.scheduling.factories import LocationFactory
 
 pytestmark = pytest.mark.django_db
@@ -58,6 +59,22 @@ def _admins_export(users):
     return {"pk": export.pk}, None, {"Administrator"}
 
 
+def _patient(users):
+    return {"pk": PatientFactory().pk}, None
+
+
+def _coverage(users):
+    return {"pk": CoverageFactory().pk}, None
+
+
+def _coverage_card(users):
+    from django.core.files.base import ContentFile
+
+    coverage = CoverageFactory()
+    coverage.card_front.save("card.png", ContentFile(b"\x89PNG\r\n\x1a\n" + b"0" * 9))
+    return {"pk": coverage.pk, "side": "front"}, None
+
+
 # URL name -> function(users) -> (kwargs, permissions when the view decides at run
 # time[, the only roles allowed when the view also checks the object])
 SAMPLES = {
@@ -74,6 +91,14 @@ SAMPLES = {
     "clinic:staff-reactivate": _staff_member,
     "clinic:staff-password-reset": _staff_member,
     "clinic:staff-unlock": _staff_member,
+    "registration:patient-chart": _patient,
+    "registration:patient-edit": _patient,
+    "registration:patient-merge": _patient,
+    "registration:coverage-create": _patient,
+    "registration:allergy-create": _patient,
+    "registration:allergy-none": _patient,
+    "registration:coverage-verify": _coverage,
+    "registration:coverage-card": _coverage_card,
 }
 
 

@@ -1,13 +1,51 @@
 import factory
 
-from registration.models import Patient
+from registration.models import Allergy, Coverage, EligibilityCheck, Patient, Payer
+from registration.mrn import mrn_from_number
 
 
 class PatientFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Patient
 
-    mrn = factory.Sequence(lambda n: f"T{n:07d}")
+    # Test MRNs sit far above the sequence the app draws from, so they never clash.
+    mrn = factory.Sequence(lambda n: mrn_from_number(9_000_000 + n))
     given_name = factory.Faker("first_name")
     family_name = factory.Faker("last_name")
     birth_date = factory.Faker("date_of_birth", minimum_age=1, maximum_age=95)
+
+
+class PayerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Payer
+        django_get_or_create = ["payer_id"]
+
+    name = factory.Sequence(lambda n: f"Test Payer {n}")
+    payer_id = factory.Sequence(lambda n: f"TP{n:04d}")
+
+
+class CoverageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Coverage
+
+    patient = factory.SubFactory(PatientFactory)
+    payer = factory.SubFactory(PayerFactory)
+    member_id = factory.Sequence(lambda n: f"MEM{n:07d}")
+
+
+class AllergyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Allergy
+
+    patient = factory.SubFactory(PatientFactory)
+    substance = "Penicillin"
+    reaction = "Hives"
+
+
+class EligibilityCheckFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EligibilityCheck
+
+    coverage = factory.SubFactory(CoverageFactory)
+    patient = factory.LazyAttribute(lambda check: check.coverage.patient)
+    backend = "simulated"

@@ -25,7 +25,7 @@ class Command(BaseCommand):
     help = "Create (or top up) a deterministic demo clinic. Safe to run again."
 
     def add_arguments(self, parser):
-        parser.add_argument("--patients", type=int, default=60)
+        parser.add_argument("--patients", type=int, default=2000)
         parser.add_argument(
             "--days", type=int, default=14, help="Days of activity to create."
         )

@@ -1,0 +1,128 @@
+"""The patient chart's panels, one provider per app.
+
+A provider is a function ``(request, patient) -> ChartPanel | None`` listed in
+``CHART_PANELS``. A panel whose provider is still None (its app has not arrived)
+shows "none yet". Later apps put their provider's dotted path in place of the None;
+the chart template needs no change. A provider reads a bounded number of rows
+(a few queries, whatever the size of the patient's record).
+
+``CHART_ALERT_PROVIDERS`` lists functions ``(request, patient) -> list[str]`` whose
+texts show in the chart header as open alerts (the alerts app adds one).
+"""
+
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
+
+from clinic.selectors import record_history
+from registration import selectors
+
+NONE_YET_TEMPLATE = "registration/chart/_none_yet.html"
+
+
+@dataclass
+class ChartPanel:
+    key: str
+    title: str
+    template: str = NONE_YET_TEMPLATE
+    context: dict = field(default_factory=dict)
+    width: int = 6  # Bootstrap columns on a wide screen
+
+
+def demographics(request, patient) -> ChartPanel:
+    return ChartPanel(
+        key="demographics",
+        title=_("Demographics"),
+        template="registration/chart/_demographics.html",
+        context={"can_edit": request.user.has_perm("registration.change_patient")},
+    )
+
+
+def coverage(request, patient) -> ChartPanel:
+    coverages = selectors.patient_coverages(patient=patient)
+    for item in coverages:
+        item.status = selectors.eligibility_status_of(
+            coverage=item, check=item.latest_check
+        )
+    user = request.user
+    return ChartPanel(
+        key="coverage",
+        title=_("Coverage and eligibility"),
+        template="registration/chart/_coverage.html",
+        context={
+            "coverages": coverages,
+            "can_add": user.has_perm("registration.add_coverage"),
+            "can_verify": user.has_perm("registration.add_eligibilitycheck"),
+        },
+    )
+
+
+def allergies(request, patient) -> ChartPanel:
+    return ChartPanel(
+        key="allergies",
+        title=_("Allergies"),
+        template="registration/chart/_allergies.html",
+        context={"can_add": request.user.has_perm("registration.add_allergy")},
+    )
+
+
+HISTORY_ROWS = 5
+
+
+def history(request, patient) -> ChartPanel:
+    entries, total = record_history(obj=patient, limit=HISTORY_ROWS)
+    return ChartPanel(
+        key="history",
+        title=_("History"),
+        template="registration/chart/_history.html",
+        context={
+            "entries": entries,
+            "total": total,
+            "history_url": reverse(
+                "clinic:history",
+                kwargs={
+                    "app_label": "registration",
+                    "model_name": "patient",
+                    "pk": patient.pk,
+                },
+            ),
+        },
+        width=12,
+    )
+
+
+# (key, title, provider path or None while the app that fills it has not arrived)
+CHART_PANELS: list[tuple[str, str, str | None]] = [
+    ("demographics", _("Demographics"), "registration.chart.demographics"),
+    ("coverage", _("Coverage and eligibility"), "registration.chart.coverage"),
+    ("allergies", _("Allergies"), "registration.chart.allergies"),
+    ("appointments", _("Appointments"), None),
+    ("medications", _("Medications"), None),
+    ("tests", _("Tests"), None),
+    ("claims", _("Claims"), None),
+    ("messages", _("Messages"), None),
+    ("history", _("History"), "registration.chart.history"),
+]
+
+CHART_ALERT_PROVIDERS: list[str] = []
+
+
+def chart_panels(request, patient) -> list[ChartPanel]:
+    panels = []
+    for key, title, path in CHART_PANELS:
+        if path is None:
+            panels.append(ChartPanel(key=key, title=title))
+            continue
+        panel = import_string(path)(request, patient)
+        if panel is not None:
+            panels.append(panel)
+    return panels
+
+
+def chart_alerts(request, patient) -> list[str]:
+    alerts = []
+    for path in CHART_ALERT_PROVIDERS:
+        alerts.extend(import_string(path)(request, patient))
+    return alerts

@@ -1,0 +1,315 @@
+"""Reads of the registration app shared by pages, jobs and other apps."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rapidfuzz import fuzz
+
+from registration.models import Allergy, Coverage, EligibilityCheck, Patient
+from registration.search import SEARCH_TEXT, ParsedQuery, parse_query
+
+SEARCH_LIMIT = 50
+# The search ranks at most this many matching rows; a broader query says
+# "more than N" and asks for more letters rather than sorting half the clinic.
+SEARCH_CANDIDATE_CAP = 500
+
+# What the results list shows. Phone numbers are left out: phonenumber_field parses
+# every number it loads, which costs more than the rest of the row together.
+LIST_COLUMNS = (
+    "id",
+    "mrn",
+    "given_name",
+    "middle_name",
+    "family_name",
+    "preferred_name",
+    "birth_date",
+    "sex_at_birth",
+    "status",
+    "merged_into_id",
+)
+
+
+def _is_postgresql() -> bool:
+    return connection.vendor == "postgresql"
+
+
+@dataclass
+class SearchResults:
+    parsed: ParsedQuery
+    patients: list = field(default_factory=list)
+    matched: int = 0  # rows that match, counted up to SEARCH_CANDIDATE_CAP + 1
+
+    @property
+    def capped(self) -> bool:
+        return self.matched > SEARCH_CANDIDATE_CAP
+
+
+def _filtered(parsed: ParsedQuery):
+    rows = Patient.objects.all()
+    if parsed.mrn:
+        rows = rows.filter(mrn=parsed.mrn)
+    if parsed.phone:
+        rows = rows.filter(Q(phone_mobile=parsed.phone) | Q(phone_home=parsed.phone))
+    if parsed.birth_date:
+        rows = rows.filter(birth_date=parsed.birth_date)
+    if parsed.names:
+        rows = rows.annotate(search_text=SEARCH_TEXT)
+        for token in parsed.names:
+            # Three letters or more: anywhere in a name (served by the trigram
+            # index). Two letters: the start of a name, so the index still has
+            # trigrams to look up ("  j", " jo").
+            fragment = token if len(token) >= 3 else f" {token}"
+            rows = rows.filter(search_text__contains=fragment)
+    return rows
+
+
+def patient_search(*, query: str, limit: int = SEARCH_LIMIT) -> SearchResults:
+    """Patients matching the header box: MRN, phone, date of birth, name fragments.
+
+    At most two queries, whatever the data: up to SEARCH_CANDIDATE_CAP + 1 matching
+    rows found through indexes on PostgreSQL (trigram GIN on the name expression,
+    b-tree on MRN, date of birth and phones), ranked by name similarity (an MRN or
+    phone match is exact), then the page's patients by primary key. The count is
+    capped the same way.
+    """
+    parsed = parse_query(query)
+    results = SearchResults(parsed=parsed)
+    if parsed.is_empty:
+        return results
+    rows = _filtered(parsed).only(*LIST_COLUMNS)
+    if not parsed.names:
+        found = list(
+            rows.order_by("family_name", "given_name", "id")[: SEARCH_CANDIDATE_CAP + 1]
+        )
+        results.matched = len(found)
+        results.patients = found[:limit]
+        return results
+    words = " ".join(parsed.names)
+    # Rank the candidates as plain tuples (cheap), then load the page's patients.
+    candidates = _filtered(parsed).order_by()
+    columns = ["pk", "family_name", "given_name", "preferred_name"]
+    if _is_postgresql():
+        from django.contrib.postgres.search import TrigramWordSimilarity
+
+        candidates = candidates.annotate(rank=TrigramWordSimilarity(words, SEARCH_TEXT))
+        ranked = list(
+            candidates.values_list(*columns, "rank")[: SEARCH_CANDIDATE_CAP + 1]
+        )
+    else:
+        ranked = [
+            (
+                *row,
+                fuzz.partial_token_sort_ratio(words, " ".join(row[1:]).lower()) / 100,
+            )
+            for row in candidates.values_list(*columns)[: SEARCH_CANDIDATE_CAP + 1]
+        ]
+    ranked.sort(key=lambda row: (-row[4], row[1], row[2], row[0]))
+    results.matched = len(ranked)
+    top = [row[0] for row in ranked[:limit]]
+    by_pk = Patient.objects.only(*LIST_COLUMNS).in_bulk(top)
+    results.patients = [by_pk[pk] for pk in top if pk in by_pk]
+    for row, patient in zip(ranked, results.patients, strict=False):
+        patient.rank = row[4]
+    return results
+
+
+# --- Duplicate detection -------------------------------------------------------------
+
+NAME_SIMILARITY_THRESHOLD = 0.35
+DUPLICATE_LIMIT = 10
+
+
+@dataclass
+class DuplicateMatch:
+    patient: Patient
+    score: float
+    reasons: list[str] = field(default_factory=list)
+
+
+def _name_similarity_rows(*, given: str, family: str, birth_date: date):
+    """Patients born that day with their name's similarity to the given one (0..1).
+
+    Trigram similarity on PostgreSQL; rapidfuzz elsewhere. Both ignore word order,
+    so swapped given and family names still match.
+    """
+    wanted = f"{given} {family}".lower().strip()
+    same_day = Patient.objects.filter(birth_date=birth_date).exclude(
+        status=Patient.Status.MERGED
+    )
+    if _is_postgresql():
+        from django.contrib.postgres.search import TrigramSimilarity
+
+        rows = same_day.annotate(similarity=TrigramSimilarity(SEARCH_TEXT, wanted))
+        return [(p, float(p.similarity)) for p in rows[:200]]
+    found = []
+    for patient in same_day[:200]:
+        name = f"{patient.given_name} {patient.family_name}".lower()
+        found.append((patient, fuzz.token_sort_ratio(wanted, name) / 100))
+    return found
+
+
+def patient_possible_duplicates(
+    *,
+    given_name: str,
+    family_name: str,
+    birth_date: date | None,
+    phones: list[str] = (),
+    member_id: str = "",
+    exclude_pk: int | None = None,
+    limit: int = DUPLICATE_LIMIT,
+) -> list[DuplicateMatch]:
+    """Existing patients who may be this person, most likely first, with why."""
+    matches: dict[int, DuplicateMatch] = {}
+
+    def add(patient, score, reason):
+        if exclude_pk is not None and patient.pk == exclude_pk:
+            return
+        match = matches.setdefault(patient.pk, DuplicateMatch(patient, 0.0))
+        match.score += score
+        match.reasons.append(reason)
+
+    if birth_date and (given_name or family_name):
+        for patient, similarity in _name_similarity_rows(
+            given=given_name, family=family_name, birth_date=birth_date
+        ):
+            if similarity >= NAME_SIMILARITY_THRESHOLD:
+                add(
+                    patient,
+                    0.5 + 0.5 * similarity,
+                    _("Same date of birth, similar name (%(pct)d%% alike)")
+                    % {"pct": round(similarity * 100)},
+                )
+    phones = [str(phone) for phone in phones if phone]
+    if phones:
+        same_phone = Patient.objects.filter(
+            Q(phone_mobile__in=phones) | Q(phone_home__in=phones)
+        ).exclude(status=Patient.Status.MERGED)
+        for patient in same_phone[:50]:
+            add(patient, 0.4, _("Same phone number"))
+    if member_id:
+        same_member = Coverage.objects.filter(
+            member_id=member_id.strip().upper()
+        ).select_related("patient", "payer")
+        for coverage in same_member[:50]:
+            if coverage.patient.status == Patient.Status.MERGED:
+                continue
+            add(
+                coverage.patient,
+                0.6,
+                _("Same member ID at %(payer)s") % {"payer": coverage.payer.name},
+            )
+    ranked = sorted(
+        matches.values(),
+        key=lambda m: (-m.score, m.patient.family_name, m.patient.pk),
+    )
+    return ranked[:limit]
+
+
+# --- The chart -----------------------------------------------------------------------
+
+
+def patient_for_chart(*, pk: int) -> Patient:
+    return Patient.objects.select_related("merged_into", "sms_consent_recorded_by").get(
+        pk=pk
+    )
+
+
+def patient_active_allergies(*, patient: Patient) -> list[Allergy]:
+    return list(
+        Allergy.objects.filter(
+            patient=patient, status=Allergy.Status.ACTIVE
+        ).select_related("recorded_by")[:100]
+    )
+
+
+def patient_coverages(*, patient: Patient, limit: int = 20) -> list[Coverage]:
+    """Current and past coverages, each with its latest eligibility check."""
+    coverages = list(
+        Coverage.objects.filter(patient=patient)
+        .select_related("payer")
+        .order_by("-is_active", "priority", "-effective_date", "-id")[:limit]
+    )
+    latest: dict[int, EligibilityCheck] = {}
+    checks = EligibilityCheck.objects.filter(
+        coverage__in=[c.pk for c in coverages]
+    ).order_by("-requested_at", "-id")
+    for check in checks[: limit * 5]:
+        latest.setdefault(check.coverage_id, check)
+    for coverage in coverages:
+        coverage.latest_check = latest.get(coverage.pk)
+    return coverages
+
+
+@dataclass
+class EligibilityStatus:
+    level: str  # "ok", "warning" or "none"
+    message: str
+    check: EligibilityCheck | None = None
+    coverage: Coverage | None = None
+
+
+def eligibility_status_for_checkin(
+    *, patient: Patient, now: datetime | None = None
+) -> EligibilityStatus:
+    """What the desk should know about insurance at check-in.
+
+    A warning when the primary coverage was never checked, its latest check failed
+    or found it inactive, or the latest answer is older than ELIGIBILITY_STALE_DAYS.
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    coverage = (
+        Coverage.objects.filter(patient=patient, is_active=True)
+        .select_related("payer")
+        .order_by("priority", "-effective_date", "-id")
+        .first()
+    )
+    if coverage is None or not coverage.is_current_on(today):
+        return EligibilityStatus("none", _("No current insurance on file (self-pay)."))
+    check = (
+        EligibilityCheck.objects.filter(coverage=coverage)
+        .order_by("-requested_at", "-id")
+        .first()
+    )
+    return eligibility_status_of(coverage=coverage, check=check, now=now)
+
+
+def eligibility_status_of(
+    *, coverage: Coverage, check: EligibilityCheck | None, now: datetime | None = None
+) -> EligibilityStatus:
+    now = now or timezone.now()
+    stale = timedelta(days=settings.ELIGIBILITY_STALE_DAYS)
+    if check is None:
+        return EligibilityStatus(
+            "warning", _("Insurance not verified yet."), None, coverage
+        )
+    if check.result == EligibilityCheck.Result.PENDING:
+        return EligibilityStatus(
+            "warning", _("Verification in progress."), check, coverage
+        )
+    if check.result == EligibilityCheck.Result.ERROR:
+        return EligibilityStatus(
+            "warning",
+            _("The last verification failed: %(msg)s") % {"msg": check.message},
+            check,
+            coverage,
+        )
+    if check.result == EligibilityCheck.Result.INACTIVE:
+        return EligibilityStatus(
+            "warning", _("The payer reports this coverage inactive."), check, coverage
+        )
+    when = check.completed_at or check.requested_at
+    if now - when > stale:
+        return EligibilityStatus(
+            "warning",
+            _("Last verified %(days)d days ago: verify again.")
+            % {"days": (now - when).days},
+            check,
+            coverage,
+        )
+    return EligibilityStatus("ok", _("Coverage active."), check, coverage)

@@ -1,0 +1,46 @@
+from django.urls import path
+
+from registration import views
+
+app_name = "registration"
+
+urlpatterns = [
+    path("patients/", views.PatientListView.as_view(), name="patient-list"),
+    path("patients/new/", views.PatientCreateView.as_view(), name="patient-create"),
+    path("patients/<int:pk>/", views.PatientChartView.as_view(), name="patient-chart"),
+    path(
+        "patients/<int:pk>/edit/",
+        views.PatientUpdateView.as_view(),
+        name="patient-edit",
+    ),
+    path(
+        "patients/<int:pk>/merge/",
+        views.PatientMergeView.as_view(),
+        name="patient-merge",
+    ),
+    path(
+        "patients/<int:pk>/coverages/new/",
+        views.CoverageCreateView.as_view(),
+        name="coverage-create",
+    ),
+    path(
+        "patients/<int:pk>/allergies/new/",
+        views.AllergyCreateView.as_view(),
+        name="allergy-create",
+    ),
+    path(
+        "patients/<int:pk>/allergies/none/",
+        views.NoKnownAllergiesView.as_view(),
+        name="allergy-none",
+    ),
+    path(
+        "coverages/<int:pk>/verify/",
+        views.CoverageVerifyView.as_view(),
+        name="coverage-verify",
+    ),
+    path(
+        "coverages/<int:pk>/card/<str:side>/",
+        views.CoverageCardView.as_view(),
+        name="coverage-card",
+    ),
+]
