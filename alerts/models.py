@@ -115,3 +115,43 @@ class StaffAlert(models.Model):
         return (
             f"{self.subject_type.model} #{self.subject_id}" if self.subject_type else ""
         )
+
+
+class InboundMessage(models.Model):
+    """A text a patient sent us, and what the clinic did with it."""
+
+    class Action(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmed the next appointment")
+        CALLBACK = "callback", _("Asked for a call back")
+        OPTED_OUT = "opted_out", _("Opted out of texts")
+        OPTED_IN = "opted_in", _("Opted back in to texts")
+        TASK = "task", _("Passed to staff")
+        OFFER_ACCEPTED = "offer_accepted", _("Took an offered slot")
+        OFFER_TAKEN = "offer_taken", _("Offered slot already taken")
+
+    provider_id = models.CharField(_("message SID"), max_length=64, unique=True)
+    from_number = models.CharField(_("from"), max_length=32)
+    to_number = models.CharField(_("to"), max_length=32, blank=True)
+    body = models.TextField(_("text"), blank=True)
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+    patient = models.ForeignKey(
+        "registration.Patient",
+        verbose_name=_("patient"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="inbound_messages",
+    )
+    action = models.CharField(_("what happened"), max_length=20, choices=Action.choices)
+    reply = models.TextField(_("our answer"), blank=True)
+    alert = models.ForeignKey(
+        StaffAlert, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"{self.from_number}: {self.body[:40]}"

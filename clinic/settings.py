@@ -283,6 +283,8 @@ TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
 TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")
 TWILIO_API_BASE = env.str("TWILIO_API_BASE", default="")
 TWILIO_TIMEOUT_SECONDS = env.int("TWILIO_TIMEOUT_SECONDS", default=10)
+# The https base URL Twilio calls (behind a TLS proxy), for webhook signatures.
+TWILIO_WEBHOOK_BASE_URL = env.str("TWILIO_WEBHOOK_BASE_URL", default="")
 CLEARINGHOUSE_BACKEND = env.str("CLEARINGHOUSE_BACKEND", default="folder")
 CLEARINGHOUSE_DIR = env.path("CLEARINGHOUSE_DIR", default=VAR_DIR / "clearinghouse")
 CLEARINGHOUSE_URL = env.str("CLEARINGHOUSE_URL", default="")

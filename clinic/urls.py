@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from alerts import webhooks as alert_webhooks
 from clinic.views import accounts, health, history, home, jobs, reports, staff
 
 clinic_patterns = [
@@ -67,6 +68,7 @@ clinic_patterns = [
 urlpatterns = [
     path("", include((clinic_patterns, "clinic"))),
     path("alerts/", include("alerts.urls")),
+    path("webhooks/twilio/sms/", alert_webhooks.inbound_sms, name="twilio-sms"),
     path("", include("registration.urls")),
     path("admin/", admin.site.urls),
 ]
