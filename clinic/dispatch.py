@@ -21,6 +21,8 @@ logger = logging.getLogger(__name__)
 SWEEPERS: list[str] = [
     "clinic.sweepers.deferred_jobs",
     "alerts.sweepers.escalate_alerts",
+    "medications.sweepers.generate_schedules",
+    "medications.sweepers.raise_overdue_alerts",
 ]
 
 

@@ -30,14 +30,34 @@ _EVERY_ROLE = [
     "alerts.view_staffalert",
 ]
 
+# Medications: clinicians order, hold, resume and discontinue; nurses chart doses
+# (give, hold, refuse); administrators keep the formulary; everyone of the three
+# reads the MAR. Front desk and billing see no medication data.
+_MEDICATIONS_READ = [
+    "medications.view_medication",
+    "medications.view_medicationorder",
+    "medications.view_scheduleddose",
+    "medications.view_administration",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     FRONT_DESK: [
         *_EVERY_ROLE,
         "registration.add_patient",
         "registration.change_patient",
     ],
-    NURSE: [*_EVERY_ROLE],
-    CLINICIAN: [*_EVERY_ROLE],
+    NURSE: [
+        *_EVERY_ROLE,
+        *_MEDICATIONS_READ,
+        "medications.add_administration",
+        "medications.change_scheduleddose",
+    ],
+    CLINICIAN: [
+        *_EVERY_ROLE,
+        *_MEDICATIONS_READ,
+        "medications.add_medicationorder",
+        "medications.change_medicationorder",
+    ],
     BILLING: [*_EVERY_ROLE],
     ADMINISTRATOR: [
         *_EVERY_ROLE,
@@ -50,6 +70,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "auth.view_user",
         "scheduling.add_location",
         "scheduling.change_location",
+        *_MEDICATIONS_READ,
+        "medications.add_medication",
+        "medications.change_medication",
     ],
 }
 
