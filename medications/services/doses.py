@@ -361,7 +361,9 @@ def _set_dose_status(*, dose, status, actor, reason, now):
 
 def dose_hold(*, dose: ScheduledDose, actor, reason: str, now=None) -> ScheduledDose:
     """A nurse holds a dose (e.g. blood pressure too low); the reason is kept."""
-    return _set_dose_status(dose=dose, status=DS.HELD, actor=actor, reason=reason, now=now)
+    return _set_dose_status(
+        dose=dose, status=DS.HELD, actor=actor, reason=reason, now=now
+    )
 
 
 def dose_refuse(*, dose: ScheduledDose, actor, reason: str, now=None) -> ScheduledDose:
@@ -401,7 +403,9 @@ def overdue_alerts_raise(*, now: datetime) -> int:
         order = dose.order
         alert_raise(
             kind="dose_overdue",
-            title=_("Overdue: %(drug)s %(dose)s %(route)s for %(patient)s (due %(due)s)")
+            title=_(
+                "Overdue: %(drug)s %(dose)s %(route)s for %(patient)s (due %(due)s)"
+            )
             % {
                 "drug": order.medication.name,
                 "dose": order.dose_label,

@@ -68,7 +68,9 @@ def _frequency_errors(order: MedicationOrder) -> dict[str, str]:
                 order.times_of_day = sorted(f"{t:%H:%M}" for t in set(parsed))
     if order.frequency == F.PRN:
         if not order.prn_min_interval_hours or order.prn_min_interval_hours <= 0:
-            errors["prn_min_interval_hours"] = _("Give the minimum hours between doses.")
+            errors["prn_min_interval_hours"] = _(
+                "Give the minimum hours between doses."
+            )
         if not order.prn_max_per_24h:
             errors["prn_max_per_24h"] = _("Give the maximum number of doses in 24 h.")
     return errors
@@ -280,9 +282,7 @@ def order_resume(*, order: MedicationOrder, actor, reason: str, now=None):
     with transaction.atomic():
         order = MedicationOrder.objects.select_for_update().get(pk=order.pk)
         if order.status != S.HELD:
-            raise OrderNotChangeable(
-                NOT_HELD % {"status": order.get_status_display()}
-            )
+            raise OrderNotChangeable(NOT_HELD % {"status": order.get_status_display()})
         order.status = S.ACTIVE
         order.status_reason = reason
         order._change_reason = f"resumed: {reason}"[:100]

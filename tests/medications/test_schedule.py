@@ -31,7 +31,9 @@ def due_local(order) -> list[str]:
 
 def test_once_makes_one_dose_at_the_start():
     start = local(2026, 6, 1, 10, 0)
-    order = MedicationOrderFactory(frequency=F.ONCE, interval_hours=None, start_at=start)
+    order = MedicationOrderFactory(
+        frequency=F.ONCE, interval_hours=None, start_at=start
+    )
     assert services.schedule_generate(order=order, now=start, hours=48) == 1
     assert due_local(order) == ["06-01 10:00 EDT"]
 
@@ -135,7 +137,9 @@ def test_hold_cancels_open_doses_and_resume_brings_the_future_ones_back(make_use
     assert order.doses.first().reason == "order held: NPO for surgery"
 
     later = start + timedelta(hours=7)  # 15:00: the 08:00 and 14:00 doses are past
-    services.order_resume(order=order, actor=clinician, reason="surgery done", now=later)
+    services.order_resume(
+        order=order, actor=clinician, reason="surgery done", now=later
+    )
     assert [
         (f"{d.due_at.astimezone(NY):%d %H:%M}", d.status)
         for d in order.doses.order_by("due_at")
