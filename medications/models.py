@@ -78,6 +78,10 @@ class Medication(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("medications:formulary-edit", kwargs={"pk": self.pk})
 
+    @property
+    def max_dose_label(self) -> str:
+        return f"{self.max_single_dose.normalize():f} {self.unit}"
+
 
 class MedicationOrder(models.Model):
     """A clinician's order: which drug, how much, by which route, how often."""
@@ -300,3 +304,7 @@ class Administration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dose} given {self.given_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def amount_label(self) -> str:
+        return f"{self.amount.normalize():f} {self.unit}"

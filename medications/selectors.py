@@ -89,6 +89,7 @@ class UnitMar:
     columns: list[datetime]
     rows: list[MarRow]
     totals: dict[str, int]
+    now_column: int | None = None
 
 
 def mar_for_unit(
@@ -132,7 +133,10 @@ def mar_for_unit(
     ordered = sorted(
         rows.values(), key=lambda r: (r.patient.family_name, r.patient.given_name)
     )
-    return UnitMar(location, start, end, columns, ordered, totals)
+    now_column = (
+        int((now - start).total_seconds() // 3600) if start <= now < end else None
+    )
+    return UnitMar(location, start, end, columns, ordered, totals, now_column)
 
 
 def patient_doses(

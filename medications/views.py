@@ -237,7 +237,7 @@ class GiveDoseView(_BedsideMixin, FormView):
     def get_initial(self):
         order = self.get_order()
         return {
-            "amount": order.dose.normalize(),
+            "amount": f"{order.dose.normalize():f}",
             "unit": order.dose_unit,
             "route": order.route,
             "wristband": self.request.GET.get("wristband", ""),

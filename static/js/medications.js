@@ -13,3 +13,9 @@ document.addEventListener("keydown", (event) => {
     if (next.select) next.select();
   }
 });
+
+// On a bedside form, the cursor waits in the first scan field still empty.
+document.addEventListener("DOMContentLoaded", () => {
+  const empty = Array.from(document.querySelectorAll("input[data-scan]")).find((f) => !f.value);
+  if (empty) empty.focus();
+});
