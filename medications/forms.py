@@ -15,8 +15,8 @@ def _helper(label: str, css: str = "btn-primary btn-lg") -> FormHelper:
 
 
 class MarFilterForm(forms.Form):
-    location = forms.ModelChoiceField(
-        label=_("Unit"), queryset=None, required=False, empty_label=None
+    location = forms.TypedChoiceField(
+        label=_("Unit"), required=False, coerce=int, empty_value=None
     )
     day = forms.DateField(
         label=_("Day"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -39,9 +39,9 @@ class MarFilterForm(forms.Form):
     state = forms.ChoiceField(label=_("State"), required=False, choices=STATE_FILTERS)
     q = forms.CharField(label=_("Patient"), required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, locations=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["location"].queryset = mar_locations()
+        self.fields["location"].choices = [(loc.pk, loc.name) for loc in locations]
 
 
 class ScanForm(forms.Form):

@@ -58,13 +58,20 @@ def _form_errors_from(form, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
-def _default_location(request):
+def _default_location(request, locations: list | None = None):
+    """The user's own unit, else the infusion unit, else the first one."""
+    locations = list(selectors.mar_locations()) if locations is None else locations
     profile = getattr(request.user, "profile", None)
-    location = getattr(profile, "default_location", None)
-    if location is not None and location.is_active:
-        return location
-    locations = selectors.mar_locations()
-    return locations.filter(kind="infusion").first() or locations.first()
+    mine = getattr(profile, "default_location_id", None)
+    for wanted in (
+        lambda loc: loc.pk == mine,
+        lambda loc: loc.kind == "infusion",
+        lambda loc: True,
+    ):
+        found = next((loc for loc in locations if wanted(loc)), None)
+        if found is not None:
+            return found
+    return None
 
 
 class MarView(RoleRequiredMixin, TemplateView):
@@ -86,9 +93,12 @@ class MarView(RoleRequiredMixin, TemplateView):
         return start, start + timedelta(hours=hours)
 
     def get_context_data(self, **kwargs):
-        form = MarFilterForm(self.request.GET or None)
+        locations = list(selectors.mar_locations())
+        form = MarFilterForm(self.request.GET or None, locations=locations)
         data = form.cleaned_data if form.is_valid() else {}
-        location = data.get("location") or _default_location(self.request)
+        chosen = data.get("location")
+        location = next((loc for loc in locations if loc.pk == chosen), None)
+        location = location or _default_location(self.request, locations)
         start, end = self._window(data)
         mar = (
             selectors.mar_for_unit(
@@ -354,7 +364,8 @@ class OrderCreateView(RoleRequiredMixin, PatientAccessLogMixin, FormView):
         return self.patient
 
     def get_initial(self):
-        return {"location": _default_location(self.request)}
+        location = _default_location(self.request)
+        return {"location": location.pk if location else None}
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
