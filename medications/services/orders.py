@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -318,11 +319,13 @@ def orders_complete_ended(*, now: datetime) -> int:
     become completed."""
     done = 0
     with transaction.atomic():
-        ended = MedicationOrder.objects.filter(status=S.ACTIVE, end_at__lte=now)
+        ended = MedicationOrder.objects.filter(status=S.ACTIVE).filter(
+            Q(end_at__lte=now) | Q(frequency=F.ONCE, start_at__lte=now)
+        )
         for order in ended.select_for_update(skip_locked=True):
-            still_open = order.doses.filter(
-                status="scheduled", due_at__gt=now - conf.missed_after()
-            )
+            still_open = order.doses.filter(status="scheduled")
+            if order.frequency != F.ONCE:
+                still_open = still_open.filter(due_at__gt=now - conf.missed_after())
             if still_open.exists():
                 continue  # a dose can still be charted; the order stays active
             order.status = S.COMPLETED

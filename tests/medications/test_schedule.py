@@ -197,3 +197,32 @@ def test_a_changed_order_regenerates_what_has_not_been_given(make_user):
         "01 14:00",
         "02 02:00",
     ]
+
+
+def test_ended_orders_and_done_once_orders_complete():
+    now = local(2026, 6, 2, 12, 0)
+    ended = MedicationOrderFactory(
+        interval_hours=6, start_at=local(2026, 6, 1, 8, 0), end_at=local(2026, 6, 1, 20)
+    )
+    once = MedicationOrderFactory(
+        frequency=F.ONCE, interval_hours=None, start_at=local(2026, 6, 2, 9, 0)
+    )
+    services.schedule_generate(order=once, now=once.start_at)
+    pending = MedicationOrderFactory(
+        frequency=F.ONCE, interval_hours=None, start_at=local(2026, 6, 2, 11, 0)
+    )
+    services.schedule_generate(order=pending, now=pending.start_at)
+    dose = once.doses.get()
+    dose.status = ScheduledDose.Status.GIVEN
+    dose.save()
+
+    assert services.orders_complete_ended(now=now) == 2
+    statuses = {
+        o.pk: o.status
+        for o in MedicationOrder.objects.filter(pk__in=[ended.pk, once.pk, pending.pk])
+    }
+    assert statuses == {
+        ended.pk: "completed",
+        once.pk: "completed",
+        pending.pk: "active",
+    }
