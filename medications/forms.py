@@ -21,12 +21,12 @@ class MarFilterForm(forms.Form):
     day = forms.DateField(
         label=_("Day"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    from_hour = forms.TypedChoiceField(
-        label=_("From"),
+    from_hour = forms.IntegerField(
+        label=_("From hour"),
         required=False,
-        coerce=int,
-        empty_value=None,
-        choices=[("", _("Now − 4 h"))] + [(h, f"{h:02d}:00") for h in range(24)],
+        min_value=0,
+        max_value=23,
+        widget=forms.NumberInput(attrs={"placeholder": _("now − 4 h")}),
     )
     hours = forms.TypedChoiceField(
         label=_("Hours"),
@@ -42,6 +42,13 @@ class MarFilterForm(forms.Form):
     def __init__(self, *args, locations=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["location"].choices = [(loc.pk, loc.name) for loc in locations]
+        for field in self.fields.values():
+            css = (
+                "form-select"
+                if isinstance(field, forms.ChoiceField)
+                else "form-control"
+            )
+            field.widget.attrs["class"] = css
 
 
 class ScanForm(forms.Form):

@@ -39,18 +39,16 @@ STATE_FILTERS = [("", _("Every state"))] + [
 def dose_state(dose: ScheduledDose, now: datetime) -> str:
     """given / held / refused / cancelled, or for an open dose: missed, overdue,
     due (inside the time window), due soon, later."""
-    if dose.status != DS.SCHEDULED:
-        return dose.status
-    late = now - dose.due_at
-    if late > conf.missed_after():
-        return "missed"
-    if late > conf.overdue_after():
-        return "overdue"
-    if -late <= conf.time_window():
-        return "due"
-    if -late <= conf.due_soon_within():
-        return "due_soon"
-    return "later"
+    return _state_of(dose.status, dose.due_at, now, _limits())
+
+
+def _limits():
+    return (
+        conf.missed_after(),
+        conf.overdue_after(),
+        conf.time_window(),
+        conf.due_soon_within(),
+    )
 
 
 def _decorate(dose: ScheduledDose, now: datetime) -> ScheduledDose:
@@ -74,10 +72,79 @@ def _dose_rows() -> QuerySet[ScheduledDose]:
     )
 
 
+GRID_FIELDS = (
+    "pk",
+    "due_at",
+    "status",
+    "order__dose",
+    "order__dose_unit",
+    "order__route",
+    "order__patient_id",
+    "order__patient__mrn",
+    "order__patient__given_name",
+    "order__patient__family_name",
+    "order__patient__birth_date",
+    "order__medication__name",
+    "order__medication__is_high_alert",
+    "administration__given_at",
+    "administration__given_by__username",
+    "administration__given_by__first_name",
+    "administration__given_by__last_name",
+)
+
+
+@dataclass
+class GridPatient:
+    pk: int
+    mrn: str
+    given_name: str
+    family_name: str
+    birth_date: object
+
+
+@dataclass
+class Chip:
+    """One dose on the unit grid: only what the chip shows (no model instances,
+    so 300 doses cost one query and little Python)."""
+
+    pk: int
+    ref: str  # the pk as text, for element ids and links
+    due_at: datetime
+    state: str
+    state_label: str
+    state_class: str
+    is_open: bool
+    head: str
+    body: str
+    title: str
+
+
+def _state_of(status: str, due_at: datetime, now: datetime, limits) -> str:
+    if status != DS.SCHEDULED:
+        return status
+    missed, overdue, window, soon = limits
+    late = now - due_at
+    if late > missed:
+        return "missed"
+    if late > overdue:
+        return "overdue"
+    if -late <= window:
+        return "due"
+    if -late <= soon:
+        return "due_soon"
+    return "later"
+
+
+@dataclass
+class MarCell:
+    css: str
+    chips: list[Chip] = field(default_factory=list)
+
+
 @dataclass
 class MarRow:
     patient: object
-    cells: list[list[ScheduledDose]]
+    cells: list[MarCell]
     counts: dict[str, int] = field(default_factory=dict)
 
 
@@ -103,10 +170,9 @@ def mar_for_unit(
 ) -> UnitMar:
     """The unit's patients × hours grid of doses in [start, end), in one query."""
     now = now or timezone.now()
-    doses = _dose_rows().filter(
+    doses = ScheduledDose.objects.filter(
         order__location=location, due_at__gte=start, due_at__lt=end
-    )
-    doses = doses.exclude(status=DS.CANCELLED)
+    ).exclude(status=DS.CANCELLED)
     if query.strip():
         text = query.strip()
         doses = doses.filter(
@@ -118,23 +184,68 @@ def mar_for_unit(
     columns = [start + timedelta(hours=h) for h in range(hours)]
     rows: dict[int, MarRow] = {}
     totals = dict.fromkeys(STATES, 0)
-    for dose in doses.order_by("order__patient__family_name", "due_at"):
-        _decorate(dose, now)
-        if state and dose.state != state:
-            continue
-        patient = dose.order.patient
-        row = rows.get(patient.pk)
-        if row is None:
-            row = rows[patient.pk] = MarRow(patient, [[] for _c in columns])
-        index = min(int((dose.due_at - start).total_seconds() // 3600), hours - 1)
-        row.cells[index].append(dose)
-        row.counts[dose.state] = row.counts.get(dose.state, 0) + 1
-        totals[dose.state] += 1
-    ordered = sorted(
-        rows.values(), key=lambda r: (r.patient.family_name, r.patient.given_name)
-    )
+    labels = {key: (str(label), css) for key, (label, css) in STATES.items()}
+    limits = _limits()
+    zone = timezone.get_current_timezone()
     now_column = (
         int((now - start).total_seconds() // 3600) if start <= now < end else None
+    )
+    for v in doses.order_by("due_at", "pk").values(*GRID_FIELDS):
+        dose_state = _state_of(v["status"], v["due_at"], now, limits)
+        if state and dose_state != state:
+            continue
+        label, css = labels[dose_state]
+        body = f"{v['order__dose'].normalize():f} {v['order__dose_unit']} "
+        body += f"{v['order__route']} · {label}"
+        if v["order__medication__is_high_alert"]:
+            body += " ⚠"
+        title = label
+        if v["administration__given_at"] is not None:
+            who = " ".join(
+                x
+                for x in (
+                    v["administration__given_by__first_name"],
+                    v["administration__given_by__last_name"],
+                )
+                if x
+            )
+            given_at = v["administration__given_at"].astimezone(zone)
+            title += f": {who or v['administration__given_by__username']} "
+            title += f"{given_at:%H:%M}"
+        chip = Chip(
+            pk=v["pk"],
+            ref=str(v["pk"]),
+            due_at=v["due_at"],
+            state=dose_state,
+            state_label=label,
+            state_class=css,
+            is_open=v["status"] == DS.SCHEDULED,
+            head=f"{v['due_at'].astimezone(zone):%H:%M} {v['order__medication__name']}",
+            body=body,
+            title=title,
+        )
+        row = rows.get(v["order__patient_id"])
+        if row is None:
+            patient = GridPatient(
+                pk=v["order__patient_id"],
+                mrn=v["order__patient__mrn"],
+                given_name=v["order__patient__given_name"],
+                family_name=v["order__patient__family_name"],
+                birth_date=v["order__patient__birth_date"],
+            )
+            row = rows[patient.pk] = MarRow(
+                patient,
+                [
+                    MarCell("mar-cell mar-now" if c == now_column else "mar-cell")
+                    for c in range(hours)
+                ],
+            )
+        index = min(int((chip.due_at - start).total_seconds() // 3600), hours - 1)
+        row.cells[index].chips.append(chip)
+        row.counts[dose_state] = row.counts.get(dose_state, 0) + 1
+        totals[dose_state] += 1
+    ordered = sorted(
+        rows.values(), key=lambda r: (r.patient.family_name, r.patient.given_name)
     )
     return UnitMar(location, start, end, columns, ordered, totals, now_column)
 

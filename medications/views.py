@@ -125,6 +125,10 @@ class MarView(RoleRequiredMixin, TemplateView):
             mar=mar,
             location=location,
             can_give=self.request.user.has_perm(ADMINISTER),
+            # Chips link to <give_url><pk>/give/: one reverse() for 300 chips.
+            give_url=reverse("medications:dose-give", kwargs={"pk": 0})[
+                : -len("0/give/")
+            ],
             now=timezone.now(),
             **kwargs,
         )

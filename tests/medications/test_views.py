@@ -86,7 +86,7 @@ def test_unit_mar_shows_30_patients_and_300_doses_in_at_most_12_queries(
     assert response.status_code == 200
     mar = response.context_data["mar"]
     assert len(mar.rows) == 30
-    assert sum(len(cell) for row in mar.rows for cell in row.cells) == 300
+    assert sum(len(cell.chips) for row in mar.rows for cell in row.cells) == 300
     assert mar.totals["given"] == 30 * 2  # doses 0 and 3 of each patient are past
     html = response.content.decode()
     assert html.count('class="badge mar-chip') == 300
