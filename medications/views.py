@@ -369,7 +369,7 @@ class OrderCreateView(RoleRequiredMixin, PatientAccessLogMixin, FormView):
 
     def get_initial(self):
         location = _default_location(self.request)
-        return {"location": location.pk if location else None}
+        return {"location": location.pk if location else None, "dose_unit": "mg"}
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(

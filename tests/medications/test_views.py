@@ -338,3 +338,20 @@ def test_old_doses_show_as_missed(nurse_client, dose):
     response = nurse_client.get(url + f"?date={timezone.localdate(dose.due_at)}")
     assert [d.state for d in response.context["doses"]] == ["missed"]
     assert Decimal("500") == dose.order.dose
+
+
+def test_the_nurses_home_page_counts_the_units_doses(nurse_client, dose):
+    unit = dose.order.location
+    nurse_client.user.profile.default_location = unit
+    nurse_client.user.profile.save()
+    ScheduledDose.objects.create(
+        order=dose.order, due_at=timezone.now() - timedelta(minutes=50)
+    )
+    ScheduledDose.objects.create(
+        order=dose.order, due_at=timezone.now() + timedelta(minutes=45)
+    )
+    html = nurse_client.get(reverse("clinic:home")).content.decode()
+    assert "Overdue 1</span>" in html
+    assert "Due now 1</span>" in html
+    assert "Next 60 min 1</span>" in html
+    assert f"/mar/?location={unit.pk}" in html
