@@ -96,7 +96,12 @@ def schedule_regenerate(*, order: MedicationOrder, now: datetime, actor) -> int:
         )
     now = now.astimezone(UTC)
     end = now + timedelta(hours=conf.schedule_hours())
-    since = max(order.start_at, now) if order.pk and _has_doses(order) else None
+    if _has_doses(order):
+        since = max(order.start_at, now)  # a change: from now on
+    else:
+        # A new order: from its start, but a back-dated one does not fill the MAR
+        # with doses that were overdue before it was written.
+        since = max(order.start_at, now - conf.overdue_after())
     wanted = set(due_times(order, start=since or order.start_at, end=end))
     stale = ScheduledDose.objects.filter(
         order=order, status=DS.SCHEDULED, due_at__gte=now

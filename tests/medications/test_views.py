@@ -355,3 +355,13 @@ def test_the_nurses_home_page_counts_the_units_doses(nurse_client, dose):
     assert "Due now 1</span>" in html
     assert "Next 60 min 1</span>" in html
     assert f"/mar/?location={unit.pk}" in html
+
+
+def test_the_unit_grid_escapes_what_it_shows(nurse_client, dose):
+    patient = dose.order.patient
+    patient.family_name = '<script>alert("x")</script>'
+    patient.save()
+    url = reverse("medications:mar") + f"?location={dose.order.location.pk}"
+    html = nurse_client.get(url).content.decode()
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;, Ann" in html
