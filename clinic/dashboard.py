@@ -70,7 +70,7 @@ COMMON = ["clinic.dashboard.my_shift"]
 
 PANELS: dict[str, list[str]] = {
     FRONT_DESK: [*COMMON],
-    NURSE: [*COMMON],
+    NURSE: [*COMMON, "medications.dashboard.doses_now"],
     CLINICIAN: [*COMMON],
     BILLING: [*COMMON],
     ADMINISTRATOR: [

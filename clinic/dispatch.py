@@ -23,6 +23,8 @@ SWEEPERS: list[str] = [
     "alerts.sweepers.escalate_alerts",
     "clinic.reports.exports.report_exports_sweep",
     "clinic.reports.summary.weekly_summary_send",
+    "medications.sweepers.generate_schedules",
+    "medications.sweepers.raise_overdue_alerts",
 ]
 
 

@@ -41,6 +41,16 @@ _COVERAGE = [
     "registration.add_eligibilitycheck",
 ]
 
+# Medications: clinicians order, hold, resume and discontinue; nurses chart doses
+# (give, hold, refuse); administrators keep the formulary; everyone of the three
+# reads the MAR. Front desk and billing see no medication data.
+_MEDICATIONS_READ = [
+    "medications.view_medication",
+    "medications.view_medicationorder",
+    "medications.view_scheduleddose",
+    "medications.view_administration",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     FRONT_DESK: [
         *_EVERY_ROLE,
@@ -49,8 +59,20 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_COVERAGE,
         *_ALLERGIES,
     ],
-    NURSE: [*_EVERY_ROLE, *_ALLERGIES],
-    CLINICIAN: [*_EVERY_ROLE, *_ALLERGIES],
+    NURSE: [
+        *_EVERY_ROLE,
+        *_ALLERGIES,
+        *_MEDICATIONS_READ,
+        "medications.add_administration",
+        "medications.change_scheduleddose",
+    ],
+    CLINICIAN: [
+        *_EVERY_ROLE,
+        *_ALLERGIES,
+        *_MEDICATIONS_READ,
+        "medications.add_medicationorder",
+        "medications.change_medicationorder",
+    ],
     BILLING: [*_EVERY_ROLE, *_COVERAGE],
     ADMINISTRATOR: [
         *_EVERY_ROLE,
@@ -67,6 +89,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "registration.merge_patient",
         "registration.add_payer",
         "registration.change_payer",
+        *_MEDICATIONS_READ,
+        "medications.add_medication",
+        "medications.change_medication",
     ],
 }
 

@@ -70,6 +70,7 @@ urlpatterns = [
     path("alerts/", include("alerts.urls")),
     path("webhooks/twilio/sms/", alert_webhooks.inbound_sms, name="twilio-sms"),
     path("", include("registration.urls")),
+    path("mar/", include("medications.urls")),
     path("admin/", admin.site.urls),
 ]
 

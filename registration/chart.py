@@ -99,7 +99,7 @@ CHART_PANELS: list[tuple[str, str, str | None]] = [
     ("coverage", _("Coverage and eligibility"), "registration.chart.coverage"),
     ("allergies", _("Allergies"), "registration.chart.allergies"),
     ("appointments", _("Appointments"), None),
-    ("medications", _("Medications"), None),
+    ("medications", _("Medications"), "medications.chart.chart_provider"),
     ("tests", _("Tests"), None),
     ("claims", _("Claims"), None),
     ("messages", _("Messages"), None),

@@ -75,6 +75,50 @@ def _coverage_card(users):
     return {"pk": coverage.pk, "side": "front"}, None
 
 
+def _mar_patient(users):
+    from tests.registration.factories import PatientFactory
+
+    return {"patient_pk": PatientFactory().pk}, None
+
+
+def _medication_order(users):
+    from tests.medications.factories import MedicationOrderFactory
+
+    return {"pk": MedicationOrderFactory().pk}, None
+
+
+def _prn_order(users):
+    from decimal import Decimal
+
+    from tests.medications.factories import MedicationOrderFactory
+
+    order = MedicationOrderFactory(
+        frequency="prn",
+        interval_hours=None,
+        prn_min_interval_hours=Decimal("4"),
+        prn_max_per_24h=4,
+    )
+    return {"pk": order.pk}, None
+
+
+def _scheduled_dose(users):
+    from django.utils import timezone
+
+    from medications.models import ScheduledDose
+    from tests.medications.factories import MedicationOrderFactory
+
+    dose = ScheduledDose.objects.create(
+        order=MedicationOrderFactory(), due_at=timezone.now()
+    )
+    return {"pk": dose.pk}, None
+
+
+def _formulary_entry(users):
+    from tests.medications.factories import MedicationFactory
+
+    return {"pk": MedicationFactory().pk}, None
+
+
 # URL name -> function(users) -> (kwargs, permissions when the view decides at run
 # time[, the only roles allowed when the view also checks the object])
 SAMPLES = {
@@ -99,6 +143,15 @@ SAMPLES = {
     "registration:allergy-none": _patient,
     "registration:coverage-verify": _coverage,
     "registration:coverage-card": _coverage_card,
+    "medications:patient-mar": _mar_patient,
+    "medications:wristband": _mar_patient,
+    "medications:mar-print": _mar_patient,
+    "medications:order-create": _mar_patient,
+    "medications:order-detail": _medication_order,
+    "medications:prn-give": _prn_order,
+    "medications:dose-give": _scheduled_dose,
+    "medications:dose-status": _scheduled_dose,
+    "medications:formulary-edit": _formulary_entry,
 }
 
 
