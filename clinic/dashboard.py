@@ -70,8 +70,8 @@ COMMON = ["clinic.dashboard.my_shift"]
 
 PANELS: dict[str, list[str]] = {
     FRONT_DESK: [*COMMON],
-    NURSE: [*COMMON],
-    CLINICIAN: [*COMMON],
+    NURSE: [*COMMON, "diagnostics.dashboard.specimens_to_collect"],
+    CLINICIAN: [*COMMON, "diagnostics.dashboard.results_to_review"],
     BILLING: [*COMMON],
     ADMINISTRATOR: [
         *COMMON,

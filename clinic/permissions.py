@@ -30,17 +30,44 @@ _EVERY_ROLE = [
     "alerts.view_staffalert",
 ]
 
+_DIAGNOSTICS_VIEW = [
+    "diagnostics.view_diagnosticorder",
+    "diagnostics.view_testdefinition",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     FRONT_DESK: [
         *_EVERY_ROLE,
         "registration.add_patient",
         "registration.change_patient",
+        "diagnostics.view_diagnosticorder",
     ],
-    NURSE: [*_EVERY_ROLE],
-    CLINICIAN: [*_EVERY_ROLE],
-    BILLING: [*_EVERY_ROLE],
+    NURSE: [
+        *_EVERY_ROLE,
+        *_DIAGNOSTICS_VIEW,
+        "diagnostics.collect_specimen",
+        "diagnostics.enter_result",
+        "diagnostics.view_hl7message",
+        "diagnostics.import_hl7",
+    ],
+    CLINICIAN: [
+        *_EVERY_ROLE,
+        *_DIAGNOSTICS_VIEW,
+        "diagnostics.add_diagnosticorder",
+        "diagnostics.change_diagnosticorder",
+        "diagnostics.review_result",
+        "diagnostics.acknowledge_critical",
+        "diagnostics.enter_result",
+    ],
+    BILLING: [*_EVERY_ROLE, "diagnostics.view_diagnosticorder"],
     ADMINISTRATOR: [
         *_EVERY_ROLE,
+        *_DIAGNOSTICS_VIEW,
+        "diagnostics.add_testdefinition",
+        "diagnostics.change_testdefinition",
+        "diagnostics.view_turnaround",
+        "diagnostics.view_hl7message",
+        "diagnostics.import_hl7",
         "clinic.manage_staff",
         "clinic.view_jobs_dashboard",
         "django_rq.admin",

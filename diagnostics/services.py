@@ -1,0 +1,500 @@
+"""Writes of diagnostics: orders, specimens, results, critical acknowledgement,
+review. Each function is one use case in one transaction."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from alerts.selectors import alert_visible_to
+from alerts.services import (
+    alert_acknowledge,
+    alert_raise,
+    alert_resolve,
+    alert_resolve_by_key,
+)
+from diagnostics import flags, patient_facts
+from diagnostics.exceptions import (
+    ACKNOWLEDGE_FIRST,
+    ALREADY_ACKNOWLEDGED,
+    NO_RESULTS_YET,
+    NOT_CRITICAL,
+    WRONG_STATE,
+    OrderStateError,
+)
+from diagnostics.models import (
+    CriticalAcknowledgement,
+    DiagnosticOrder,
+    Observation,
+    OrderedTest,
+    Panel,
+    Specimen,
+    TestDefinition,
+)
+
+Status = DiagnosticOrder.Status
+
+NO_TESTS = _("Choose at least one test or panel.")
+REASON_REQUIRED = _("Give a reason; it is kept in the order's history.")
+ACTION_REQUIRED = _("Say what was done about the critical result.")
+NOT_A_NUMBER = _("%(test)s needs a number (for example 12.5), not %(value)r.")
+NO_VALUE = _("Enter at least one new or changed result.")
+CORRECT_WITH_C = _("%(test)s already has a final result; save a change as Corrected.")
+
+CANCELLABLE = {Status.ORDERED, Status.COLLECTED, Status.IN_LAB}
+COLLECTABLE = {Status.ORDERED, Status.COLLECTED}
+RESULTABLE = {
+    Status.ORDERED,
+    Status.COLLECTED,
+    Status.IN_LAB,
+    Status.PARTIAL,
+    Status.FINAL,
+    Status.CORRECTED,
+    Status.REVIEWED,
+}
+REVIEWABLE = {Status.PARTIAL, Status.FINAL, Status.CORRECTED}
+
+
+def _check_state(order: DiagnosticOrder, allowed: set, action: str) -> None:
+    if order.status not in allowed:
+        raise OrderStateError(
+            WRONG_STATE % {"status": order.get_status_display(), "action": action}
+        )
+
+
+def _lock(order: DiagnosticOrder) -> DiagnosticOrder:
+    return DiagnosticOrder.objects.select_for_update().get(pk=order.pk)
+
+
+# --- Orders ---------------------------------------------------------------------------
+
+
+def accession_next(*, on: datetime | None = None) -> str:
+    """Accession numbers read as the day and a running number: A2611270007."""
+    day = timezone.localtime(on or timezone.now()).strftime("%y%m%d")
+    prefix = f"A{day}"
+    last = (
+        DiagnosticOrder.objects.filter(accession__startswith=prefix)
+        .order_by("-accession")
+        .values_list("accession", flat=True)
+        .first()
+    )
+    number = int(last[len(prefix) :]) + 1 if last else 1
+    return f"{prefix}{number:04d}"
+
+
+def order_create(
+    *,
+    patient,
+    tests: list[TestDefinition] = (),
+    panels: list[Panel] = (),
+    priority: str = DiagnosticOrder.Priority.ROUTINE,
+    reason_code: str,
+    reason_text: str = "",
+    fasting: bool = False,
+    instructions: str = "",
+    actor,
+    ordered_at: datetime | None = None,
+) -> DiagnosticOrder:
+    """An order holds each test once (a panel brings its tests) and gets a unique
+    accession number."""
+    items: dict[int, tuple[TestDefinition, Panel | None]] = {}
+    for panel in panels:
+        for test in panel.tests.all():
+            items.setdefault(test.pk, (test, panel))
+    for test in tests:
+        items.setdefault(test.pk, (test, None))
+    if not items:
+        raise ValidationError({"tests": NO_TESTS})
+    order = DiagnosticOrder(
+        patient=patient,
+        ordering_clinician=actor,
+        priority=priority,
+        reason_code=reason_code.strip().upper(),
+        reason_text=reason_text.strip(),
+        fasting=fasting,
+        instructions=instructions.strip(),
+        ordered_at=ordered_at or timezone.now(),
+        accession="pending",
+    )
+    order.full_clean(exclude=["accession"])
+    for attempt in range(5):
+        order.accession = accession_next(on=order.ordered_at)
+        try:
+            with transaction.atomic():
+                order._change_reason = f"ordered by {actor.get_username()}"
+                order.save()
+                for test, panel in items.values():
+                    OrderedTest.objects.create(order=order, test=test, panel=panel)
+            return order
+        except IntegrityError:
+            order.pk = None  # another order took the number at the same moment
+            if attempt == 4:
+                raise
+    return order
+
+
+def order_cancel(*, order: DiagnosticOrder, reason: str, actor) -> DiagnosticOrder:
+    """An order is cancelled with a reason, and only before it has a result."""
+    if not reason.strip():
+        raise ValidationError({"reason": REASON_REQUIRED})
+    with transaction.atomic():
+        order = _lock(order)
+        _check_state(order, CANCELLABLE, _("cancelled"))
+        order.status = Status.CANCELLED
+        order.cancelled_at, order.cancelled_by = timezone.now(), actor
+        order.cancel_reason = reason.strip()[:200]
+        order._change_reason = f"cancelled: {order.cancel_reason}"
+        order.save()
+    return order
+
+
+def order_specimen_types(order: DiagnosticOrder) -> list[str]:
+    return sorted({item.test.specimen_type for item in order.items.all()})
+
+
+def specimen_collect(
+    *,
+    order: DiagnosticOrder,
+    specimen_types: list[str],
+    collected_at: datetime | None = None,
+    actor,
+) -> list[Specimen]:
+    """Collecting records who took which specimen when; the order is collected."""
+    collected_at = collected_at or timezone.now()
+    if collected_at > timezone.now():
+        raise ValidationError(
+            {"collected_at": _("A collection time cannot be in the future.")}
+        )
+    if collected_at < order.ordered_at:
+        raise ValidationError(
+            {"collected_at": _("A specimen cannot be collected before the order.")}
+        )
+    wanted = set(order_specimen_types(order))
+    if not specimen_types or not set(specimen_types) <= wanted:
+        raise ValidationError(
+            {"specimen_types": _("Choose the specimens this order needs.")}
+        )
+    with transaction.atomic():
+        order = _lock(order)
+        _check_state(order, COLLECTABLE, _("collected"))
+        made = []
+        for kind in specimen_types:
+            specimen, created = Specimen.objects.get_or_create(
+                order=order,
+                specimen_type=kind,
+                defaults={"collected_at": collected_at, "collected_by": actor},
+            )
+            if created:
+                made.append(specimen)
+        if order.status == Status.ORDERED:
+            order.status = Status.COLLECTED
+            order.collected_at = collected_at
+            order._change_reason = f"collected by {actor.get_username()}"
+            order.save()
+    return made
+
+
+def order_send_to_lab(*, order: DiagnosticOrder, actor) -> DiagnosticOrder:
+    """Sending to the lab stamps every collected specimen."""
+    with transaction.atomic():
+        order = _lock(order)
+        _check_state(order, {Status.COLLECTED}, _("sent to the lab"))
+        now = timezone.now()
+        for specimen in order.specimens.filter(sent_at__isnull=True):
+            specimen.sent_at, specimen.sent_by = now, actor
+            specimen.save()
+        order.status, order.sent_at = Status.IN_LAB, now
+        order._change_reason = f"sent to the lab by {actor.get_username()}"
+        order.save()
+    return order
+
+
+# --- Results --------------------------------------------------------------------------
+
+
+@dataclass
+class ResultValue:
+    """One result as received, before flags: numeric, coded or text."""
+
+    test: TestDefinition
+    numeric: Decimal | None = None
+    text: str = ""
+    code: str = ""
+    code_system: str = ""
+    unit: str = ""
+    reference_range: str = ""
+    lab_flag: str = ""
+    status: str = Observation.Status.FINAL
+    observed_at: datetime | None = None
+    comment: str = ""
+
+
+def _assess(*, order, value: ResultValue, sex: str | None) -> tuple[str, bool, str]:
+    """(flag, from the lab?, range text)."""
+    test = value.test
+    from_lab = flags.lab_flag(value.lab_flag)
+    if value.numeric is not None:
+        age = patient_facts.age_in_years(
+            order.patient, on=timezone.localdate(value.observed_at or timezone.now())
+        )
+        computed = flags.flag_numeric(
+            test=test, value=value.numeric, sex=sex, age_years=age
+        )
+    else:
+        computed = flags.flag_coded(test=test, value=value.code or value.text)
+    range_text = value.reference_range or computed.range_text
+    if from_lab is not None:
+        return from_lab, True, range_text
+    return computed.flag, False, range_text
+
+
+def result_record(
+    *,
+    order: DiagnosticOrder,
+    value: ResultValue,
+    source: str,
+    actor=None,
+    hl7_message=None,
+) -> Observation:
+    """Store one result (call inside the caller's transaction).
+
+    A corrected result replaces the value and keeps the earlier one in history; a
+    critical one raises an urgent alert to the ordering clinician.
+    """
+    flag, from_lab, range_text = _assess(
+        order=order, value=value, sex=patient_facts.sex_at_birth(order.patient)
+    )
+    observation = Observation.objects.filter(order=order, test=value.test).first()
+    before = None
+    if observation is None:
+        observation = Observation(order=order, test=value.test)
+        reason = f"resulted ({source})"
+    else:
+        before = observation.display_value
+        reason = (
+            f"corrected, was {before} {observation.flag}"
+            if value.status == Observation.Status.CORRECTED
+            else f"updated ({source}), was {before} {observation.status}"
+        )
+    observation.value_numeric = value.numeric
+    observation.value_text = value.text
+    observation.value_code = value.code
+    observation.value_code_system = value.code_system
+    observation.unit = value.unit or value.test.unit
+    observation.reference_range = range_text[:60]
+    observation.flag, observation.flag_from_lab = flag, from_lab
+    observation.status = value.status
+    observation.source = source
+    observation.hl7_message = hl7_message
+    observation.observed_at = value.observed_at
+    observation.resulted_at = timezone.now()
+    observation.entered_by = actor
+    observation.comment = value.comment
+    observation._change_reason = reason
+    observation.save()
+    if observation.is_critical:
+        _raise_critical_alert(observation, replaced=before is not None)
+    return observation
+
+
+def _raise_critical_alert(observation: Observation, *, replaced: bool) -> None:
+    order = observation.order
+    key = f"critical:{observation.pk}"
+    if replaced:
+        # A new value needs a new acknowledgement.
+        alert_resolve_by_key(key=key, note=_("Superseded by a corrected value."))
+    alert_raise(
+        kind="critical_result",
+        title=_("Critical %(test)s %(value)s %(unit)s (%(flag)s) for %(patient)s")
+        % {
+            "test": observation.test.name,
+            "value": observation.display_value,
+            "unit": observation.unit,
+            "flag": observation.flag,
+            "patient": order.patient,
+        },
+        message=_("Order %(accession)s. Open the order to acknowledge it.")
+        % {"accession": order.accession},
+        patient=order.patient,
+        subject=observation,
+        user=order.ordering_clinician,
+        key=key,
+    )
+
+
+def order_status_refresh(*, order: DiagnosticOrder, corrected: bool = False) -> None:
+    """After results arrive: partial while a test lacks a final result, else final
+    (or corrected); a reviewed order that changes needs reviewing again."""
+    results = {o.test_id: o.status for o in order.observations.all()}
+    ordered = set(order.items.values_list("test_id", flat=True))
+    complete = ordered <= set(results) and Observation.Status.PRELIMINARY not in set(
+        results.values()
+    )
+    if corrected and complete:
+        status = Status.CORRECTED
+    else:
+        status = Status.FINAL if complete else Status.PARTIAL
+    now = timezone.now()
+    if order.status != status:
+        order.status = status
+        order.resulted_at = order.resulted_at or now
+        if order.reviewed_at is not None:
+            order.reviewed_at, order.reviewed_by = None, None
+        order._change_reason = f"results: {status}"
+        order.save()
+    if status in (Status.FINAL, Status.CORRECTED):
+        alert_raise(
+            kind="result_to_review",
+            title=_("Results to review: %(accession)s %(patient)s")
+            % {"accession": order.accession, "patient": order.patient},
+            patient=order.patient,
+            subject=order,
+            user=order.ordering_clinician,
+            key=f"review:{order.pk}",
+        )
+
+
+def parse_manual_value(test: TestDefinition, raw: str) -> ResultValue:
+    raw = raw.strip()
+    if test.is_numeric:
+        try:
+            number = Decimal(raw)
+        except InvalidOperation:
+            raise ValidationError(
+                NOT_A_NUMBER % {"test": test.name, "value": raw}
+            ) from None
+        if not number.is_finite():
+            raise ValidationError(NOT_A_NUMBER % {"test": test.name, "value": raw})
+        return ResultValue(test=test, numeric=number)
+    if test.result_type == TestDefinition.ResultType.CODED:
+        return ResultValue(test=test, code=raw, text=raw)
+    return ResultValue(test=test, text=raw)
+
+
+def results_enter(
+    *, order: DiagnosticOrder, values: dict, status: str = "F", actor
+) -> list[Observation]:
+    """Results typed in by hand: every value is checked before any is stored."""
+    parsed = []
+    errors = {}
+    for test, raw in values.items():
+        if not (raw or "").strip():
+            continue
+        try:
+            result = parse_manual_value(test, raw)
+        except ValidationError as error:
+            errors[f"test_{test.pk}"] = error.messages
+            continue
+        result.status = status
+        parsed.append(result)
+    if errors:
+        raise ValidationError(errors)
+    if not parsed:
+        raise ValidationError(NO_VALUE)
+    with transaction.atomic():
+        order = _lock(order)
+        _check_state(order, RESULTABLE, _("resulted"))
+        finals = set(
+            order.observations.exclude(
+                status=Observation.Status.PRELIMINARY
+            ).values_list("test_id", flat=True)
+        )
+        if status != Observation.Status.CORRECTED:
+            for value in parsed:
+                if value.test.pk in finals:
+                    raise ValidationError(CORRECT_WITH_C % {"test": value.test.name})
+        made = [
+            result_record(
+                order=order, value=value, source=Observation.Source.MANUAL, actor=actor
+            )
+            for value in parsed
+        ]
+        order_status_refresh(order=order, corrected=status == "C")
+    return made
+
+
+# --- Critical results and review ------------------------------------------------------
+
+
+def critical_acknowledge(
+    *, observation: Observation, action_taken: str, actor
+) -> CriticalAcknowledgement:
+    """A critical result is acknowledged once per value, saying what was done; the
+    staff alert is closed with the same words (so escalation stops)."""
+    if not action_taken.strip():
+        raise ValidationError({"action_taken": ACTION_REQUIRED})
+    with transaction.atomic():
+        observation = (
+            Observation.objects.select_for_update()
+            .select_related("test", "order__patient")
+            .get(pk=observation.pk)
+        )
+        if not observation.is_critical:
+            raise OrderStateError(NOT_CRITICAL)
+        value_seen = (
+            f"{observation.display_value} {observation.unit} {observation.flag}"
+        )
+        if observation.acknowledgements.filter(value_seen=value_seen).exists():
+            raise OrderStateError(ALREADY_ACKNOWLEDGED)
+        ack = CriticalAcknowledgement.objects.create(
+            observation=observation,
+            acknowledged_by=actor,
+            action_taken=action_taken.strip(),
+            value_seen=value_seen,
+        )
+        from alerts.models import StaffAlert
+
+        key = f"critical:{observation.pk}"
+        alert = (
+            StaffAlert.objects.filter(key=key)
+            .exclude(status=StaffAlert.Status.RESOLVED)
+            .first()
+        )
+        note = _("Acknowledged by %(user)s: %(action)s") % {
+            "user": actor.get_username(),
+            "action": action_taken.strip(),
+        }
+        if alert is not None and alert_visible_to(alert=alert, user=actor):
+            alert_acknowledge(alert=alert, actor=actor, note=note)
+            alert_resolve(alert=alert, actor=actor, note=note)
+        elif alert is not None:
+            alert_resolve_by_key(key=key, note=note, actor=actor)
+    return ack
+
+
+def unacknowledged_criticals(order: DiagnosticOrder) -> list[Observation]:
+    found = []
+    for observation in order.observations.all():
+        if not observation.is_critical:
+            continue
+        seen = f"{observation.display_value} {observation.unit} {observation.flag}"
+        if not any(a.value_seen == seen for a in observation.acknowledgements.all()):
+            found.append(observation)
+    return found
+
+
+def order_review(*, order: DiagnosticOrder, note: str = "", actor) -> DiagnosticOrder:
+    """Reviewing signs the results off; a critical result must be acknowledged
+    first."""
+    with transaction.atomic():
+        order = _lock(order)
+        if not order.observations.exists():
+            raise OrderStateError(NO_RESULTS_YET)
+        _check_state(order, REVIEWABLE, _("reviewed"))
+        pending = unacknowledged_criticals(order)
+        if pending:
+            raise OrderStateError(
+                ACKNOWLEDGE_FIRST % {"tests": ", ".join(o.test.name for o in pending)}
+            )
+        order.status = Status.REVIEWED
+        order.reviewed_at, order.reviewed_by = timezone.now(), actor
+        order.review_note = note.strip()
+        order._change_reason = f"reviewed by {actor.get_username()}"
+        order.save()
+        alert_resolve_by_key(key=f"review:{order.pk}", note=_("Reviewed."), actor=actor)
+    return order
