@@ -246,7 +246,10 @@ def _assess(*, order, value: ResultValue, sex: str | None) -> tuple[str, bool, s
             test=test, value=value.numeric, sex=sex, age_years=age
         )
     else:
-        computed = flags.flag_coded(test=test, value=value.code or value.text)
+        computed = flags.flag_coded(test=test, value=value.text)
+        if computed.flag != flags.Flag.NORMAL and value.code:
+            by_code = flags.flag_coded(test=test, value=value.code)
+            computed = by_code if by_code.flag == flags.Flag.NORMAL else computed
     range_text = value.reference_range or computed.range_text
     if from_lab is not None:
         return from_lab, True, range_text
@@ -271,6 +274,7 @@ def result_record(
     )
     observation = Observation.objects.filter(order=order, test=value.test).first()
     before = None
+    was_critical = observation is not None and observation.is_critical
     if observation is None:
         observation = Observation(order=order, test=value.test)
         reason = f"resulted ({source})"
@@ -297,17 +301,20 @@ def result_record(
     observation.comment = value.comment
     observation._change_reason = reason
     observation.save()
+    if was_critical:
+        # The value it was raised for is gone; a new critical value needs a new
+        # acknowledgement.
+        alert_resolve_by_key(
+            key=f"critical:{observation.pk}", note=_("Superseded by a corrected value.")
+        )
     if observation.is_critical:
-        _raise_critical_alert(observation, replaced=before is not None)
+        _raise_critical_alert(observation)
     return observation
 
 
-def _raise_critical_alert(observation: Observation, *, replaced: bool) -> None:
+def _raise_critical_alert(observation: Observation) -> None:
     order = observation.order
     key = f"critical:{observation.pk}"
-    if replaced:
-        # A new value needs a new acknowledgement.
-        alert_resolve_by_key(key=key, note=_("Superseded by a corrected value."))
     alert_raise(
         kind="critical_result",
         title=_("Critical %(test)s %(value)s %(unit)s (%(flag)s) for %(patient)s")
