@@ -62,7 +62,6 @@ class OrderForm(forms.Form):
     reason_code = forms.CharField(
         label=_("Reason (ICD-10-CM code)"),
         max_length=8,
-        validators=[ICD10CM_SHAPE],
         help_text=_("For example E11.9, R53.83, Z00.00"),
     )
     reason_text = forms.CharField(label=_("Reason (words)"), required=False)
@@ -84,7 +83,9 @@ class OrderForm(forms.Form):
         self.helper = _helper(_("Place order"))
 
     def clean_reason_code(self):
-        return self.cleaned_data["reason_code"].strip().upper()
+        code = self.cleaned_data["reason_code"].strip().upper()
+        ICD10CM_SHAPE(code)
+        return code
 
     def clean_patient_mrn(self):
         mrn = self.cleaned_data["patient_mrn"].strip()

@@ -170,10 +170,12 @@ def specimen_collect(
         raise ValidationError(
             {"collected_at": _("A collection time cannot be in the future.")}
         )
-    if collected_at < order.ordered_at:
+    if collected_at < order.ordered_at.replace(second=0, microsecond=0):
         raise ValidationError(
             {"collected_at": _("A specimen cannot be collected before the order.")}
         )
+    # A time typed to the minute, in the minute the order was placed.
+    collected_at = max(collected_at, order.ordered_at)
     wanted = set(order_specimen_types(order))
     if not specimen_types or not set(specimen_types) <= wanted:
         raise ValidationError(
