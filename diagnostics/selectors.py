@@ -144,7 +144,9 @@ def orders_for_turnaround(*, start: datetime, end: datetime) -> QuerySet:
         DiagnosticOrder.objects.filter(ordered_at__gte=start, ordered_at__lt=end)
         .exclude(status=Status.CANCELLED)
         .prefetch_related(
-            Prefetch("items", queryset=OrderedTest.objects.select_related("test")),
+            Prefetch(
+                "items", queryset=OrderedTest.objects.select_related("test", "panel")
+            ),
             "observations",
         )
     )

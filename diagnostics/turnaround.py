@@ -38,15 +38,21 @@ def _minutes(start, end):
 
 
 def turnaround_rows(*, start: datetime, end: datetime) -> list[dict]:
+    """One row per orderable (a panel counts as one, resulted when all its tests
+    are) and priority."""
     rows: dict[tuple, Row] = {}
     for order in selectors.orders_for_turnaround(start=start, end=end):
         results = {o.test_id: o.resulted_at for o in order.observations.all()}
         priority = order.get_priority_display()
+        groups: dict[str, list[int]] = {}
         for item in order.items.all():
-            key = (item.test.name, priority)
-            row = rows.setdefault(key, Row(test=item.test.name, priority=priority))
+            label = item.panel.name if item.panel else item.test.name
+            groups.setdefault(label, []).append(item.test_id)
+        for label, test_ids in groups.items():
+            row = rows.setdefault((label, priority), Row(test=label, priority=priority))
             row.count += 1
-            resulted = results.get(item.test_id)
+            times = [results.get(test_id) for test_id in test_ids]
+            resulted = None if None in times else max(times)
             spans = {
                 "order_to_collect": _minutes(order.ordered_at, order.collected_at),
                 "collect_to_result": _minutes(order.collected_at, resulted),

@@ -42,9 +42,16 @@ def _ack(text: str, code: str, note: str, ack_id: str) -> str:
         ack = message.create_ack(
             ack_code=code, message_id=ack_id, application=APPLICATION, facility=FACILITY
         )
-        if note:
-            ack.segment("MSA").assign_field(message.escape(note[:80]), 3)
-        return str(ack)
+        if not note:
+            return str(ack)
+        ack.segment("MSA").assign_field(message.escape(note[:80]), 3)
+        if code == "AA":
+            return str(ack)
+        # ERR-3 207 (application error), ERR-4 E, ERR-8 the whole reason.
+        return (
+            f"{ack}\rERR|||207^Application internal error^HL70357|E||||"
+            f"{message.escape(note)}"
+        )
     except Exception:  # noqa: BLE001 - unreadable message: answer without echoing it
         now = timezone.now().strftime("%Y%m%d%H%M%S")
         safe = "".join(ch for ch in note[:80] if ch not in "|^~\\&\r\n")
