@@ -57,6 +57,7 @@ RESULTABLE = {
     Status.REVIEWED,
 }
 REVIEWABLE = {Status.PARTIAL, Status.FINAL, Status.CORRECTED}
+LOOK_UP = object()  # result_record: find the earlier observation itself
 
 
 def _check_state(order: DiagnosticOrder, allowed: set, action: str) -> None:
@@ -265,6 +266,7 @@ def result_record(
     source: str,
     actor=None,
     hl7_message=None,
+    existing: "Observation | None | object" = LOOK_UP,
 ) -> Observation:
     """Store one result (call inside the caller's transaction).
 
@@ -274,7 +276,11 @@ def result_record(
     flag, from_lab, range_text = _assess(
         order=order, value=value, sex=patient_facts.sex_at_birth(order.patient)
     )
-    observation = Observation.objects.filter(order=order, test=value.test).first()
+    observation = (
+        Observation.objects.filter(order=order, test=value.test).first()
+        if existing is LOOK_UP
+        else existing
+    )
     before = None
     was_critical = observation is not None and observation.is_critical
     if observation is None:

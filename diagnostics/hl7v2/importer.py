@@ -170,8 +170,7 @@ def _find_order(group, mrn: str) -> DiagnosticOrder:
     return order
 
 
-def _check_not_overwriting(order, value: services.ResultValue) -> None:
-    existing = Observation.objects.filter(order=order, test=value.test).first()
+def _check_not_overwriting(order, value: services.ResultValue, existing) -> None:
     if existing is None or value.status == Observation.Status.CORRECTED:
         return
     if existing.status != Observation.Status.PRELIMINARY:
@@ -184,19 +183,27 @@ def _check_not_overwriting(order, value: services.ResultValue) -> None:
 
 def _apply(parsed, record: Hl7Message) -> list[str]:
     codes = {obx.code for group in parsed.orders for obx in group.results}
-    tests = {t.loinc: t for t in TestDefinition.objects.filter(loinc__in=codes)}
+    tests = {
+        t.loinc: t
+        for t in TestDefinition.objects.filter(loinc__in=codes).prefetch_related(
+            "ranges"
+        )
+    }
     touched: dict[int, tuple[DiagnosticOrder, bool]] = {}
     for group in parsed.orders:
         order = _find_order(group, parsed.mrn)
         values = [_result(obx, tests) for obx in group.results]
+        earlier = {o.test_id: o for o in Observation.objects.filter(order=order)}
         corrected = False
         for value in values:
-            _check_not_overwriting(order, value)
-            services.result_record(
+            existing = earlier.get(value.test.pk)
+            _check_not_overwriting(order, value, existing)
+            earlier[value.test.pk] = services.result_record(
                 order=order,
                 value=value,
                 source=Observation.Source.HL7,
                 hl7_message=record,
+                existing=existing,
             )
             corrected = corrected or value.status == Observation.Status.CORRECTED
         if group.observed_at and order.collected_at is None:

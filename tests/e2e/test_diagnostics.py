@@ -8,8 +8,15 @@ import pytest
 from django.core.management import call_command
 
 from alerts.models import StaffAlert
+from diagnostics.catalogue import catalogue_load
 from diagnostics.hl7v2.writer import oru_message
-from diagnostics.models import CriticalAcknowledgement, DiagnosticOrder
+from diagnostics.models import (
+    CriticalAcknowledgement,
+    DiagnosticOrder,
+    Panel,
+    ReferenceRange,
+    TestDefinition,
+)
 from tests.clinic.factories import PASSWORD
 from tests.registration.factories import PatientFactory
 
@@ -19,6 +26,10 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def test_clinician_orders_cbc_result_arrives_and_critical_is_acknowledged(
     page, make_user, tmp_path
 ):
+    # Transactional tests empty every table afterwards, the migrated catalogue too.
+    catalogue_load(
+        test_model=TestDefinition, range_model=ReferenceRange, panel_model=Panel
+    )
     make_user("Clinician", username="drcal", first_name="Cal", last_name="Ordway")
     patient = PatientFactory(given_name="Ada", family_name="Lovelace")
     page.goto(page.base_url + "/login/")
