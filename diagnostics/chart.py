@@ -18,7 +18,8 @@ TEMPLATE = "diagnostics/partials/_chart_panel.html"
 
 
 def chart_panel(*, patient, user) -> dict:
-    """Context for ``diagnostics/partials/_chart_panel.html``."""
+    """What ``diagnostics/partials/_chart_panel.html`` shows, as its ``dx``:
+    ``{% include dx.template with dx=dx %}`` in the chart page."""
     can_view = user.has_perm("diagnostics.view_diagnosticorder")
     if not can_view:
         return {"template": TEMPLATE, "can_view": False}

@@ -17,6 +17,7 @@ from alerts.models import StaffAlert
 from clinic.models import AccessLog
 from diagnostics import services
 from diagnostics.chart import chart_panel
+from diagnostics.hl7v2.importer import hl7_receive
 from diagnostics.models import DiagnosticOrder, Hl7Message, TestDefinition
 from tests.conftest import ROOT
 from tests.diagnostics.factories import FIXTURES, hl7_fixture, make_order
@@ -312,7 +313,7 @@ def test_chart_panel_lists_orders_and_draws_a_trend_in_bounded_queries(
     make_order(patient=patient, actor=doctor, panels=("CMP",))
     with django_assert_max_num_queries(8):
         context = chart_panel(patient=patient, user=doctor)
-        html = render_to_string(context["template"], context)
+        html = render_to_string(context["template"], {"dx": context})
     assert len(context["orders"]) == 5
     [trend] = context["trends"]
     assert trend["test"] == hgb
@@ -387,3 +388,29 @@ def test_order_list_search_finds_by_mrn_and_accession(client, doctor):
     for query, expected in ((first.patient.mrn, first), (second.accession, second)):
         page = client.get(reverse("diagnostics:order-list"), {"q": query})
         assert [o.pk for o in page.context["orders"]] == [expected.pk]
+
+
+@pytest.mark.parametrize("count", [2, 8])
+def test_lists_and_order_page_run_a_bounded_number_of_queries(
+    client, doctor, make_user, count, django_assert_max_num_queries
+):
+    nurse = make_user("Nurse")
+    orders = [make_order(actor=doctor) for _ in range(count)]
+    for order in orders:
+        hl7_receive(
+            text=hl7_fixture("cbc_critical.hl7", order=order).replace(
+                "MSG-CBC-1", f"Q{order.pk}"
+            )
+        )
+    client.force_login(doctor)
+    client.get("/")  # warm the session and permission caches
+    for url in (
+        reverse("diagnostics:order-list"),
+        reverse("diagnostics:review-list"),
+        orders[-1].get_absolute_url(),
+    ):
+        with django_assert_max_num_queries(24):
+            assert client.get(url).status_code == 200
+    client.force_login(nurse)
+    with django_assert_max_num_queries(24):
+        assert client.get(reverse("diagnostics:hl7-list")).status_code == 200
