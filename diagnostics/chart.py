@@ -5,7 +5,7 @@ one for recent orders (+2 prefetches) and one for the numeric results used by th
 trend charts.
 """
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 
 from diagnostics import flags, patient_facts
 from diagnostics.models import DiagnosticOrder, Observation, OrderedTest
@@ -54,9 +54,10 @@ def patient_trends(*, patient) -> list[dict]:
         Observation.objects.filter(order__patient=patient, value_numeric__isnull=False)
         .exclude(order__status=DiagnosticOrder.Status.CANCELLED)
         .values("test_id")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("id"), abnormal=Count("id", filter=~Q(flag="N")))
         .filter(n__gte=2)
-        .order_by("-n", "test_id")[:TREND_TESTS]
+        # The tests that were ever abnormal are the ones worth following.
+        .order_by("-abnormal", "-n", "test_id")[:TREND_TESTS]
     )
     if not repeated:
         return []

@@ -133,6 +133,18 @@ def hl7_messages(*, status: str = "", query: str = "") -> QuerySet:
     return messages.order_by("-received_at", "-id")
 
 
+def hl7_message_patient(*, message: Hl7Message):
+    """The patient of the order the message names, when there is one (for the
+    access log: the raw message shows patient data)."""
+    numbers = [n.strip() for n in message.accession.split(",") if n.strip()]
+    order = (
+        DiagnosticOrder.objects.filter(accession__in=numbers)
+        .select_related("patient")
+        .first()
+    )
+    return order.patient if order else None
+
+
 def hl7_error_count() -> int:
     return Hl7Message.objects.filter(
         status__in=[Hl7Message.Status.ERROR, Hl7Message.Status.REJECTED]

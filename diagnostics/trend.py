@@ -24,10 +24,13 @@ def trend_chart(*, points: list[tuple], low=None, high=None, unit: str = "") -> 
     def y(value: float) -> float:
         return round(TOP + (top - value) / (top - bottom) * plot_h, 1)
 
-    count = len(points)
+    first, last = points[0][0], points[-1][0]
+    span = (last - first).total_seconds()
     dots = []
-    for index, (when, value, flag) in enumerate(points):
-        x = LEFT + (plot_w * index / (count - 1) if count > 1 else plot_w / 2)
+    for when, value, flag in points:
+        # Placed by time, so a gap between results shows as a gap.
+        share = (when - first).total_seconds() / span if span else 0.5
+        x = LEFT + plot_w * share
         dots.append(
             {
                 "x": round(x, 1),

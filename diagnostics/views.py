@@ -477,6 +477,7 @@ class Hl7DetailView(RoleRequiredMixin, DetailView):
         access_log_record(
             user=request.user,
             action=AccessLog.Action.VIEW,
+            patient=selectors.hl7_message_patient(message=self.object),
             obj=self.object,
             what="HL7 message",
             request=request,

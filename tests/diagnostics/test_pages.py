@@ -234,6 +234,10 @@ def test_upload_page_imports_and_the_error_list_reprocesses(client, make_user):
     assert failed.control_id == "MSG-BATCH-2"
     detail = client.get(reverse("diagnostics:hl7-detail", args=[failed.pk]))
     assert "no order has the accession number A9999999999" in detail.content.decode()
+    applied = Hl7Message.objects.get(control_id="MSG-BATCH-1")
+    client.get(reverse("diagnostics:hl7-detail", args=[applied.pk]))
+    seen = AccessLog.objects.filter(what="HL7 message").order_by("id")
+    assert [row.patient for row in seen] == [None, order.patient]
     again = client.post(
         reverse("diagnostics:hl7-reprocess", args=[failed.pk]), follow=True
     )
