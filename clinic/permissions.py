@@ -51,6 +51,11 @@ _MEDICATIONS_READ = [
     "medications.view_administration",
 ]
 
+_DIAGNOSTICS_VIEW = [
+    "diagnostics.view_diagnosticorder",
+    "diagnostics.view_testdefinition",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     FRONT_DESK: [
         *_EVERY_ROLE,
@@ -58,6 +63,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "registration.change_patient",
         *_COVERAGE,
         *_ALLERGIES,
+        "diagnostics.view_diagnosticorder",
     ],
     NURSE: [
         *_EVERY_ROLE,
@@ -65,6 +71,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_MEDICATIONS_READ,
         "medications.add_administration",
         "medications.change_scheduleddose",
+        *_DIAGNOSTICS_VIEW,
+        "diagnostics.collect_specimen",
+        "diagnostics.enter_result",
+        "diagnostics.view_hl7message",
+        "diagnostics.import_hl7",
     ],
     CLINICIAN: [
         *_EVERY_ROLE,
@@ -72,10 +83,22 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_MEDICATIONS_READ,
         "medications.add_medicationorder",
         "medications.change_medicationorder",
+        *_DIAGNOSTICS_VIEW,
+        "diagnostics.add_diagnosticorder",
+        "diagnostics.change_diagnosticorder",
+        "diagnostics.review_result",
+        "diagnostics.acknowledge_critical",
+        "diagnostics.enter_result",
     ],
-    BILLING: [*_EVERY_ROLE, *_COVERAGE],
+    BILLING: [*_EVERY_ROLE, *_COVERAGE, "diagnostics.view_diagnosticorder"],
     ADMINISTRATOR: [
         *_EVERY_ROLE,
+        *_DIAGNOSTICS_VIEW,
+        "diagnostics.add_testdefinition",
+        "diagnostics.change_testdefinition",
+        "diagnostics.view_turnaround",
+        "diagnostics.view_hl7message",
+        "diagnostics.import_hl7",
         "clinic.manage_staff",
         "clinic.view_reports",
         "clinic.view_jobs_dashboard",

@@ -71,6 +71,7 @@ urlpatterns = [
     path("webhooks/twilio/sms/", alert_webhooks.inbound_sms, name="twilio-sms"),
     path("", include("registration.urls")),
     path("mar/", include("medications.urls")),
+    path("diagnostics/", include("diagnostics.urls")),
     path("admin/", admin.site.urls),
 ]
 

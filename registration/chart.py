@@ -100,7 +100,7 @@ CHART_PANELS: list[tuple[str, str, str | None]] = [
     ("allergies", _("Allergies"), "registration.chart.allergies"),
     ("appointments", _("Appointments"), None),
     ("medications", _("Medications"), "medications.chart.chart_provider"),
-    ("tests", _("Tests"), None),
+    ("tests", _("Tests"), "diagnostics.chart.chart_provider"),
     ("claims", _("Claims"), None),
     ("messages", _("Messages"), None),
     ("history", _("History"), "registration.chart.history"),

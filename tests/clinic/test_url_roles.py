@@ -119,6 +119,32 @@ def _formulary_entry(users):
     return {"pk": MedicationFactory().pk}, None
 
 
+def _diagnostic_order(users):
+    from tests.diagnostics.factories import make_order
+
+    return {"pk": make_order(actor=users["Clinician"]).pk}, None
+
+
+def _diagnostic_result(users):
+    from diagnostics.services import results_enter
+    from tests.diagnostics.factories import make_order
+
+    order = make_order(actor=users["Clinician"], panels=(), tests=("K",))
+    [observation] = results_enter(
+        order=order,
+        values={order.items.get().test: "7.1"},
+        actor=users["Clinician"],
+    )
+    return {"pk": observation.pk}, None
+
+
+def _hl7_message(users):
+    from diagnostics.hl7v2.importer import hl7_receive
+
+    [outcome] = hl7_receive(text="MSH|^~\\&|LAB|X|C|C|2026||ADT^A01|1|P|2.5.1\r")
+    return {"pk": outcome.message.pk}, None
+
+
 # URL name -> function(users) -> (kwargs, permissions when the view decides at run
 # time[, the only roles allowed when the view also checks the object])
 SAMPLES = {
@@ -130,6 +156,19 @@ SAMPLES = {
     "alerts:acknowledge": _nurses_alert,
     "alerts:resolve": _nurses_alert,
     "clinic:history": _location_history,
+    "diagnostics:order-detail": _diagnostic_order,
+    "diagnostics:order-cancel": _diagnostic_order,
+    "diagnostics:order-collect": _diagnostic_order,
+    "diagnostics:order-send": _diagnostic_order,
+    "diagnostics:result-entry": _diagnostic_order,
+    "diagnostics:order-review": _diagnostic_order,
+    "diagnostics:requisition-pdf": _diagnostic_order,
+    "diagnostics:label-pdf": _diagnostic_order,
+    "diagnostics:report-pdf": _diagnostic_order,
+    "diagnostics:observation-acknowledge": _diagnostic_result,
+    "diagnostics:hl7-detail": _hl7_message,
+    "diagnostics:hl7-reprocess": _hl7_message,
+    "diagnostics:hl7-set-aside": _hl7_message,
     "clinic:staff-edit": _staff_member,
     "clinic:staff-deactivate": _staff_member,
     "clinic:staff-reactivate": _staff_member,

@@ -19,6 +19,7 @@ DEMO_SEEDERS = [
     "clinic.demo.seed_staff",
     "registration.demo.seed_patients",
     "medications.demo.seed_medications",
+    "diagnostics.demo.seed_diagnostics",
 ]
 
 
