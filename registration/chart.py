@@ -106,7 +106,7 @@ CHART_PANELS: list[tuple[str, str, str | None]] = [
     ("history", _("History"), "registration.chart.history"),
 ]
 
-CHART_ALERT_PROVIDERS: list[str] = []
+CHART_ALERT_PROVIDERS: list[str] = ["alerts.chart.open_alerts_for_chart"]
 
 
 def chart_panels(request, patient) -> list[ChartPanel]:

@@ -184,3 +184,15 @@ def test_inbox_costs_a_fixed_number_of_queries(
     client.force_login(nurse)
     with django_assert_max_num_queries(12):
         assert client.get(reverse("alerts:inbox")).status_code == 200
+
+
+def test_the_patient_chart_header_lists_the_patients_open_alerts(client, make_user):
+    patient = PatientFactory()
+    alert_raise(kind="task", title="Call about the MRI", role="Nurse", patient=patient)
+    done = alert_raise(kind="task", title="Old task", role="Nurse", patient=patient)
+    nurse = make_user("Nurse")
+    alert_resolve(alert=done, actor=nurse, note="done")
+    client.force_login(nurse)
+    body = client.get(reverse("registration:patient-chart", args=[patient.pk])).content
+    assert b"Call about the MRI" in body
+    assert b"Old task" not in body
