@@ -21,6 +21,8 @@ logger = logging.getLogger(__name__)
 SWEEPERS: list[str] = [
     "clinic.sweepers.deferred_jobs",
     "alerts.sweepers.escalate_alerts",
+    "scheduling.sweepers.mark_no_shows",
+    "scheduling.sweepers.verify_tomorrows_eligibility",
 ]
 
 

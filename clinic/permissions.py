@@ -30,14 +30,31 @@ _EVERY_ROLE = [
     "alerts.view_staffalert",
 ]
 
+# Scheduling: the front desk books, moves, cancels and checks in; clinicians and
+# nurses see the schedule; double-booking with a reason is a separate permission.
+_SCHEDULE_VIEW = [
+    "scheduling.view_appointment",
+    "scheduling.view_provider",
+    "scheduling.view_room",
+    "scheduling.view_appointmenttype",
+    "scheduling.view_availabilityrule",
+    "scheduling.view_availabilityexception",
+    "scheduling.view_waitlistentry",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     FRONT_DESK: [
         *_EVERY_ROLE,
         "registration.add_patient",
         "registration.change_patient",
+        *_SCHEDULE_VIEW,
+        "scheduling.add_appointment",
+        "scheduling.change_appointment",
+        "scheduling.add_waitlistentry",
+        "scheduling.change_waitlistentry",
     ],
-    NURSE: [*_EVERY_ROLE],
-    CLINICIAN: [*_EVERY_ROLE],
+    NURSE: [*_EVERY_ROLE, *_SCHEDULE_VIEW],
+    CLINICIAN: [*_EVERY_ROLE, *_SCHEDULE_VIEW],
     BILLING: [*_EVERY_ROLE],
     ADMINISTRATOR: [
         *_EVERY_ROLE,
@@ -50,6 +67,22 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "auth.view_user",
         "scheduling.add_location",
         "scheduling.change_location",
+        *_SCHEDULE_VIEW,
+        "scheduling.add_appointment",
+        "scheduling.change_appointment",
+        "scheduling.double_book_appointment",
+        "scheduling.view_scheduling_metrics",
+        *(
+            f"scheduling.{action}_{model}"
+            for model in (
+                "provider",
+                "room",
+                "appointmenttype",
+                "availabilityrule",
+                "availabilityexception",
+            )
+            for action in ("add", "change", "delete")
+        ),
     ],
 }
 
