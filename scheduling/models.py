@@ -37,7 +37,7 @@ class Location(models.Model):
 
 
 class Colour(models.TextChoices):
-    """Colours the day view can show (CSS classes ``appt-<colour>``; no inline style)."""
+    """Colours of the day view (CSS classes ``appt-<colour>``, no inline style)."""
 
     BLUE = "blue", _("Blue")
     GREEN = "green", _("Green")

@@ -6,7 +6,7 @@ give the clerk a clear message earlier, and a violation that slips past them (tw
 clerks at the same instant) becomes ``SlotTaken`` with the next free slots.
 """
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -113,11 +113,13 @@ def _place(
 ) -> Appointment:
     """Check and save a new or moved appointment; the rules of every booking."""
     override_reason = override_reason.strip()
+    if timezone.is_naive(appointment.start):
+        raise ValidationError({"start": _("The time needs a time zone.")})
+    # UTC, so that adding the duration is right on a daylight-saving day too.
+    appointment.start = appointment.start.astimezone(UTC)
     appointment.end = appointment.start + timedelta(
         minutes=appointment.appointment_type.duration_minutes
     )
-    if timezone.is_naive(appointment.start):
-        raise ValidationError({"start": _("The time needs a time zone.")})
     if not allow_past and appointment.start < timezone.now() - timedelta(minutes=5):
         raise SchedulingError(str(IN_THE_PAST))
     allowed = list(appointment.appointment_type.providers.values_list("pk", flat=True))

@@ -12,7 +12,7 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from itertools import islice
 
 from django.db.models import Q
@@ -62,8 +62,17 @@ def clinic_zone():
     return timezone.get_default_timezone()
 
 
+def at_local(day: date, wall_clock: time) -> datetime:
+    """The instant (in UTC) when the clinic's clocks show ``wall_clock`` on ``day``.
+
+    Arithmetic and comparisons on datetimes sharing a zoneinfo tzinfo use wall-clock
+    time in Python, which is wrong across a daylight-saving change; UTC is not.
+    """
+    return datetime.combine(day, wall_clock, tzinfo=clinic_zone()).astimezone(UTC)
+
+
 def local_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(0, 0), tzinfo=clinic_zone())
+    return at_local(day, time(0, 0))
 
 
 def subtract(intervals: list[Interval], holes: list[Interval]) -> list[Interval]:
@@ -115,7 +124,6 @@ def sessions_for(
 ) -> dict[int, list[tuple[datetime, datetime, int]]]:
     """Working sessions per provider between two days (inclusive): templates plus
     extra sessions minus time off. Two queries."""
-    zone = clinic_zone()
     rules = AvailabilityRule.objects.filter(provider_id__in=provider_ids).filter(
         Q(valid_from__isnull=True) | Q(valid_from__lte=end_day),
         Q(valid_until__isnull=True) | Q(valid_until__gte=start_day),
@@ -143,8 +151,8 @@ def sessions_for(
                 continue
             sessions[rule.provider_id].append(
                 (
-                    datetime.combine(day, rule.start_time, tzinfo=zone),
-                    datetime.combine(day, rule.end_time, tzinfo=zone),
+                    at_local(day, rule.start_time),
+                    at_local(day, rule.end_time),
                     rule.location_id,
                 )
             )
@@ -154,9 +162,13 @@ def sessions_for(
         if exc.kind == AvailabilityException.Kind.EXTRA:
             if location_id and exc.location_id != location_id:
                 continue
-            sessions[exc.provider_id].append((exc.start, exc.end, exc.location_id))
+            sessions[exc.provider_id].append(
+                (exc.start.astimezone(UTC), exc.end.astimezone(UTC), exc.location_id)
+            )
         else:
-            off[exc.provider_id].append((exc.start, exc.end))
+            off[exc.provider_id].append(
+                (exc.start.astimezone(UTC), exc.end.astimezone(UTC))
+            )
     result = {}
     for provider_id, items in sessions.items():
         holes = off.get(provider_id, []) + off.get(None, [])
@@ -170,6 +182,7 @@ def sessions_for(
 def is_within_availability(
     *, provider: Provider, location: Location, start: datetime, end: datetime
 ) -> bool:
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
     local_start = timezone.localtime(start, clinic_zone()).date()
     local_end = timezone.localtime(end, clinic_zone()).date()
     sessions = sessions_for(
@@ -255,7 +268,7 @@ def find_slots(
     appointments, and (when the type needs one) has a room of the right kind free at
     the session's location for the whole visit.
     """
-    now = now or timezone.now()
+    now = (now or timezone.now()).astimezone(UTC)
     today = timezone.localtime(now, clinic_zone()).date()
     start_day = max(start_day or today, today)
     end_day = end_day or start_day + timedelta(days=DEFAULT_SEARCH_DAYS - 1)
@@ -296,7 +309,7 @@ def find_slots(
         for pid, a, b in active.filter(provider_id__in=provider_ids).values_list(
             "provider_id", "start", "end"
         ):
-            provider_busy[pid].append((a, b))
+            provider_busy[pid].append((a.astimezone(UTC), b.astimezone(UTC)))
         room_busy = defaultdict(lambda: BusyIndex([]))
         if rooms_by_location is not None:
             room_ids = [r.pk for rs in rooms_by_location.values() for r in rs]
@@ -304,7 +317,7 @@ def find_slots(
             for rid, a, b in active.filter(room_id__in=room_ids).values_list(
                 "room_id", "start", "end"
             ):
-                by_room[rid].append((a, b))
+                by_room[rid].append((a.astimezone(UTC), b.astimezone(UTC)))
             for rid, items in by_room.items():
                 room_busy[rid] = BusyIndex(items)
         streams = [
