@@ -42,6 +42,7 @@ clinic_patterns = [
 urlpatterns = [
     path("", include((clinic_patterns, "clinic"))),
     path("alerts/", include("alerts.urls")),
+    path("schedule/", include("scheduling.urls")),
     path("admin/", admin.site.urls),
 ]
 

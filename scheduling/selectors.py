@@ -1,0 +1,254 @@
+"""Reads of the scheduling app shared by pages, jobs and exports."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from scheduling.eligibility import STALE_AFTER_HOURS
+from scheduling.models import Appointment, Location, Provider, Room
+from scheduling.slots import at_local, local_midnight
+
+GRID_STEP_MINUTES = 15
+GRID_START = time(7, 0)
+GRID_END = time(19, 0)
+S = Appointment.Status
+
+
+def appointments_between(*, start: datetime, end: datetime):
+    return (
+        Appointment.objects.filter(start__lt=end, end__gt=start)
+        .select_related("patient", "provider", "appointment_type", "room", "location")
+        .order_by("start", "pk")
+    )
+
+
+def no_show_counts(patient_ids) -> dict[int, int]:
+    rows = (
+        Appointment.objects.filter(patient_id__in=set(patient_ids), status=S.NO_SHOW)
+        .values("patient_id")
+        .annotate(n=Count("pk"))
+    )
+    return {row["patient_id"]: row["n"] for row in rows}
+
+
+def eligibility_state(appointment: Appointment, now: datetime) -> str:
+    """verified, failed, stale or unchecked: what the day view shows."""
+    if not appointment.eligibility_status:
+        return "unchecked"
+    checked = appointment.eligibility_checked_at
+    if checked is None or now - checked > timedelta(hours=STALE_AFTER_HOURS):
+        return "stale"
+    return appointment.eligibility_status
+
+
+@dataclass
+class GridCell:
+    rowspan: int = 1
+    appointments: list = field(default_factory=list)
+
+
+@dataclass
+class GridRow:
+    label: str
+    cells: list  # GridCell or None (an empty cell); cells under a rowspan are absent
+
+
+def _decorate(appointments, now):
+    counts = no_show_counts(a.patient_id for a in appointments)
+    for a in appointments:
+        a.no_show_count = counts.get(a.patient_id, 0)
+        a.eligibility_state = eligibility_state(a, now)
+    return appointments
+
+
+def build_grid(*, columns, appointments, column_of, first_day: date):
+    """A table of GRID_STEP rows × columns; overlapping visits share one cell.
+
+    ``column_of(appointment)`` names the column (a key of ``columns``): a provider,
+    a room, or a day in the week view. Rows are the clinic's wall-clock times.
+    """
+    zone = timezone.get_default_timezone()
+    grid_start = GRID_START.hour * 60 + GRID_START.minute
+    grid_rows = (GRID_END.hour * 60 + GRID_END.minute - grid_start) // GRID_STEP_MINUTES
+    keys = list(columns)
+    index = {key: i for i, key in enumerate(keys)}
+    by_column = defaultdict(list)
+    for a in appointments:
+        key = column_of(a)
+        if key in index:
+            by_column[key].append(a)
+
+    def minutes_of(moment: datetime, day: date) -> int:
+        local = timezone.localtime(moment, zone)
+        days = (local.date() - day).days
+        return days * 24 * 60 + local.hour * 60 + local.minute - grid_start
+
+    placed: dict[tuple[int, int], GridCell] = {}
+    covered: set[tuple[int, int]] = set()
+    for key, items in by_column.items():
+        col = index[key]
+        clusters: list[list] = []
+        cluster_end = None
+        for a in sorted(items, key=lambda x: x.start):
+            if clusters and a.start < cluster_end:
+                clusters[-1].append(a)
+                cluster_end = max(cluster_end, a.end)
+            else:
+                clusters.append([a])
+                cluster_end = a.end
+        next_free, last = 0, None
+        for group in clusters:
+            day = timezone.localtime(group[0].start, zone).date()
+            top = minutes_of(group[0].start, day) // GRID_STEP_MINUTES
+            top = max(top, next_free, 0)
+            if top >= grid_rows:
+                if last is None:
+                    last = placed[(grid_rows - 1, col)] = GridCell()
+                last.appointments.extend(group)
+                continue
+            end_minutes = minutes_of(max(a.end for a in group), day)
+            bottom = -(-end_minutes // GRID_STEP_MINUTES)
+            bottom = min(max(bottom, top + 1), grid_rows)
+            last = placed[(top, col)] = GridCell(bottom - top, list(group))
+            covered.update((r, col) for r in range(top + 1, bottom))
+            next_free = bottom
+    rows = []
+    for r in range(grid_rows):
+        minutes = grid_start + r * GRID_STEP_MINUTES
+        label = f"{minutes // 60:02d}:{minutes % 60:02d}"
+        cells = [placed.get((r, c)) for c in range(len(keys)) if (r, c) not in covered]
+        rows.append(GridRow(label=label, cells=cells))
+    return rows
+
+
+def day_view(
+    *,
+    day: date,
+    by: str = "provider",
+    location: Location | None = None,
+    provider: Provider | None = None,
+    now: datetime | None = None,
+) -> dict:
+    """Everything the day grid shows, in a fixed number of queries."""
+    now = now or timezone.now()
+    appointments = appointments_between(
+        start=local_midnight(day), end=local_midnight(day + timedelta(days=1))
+    ).exclude(status=S.CANCELLED)
+    if location is not None:
+        appointments = appointments.filter(location=location)
+    if provider is not None:
+        appointments = appointments.filter(provider=provider)
+    appointments = _decorate(list(appointments), now)
+    if by == "room":
+        rooms = Room.objects.filter(is_active=True).select_related("location")
+        if location is not None:
+            rooms = rooms.filter(location=location)
+        columns = {room.pk: str(room) for room in rooms}
+        rows = build_grid(
+            columns=columns,
+            appointments=appointments,
+            column_of=lambda a: a.room_id,
+            first_day=day,
+        )
+    else:
+        providers = Provider.objects.filter(is_active=True)
+        if provider is not None:
+            providers = providers.filter(pk=provider.pk)
+        elif location is not None:
+            busy_here = {a.provider_id for a in appointments}
+            providers = providers.filter(
+                Q(availability_rules__location=location) | Q(pk__in=busy_here)
+            ).distinct()
+        columns = {p.pk: str(p) for p in providers}
+        rows = build_grid(
+            columns=columns,
+            appointments=appointments,
+            column_of=lambda a: a.provider_id,
+            first_day=day,
+        )
+    return {
+        "columns": list(columns.values()),
+        "rows": rows,
+        "appointments": appointments,
+        "count": len(appointments),
+    }
+
+
+def week_view(
+    *, first_day: date, provider: Provider | None = None, room: Room | None = None
+) -> dict:
+    """One provider's (or room's) week: columns are days."""
+    now = timezone.now()
+    days = [first_day + timedelta(days=i) for i in range(7)]
+    appointments = appointments_between(
+        start=local_midnight(first_day), end=local_midnight(days[-1] + timedelta(1))
+    ).exclude(status=S.CANCELLED)
+    if provider is not None:
+        appointments = appointments.filter(provider=provider)
+    if room is not None:
+        appointments = appointments.filter(room=room)
+    appointments = _decorate(list(appointments), now)
+    columns = {d: f"{d:%a %d %b}" for d in days}
+    rows = build_grid(
+        columns=columns,
+        appointments=appointments,
+        column_of=lambda a: timezone.localtime(a.start).date(),
+        first_day=first_day,
+    )
+    return {"columns": list(columns.values()), "rows": rows, "days": days}
+
+
+def today_board(*, now: datetime | None = None, location: Location | None = None):
+    """The front desk's day: expected, waiting (with minutes waited), in room, done."""
+    now = now or timezone.now()
+    day = timezone.localtime(now).date()
+    appointments = appointments_between(
+        start=local_midnight(day), end=local_midnight(day + timedelta(days=1))
+    )
+    if location is not None:
+        appointments = appointments.filter(location=location)
+    appointments = _decorate(list(appointments), now)
+    board = {"expected": [], "waiting": [], "in_room": [], "done": [], "missed": []}
+    for a in appointments:
+        if a.status in (S.SCHEDULED, S.CONFIRMED):
+            board["expected"].append(a)
+        elif a.status == S.ARRIVED:
+            a.minutes_waited = int((now - a.arrived_at).total_seconds() // 60)
+            board["waiting"].append(a)
+        elif a.status == S.IN_ROOM:
+            board["in_room"].append(a)
+        elif a.status == S.COMPLETED:
+            board["done"].append(a)
+        else:
+            board["missed"].append(a)
+    board["waiting"].sort(key=lambda a: a.arrived_at)
+    return board
+
+
+def patient_appointments(*, patient, now: datetime | None = None, limit: int = 10):
+    now = now or timezone.now()
+    base = Appointment.objects.filter(patient=patient).select_related(
+        "provider", "appointment_type", "location", "room"
+    )
+    upcoming = list(
+        base.filter(start__gte=now, status__in=Appointment.ACTIVE_STATUSES).order_by(
+            "start"
+        )[:limit]
+    )
+    past = list(base.filter(start__lt=now).order_by("-start")[:limit])
+    return {
+        "upcoming": upcoming,
+        "past": past,
+        "no_show_count": base.filter(status=S.NO_SHOW).count(),
+    }
+
+
+def local_day_bounds(day: date) -> tuple[datetime, datetime]:
+    return at_local(day, time(0)), at_local(day + timedelta(days=1), time(0))
+
+
+def utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC)
