@@ -9,7 +9,6 @@ from scheduling.models import (
     AppointmentType,
     Location,
     Provider,
-    Room,
     WaitlistEntry,
 )
 from scheduling.slots import PARTS_OF_DAY
@@ -57,6 +56,8 @@ class _SmallWidgets:
 
 
 class DayFilterForm(_SmallWidgets, forms.Form):
+    """Filters of the day view; choices come from a short cache, not a query."""
+
     date = forms.DateField(
         label=_("Day"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -65,16 +66,19 @@ class DayFilterForm(_SmallWidgets, forms.Form):
         required=False,
         choices=[("provider", _("Providers")), ("room", _("Rooms"))],
     )
-    location = forms.ModelChoiceField(
-        label=_("Location"),
-        required=False,
-        queryset=Location.objects.filter(is_active=True),
-    )
-    provider = forms.ModelChoiceField(
-        label=_("Provider"),
-        required=False,
-        queryset=Provider.objects.filter(is_active=True),
-    )
+    location = forms.TypedChoiceField(label=_("Location"), required=False, coerce=int)
+    provider = forms.TypedChoiceField(label=_("Provider"), required=False, coerce=int)
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["location"].choices = [
+            ("", _("All locations")),
+            *choices["locations"],
+        ]
+        self.fields["provider"].choices = [
+            ("", _("All providers")),
+            *choices["providers"],
+        ]
 
 
 class WeekFilterForm(_SmallWidgets, forms.Form):
@@ -83,14 +87,13 @@ class WeekFilterForm(_SmallWidgets, forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    provider = forms.ModelChoiceField(
-        label=_("Provider"),
-        required=False,
-        queryset=Provider.objects.filter(is_active=True),
-    )
-    room = forms.ModelChoiceField(
-        label=_("Room"), required=False, queryset=Room.objects.filter(is_active=True)
-    )
+    provider = forms.TypedChoiceField(label=_("Provider"), required=False, coerce=int)
+    room = forms.TypedChoiceField(label=_("Room"), required=False, coerce=int)
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].choices = [("", "—"), *choices["providers"]]
+        self.fields["room"].choices = [("", "—"), *choices["rooms"]]
 
 
 class FindSlotForm(_Crispy, forms.Form):

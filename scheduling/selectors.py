@@ -3,12 +3,15 @@
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from operator import attrgetter
 
-from django.db.models import Count, Q
+from django.core.cache import cache
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from scheduling.eligibility import STALE_AFTER_HOURS
-from scheduling.models import Appointment, Location, Provider, Room
+from scheduling.models import Appointment, AvailabilityRule, Location, Provider, Room
 from scheduling.slots import at_local, local_midnight
 
 GRID_STEP_MINUTES = 15
@@ -17,10 +20,47 @@ GRID_END = time(19, 0)
 S = Appointment.Status
 
 
+FILTER_CHOICES_KEY = "scheduling:filter-choices"
+FILTER_CHOICES_SECONDS = 60
+
+
+def filter_choices() -> dict[str, list[tuple[int, str]]]:
+    """Locations, providers and rooms for the filter bars.
+
+    Kept a minute in the cache: they change rarely, and the day view must render in
+    a fixed, small number of queries.
+    """
+    data = cache.get(FILTER_CHOICES_KEY)
+    if data is None:
+        data = {
+            "locations": list(
+                Location.objects.filter(is_active=True).values_list("pk", "name")
+            ),
+            "providers": [
+                (p.pk, str(p)) for p in Provider.objects.filter(is_active=True)
+            ],
+            "rooms": [
+                (r.pk, f"{r.name} ({r.location.name})")
+                for r in Room.objects.filter(is_active=True).select_related("location")
+            ],
+        }
+        cache.set(FILTER_CHOICES_KEY, data, FILTER_CHOICES_SECONDS)
+    return data
+
+
 def appointments_between(*, start: datetime, end: datetime):
+    """Visits overlapping a span, with everything a chip shows (one query)."""
+    no_shows = (
+        Appointment.objects.filter(patient_id=OuterRef("patient_id"), status=S.NO_SHOW)
+        .order_by()
+        .values("patient_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return (
         Appointment.objects.filter(start__lt=end, end__gt=start)
         .select_related("patient", "provider", "appointment_type", "room", "location")
+        .annotate(no_show_count=Coalesce(Subquery(no_shows), 0))
         .order_by("start", "pk")
     )
 
@@ -57,9 +97,7 @@ class GridRow:
 
 
 def _decorate(appointments, now):
-    counts = no_show_counts(a.patient_id for a in appointments)
     for a in appointments:
-        a.no_show_count = counts.get(a.patient_id, 0)
         a.eligibility_state = eligibility_state(a, now)
     return appointments
 
@@ -128,47 +166,41 @@ def day_view(
     *,
     day: date,
     by: str = "provider",
-    location: Location | None = None,
-    provider: Provider | None = None,
+    location_id: int | None = None,
+    provider_id: int | None = None,
     now: datetime | None = None,
 ) -> dict:
-    """Everything the day grid shows, in a fixed number of queries."""
+    """Everything the day grid shows, in two queries."""
     now = now or timezone.now()
     appointments = appointments_between(
         start=local_midnight(day), end=local_midnight(day + timedelta(days=1))
     ).exclude(status=S.CANCELLED)
-    if location is not None:
-        appointments = appointments.filter(location=location)
-    if provider is not None:
-        appointments = appointments.filter(provider=provider)
+    if location_id:
+        appointments = appointments.filter(location_id=location_id)
+    if provider_id:
+        appointments = appointments.filter(provider_id=provider_id)
     appointments = _decorate(list(appointments), now)
     if by == "room":
         rooms = Room.objects.filter(is_active=True).select_related("location")
-        if location is not None:
-            rooms = rooms.filter(location=location)
+        if location_id:
+            rooms = rooms.filter(location_id=location_id)
         columns = {room.pk: str(room) for room in rooms}
-        rows = build_grid(
-            columns=columns,
-            appointments=appointments,
-            column_of=lambda a: a.room_id,
-            first_day=day,
-        )
+        column_of = attrgetter("room_id")
     else:
         providers = Provider.objects.filter(is_active=True)
-        if provider is not None:
-            providers = providers.filter(pk=provider.pk)
-        elif location is not None:
+        if provider_id:
+            providers = providers.filter(pk=provider_id)
+        elif location_id:
             busy_here = {a.provider_id for a in appointments}
-            providers = providers.filter(
-                Q(availability_rules__location=location) | Q(pk__in=busy_here)
-            ).distinct()
+            works_here = AvailabilityRule.objects.filter(
+                provider_id=OuterRef("pk"), location_id=location_id
+            )
+            providers = providers.filter(Q(Exists(works_here)) | Q(pk__in=busy_here))
         columns = {p.pk: str(p) for p in providers}
-        rows = build_grid(
-            columns=columns,
-            appointments=appointments,
-            column_of=lambda a: a.provider_id,
-            first_day=day,
-        )
+        column_of = attrgetter("provider_id")
+    rows = build_grid(
+        columns=columns, appointments=appointments, column_of=column_of, first_day=day
+    )
     return {
         "columns": list(columns.values()),
         "rows": rows,
@@ -201,15 +233,15 @@ def week_view(
     return {"columns": list(columns.values()), "rows": rows, "days": days}
 
 
-def today_board(*, now: datetime | None = None, location: Location | None = None):
+def today_board(*, now: datetime | None = None, location_id: int | None = None):
     """The front desk's day: expected, waiting (with minutes waited), in room, done."""
     now = now or timezone.now()
     day = timezone.localtime(now).date()
     appointments = appointments_between(
         start=local_midnight(day), end=local_midnight(day + timedelta(days=1))
     )
-    if location is not None:
-        appointments = appointments.filter(location=location)
+    if location_id:
+        appointments = appointments.filter(location_id=location_id)
     appointments = _decorate(list(appointments), now)
     board = {"expected": [], "waiting": [], "in_room": [], "done": [], "missed": []}
     for a in appointments:

@@ -8,6 +8,7 @@ from django.views.generic import TemplateView
 from clinic.permissions import RoleRequiredMixin
 from scheduling import selectors
 from scheduling.forms import DayFilterForm, WeekFilterForm
+from scheduling.models import Provider, Room
 
 VIEW = "scheduling.view_appointment"
 
@@ -19,15 +20,17 @@ class DayView(RoleRequiredMixin, TemplateView):
     template_name = "scheduling/day.html"
 
     def get_context_data(self, **kwargs):
-        form = DayFilterForm(self.request.GET or None)
+        form = DayFilterForm(
+            self.request.GET or None, choices=selectors.filter_choices()
+        )
         data = form.cleaned_data if form.is_valid() else {}
         day = data.get("date") or timezone.localdate()
         by = data.get("by") or "provider"
         view = selectors.day_view(
             day=day,
             by=by,
-            location=data.get("location"),
-            provider=data.get("provider"),
+            location_id=data.get("location") or None,
+            provider_id=data.get("provider") or None,
         )
         query = self.request.GET.copy()
         query.pop("date", None)
@@ -51,11 +54,14 @@ class WeekView(RoleRequiredMixin, TemplateView):
     template_name = "scheduling/week.html"
 
     def get_context_data(self, **kwargs):
-        form = WeekFilterForm(self.request.GET or None)
+        form = WeekFilterForm(
+            self.request.GET or None, choices=selectors.filter_choices()
+        )
         data = form.cleaned_data if form.is_valid() else {}
         day = data.get("date") or timezone.localdate()
         monday = day - timedelta(days=day.weekday())
-        provider, room = data.get("provider"), data.get("room")
+        provider = Provider.objects.filter(pk=data.get("provider") or 0).first()
+        room = Room.objects.filter(pk=data.get("room") or 0).first()
         view = {"columns": [], "rows": []}
         if provider or room:
             view = selectors.week_view(first_day=monday, provider=provider, room=room)
@@ -81,11 +87,13 @@ class TodayView(RoleRequiredMixin, TemplateView):
     template_name = "scheduling/today.html"
 
     def get_context_data(self, **kwargs):
-        form = DayFilterForm(self.request.GET or None)
+        form = DayFilterForm(
+            self.request.GET or None, choices=selectors.filter_choices()
+        )
         location = form.cleaned_data.get("location") if form.is_valid() else None
         return super().get_context_data(
             form=form,
-            board=selectors.today_board(location=location),
+            board=selectors.today_board(location_id=location or None),
             today=timezone.localdate(),
             can_change=self.request.user.has_perm("scheduling.change_appointment"),
             **kwargs,

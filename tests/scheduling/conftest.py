@@ -24,3 +24,11 @@ def clinic(db):
         "type": visit,
         "patient": PatientFactory(),
     }
+
+
+@pytest.fixture(autouse=True)
+def _fresh_filter_choices():
+    """The filter bars' choices are cached a minute; each test starts without."""
+    from django.core.cache import cache
+
+    cache.clear()
