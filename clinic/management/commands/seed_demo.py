@@ -18,6 +18,7 @@ DEMO_SEEDERS = [
     "clinic.demo.seed_locations",
     "clinic.demo.seed_staff",
     "registration.demo.seed_patients",
+    "scheduling.demo.seed_scheduling",
 ]
 
 
