@@ -29,7 +29,8 @@ from scheduling.models import (
 )
 
 SLOT_STEP = timedelta(minutes=15)
-SEARCH_CHUNK_DAYS = 7
+# The first look is one day (most searches end there), then wider windows.
+SEARCH_CHUNKS_DAYS = [1, 2, 4, 7]
 DEFAULT_SEARCH_DAYS = 28
 PARTS_OF_DAY = {
     "morning": (time(0, 0), time(12, 0)),
@@ -286,8 +287,11 @@ def find_slots(
             rooms_by_location[room.location_id].append(room)
     found: list[Slot] = []
     chunk_start = start_day
+    chunk = 0
     while chunk_start <= end_day and len(found) < limit:
-        chunk_end = min(chunk_start + timedelta(days=SEARCH_CHUNK_DAYS - 1), end_day)
+        size = SEARCH_CHUNKS_DAYS[min(chunk, len(SEARCH_CHUNKS_DAYS) - 1)]
+        chunk += 1
+        chunk_end = min(chunk_start + timedelta(days=size - 1), end_day)
         sessions = sessions_for(
             provider_ids=provider_ids,
             start_day=chunk_start,
@@ -305,21 +309,27 @@ def find_slots(
         )
         if ignore_appointment_id:
             active = active.exclude(pk=ignore_appointment_id)
-        provider_busy = defaultdict(list)
-        for pid, a, b in active.filter(provider_id__in=provider_ids).values_list(
-            "provider_id", "start", "end"
+        # One query for the providers' and the rooms' busy time.
+        room_ids = (
+            [r.pk for rs in rooms_by_location.values() for r in rs]
+            if rooms_by_location is not None
+            else []
+        )
+        wanted = Q(provider_id__in=provider_ids)
+        if room_ids:
+            wanted |= Q(room_id__in=room_ids)
+        provider_busy, by_room = defaultdict(list), defaultdict(list)
+        id_set, room_set = set(provider_ids), set(room_ids)
+        for pid, rid, a, b in active.filter(wanted).values_list(
+            "provider_id", "room_id", "start", "end"
         ):
-            provider_busy[pid].append((a.astimezone(UTC), b.astimezone(UTC)))
+            if pid in id_set:
+                provider_busy[pid].append((a, b))
+            if rid in room_set:
+                by_room[rid].append((a, b))
         room_busy = defaultdict(lambda: BusyIndex([]))
-        if rooms_by_location is not None:
-            room_ids = [r.pk for rs in rooms_by_location.values() for r in rs]
-            by_room = defaultdict(list)
-            for rid, a, b in active.filter(room_id__in=room_ids).values_list(
-                "room_id", "start", "end"
-            ):
-                by_room[rid].append((a.astimezone(UTC), b.astimezone(UTC)))
-            for rid, items in by_room.items():
-                room_busy[rid] = BusyIndex(items)
+        for rid, items in by_room.items():
+            room_busy[rid] = BusyIndex(items)
         streams = [
             _provider_slots(
                 provider=p,
