@@ -1,8 +1,9 @@
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.postgres.fields import RangeOperators
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +11,10 @@ from simple_history.models import HistoricalRecords
 
 from scheduling.constraints import PostgresExclusionConstraint, half_open_range
 from scheduling.validators import validate_npi
+
+# No visit is longer than this; overlap queries use it as a lower bound on ``start``
+# so that they read an index range instead of every earlier visit.
+MAX_VISIT_MINUTES = 12 * 60
 
 
 class Location(models.Model):
@@ -123,7 +128,8 @@ class AppointmentType(models.Model):
 
     name = models.CharField(_("name"), max_length=80, unique=True)
     duration_minutes = models.PositiveSmallIntegerField(
-        _("duration (minutes)"), validators=[MinValueValidator(5)]
+        _("duration (minutes)"),
+        validators=[MinValueValidator(5), MaxValueValidator(MAX_VISIT_MINUTES)],
     )
     colour = models.CharField(
         _("colour"), max_length=10, choices=Colour.choices, default=Colour.BLUE
@@ -265,6 +271,16 @@ class AppointmentSeries(models.Model):
         return f"{self.appointment_type} × {self.count}"
 
 
+class AppointmentQuerySet(models.QuerySet):
+    def overlapping(self, start, end):
+        """Visits whose [start, end) overlaps [start, end)."""
+        return self.filter(
+            start__lt=end,
+            end__gt=start,
+            start__gt=start - timedelta(minutes=MAX_VISIT_MINUTES),
+        )
+
+
 class Appointment(models.Model):
     """A visit: one patient, one provider, maybe one room, for a span of time."""
 
@@ -395,6 +411,7 @@ class Appointment(models.Model):
     eligibility_checked_at = models.DateTimeField(null=True, blank=True)
 
     history = HistoricalRecords()
+    objects = AppointmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["start"]
@@ -408,6 +425,12 @@ class Appointment(models.Model):
                 fields=["provider", "start"], name="scheduling_appt_prov_start"
             ),
             models.Index(fields=["patient", "start"], name="scheduling_appt_pat_start"),
+            # Visits still waiting for check-in: what the no-show sweeper reads.
+            models.Index(
+                fields=["start"],
+                condition=Q(status__in=["scheduled", "confirmed"]),
+                name="scheduling_appt_open_start",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

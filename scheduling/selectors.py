@@ -58,7 +58,7 @@ def appointments_between(*, start: datetime, end: datetime):
         .values("n")
     )
     return (
-        Appointment.objects.filter(start__lt=end, end__gt=start)
+        Appointment.objects.overlapping(start, end)
         .select_related("patient", "provider", "appointment_type", "room", "location")
         .annotate(no_show_count=Coalesce(Subquery(no_shows), 0))
         .order_by("start", "pk")

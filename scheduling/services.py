@@ -77,10 +77,8 @@ def _alternatives(appointment: Appointment) -> list[slots.Slot]:
 
 
 def _overlapping(queryset, appointment: Appointment):
-    qs = queryset.filter(
-        status__in=Appointment.ACTIVE_STATUSES,
-        start__lt=appointment.end,
-        end__gt=appointment.start,
+    qs = queryset.overlapping(appointment.start, appointment.end).filter(
+        status__in=Appointment.ACTIVE_STATUSES
     )
     if appointment.pk:
         qs = qs.exclude(pk=appointment.pk)

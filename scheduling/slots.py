@@ -302,10 +302,8 @@ def find_slots(
             local_midnight(chunk_start),
             local_midnight(chunk_end + timedelta(days=1)),
         )
-        active = Appointment.objects.filter(
-            status__in=Appointment.ACTIVE_STATUSES,
-            start__lt=window[1],
-            end__gt=window[0],
+        active = Appointment.objects.overlapping(*window).filter(
+            status__in=Appointment.ACTIVE_STATUSES
         )
         if ignore_appointment_id:
             active = active.exclude(pk=ignore_appointment_id)
