@@ -48,6 +48,30 @@ def filter_choices() -> dict[str, list[tuple[int, str]]]:
     return data
 
 
+# What a chip, the grid and the today list read (fewer columns, faster rows).
+CHIP_FIELDS = [
+    "id",
+    "patient_id",
+    "provider_id",
+    "location_id",
+    "room_id",
+    "appointment_type_id",
+    "start",
+    "end",
+    "status",
+    "is_double_booked",
+    "override_reason",
+    "eligibility_status",
+    "eligibility_checked_at",
+    "arrived_at",
+    "patient__given_name",
+    "patient__family_name",
+    "room__name",
+    "appointment_type__name",
+    "appointment_type__colour",
+]
+
+
 def appointments_between(*, start: datetime, end: datetime):
     """Visits overlapping a span, with everything a chip shows (one query)."""
     no_shows = (
@@ -59,7 +83,8 @@ def appointments_between(*, start: datetime, end: datetime):
     )
     return (
         Appointment.objects.overlapping(start, end)
-        .select_related("patient", "provider", "appointment_type", "room", "location")
+        .select_related("patient", "appointment_type", "room")
+        .only(*CHIP_FIELDS)
         .annotate(no_show_count=Coalesce(Subquery(no_shows), 0))
         .order_by("start", "pk")
     )
