@@ -5,15 +5,22 @@ cells, and the template engine's per-node cost made that page slow. Every value
 from the database goes through ``escape``; labels are translated once per page.
 """
 
+from html import escape as _html_escape
+
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from scheduling.models import Appointment
+
+
+def escape(value) -> str:
+    """HTML-escape (quotes included), without Django's lazy-string wrapper."""
+    return _html_escape(str(value), quote=True)
+
 
 MARKS = {"verified": "✔", "failed": "✖", "stale": "⟳"}
 
