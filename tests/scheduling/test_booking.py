@@ -295,3 +295,31 @@ def test_the_no_show_sweeper_is_registered_with_dispatch_due():
 
     assert "scheduling.sweepers.mark_no_shows" in SWEEPERS
     assert "scheduling.sweepers.verify_tomorrows_eligibility" in SWEEPERS
+
+
+def test_the_nightly_check_marks_tomorrows_visits_through_the_registration_hook(
+    clinic, monkeypatch
+):
+    from django.utils import timezone
+
+    from scheduling import eligibility, selectors
+
+    now = timezone.now()
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    ok = AppointmentFactory(start=local(tomorrow, 9), patient=PatientFactory())
+    bad = AppointmentFactory(start=local(tomorrow, 10), patient=PatientFactory())
+    later = AppointmentFactory(start=local(tomorrow + timedelta(days=1), 9))
+    answers = {ok.patient_id: "verified", bad.patient_id: "failed"}
+    monkeypatch.setattr(
+        eligibility, "verify", lambda *, patient, service_date: answers[patient.pk]
+    )
+    assert services.eligibility_sweep(now=now) == 2
+    assert services.eligibility_sweep(now=now) == 0  # once a day
+    ok.refresh_from_db()
+    bad.refresh_from_db()
+    later.refresh_from_db()
+    assert (ok.eligibility_status, bad.eligibility_status) == ("verified", "failed")
+    assert later.eligibility_status == ""
+    assert selectors.eligibility_state(ok, now) == "verified"
+    assert selectors.eligibility_state(ok, now + timedelta(hours=40)) == "stale"
+    assert selectors.eligibility_state(later, now) == "unchecked"
