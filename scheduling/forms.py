@@ -236,6 +236,7 @@ class MoveForm(_Crispy, forms.Form):
         if not in_series:
             del self.fields["scope"]
         self.setup_helper()
+        self.helper.form_tag = False  # the template's form posts with htmx
 
 
 class WaitlistForm(_Crispy, forms.ModelForm):

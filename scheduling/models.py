@@ -6,6 +6,7 @@ from django.contrib.postgres.fields import RangeOperators
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -342,7 +343,7 @@ class Appointment(models.Model):
     cancel_reason = models.CharField(
         _("cancellation reason"), max_length=200, blank=True
     )
-    booked_at = models.DateTimeField(auto_now_add=True)
+    booked_at = models.DateTimeField(default=timezone.now, editable=False)
     booked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

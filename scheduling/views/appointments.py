@@ -4,6 +4,7 @@ from datetime import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -442,10 +443,10 @@ class MoveView(_AppointmentMixin, FormView):
             self.request,
             _("Moved to %(when)s.") % {"when": start.strftime("%a %d %b %H:%M")},
         )
-        response = redirect(self.back())
         if self.request.htmx:
-            response["HX-Redirect"] = response["Location"]
-        return response
+            # A 302 would be followed inside the XHR; tell htmx to go there instead.
+            return HttpResponse(headers={"HX-Redirect": self.back()})
+        return redirect(self.back())
 
 
 class CandidatesView(_AppointmentMixin, View):

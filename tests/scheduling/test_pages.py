@@ -183,7 +183,37 @@ def test_move_form_moves_the_visit(client, frontdesk, clinic):
         start=local(next_weekday(), 9),
     )
     url = reverse("scheduling:appointment-move", args=[appointment.pk])
-    assert client.get(url, HTTP_HX_REQUEST="true").status_code == 200
+    partial = client.get(url, HTTP_HX_REQUEST="true")
+    assert partial.status_code == 200
+    assert partial.content.decode().count("<form") == 1
+    taken = AppointmentFactory(
+        provider=clinic["other_provider"],
+        location=clinic["location"],
+        appointment_type=clinic["type"],
+        start=local(next_weekday(), 15),
+    )
+    refused = client.post(
+        url,
+        {
+            "date": f"{next_weekday():%Y-%m-%d}",
+            "time": "15:00",
+            "provider": taken.provider.pk,
+            "next": "/schedule/",
+        },
+        HTTP_HX_REQUEST="true",
+    )
+    assert "That time was just taken" in refused.content.decode()
+    moved_by_htmx = client.post(
+        url,
+        {
+            "date": f"{next_weekday():%Y-%m-%d}",
+            "time": "13:00",
+            "provider": clinic["provider"].pk,
+            "next": "/schedule/",
+        },
+        HTTP_HX_REQUEST="true",
+    )
+    assert moved_by_htmx["HX-Redirect"] == "/schedule/"
     response = client.post(
         url,
         {
