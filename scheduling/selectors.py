@@ -4,6 +4,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from operator import attrgetter
+from types import SimpleNamespace
 
 from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
@@ -121,10 +122,34 @@ class GridRow:
     cells: list  # GridCell or None (an empty cell); cells under a rowspan are absent
 
 
-def _decorate(appointments, now):
-    for a in appointments:
-        a.eligibility_state = eligibility_state(a, now)
-    return appointments
+class ChipRow(SimpleNamespace):
+    """One visit as the grid and the today list show it: plain attributes read from
+    one ``values_list`` row (model instances cost more than the page can afford)."""
+
+
+def _decorate(queryset, now) -> list[ChipRow]:
+    names = [*CHIP_FIELDS, "no_show_count"]
+    rows = []
+    for values in queryset.values_list(*names):
+        data = dict(zip(names, values, strict=True))
+        row = ChipRow(
+            pk=data["id"],
+            patient=SimpleNamespace(
+                given_name=data.pop("patient__given_name"),
+                family_name=data.pop("patient__family_name"),
+            ),
+            appointment_type=SimpleNamespace(
+                name=data.pop("appointment_type__name"),
+                colour=data.pop("appointment_type__colour"),
+            ),
+            room=SimpleNamespace(name=data.pop("room__name"))
+            if data["room_id"]
+            else None,
+            **data,
+        )
+        row.eligibility_state = eligibility_state(row, now)
+        rows.append(row)
+    return rows
 
 
 def build_grid(*, columns, appointments, column_of, first_day: date):
@@ -204,7 +229,7 @@ def day_view(
         appointments = appointments.filter(location_id=location_id)
     if provider_id:
         appointments = appointments.filter(provider_id=provider_id)
-    appointments = _decorate(list(appointments), now)
+    appointments = _decorate(appointments, now)
     if by == "room":
         rooms = Room.objects.filter(is_active=True).select_related("location")
         if location_id:
@@ -247,7 +272,7 @@ def week_view(
         appointments = appointments.filter(provider=provider)
     if room is not None:
         appointments = appointments.filter(room=room)
-    appointments = _decorate(list(appointments), now)
+    appointments = _decorate(appointments, now)
     columns = {d: f"{d:%a %d %b}" for d in days}
     rows = build_grid(
         columns=columns,
@@ -267,7 +292,7 @@ def today_board(*, now: datetime | None = None, location_id: int | None = None):
     )
     if location_id:
         appointments = appointments.filter(location_id=location_id)
-    appointments = _decorate(list(appointments), now)
+    appointments = _decorate(appointments, now)
     board = {"expected": [], "waiting": [], "in_room": [], "done": [], "missed": []}
     for a in appointments:
         if a.status in (S.SCHEDULED, S.CONFIRMED):
