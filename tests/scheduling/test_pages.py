@@ -358,3 +358,30 @@ def test_week_view_and_room_needs(client, frontdesk):
     assert response.status_code == 200
     assert response.content.decode().count('class="appt appt-') == 1
     assert Room.Kind.INFUSION_CHAIR == "infusion_chair"
+
+
+def test_check_in_shows_the_eligibility_warning_and_copay_from_the_hook(
+    client, frontdesk, monkeypatch
+):
+    from decimal import Decimal
+
+    from scheduling import eligibility
+
+    monkeypatch.setattr(
+        eligibility,
+        "check_in_info",
+        lambda *, appointment: eligibility.CheckInInfo(
+            warning="Coverage ended 31 Oct", copay_due=Decimal("35.00")
+        ),
+    )
+    appointment = AppointmentFactory(start=timezone.now() + timedelta(minutes=5))
+    url = reverse("scheduling:appointment-check-in", args=[appointment.pk])
+    page = client.get(url).content.decode()
+    assert "Coverage ended 31 Oct" in page
+    assert "35.00" in page
+    client.post(url, {"copay_collected": "35.00"})
+    appointment.refresh_from_db()
+    assert (appointment.copay_due, appointment.copay_collected) == (
+        Decimal("35.00"),
+        Decimal("35.00"),
+    )
