@@ -25,6 +25,8 @@ SWEEPERS: list[str] = [
     "clinic.reports.summary.weekly_summary_send",
     "medications.sweepers.generate_schedules",
     "medications.sweepers.raise_overdue_alerts",
+    "scheduling.sweepers.mark_no_shows",
+    "scheduling.sweepers.verify_tomorrows_eligibility",
 ]
 
 

@@ -56,6 +56,18 @@ _DIAGNOSTICS_VIEW = [
     "diagnostics.view_testdefinition",
 ]
 
+# Scheduling: the front desk books, moves, cancels and checks in; clinicians and
+# nurses see the schedule; double-booking with a reason is a separate permission.
+_SCHEDULE_VIEW = [
+    "scheduling.view_appointment",
+    "scheduling.view_provider",
+    "scheduling.view_room",
+    "scheduling.view_appointmenttype",
+    "scheduling.view_availabilityrule",
+    "scheduling.view_availabilityexception",
+    "scheduling.view_waitlistentry",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     FRONT_DESK: [
         *_EVERY_ROLE,
@@ -64,10 +76,16 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_COVERAGE,
         *_ALLERGIES,
         "diagnostics.view_diagnosticorder",
+        *_SCHEDULE_VIEW,
+        "scheduling.add_appointment",
+        "scheduling.change_appointment",
+        "scheduling.add_waitlistentry",
+        "scheduling.change_waitlistentry",
     ],
     NURSE: [
         *_EVERY_ROLE,
         *_ALLERGIES,
+        *_SCHEDULE_VIEW,
         *_MEDICATIONS_READ,
         "medications.add_administration",
         "medications.change_scheduleddose",
@@ -80,6 +98,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     CLINICIAN: [
         *_EVERY_ROLE,
         *_ALLERGIES,
+        *_SCHEDULE_VIEW,
         *_MEDICATIONS_READ,
         "medications.add_medicationorder",
         "medications.change_medicationorder",
@@ -115,6 +134,22 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_MEDICATIONS_READ,
         "medications.add_medication",
         "medications.change_medication",
+        *_SCHEDULE_VIEW,
+        "scheduling.add_appointment",
+        "scheduling.change_appointment",
+        "scheduling.double_book_appointment",
+        "scheduling.view_scheduling_metrics",
+        *(
+            f"scheduling.{action}_{model}"
+            for model in (
+                "provider",
+                "room",
+                "appointmenttype",
+                "availabilityrule",
+                "availabilityexception",
+            )
+            for action in ("add", "change", "delete")
+        ),
     ],
 }
 

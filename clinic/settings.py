@@ -238,6 +238,8 @@ CONTENT_SECURITY_POLICY = {
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("CLINIC_TIME_ZONE", default="America/New_York")
 CLINIC_TIME_ZONE = TIME_ZONE
+# A visit not checked in this many minutes after its start becomes a no-show.
+SCHEDULING_NO_SHOW_MINUTES = env.int("SCHEDULING_NO_SHOW_MINUTES", default=30)
 USE_I18N = True
 USE_TZ = True
 

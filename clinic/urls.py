@@ -72,6 +72,7 @@ urlpatterns = [
     path("", include("registration.urls")),
     path("mar/", include("medications.urls")),
     path("diagnostics/", include("diagnostics.urls")),
+    path("schedule/", include("scheduling.urls")),
     path("admin/", admin.site.urls),
 ]
 

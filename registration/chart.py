@@ -98,7 +98,7 @@ CHART_PANELS: list[tuple[str, str, str | None]] = [
     ("demographics", _("Demographics"), "registration.chart.demographics"),
     ("coverage", _("Coverage and eligibility"), "registration.chart.coverage"),
     ("allergies", _("Allergies"), "registration.chart.allergies"),
-    ("appointments", _("Appointments"), None),
+    ("appointments", _("Appointments"), "scheduling.chart.chart_provider"),
     ("medications", _("Medications"), "medications.chart.chart_provider"),
     ("tests", _("Tests"), "diagnostics.chart.chart_provider"),
     ("claims", _("Claims"), None),

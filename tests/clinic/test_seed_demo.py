@@ -7,7 +7,7 @@ from django.core.management import call_command
 from clinic.management.commands.seed_demo import DEMO_PASSWORD
 from clinic.permissions import role_of
 from registration.models import Patient
-from scheduling.models import Location
+from scheduling.models import Appointment, Location, WaitlistEntry
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -61,6 +61,9 @@ def test_seed_is_deterministic_and_safe_to_run_again():
     assert Patient.objects.count() == 10
     assert User.objects.count() == 6  # one per role and a second nurse (witness)
     _delete_medication_records()
+    # Demo visits and waitlist entries keep their patients (PROTECT): remove first.
+    WaitlistEntry.objects.all().delete()
+    Appointment.objects.all().delete()
     Patient.objects.all().delete()
     _seed(seed=7)
     again = list(

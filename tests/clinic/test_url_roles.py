@@ -145,6 +145,40 @@ def _hl7_message(users):
     return {"pk": outcome.message.pk}, None
 
 
+def _appointment(users):
+    from tests.scheduling.factories import AppointmentFactory
+
+    return {"pk": AppointmentFactory().pk}, None
+
+
+def _waitlist_entry(users):
+    from scheduling.models import WaitlistEntry
+    from tests.registration.factories import PatientFactory
+    from tests.scheduling.factories import AppointmentTypeFactory
+
+    entry = WaitlistEntry.objects.create(
+        patient=PatientFactory(),
+        appointment_type=AppointmentTypeFactory(),
+        until="2030-01-01",
+    )
+    return {"pk": entry.pk}, None
+
+
+def _provider(users):
+    from tests.scheduling.factories import ProviderFactory
+
+    return {"pk": ProviderFactory().pk}, None
+
+
+def _provider_feed(users):
+    from scheduling.models import Provider
+    from tests.scheduling.factories import ProviderFactory
+
+    return {
+        "token": ProviderFactory(feed_token=Provider.new_feed_token()).feed_token
+    }, None
+
+
 # URL name -> function(users) -> (kwargs, permissions when the view decides at run
 # time[, the only roles allowed when the view also checks the object])
 SAMPLES = {
@@ -169,6 +203,15 @@ SAMPLES = {
     "diagnostics:hl7-detail": _hl7_message,
     "diagnostics:hl7-reprocess": _hl7_message,
     "diagnostics:hl7-set-aside": _hl7_message,
+    "scheduling:appointment-detail": _appointment,
+    "scheduling:appointment-action": _appointment,
+    "scheduling:appointment-check-in": _appointment,
+    "scheduling:appointment-cancel": _appointment,
+    "scheduling:appointment-move": _appointment,
+    "scheduling:appointment-candidates": _appointment,
+    "scheduling:waitlist-remove": _waitlist_entry,
+    "scheduling:provider-feed": _provider,
+    "scheduling:feed": _provider_feed,
     "clinic:staff-edit": _staff_member,
     "clinic:staff-deactivate": _staff_member,
     "clinic:staff-reactivate": _staff_member,

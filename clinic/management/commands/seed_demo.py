@@ -20,6 +20,7 @@ DEMO_SEEDERS = [
     "registration.demo.seed_patients",
     "medications.demo.seed_medications",
     "diagnostics.demo.seed_diagnostics",
+    "scheduling.demo.seed_scheduling",
 ]
 
 

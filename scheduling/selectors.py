@@ -1,0 +1,336 @@
+"""Reads of the scheduling app shared by pages, jobs and exports."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from operator import attrgetter
+from types import SimpleNamespace
+
+from django.core.cache import cache
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from scheduling.eligibility import STALE_AFTER_HOURS
+from scheduling.models import Appointment, AvailabilityRule, Location, Provider, Room
+from scheduling.slots import at_local, local_midnight
+
+GRID_STEP_MINUTES = 15
+GRID_START = time(7, 0)
+GRID_END = time(19, 0)
+S = Appointment.Status
+
+
+FILTER_CHOICES_KEY = "scheduling:filter-choices"
+FILTER_CHOICES_SECONDS = 60
+
+
+def filter_choices() -> dict[str, list[tuple[int, str]]]:
+    """Locations, providers and rooms for the filter bars.
+
+    Kept a minute in the cache: they change rarely, and the day view must render in
+    a fixed, small number of queries.
+    """
+    data = cache.get(FILTER_CHOICES_KEY)
+    if data is None:
+        data = {
+            "locations": list(
+                Location.objects.filter(is_active=True).values_list("pk", "name")
+            ),
+            "providers": [
+                (p.pk, str(p)) for p in Provider.objects.filter(is_active=True)
+            ],
+            "rooms": [
+                (r.pk, f"{r.name} ({r.location.name})")
+                for r in Room.objects.filter(is_active=True).select_related("location")
+            ],
+        }
+        cache.set(FILTER_CHOICES_KEY, data, FILTER_CHOICES_SECONDS)
+    return data
+
+
+# What a chip, the grid and the today list read (fewer columns, faster rows).
+CHIP_FIELDS = [
+    "id",
+    "patient_id",
+    "provider_id",
+    "location_id",
+    "room_id",
+    "appointment_type_id",
+    "start",
+    "end",
+    "status",
+    "is_double_booked",
+    "override_reason",
+    "eligibility_status",
+    "eligibility_checked_at",
+    "arrived_at",
+    "patient__given_name",
+    "patient__family_name",
+    "room__name",
+    "appointment_type__name",
+    "appointment_type__colour",
+]
+
+
+def appointments_between(*, start: datetime, end: datetime):
+    """Visits overlapping a span, with everything a chip shows (one query)."""
+    no_shows = (
+        Appointment.objects.filter(patient_id=OuterRef("patient_id"), status=S.NO_SHOW)
+        .order_by()
+        .values("patient_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        Appointment.objects.overlapping(start, end)
+        .select_related("patient", "appointment_type", "room")
+        .only(*CHIP_FIELDS)
+        .annotate(no_show_count=Coalesce(Subquery(no_shows), 0))
+        .order_by("start", "pk")
+    )
+
+
+def no_show_counts(patient_ids) -> dict[int, int]:
+    rows = (
+        Appointment.objects.filter(patient_id__in=set(patient_ids), status=S.NO_SHOW)
+        .values("patient_id")
+        .annotate(n=Count("pk"))
+    )
+    return {row["patient_id"]: row["n"] for row in rows}
+
+
+def eligibility_state(appointment: Appointment, now: datetime) -> str:
+    """verified, failed, stale or unchecked: what the day view shows."""
+    if not appointment.eligibility_status:
+        return "unchecked"
+    checked = appointment.eligibility_checked_at
+    if checked is None or now - checked > timedelta(hours=STALE_AFTER_HOURS):
+        return "stale"
+    return appointment.eligibility_status
+
+
+@dataclass
+class GridCell:
+    rowspan: int = 1
+    appointments: list = field(default_factory=list)
+
+
+@dataclass
+class GridRow:
+    label: str
+    cells: list  # GridCell or None (an empty cell); cells under a rowspan are absent
+
+
+class ChipRow(SimpleNamespace):
+    """One visit as the grid and the today list show it: plain attributes read from
+    one ``values_list`` row (model instances cost more than the page can afford)."""
+
+
+def _decorate(queryset, now) -> list[ChipRow]:
+    names = [*CHIP_FIELDS, "no_show_count"]
+    rows = []
+    for values in queryset.values_list(*names):
+        data = dict(zip(names, values, strict=True))
+        row = ChipRow(
+            pk=data["id"],
+            patient=SimpleNamespace(
+                given_name=data.pop("patient__given_name"),
+                family_name=data.pop("patient__family_name"),
+            ),
+            appointment_type=SimpleNamespace(
+                name=data.pop("appointment_type__name"),
+                colour=data.pop("appointment_type__colour"),
+            ),
+            room=SimpleNamespace(name=data.pop("room__name"))
+            if data["room_id"]
+            else None,
+            **data,
+        )
+        row.eligibility_state = eligibility_state(row, now)
+        rows.append(row)
+    return rows
+
+
+def build_grid(*, columns, appointments, column_of, first_day: date):
+    """A table of GRID_STEP rows × columns; overlapping visits share one cell.
+
+    ``column_of(appointment)`` names the column (a key of ``columns``): a provider,
+    a room, or a day in the week view. Rows are the clinic's wall-clock times.
+    """
+    zone = timezone.get_default_timezone()
+    grid_start = GRID_START.hour * 60 + GRID_START.minute
+    grid_rows = (GRID_END.hour * 60 + GRID_END.minute - grid_start) // GRID_STEP_MINUTES
+    keys = list(columns)
+    index = {key: i for i, key in enumerate(keys)}
+    by_column = defaultdict(list)
+    for a in appointments:
+        key = column_of(a)
+        if key in index:
+            by_column[key].append(a)
+
+    def minutes_of(moment: datetime, day: date) -> int:
+        local = timezone.localtime(moment, zone)
+        days = (local.date() - day).days
+        return days * 24 * 60 + local.hour * 60 + local.minute - grid_start
+
+    placed: dict[tuple[int, int], GridCell] = {}
+    covered: set[tuple[int, int]] = set()
+    for key, items in by_column.items():
+        col = index[key]
+        clusters: list[list] = []
+        cluster_end = None
+        for a in sorted(items, key=lambda x: x.start):
+            if clusters and a.start < cluster_end:
+                clusters[-1].append(a)
+                cluster_end = max(cluster_end, a.end)
+            else:
+                clusters.append([a])
+                cluster_end = a.end
+        next_free, last = 0, None
+        for group in clusters:
+            day = timezone.localtime(group[0].start, zone).date()
+            top = minutes_of(group[0].start, day) // GRID_STEP_MINUTES
+            top = max(top, next_free, 0)
+            if top >= grid_rows:
+                if last is None:
+                    last = placed[(grid_rows - 1, col)] = GridCell()
+                last.appointments.extend(group)
+                continue
+            end_minutes = minutes_of(max(a.end for a in group), day)
+            bottom = -(-end_minutes // GRID_STEP_MINUTES)
+            bottom = min(max(bottom, top + 1), grid_rows)
+            last = placed[(top, col)] = GridCell(bottom - top, list(group))
+            covered.update((r, col) for r in range(top + 1, bottom))
+            next_free = bottom
+    rows = []
+    for r in range(grid_rows):
+        minutes = grid_start + r * GRID_STEP_MINUTES
+        label = f"{minutes // 60:02d}:{minutes % 60:02d}"
+        cells = [placed.get((r, c)) for c in range(len(keys)) if (r, c) not in covered]
+        rows.append(GridRow(label=label, cells=cells))
+    return rows
+
+
+def day_view(
+    *,
+    day: date,
+    by: str = "provider",
+    location_id: int | None = None,
+    provider_id: int | None = None,
+    now: datetime | None = None,
+) -> dict:
+    """Everything the day grid shows, in two queries."""
+    now = now or timezone.now()
+    appointments = appointments_between(
+        start=local_midnight(day), end=local_midnight(day + timedelta(days=1))
+    ).exclude(status=S.CANCELLED)
+    if location_id:
+        appointments = appointments.filter(location_id=location_id)
+    if provider_id:
+        appointments = appointments.filter(provider_id=provider_id)
+    appointments = _decorate(appointments, now)
+    if by == "room":
+        rooms = Room.objects.filter(is_active=True).select_related("location")
+        if location_id:
+            rooms = rooms.filter(location_id=location_id)
+        columns = {room.pk: str(room) for room in rooms}
+        column_of = attrgetter("room_id")
+    else:
+        providers = Provider.objects.filter(is_active=True)
+        if provider_id:
+            providers = providers.filter(pk=provider_id)
+        elif location_id:
+            busy_here = {a.provider_id for a in appointments}
+            works_here = AvailabilityRule.objects.filter(
+                provider_id=OuterRef("pk"), location_id=location_id
+            )
+            providers = providers.filter(Q(Exists(works_here)) | Q(pk__in=busy_here))
+        columns = {p.pk: str(p) for p in providers}
+        column_of = attrgetter("provider_id")
+    rows = build_grid(
+        columns=columns, appointments=appointments, column_of=column_of, first_day=day
+    )
+    return {
+        "columns": list(columns.values()),
+        "rows": rows,
+        "appointments": appointments,
+        "count": len(appointments),
+    }
+
+
+def week_view(
+    *, first_day: date, provider: Provider | None = None, room: Room | None = None
+) -> dict:
+    """One provider's (or room's) week: columns are days."""
+    now = timezone.now()
+    days = [first_day + timedelta(days=i) for i in range(7)]
+    appointments = appointments_between(
+        start=local_midnight(first_day), end=local_midnight(days[-1] + timedelta(1))
+    ).exclude(status=S.CANCELLED)
+    if provider is not None:
+        appointments = appointments.filter(provider=provider)
+    if room is not None:
+        appointments = appointments.filter(room=room)
+    appointments = _decorate(appointments, now)
+    columns = {d: f"{d:%a %d %b}" for d in days}
+    rows = build_grid(
+        columns=columns,
+        appointments=appointments,
+        column_of=lambda a: timezone.localtime(a.start).date(),
+        first_day=first_day,
+    )
+    return {"columns": list(columns.values()), "rows": rows, "days": days}
+
+
+def today_board(*, now: datetime | None = None, location_id: int | None = None):
+    """The front desk's day: expected, waiting (with minutes waited), in room, done."""
+    now = now or timezone.now()
+    day = timezone.localtime(now).date()
+    appointments = appointments_between(
+        start=local_midnight(day), end=local_midnight(day + timedelta(days=1))
+    )
+    if location_id:
+        appointments = appointments.filter(location_id=location_id)
+    appointments = _decorate(appointments, now)
+    board = {"expected": [], "waiting": [], "in_room": [], "done": [], "missed": []}
+    for a in appointments:
+        if a.status in (S.SCHEDULED, S.CONFIRMED):
+            board["expected"].append(a)
+        elif a.status == S.ARRIVED:
+            a.minutes_waited = int((now - a.arrived_at).total_seconds() // 60)
+            board["waiting"].append(a)
+        elif a.status == S.IN_ROOM:
+            board["in_room"].append(a)
+        elif a.status == S.COMPLETED:
+            board["done"].append(a)
+        else:
+            board["missed"].append(a)
+    board["waiting"].sort(key=lambda a: a.arrived_at)
+    return board
+
+
+def patient_appointments(*, patient, now: datetime | None = None, limit: int = 10):
+    now = now or timezone.now()
+    base = Appointment.objects.filter(patient=patient).select_related(
+        "provider", "appointment_type", "location", "room"
+    )
+    upcoming = list(
+        base.filter(start__gte=now, status__in=Appointment.ACTIVE_STATUSES).order_by(
+            "start"
+        )[:limit]
+    )
+    past = list(base.filter(start__lt=now).order_by("-start")[:limit])
+    return {
+        "upcoming": upcoming,
+        "past": past,
+        "no_show_count": base.filter(status=S.NO_SHOW).count(),
+    }
+
+
+def local_day_bounds(day: date) -> tuple[datetime, datetime]:
+    return at_local(day, time(0)), at_local(day + timedelta(days=1), time(0))
+
+
+def utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC)

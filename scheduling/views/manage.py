@@ -1,0 +1,130 @@
+"""The waitlist, providers' calendar-feed links, the .ics feed itself."""
+
+from datetime import timedelta
+
+import icalendar
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import CreateView, ListView
+
+from clinic.permissions import RoleRequiredMixin
+from scheduling import services
+from scheduling.forms import WaitlistForm
+from scheduling.models import Appointment, Provider, WaitlistEntry
+from scheduling.waitlist import waitlist_add, waitlist_mark
+
+FEED_PAST_DAYS = 30
+FEED_FUTURE_DAYS = 120
+
+
+class WaitlistView(RoleRequiredMixin, ListView):
+    permission_required = "scheduling.view_waitlistentry"
+    template_name = "scheduling/waitlist.html"
+    context_object_name = "entries"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return (
+            WaitlistEntry.objects.filter(status=WaitlistEntry.Status.WAITING)
+            .select_related("patient", "appointment_type", "provider")
+            .order_by("created_at")
+        )
+
+
+class WaitlistCreateView(RoleRequiredMixin, CreateView):
+    permission_required = "scheduling.add_waitlistentry"
+    template_name = "scheduling/waitlist_form.html"
+    form_class = WaitlistForm
+
+    def form_valid(self, form):
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        waitlist_add(actor=self.request.user, **fields)
+        messages.success(self.request, _("Added to the waitlist."))
+        return redirect("scheduling:waitlist")
+
+
+class WaitlistRemoveView(RoleRequiredMixin, View):
+    permission_required = "scheduling.change_waitlistentry"
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        entry = get_object_or_404(WaitlistEntry, pk=pk)
+        waitlist_mark(
+            entry=entry, status=WaitlistEntry.Status.REMOVED, actor=request.user
+        )
+        messages.success(request, _("Removed from the waitlist."))
+        return redirect("scheduling:waitlist")
+
+
+class ProviderListView(RoleRequiredMixin, ListView):
+    """Providers and their calendar-feed links (administrators)."""
+
+    permission_required = "scheduling.change_provider"
+    template_name = "scheduling/provider_list.html"
+    context_object_name = "providers"
+    paginate_by = 50
+    queryset = Provider.objects.order_by("name")
+
+
+class ProviderFeedView(RoleRequiredMixin, View):
+    """Renew (a new secret URL; the old one stops working) or revoke a feed link."""
+
+    permission_required = "scheduling.change_provider"
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        provider = get_object_or_404(Provider, pk=pk)
+        if request.POST.get("action") == "revoke":
+            services.provider_feed_revoke(provider=provider, actor=request.user)
+            messages.success(
+                request, _("Feed link revoked for %(p)s.") % {"p": provider}
+            )
+        else:
+            services.provider_feed_reset(provider=provider, actor=request.user)
+            messages.success(request, _("New feed link for %(p)s.") % {"p": provider})
+        return redirect("scheduling:provider-list")
+
+
+@login_not_required
+def provider_feed(request, token: str):
+    """A provider's schedule as iCalendar: times, type and room; never the patient."""
+    if len(token) < 20:
+        raise Http404
+    provider = Provider.objects.filter(feed_token=token, is_active=True).first()
+    if provider is None:
+        raise Http404
+    now = timezone.now()
+    appointments = (
+        Appointment.objects.filter(
+            provider=provider,
+            start__gte=now - timedelta(days=FEED_PAST_DAYS),
+            start__lt=now + timedelta(days=FEED_FUTURE_DAYS),
+            status__in=Appointment.ACTIVE_STATUSES,
+        )
+        .select_related("appointment_type", "room", "location")
+        .order_by("start")
+    )
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//ClinicOps//Provider schedule//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", f"ClinicOps: {provider.name}")
+    for a in appointments:
+        event = icalendar.Event()
+        event.add("uid", f"appointment-{a.pk}@clinicops")
+        event.add("dtstamp", now)
+        event.add("dtstart", a.start)
+        event.add("dtend", a.end)
+        event.add("summary", a.appointment_type.name)
+        place = a.location.name + (f", {a.room.name}" if a.room else "")
+        event.add("location", place)
+        calendar.add_component(event)
+    response = HttpResponse(
+        calendar.to_ical(), content_type="text/calendar; charset=utf-8"
+    )
+    response["Cache-Control"] = "private, max-age=300"
+    return response

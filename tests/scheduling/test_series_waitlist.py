@@ -1,0 +1,156 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from scheduling import services
+from scheduling.exceptions import SchedulingError
+from scheduling.models import Appointment, AppointmentSeries, WaitlistEntry
+from scheduling.series import (
+    series_book,
+    series_cancel_following,
+    series_reschedule_following,
+)
+from scheduling.waitlist import waitlist_add, waitlist_candidates
+from tests.registration.factories import PatientFactory
+from tests.scheduling.factories import AppointmentFactory, local, next_weekday
+
+pytestmark = pytest.mark.django_db
+S = Appointment.Status
+
+
+def weekly(clinic, clerk, count=4, hour=9):
+    return series_book(
+        patient=clinic["patient"],
+        appointment_type=clinic["type"],
+        provider=clinic["provider"],
+        location=clinic["location"],
+        first_start=local(next_weekday(), hour),
+        count=count,
+        actor=clerk,
+    )
+
+
+def local_starts(series):
+    return [
+        timezone.localtime(a.start).strftime("%Y-%m-%d %H:%M")
+        for a in series.appointments.order_by("series_index")
+    ]
+
+
+def test_a_weekly_series_books_every_occurrence_at_the_same_local_time(
+    clinic, make_user
+):
+    series = weekly(clinic, make_user("Front desk"))
+    first = next_weekday()
+    assert local_starts(series) == [
+        f"{first + timedelta(weeks=i):%Y-%m-%d} 09:00" for i in range(4)
+    ]
+    assert list(series.appointments.values_list("series_index", flat=True)) == [
+        1,
+        2,
+        3,
+        4,
+    ]
+
+
+def test_one_taken_week_refuses_the_whole_series(clinic, make_user):
+    clerk = make_user("Front desk")
+    AppointmentFactory(
+        provider=clinic["provider"],
+        location=clinic["location"],
+        start=local(next_weekday() + timedelta(weeks=2), 9),
+    )
+    with pytest.raises(SchedulingError) as caught:
+        weekly(clinic, clerk)
+    assert "cannot move: that time is taken" in caught.value.message
+    assert AppointmentSeries.objects.count() == 0
+    assert Appointment.objects.count() == 1
+
+
+def test_this_and_following_moves_later_occurrences_only(clinic, make_user):
+    clerk = make_user("Front desk")
+    series = weekly(clinic, clerk)
+    second = series.appointments.get(series_index=2)
+    # Occurrence 3 alone was moved earlier; it follows the new time too.
+    services.appointment_reschedule(
+        appointment=series.appointments.get(series_index=3),
+        start=local(next_weekday() + timedelta(weeks=2), 8),
+        actor=clerk,
+    )
+    moved = series_reschedule_following(
+        appointment=second,
+        start=local(next_weekday() + timedelta(weeks=1), 11),
+        actor=clerk,
+    )
+    assert [a.series_index for a in moved] == [2, 3, 4]
+    first = next_weekday()
+    assert local_starts(series) == [
+        f"{first:%Y-%m-%d} 09:00",
+        f"{first + timedelta(weeks=1):%Y-%m-%d} 11:00",
+        f"{first + timedelta(weeks=2):%Y-%m-%d} 11:00",
+        f"{first + timedelta(weeks=3):%Y-%m-%d} 11:00",
+    ]
+
+
+def test_one_occurrence_and_this_and_following_cancellations(clinic, make_user):
+    clerk = make_user("Front desk")
+    series = weekly(clinic, clerk, count=5)
+    services.appointment_cancel(
+        appointment=series.appointments.get(series_index=2),
+        reason="Holiday",
+        actor=clerk,
+    )
+    series_cancel_following(
+        appointment=series.appointments.get(series_index=4),
+        reason="Treatment ends early",
+        actor=clerk,
+    )
+    statuses = list(
+        series.appointments.order_by("series_index").values_list(
+            "status", "cancel_reason"
+        )
+    )
+    assert statuses == [
+        (S.SCHEDULED, ""),
+        (S.CANCELLED, "Holiday"),
+        (S.SCHEDULED, ""),
+        (S.CANCELLED, "Treatment ends early"),
+        (S.CANCELLED, "Treatment ends early"),
+    ]
+
+
+def test_waitlist_candidates_for_a_cancelled_slot_best_first(clinic, make_user):
+    clerk = make_user("Front desk")
+    appointment = services.appointment_book(
+        patient=clinic["patient"],
+        appointment_type=clinic["type"],
+        provider=clinic["provider"],
+        location=clinic["location"],
+        start=local(next_weekday(weekday=1), 9),  # a Tuesday morning
+        actor=clerk,
+    )
+    until = next_weekday() + timedelta(days=30)
+
+    def wait(name, **fields):
+        return waitlist_add(
+            actor=clerk,
+            patient=PatientFactory(given_name=name),
+            appointment_type=clinic["type"],
+            until=fields.pop("until", until),
+            **fields,
+        )
+
+    any_provider = wait("Any")
+    wants_this = wait("Wants", provider=clinic["provider"])
+    wait("Other", provider=clinic["other_provider"])
+    wait("Afternoons", part_of_day="afternoon")
+    wait("Fridays", weekdays="4")
+    wait("Expired", until=next_weekday() - timedelta(days=1))
+    tuesdays = wait("Tuesdays", weekdays="13", part_of_day="morning")
+    removed = wait("Removed")
+    removed.status = WaitlistEntry.Status.REMOVED
+    removed.save()
+    services.appointment_cancel(appointment=appointment, reason="Sick", actor=clerk)
+    candidates = waitlist_candidates(appointment=appointment)
+    assert candidates == [wants_this, any_provider, tuesdays]
