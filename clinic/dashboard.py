@@ -69,7 +69,7 @@ def background_work(request) -> Panel:
 COMMON = ["clinic.dashboard.my_shift"]
 
 PANELS: dict[str, list[str]] = {
-    FRONT_DESK: [*COMMON],
+    FRONT_DESK: [*COMMON, "registration.panels.registrations_today"],
     NURSE: [*COMMON],
     CLINICIAN: [*COMMON],
     BILLING: [*COMMON],
