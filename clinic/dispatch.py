@@ -20,6 +20,7 @@ logger = logging.getLogger(__name__)
 
 SWEEPERS: list[str] = [
     "clinic.sweepers.deferred_jobs",
+    "registration.sweepers.pending_eligibility_checks",
 ]
 
 

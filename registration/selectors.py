@@ -16,7 +16,7 @@ from registration.search import SEARCH_TEXT, ParsedQuery, parse_query
 SEARCH_LIMIT = 50
 # The search ranks at most this many matching rows; a broader query says
 # "more than N" and asks for more letters rather than sorting half the clinic.
-SEARCH_CANDIDATE_CAP = 500
+SEARCH_CANDIDATE_CAP = 200
 
 # What the results list shows. Phone numbers are left out: phonenumber_field parses
 # every number it loads, which costs more than the rest of the row together.
