@@ -39,6 +39,11 @@ urlpatterns = [
         name="allergy-none",
     ),
     path(
+        "allergies/<int:pk>/status/",
+        views.AllergyStatusView.as_view(),
+        name="allergy-status",
+    ),
+    path(
         "coverages/<int:pk>/verify/",
         views.CoverageVerifyView.as_view(),
         name="coverage-verify",

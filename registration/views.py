@@ -22,7 +22,7 @@ from registration.forms import (
     PatientEditForm,
     RegistrationForm,
 )
-from registration.models import Coverage, Patient
+from registration.models import Allergy, Coverage, Patient
 from registration.validators import card_content_type
 
 
@@ -318,6 +318,35 @@ class NoKnownAllergiesView(RoleRequiredMixin, View):
         else:
             messages.success(request, _("Recorded: no known allergies."))
         return redirect(patient)
+
+
+class AllergyStatusView(RoleRequiredMixin, View):
+    """Mark an allergy inactive, resolved or entered in error (with a reason)."""
+
+    permission_required = "registration.change_allergy"
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        allergy = get_object_or_404(Allergy.objects.select_related("patient"), pk=pk)
+        try:
+            services.allergy_set_status(
+                allergy=allergy,
+                status=request.POST.get("status", ""),
+                reason=request.POST.get("reason", "")[:100],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                _("%(substance)s: %(status)s.")
+                % {
+                    "substance": allergy.substance,
+                    "status": allergy.get_status_display(),
+                },
+            )
+        return redirect(allergy.patient)
 
 
 class PatientMergeView(PatientMixin, RoleRequiredMixin, FormView):

@@ -9,7 +9,11 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from clinic.permissions import ROLE_PERMISSIONS, ROLES, AnyStaffMixin
-from tests.registration.factories import CoverageFactory, PatientFactory
+from tests.registration.factories import (
+    AllergyFactory,
+    CoverageFactory,
+    PatientFactory,
+)
 from tests.scheduling.factories import LocationFactory
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +41,10 @@ def _coverage(users):
     return {"pk": CoverageFactory().pk}, None
 
 
+def _allergy(users):
+    return {"pk": AllergyFactory().pk}, None
+
+
 def _coverage_card(users):
     from django.core.files.base import ContentFile
 
@@ -60,6 +68,7 @@ SAMPLES = {
     "registration:allergy-create": _patient,
     "registration:allergy-none": _patient,
     "registration:coverage-verify": _coverage,
+    "registration:allergy-status": _allergy,
     "registration:coverage-card": _coverage_card,
 }
 
