@@ -13,7 +13,7 @@ from rapidfuzz import fuzz
 from registration.models import Allergy, Coverage, EligibilityCheck, Patient
 from registration.search import SEARCH_TEXT, ParsedQuery, parse_query
 
-SEARCH_LIMIT = 50
+SEARCH_LIMIT = 25
 # The search ranks at most this many matching rows; a broader query says
 # "more than N" and asks for more letters rather than sorting half the clinic.
 SEARCH_CANDIDATE_CAP = 200
