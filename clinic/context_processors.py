@@ -57,8 +57,6 @@ def shell(request) -> dict:
             "user_role": role_of(user),
             "navigation": _navigation(request),
             "patient_search_url": patient_search_url,
-            # Filled by the alerts app (the staff inbox); None hides the badge.
-            "open_alert_count": None,
         }
     )
     return context

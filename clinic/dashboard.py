@@ -70,8 +70,12 @@ COMMON = ["clinic.dashboard.my_shift"]
 
 PANELS: dict[str, list[str]] = {
     FRONT_DESK: [*COMMON, "registration.panels.registrations_today"],
-    NURSE: [*COMMON],
-    CLINICIAN: [*COMMON],
+    NURSE: [
+        *COMMON,
+        "medications.dashboard.doses_now",
+        "diagnostics.dashboard.specimens_to_collect",
+    ],
+    CLINICIAN: [*COMMON, "diagnostics.dashboard.results_to_review"],
     BILLING: [*COMMON],
     ADMINISTRATOR: [
         *COMMON,

@@ -20,6 +20,11 @@ logger = logging.getLogger(__name__)
 
 SWEEPERS: list[str] = [
     "clinic.sweepers.deferred_jobs",
+    "alerts.sweepers.escalate_alerts",
+    "clinic.reports.exports.report_exports_sweep",
+    "clinic.reports.summary.weekly_summary_send",
+    "medications.sweepers.generate_schedules",
+    "medications.sweepers.raise_overdue_alerts",
     "registration.sweepers.pending_eligibility_checks",
 ]
 

@@ -152,3 +152,75 @@ class DeferredJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.func}{tuple(self.args)} [{self.status}]"
+
+
+class ReportExport(models.Model):
+    """A compliance report exported to a file by a background job.
+
+    The file is kept for a limited time and only its requester may download it.
+    """
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        PDF = "pdf", "PDF"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired")
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    report = models.CharField(_("report"), max_length=40)
+    filters = models.JSONField(_("filters"), default=dict)
+    filters_text = models.CharField(_("filters"), max_length=300, blank=True)
+    format = models.CharField(_("format"), max_length=8, choices=Format.choices)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    done_rows = models.PositiveIntegerField(_("rows written"), default=0)
+    sha256 = models.CharField(_("SHA-256 of the rows"), max_length=64, blank=True)
+    file_name = models.CharField(max_length=200, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("requested"), default=timezone.now)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("kept until"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-id"]
+        permissions = [("view_reports", "Can see compliance reports and export them")]
+
+    def __str__(self) -> str:
+        return f"{self.report} ({self.format}) #{self.pk}"
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.total_rows:
+            return 0
+        return min(99, int(self.done_rows * 100 / self.total_rows))
+
+
+class WeeklySummary(models.Model):
+    """The administrators' weekly summary e-mail: sent once per week."""
+
+    week_start = models.DateField(_("week starting"), unique=True)
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+    recipients = models.TextField(_("recipients"), blank=True)
+    body = models.TextField(_("body"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-week_start"]
+
+    def __str__(self) -> str:
+        return f"Weekly summary for {self.week_start}"

@@ -31,6 +31,7 @@ _EVERY_ROLE = [
     "registration.view_payer",
     "registration.view_eligibilitycheck",
     "scheduling.view_location",
+    "alerts.view_staffalert",
 ]
 
 _ALLERGIES = ["registration.add_allergy", "registration.change_allergy"]
@@ -40,6 +41,21 @@ _COVERAGE = [
     "registration.add_eligibilitycheck",
 ]
 
+# Medications: clinicians order, hold, resume and discontinue; nurses chart doses
+# (give, hold, refuse); administrators keep the formulary; everyone of the three
+# reads the MAR. Front desk and billing see no medication data.
+_MEDICATIONS_READ = [
+    "medications.view_medication",
+    "medications.view_medicationorder",
+    "medications.view_scheduleddose",
+    "medications.view_administration",
+]
+
+_DIAGNOSTICS_VIEW = [
+    "diagnostics.view_diagnosticorder",
+    "diagnostics.view_testdefinition",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     FRONT_DESK: [
         *_EVERY_ROLE,
@@ -47,13 +63,44 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "registration.change_patient",
         *_COVERAGE,
         *_ALLERGIES,
+        "diagnostics.view_diagnosticorder",
     ],
-    NURSE: [*_EVERY_ROLE, *_ALLERGIES],
-    CLINICIAN: [*_EVERY_ROLE, *_ALLERGIES],
-    BILLING: [*_EVERY_ROLE, *_COVERAGE],
+    NURSE: [
+        *_EVERY_ROLE,
+        *_ALLERGIES,
+        *_MEDICATIONS_READ,
+        "medications.add_administration",
+        "medications.change_scheduleddose",
+        *_DIAGNOSTICS_VIEW,
+        "diagnostics.collect_specimen",
+        "diagnostics.enter_result",
+        "diagnostics.view_hl7message",
+        "diagnostics.import_hl7",
+    ],
+    CLINICIAN: [
+        *_EVERY_ROLE,
+        *_ALLERGIES,
+        *_MEDICATIONS_READ,
+        "medications.add_medicationorder",
+        "medications.change_medicationorder",
+        *_DIAGNOSTICS_VIEW,
+        "diagnostics.add_diagnosticorder",
+        "diagnostics.change_diagnosticorder",
+        "diagnostics.review_result",
+        "diagnostics.acknowledge_critical",
+        "diagnostics.enter_result",
+    ],
+    BILLING: [*_EVERY_ROLE, *_COVERAGE, "diagnostics.view_diagnosticorder"],
     ADMINISTRATOR: [
         *_EVERY_ROLE,
+        *_DIAGNOSTICS_VIEW,
+        "diagnostics.add_testdefinition",
+        "diagnostics.change_testdefinition",
+        "diagnostics.view_turnaround",
+        "diagnostics.view_hl7message",
+        "diagnostics.import_hl7",
         "clinic.manage_staff",
+        "clinic.view_reports",
         "clinic.view_jobs_dashboard",
         "django_rq.admin",
         "clinic.view_deferredjob",
@@ -65,6 +112,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "registration.merge_patient",
         "registration.add_payer",
         "registration.change_payer",
+        *_MEDICATIONS_READ,
+        "medications.add_medication",
+        "medications.change_medication",
     ],
 }
 

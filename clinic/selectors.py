@@ -1,7 +1,7 @@
 """Reads of the clinic package shared by pages, jobs and commands."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from axes.models import AccessAttempt
 from django.conf import settings
@@ -65,7 +65,7 @@ def deferred_job_counts() -> dict:
     counts.update(dict(rows))
     counts["overdue"] = DeferredJob.objects.filter(
         status=DeferredJob.Status.PENDING,
-        run_after__lt=timezone.now() - timezone.timedelta(minutes=10),
+        run_after__lt=timezone.now() - timedelta(minutes=10),
     ).count()
     return counts
 
@@ -116,6 +116,33 @@ def _display(record, field_name: str) -> str:
     return str(value)
 
 
+def history_changes(record, before, labels: dict[str, str]) -> list[FieldChange]:
+    """Which tracked fields ``record`` changed against ``before`` (its predecessor)."""
+    changes = []
+    for name, label in labels.items():
+        new = _display(record, name)
+        if record.history_type == "+":
+            if new != "—":
+                changes.append(FieldChange(label, "", new))
+            continue
+        if before is None:
+            continue
+        old = _display(before, name)
+        if old != new:
+            changes.append(FieldChange(label, old, new))
+    return changes
+
+
+def tracked_field_labels(model) -> dict[str, str]:
+    """Tracked field name -> its label, for a model with history."""
+    history_model = model.history.model
+    return {
+        f.name: str(model._meta.get_field(f.name).verbose_name)
+        for f in history_model.tracked_fields
+        if f.name != "id"
+    }
+
+
 def record_history(
     *, obj, limit: int, offset: int = 0
 ) -> tuple[list[HistoryEntry], int]:
@@ -127,23 +154,10 @@ def record_history(
     total = records_qs.count()
     # One record more than the page, so the oldest change on the page has its "before".
     records = list(records_qs[offset : offset + limit + 1])
-    tracked = [f.name for f in obj.history.model.tracked_fields if f.name != "id"]
-    labels = {name: str(obj._meta.get_field(name).verbose_name) for name in tracked}
+    labels = tracked_field_labels(type(obj))
     entries = []
     for index, record in enumerate(records[:limit]):
         before = records[index + 1] if index + 1 < len(records) else None
-        changes = []
-        for name in tracked:
-            new = _display(record, name)
-            if record.history_type == "+":
-                if new != "—":
-                    changes.append(FieldChange(labels[name], "", new))
-                continue
-            if before is None:
-                continue
-            old = _display(before, name)
-            if old != new:
-                changes.append(FieldChange(labels[name], old, new))
         user = record.history_user
         entries.append(
             HistoryEntry(
@@ -151,7 +165,7 @@ def record_history(
                 user=user.get_username() if user else "system",
                 kind=KIND_LABELS.get(record.history_type, record.history_type),
                 reason=record.history_change_reason or "",
-                changes=changes,
+                changes=history_changes(record, before, labels),
             )
         )
     return entries, total

@@ -75,9 +75,13 @@ def access_log_record(
     return entry
 
 
-def access_log_first_broken(*, start_id: int | None = None) -> AccessLog | None:
+def access_log_first_broken(
+    *, start_id: int | None = None, end_id: int | None = None
+) -> AccessLog | None:
     """The first row whose hash or link to its predecessor does not hold, or None."""
     rows = AccessLog.objects.order_by("id")
+    if end_id is not None:
+        rows = rows.filter(id__lte=end_id)
     expected_prev = GENESIS_HASH
     if start_id is not None:
         rows = rows.filter(id__gte=start_id)

@@ -131,6 +131,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "clinic.context_processors.shell",
+                "alerts.context_processors.inbox_badge",
             ],
         },
     },
@@ -195,6 +196,8 @@ AXES_LOCKOUT_CALLABLE = "clinic.views.accounts.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "clinic.requests.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Every failed log-in is kept (for the weekly summary and audits), not only lock-outs.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 
 # Number of reverse proxies in front of the app whose X-Forwarded-For is trusted.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
@@ -279,6 +282,9 @@ TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
 TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
 TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")
 TWILIO_API_BASE = env.str("TWILIO_API_BASE", default="")
+TWILIO_TIMEOUT_SECONDS = env.int("TWILIO_TIMEOUT_SECONDS", default=10)
+# The https base URL Twilio calls (behind a TLS proxy), for webhook signatures.
+TWILIO_WEBHOOK_BASE_URL = env.str("TWILIO_WEBHOOK_BASE_URL", default="")
 CLEARINGHOUSE_BACKEND = env.str("CLEARINGHOUSE_BACKEND", default="folder")
 CLEARINGHOUSE_DIR = env.path("CLEARINGHOUSE_DIR", default=VAR_DIR / "clearinghouse")
 CLEARINGHOUSE_URL = env.str("CLEARINGHOUSE_URL", default="")
@@ -294,3 +300,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Compliance report exports ------------------------------------------------
+EXPORT_DIR = VAR_DIR / "exports"
+EXPORT_RETENTION_HOURS = env.int("EXPORT_RETENTION_HOURS", default=24)
+# Where staff reach the app; used for links in e-mails.
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")

@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from clinic.views import accounts, health, history, home, jobs, staff
+from alerts import webhooks as alert_webhooks
+from clinic.views import accounts, health, history, home, jobs, reports, staff
 
 clinic_patterns = [
     path("", home.HomeView.as_view(), name="home"),
@@ -37,11 +38,40 @@ clinic_patterns = [
         name="history",
     ),
     path("jobs/", jobs.JobsDashboardView.as_view(), name="jobs-dashboard"),
+    path("reports/", reports.ReportListView.as_view(), name="reports"),
+    path(
+        "reports/integrity/",
+        reports.AccessLogIntegrityView.as_view(),
+        name="report-integrity",
+    ),
+    path(
+        "reports/exports/<int:pk>/",
+        reports.ReportExportDetailView.as_view(),
+        name="export-detail",
+    ),
+    path(
+        "reports/exports/<int:pk>/download/",
+        reports.ReportExportDownloadView.as_view(),
+        name="export-download",
+    ),
+    path("reports/<slug:slug>/", reports.ReportView.as_view(), name="report"),
+    path(
+        "reports/<slug:slug>/csv/", reports.ReportCsvView.as_view(), name="report-csv"
+    ),
+    path(
+        "reports/<slug:slug>/export/",
+        reports.ReportExportCreateView.as_view(),
+        name="report-export",
+    ),
 ]
 
 urlpatterns = [
     path("", include((clinic_patterns, "clinic"))),
+    path("alerts/", include("alerts.urls")),
+    path("webhooks/twilio/sms/", alert_webhooks.inbound_sms, name="twilio-sms"),
     path("", include("registration.urls")),
+    path("mar/", include("medications.urls")),
+    path("diagnostics/", include("diagnostics.urls")),
     path("admin/", admin.site.urls),
 ]
 

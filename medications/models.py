@@ -1,1 +1,310 @@
-# Models arrive with this app's issue; every one keeps `history = HistoricalRecords()`.
+"""The formulary, medication orders, the dose schedule and the administration record.
+
+Every model keeps ``history = HistoricalRecords()``. The rule "a scheduled dose is
+given at most once" is a database constraint (``Administration.dose`` is one-to-one).
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from medications.units import UNIT_CHOICES
+
+
+class Route(models.TextChoices):
+    ORAL = "PO", _("Oral (PO)")
+    IV = "IV", _("Intravenous (IV)")
+    IM = "IM", _("Intramuscular (IM)")
+    SC = "SC", _("Subcutaneous (SC)")
+    SL = "SL", _("Sublingual (SL)")
+    INH = "INH", _("Inhaled (INH)")
+    TOP = "TOP", _("Topical (TOP)")
+    PR = "PR", _("Rectal (PR)")
+
+
+class Medication(models.Model):
+    """A drug the clinic stocks: what it is, how it may be given, how much at most."""
+
+    class Form(models.TextChoices):
+        TABLET = "tablet", _("Tablet")
+        CAPSULE = "capsule", _("Capsule")
+        SOLUTION = "solution", _("Oral solution")
+        INJECTION = "injection", _("Injection")
+        INFUSION = "infusion", _("Infusion bag")
+        INHALER = "inhaler", _("Inhaler")
+        CREAM = "cream", _("Cream")
+
+    name = models.CharField(_("name"), max_length=120)
+    rxnorm_code = models.CharField(_("RxNorm code"), max_length=16, blank=True)
+    form = models.CharField(_("form"), max_length=16, choices=Form.choices)
+    strength = models.DecimalField(
+        _("strength"),
+        max_digits=10,
+        decimal_places=3,
+        validators=[MinValueValidator(Decimal("0.001"))],
+    )
+    unit = models.CharField(_("unit"), max_length=12, choices=UNIT_CHOICES)
+    routes = models.JSONField(_("allowed routes"), default=list)
+    is_high_alert = models.BooleanField(
+        _("high-alert"),
+        default=False,
+        help_text=_("A second nurse witnesses every dose."),
+    )
+    barcode = models.CharField(_("barcode (NDC)"), max_length=20, unique=True)
+    max_single_dose = models.DecimalField(
+        _("maximum single dose"),
+        max_digits=10,
+        decimal_places=3,
+        validators=[MinValueValidator(Decimal("0.001"))],
+        help_text=_("In the medication's unit."),
+    )
+    ingredients = models.JSONField(_("ingredients"), default=list)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name", "strength"]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.strength.normalize():f} {self.unit} {self.form}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("medications:formulary-edit", kwargs={"pk": self.pk})
+
+    @property
+    def max_dose_label(self) -> str:
+        return f"{self.max_single_dose.normalize():f} {self.unit}"
+
+
+class MedicationOrder(models.Model):
+    """A clinician's order: which drug, how much, by which route, how often."""
+
+    class Frequency(models.TextChoices):
+        ONCE = "once", _("Once")
+        INTERVAL = "interval", _("Every N hours")
+        TIMES = "times", _("At fixed times daily")
+        PRN = "prn", _("As needed (PRN)")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        HELD = "held", _("Held")
+        DISCONTINUED = "discontinued", _("Discontinued")
+        COMPLETED = "completed", _("Completed")
+
+    patient = models.ForeignKey(
+        "registration.Patient",
+        verbose_name=_("patient"),
+        on_delete=models.PROTECT,
+        related_name="medication_orders",
+    )
+    location = models.ForeignKey(
+        "scheduling.Location",
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        related_name="medication_orders",
+    )
+    medication = models.ForeignKey(
+        Medication,
+        verbose_name=_("medication"),
+        on_delete=models.PROTECT,
+        related_name="orders",
+    )
+    dose = models.DecimalField(
+        _("dose"),
+        max_digits=10,
+        decimal_places=3,
+        validators=[MinValueValidator(Decimal("0.001"))],
+    )
+    dose_unit = models.CharField(_("dose unit"), max_length=12, choices=UNIT_CHOICES)
+    route = models.CharField(_("route"), max_length=4, choices=Route.choices)
+    frequency = models.CharField(
+        _("frequency"), max_length=10, choices=Frequency.choices
+    )
+    interval_hours = models.PositiveSmallIntegerField(
+        _("every N hours"), null=True, blank=True
+    )
+    times_of_day = models.JSONField(
+        _("times of day"), default=list, blank=True, help_text=_("HH:MM, local time")
+    )
+    prn_min_interval_hours = models.DecimalField(
+        _("PRN minimum interval (hours)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    prn_max_per_24h = models.PositiveSmallIntegerField(
+        _("PRN maximum doses per 24 h"), null=True, blank=True
+    )
+    start_at = models.DateTimeField(_("start"))
+    end_at = models.DateTimeField(_("end"), null=True, blank=True)
+    indication = models.CharField(_("indication"), max_length=200, blank=True)
+    instructions = models.TextField(_("instructions"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=14, choices=Status.choices, default=Status.ACTIVE
+    )
+    status_reason = models.CharField(_("status reason"), max_length=500, blank=True)
+    allergy_override_reason = models.CharField(
+        _("allergy override reason"), max_length=500, blank=True
+    )
+    ordered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ordered by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("ordered at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_at__isnull=True) | Q(end_at__gt=models.F("start_at")),
+                name="medicationorder_ends_after_start",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["patient", "status"], name="medorder_patient_status"),
+            models.Index(fields=["status"], name="medorder_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.medication.name} {self.dose_label} {self.route} {self.sig}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("medications:order-detail", kwargs={"pk": self.pk})
+
+    @property
+    def dose_label(self) -> str:
+        return f"{self.dose.normalize():f} {self.dose_unit}"
+
+    @property
+    def sig(self) -> str:
+        """The frequency in words: "every 8 h", "at 08:00, 20:00", "PRN"."""
+        if self.frequency == self.Frequency.INTERVAL:
+            return f"every {self.interval_hours} h"
+        if self.frequency == self.Frequency.TIMES:
+            return "at " + ", ".join(self.times_of_day)
+        if self.frequency == self.Frequency.PRN:
+            return (
+                f"PRN (min {self.prn_min_interval_hours.normalize():f} h, "
+                f"max {self.prn_max_per_24h}/24 h)"
+                if self.prn_min_interval_hours is not None
+                else "PRN"
+            )
+        return "once"
+
+    @property
+    def is_prn(self) -> bool:
+        return self.frequency == self.Frequency.PRN
+
+
+class ScheduledDose(models.Model):
+    """One dose of an order, due at one moment; PRN doses are made when given."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        GIVEN = "given", _("Given")
+        HELD = "held", _("Held")
+        REFUSED = "refused", _("Refused")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    order = models.ForeignKey(
+        MedicationOrder,
+        verbose_name=_("order"),
+        on_delete=models.PROTECT,
+        related_name="doses",
+    )
+    due_at = models.DateTimeField(_("due"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED
+    )
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    status_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order", "due_at"], name="scheduleddose_one_per_order_time"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["due_at", "status"], name="dose_due_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order.medication.name} due {self.due_at:%Y-%m-%d %H:%M}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("medications:dose-give", kwargs={"pk": self.pk})
+
+
+class Administration(models.Model):
+    """What was given, by whom, when; at most one per scheduled dose (a constraint)."""
+
+    dose = models.OneToOneField(
+        ScheduledDose,
+        verbose_name=_("dose"),
+        on_delete=models.PROTECT,
+        related_name="administration",
+    )
+    amount = models.DecimalField(_("amount"), max_digits=10, decimal_places=3)
+    unit = models.CharField(_("unit"), max_length=12, choices=UNIT_CHOICES)
+    route = models.CharField(_("route"), max_length=4, choices=Route.choices)
+    site = models.CharField(_("site"), max_length=60, blank=True)
+    given_at = models.DateTimeField(_("given at"))
+    given_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("given by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    witness = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("witness"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    timing_reason = models.CharField(
+        _("early / late reason"), max_length=500, blank=True
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-given_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(witness__isnull=True) | ~Q(witness=models.F("given_by")),
+                name="administration_witness_is_another_nurse",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dose} given {self.given_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def amount_label(self) -> str:
+        return f"{self.amount.normalize():f} {self.unit}"

@@ -102,14 +102,14 @@ CHART_PANELS: list[tuple[str, str, str | None]] = [
     ("coverage", _("Coverage and eligibility"), "registration.chart.coverage"),
     ("allergies", _("Allergies"), "registration.chart.allergies"),
     ("appointments", _("Appointments"), None),
-    ("medications", _("Medications"), None),
-    ("tests", _("Tests"), None),
+    ("medications", _("Medications"), "medications.chart.chart_provider"),
+    ("tests", _("Tests"), "diagnostics.chart.chart_provider"),
     ("claims", _("Claims"), None),
     ("messages", _("Messages"), None),
     ("history", _("History"), "registration.chart.history"),
 ]
 
-CHART_ALERT_PROVIDERS: list[str] = []
+CHART_ALERT_PROVIDERS: list[str] = ["alerts.chart.open_alerts_for_chart"]
 
 
 def chart_panels(request, patient) -> list[ChartPanel]:

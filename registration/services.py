@@ -315,3 +315,27 @@ def patient_mark_deceased(
         patient._change_reason = (reason or "recorded as deceased")[:100]
         patient.save()
     return patient
+
+
+def patient_sms_opt_out(*, patient: Patient, how: str) -> Patient:
+    """A patient who says STOP gets no more texts until they say START."""
+    if patient.sms_consent:
+        patient.sms_consent = False
+        patient.sms_consent_at = None
+        patient.sms_consent_method = ""
+        patient.sms_consent_recorded_by = None
+        patient._change_reason = f"opted out of texts: {how}"
+        patient.save()
+    return patient
+
+
+def patient_sms_opt_in(*, patient: Patient, how: str) -> Patient:
+    """START by text is consent given by the patient, recorded as such."""
+    if not patient.sms_consent:
+        patient.sms_consent = True
+        patient.sms_consent_at = timezone.now()
+        patient.sms_consent_method = Patient.ConsentMethod.SMS_KEYWORD
+        patient.sms_consent_recorded_by = None
+        patient._change_reason = f"opted in to texts: {how}"
+        patient.save()
+    return patient

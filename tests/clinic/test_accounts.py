@@ -276,7 +276,9 @@ def test_staff_list_searches_filters_and_pages(admin_client, make_user):
 def test_staff_list_costs_a_fixed_number_of_queries(
     admin_client, make_user, django_assert_max_num_queries
 ):
+    # Session, user, profile, permissions, count, lock-outs, role, badge, the page
+    # and the session write: none of them grows with the number of staff.
     for n in range(20):
         make_user("Nurse", username=f"nurse{n:02d}")
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         assert admin_client.get(reverse("clinic:staff-list")).status_code == 200

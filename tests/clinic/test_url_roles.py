@@ -33,6 +33,36 @@ def _staff_member(users):
     return {"pk": users["Nurse"].pk}, None
 
 
+def _nurses_alert(users):
+    from alerts.services import alert_raise
+
+    alert = alert_raise(kind="task", title="Restock the infusion room", role="Nurse")
+    # Only the role the alert is for may open it; everyone else gets 403.
+    return {"pk": alert.pk}, None, {"Nurse"}
+
+
+def _report(users):
+    return {"slug": "access-log"}, None
+
+
+def _admins_export(users):
+    from django.conf import settings
+
+    from clinic.models import ReportExport
+
+    settings.EXPORT_DIR.mkdir(parents=True, exist_ok=True)
+    (settings.EXPORT_DIR / "sample.csv").write_text("When\n")
+    export = ReportExport.objects.create(
+        requested_by=users["Administrator"],
+        report="access-log",
+        format="csv",
+        status="done",
+        file_name="sample.csv",
+    )
+    # Only the administrator who asked for it; other administrators get 403 too.
+    return {"pk": export.pk}, None, {"Administrator"}
+
+
 def _patient(users):
     return {"pk": PatientFactory().pk}, None
 
@@ -53,9 +83,100 @@ def _coverage_card(users):
     return {"pk": coverage.pk, "side": "front"}, None
 
 
-# URL name -> function(users) -> (kwargs, permissions when the view decides at run time)
+def _mar_patient(users):
+    from tests.registration.factories import PatientFactory
+
+    return {"patient_pk": PatientFactory().pk}, None
+
+
+def _medication_order(users):
+    from tests.medications.factories import MedicationOrderFactory
+
+    return {"pk": MedicationOrderFactory().pk}, None
+
+
+def _prn_order(users):
+    from decimal import Decimal
+
+    from tests.medications.factories import MedicationOrderFactory
+
+    order = MedicationOrderFactory(
+        frequency="prn",
+        interval_hours=None,
+        prn_min_interval_hours=Decimal("4"),
+        prn_max_per_24h=4,
+    )
+    return {"pk": order.pk}, None
+
+
+def _scheduled_dose(users):
+    from django.utils import timezone
+
+    from medications.models import ScheduledDose
+    from tests.medications.factories import MedicationOrderFactory
+
+    dose = ScheduledDose.objects.create(
+        order=MedicationOrderFactory(), due_at=timezone.now()
+    )
+    return {"pk": dose.pk}, None
+
+
+def _formulary_entry(users):
+    from tests.medications.factories import MedicationFactory
+
+    return {"pk": MedicationFactory().pk}, None
+
+
+def _diagnostic_order(users):
+    from tests.diagnostics.factories import make_order
+
+    return {"pk": make_order(actor=users["Clinician"]).pk}, None
+
+
+def _diagnostic_result(users):
+    from diagnostics.services import results_enter
+    from tests.diagnostics.factories import make_order
+
+    order = make_order(actor=users["Clinician"], panels=(), tests=("K",))
+    [observation] = results_enter(
+        order=order,
+        values={order.items.get().test: "7.1"},
+        actor=users["Clinician"],
+    )
+    return {"pk": observation.pk}, None
+
+
+def _hl7_message(users):
+    from diagnostics.hl7v2.importer import hl7_receive
+
+    [outcome] = hl7_receive(text="MSH|^~\\&|LAB|X|C|C|2026||ADT^A01|1|P|2.5.1\r")
+    return {"pk": outcome.message.pk}, None
+
+
+# URL name -> function(users) -> (kwargs, permissions when the view decides at run
+# time[, the only roles allowed when the view also checks the object])
 SAMPLES = {
+    "clinic:report": _report,
+    "clinic:report-csv": _report,
+    "clinic:report-export": _report,
+    "clinic:export-detail": _admins_export,
+    "clinic:export-download": _admins_export,
+    "alerts:acknowledge": _nurses_alert,
+    "alerts:resolve": _nurses_alert,
     "clinic:history": _location_history,
+    "diagnostics:order-detail": _diagnostic_order,
+    "diagnostics:order-cancel": _diagnostic_order,
+    "diagnostics:order-collect": _diagnostic_order,
+    "diagnostics:order-send": _diagnostic_order,
+    "diagnostics:result-entry": _diagnostic_order,
+    "diagnostics:order-review": _diagnostic_order,
+    "diagnostics:requisition-pdf": _diagnostic_order,
+    "diagnostics:label-pdf": _diagnostic_order,
+    "diagnostics:report-pdf": _diagnostic_order,
+    "diagnostics:observation-acknowledge": _diagnostic_result,
+    "diagnostics:hl7-detail": _hl7_message,
+    "diagnostics:hl7-reprocess": _hl7_message,
+    "diagnostics:hl7-set-aside": _hl7_message,
     "clinic:staff-edit": _staff_member,
     "clinic:staff-deactivate": _staff_member,
     "clinic:staff-reactivate": _staff_member,
@@ -70,6 +191,15 @@ SAMPLES = {
     "registration:coverage-verify": _coverage,
     "registration:allergy-status": _allergy,
     "registration:coverage-card": _coverage_card,
+    "medications:patient-mar": _mar_patient,
+    "medications:wristband": _mar_patient,
+    "medications:mar-print": _mar_patient,
+    "medications:order-create": _mar_patient,
+    "medications:order-detail": _medication_order,
+    "medications:prn-give": _prn_order,
+    "medications:dose-give": _scheduled_dose,
+    "medications:dose-status": _scheduled_dose,
+    "medications:formulary-edit": _formulary_entry,
 }
 
 
@@ -134,10 +264,11 @@ def test_pattern_answers_each_role_as_declared(name, callback, client, make_user
     users = {role: make_user(role) for role in ROLES}
     users["no role"] = make_user(None)
     kind, perms = _rule(callback)
-    kwargs = {}
+    kwargs, only_roles = {}, None
     if name in SAMPLES:
-        kwargs, sample_perms = SAMPLES[name](users)
+        kwargs, sample_perms, *rest = SAMPLES[name](users)
         perms = sample_perms or perms
+        only_roles = rest[0] if rest else None
     url = reverse(name, kwargs=kwargs) if kwargs else reverse(name)
     ok = 200 if _allows_get(callback) else 405
 
@@ -153,6 +284,8 @@ def test_pattern_answers_each_role_as_declared(name, callback, client, make_user
     for role, user in users.items():
         client.force_login(user)
         allowed = kind == "staff" or set(perms) <= set(ROLE_PERMISSIONS.get(role, []))
+        if only_roles is not None:
+            allowed = allowed and role in only_roles
         response = client.get(url)
         expected = ok if allowed else 403
         assert response.status_code == expected, (

@@ -58,7 +58,7 @@ def test_search_page_query_count_is_fixed(
     url = reverse("registration:patient-list")
     client.get(url, {"q": "smi"})  # warm the session and permission caches
     PatientFactory.create_batch(3, family_name="Smith")
-    with django_assert_max_num_queries(8) as few:
+    with django_assert_max_num_queries(9) as few:
         client.get(url, {"q": "smi"})
     PatientFactory.create_batch(40, family_name="Smith")
     with django_assert_max_num_queries(len(few.captured_queries)):

@@ -18,6 +18,8 @@ DEMO_SEEDERS = [
     "clinic.demo.seed_locations",
     "clinic.demo.seed_staff",
     "registration.demo.seed_patients",
+    "medications.demo.seed_medications",
+    "diagnostics.demo.seed_diagnostics",
 ]
 
 

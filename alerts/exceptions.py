@@ -1,0 +1,14 @@
+from django.utils.translation import gettext_lazy as _
+
+from clinic.exceptions import ApplicationError
+
+ALREADY_RESOLVED = _("This alert is already resolved.")
+NOT_YOURS = _("This alert is for another role; it is not in your inbox.")
+
+
+class AlertClosed(ApplicationError):
+    pass
+
+
+class AlertNotForYou(ApplicationError):
+    pass

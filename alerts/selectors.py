@@ -1,0 +1,47 @@
+from django.db.models import Q, QuerySet
+
+from alerts.models import StaffAlert
+from clinic.permissions import role_of
+
+
+def _mine(user) -> Q:
+    role = role_of(user)
+    mine = Q(assigned_user=user)
+    if role:
+        mine |= Q(assigned_role=role, assigned_user__isnull=True)
+    return mine
+
+
+def alert_visible_to(*, alert: StaffAlert, user) -> bool:
+    if alert.assigned_user_id is not None:
+        return alert.assigned_user_id == user.pk
+    return alert.assigned_role == role_of(user)
+
+
+def inbox_for(
+    *,
+    user,
+    status: str = "",
+    kind: str = "",
+    priority: int | None = None,
+    query: str = "",
+) -> QuerySet:
+    """Alerts for the user and the user's role; unresolved unless a status is asked."""
+    alerts = StaffAlert.objects.filter(_mine(user)).select_related(
+        "patient", "assigned_user", "acknowledged_by", "resolved_by"
+    )
+    if status:
+        alerts = alerts.filter(status=status)
+    else:
+        alerts = alerts.exclude(status=StaffAlert.Status.RESOLVED)
+    if kind:
+        alerts = alerts.filter(kind=kind)
+    if priority:
+        alerts = alerts.filter(priority=priority)
+    for word in query.split():
+        alerts = alerts.filter(Q(title__icontains=word) | Q(message__icontains=word))
+    return alerts.order_by("-priority", "created_at", "id")
+
+
+def open_alert_count(*, user) -> int:
+    return StaffAlert.objects.filter(_mine(user), status=StaffAlert.Status.OPEN).count()

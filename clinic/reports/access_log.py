@@ -1,0 +1,98 @@
+from django.conf import settings
+from django.db import connection
+from django.db.models import CharField, F, Func, Value
+from django.db.models.functions import Cast, Concat
+from django.utils.translation import gettext_lazy as _
+
+from clinic.models import AccessLog
+from clinic.reports.base import Column, Filters, Report
+
+
+class AccessLogReport(Report):
+    slug = "access-log"
+    title = _("PHI access log")
+    description = _("Who viewed or exported which patient's data, when, from where.")
+    columns = [
+        Column(_("When"), lambda r: r["created_at"]),
+        Column(_("User"), lambda r: r["username"]),
+        Column(_("Action"), lambda r: r["action"]),
+        Column(_("MRN"), lambda r: r["patient__mrn"]),
+        Column(
+            _("Patient"),
+            lambda r: (
+                f"{r['patient__family_name']}, {r['patient__given_name']}"
+                if r["patient__mrn"]
+                else ""
+            ),
+        ),
+        Column(_("What"), lambda r: r["what"] or r["object_type"]),
+        Column(_("Record"), lambda r: r["object_id"]),
+        Column(_("From"), lambda r: r["ip_address"]),
+        Column(_("Row"), lambda r: r["id"]),
+    ]
+
+    def kind_choices(self):
+        return list(AccessLog.Action.choices)
+
+    def rows(self, filters: Filters):
+        rows = AccessLog.objects.all()
+        if filters.date_from:
+            rows = rows.filter(created_at__gte=filters.date_from)
+        if filters.date_to:
+            rows = rows.filter(created_at__lt=filters.date_to)
+        if filters.username:
+            rows = rows.filter(username=filters.username)
+        if filters.patient is not None:
+            rows = rows.filter(patient=filters.patient)
+        if filters.kind:
+            rows = rows.filter(action=filters.kind)
+        return rows.order_by("id").values(
+            "id",
+            "created_at",
+            "username",
+            "action",
+            "patient__mrn",
+            "patient__family_name",
+            "patient__given_name",
+            "what",
+            "object_type",
+            "object_id",
+            "ip_address",
+        )
+
+    def iter_cells(self, filters: Filters):
+        """On PostgreSQL the database formats every cell, so a row costs Python
+        almost nothing (1,000,000-row exports); elsewhere the generic path."""
+        if connection.vendor != "postgresql":
+            yield from super().iter_cells(filters)
+            return
+        text = CharField()
+        local = Func(
+            Value(settings.CLINIC_TIME_ZONE), F("created_at"), function="timezone"
+        )
+        rows = self.rows(filters).values_list(
+            Func(
+                local,
+                Value("YYYY-MM-DD HH24:MI:SS"),
+                function="to_char",
+                output_field=text,
+            ),
+            "username",
+            "action",
+            "patient__mrn",
+            Concat(
+                "patient__family_name",
+                Value(", "),
+                "patient__given_name",
+                output_field=text,
+            ),
+            Func(F("what"), Value(""), function="nullif", output_field=text),
+            "object_type",
+            "object_id",
+            Func(F("ip_address"), function="host", output_field=text),
+            Cast("id", text),
+        )
+        for when, user, action, mrn, name, what, otype, oid, ip, pk in rows.iterator(
+            chunk_size=5000
+        ):
+            yield (when, user, action, mrn, name, what or otype, oid, ip, pk)

@@ -1,0 +1,252 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from diagnostics.models import (
+    ICD10CM_SHAPE,
+    DiagnosticOrder,
+    Hl7Message,
+    Panel,
+    SpecimenType,
+    TestDefinition,
+)
+from registration.models import Patient
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+
+
+def _helper(label: str, css_class: str = "btn-primary") -> FormHelper:
+    helper = FormHelper()
+    helper.add_input(Submit("submit", label, css_class=css_class))
+    return helper
+
+
+class OrderFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("Accession, MRN or name")}),
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any status")), *DiagnosticOrder.Status.choices],
+    )
+    priority = forms.ChoiceField(
+        label=_("Priority"),
+        required=False,
+        choices=[("", _("Any priority")), *DiagnosticOrder.Priority.choices],
+    )
+    mine = forms.BooleanField(label=_("Only my orders"), required=False)
+
+
+class OrderForm(forms.Form):
+    patient_mrn = forms.CharField(label=_("Patient MRN"), max_length=16)
+    panels = forms.ModelMultipleChoiceField(
+        label=_("Panels"),
+        queryset=Panel.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    tests = forms.ModelMultipleChoiceField(
+        label=_("Single tests"),
+        queryset=TestDefinition.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    priority = forms.ChoiceField(
+        label=_("Priority"), choices=DiagnosticOrder.Priority.choices
+    )
+    reason_code = forms.CharField(
+        label=_("Reason (ICD-10-CM code)"),
+        max_length=8,
+        help_text=_("For example E11.9, R53.83, Z00.00"),
+    )
+    reason_text = forms.CharField(label=_("Reason (words)"), required=False)
+    fasting = forms.BooleanField(label=_("Fasting required"), required=False)
+    instructions = forms.CharField(
+        label=_("Instructions"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, tests=None, panels=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tests"].queryset = tests
+        self.fields["panels"].queryset = panels
+        self.fields["panels"].label_from_instance = lambda p: (
+            f"{p.name} ({', '.join(t.code for t in p.tests.all())})"
+        )
+        self.fields["tests"].label_from_instance = lambda t: f"{t.name} · {t.loinc}"
+        self.helper = _helper(_("Place order"))
+
+    def clean_reason_code(self):
+        code = self.cleaned_data["reason_code"].strip().upper()
+        ICD10CM_SHAPE(code)
+        return code
+
+    def clean_patient_mrn(self):
+        mrn = self.cleaned_data["patient_mrn"].strip()
+        patient = Patient.objects.filter(mrn__iexact=mrn).first()
+        if patient is None:
+            raise forms.ValidationError(
+                _("No patient has the MRN %(mrn)s.") % {"mrn": mrn}
+            )
+        self.patient = patient
+        return mrn
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("tests") and not data.get("panels"):
+            raise forms.ValidationError(_("Choose at least one test or panel."))
+        return data
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Cancel order"), "btn-danger")
+
+
+class CollectForm(forms.Form):
+    specimen_types = forms.MultipleChoiceField(
+        label=_("Specimens collected"), widget=forms.CheckboxSelectMultiple
+    )
+    collected_at = forms.DateTimeField(
+        label=_("Collected at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+
+    def __init__(self, *args, specimen_types=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = dict(SpecimenType.choices)
+        self.fields["specimen_types"].choices = [(k, labels[k]) for k in specimen_types]
+        self.fields["specimen_types"].initial = list(specimen_types)
+        self.fields["collected_at"].initial = timezone.localtime().strftime(
+            "%Y-%m-%dT%H:%M"
+        )
+        self.helper = _helper(_("Mark collected"))
+
+
+class ResultEntryForm(forms.Form):
+    """One field per ordered test, named test_<id>."""
+
+    status = forms.ChoiceField(
+        label=_("Result status"),
+        choices=[("F", _("Final")), ("P", _("Preliminary")), ("C", _("Corrected"))],
+    )
+
+    def __init__(self, *args, rows=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tests = {}
+        for row in rows:
+            test, result = row["test"], row["result"]
+            name = f"test_{test.pk}"
+            self.tests[name] = test
+            help_parts = [test.unit, test.get_result_type_display()]
+            if test.normal_values:
+                help_parts.append(_("normal: %(v)s") % {"v": test.normal_values})
+            self.fields[name] = forms.CharField(
+                label=f"{test.name} ({test.loinc})",
+                required=False,
+                max_length=500,
+                help_text=" · ".join(p for p in help_parts if p),
+                initial=result.display_value if result else "",
+            )
+        self.helper = _helper(_("Save results"))
+
+    def values(self) -> dict:
+        """The results typed or changed on this page (unchanged ones are left)."""
+        changed = {}
+        for name, test in self.tests.items():
+            value = (self.cleaned_data.get(name) or "").strip()
+            if value and value != (self.fields[name].initial or ""):
+                changed[test] = value
+        return changed
+
+
+class AcknowledgeForm(forms.Form):
+    action_taken = forms.CharField(
+        label=_("What was done"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example: called the patient, sent to the emergency room."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Acknowledge critical result"), "btn-danger")
+
+
+class ReviewForm(forms.Form):
+    note = forms.CharField(
+        label=_("Review note"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Sign off (reviewed)"), "btn-success")
+
+
+class Hl7UploadForm(forms.Form):
+    file = forms.FileField(label=_("HL7 file (.hl7 or .txt)"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Import results"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("The file is larger than 5 MB."))
+        raw = upload.read()
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            try:
+                text = raw.decode("latin-1")
+            except UnicodeDecodeError:  # pragma: no cover - latin-1 decodes anything
+                raise forms.ValidationError(_("The file is not text.")) from None
+        if "MSH" not in text:
+            raise forms.ValidationError(
+                _("The file holds no HL7 message (no MSH segment).")
+            )
+        self.text = text
+        return upload
+
+
+class Hl7FilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any status")), *Hl7Message.Status.choices],
+    )
+
+
+class SetAsideForm(forms.Form):
+    note = forms.CharField(label=_("Why is it set aside?"), max_length=500)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Set aside"), "btn-outline-secondary")
+
+
+class TurnaroundForm(forms.Form):
+    start = forms.DateField(
+        label=_("From"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            raise forms.ValidationError(_("The end comes before the start."))
+        return data

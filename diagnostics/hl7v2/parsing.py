@@ -1,0 +1,275 @@
+"""Reading ORU^R01 messages with python-hl7 into plain values, checking their
+structure. Every problem is an ``Hl7Error`` with a sentence a person can act on."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import hl7
+from django.utils import timezone
+
+from diagnostics.exceptions import Hl7Error
+
+REJECT, ERROR = "AR", "AE"
+
+# Segments an ORU^R01 may carry (HL7 v2.5.1 chapter 7); Z-segments are ignored.
+KNOWN_SEGMENTS = {
+    "MSH", "SFT", "PID", "PD1", "NTE", "NK1", "PV1", "PV2", "ORC", "OBR", "OBX",
+    "TQ1", "TQ2", "CTD", "FT1", "CTI", "SPM", "DSC",
+}  # fmt: skip
+ENVELOPE = {"FHS", "BHS", "FTS", "BTS"}
+FRAMING = "\x0b\x1c\x00"
+
+
+@dataclass
+class ObxValue:
+    set_id: str
+    value_type: str
+    code: str
+    code_text: str
+    code_system: str
+    values: list[list[str]]  # repetitions of components
+    unit: str
+    reference_range: str
+    flags: list[str]
+    status: str
+    observed_at: datetime | None
+
+
+@dataclass
+class ObrGroup:
+    position: int
+    placer: str
+    filler: str
+    service_code: str
+    service_text: str
+    observed_at: datetime | None
+    results: list[ObxValue] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class OruMessage:
+    message: hl7.Message
+    control_id: str
+    mrn: str
+    patient_name: str
+    orders: list[ObrGroup]
+
+
+def split_messages(text: str) -> list[str]:
+    """One string per message (MSH to the next MSH); batch/file envelopes dropped.
+
+    Segments end with CR; LF and CRLF from an editor are accepted as well. Lines
+    before the first MSH become a message of their own, which is then rejected.
+    """
+    text = text.replace("\r\n", "\r").replace("\n", "\r")
+    messages: list[list[str]] = []
+    current: list[str] | None = None
+    for raw in text.split("\r"):
+        segment = raw.strip(FRAMING).rstrip()
+        if not segment.strip():
+            continue
+        if segment[:3] in ENVELOPE:
+            continue
+        if segment.startswith("MSH") or current is None:
+            current = [segment]
+            messages.append(current)
+        else:
+            current.append(segment)
+    return ["\r".join(segments) + "\r" for segments in messages]
+
+
+def _reps(container) -> list[list[str]]:
+    if isinstance(container, str):
+        return [[container]]
+    out = []
+    for rep in container:
+        out.append([rep] if isinstance(rep, str) else [str(c) for c in rep])
+    return out
+
+
+class _Reader:
+    """Field access by HL7 position (seg-3.2), unescaped, "" when absent."""
+
+    def __init__(self, message: hl7.Message):
+        self.message = message
+
+    def reps(self, segment, number: int) -> list[list[str]]:
+        if len(segment) <= number:
+            return []
+        return [
+            [self.message.unescape(c) for c in rep]
+            for rep in _reps(segment[number])
+            if any(rep)
+        ]
+
+    def get(self, segment, number: int, component: int = 1) -> str:
+        reps = self.reps(segment, number)
+        if not reps or len(reps[0]) < component:
+            return ""
+        return reps[0][component - 1].strip()
+
+
+def parse_timestamp(value: str, where: str) -> datetime | None:
+    """HL7 DTM (YYYY[MM[DD[HH[MM[SS]]]]][+/-ZZZZ]) as an aware datetime."""
+    if not value:
+        return None
+    try:
+        parsed = hl7.parse_datetime(value)
+    except ValueError:
+        raise Hl7Error(
+            REJECT, f"{where} has the time {value!r}, which is not an HL7 date/time."
+        ) from None
+    if parsed is None:
+        return None
+    if timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed)
+    return parsed
+
+
+def _check_order_of_segments(ids: list[str]) -> None:
+    seen_pid = False
+    in_obr = False
+    for position, seg in enumerate(ids, start=1):
+        if seg.startswith("Z"):
+            continue
+        if seg not in KNOWN_SEGMENTS:
+            raise Hl7Error(
+                REJECT,
+                f"Segment {position} is {seg!r}, which an ORU^R01 message cannot "
+                "carry (is the message cut or garbled?).",
+            )
+        if seg == "MSH" and position != 1:
+            raise Hl7Error(REJECT, f"Segment {position} is a second MSH.")
+        if seg == "PID":
+            if in_obr:
+                raise Hl7Error(
+                    REJECT,
+                    f"Wrong segment order: PID (segment {position}) comes after an "
+                    "OBR; the patient must come before the orders.",
+                )
+            seen_pid = True
+        if seg in ("ORC", "OBR") and not seen_pid:
+            raise Hl7Error(
+                REJECT,
+                f"Wrong segment order: {seg} (segment {position}) comes before the "
+                "PID patient segment.",
+            )
+        if seg == "OBR":
+            in_obr = True
+        if seg == "ORC" and (position >= len(ids) or ids[position] != "OBR"):
+            raise Hl7Error(
+                REJECT,
+                f"Wrong segment order: ORC (segment {position}) is not followed by "
+                "its OBR.",
+            )
+        if seg in ("OBX", "SPM") and not in_obr:
+            raise Hl7Error(
+                REJECT,
+                f"Wrong segment order: {seg} (segment {position}) comes before any "
+                "OBR, so it belongs to no order.",
+            )
+
+
+def parse_oru(text: str) -> OruMessage:
+    """Read one message; raise Hl7Error (AR) when it is not a well-formed ORU^R01."""
+    if not text.startswith("MSH"):
+        first = text.split("\r", 1)[0][:40]
+        raise Hl7Error(
+            REJECT,
+            f"The message does not begin with an MSH header (it begins {first!r}).",
+        )
+    if len(text) < 9 or text[3] in "\r" or len(set(text[3:8])) < 5:
+        raise Hl7Error(REJECT, "The MSH header is cut short: no encoding characters.")
+    try:
+        message = hl7.parse(text)
+    except Exception as exc:  # noqa: BLE001 - the library raises many kinds
+        raise Hl7Error(REJECT, f"The message cannot be read as HL7: {exc}.") from None
+    read = _Reader(message)
+    msh = message[0]
+    if len(msh) < 13:
+        raise Hl7Error(
+            REJECT,
+            f"The MSH header is cut short: it ends at MSH-{len(msh) - 1} and needs "
+            "MSH-9 (type), MSH-10 (control id) and MSH-12 (version).",
+        )
+    kind = (read.get(msh, 9, 1), read.get(msh, 9, 2))
+    if kind != ("ORU", "R01"):
+        raise Hl7Error(
+            REJECT,
+            f"The message type is {'^'.join(kind)}; only ORU^R01 results are "
+            "accepted here.",
+        )
+    control_id = read.get(msh, 10)
+    if not control_id:
+        raise Hl7Error(REJECT, "MSH-10 (message control id) is empty.")
+    version = read.get(msh, 12)
+    if not version.startswith("2."):
+        raise Hl7Error(
+            REJECT, f"HL7 version {version!r} is not 2.x (2.5.1 is expected)."
+        )
+    ids = [str(segment[0]) for segment in message]
+    _check_order_of_segments(ids)
+    if "OBR" not in ids:
+        raise Hl7Error(REJECT, "The message has no OBR: it names no order.")
+    pid = message.segment("PID")
+    mrn = read.get(pid, 3, 1)
+    name = " ".join(filter(None, [read.get(pid, 5, 2), read.get(pid, 5, 1)]))
+    orders: list[ObrGroup] = []
+    obx_count = 0
+    for position, segment in enumerate(message, start=1):
+        seg = str(segment[0])
+        if seg == "OBR":
+            if len(segment) < 5:
+                raise Hl7Error(
+                    REJECT,
+                    f"OBR {len(orders) + 1} (segment {position}) is cut short: it "
+                    "ends before OBR-4 (the test ordered).",
+                )
+            orders.append(
+                ObrGroup(
+                    position=len(orders) + 1,
+                    placer=read.get(segment, 2),
+                    filler=read.get(segment, 3),
+                    service_code=read.get(segment, 4, 1),
+                    service_text=read.get(segment, 4, 2),
+                    observed_at=parse_timestamp(
+                        read.get(segment, 7), f"OBR {len(orders) + 1}"
+                    ),
+                )
+            )
+        elif seg == "OBX":
+            obx_count += 1
+            where = f"OBX {read.get(segment, 1) or obx_count} (segment {position})"
+            if len(segment) < 12:
+                raise Hl7Error(
+                    REJECT,
+                    f"{where} is cut short: it ends at OBX-{len(segment) - 1}, before "
+                    "OBX-11 (the result status).",
+                )
+            orders[-1].results.append(
+                ObxValue(
+                    set_id=read.get(segment, 1),
+                    value_type=read.get(segment, 2).upper(),
+                    code=read.get(segment, 3, 1),
+                    code_text=read.get(segment, 3, 2),
+                    code_system=read.get(segment, 3, 3),
+                    values=read.reps(segment, 5),
+                    unit=read.get(segment, 6, 1),
+                    reference_range=read.get(segment, 7),
+                    flags=[rep[0] for rep in read.reps(segment, 8) if rep[0]],
+                    status=read.get(segment, 11).upper(),
+                    observed_at=parse_timestamp(read.get(segment, 14), where),
+                )
+            )
+        elif seg == "NTE" and orders:
+            orders[-1].notes.append(read.get(segment, 3))
+    if obx_count == 0:
+        raise Hl7Error(REJECT, "The message carries no results (no OBX segment).")
+    return OruMessage(
+        message=message,
+        control_id=control_id,
+        mrn=mrn,
+        patient_name=name,
+        orders=orders,
+    )

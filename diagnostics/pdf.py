@@ -1,0 +1,273 @@
+"""PDFs of diagnostics (reportlab): requisition, specimen label, result report."""
+
+import io
+
+from django.conf import settings
+from django.utils import timezone
+from reportlab.graphics.barcode.code128 import Code128
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import LETTER
+from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.units import inch, mm
+from reportlab.pdfgen import canvas
+from reportlab.platypus import (
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from diagnostics.selectors import order_items_with_results
+
+STYLES = getSampleStyleSheet()
+FLAG_WORDS = {"L": "Low", "H": "High", "LL": "CRITICAL LOW", "HH": "CRITICAL HIGH"}
+
+
+def _local(when, fmt="%Y-%m-%d %H:%M") -> str:
+    return timezone.localtime(when).strftime(fmt) if when else "—"
+
+
+def _person(user) -> str:
+    if user is None:
+        return "—"
+    return user.get_full_name() or user.get_username()
+
+
+def _patient_table(order) -> Table:
+    patient = order.patient
+    data = [
+        ["Patient", f"{patient.family_name}, {patient.given_name}", "MRN", patient.mrn],
+        [
+            "Date of birth",
+            patient.birth_date.isoformat(),
+            "Accession",
+            order.accession,
+        ],
+        [
+            "Ordering clinician",
+            _person(order.ordering_clinician),
+            "Priority",
+            order.get_priority_display(),
+        ],
+        [
+            "Reason",
+            f"{order.reason_code} {order.reason_text}".strip(),
+            "Ordered",
+            _local(order.ordered_at),
+        ],
+    ]
+    table = Table(data, colWidths=[1.3 * inch, 2.5 * inch, 0.9 * inch, 2.3 * inch])
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (0, -1), "Helvetica-Bold"),
+                ("FONTNAME", (2, 0), (2, -1), "Helvetica-Bold"),
+                ("FONTSIZE", (0, 0), (-1, -1), 9),
+                ("BOX", (0, 0), (-1, -1), 0.5, colors.grey),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    return table
+
+
+def _doc(buffer, title: str) -> SimpleDocTemplate:
+    return SimpleDocTemplate(
+        buffer,
+        pagesize=LETTER,
+        title=title,
+        author=settings.CLINIC_NAME,
+        leftMargin=0.75 * inch,
+        rightMargin=0.75 * inch,
+        topMargin=0.7 * inch,
+        bottomMargin=0.7 * inch,
+    )
+
+
+def _footer(text: str):
+    def draw(pdf, doc):
+        pdf.saveState()
+        pdf.setFont("Helvetica", 7)
+        pdf.drawString(
+            0.75 * inch, 0.4 * inch, f"{text} · page {doc.page} · confidential"
+        )
+        pdf.restoreState()
+
+    return draw
+
+
+def requisition_pdf(order) -> bytes:
+    """The requisition that goes with the patient or specimen to the lab."""
+    buffer = io.BytesIO()
+    doc = _doc(buffer, f"Requisition {order.accession}")
+    story = [
+        Paragraph(f"{settings.CLINIC_NAME} — Laboratory requisition", STYLES["Title"]),
+        Code128(
+            order.accession, barHeight=14 * mm, barWidth=0.4 * mm, humanReadable=True
+        ),
+        Spacer(1, 6 * mm),
+        _patient_table(order),
+        Spacer(1, 6 * mm),
+    ]
+    rows = [["Test", "LOINC", "Specimen", "Panel"]]
+    for item in order.items.all():
+        rows.append(
+            [
+                item.test.name,
+                item.test.loinc,
+                item.test.get_specimen_type_display(),
+                item.panel.code if item.panel else "",
+            ]
+        )
+    table = Table(rows, colWidths=[2.8 * inch, 1 * inch, 1.8 * inch, 1 * inch])
+    table.setStyle(_grid())
+    story += [table, Spacer(1, 6 * mm)]
+    fasting = "FASTING REQUIRED" if order.fasting else "No fasting required"
+    story.append(Paragraph(f"<b>{fasting}</b>", STYLES["Normal"]))
+    if order.instructions:
+        story.append(
+            Paragraph(f"Instructions: {_esc(order.instructions)}", STYLES["Normal"])
+        )
+    doc.build(
+        story,
+        onFirstPage=_footer(order.accession),
+        onLaterPages=_footer(order.accession),
+    )
+    return buffer.getvalue()
+
+
+def label_pdf(order) -> bytes:
+    """A 2 × 1 inch specimen label per specimen type, with the accession barcode."""
+    buffer = io.BytesIO()
+    size = (2.25 * inch, 1.25 * inch)
+    pdf = canvas.Canvas(buffer, pagesize=size)
+    pdf.setTitle(f"Labels {order.accession}")
+    kinds = sorted(
+        {item.test.get_specimen_type_display() for item in order.items.all()}
+    )
+    patient = order.patient
+    for kind in kinds:
+        pdf.setFont("Helvetica-Bold", 7)
+        pdf.drawString(
+            6, size[1] - 11, f"{patient.family_name}, {patient.given_name}"[:34]
+        )
+        pdf.setFont("Helvetica", 6.5)
+        pdf.drawString(
+            6, size[1] - 20, f"MRN {patient.mrn}  DOB {patient.birth_date.isoformat()}"
+        )
+        barcode = Code128(order.accession, barHeight=0.42 * inch, barWidth=0.9)
+        barcode.drawOn(pdf, 2, 0.36 * inch)
+        pdf.setFont("Helvetica", 7)
+        pdf.drawString(6, 0.22 * inch, f"{order.accession}  {kind}")
+        pdf.drawString(
+            6,
+            0.1 * inch,
+            f"{order.get_priority_display()}  {'FASTING ' if order.fasting else ''}"
+            f"{_local(order.collected_at)}",
+        )
+        pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def report_pdf(order) -> bytes:
+    """The result report: patient header, results with flags and ranges, reviewer."""
+    buffer = io.BytesIO()
+    doc = _doc(buffer, f"Results {order.accession}")
+    story = [
+        Paragraph(f"{settings.CLINIC_NAME} — Laboratory results", STYLES["Title"]),
+        _patient_table(order),
+        Spacer(1, 3 * mm),
+        Paragraph(
+            f"Status: <b>{order.get_status_display()}</b> · collected "
+            f"{_local(order.collected_at)} · resulted {_local(order.resulted_at)}",
+            STYLES["Normal"],
+        ),
+        Spacer(1, 4 * mm),
+    ]
+    rows = [["Test", "Result", "Unit", "Flag", "Reference range", "Status"]]
+    styles = _grid()
+    for index, row in enumerate(order_items_with_results(order), start=1):
+        result = row["result"]
+        if result is None:
+            rows.append([row["test"].name, "pending", "", "", "", ""])
+            continue
+        flag = FLAG_WORDS.get(result.flag, "Abnormal" if result.flag == "A" else "")
+        rows.append(
+            [
+                Paragraph(_esc(row["test"].name), STYLES["BodyText"]),
+                Paragraph(_esc(result.display_value), STYLES["BodyText"]),
+                result.unit,
+                flag,
+                result.reference_range,
+                result.get_status_display(),
+            ]
+        )
+        if result.is_critical:
+            styles.add("TEXTCOLOR", (3, index), (3, index), colors.red)
+            styles.add("FONTNAME", (0, index), (-1, index), "Helvetica-Bold")
+        elif result.is_abnormal:
+            styles.add("FONTNAME", (3, index), (3, index), "Helvetica-Bold")
+    table = Table(
+        rows,
+        colWidths=[
+            1.9 * inch,
+            1.5 * inch,
+            0.8 * inch,
+            1.0 * inch,
+            1.1 * inch,
+            0.8 * inch,
+        ],
+        repeatRows=1,
+    )
+    table.setStyle(styles)
+    story += [table, Spacer(1, 6 * mm)]
+    for observation in order.observations.all():
+        for ack in observation.acknowledgements.all():
+            story.append(
+                Paragraph(
+                    f"Critical {observation.test.name} acknowledged by "
+                    f"{_esc(_person(ack.acknowledged_by))} at "
+                    f"{_local(ack.acknowledged_at)}: {_esc(ack.action_taken)}",
+                    STYLES["Normal"],
+                )
+            )
+    if order.reviewed_at:
+        reviewed = (
+            f"Reviewed by {_esc(_person(order.reviewed_by))} on "
+            f"{_local(order.reviewed_at)}"
+        )
+        if order.review_note:
+            reviewed += f": {_esc(order.review_note)}"
+    else:
+        reviewed = "Not yet reviewed by a clinician."
+    story += [Spacer(1, 3 * mm), Paragraph(reviewed, STYLES["Normal"])]
+    doc.build(
+        story,
+        onFirstPage=_footer(order.accession),
+        onLaterPages=_footer(order.accession),
+    )
+    return buffer.getvalue()
+
+
+def _grid() -> TableStyle:
+    return TableStyle(
+        [
+            ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
+            ("FONTSIZE", (0, 0), (-1, -1), 9),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e9ecef")),
+            ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ]
+    )
+
+
+def _esc(text: str) -> str:
+    return (
+        str(text)
+        .replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("\n", "<br/>")
+    )

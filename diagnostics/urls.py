@@ -1,0 +1,42 @@
+from django.urls import path
+
+from diagnostics import views
+
+app_name = "diagnostics"
+
+urlpatterns = [
+    path("", views.OrderListView.as_view(), name="order-list"),
+    path("new/", views.OrderCreateView.as_view(), name="order-create"),
+    path("review/", views.ReviewInboxView.as_view(), name="review-list"),
+    path("catalogue/", views.CatalogueView.as_view(), name="catalogue"),
+    path("turnaround/", views.TurnaroundView.as_view(), name="turnaround"),
+    path("<int:pk>/", views.OrderDetailView.as_view(), name="order-detail"),
+    path("<int:pk>/cancel/", views.OrderCancelView.as_view(), name="order-cancel"),
+    path("<int:pk>/collect/", views.OrderCollectView.as_view(), name="order-collect"),
+    path("<int:pk>/send/", views.OrderSendView.as_view(), name="order-send"),
+    path("<int:pk>/results/", views.ResultEntryView.as_view(), name="result-entry"),
+    path("<int:pk>/review/", views.OrderReviewView.as_view(), name="order-review"),
+    path(
+        "<int:pk>/requisition.pdf",
+        views.RequisitionPdfView.as_view(),
+        name="requisition-pdf",
+    ),
+    path("<int:pk>/labels.pdf", views.LabelPdfView.as_view(), name="label-pdf"),
+    path("<int:pk>/report.pdf", views.ReportPdfView.as_view(), name="report-pdf"),
+    path(
+        "results/<int:pk>/acknowledge/",
+        views.ObservationAcknowledgeView.as_view(),
+        name="observation-acknowledge",
+    ),
+    path("hl7/", views.Hl7ListView.as_view(), name="hl7-list"),
+    path("hl7/upload/", views.Hl7UploadView.as_view(), name="hl7-upload"),
+    path("hl7/<int:pk>/", views.Hl7DetailView.as_view(), name="hl7-detail"),
+    path(
+        "hl7/<int:pk>/reprocess/",
+        views.Hl7ReprocessView.as_view(),
+        name="hl7-reprocess",
+    ),
+    path(
+        "hl7/<int:pk>/set-aside/", views.Hl7SetAsideView.as_view(), name="hl7-set-aside"
+    ),
+]

@@ -1,0 +1,50 @@
+"""What the diagnostics pages share."""
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+
+from clinic.models import AccessLog
+from clinic.permissions import RoleRequiredMixin
+from clinic.services import access_log_record
+from diagnostics import selectors
+from diagnostics.models import DiagnosticOrder
+
+VIEW_ORDERS = "diagnostics.view_diagnosticorder"
+
+
+def querystring(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def form_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+class OrderMixin(RoleRequiredMixin):
+    """Loads ``self.order`` (with everything its page shows) from the URL."""
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            self.order = selectors.order_detail(pk=kwargs["pk"])
+        except DiagnosticOrder.DoesNotExist:
+            raise Http404 from None
+        return super().dispatch(request, *args, **kwargs)
+
+    def log_access(self, what: str, action=AccessLog.Action.VIEW) -> None:
+        access_log_record(
+            user=self.request.user,
+            action=action,
+            patient=self.order.patient,
+            obj=self.order,
+            what=what,
+            request=self.request,
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(order=self.order, **kwargs)

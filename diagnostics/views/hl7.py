@@ -1,0 +1,131 @@
+"""HL7 message pages: list and error list, upload, one message, re-process."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import DetailView, FormView, ListView
+
+from clinic.models import AccessLog
+from clinic.permissions import RoleRequiredMixin
+from clinic.services import access_log_record
+from diagnostics import selectors
+from diagnostics.forms import (
+    Hl7FilterForm,
+    Hl7UploadForm,
+    SetAsideForm,
+)
+from diagnostics.hl7v2.importer import hl7_receive, hl7_reprocess, hl7_set_aside
+from diagnostics.models import Hl7Message
+from diagnostics.views.common import (
+    querystring,
+)
+
+
+class Hl7ListView(RoleRequiredMixin, ListView):
+    permission_required = "diagnostics.view_hl7message"
+    template_name = "diagnostics/hl7_list.html"
+    context_object_name = "hl7_messages"
+    paginate_by = 25
+
+    def get_queryset(self):
+        self.filter_form = Hl7FilterForm(self.request.GET or None)
+        data = self.filter_form.cleaned_data if self.filter_form.is_valid() else {}
+        return selectors.hl7_messages(
+            status=data.get("status", ""), query=data.get("q", "")
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            filter_form=self.filter_form,
+            querystring=querystring(self.request),
+            can_import=self.request.user.has_perm("diagnostics.import_hl7"),
+            **kwargs,
+        )
+
+
+class Hl7UploadView(RoleRequiredMixin, FormView):
+    permission_required = "diagnostics.import_hl7"
+    template_name = "diagnostics/hl7_upload.html"
+    form_class = Hl7UploadForm
+
+    def form_valid(self, form):
+        outcomes = hl7_receive(
+            text=form.text,
+            source=f"upload: {form.cleaned_data['file'].name}",
+            actor=self.request.user,
+        )
+        good = sum(1 for o in outcomes if o.ok)
+        bad = len(outcomes) - good
+        messages.success(
+            self.request,
+            _("%(n)d message(s) read: %(good)d applied, %(bad)d in the error list.")
+            % {"n": len(outcomes), "good": good, "bad": bad},
+        )
+        return redirect("diagnostics:hl7-list")
+
+
+class Hl7DetailView(RoleRequiredMixin, DetailView):
+    permission_required = "diagnostics.view_hl7message"
+    template_name = "diagnostics/hl7_detail.html"
+    context_object_name = "hl7_message"
+    model = Hl7Message
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        access_log_record(
+            user=request.user,
+            action=AccessLog.Action.VIEW,
+            patient=selectors.hl7_message_patient(message=self.object),
+            obj=self.object,
+            what="HL7 message",
+            request=request,
+        )
+        return response
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            segments=self.object.raw.strip().split("\r"),
+            ack_segments=self.object.ack.strip().split("\r"),
+            can_import=self.request.user.has_perm("diagnostics.import_hl7"),
+            set_aside_form=SetAsideForm(),
+            **kwargs,
+        )
+
+
+class Hl7ReprocessView(RoleRequiredMixin, View):
+    permission_required = "diagnostics.import_hl7"
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        message = get_object_or_404(Hl7Message, pk=pk)
+        outcome = hl7_reprocess(message=message, actor=request.user)
+        if outcome.ok:
+            messages.success(request, _("The message was applied."))
+        else:
+            messages.error(
+                request, _("Still not applied: %(e)s") % {"e": outcome.message.error}
+            )
+        return redirect(outcome.message)
+
+
+class Hl7SetAsideView(RoleRequiredMixin, FormView):
+    permission_required = "diagnostics.import_hl7"
+    template_name = "diagnostics/order_action.html"
+    form_class = SetAsideForm
+
+    def dispatch(self, request, *args, **kwargs):
+        self.message = get_object_or_404(Hl7Message, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(title=_("Set the message aside"), **kwargs)
+
+    def form_valid(self, form):
+        hl7_set_aside(
+            message=self.message,
+            note=form.cleaned_data["note"],
+            actor=self.request.user,
+        )
+        messages.success(self.request, _("The message left the error list."))
+        return redirect("diagnostics:hl7-list")

@@ -1,0 +1,233 @@
+"""Order pages: list, place, one order, cancel, collect, send, PDFs."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import FormView, ListView, TemplateView
+
+from clinic.exceptions import ApplicationError
+from clinic.models import AccessLog
+from clinic.permissions import RoleRequiredMixin
+from diagnostics import pdf, selectors, services
+from diagnostics.forms import (
+    CollectForm,
+    OrderFilterForm,
+    OrderForm,
+    ReasonForm,
+    ReviewForm,
+)
+from diagnostics.models import DiagnosticOrder
+from diagnostics.views.common import (
+    VIEW_ORDERS,
+    OrderMixin,
+    form_errors,
+    querystring,
+)
+from registration.models import Patient
+
+
+class OrderListView(RoleRequiredMixin, ListView):
+    permission_required = VIEW_ORDERS
+    template_name = "diagnostics/order_list.html"
+    context_object_name = "orders"
+    paginate_by = 25
+
+    def get_queryset(self):
+        self.filter_form = OrderFilterForm(self.request.GET or None)
+        data = self.filter_form.cleaned_data if self.filter_form.is_valid() else {}
+        return selectors.order_list(
+            query=data.get("q", ""),
+            status=data.get("status", ""),
+            priority=data.get("priority", ""),
+            clinician=self.request.user if data.get("mine") else None,
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            filter_form=self.filter_form,
+            querystring=querystring(self.request),
+            can_order=self.request.user.has_perm("diagnostics.add_diagnosticorder"),
+            **kwargs,
+        )
+
+
+class OrderCreateView(RoleRequiredMixin, FormView):
+    permission_required = "diagnostics.add_diagnosticorder"
+    template_name = "diagnostics/order_form.html"
+    form_class = OrderForm
+
+    def get_form_kwargs(self):
+        tests, panels = selectors.orderable()
+        return {**super().get_form_kwargs(), "tests": tests, "panels": panels}
+
+    def get_initial(self):
+        initial = {"priority": DiagnosticOrder.Priority.ROUTINE}
+        patient_id = self.request.GET.get("patient", "")
+        if patient_id.isdigit():
+            patient = Patient.objects.filter(pk=int(patient_id)).first()
+            if patient is not None:
+                initial["patient_mrn"] = patient.mrn
+        return initial
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            order = services.order_create(
+                patient=form.patient,
+                tests=list(data["tests"]),
+                panels=list(data["panels"]),
+                priority=data["priority"],
+                reason_code=data["reason_code"],
+                reason_text=data["reason_text"],
+                fasting=data["fasting"],
+                instructions=data["instructions"],
+                actor=self.request.user,
+            )
+        except ValidationError as error:
+            form_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("Order %(accession)s placed for %(patient)s.")
+            % {"accession": order.accession, "patient": order.patient},
+        )
+        return redirect(order)
+
+
+class OrderDetailView(OrderMixin, TemplateView):
+    permission_required = VIEW_ORDERS
+    template_name = "diagnostics/order_detail.html"
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        self.log_access("diagnostic order")
+        return response
+
+    def get_context_data(self, **kwargs):
+        user, order = self.request.user, self.order
+        pending = services.unacknowledged_criticals(order)
+        return super().get_context_data(
+            rows=selectors.order_items_with_results(order),
+            pending_criticals={o.pk for o in pending},
+            can_collect=user.has_perm("diagnostics.collect_specimen")
+            and order.status in services.COLLECTABLE,
+            can_send=user.has_perm("diagnostics.collect_specimen")
+            and order.status == DiagnosticOrder.Status.COLLECTED,
+            can_enter=user.has_perm("diagnostics.enter_result")
+            and order.status in services.RESULTABLE,
+            can_cancel=user.has_perm("diagnostics.change_diagnosticorder")
+            and order.status in services.CANCELLABLE,
+            can_review=user.has_perm("diagnostics.review_result")
+            and order.status in services.REVIEWABLE,
+            can_acknowledge=user.has_perm("diagnostics.acknowledge_critical"),
+            review_form=ReviewForm(),
+            **kwargs,
+        )
+
+
+class OrderCancelView(OrderMixin, FormView):
+    permission_required = "diagnostics.change_diagnosticorder"
+    template_name = "diagnostics/order_action.html"
+    form_class = ReasonForm
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(title=_("Cancel order"), **kwargs)
+
+    def form_valid(self, form):
+        try:
+            services.order_cancel(
+                order=self.order,
+                reason=form.cleaned_data["reason"],
+                actor=self.request.user,
+            )
+        except ValidationError as error:
+            form_errors(form, error)
+            return self.form_invalid(form)
+        except ApplicationError as error:
+            messages.error(self.request, error.message)
+            return redirect(self.order)
+        messages.success(self.request, _("Order cancelled."))
+        return redirect(self.order)
+
+
+class OrderCollectView(OrderMixin, FormView):
+    permission_required = "diagnostics.collect_specimen"
+    template_name = "diagnostics/order_action.html"
+    form_class = CollectForm
+
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "specimen_types": services.order_specimen_types(self.order),
+        }
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(title=_("Collect specimens"), **kwargs)
+
+    def form_valid(self, form):
+        try:
+            services.specimen_collect(
+                order=self.order,
+                specimen_types=form.cleaned_data["specimen_types"],
+                collected_at=form.cleaned_data["collected_at"],
+                actor=self.request.user,
+            )
+        except ValidationError as error:
+            form_errors(form, error)
+            return self.form_invalid(form)
+        except ApplicationError as error:
+            messages.error(self.request, error.message)
+            return redirect(self.order)
+        messages.success(
+            self.request,
+            _("Specimens collected. Print the labels and send them to the lab."),
+        )
+        return redirect(self.order)
+
+
+class OrderSendView(OrderMixin, View):
+    permission_required = "diagnostics.collect_specimen"
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        try:
+            services.order_send_to_lab(order=self.order, actor=request.user)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Marked as sent to the lab."))
+        return redirect(self.order)
+
+
+class _OrderPdfView(OrderMixin, View):
+    permission_required = VIEW_ORDERS
+    render = None
+    name = ""
+    what = ""
+
+    def get(self, request, pk):
+        content = type(self).render(self.order)
+        self.log_access(self.what, action=AccessLog.Action.PRINT)
+        response = HttpResponse(content, content_type="application/pdf")
+        response["Content-Disposition"] = (
+            f'inline; filename="{self.name}-{self.order.accession}.pdf"'
+        )
+        return response
+
+
+class RequisitionPdfView(_OrderPdfView):
+    render = pdf.requisition_pdf
+    name, what = "requisition", "requisition PDF"
+
+
+class LabelPdfView(_OrderPdfView):
+    render = pdf.label_pdf
+    name, what = "labels", "specimen labels PDF"
+
+
+class ReportPdfView(_OrderPdfView):
+    render = pdf.report_pdf
+    name, what = "results", "result report PDF"

@@ -1,0 +1,149 @@
+"""Printed documents: the patient wristband and the day's MAR (reportlab PDFs)."""
+
+from io import BytesIO
+
+from django.utils import timezone
+from reportlab.graphics.barcode.code128 import Code128
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import landscape, letter
+from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.units import inch, mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+# An adult wristband label: 10 x 1 inch.
+WRISTBAND_SIZE = (10 * inch, 1 * inch)
+
+
+def wristband_pdf(*, patient, clinic_name: str) -> bytes:
+    """Name, date of birth, MRN and a Code 128 barcode of the MRN on a band label."""
+    buffer = BytesIO()
+    width, height = WRISTBAND_SIZE
+    canvas = Canvas(buffer, pagesize=WRISTBAND_SIZE)
+    canvas.setTitle(f"Wristband {patient.mrn}")
+    canvas.setAuthor(clinic_name)
+    left = 0.35 * inch
+    canvas.setFont("Helvetica-Bold", 14)
+    canvas.drawString(
+        left,
+        height - 0.32 * inch,
+        f"{patient.family_name.upper()}, {patient.given_name}",
+    )
+    canvas.setFont("Helvetica", 10)
+    canvas.drawString(
+        left,
+        height - 0.55 * inch,
+        f"DOB {patient.birth_date:%Y-%m-%d}    MRN {patient.mrn}",
+    )
+    canvas.setFont("Helvetica", 7)
+    canvas.drawString(left, 0.12 * inch, clinic_name)
+    barcode = Code128(patient.mrn, barHeight=0.62 * inch, barWidth=0.5 * mm, quiet=True)
+    barcode.drawOn(canvas, width - barcode.width - 0.4 * inch, 0.19 * inch)
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def _cell(text: str, style) -> Paragraph:
+    return Paragraph(text, style)
+
+
+def mar_pdf(*, patient, day, doses, orders, clinic_name: str, printed_by) -> bytes:
+    """The patient's medication administration record for one day, as printed."""
+    buffer = BytesIO()
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=landscape(letter),
+        leftMargin=0.5 * inch,
+        rightMargin=0.5 * inch,
+        topMargin=0.5 * inch,
+        bottomMargin=0.5 * inch,
+        title=f"MAR {patient.mrn} {day:%Y-%m-%d}",
+        author=clinic_name,
+    )
+    styles = getSampleStyleSheet()
+    small = styles["BodyText"].clone("small", fontSize=8, leading=10)
+    story = [
+        Paragraph(f"{clinic_name}: medication administration record", styles["Title"]),
+        Paragraph(
+            f"<b>{patient.family_name}, {patient.given_name}</b> · "
+            f"MRN {patient.mrn} · DOB {patient.birth_date:%Y-%m-%d} · "
+            f"Day {day:%Y-%m-%d}",
+            styles["Heading3"],
+        ),
+        Spacer(1, 4),
+    ]
+    if orders:
+        rows = [["Medication", "Dose", "Route", "Frequency", "Status", "Indication"]]
+        for order in orders:
+            rows.append(
+                [
+                    _cell(order.medication.name, small),
+                    order.dose_label,
+                    order.route,
+                    _cell(order.sig, small),
+                    order.get_status_display(),
+                    _cell(order.indication or "", small),
+                ]
+            )
+        table = Table(rows, repeatRows=1, colWidths=[170, 60, 45, 170, 70, 200])
+        table.setStyle(_table_style())
+        story += [Paragraph("Current orders", styles["Heading4"]), table, Spacer(1, 8)]
+    rows = [
+        ["Due", "Medication", "Dose / route", "State", "Given", "By", "Witness", "Note"]
+    ]
+    for dose in doses:
+        given = (
+            getattr(dose, "administration", None) if dose.status == "given" else None
+        )
+        note = dose.reason
+        if given is not None:
+            note = "; ".join(
+                x for x in (given.timing_reason, given.note, given.site) if x
+            )
+        rows.append(
+            [
+                f"{timezone.localtime(dose.due_at):%H:%M}",
+                _cell(dose.order.medication.name, small),
+                f"{dose.order.dose_label} {dose.order.route}",
+                dose.state_label,
+                f"{timezone.localtime(given.given_at):%H:%M}" if given else "",
+                _cell(
+                    _name(given.given_by) if given else _name(dose.status_changed_by),
+                    small,
+                ),
+                _cell(_name(given.witness) if given else "", small),
+                _cell(note, small),
+            ]
+        )
+    if len(rows) == 1:
+        rows.append(["", "No doses on this day.", "", "", "", "", "", ""])
+    table = Table(rows, repeatRows=1, colWidths=[40, 150, 90, 60, 45, 100, 100, 130])
+    table.setStyle(_table_style())
+    story += [Paragraph("Doses", styles["Heading4"]), table, Spacer(1, 10)]
+    story.append(
+        Paragraph(
+            f"Printed {timezone.localtime():%Y-%m-%d %H:%M} by {_name(printed_by)}.",
+            small,
+        )
+    )
+    document.build(story)
+    return buffer.getvalue()
+
+
+def _name(user) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+def _table_style() -> TableStyle:
+    return TableStyle(
+        [
+            ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 8),
+            ("FONT", (0, 1), (-1, -1), "Helvetica", 8),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#dde4ee")),
+            ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#8899aa")),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ]
+    )

@@ -1,0 +1,112 @@
+"""A small fake of Twilio's Messages API on 127.0.0.1, for the real twilio client.
+
+Only the network edge is fake: the app's own code and the twilio library run as in
+production. ``script`` holds answers for the next POSTs, e.g. ``[(500, None),
+(400, 21610)]``; after it runs out every message is accepted (201).
+"""
+
+import json
+import threading
+import uuid
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
+
+
+class FakeTwilio:
+    def __init__(self, account_sid: str = "AC" + "0" * 32):
+        self.account_sid = account_sid
+        self.messages: list[dict] = []
+        self.script: list[tuple[int, int | None]] = []
+        self.requests = 0
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address
+        return f"http://{host}:{port}"
+
+    def start(self) -> "FakeTwilio":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def bodies_to(self, number: str) -> list[str]:
+        return [m["body"] for m in self.messages if m["to"] == number]
+
+    def _answer(self, form: dict) -> tuple[int, dict]:
+        with self._lock:
+            self.requests += 1
+            status, code = self.script.pop(0) if self.script else (201, None)
+            if status != 201:
+                return status, {
+                    "code": code,
+                    "message": f"fake error {code or status}",
+                    "more_info": "https://www.twilio.com/docs/errors",
+                    "status": status,
+                }
+            now = datetime.now(UTC).strftime("%a, %d %b %Y %H:%M:%S +0000")
+            message = {
+                "sid": "SM" + uuid.uuid4().hex,
+                "account_sid": self.account_sid,
+                "to": form.get("To", [""])[0],
+                "from": form.get("From", [""])[0],
+                "body": form.get("Body", [""])[0],
+                "status": "queued",
+                "date_created": now,
+                "date_sent": now,
+                "status_callback": form.get("StatusCallback", [""])[0],
+            }
+            self.messages.append(message)
+            return 201, message
+
+    def _handler(self):
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def _reply(self, status: int, payload: dict) -> None:
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                form = parse_qs(self.rfile.read(length).decode())
+                if not self.path.endswith("/Messages.json"):
+                    return self._reply(404, {"code": 20404, "message": "not found"})
+                self._reply(*fake._answer(form))
+
+            def do_GET(self):
+                url = urlparse(self.path)
+                query = parse_qs(url.query)
+                to = query.get("To", [None])[0]
+                with fake._lock:
+                    found = [m for m in fake.messages if to is None or m["to"] == to]
+                self._reply(
+                    200,
+                    {
+                        "messages": found,
+                        "next_page_uri": None,
+                        "page": 0,
+                        "page_size": 50,
+                        "uri": url.path,
+                        "first_page_uri": url.path,
+                        "previous_page_uri": None,
+                        "end": len(found),
+                        "start": 0,
+                    },
+                )
+
+        return Handler

@@ -1,0 +1,54 @@
+"""Channel backends with the real twilio client against a fake Twilio server."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from alerts.channels import OptedOut, PermanentError, TemporaryError, sms_backend
+
+
+def test_twilio_backend_sends_through_the_configured_base_url(fake_twilio):
+    sent = sms_backend().send(to="+15551230001", body="Your visit is tomorrow")
+    assert sent.provider_id.startswith("SM")
+    assert fake_twilio.bodies_to("+15551230001") == ["Your visit is tomorrow"]
+
+
+@pytest.mark.parametrize(
+    ("answer", "error"),
+    [
+        ((500, None), TemporaryError),
+        ((503, None), TemporaryError),
+        ((400, 21610), OptedOut),
+        ((400, 21211), PermanentError),
+    ],
+)
+def test_failures_are_classified(fake_twilio, answer, error):
+    fake_twilio.script = [answer]
+    with pytest.raises(error) as info:
+        sms_backend().send(to="+15551230002", body="hello")
+    assert info.type is error
+    assert fake_twilio.messages == []
+
+
+def test_an_unreachable_twilio_is_a_temporary_error(settings, fake_twilio):
+    settings.TWILIO_API_BASE = "http://127.0.0.1:1"
+    with pytest.raises(TemporaryError, match="did not answer"):
+        sms_backend().send(to="+15551230003", body="hello")
+
+
+def test_a_message_already_sent_is_found_by_recipient_and_text(fake_twilio):
+    backend = sms_backend()
+    since = timezone.now() - timedelta(minutes=5)
+    sent = backend.send(to="+15551230004", body="Reminder A")
+    assert backend.find_sent(to="+15551230004", since=since, body="Reminder A") == (
+        sent.provider_id
+    )
+    assert backend.find_sent(to="+15551230004", since=since, body="Other") is None
+    assert backend.find_sent(to="+15559999999", since=since, body="Reminder A") is None
+
+
+def test_console_backend_is_the_embedded_default(settings):
+    settings.SMS_BACKEND = "console"
+    sent = sms_backend().send(to="+15551230005", body="hi")
+    assert sent.provider_id.startswith("console-")

@@ -1,0 +1,107 @@
+"""Report export benchmarks (make bench): figures printed, never asserted on time."""
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+from django.db import connection
+
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ROWS = int(os.environ.get("BENCH_ACCESS_ROWS", "1000000"))
+
+EXPORT = r"""
+import resource, sys, time, django
+django.setup()
+from clinic.reports import get_report
+from clinic.reports.base import Filters
+from clinic.reports.exports import csv_lines
+started = time.perf_counter()
+size = 0
+for chunk in csv_lines(get_report("access-log"), Filters()):
+    size += len(chunk)
+elapsed = time.perf_counter() - started
+peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(f"{elapsed:.3f} {peak_mb:.1f} {size}")
+"""
+
+
+def _fill_access_log(rows: int, patient_id: int, user_id: int) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO clinic_accesslog
+                (created_at, user_id, username, patient_id, action, object_type,
+                 object_id, what, ip_address, user_agent, prev_hash, row_hash)
+            SELECT now() - (n || ' seconds')::interval, %s, 'nurse', %s, 'view',
+                   'registration.patient', %s::text, 'chart', '10.0.0.1', 'bench',
+                   md5(n::text), md5(n::text) || md5((n + 1)::text)
+            FROM generate_series(1, %s) AS n
+            """,
+            [user_id, patient_id, patient_id, rows],
+        )
+
+
+def test_bench_csv_export_of_the_access_log(make_user):
+    from tests.registration.factories import PatientFactory
+
+    nurse = make_user("Nurse", username="nurse")
+    patient = PatientFactory()
+    started = time.perf_counter()
+    _fill_access_log(ROWS, patient.pk, nurse.pk)
+    print(f"\nfilled {ROWS} access-log rows in {time.perf_counter() - started:.1f} s")
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+    }
+    runs = []
+    for _ in range(3):
+        out = subprocess.run(
+            [sys.executable, "-c", EXPORT],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
+        runs.append((float(out[0]), float(out[1]), int(out[2])))
+    runs.sort()
+    elapsed, peak, size = runs[1]
+    print(
+        f"CSV export of {ROWS} access-log rows: {ROWS / elapsed:,.0f} rows/s "
+        f"(median of 3: {elapsed:.2f} s, {size / 1e6:.0f} MB of CSV), "
+        f"peak memory of the exporting process {max(r[1] for r in runs):.0f} MB "
+        "(targets: >= 250,000 rows/s, <= 100 MB)"
+    )
+    assert size > ROWS * 50
+
+
+def test_bench_pdf_of_ten_thousand_rows(make_user, tmp_path):
+    from clinic.reports import get_report
+    from clinic.reports.base import Filters
+    from clinic.reports.exports import write_pdf
+    from tests.registration.factories import PatientFactory
+
+    nurse = make_user("Nurse", username="nurse")
+    _fill_access_log(10_000, PatientFactory().pk, nurse.pk)
+    times = []
+    for run in range(3):
+        started = time.perf_counter()
+        write_pdf(
+            get_report("access-log"),
+            Filters(),
+            tmp_path / f"{run}.pdf",
+            generated_by="bench",
+        )
+        times.append(time.perf_counter() - started)
+    times.sort()
+    pages = (tmp_path / "0.pdf").stat().st_size
+    print(
+        f"\nPDF of 10,000 access-log rows: median {times[1]:.2f} s of 3 runs "
+        f"({pages / 1e6:.1f} MB; target <= 3 s)"
+    )
