@@ -69,7 +69,11 @@ def background_work(request) -> Panel:
 COMMON = ["clinic.dashboard.my_shift"]
 
 PANELS: dict[str, list[str]] = {
-    FRONT_DESK: [*COMMON, "scheduling.dashboard.front_desk_today"],
+    FRONT_DESK: [
+        *COMMON,
+        "scheduling.dashboard.front_desk_today",
+        "registration.panels.registrations_today",
+    ],
     NURSE: [
         *COMMON,
         "medications.dashboard.doses_now",

@@ -27,6 +27,7 @@ SWEEPERS: list[str] = [
     "medications.sweepers.raise_overdue_alerts",
     "scheduling.sweepers.mark_no_shows",
     "scheduling.sweepers.verify_tomorrows_eligibility",
+    "registration.sweepers.pending_eligibility_checks",
 ]
 
 

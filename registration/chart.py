@@ -64,7 +64,10 @@ def allergies(request, patient) -> ChartPanel:
         key="allergies",
         title=_("Allergies"),
         template="registration/chart/_allergies.html",
-        context={"can_add": request.user.has_perm("registration.add_allergy")},
+        context={
+            "can_add": request.user.has_perm("registration.add_allergy"),
+            "can_change": request.user.has_perm("registration.change_allergy"),
+        },
     )
 
 

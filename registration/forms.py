@@ -449,3 +449,37 @@ class MergeForm(forms.Form):
             raise forms.ValidationError(_("Choose another patient's MRN."))
         self.survivor = survivor
         return mrn
+
+
+class DuplicateProbeForm(forms.Form):
+    """The fields of a registration in progress that the duplicate check reads;
+    anything unreadable is simply left out of the check."""
+
+    given_name = forms.CharField(max_length=100, required=False)
+    family_name = forms.CharField(max_length=100, required=False)
+    birth_date = forms.DateField(required=False, input_formats=DATE_INPUT_FORMATS)
+    phone_mobile = forms.CharField(max_length=40, required=False)
+    phone_home = forms.CharField(max_length=40, required=False)
+    member_id = forms.CharField(max_length=40, required=False)
+
+    def clean(self):
+        from registration.search import parse_phone
+
+        cleaned = super().clean()
+        for name in ("phone_mobile", "phone_home"):
+            cleaned[name] = parse_phone(cleaned.get(name) or "")
+        member = (cleaned.get("member_id") or "").strip().upper()
+        cleaned["member_id"] = member if " " not in member else ""
+        return cleaned
+
+    def has_enough(self) -> bool:
+        data = self.cleaned_data
+        named = data.get("birth_date") and (
+            data.get("given_name") or data.get("family_name")
+        )
+        return bool(
+            named
+            or data.get("phone_mobile")
+            or data.get("phone_home")
+            or data.get("member_id")
+        )

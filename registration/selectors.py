@@ -13,10 +13,10 @@ from rapidfuzz import fuzz
 from registration.models import Allergy, Coverage, EligibilityCheck, Patient
 from registration.search import SEARCH_TEXT, ParsedQuery, parse_query
 
-SEARCH_LIMIT = 50
+SEARCH_LIMIT = 25
 # The search ranks at most this many matching rows; a broader query says
 # "more than N" and asks for more letters rather than sorting half the clinic.
-SEARCH_CANDIDATE_CAP = 500
+SEARCH_CANDIDATE_CAP = 200
 
 # What the results list shows. Phone numbers are left out: phonenumber_field parses
 # every number it loads, which costs more than the rest of the row together.

@@ -201,9 +201,11 @@ def allergy_mark_no_known(*, patient: Patient, actor) -> Patient:
 def allergy_set_status(*, allergy: Allergy, status: str, reason: str, actor) -> Allergy:
     if status not in Allergy.Status.values:
         raise ValidationError({"status": _("Choose a valid status.")})
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for the change.")})
     with transaction.atomic():
         allergy.status = status
-        allergy._change_reason = (reason or f"status set to {status}")[:100]
+        allergy._change_reason = reason.strip()[:100]
         allergy.save()
     return allergy
 

@@ -7,6 +7,11 @@ app_name = "registration"
 urlpatterns = [
     path("patients/", views.PatientListView.as_view(), name="patient-list"),
     path("patients/new/", views.PatientCreateView.as_view(), name="patient-create"),
+    path(
+        "patients/new/duplicates/",
+        views.DuplicateCheckView.as_view(),
+        name="duplicate-check",
+    ),
     path("patients/<int:pk>/", views.PatientChartView.as_view(), name="patient-chart"),
     path(
         "patients/<int:pk>/edit/",
@@ -32,6 +37,11 @@ urlpatterns = [
         "patients/<int:pk>/allergies/none/",
         views.NoKnownAllergiesView.as_view(),
         name="allergy-none",
+    ),
+    path(
+        "allergies/<int:pk>/status/",
+        views.AllergyStatusView.as_view(),
+        name="allergy-status",
     ),
     path(
         "coverages/<int:pk>/verify/",

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
@@ -17,11 +17,12 @@ from registration.forms import (
     DUPLICATE_REASON_REQUIRED,
     AllergyForm,
     CoverageForm,
+    DuplicateProbeForm,
     MergeForm,
     PatientEditForm,
     RegistrationForm,
 )
-from registration.models import Coverage, Patient
+from registration.models import Allergy, Coverage, Patient
 from registration.validators import card_content_type
 
 
@@ -109,6 +110,31 @@ class PatientCreateView(RoleRequiredMixin, FormView):
         form.data = data
         return self.render_to_response(
             self.get_context_data(form=form, matches=matches)
+        )
+
+
+class DuplicateCheckView(RoleRequiredMixin, View):
+    """While the clerk types (htmx): existing patients who may be this person."""
+
+    permission_required = "registration.add_patient"
+    http_method_names = ["post"]
+
+    def post(self, request):
+        form = DuplicateProbeForm(request.POST)
+        matches = []
+        if form.is_valid() and form.has_enough():
+            data = form.cleaned_data
+            matches = selectors.patient_possible_duplicates(
+                given_name=data["given_name"],
+                family_name=data["family_name"],
+                birth_date=data["birth_date"],
+                phones=[data["phone_mobile"], data["phone_home"]],
+                member_id=data["member_id"],
+            )
+        return render(
+            request,
+            "registration/partials/_live_duplicates.html",
+            {"matches": matches},
         )
 
 
@@ -292,6 +318,35 @@ class NoKnownAllergiesView(RoleRequiredMixin, View):
         else:
             messages.success(request, _("Recorded: no known allergies."))
         return redirect(patient)
+
+
+class AllergyStatusView(RoleRequiredMixin, View):
+    """Mark an allergy inactive, resolved or entered in error (with a reason)."""
+
+    permission_required = "registration.change_allergy"
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        allergy = get_object_or_404(Allergy.objects.select_related("patient"), pk=pk)
+        try:
+            services.allergy_set_status(
+                allergy=allergy,
+                status=request.POST.get("status", ""),
+                reason=request.POST.get("reason", "")[:100],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                _("%(substance)s: %(status)s.")
+                % {
+                    "substance": allergy.substance,
+                    "status": allergy.get_status_display(),
+                },
+            )
+        return redirect(allergy.patient)
 
 
 class PatientMergeView(PatientMixin, RoleRequiredMixin, FormView):

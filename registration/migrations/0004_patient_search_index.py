@@ -1,7 +1,8 @@
 """Trigram GIN index on the exact expression the patient search filters on.
 
-``registration.search.SEARCH_TEXT`` is lower(family || ' ' || given || ' ' ||
-preferred); the search filters with ``LIKE '%fragment%'`` on it, which pg_trgm's
+``registration.search.SEARCH_TEXT`` is lower(' ' || family || ' ' || given || ' '
+|| preferred); the search filters with ``LIKE '%fragment%'`` (three letters or more)
+or ``LIKE '% fr%'`` (two letters, start of a name) on it, which pg_trgm's
 gin_trgm_ops serves. An index on the bare columns would not be used (and Django's
 icontains compiles to UPPER(col) LIKE, which no plain index serves either).
 PostgreSQL only: SQLite has no GIN indexes; its search scans.

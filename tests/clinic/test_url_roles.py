@@ -9,7 +9,11 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from clinic.permissions import ROLE_PERMISSIONS, ROLES, AnyStaffMixin
-from tests.registration.factories import CoverageFactory, PatientFactory
+from tests.registration.factories import (
+    AllergyFactory,
+    CoverageFactory,
+    PatientFactory,
+)
 from tests.scheduling.factories import LocationFactory
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +69,10 @@ def _patient(users):
 
 def _coverage(users):
     return {"pk": CoverageFactory().pk}, None
+
+
+def _allergy(users):
+    return {"pk": AllergyFactory().pk}, None
 
 
 def _coverage_card(users):
@@ -224,6 +232,7 @@ SAMPLES = {
     "registration:allergy-create": _patient,
     "registration:allergy-none": _patient,
     "registration:coverage-verify": _coverage,
+    "registration:allergy-status": _allergy,
     "registration:coverage-card": _coverage_card,
     "medications:patient-mar": _mar_patient,
     "medications:wristband": _mar_patient,

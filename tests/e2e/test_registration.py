@@ -49,6 +49,10 @@ def test_front_desk_is_warned_about_a_near_duplicate_and_opens_the_chart(
 
     page.goto(page.base_url + "/patients/new/")
     _fill_registration(page)
+    # While typing, the possible duplicate already shows.
+    live = page.locator("#live-duplicate-list")
+    live.wait_for()
+    assert existing.mrn in live.inner_text()
     page.get_by_role("button", name="Register").click()
     page.wait_for_load_state()
 

@@ -139,3 +139,20 @@ def test_card_image_is_served_to_staff_with_an_access_log_row(client, make_user)
     )
     missing = reverse("registration:coverage-card", args=[coverage.pk, "back"])
     assert client.get(missing).status_code == 404
+
+
+def test_allergy_entered_in_error_leaves_the_banner_with_its_reason(client, make_user):
+    client.force_login(make_user("Nurse"))
+    allergy = AllergyFactory(substance="Sulfa")
+    url = reverse("registration:allergy-status", args=[allergy.pk])
+    refused = client.post(url, {"status": "error", "reason": ""})
+    assert refused.status_code == 302
+    allergy.refresh_from_db()
+    assert allergy.status == "active"
+    client.post(url, {"status": "error", "reason": "wrong patient"})
+    allergy.refresh_from_db()
+    assert allergy.status == "error"
+    assert allergy.history.first().history_change_reason == "wrong patient"
+    body = _chart(client, allergy.patient).content.decode()
+    assert 'id="allergy-list"' not in body
+    assert "Allergies not yet asked" in body

@@ -180,3 +180,21 @@ def test_ended_coverage_is_not_current():
     CoverageFactory(patient=patient, end_date=date(2020, 1, 1))
     assert eligibility_status_for_checkin(patient=patient).level == "none"
     assert Coverage.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_sweeper_hands_on_checks_whose_job_was_lost(
+    settings, django_capture_on_commit_callbacks
+):
+    from registration.sweepers import pending_eligibility_checks
+
+    settings.JOBS_INLINE = True
+    now = timezone.now()
+    lost = EligibilityCheckFactory(
+        coverage__member_id="ACM1234", requested_at=now - timedelta(minutes=10)
+    )
+    EligibilityCheckFactory(requested_at=now)  # its job may still be on its way
+    with django_capture_on_commit_callbacks(execute=True):
+        assert pending_eligibility_checks(now) == 1
+    lost.refresh_from_db()
+    assert lost.result == "active"

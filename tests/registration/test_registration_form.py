@@ -229,3 +229,17 @@ def test_hostile_input_never_gives_a_500(client, make_user, data):
     if response.status_code == 200:
         assert Patient.objects.count() == before
     Patient.objects.all().delete()
+
+
+def test_possible_duplicates_show_while_typing(desk):
+    existing = PatientFactory(
+        given_name="Rosa", family_name="Delgado", birth_date=date(1984, 5, 17)
+    )
+    url = reverse("registration:duplicate-check")
+    typing = {"given_name": "Rosa", "family_name": "Delgato", "birth_date": ""}
+    assert "Possibly already registered" not in desk.post(url, typing).content.decode()
+    typing["birth_date"] = "1984-05-17"
+    body = desk.post(url, typing, headers={"HX-Request": "true"}).content.decode()
+    assert "Possibly already registered" in body and existing.mrn in body
+    nonsense = {"birth_date": "99/99/9999", "phone_mobile": "x", "member_id": "a b"}
+    assert desk.post(url, nonsense).status_code == 200
