@@ -45,3 +45,26 @@ class PatientAccessLogMixin:
                 request=self.request,
             )
         return response
+
+
+class ListAccessLogMixin:
+    """A page that lists many patients (a day's schedule, a unit's board) writes one
+    access-log row naming the page, not one per patient shown.
+
+    Subclasses set ``access_what`` or override ``get_access_what``.
+    """
+
+    access_what = ""
+
+    def get_access_what(self) -> str:
+        return self.access_what or self.request.get_full_path()[:200]
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        access_log_record(
+            user=self.request.user,
+            action=AccessLog.Action.VIEW,
+            what=self.get_access_what(),
+            request=self.request,
+        )
+        return response

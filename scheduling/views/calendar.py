@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.utils import timezone
 from django.views.generic import TemplateView
 
+from clinic.mixins import ListAccessLogMixin
 from clinic.permissions import RoleRequiredMixin
 from scheduling import selectors
 from scheduling.forms import DayFilterForm, WeekFilterForm
@@ -13,11 +14,14 @@ from scheduling.models import Provider, Room
 VIEW = "scheduling.view_appointment"
 
 
-class DayView(RoleRequiredMixin, TemplateView):
+class DayView(ListAccessLogMixin, RoleRequiredMixin, TemplateView):
     """All providers' (or rooms') visits of one day, as a grid."""
 
     permission_required = VIEW
     template_name = "scheduling/day.html"
+
+    def get_access_what(self):
+        return f"schedule day view {self.request.GET.urlencode()}"[:200]
 
     def get_context_data(self, **kwargs):
         form = DayFilterForm(
@@ -47,11 +51,14 @@ class DayView(RoleRequiredMixin, TemplateView):
         )
 
 
-class WeekView(RoleRequiredMixin, TemplateView):
+class WeekView(ListAccessLogMixin, RoleRequiredMixin, TemplateView):
     """One provider's or one room's week."""
 
     permission_required = VIEW
     template_name = "scheduling/week.html"
+
+    def get_access_what(self):
+        return f"schedule week view {self.request.GET.urlencode()}"[:200]
 
     def get_context_data(self, **kwargs):
         form = WeekFilterForm(
@@ -80,11 +87,12 @@ class WeekView(RoleRequiredMixin, TemplateView):
         )
 
 
-class TodayView(RoleRequiredMixin, TemplateView):
+class TodayView(ListAccessLogMixin, RoleRequiredMixin, TemplateView):
     """Expected arrivals, waiting (minutes waited), in room, done."""
 
     permission_required = VIEW
     template_name = "scheduling/today.html"
+    access_what = "front desk today list"
 
     def get_context_data(self, **kwargs):
         form = DayFilterForm(

@@ -101,7 +101,13 @@ def test_chart_query_count_does_not_grow_with_the_record(
     client, make_user, django_assert_max_num_queries
 ):
     client.force_login(make_user("Front desk"))
+    from datetime import timedelta
+
+    from tests.scheduling.factories import AppointmentFactory, ProviderFactory
+
     small, large = PatientFactory(), PatientFactory()
+    provider = ProviderFactory()
+    AppointmentFactory(patient=small)
     coverage = CoverageFactory(patient=small)
     AllergyFactory(patient=small)
     EligibilityCheckFactory(coverage=coverage, result="active")
@@ -112,6 +118,13 @@ def test_chart_query_count_does_not_grow_with_the_record(
         coverage = CoverageFactory(patient=large)
         EligibilityCheckFactory.create_batch(10, coverage=coverage, result="active")
     AllergyFactory.create_batch(200, patient=large)
+    first = AppointmentFactory(patient=large, provider=provider).start
+    for index in range(1, 200):  # 200 appointments, past and future
+        AppointmentFactory(
+            patient=large,
+            provider=provider,
+            start=first + timedelta(days=index - 100, hours=1),
+        )
     for index in range(200):
         large.preferred_name = f"P{index}"
         large.save()  # 200 history rows
