@@ -23,6 +23,7 @@ from django.views.generic import (
 )
 
 from clinic.exceptions import ApplicationError
+from clinic.forms import add_validation_error
 from clinic.mixins import PatientAccessLogMixin
 from clinic.models import AccessLog
 from clinic.permissions import RoleRequiredMixin
@@ -48,14 +49,6 @@ ORDER = "medications.add_medicationorder"
 CHANGE_ORDER = "medications.change_medicationorder"
 VIEW_FORMULARY = "medications.view_medication"
 UNKNOWN_WRISTBAND = _("No patient has the wristband %(code)s.")
-
-
-def _form_errors_from(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _default_location(request, locations: list | None = None):
@@ -266,7 +259,7 @@ class GiveDoseView(_BedsideMixin, FormView):
         try:
             given = self.record(_bedside_entry(form.cleaned_data))
         except ValidationError as error:
-            _form_errors_from(form, error)
+            add_validation_error(form, error)
             return self.form_invalid(form)
         except ApplicationError as error:
             form.add_error(None, error.message)
@@ -337,7 +330,7 @@ class DoseStatusView(_BedsideMixin, FormView):
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            _form_errors_from(form, error)
+            add_validation_error(form, error)
             return self.form_invalid(form)
         except ApplicationError as error:
             form.add_error(None, error.message)
@@ -387,7 +380,7 @@ class OrderCreateView(RoleRequiredMixin, PatientAccessLogMixin, FormView):
                 **{k: v for k, v in data.items() if v not in (None, "")},
             )
         except ValidationError as error:
-            _form_errors_from(form, error)
+            add_validation_error(form, error)
             return self.form_invalid(form)
         except DuplicateTherapy as error:
             form.add_error("confirm_duplicate", error.message)
@@ -450,7 +443,7 @@ class OrderDetailView(RoleRequiredMixin, PatientAccessLogMixin, FormView):
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            _form_errors_from(form, error)
+            add_validation_error(form, error)
             return self.form_invalid(form)
         except ApplicationError as error:
             form.add_error(None, error.message)
@@ -491,7 +484,7 @@ class _MedicationFormMixin(RoleRequiredMixin):
                 medication=form.instance, actor=self.request.user
             )
         except ValidationError as error:
-            _form_errors_from(form, error)
+            add_validation_error(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Saved: %(m)s.") % {"m": medication})
         return redirect("medications:formulary")

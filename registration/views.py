@@ -7,6 +7,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from clinic.exceptions import ApplicationError
+from clinic.forms import add_validation_error
 from clinic.mixins import PatientAccessLogMixin
 from clinic.models import AccessLog
 from clinic.permissions import RoleRequiredMixin
@@ -24,14 +25,6 @@ from registration.forms import (
 )
 from registration.models import Allergy, Coverage, Patient
 from registration.validators import card_content_type
-
-
-def _form_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 class PatientListView(RoleRequiredMixin, TemplateView):
@@ -95,7 +88,7 @@ class PatientCreateView(RoleRequiredMixin, FormView):
                 duplicates_shown=shown,
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_validation_error(form, exc)
             return self.form_invalid(form)
         messages.success(
             self.request,
@@ -205,7 +198,7 @@ class PatientUpdateView(PatientMixin, RoleRequiredMixin, FormView):
                 reason=form.cleaned_data.get("change_reason", ""),
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_validation_error(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("Patient record saved."))
         return redirect(self.patient)
@@ -227,7 +220,7 @@ class CoverageCreateView(PatientMixin, RoleRequiredMixin, FormView):
                 patient=self.patient, data=data, actor=self.request.user
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_validation_error(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("Coverage added."))
         return redirect(self.patient)
@@ -299,7 +292,7 @@ class AllergyCreateView(PatientMixin, RoleRequiredMixin, FormView):
                 actor=self.request.user,
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_validation_error(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("Allergy recorded."))
         return redirect(self.patient)
@@ -368,7 +361,7 @@ class PatientMergeView(PatientMixin, RoleRequiredMixin, FormView):
                 actor=self.request.user,
             )
         except ValidationError as exc:
-            _form_errors(form, exc)
+            add_validation_error(form, exc)
             return self.form_invalid(form)
         except ApplicationError as exc:
             form.add_error(None, exc.message)

@@ -14,21 +14,11 @@ from clinic.forms import (
     StaffCreateForm,
     StaffFilterForm,
     StaffUpdateForm,
+    add_validation_error,
 )
 from clinic.permissions import RoleRequiredMixin, role_of
 
 User = get_user_model()
-
-
-def _apply_validation_error(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field_name, errors in error.error_dict.items():
-            target = field_name if field_name in form.fields else None
-            for item in errors:
-                form.add_error(target, item)
-    else:
-        for item in error.messages:
-            form.add_error(None, item)
 
 
 class StaffPermissionMixin(RoleRequiredMixin):
@@ -70,7 +60,7 @@ class StaffCreateView(StaffPermissionMixin, FormView):
         try:
             user = services.staff_create(**form.cleaned_data, actor=self.request.user)
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            add_validation_error(form, error)
             return self.form_invalid(form)
         messages.success(
             self.request,
@@ -121,7 +111,7 @@ class StaffUpdateView(_StaffMemberMixin, FormView):
                 user=self.member, **form.cleaned_data, actor=self.request.user
             )
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            add_validation_error(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Changes saved."))
         return redirect("clinic:staff-edit", pk=self.member.pk)
@@ -158,7 +148,7 @@ class _StaffActionView(_StaffMemberMixin, FormView):
         try:
             self.act(form)
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            add_validation_error(form, error)
             return self.form_invalid(form)
         except ApplicationError as error:
             messages.error(self.request, error.message)

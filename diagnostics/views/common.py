@@ -1,6 +1,5 @@
 """What the diagnostics pages share."""
 
-from django.core.exceptions import ValidationError
 from django.http import Http404
 
 from clinic.models import AccessLog
@@ -16,14 +15,6 @@ def querystring(request) -> str:
     query = request.GET.copy()
     query.pop("page", None)
     return query.urlencode()
-
-
-def form_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 class OrderMixin(RoleRequiredMixin):

@@ -9,6 +9,7 @@ from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
 from clinic.exceptions import ApplicationError
+from clinic.forms import add_validation_error
 from clinic.models import AccessLog
 from clinic.permissions import RoleRequiredMixin
 from diagnostics import pdf, selectors, services
@@ -23,7 +24,6 @@ from diagnostics.models import DiagnosticOrder
 from diagnostics.views.common import (
     VIEW_ORDERS,
     OrderMixin,
-    form_errors,
     querystring,
 )
 from registration.models import Patient
@@ -87,7 +87,7 @@ class OrderCreateView(RoleRequiredMixin, FormView):
                 actor=self.request.user,
             )
         except ValidationError as error:
-            form_errors(form, error)
+            add_validation_error(form, error)
             return self.form_invalid(form)
         messages.success(
             self.request,
@@ -144,7 +144,7 @@ class OrderCancelView(OrderMixin, FormView):
                 actor=self.request.user,
             )
         except ValidationError as error:
-            form_errors(form, error)
+            add_validation_error(form, error)
             return self.form_invalid(form)
         except ApplicationError as error:
             messages.error(self.request, error.message)
@@ -176,7 +176,7 @@ class OrderCollectView(OrderMixin, FormView):
                 actor=self.request.user,
             )
         except ValidationError as error:
-            form_errors(form, error)
+            add_validation_error(form, error)
             return self.form_invalid(form)
         except ApplicationError as error:
             messages.error(self.request, error.message)

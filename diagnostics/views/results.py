@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView
 
 from clinic.exceptions import ApplicationError
+from clinic.forms import add_validation_error
 from clinic.models import AccessLog
 from clinic.permissions import RoleRequiredMixin
 from clinic.services import access_log_record
@@ -19,7 +20,6 @@ from diagnostics.forms import (
 from diagnostics.models import Observation
 from diagnostics.views.common import (
     OrderMixin,
-    form_errors,
 )
 
 
@@ -51,7 +51,7 @@ class ResultEntryView(OrderMixin, FormView):
                 actor=self.request.user,
             )
         except ValidationError as error:
-            form_errors(form, error)
+            add_validation_error(form, error)
             return self.form_invalid(form)
         except ApplicationError as error:
             messages.error(self.request, error.message)
@@ -130,7 +130,7 @@ class ObservationAcknowledgeView(RoleRequiredMixin, FormView):
                 actor=self.request.user,
             )
         except ValidationError as error:
-            form_errors(form, error)
+            add_validation_error(form, error)
             return self.form_invalid(form)
         except ApplicationError as error:
             messages.error(self.request, error.message)
