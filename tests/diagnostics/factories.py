@@ -1,5 +1,6 @@
 """Diagnostics test helpers: orders through the real service, HL7 fixtures."""
 
+from datetime import date
 from pathlib import Path
 
 from diagnostics import services
@@ -25,7 +26,8 @@ def make_order(
     **kwargs,
 ):
     return services.order_create(
-        patient=patient or PatientFactory(),
+        # An adult by default: flags depend on age bands, random ages would flake.
+        patient=patient or PatientFactory(birth_date=date(1980, 1, 1)),
         panels=list(Panel.objects.filter(code__in=panels)),
         tests=list(TestDefinition.objects.filter(code__in=tests)),
         priority=priority,

@@ -1,5 +1,6 @@
 """HL7 v2.5.1 ORU^R01 import: each message all-or-nothing, one ACK each."""
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -9,6 +10,7 @@ from diagnostics.hl7v2.importer import hl7_receive, hl7_reprocess
 from diagnostics.hl7v2.parsing import split_messages
 from diagnostics.models import DiagnosticOrder, Hl7Message, Observation
 from tests.diagnostics.factories import hl7_fixture, make_order
+from tests.registration.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +28,8 @@ def _ack_msa(message: Hl7Message) -> list[str]:
 
 
 def test_a_cbc_message_files_numeric_results_computes_flags_and_acks_aa():
-    order = make_order()
+    # An adult of unknown sex: children's ranges differ.
+    order = make_order(patient=PatientFactory(birth_date=date(1980, 1, 1)))
     [outcome] = hl7_receive(text=hl7_fixture("cbc_critical.hl7", order=order))
 
     assert outcome.ok and outcome.applied == [order.accession]
