@@ -3,7 +3,7 @@
 import io
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -40,7 +40,7 @@ def doctor(make_user):
 
 
 def test_a_clinician_orders_a_cbc_from_the_form(client, doctor):
-    patient = PatientFactory()
+    patient = PatientFactory(birth_date=date(1980, 1, 1))
     client.force_login(doctor)
     page = client.get(reverse("diagnostics:order-create") + f"?patient={patient.pk}")
     assert page.context["form"].initial["patient_mrn"] == patient.mrn
@@ -155,7 +155,9 @@ def test_acknowledge_and_sign_off_pages(client, doctor, make_user):
 def test_requisition_label_and_report_pdfs_read_back(client, doctor, make_user):
     # A fixed name: a random one may hold characters PDF text extraction changes.
     order = make_order(
-        patient=PatientFactory(family_name="Doe", given_name="Jane"),
+        patient=PatientFactory(
+            family_name="Doe", given_name="Jane", birth_date=date(1980, 1, 1)
+        ),
         actor=doctor,
         panels=(),
         tests=("HGB", "K"),
@@ -310,7 +312,7 @@ def test_chart_panel_lists_orders_and_draws_a_trend_in_bounded_queries(
 ):
     from django.template.loader import render_to_string
 
-    patient = PatientFactory()
+    patient = PatientFactory(birth_date=date(1980, 1, 1))
     nurse = make_user("Nurse")
     hgb = TestDefinition.objects.get(code="HGB")
     for value in ("13.0", "11.0", "9.5", "12.1"):

@@ -3,6 +3,7 @@ critical alert appears in the inbox and is acknowledged, in a real browser."""
 
 import io
 import re
+from datetime import date
 
 import pytest
 from django.core.management import call_command
@@ -31,7 +32,9 @@ def test_clinician_orders_cbc_result_arrives_and_critical_is_acknowledged(
         test_model=TestDefinition, range_model=ReferenceRange, panel_model=Panel
     )
     make_user("Clinician", username="drcal", first_name="Cal", last_name="Ordway")
-    patient = PatientFactory(given_name="Ada", family_name="Lovelace")
+    patient = PatientFactory(
+        given_name="Ada", family_name="Lovelace", birth_date=date(1980, 1, 1)
+    )
     page.goto(page.base_url + "/login/")
     page.get_by_label("Username").fill("drcal")
     page.get_by_label("Password").fill(PASSWORD)
