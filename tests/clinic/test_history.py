@@ -12,6 +12,7 @@ from django.urls import reverse
 from clinic.db_guards import append_only_tables
 from clinic.models import AccessLog, StaffProfile
 from clinic.services import staff_deactivate
+from tests.clinic.factories import PASSWORD
 from tests.registration.factories import PatientFactory
 from tests.scheduling.factories import LocationFactory
 
@@ -218,3 +219,13 @@ def test_no_code_bypasses_history_with_queryset_update():
         "QuerySet.update()/bulk_update() skip history; save each row instead: "
         f"{offenders}"
     )
+
+
+def test_logging_in_updates_last_login_without_an_empty_history_row(client, make_user):
+    nurse = make_user("Nurse", username="nora")
+    before = nurse.history.count()
+    response = client.post("/login/", {"username": "nora", "password": PASSWORD})
+    assert response.status_code == 302
+    nurse.refresh_from_db()
+    assert nurse.last_login is not None
+    assert nurse.history.count() == before
