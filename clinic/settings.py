@@ -308,3 +308,15 @@ EXPORT_DIR = VAR_DIR / "exports"
 EXPORT_RETENTION_HOURS = env.int("EXPORT_RETENTION_HOURS", default=24)
 # Where staff reach the app; used for links in e-mails.
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+
+# --- Medications (MAR) -----------------------------------------------------------
+# A dose may be given this many minutes either side of its time without a reason.
+MAR_TIME_WINDOW_MINUTES = env.int("MAR_TIME_WINDOW_MINUTES", default=30)
+# A dose not given this many minutes after its time is overdue (and raises an alert).
+MAR_OVERDUE_MINUTES = env.int("MAR_OVERDUE_MINUTES", default=30)
+MAR_DUE_SOON_MINUTES = env.int("MAR_DUE_SOON_MINUTES", default=60)
+# A dose this many hours late shows as missed.
+MAR_MISSED_HOURS = env.int("MAR_MISSED_HOURS", default=4)
+# How far ahead scheduled doses are generated.
+MAR_SCHEDULE_HOURS = env.int("MAR_SCHEDULE_HOURS", default=36)
+MAR_ALERT_LOOKBACK_HOURS = env.int("MAR_ALERT_LOOKBACK_HOURS", default=24)
