@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cache
 
 from django.conf import settings
 from django.db import connection
@@ -71,15 +72,19 @@ def _filtered(parsed: ParsedQuery):
 def patient_search(*, query: str, limit: int = SEARCH_LIMIT) -> SearchResults:
     """Patients matching the header box: MRN, phone, date of birth, name fragments.
 
-    At most two queries, whatever the data: up to SEARCH_CANDIDATE_CAP + 1 matching
-    rows found through indexes on PostgreSQL (trigram GIN on the name expression,
-    b-tree on MRN, date of birth and phones), ranked by name similarity (an MRN or
-    phone match is exact), then the page's patients by primary key. The count is
-    capped the same way.
+    One query, whatever the data. A name search finds up to SEARCH_CANDIDATE_CAP + 1
+    matching rows through the trigram GIN index on the name expression, and ranks
+    them in the same statement (word similarity, then name and id), returning the
+    page's patients and the capped count. MRN, phone and date of birth are exact
+    (b-tree indexes), listed by name.
     """
     parsed = parse_query(query)
     results = SearchResults(parsed=parsed)
     if parsed.is_empty:
+        return results
+    if parsed.names and _is_postgresql():
+        results.patients = list(_ranked_by_name(parsed, limit))
+        results.matched = results.patients[0].matched if results.patients else 0
         return results
     rows = _filtered(parsed).only(*LIST_COLUMNS)
     if not parsed.names:
@@ -89,33 +94,73 @@ def patient_search(*, query: str, limit: int = SEARCH_LIMIT) -> SearchResults:
         results.matched = len(found)
         results.patients = found[:limit]
         return results
+    # Elsewhere (SQLite): rank the capped candidates in Python with rapidfuzz.
     words = " ".join(parsed.names)
-    # Rank the candidates as plain tuples (cheap), then load the page's patients.
-    candidates = _filtered(parsed).order_by()
-    columns = ["pk", "family_name", "given_name", "preferred_name"]
-    if _is_postgresql():
-        from django.contrib.postgres.search import TrigramWordSimilarity
-
-        candidates = candidates.annotate(rank=TrigramWordSimilarity(words, SEARCH_TEXT))
-        ranked = list(
-            candidates.values_list(*columns, "rank")[: SEARCH_CANDIDATE_CAP + 1]
+    ranked = []
+    for patient in rows.order_by()[: SEARCH_CANDIDATE_CAP + 1]:
+        name = " ".join(
+            (patient.family_name, patient.given_name, patient.preferred_name)
         )
-    else:
-        ranked = [
-            (
-                *row,
-                fuzz.partial_token_sort_ratio(words, " ".join(row[1:]).lower()) / 100,
-            )
-            for row in candidates.values_list(*columns)[: SEARCH_CANDIDATE_CAP + 1]
-        ]
-    ranked.sort(key=lambda row: (-row[4], row[1], row[2], row[0]))
+        patient.rank = fuzz.partial_token_sort_ratio(words, name.lower()) / 100
+        ranked.append(patient)
+    ranked.sort(key=lambda p: (-p.rank, p.family_name, p.given_name, p.pk))
     results.matched = len(ranked)
-    top = [row[0] for row in ranked[:limit]]
-    by_pk = Patient.objects.only(*LIST_COLUMNS).in_bulk(top)
-    results.patients = [by_pk[pk] for pk in top if pk in by_pk]
-    for row, patient in zip(ranked, results.patients, strict=False):
-        patient.rank = row[4]
+    results.patients = ranked[:limit]
     return results
+
+
+@cache
+def _search_text_sql() -> str:
+    """SEARCH_TEXT as SQL text, exactly as the trigram index (migration 0004) has it.
+
+    Compiled once per process from the ORM expression, so the two cannot drift; its
+    only parameters are constant spaces and empty strings, written inline as literals
+    (as psycopg's client-side binding sends them) for the planner to match the index.
+    """
+    query = Patient.objects.annotate(text=SEARCH_TEXT).query
+    sql, params = query.get_compiler(connection=connection).compile(
+        query.annotations["text"]
+    )
+    assert all(param in ("", " ") for param in params), params
+    return sql % tuple(f"'{param}'" for param in params)
+
+
+def _ranked_by_name(parsed: ParsedQuery, limit: int):
+    """The best ``limit`` patients for a name search, ranked in SQL (PostgreSQL).
+
+    The inner query takes up to SEARCH_CANDIDATE_CAP + 1 rows that contain every
+    fragment, found through the trigram GIN index (a bitmap scan: it reads the
+    matching row ids, then stops fetching rows at the cap). The outer query ranks
+    them by pg_trgm's word_similarity to the typed words, then by name, keeps
+    ``limit`` and counts the candidates with a window, so the page's rows and the
+    capped count come back in one round trip. Ranking every match instead of the
+    capped set costs one heap fetch per match: 300 ms for "dav da" (28,000
+    matches) on 1,000,000 patients, against 5 ms.
+    """
+    text = _search_text_sql()
+    table = connection.ops.quote_name(Patient._meta.db_table)
+    columns = ", ".join(
+        connection.ops.quote_name(Patient._meta.get_field(name).column)
+        for name in LIST_COLUMNS
+    )
+    conditions = [f"{text} LIKE %s" for _ in parsed.names]
+    params: list = [" ".join(parsed.names)]
+    for token in parsed.names:
+        # Three letters or more: anywhere in a name. Two letters: the start of a
+        # name, so the index still has trigrams to look up ("  j", " jo").
+        fragment = token if len(token) >= 3 else f" {token}"
+        params.append(f"%{connection.ops.prep_for_like_query(fragment)}%")
+    if parsed.birth_date:
+        conditions.append('"birth_date" = %s')
+        params.append(parsed.birth_date)
+    params.append(limit)
+    sql = (
+        f"SELECT c.*, COUNT(*) OVER () AS matched FROM ("
+        f"SELECT {columns}, word_similarity(%s, {text}) AS rank FROM {table} "
+        f"WHERE {' AND '.join(conditions)} LIMIT {SEARCH_CANDIDATE_CAP + 1}"
+        f") c ORDER BY rank DESC, family_name, given_name, id LIMIT %s"
+    )
+    return Patient.objects.raw(sql, params)
 
 
 # --- Duplicate detection -------------------------------------------------------------
