@@ -432,6 +432,13 @@ class Appointment(models.Model):
                 condition=Q(status__in=["scheduled", "confirmed"]),
                 name="scheduling_appt_open_start",
             ),
+            # Each patient's no-shows, counted for every chip of the day view: without
+            # it the count reads all of a patient's visits (90 ms of a 800-visit day).
+            models.Index(
+                fields=["patient"],
+                condition=Q(status="no_show"),
+                name="scheduling_appt_noshow_pat",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
