@@ -25,8 +25,15 @@ def escape(value) -> str:
 MARKS = {"verified": "✔", "failed": "✖", "stale": "⟳"}
 
 
+# Stand-ins in the pre-built action buttons, replaced per chip (no database text
+# can hold a NUL character, so they never collide with a name).
+_PK = "\x00pk\x00"
+_FAMILY = "\x00family\x00"
+
+
 class ChipContext:
-    """What every chip of a page shares: URL patterns, translated labels."""
+    """What every chip of a page shares: URL patterns, translated labels, and the
+    HTML that only depends on a visit's status, type or room, built once per page."""
 
     def __init__(self, *, can_change: bool, next_url: str):
         self.can_change = can_change
@@ -51,6 +58,68 @@ class ChipContext:
             "failed": escape(_("failed")),
             "stale": escape(_("stale")),
         }
+        labels = self.labels
+        self.eligibility_badges = {
+            state: (
+                f' <span class="elig-{state}" title="{labels["insurance"]}">'
+                f"{mark} {labels[state]}</span>"
+            )
+            for state, mark in MARKS.items()
+        }
+        self.actions = {}
+        if can_change:
+            check_in = _post_button(
+                self,
+                "btn-success",
+                _PK,
+                "arrived",
+                labels["check_in"],
+                f"{labels['check_in']} {_FAMILY}",
+            )
+            move = (
+                '<button type="button" class="btn btn-outline-secondary" '
+                f'hx-get="{self.move.format(_PK)}?{escape(self.next_query)}" '
+                'hx-target="#action-panel" hx-swap="innerHTML">'
+                f"{labels['move']}</button>"
+            )
+            in_room = _post_button(
+                self, "btn-primary", _PK, "in_room", labels["in_room"]
+            )
+            done = _post_button(self, "btn-secondary", _PK, "completed", labels["done"])
+            for status, html in (
+                ("scheduled", check_in + move),
+                ("confirmed", check_in + move),
+                ("arrived", in_room),
+                ("in_room", done),
+            ):
+                self.actions[status] = f'<div class="actions">{html}</div>'
+        self._no_shows: dict[int, str] = {}
+        self._types: dict[tuple, tuple[str, str]] = {}
+        self._rooms: dict[str, str] = {}
+
+    def no_shows_badge(self, count: int) -> str:
+        html = self._no_shows.get(count)
+        if html is None:
+            text = ngettext("%(n)d no-show", "%(n)d no-shows", count) % {"n": count}
+            html = self._no_shows[count] = (
+                f' <span class="badge text-bg-warning" '
+                f'title="{self.labels["no_shows_title"]}">{escape(text)}</span>'
+            )
+        return html
+
+    def type_parts(self, visit_type) -> tuple[str, str]:
+        """(escaped colour, escaped name) of an appointment type."""
+        key = (visit_type.colour, visit_type.name)
+        parts = self._types.get(key)
+        if parts is None:
+            parts = self._types[key] = (escape(key[0]), escape(key[1]))
+        return parts
+
+    def room_part(self, name: str) -> str:
+        html = self._rooms.get(name)
+        if html is None:
+            html = self._rooms[name] = f" · {escape(name)}"
+        return html
 
 
 def _post_button(ctx, css, pk, action, label, aria=""):
@@ -63,69 +132,47 @@ def _post_button(ctx, css, pk, action, label, aria=""):
 
 
 def chip_html(a, *, ctx: ChipContext, error: str = "") -> SafeString:
-    labels = ctx.labels
+    """One visit's chip. ``a`` is an Appointment or a selectors.ChipRow (which
+    carries its clinic-time start as ``local_start``)."""
+    return mark_safe(_chip(a, ctx, error))
+
+
+def _chip(a, ctx: ChipContext, error: str = "") -> str:
     pk = a.pk
-    family = escape(a.patient.family_name)
-    given = escape(a.patient.given_name)
-    visit_type = a.appointment_type
-    classes = f"appt appt-{escape(visit_type.colour)} status-{a.status}"
+    status = a.status
+    patient = a.patient
+    family = escape(patient.family_name)
+    colour, type_name = ctx.type_parts(a.appointment_type)
+    classes = f"appt appt-{colour} status-{status}"
     badges = ""
     if a.is_double_booked:
         classes += " double-booked"
-        badges += (
+        badges = (
             f' <span class="badge text-bg-danger" title="{escape(a.override_reason)}">'
-            f"{labels['double']}</span>"
+            f"{ctx.labels['double']}</span>"
         )
     no_shows = getattr(a, "no_show_count", 0)
     if no_shows:
-        text = ngettext("%(n)d no-show", "%(n)d no-shows", no_shows) % {"n": no_shows}
-        badges += (
-            f' <span class="badge text-bg-warning" title="{labels["no_shows_title"]}">'
-            f"{escape(text)}</span>"
-        )
+        badges += ctx.no_shows_badge(no_shows)
     state = getattr(a, "eligibility_state", "")
     if state in MARKS:
-        badges += (
-            f' <span class="elig-{state}" title="{labels["insurance"]}">'
-            f"{MARKS[state]} {labels[state]}</span>"
-        )
-    actions = ""
-    if ctx.can_change:
-        if a.status in ("scheduled", "confirmed"):
-            actions = _post_button(
-                ctx,
-                "btn-success",
-                pk,
-                "arrived",
-                labels["check_in"],
-                f"{labels['check_in']} {family}",
-            ) + (
-                '<button type="button" class="btn btn-outline-secondary" '
-                f'hx-get="{ctx.move.format(pk)}?{escape(ctx.next_query)}" '
-                'hx-target="#action-panel" hx-swap="innerHTML">'
-                f"{labels['move']}</button>"
-            )
-        elif a.status == "arrived":
-            actions = _post_button(ctx, "btn-primary", pk, "in_room", labels["in_room"])
-        elif a.status == "in_room":
-            actions = _post_button(
-                ctx, "btn-secondary", pk, "completed", labels["done"]
-            )
-        if actions:
-            actions = f'<div class="actions">{actions}</div>'
-    room = f" · {escape(a.room.name)}" if a.room_id else ""
+        badges += ctx.eligibility_badges[state]
+    actions = ctx.actions.get(status, "")
+    if actions:
+        actions = actions.replace(_PK, str(pk)).replace(_FAMILY, family)
+    room = ctx.room_part(a.room.name) if a.room_id else ""
     error_html = (
         f'<div class="text-danger small" role="alert">{escape(error)}</div>'
         if error
         else ""
     )
-    start = timezone.localtime(a.start)
-    return mark_safe(
-        f'<div class="{classes}" id="appt-{pk}" data-status="{a.status}">'
+    start = getattr(a, "local_start", None) or timezone.localtime(a.start)
+    return (
+        f'<div class="{classes}" id="appt-{pk}" data-status="{status}">'
         f'<a href="{ctx.detail.format(pk)}"><strong>{start.hour:02d}:'
-        f"{start.minute:02d}</strong> {family}, {given}</a>"
-        f'<div class="small">{escape(visit_type.name)}{room} · '
-        f'<span class="badge text-bg-light">{ctx.status[a.status]}</span>{badges}'
+        f"{start.minute:02d}</strong> {family}, {escape(patient.given_name)}</a>"
+        f'<div class="small">{type_name}{room} · '
+        f'<span class="badge text-bg-light">{ctx.status[status]}</span>{badges}'
         f"</div>{error_html}{actions}</div>"
     )
 
@@ -133,16 +180,18 @@ def chip_html(a, *, ctx: ChipContext, error: str = "") -> SafeString:
 def grid_body_html(rows, *, ctx: ChipContext) -> SafeString:
     """The <tbody> rows of the day or week grid."""
     parts = []
+    append = parts.append
     for index, row in enumerate(rows):
-        parts.append('<tr class="hour">' if index % 4 == 0 else "<tr>")
+        append('<tr class="hour">' if index % 4 == 0 else "<tr>")
         label = escape(row.label) if index % 2 == 0 else ""
-        parts.append(f'<th class="time" scope="row">{label}</th>')
+        append(f'<th class="time" scope="row">{label}</th>')
         for cell in row.cells:
             if cell is None:
-                parts.append('<td class="empty"></td>')
+                append('<td class="empty"></td>')
                 continue
-            parts.append(f'<td rowspan="{int(cell.rowspan)}">')
-            parts.extend(chip_html(a, ctx=ctx) for a in cell.appointments)
-            parts.append("</td>")
-        parts.append("</tr>\n")
+            append(f'<td rowspan="{int(cell.rowspan)}">')
+            for a in cell.appointments:
+                append(_chip(a, ctx))
+            append("</td>")
+        append("</tr>\n")
     return mark_safe("".join(parts))

@@ -124,31 +124,82 @@ class GridRow:
 
 class ChipRow(SimpleNamespace):
     """One visit as the grid and the today list show it: plain attributes read from
-    one ``values_list`` row (model instances cost more than the page can afford)."""
+    one ``values_list`` row (model instances cost more than the page can afford),
+    plus ``local_start`` / ``local_end`` in the clinic's time zone."""
 
 
 def _decorate(queryset, now) -> list[ChipRow]:
-    names = [*CHIP_FIELDS, "no_show_count"]
+    zone = timezone.get_default_timezone()
+    stale_before = now - timedelta(hours=STALE_AFTER_HOURS)
+    # Rows of one type (or room) share one object: a day has few of them.
+    types: dict[int, SimpleNamespace] = {}
+    rooms: dict[int, SimpleNamespace] = {}
     rows = []
-    for values in queryset.values_list(*names):
-        data = dict(zip(names, values, strict=True))
-        row = ChipRow(
-            pk=data["id"],
-            patient=SimpleNamespace(
-                given_name=data.pop("patient__given_name"),
-                family_name=data.pop("patient__family_name"),
-            ),
-            appointment_type=SimpleNamespace(
-                name=data.pop("appointment_type__name"),
-                colour=data.pop("appointment_type__colour"),
-            ),
-            room=SimpleNamespace(name=data.pop("room__name"))
-            if data["room_id"]
-            else None,
-            **data,
+    for (
+        pk,
+        patient_id,
+        provider_id,
+        location_id,
+        room_id,
+        type_id,
+        start,
+        end,
+        status,
+        is_double_booked,
+        override_reason,
+        eligibility_status,
+        eligibility_checked_at,
+        arrived_at,
+        given_name,
+        family_name,
+        room_name,
+        type_name,
+        type_colour,
+        no_show_count,
+    ) in queryset.values_list(*CHIP_FIELDS, "no_show_count"):
+        visit_type = types.get(type_id)
+        if visit_type is None:
+            visit_type = types[type_id] = SimpleNamespace(
+                name=type_name, colour=type_colour
+            )
+        room = None
+        if room_id:
+            room = rooms.get(room_id)
+            if room is None:
+                room = rooms[room_id] = SimpleNamespace(name=room_name)
+        # eligibility_state(), inlined: it runs for every visit of the page.
+        if not eligibility_status:
+            state = "unchecked"
+        elif eligibility_checked_at is None or eligibility_checked_at < stale_before:
+            state = "stale"
+        else:
+            state = eligibility_status
+        rows.append(
+            ChipRow(
+                pk=pk,
+                id=pk,
+                patient_id=patient_id,
+                provider_id=provider_id,
+                location_id=location_id,
+                room_id=room_id,
+                appointment_type_id=type_id,
+                start=start,
+                end=end,
+                local_start=start.astimezone(zone),
+                local_end=end.astimezone(zone),
+                status=status,
+                is_double_booked=is_double_booked,
+                override_reason=override_reason,
+                eligibility_status=eligibility_status,
+                eligibility_checked_at=eligibility_checked_at,
+                eligibility_state=state,
+                arrived_at=arrived_at,
+                no_show_count=no_show_count,
+                patient=SimpleNamespace(given_name=given_name, family_name=family_name),
+                appointment_type=visit_type,
+                room=room,
+            )
         )
-        row.eligibility_state = eligibility_state(row, now)
-        rows.append(row)
     return rows
 
 
@@ -157,8 +208,8 @@ def build_grid(*, columns, appointments, column_of, first_day: date):
 
     ``column_of(appointment)`` names the column (a key of ``columns``): a provider,
     a room, or a day in the week view. Rows are the clinic's wall-clock times.
+    ``appointments`` are ChipRows (``_decorate``), which carry their local times.
     """
-    zone = timezone.get_default_timezone()
     grid_start = GRID_START.hour * 60 + GRID_START.minute
     grid_rows = (GRID_END.hour * 60 + GRID_END.minute - grid_start) // GRID_STEP_MINUTES
     keys = list(columns)
@@ -169,8 +220,7 @@ def build_grid(*, columns, appointments, column_of, first_day: date):
         if key in index:
             by_column[key].append(a)
 
-    def minutes_of(moment: datetime, day: date) -> int:
-        local = timezone.localtime(moment, zone)
+    def minutes_of(local: datetime, day: date) -> int:
         days = (local.date() - day).days
         return days * 24 * 60 + local.hour * 60 + local.minute - grid_start
 
@@ -180,7 +230,7 @@ def build_grid(*, columns, appointments, column_of, first_day: date):
         col = index[key]
         clusters: list[list] = []
         cluster_end = None
-        for a in sorted(items, key=lambda x: x.start):
+        for a in sorted(items, key=attrgetter("start")):
             if clusters and a.start < cluster_end:
                 clusters[-1].append(a)
                 cluster_end = max(cluster_end, a.end)
@@ -189,25 +239,28 @@ def build_grid(*, columns, appointments, column_of, first_day: date):
                 cluster_end = a.end
         next_free, last = 0, None
         for group in clusters:
-            day = timezone.localtime(group[0].start, zone).date()
-            top = minutes_of(group[0].start, day) // GRID_STEP_MINUTES
+            first = group[0].local_start
+            day = first.date()
+            top = minutes_of(first, day) // GRID_STEP_MINUTES
             top = max(top, next_free, 0)
             if top >= grid_rows:
                 if last is None:
                     last = placed[(grid_rows - 1, col)] = GridCell()
                 last.appointments.extend(group)
                 continue
-            end_minutes = minutes_of(max(a.end for a in group), day)
+            ending = group[0] if len(group) == 1 else max(group, key=attrgetter("end"))
+            end_minutes = minutes_of(ending.local_end, day)
             bottom = -(-end_minutes // GRID_STEP_MINUTES)
             bottom = min(max(bottom, top + 1), grid_rows)
             last = placed[(top, col)] = GridCell(bottom - top, list(group))
             covered.update((r, col) for r in range(top + 1, bottom))
             next_free = bottom
     rows = []
+    columns_range = range(len(keys))
     for r in range(grid_rows):
         minutes = grid_start + r * GRID_STEP_MINUTES
         label = f"{minutes // 60:02d}:{minutes % 60:02d}"
-        cells = [placed.get((r, c)) for c in range(len(keys)) if (r, c) not in covered]
+        cells = [placed.get((r, c)) for c in columns_range if (r, c) not in covered]
         rows.append(GridRow(label=label, cells=cells))
     return rows
 
