@@ -3,11 +3,17 @@ from datetime import date
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from registration.models import Patient
 from registration.search import parse_query
-from registration.selectors import _filtered, patient_search
+from registration.selectors import (
+    SEARCH_CANDIDATE_CAP,
+    SEARCH_LIMIT,
+    _filtered,
+    patient_search,
+)
 from tests.registration.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
@@ -129,3 +135,41 @@ def test_name_search_is_served_by_the_trigram_index(query):
         node.get("Index Name") == "patient_search_text_trgm" for node in nodes
     ), kinds
     assert [p.family_name for p in _filtered(parse_query(query))] == ["Smith"]
+
+
+def test_a_common_name_fills_the_cap_from_the_name_prefix_index(
+    django_assert_max_num_queries,
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    Patient.objects.bulk_create(
+        [
+            Patient(
+                mrn=f"S{n:07d}",
+                given_name=f"Jo{chr(97 + n % 26)}{n}",
+                family_name="Smith",
+                birth_date=date(1950 + n % 50, 1, 1),
+            )
+            for n in range(230)
+        ]
+    )
+    # Contains both fragments, but not at the start of the names.
+    goldsmith = PatientFactory(given_name="Jo", family_name="Goldsmith")
+    with CaptureQueriesContext(connection) as captured:
+        results = patient_search(query="smi jo")
+    assert len(captured) == 1  # the prefix range filled the cap: no trigram scan
+    assert results.capped and results.matched == SEARCH_CANDIDATE_CAP + 1
+    assert len(results.patients) == SEARCH_LIMIT
+    assert {p.family_name for p in results.patients} == {"Smith"}
+    ranks = [p.rank for p in results.patients]
+    assert ranks == sorted(ranks, reverse=True)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE registration_patient")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    nodes = list(_nodes(_plan(captured[0]["sql"], None)))
+    names = {node.get("Index Name") for node in nodes}
+    assert "patient_name_prefix" in names and "patient_search_text_trgm" not in names
+    # Few prefix matches: every row containing the fragments is looked up.
+    with django_assert_max_num_queries(2):
+        found = patient_search(query="dsmi jo").patients
+    assert found == [goldsmith]
