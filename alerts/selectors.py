@@ -45,3 +45,21 @@ def inbox_for(
 
 def open_alert_count(*, user) -> int:
     return StaffAlert.objects.filter(_mine(user), status=StaffAlert.Status.OPEN).count()
+
+
+def rules_for_appointment(*, appointment) -> list:
+    """Active reminder rules for the visit's type (a rule with no types: all)."""
+    from django.db.models import Prefetch
+
+    from alerts.models import ReminderRule, ReminderVariant
+
+    return list(
+        ReminderRule.objects.filter(is_active=True)
+        .filter(
+            Q(appointment_types=None)
+            | Q(appointment_types=appointment.appointment_type_id)
+        )
+        .distinct()
+        .prefetch_related(Prefetch("variants", queryset=ReminderVariant.objects.all()))
+        .order_by("-hours_before", "id")
+    )
