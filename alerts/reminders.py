@@ -69,10 +69,11 @@ def in_quiet_hours(local: time, *, quiet_start: time, quiet_end: time) -> bool:
 
 
 def _at(day: date, moment: time, zone: ZoneInfo) -> datetime:
-    """``day`` at wall-clock ``moment`` in ``zone``, as UTC. On a spring-forward
-    day a wall time that does not exist is read as the later one (fold=1)."""
+    """``day`` at wall-clock ``moment`` in ``zone``, as UTC. A wall time that does
+    not exist (spring forward) lands after the gap (02:30 → 03:30); one that
+    happens twice (fall back) is the first (fold=0, PEP 495)."""
     naive = datetime.combine(day, moment)
-    aware = naive.replace(tzinfo=zone, fold=1)
+    aware = naive.replace(tzinfo=zone, fold=0)
     return aware.astimezone(UTC)
 
 
