@@ -369,3 +369,44 @@ def notification_resend(
         copy.save()
         _enqueue_send(copy)
     return copy
+
+
+# --- Reminder rules ----------------------------------------------------------------
+
+
+def reminder_rule_save(
+    *, rule, appointment_types, variants: list[tuple[str, str, str]], actor
+):
+    """A rule and its language variants are saved together; templates use only the
+    allowed names (``alerts.reminders.TEMPLATE_VARIABLES``). Reminders already in
+    the outbox keep the text they were written with."""
+    from alerts import reminders
+    from alerts.models import ReminderVariant
+
+    texts = [rule.body, rule.subject] + [t for _l, s, b in variants for t in (s, b)]
+    for text in texts:
+        try:
+            reminders.check_template(text)
+        except reminders.TemplateError as error:
+            raise ValidationError({"body": str(error)}) from error
+    rule.full_clean(exclude=["appointment_types"])
+    with transaction.atomic():
+        rule._change_reason = "created" if rule.pk is None else "edited"
+        rule.save()
+        rule.appointment_types.set(appointment_types)
+        wanted = {
+            language.strip(): (subject, body) for language, subject, body in variants
+        }
+        for variant in rule.variants.all():
+            if variant.language not in wanted:
+                variant._change_reason = "removed"
+                variant.delete()
+        for language, (subject, body) in wanted.items():
+            variant = rule.variants.filter(language=language).first() or (
+                ReminderVariant(rule=rule, language=language)
+            )
+            if (variant.subject, variant.body) != (subject, body) or not variant.pk:
+                variant.subject, variant.body = subject, body
+                variant._change_reason = "edited"
+                variant.save()
+    return rule
