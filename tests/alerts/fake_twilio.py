@@ -2,11 +2,13 @@
 
 Only the network edge is fake: the app's own code and the twilio library run as in
 production. ``script`` holds answers for the next POSTs, e.g. ``[(500, None),
-(400, 21610)]``; after it runs out every message is accepted (201).
+(400, 21610)]``; after it runs out every message is accepted (201). ``delay``
+(seconds) slows every POST down, as a far-away Twilio would.
 """
 
 import json
 import threading
+import time
 import uuid
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -19,6 +21,8 @@ class FakeTwilio:
         self.messages: list[dict] = []
         self.script: list[tuple[int, int | None]] = []
         self.requests = 0
+        self.delay = 0.0
+        self.times: list[float] = []  # time.monotonic() of each accepted message
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
@@ -36,6 +40,32 @@ class FakeTwilio:
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+    def text_in(
+        self, *, webhook_url: str, auth_token: str, from_: str, body: str, to: str = ""
+    ) -> str:
+        """A patient's text, posted to the clinic's webhook the way Twilio does it
+        (form-encoded, signed with X-Twilio-Signature). Returns the TwiML answer."""
+        from urllib.parse import urlencode
+        from urllib.request import Request, urlopen
+
+        from twilio.request_validator import RequestValidator
+
+        params = {
+            "MessageSid": "SM" + uuid.uuid4().hex,
+            "AccountSid": self.account_sid,
+            "From": from_,
+            "To": to,
+            "Body": body,
+        }
+        signature = RequestValidator(auth_token).compute_signature(webhook_url, params)
+        request = Request(
+            webhook_url,
+            data=urlencode(params).encode(),
+            headers={"X-Twilio-Signature": signature},
+        )
+        with urlopen(request, timeout=10) as response:
+            return response.read().decode()
 
     def bodies_to(self, number: str) -> list[str]:
         return [m["body"] for m in self.messages if m["to"] == number]
@@ -64,6 +94,7 @@ class FakeTwilio:
                 "status_callback": form.get("StatusCallback", [""])[0],
             }
             self.messages.append(message)
+            self.times.append(time.monotonic())
             return 201, message
 
     def _handler(self):
@@ -86,6 +117,8 @@ class FakeTwilio:
                 form = parse_qs(self.rfile.read(length).decode())
                 if not self.path.endswith("/Messages.json"):
                     return self._reply(404, {"code": 20404, "message": "not found"})
+                if fake.delay:
+                    time.sleep(fake.delay)
                 self._reply(*fake._answer(form))
 
             def do_GET(self):
