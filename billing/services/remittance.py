@@ -22,21 +22,30 @@ UNREADABLE = "The 835 could not be read, nothing was posted: {error}"
 ZERO = Decimal("0.00")
 
 
+def _is_expected(adjustment) -> bool:
+    """Patient responsibility and the contractual write-down to the fee schedule
+    (CO-45) are what a fully paid claim carries; anything else is a reduction."""
+    return adjustment.group == "PR" or (
+        adjustment.group == "CO" and adjustment.reason == "45"
+    )
+
+
 def _claim_status(remit: ClaimRemit) -> str:
-    """Denied when the payer denied the claim or every line; partially paid when
-    some line was denied (nothing paid, not all patient responsibility)."""
+    """Denied when the payer denied the claim or every line; partially paid when a
+    line was denied or reduced beyond the contract; paid otherwise."""
     if remit.status_code == "4":
         return Claim.Status.DENIED
     denied_lines = [
         s
         for s in remit.services
-        if s.paid == 0 and any(a.group != "PR" for a in s.adjustments)
+        if s.paid == 0 and any(not _is_expected(a) for a in s.adjustments)
     ]
     if remit.services and len(denied_lines) == len(remit.services):
         return Claim.Status.DENIED
     if not remit.services and remit.paid == 0 and remit.patient_responsibility == 0:
         return Claim.Status.DENIED
-    if denied_lines:
+    reduced = any(not _is_expected(a) for a in remit.all_adjustments())
+    if denied_lines or reduced:
         return Claim.Status.PARTIALLY_PAID
     return Claim.Status.PAID
 
