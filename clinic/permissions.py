@@ -80,7 +80,6 @@ _BILLING_READ = [
         "submissionbatch",
         "remittance",
         "claimpayment",
-        "linepayment",
         "billingprovider",
         "feescheduleentry",
         "payerbillingprofile",

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 
 from alerts.models import StaffAlert
 from billing.exceptions import RemittanceRefused
-from billing.models import Claim, ClaimPayment, LinePayment, Remittance
+from billing.models import Claim, ClaimPayment, Remittance
 from billing.services import (
     ack_import,
     claim_mark_ready,
@@ -57,13 +57,16 @@ def test_paid_claim_is_posted_per_line():
     assert claim.adjustment_amount == Decimal("27.00")
     assert claim.balance == Decimal("0.00")
     assert claim.payer_claim_number == f"PCN{claim.pk:010d}"
-    lines = {lp.claim_line.code: lp for lp in LinePayment.objects.all()}
-    assert lines["99213"].paid_amount == Decimal("76.00")
-    assert lines["99213"].adjustments == [
+    posted = ClaimPayment.objects.get(claim=claim).line_items
+    by_line = {line.pk: line.code for line in claim.lines.all()}
+    assert [(by_line[p["claim_line"]], p["paid"]) for p in posted] == [
+        ("99213", Decimal("76.00")),
+        ("36415", Decimal("12.00")),
+    ]
+    assert posted[0]["adjustments"] == [
         {"group": "CO", "reason": "45", "amount": "24.00"},
         {"group": "PR", "reason": "3", "amount": "20.00"},
     ]
-    assert lines["36415"].paid_amount == Decimal("12.00")
     assert StaffAlert.objects.filter(kind="claim_denied").count() == 0
 
 
