@@ -236,3 +236,31 @@ def test_rejected_claim_is_corrected_and_resubmitted():
     assert claim.status == "submitted"
     assert claim.batch == batch
     assert "CLM*" + claim.claim_number + "*135***22:B:1" in batch.content
+
+
+def test_inbound_folder_is_read_by_the_sweeper(settings, tmp_path):
+    from django.utils import timezone
+
+    from billing.sweepers import read_clearinghouse_inbound
+
+    settings.CLEARINGHOUSE_DIR = tmp_path
+    settings.CLEARINGHOUSE_BACKEND = "folder"
+    [claim] = _submitted()
+    inbound = tmp_path / "inbound"
+    inbound.mkdir()
+    (inbound / "a.999").write_text(write_999(batch=claim.batch, accepted=True))
+    (inbound / "b.835").write_text(_835([remit_for_claim(claim, outcome="paid")]))
+    (inbound / "c.txt").write_text("not x12")
+    assert read_clearinghouse_inbound(timezone.now()) == 2
+    claim.refresh_from_db()
+    claim.batch.refresh_from_db()
+    assert claim.batch.status == "accepted"
+    assert claim.status == "paid"
+    assert sorted(p.name for p in (inbound / "processed").iterdir()) == [
+        "a.999",
+        "b.835",
+    ]
+    assert (inbound / "failed" / "c.txt").exists()
+    assert (
+        "not start with an ISA" in (inbound / "failed" / "c.txt.error.txt").read_text()
+    )
