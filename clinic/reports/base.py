@@ -39,8 +39,15 @@ class ReportFilterForm(forms.Form):
 
     kind_choices: list[tuple[str, str]] = []
 
-    def __init__(self, *args, kind_choices=None, **kwargs):
+    def __init__(self, *args, kind_choices=None, locations=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if locations is not None:
+            self.fields["location"] = forms.ModelChoiceField(
+                label=_("Unit / location"),
+                required=False,
+                queryset=locations,
+                empty_label=_("Any"),
+            )
         if kind_choices:
             self.fields["kind"] = forms.ChoiceField(
                 label=_("Kind"), required=False, choices=[("", _("Any")), *kind_choices]
@@ -78,6 +85,7 @@ class Filters:
     username: str = ""
     patient: object = None
     kind: str = ""
+    location: object = None
 
     @classmethod
     def from_form(cls, data: dict) -> "Filters":
@@ -95,6 +103,7 @@ class Filters:
             username=data.get("user") or "",
             patient=data.get("patient"),
             kind=data.get("kind") or "",
+            location=data.get("location"),
         )
 
     def to_json(self) -> dict:
@@ -105,22 +114,26 @@ class Filters:
             "username": self.username,
             "patient_id": self.patient.pk if self.patient is not None else None,
             "kind": self.kind,
+            "location_id": self.location.pk if self.location is not None else None,
         }
 
     @classmethod
     def from_json(cls, data: dict) -> "Filters":
         from registration.models import Patient
+        from scheduling.models import Location
 
         def parse(value):
             return datetime.fromisoformat(value) if value else None
 
         patient_id = data.get("patient_id")
+        location_id = data.get("location_id")
         return cls(
             date_from=parse(data.get("date_from")),
             date_to=parse(data.get("date_to")),
             username=data.get("username", ""),
             patient=Patient.objects.get(pk=patient_id) if patient_id else None,
             kind=data.get("kind", ""),
+            location=Location.objects.get(pk=location_id) if location_id else None,
         )
 
     def describe(self) -> str:
@@ -135,6 +148,8 @@ class Filters:
             parts.append(f"user {self.username}")
         if self.patient is not None:
             parts.append(f"patient {self.patient.mrn}")
+        if self.location is not None:
+            parts.append(f"unit {self.location.name}")
         if self.kind:
             parts.append(f"kind {self.kind}")
         return ", ".join(parts) or "no filters (everything)"
@@ -146,6 +161,10 @@ class Report:
     description = ""
     columns: list[Column] = []
     exportable = True
+
+    def locations(self):
+        """The locations to filter by (a queryset), or None: no location filter."""
+        return None
 
     def kind_choices(self) -> list[tuple[str, str]]:
         return []

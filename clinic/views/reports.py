@@ -27,6 +27,7 @@ class _ReportMixin(RoleRequiredMixin):
         self.form = ReportFilterForm(
             self.request.GET or self.request.POST or None,
             kind_choices=self.report.kind_choices(),
+            locations=self.report.locations(),
         )
         if self.form.is_bound and self.form.is_valid():
             return Filters.from_form(self.form.cleaned_data)
