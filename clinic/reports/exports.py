@@ -187,17 +187,28 @@ def write_pdf(
         [
             ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
             ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e9ecef")),
-            ("FONT", (0, 0), (-1, -1), "Helvetica", 7),
-            ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 7),
+            ("FONT", (0, 0), (-1, -1), "Helvetica", PDF_FONT_SIZE),
+            ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", PDF_FONT_SIZE),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ]
     )
     page_rows: list[list] = []
     count = 0
+    widths: list[float] = []
 
     def flush(last: bool) -> None:
         if page_rows:
-            story.append(Table([head, *page_rows], repeatRows=1, style=style))
+            if not widths:
+                widths.extend(_column_widths(head, page_rows))
+            story.append(
+                Table(
+                    [head, *page_rows],
+                    colWidths=widths,
+                    rowHeights=PDF_ROW_HEIGHT,
+                    repeatRows=1,
+                    style=style,
+                )
+            )
             page_rows.clear()
             if not last:
                 story.append(PageBreak())
@@ -239,6 +250,27 @@ def write_pdf(
 
 
 PDF_CELL_CHARS = 60
+PDF_FONT_SIZE = 7
+PDF_ROW_HEIGHT = PDF_FONT_SIZE * 1.2 + 6  # one line and the table's padding
+PDF_TABLE_WIDTH = 10 * inch  # landscape letter inside the margins
+
+
+def _column_widths(head: list[str], rows: list[list[str]]) -> list[float]:
+    """Widths from the header and the first page, stretched to the page's width
+    (room for longer text further on), then kept for every page: the same columns
+    throughout, and no measuring of every cell of every page."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    widths = [
+        max(
+            stringWidth(title, "Helvetica-Bold", PDF_FONT_SIZE),
+            *(stringWidth(row[i], "Helvetica", PDF_FONT_SIZE) for row in rows),
+        )
+        + 12
+        for i, title in enumerate(head)
+    ]
+    scale = PDF_TABLE_WIDTH / sum(widths)
+    return [width * scale for width in widths]
 
 
 def _fit(text: str | None) -> str:
