@@ -80,7 +80,7 @@ def csv_chunks(
     yield hasher.take().encode()
     text_rows = report.text_rows(filters)
     if text_rows is not None and connection.vendor == "postgresql":
-        chunks = _copied_chunks(text_rows)
+        chunks = _copied_chunks(text_rows, own_connection=progress is not None)
     else:
         chunks = _written_chunks(hasher, report.iter_cells(filters))
     count = 0
@@ -114,25 +114,39 @@ def _written_chunks(hasher: _RowHasher, cells) -> Iterator[tuple[bytes, int]]:
         yield text.encode(), len(batch)
 
 
-def _copied_chunks(text_rows: QuerySet) -> Iterator[tuple[bytes, int]]:
+def _copied_chunks(
+    text_rows: QuerySet, *, own_connection: bool
+) -> Iterator[tuple[bytes, int]]:
     """Rows written by PostgreSQL (COPY ... TO STDOUT, CSV), streamed as they come:
     no transaction, no cursor to hold, and the same text as Python's csv module
-    (empty cells are NULL in ``text_rows``, so neither quotes them)."""
+    (empty cells are NULL in ``text_rows``, so neither quotes them).
+
+    A connection runs one command at a time, and a COPY lasts until its last row:
+    an export that writes its progress meanwhile copies on a connection of its own.
+    """
     import psycopg
 
     sql, params = text_rows.query.get_compiler(using=text_rows.db).as_sql()
-    with connections[text_rows.db].cursor() as cursor:
-        raw = cursor.cursor
-        query = psycopg.ClientCursor(raw.connection).mogrify(sql, params)
-        with raw.copy(f"COPY ({query}) TO STDOUT (FORMAT csv)") as copy:
-            parts: list = []
-            for row in copy:  # one row per message
-                parts.append(row)
-                if len(parts) == CSV_CHUNK_ROWS:
+    if own_connection:
+        wrapper = connections.create_connection(text_rows.db)
+    else:
+        wrapper = connections[text_rows.db]
+    try:
+        with wrapper.cursor() as cursor:
+            raw = cursor.cursor
+            query = psycopg.ClientCursor(raw.connection).mogrify(sql, params)
+            with raw.copy(f"COPY ({query}) TO STDOUT (FORMAT csv)") as copy:
+                parts: list = []
+                for row in copy:  # one row per message
+                    parts.append(row)
+                    if len(parts) == CSV_CHUNK_ROWS:
+                        yield b"".join(parts), len(parts)
+                        parts.clear()
+                if parts:
                     yield b"".join(parts), len(parts)
-                    parts.clear()
-            if parts:
-                yield b"".join(parts), len(parts)
+    finally:
+        if own_connection:
+            wrapper.close()
 
 
 class _NumberedCanvas(pdf_canvas.Canvas):
@@ -221,8 +235,6 @@ def write_pdf(
         if len(page_rows) == PDF_ROWS_PER_PAGE:
             flush(last=False)
             hasher.take()
-            if progress and count % (PDF_ROWS_PER_PAGE * 20) == 0:
-                progress(count)
     flush(last=True)
     hasher.take()
     digest = hasher.hexdigest()
@@ -243,6 +255,18 @@ def write_pdf(
         title=str(report.title),
         author=generated_by,
     )
+    if progress:
+        # Laying out the pages is the slow part: progress counts the rows laid out.
+        laid_out = [0, 0]  # rows, rows at the last report
+
+        def after_flowable(flowable) -> None:
+            if isinstance(flowable, Table):
+                laid_out[0] += len(flowable._cellvalues) - 1  # less the header
+                if laid_out[0] - laid_out[1] >= PDF_ROWS_PER_PAGE * 5:
+                    laid_out[1] = laid_out[0]
+                    progress(laid_out[0])
+
+        doc.afterFlowable = after_flowable
     doc.build(story, canvasmaker=_NumberedCanvas)
     if progress:
         progress(count)

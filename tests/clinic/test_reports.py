@@ -332,3 +332,41 @@ def test_integrity_page_finds_a_tampered_row(admin_client, make_user):
         cursor.execute("SET session_replication_role = DEFAULT")
     broken = admin_client.get(url, {"date_from": timezone.localdate().isoformat()})
     assert f"BROKEN: row {rows[1].pk}" in broken.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_csv_export_job_reports_progress_while_postgresql_streams_the_rows(
+    admin_user, make_user, settings, tmp_path, monkeypatch
+):
+    from clinic.reports.exports import report_export_run
+
+    settings.EXPORT_DIR = tmp_path
+    monkeypatch.setattr("clinic.reports.exports.CSV_CHUNK_ROWS", 10)
+    nurse = make_user("Nurse", username="nora")
+    patient = PatientFactory()
+    for _ in range(25):
+        _look(nurse, patient)
+    export = ReportExport.objects.create(
+        requested_by=admin_user,
+        report="access-log",
+        format="csv",
+        filters=Filters(username="nora").to_json(),
+    )
+    progress = []
+    original = ReportExport.save
+
+    def save(self, *args, **kwargs):
+        if kwargs.get("update_fields") == ["done_rows"]:
+            progress.append(self.done_rows)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(ReportExport, "save", save)
+    assert report_export_run(export_id=export.pk) == "done"
+    export.refresh_from_db()
+    assert progress == [10, 20, 25]
+    assert (export.total_rows, export.done_rows) == (25, 25)
+    text = (tmp_path / export.file_name).read_text()
+    body, last = text.rstrip("\n").rsplit("\n", 1)
+    assert last == HASH_LINE + export.sha256
+    assert export.sha256 == hashlib.sha256((body + "\n").encode()).hexdigest()
+    assert len(body.splitlines()) == 26
