@@ -65,10 +65,11 @@ def _watch_progress(page, timeout: float = 240) -> list[int]:
     deadline = time.monotonic() + timeout
     bar = page.locator("#export-progress [role=progressbar]")
     while time.monotonic() < deadline:
+        done = page.locator("#export-download").count() > 0
         value = int(bar.get_attribute("aria-valuenow"))
         if not seen or seen[-1] != value:
             seen.append(value)
-        if page.locator("#export-download").count():
+        if done:
             return seen
         page.wait_for_timeout(50)
     raise AssertionError(f"the export did not finish; the bar showed {seen}")
