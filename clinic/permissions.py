@@ -68,6 +68,16 @@ _SCHEDULE_VIEW = [
     "scheduling.view_waitlistentry",
 ]
 
+# Patient messages (alerts): who reads the outbox and conversations, who resends a
+# message or offers a freed slot by text, who keeps the reminder rules.
+_MESSAGES_VIEW = ["alerts.view_notification", "alerts.view_inboundmessage"]
+_MESSAGES_SEND = ["alerts.add_notification", "alerts.add_waitlistoffer"]
+_REMINDER_RULES = [
+    "alerts.view_reminderrule",
+    "alerts.add_reminderrule",
+    "alerts.change_reminderrule",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     FRONT_DESK: [
         *_EVERY_ROLE,
@@ -81,6 +91,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "scheduling.change_appointment",
         "scheduling.add_waitlistentry",
         "scheduling.change_waitlistentry",
+        *_MESSAGES_VIEW,
+        *_MESSAGES_SEND,
     ],
     NURSE: [
         *_EVERY_ROLE,
@@ -94,6 +106,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "diagnostics.enter_result",
         "diagnostics.view_hl7message",
         "diagnostics.import_hl7",
+        *_MESSAGES_VIEW,
     ],
     CLINICIAN: [
         *_EVERY_ROLE,
@@ -108,6 +121,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "diagnostics.review_result",
         "diagnostics.acknowledge_critical",
         "diagnostics.enter_result",
+        *_MESSAGES_VIEW,
     ],
     BILLING: [*_EVERY_ROLE, *_COVERAGE, "diagnostics.view_diagnosticorder"],
     ADMINISTRATOR: [
@@ -150,6 +164,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
             )
             for action in ("add", "change", "delete")
         ),
+        *_MESSAGES_VIEW,
+        *_MESSAGES_SEND,
+        *_REMINDER_RULES,
     ],
 }
 

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from alerts.services import reminders_sync
 from scheduling import eligibility, slots
 from scheduling.exceptions import (
     DOUBLE_BOOK_FORBIDDEN,
@@ -215,13 +216,15 @@ def appointment_book(
         f"booked; override: {reason}"[:100] if reason else "booked"
     )
     with transaction.atomic():
-        return _place(
+        _place(
             appointment,
             actor=actor,
             override_reason=override_reason,
             double_book=double_book,
             allow_past=allow_past,
         )
+        reminders_sync(appointment=appointment, actor=actor)
+        return appointment
 
 
 def appointment_reschedule(
@@ -249,6 +252,7 @@ def appointment_reschedule(
             override_reason=override_reason or locked.override_reason,
             double_book=double_book,
         )
+        reminders_sync(appointment=locked, actor=actor)
     return locked
 
 
@@ -323,6 +327,7 @@ def appointment_cancel(*, appointment: Appointment, reason: str, actor) -> Appoi
         locked = _transition(appointment, S.CANCELLED, actor=actor, reason=reason)
         locked.cancel_reason = reason[:200]
         locked.save()
+        reminders_sync(appointment=locked, actor=actor)
     return locked
 
 
