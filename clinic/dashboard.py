@@ -80,7 +80,7 @@ PANELS: dict[str, list[str]] = {
         "diagnostics.dashboard.specimens_to_collect",
     ],
     CLINICIAN: [*COMMON, "diagnostics.dashboard.results_to_review"],
-    BILLING: [*COMMON],
+    BILLING: [*COMMON, "billing.dashboard.billing_today"],
     ADMINISTRATOR: [
         *COMMON,
         "clinic.dashboard.staff_overview",

@@ -78,6 +78,33 @@ _REMINDER_RULES = [
     "alerts.change_reminderrule",
 ]
 
+# Billing: billers build, scrub, submit and work claims and post remittances;
+# clinicians list a visit's diagnoses; administrators read and keep the set-up.
+_BILLING_READ = [
+    f"billing.view_{model}"
+    for model in (
+        "claim",
+        "claimline",
+        "charge",
+        "visitdiagnosis",
+        "submissionbatch",
+        "remittance",
+        "claimpayment",
+        "linepayment",
+        "billingprovider",
+        "feescheduleentry",
+        "payerbillingprofile",
+        "claimnote",
+        "acknowledgement",
+    )
+] + ["billing.view_billing_reports"]
+_VISIT_DIAGNOSES = [
+    "billing.view_charge",
+    "billing.view_visitdiagnosis",
+    "billing.add_visitdiagnosis",
+    "billing.delete_visitdiagnosis",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     FRONT_DESK: [
         *_EVERY_ROLE,
@@ -122,8 +149,23 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "diagnostics.acknowledge_critical",
         "diagnostics.enter_result",
         *_MESSAGES_VIEW,
+        *_VISIT_DIAGNOSES,
     ],
-    BILLING: [*_EVERY_ROLE, *_COVERAGE, "diagnostics.view_diagnosticorder"],
+    BILLING: [
+        *_EVERY_ROLE,
+        *_COVERAGE,
+        "diagnostics.view_diagnosticorder",
+        *_BILLING_READ,
+        *_VISIT_DIAGNOSES,
+        "billing.add_claim",
+        "billing.change_claim",
+        "billing.submit_claim",
+        "billing.post_remittance",
+        "billing.add_charge",
+        "billing.change_charge",
+        "billing.add_claimnote",
+        "billing.change_claimpayment",
+    ],
     ADMINISTRATOR: [
         *_EVERY_ROLE,
         *_DIAGNOSTICS_VIEW,
@@ -145,6 +187,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "registration.merge_patient",
         "registration.add_payer",
         "registration.change_payer",
+        *_BILLING_READ,
+        "billing.add_billingprovider",
+        "billing.change_billingprovider",
+        "billing.add_feescheduleentry",
+        "billing.change_feescheduleentry",
+        "billing.add_payerbillingprofile",
+        "billing.change_payerbillingprofile",
         *_MEDICATIONS_READ,
         "medications.add_medication",
         "medications.change_medication",

@@ -290,6 +290,18 @@ TWILIO_WEBHOOK_BASE_URL = env.str("TWILIO_WEBHOOK_BASE_URL", default="")
 CLEARINGHOUSE_BACKEND = env.str("CLEARINGHOUSE_BACKEND", default="folder")
 CLEARINGHOUSE_DIR = env.path("CLEARINGHOUSE_DIR", default=VAR_DIR / "clearinghouse")
 CLEARINGHOUSE_URL = env.str("CLEARINGHOUSE_URL", default="")
+# Billing (issue 8): who the 837P says it is from and to, and the claim rules.
+CLEARINGHOUSE_SENDER_ID = env.str("CLEARINGHOUSE_SENDER_ID", default="CLINICOPS")
+CLEARINGHOUSE_RECEIVER_ID = env.str("CLEARINGHOUSE_RECEIVER_ID", default="CLEARHOUSE")
+CLEARINGHOUSE_RECEIVER_NAME = env.str(
+    "CLEARINGHOUSE_RECEIVER_NAME", default="Clearinghouse"
+)
+CLEARINGHOUSE_TIMEOUT_SECONDS = env.int("CLEARINGHOUSE_TIMEOUT_SECONDS", default=30)
+CLEARINGHOUSE_HTTP_RETRIES = env.int("CLEARINGHOUSE_HTTP_RETRIES", default=3)
+# ISA15: T while testing with the clearinghouse, P in production.
+X12_USAGE_INDICATOR = env.str("X12_USAGE_INDICATOR", default="T")
+BILLING_TIMELY_FILING_DAYS = env.int("BILLING_TIMELY_FILING_DAYS", default=365)
+BILLING_UNPAID_DAYS = env.int("BILLING_UNPAID_DAYS", default=30)
 
 # --- Logging ---------------------------------------------------------------------
 LOGGING = {

@@ -76,6 +76,7 @@ urlpatterns = [
     path("mar/", include("medications.urls")),
     path("diagnostics/", include("diagnostics.urls")),
     path("schedule/", include("scheduling.urls")),
+    path("billing/", include("billing.urls")),
     path("admin/", admin.site.urls),
 ]
 

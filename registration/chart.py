@@ -104,7 +104,7 @@ CHART_PANELS: list[tuple[str, str, str | None]] = [
     ("appointments", _("Appointments"), "scheduling.chart.chart_provider"),
     ("medications", _("Medications"), "medications.chart.chart_provider"),
     ("tests", _("Tests"), "diagnostics.chart.chart_provider"),
-    ("claims", _("Claims"), None),
+    ("claims", _("Claims"), "billing.chart.chart_provider"),
     ("messages", _("Messages"), "alerts.chart.messages_panel"),
     ("history", _("History"), "registration.chart.history"),
 ]

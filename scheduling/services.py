@@ -312,9 +312,12 @@ def appointment_room(
 
 
 def appointment_complete(*, appointment: Appointment, actor) -> Appointment:
+    from billing.services import charges_capture_for_visit
+
     with transaction.atomic():
         locked = _transition(appointment, S.COMPLETED, actor=actor)
         locked.save()
+        charges_capture_for_visit(appointment=locked, actor=actor)
     return locked
 
 

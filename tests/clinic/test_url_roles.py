@@ -210,6 +210,67 @@ def _failed_message(users):
     return {"pk": message.pk}, None
 
 
+def _claim(users):
+    from tests.billing.factories import billed_claim
+
+    return {"pk": billed_claim().pk}, None
+
+
+def _billing_visit(users):
+    from tests.billing.factories import completed_visit
+
+    return {"pk": completed_visit().pk}, None
+
+
+def _charge(users):
+    from tests.billing.factories import completed_visit
+
+    return {"pk": completed_visit().charges.get().pk}, None
+
+
+def _visit_diagnosis(users):
+    from tests.billing.factories import completed_visit
+
+    return {"pk": completed_visit().diagnoses.get().pk}, None
+
+
+def _submission_batch(users):
+    from billing.services import claim_mark_ready, claims_submit
+    from tests.billing.factories import billed_claim
+
+    claim_mark_ready(claim=billed_claim(), actor=None)
+    return {"pk": claims_submit(actor=None).pk}, None
+
+
+def _remittance(users):
+    from decimal import Decimal
+
+    from billing.models import ClaimPayment, Remittance
+
+    remittance = Remittance.objects.create(
+        trace_number="T1",
+        payer_identifier="1999999999",
+        payment_amount=Decimal("0.00"),
+        file_name="sample.835",
+        content="",
+    )
+    ClaimPayment.objects.create(
+        remittance=remittance,
+        patient_control_number="UNKNOWN-1",
+        status_code="1",
+        charge_amount=Decimal("10.00"),
+        paid_amount=Decimal("0.00"),
+    )
+    return {"pk": remittance.pk}, None
+
+
+def _remittance_exception(users):
+    from billing.models import ClaimPayment
+
+    _remittance(users)
+    return {"pk": ClaimPayment.objects.latest("pk").pk}, None
+
+
 # URL name -> function(users) -> (kwargs, permissions when the view decides at run
 # time[, the only roles allowed when the view also checks the object])
 SAMPLES = {
@@ -269,6 +330,28 @@ SAMPLES = {
     "medications:dose-give": _scheduled_dose,
     "medications:dose-status": _scheduled_dose,
     "medications:formulary-edit": _formulary_entry,
+    "billing:claim-detail": _claim,
+    "billing:claim-ready": _claim,
+    "billing:claim-scrub": _claim,
+    "billing:claim-correct": _claim,
+    "billing:claim-void": _claim,
+    "billing:claim-close": _claim,
+    "billing:claim-edit": _claim,
+    "billing:claim-assign": _claim,
+    "billing:claim-note": _claim,
+    "billing:claim-pdf": _claim,
+    "billing:visit-charges": _billing_visit,
+    "billing:charge-add": _billing_visit,
+    "billing:diagnosis-add": _billing_visit,
+    "billing:claim-create": _billing_visit,
+    "billing:charge-edit": _charge,
+    "billing:charge-remove": _charge,
+    "billing:diagnosis-remove": _visit_diagnosis,
+    "billing:batch-detail": _submission_batch,
+    "billing:batch-download": _submission_batch,
+    "billing:batch-retry": _submission_batch,
+    "billing:remittance-detail": _remittance,
+    "billing:exception-resolve": _remittance_exception,
 }
 
 

@@ -22,6 +22,7 @@ DEMO_SEEDERS = [
     "diagnostics.demo.seed_diagnostics",
     "scheduling.demo.seed_scheduling",
     "alerts.demo.seed_alerts",
+    "billing.demo.seed_billing",
 ]
 
 

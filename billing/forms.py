@@ -1,0 +1,199 @@
+"""Billing forms: filters, charge review, diagnoses, claim work, 835 upload."""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from billing.models import Charge, Claim
+from billing.validators import (
+    validate_cpt_hcpcs,
+    validate_icd10cm,
+    validate_modifiers,
+    validate_place_of_service,
+    validate_pointers,
+)
+from registration.models import Payer
+
+MAX_835_BYTES = 20 * 1024 * 1024
+
+
+def _helper(label: str, css_class: str = "btn-primary") -> FormHelper:
+    helper = FormHelper()
+    helper.add_input(Submit("submit", label, css_class=css_class))
+    return helper
+
+
+class ClaimFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.TextInput(
+            attrs={"placeholder": _("Claim number, MRN, family name or payer ICN")}
+        ),
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any status")), *Claim.Status.choices],
+    )
+    payer = forms.ModelChoiceField(
+        label=_("Payer"),
+        required=False,
+        queryset=Payer.objects.order_by("name"),
+        empty_label=_("Any payer"),
+    )
+
+
+class VisitFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("MRN or family name")}),
+    )
+
+
+class ChargeForm(forms.Form):
+    code = forms.CharField(
+        label=_("CPT/HCPCS"), max_length=5, validators=[validate_cpt_hcpcs]
+    )
+    modifiers = forms.CharField(
+        label=_("Modifiers"),
+        max_length=11,
+        required=False,
+        validators=[validate_modifiers],
+    )
+    units = forms.DecimalField(
+        label=_("Units"), min_value=0.01, max_digits=6, decimal_places=2, initial=1
+    )
+    unit_price = forms.DecimalField(
+        label=_("Unit price"),
+        min_value=0,
+        max_digits=11,
+        decimal_places=2,
+        required=False,
+        help_text=_("Leave empty for the fee schedule's price."),
+    )
+    diagnosis_pointers = forms.CharField(
+        label=_("Diagnosis pointers"),
+        max_length=11,
+        initial="1",
+        validators=[validate_pointers],
+    )
+
+    def __init__(self, *args, submit_label=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(submit_label or _("Add charge"))
+
+    def clean_code(self):
+        return self.cleaned_data["code"].strip().upper()
+
+    def clean_modifiers(self):
+        return " ".join(self.cleaned_data["modifiers"].upper().split())
+
+    @classmethod
+    def for_charge(cls, charge: Charge, data=None):
+        return cls(
+            data,
+            initial={
+                "code": charge.code,
+                "modifiers": charge.modifiers,
+                "units": charge.units,
+                "unit_price": charge.unit_price,
+                "diagnosis_pointers": charge.diagnosis_pointers,
+            },
+            submit_label=_("Save charge"),
+        )
+
+
+class DiagnosisForm(forms.Form):
+    code = forms.CharField(label=_("ICD-10-CM"), max_length=8)
+    description = forms.CharField(
+        label=_("Description"), max_length=120, required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Add diagnosis"))
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip().upper()
+        validate_icd10cm(code)
+        return code
+
+
+class ClaimEditForm(forms.Form):
+    place_of_service = forms.CharField(
+        label=_("Place of service"),
+        max_length=2,
+        validators=[validate_place_of_service],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Save"))
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), max_length=300, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, submit_label=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(submit_label or _("Confirm"), "btn-warning")
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("Note"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Add note"), "btn-outline-primary")
+
+
+class AssignForm(forms.Form):
+    user = forms.ModelChoiceField(
+        label=_("Biller"),
+        queryset=get_user_model().objects.none(),
+        required=False,
+        empty_label=_("Nobody"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = (
+            get_user_model()
+            .objects.filter(is_active=True, groups__name="Billing")
+            .order_by("username")
+        )
+        self.fields["user"].label_from_instance = lambda u: (
+            u.get_full_name() or u.username
+        )
+        self.helper = _helper(_("Assign"), "btn-outline-primary")
+
+
+class RemittanceUploadForm(forms.Form):
+    file = forms.FileField(label=_("835 file"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Import and post"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_835_BYTES:
+            raise forms.ValidationError(_("An 835 file may be at most 20 MB."))
+        raw = upload.read()
+        try:
+            self.text = raw.decode("ascii")
+        except UnicodeDecodeError:
+            self.text = raw.decode("latin-1")
+        if not self.text.lstrip().startswith("ISA"):
+            raise forms.ValidationError(
+                _("This is not an X12 file (it does not start with ISA).")
+            )
+        return upload

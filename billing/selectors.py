@@ -1,0 +1,292 @@
+"""Reads shared by billing's pages, exports and the dashboard."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from billing.carc import describe, reason_words
+from billing.models import (
+    Charge,
+    Claim,
+    ClaimLine,
+    ClaimPayment,
+    LinePayment,
+    Remittance,
+    SubmissionBatch,
+)
+from scheduling.models import Appointment
+
+ZERO = Decimal("0.00")
+AGING_BUCKETS = [
+    ("0-30", 0, 30),
+    ("31-60", 31, 60),
+    ("61-90", 61, 90),
+    ("90+", 91, None),
+]
+QUEUES = {
+    "errors": "Scrubber errors",
+    "rejected": "Rejected",
+    "denied": "Denied",
+    "unpaid": "Unpaid after {days} days",
+}
+
+
+def claim_list(*, query: str = "", status: str = "", payer_id=None):
+    claims = Claim.objects.select_related("patient", "payer", "assigned_to").order_by(
+        "-service_date", "-id"
+    )
+    if status:
+        claims = claims.filter(status=status)
+    if payer_id:
+        claims = claims.filter(payer_id=payer_id)
+    query = query.strip()
+    if query:
+        claims = claims.filter(
+            Q(claim_number__icontains=query)
+            | Q(patient__mrn=query)
+            | Q(patient__family_name__istartswith=query)
+            | Q(payer_claim_number=query)
+        )
+    return claims
+
+
+def claim_detail(*, pk: int) -> Claim:
+    return (
+        Claim.objects.select_related(
+            "patient",
+            "coverage",
+            "payer",
+            "billing_provider",
+            "rendering_provider",
+            "appointment__appointment_type",
+            "batch",
+            "assigned_to",
+            "primary_claim",
+            "original_claim",
+        )
+        .prefetch_related(
+            Prefetch("lines", queryset=ClaimLine.objects.order_by("line_number")),
+            Prefetch(
+                "payments",
+                queryset=ClaimPayment.objects.select_related(
+                    "remittance"
+                ).prefetch_related(
+                    Prefetch(
+                        "lines",
+                        queryset=LinePayment.objects.select_related("claim_line"),
+                    )
+                ),
+            ),
+            "notes__author",
+        )
+        .get(pk=pk)
+    )
+
+
+def visits_to_bill(*, query: str = ""):
+    """Completed visits with charges still to review (no claim yet)."""
+    has_draft = Charge.objects.filter(
+        appointment=OuterRef("pk"), status=Charge.Status.DRAFT
+    )
+    visits = (
+        Appointment.objects.filter(status="completed")
+        .filter(Exists(has_draft))
+        .select_related("patient", "provider", "appointment_type")
+        .annotate(charge_count=Count("charges"))
+        .order_by("-start")
+    )
+    if query.strip():
+        q = query.strip()
+        visits = visits.filter(
+            Q(patient__mrn=q) | Q(patient__family_name__istartswith=q)
+        )
+    return visits
+
+
+def visit_for_billing(*, pk: int) -> Appointment:
+    return (
+        Appointment.objects.select_related(
+            "patient", "provider", "appointment_type", "location"
+        )
+        .prefetch_related(
+            Prefetch(
+                "charges",
+                queryset=Charge.objects.exclude(status=Charge.Status.VOID).order_by(
+                    "id"
+                ),
+            ),
+            "diagnoses",
+            Prefetch("claims", queryset=Claim.objects.select_related("payer")),
+        )
+        .get(pk=pk)
+    )
+
+
+def work_queue(*, queue: str, now=None, assigned_to=None):
+    now = now or timezone.now()
+    claims = Claim.objects.select_related("patient", "payer", "assigned_to")
+    if queue == "errors":
+        claims = claims.filter(status="draft").exclude(scrub_errors=[])
+    elif queue == "rejected":
+        claims = claims.filter(status="rejected")
+    elif queue == "denied":
+        claims = claims.filter(status__in=["denied", "partially_paid"]).exclude(
+            status_reason=""
+        )
+    elif queue == "unpaid":
+        cutoff = now - timedelta(days=settings.BILLING_UNPAID_DAYS)
+        claims = claims.filter(
+            status__in=["submitted", "accepted"], submitted_at__lt=cutoff
+        )
+    else:
+        return Claim.objects.none()
+    if assigned_to is not None:
+        claims = claims.filter(assigned_to=assigned_to)
+    return claims.order_by("service_date", "id")
+
+
+def work_queue_counts(*, now=None) -> dict[str, int]:
+    return {name: work_queue(queue=name, now=now).count() for name in QUEUES}
+
+
+def batches():
+    return SubmissionBatch.objects.select_related("created_by").order_by("-id")
+
+
+def batch_claims(*, batch):
+    return batch.claims.select_related("patient", "payer").order_by("id")
+
+
+def remittances():
+    return Remittance.objects.select_related("imported_by").order_by("-id")
+
+
+def remittance_payments(*, remittance):
+    return remittance.claim_payments.select_related("claim__patient").order_by("id")
+
+
+def remittance_exceptions(*, include_resolved: bool = False):
+    payments = ClaimPayment.objects.filter(claim__isnull=True).select_related(
+        "remittance"
+    )
+    if not include_resolved:
+        payments = payments.filter(resolved=False)
+    return payments.order_by("-id")
+
+
+def patient_claims(*, patient, limit: int = 10):
+    return list(
+        Claim.objects.filter(patient=patient)
+        .select_related("payer")
+        .order_by("-service_date", "-id")[:limit]
+    )
+
+
+def denial_words(claim: Claim) -> str:
+    adjustments = []
+    for payment in claim.payments.all():
+        adjustments += payment.adjustments
+        for line in payment.lines.all():
+            adjustments += [a for a in line.adjustments if a["group"] != "PR"]
+    return describe(adjustments) or claim.status_reason
+
+
+# --- Reports ----------------------------------------------------------------------
+
+
+def ar_aging(*, today=None) -> dict:
+    """Open insurance balances by payer and age (days since the date of service)."""
+    today = today or timezone.localdate()
+    rows: dict[str, dict] = {}
+    claims = Claim.objects.filter(status__in=Claim.OPEN_STATUSES).values_list(
+        "payer__name",
+        "service_date",
+        "total_charge",
+        "paid_amount",
+        "adjustment_amount",
+        "patient_responsibility",
+    )
+    totals = {label: ZERO for label, _lo, _hi in AGING_BUCKETS}
+    for payer, day, charge, paid, adjusted, patient in claims.iterator():
+        balance = charge - paid - adjusted - patient
+        if balance <= 0:
+            continue
+        age = (today - day).days
+        label = next(
+            lbl
+            for lbl, lo, hi in AGING_BUCKETS
+            if age >= lo and (hi is None or age <= hi)
+        )
+        row = rows.setdefault(
+            payer, {"payer": payer, **{lbl: ZERO for lbl, _a, _b in AGING_BUCKETS}}
+        )
+        row[label] += balance
+        totals[label] += balance
+    ordered = sorted(rows.values(), key=lambda r: r["payer"])
+    for row in ordered:
+        row["cells"] = [row[lbl] for lbl, _a, _b in AGING_BUCKETS]
+        row["total"] = sum(row["cells"], ZERO)
+    grand = sum(totals.values(), ZERO)
+    peak = max(totals.values(), default=ZERO) or Decimal("1")
+    bars = []
+    for index, (lbl, _a, _b) in enumerate(AGING_BUCKETS):
+        width = int(totals[lbl] * 300 / peak)
+        bars.append(
+            {
+                "label": lbl,
+                "amount": totals[lbl],
+                "width": width,
+                "y": 6 + index * 22,
+                "text_y": 19 + index * 22,
+                "value_x": 60 + width,
+            }
+        )
+    return {"rows": ordered, "totals": totals, "grand_total": grand, "bars": bars}
+
+
+def collections_by_month(*, months: int = 12) -> list[dict]:
+    rows = (
+        ClaimPayment.objects.filter(claim__isnull=False)
+        .annotate(month=TruncMonth("remittance__payment_date"))
+        .values("month")
+        .annotate(paid=Sum("paid_amount"), patient=Sum("patient_responsibility"))
+        .order_by("-month")[:months]
+    )
+    return [r for r in rows if r["month"] is not None]
+
+
+def denial_rates() -> dict:
+    """Adjudicated claims by payer: how many denied; denials by reason."""
+    adjudicated = ["paid", "partially_paid", "denied"]
+    by_payer = list(
+        Claim.objects.filter(status__in=adjudicated)
+        .values("payer__name")
+        .annotate(
+            adjudicated=Count("id"),
+            denied=Count("id", filter=Q(status="denied")),
+        )
+        .order_by("payer__name")
+    )
+    for row in by_payer:
+        row["rate"] = round(100 * row["denied"] / row["adjudicated"], 1)
+    reasons: dict[str, int] = {}
+    denied = ClaimPayment.objects.filter(
+        claim__status="denied", is_reversal=False
+    ).prefetch_related("lines")
+    for payment in denied:
+        adjustments = list(payment.adjustments)
+        for line in payment.lines.all():
+            adjustments += line.adjustments
+        for adj in adjustments:
+            if adj["group"] != "PR":
+                key = f"{adj['group']}-{adj['reason']}"
+                reasons[key] = reasons.get(key, 0) + 1
+    reason_rows = [
+        {"code": code, "words": reason_words(code.split("-")[1]), "count": n}
+        for code, n in sorted(reasons.items(), key=lambda item: -item[1])
+    ]
+    return {"by_payer": by_payer, "reasons": reason_rows}

@@ -1,0 +1,175 @@
+"""Charge capture and the visit's diagnoses: what a completed visit bills."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from billing.exceptions import BillingError
+from billing.models import Charge, FeeScheduleEntry, VisitDiagnosis
+
+NOT_EDITABLE = "The visit's claim has been submitted: correct the claim instead."
+NOT_COMPLETED = "Only a completed visit has charges."
+
+
+def _price_of(code: str, modifiers: str = "") -> tuple[Decimal, str]:
+    entry = (
+        FeeScheduleEntry.objects.filter(code=code, modifiers=modifiers, is_active=True)
+        .only("price", "description")
+        .first()
+    )
+    if entry is None and modifiers:
+        entry = FeeScheduleEntry.objects.filter(code=code, modifiers="").first()
+    if entry is None:
+        return Decimal("0.00"), ""
+    return entry.price, entry.description
+
+
+def visit_is_editable(*, appointment) -> bool:
+    """Charges and diagnoses change only while no claim of the visit went out."""
+    return not appointment.claims.exclude(
+        status__in=["draft", "ready", "rejected"]
+    ).exists()
+
+
+def _check_editable(appointment) -> None:
+    if not visit_is_editable(appointment=appointment):
+        raise BillingError(_(NOT_EDITABLE))
+
+
+def charges_capture_for_visit(*, appointment, actor=None) -> list[Charge]:
+    """A completed visit gets draft charges from its type's default codes, once."""
+    if appointment.charges.exists():
+        return []
+    codes = (appointment.appointment_type.billing_code or "").replace(",", " ").split()
+    created = []
+    with transaction.atomic():
+        for code in codes:
+            price, description = _price_of(code)
+            charge = Charge(
+                appointment=appointment,
+                patient_id=appointment.patient_id,
+                provider_id=appointment.provider_id,
+                service_date=timezone.localtime(appointment.start).date(),
+                code=code.upper(),
+                description=description,
+                unit_price=price,
+                created_by=actor,
+            )
+            charge._change_reason = "Captured when the visit was completed"
+            charge.save()
+            created.append(charge)
+    return created
+
+
+def charge_add(
+    *,
+    appointment,
+    code: str,
+    modifiers: str = "",
+    units: Decimal = Decimal("1"),
+    unit_price: Decimal | None = None,
+    diagnosis_pointers: str = "1",
+    actor,
+) -> Charge:
+    if appointment.status != "completed":
+        raise BillingError(_(NOT_COMPLETED))
+    _check_editable(appointment)
+    code = code.strip().upper()
+    modifiers = " ".join(modifiers.upper().split())
+    price, description = _price_of(code, modifiers)
+    charge = Charge(
+        appointment=appointment,
+        patient_id=appointment.patient_id,
+        provider_id=appointment.provider_id,
+        service_date=timezone.localtime(appointment.start).date(),
+        code=code,
+        modifiers=modifiers,
+        units=units,
+        unit_price=price if unit_price is None else unit_price,
+        description=description,
+        diagnosis_pointers=" ".join(diagnosis_pointers.split()),
+        created_by=actor,
+    )
+    charge.full_clean()
+    with transaction.atomic():
+        charge.save()
+        _refresh_claims(appointment, actor)
+    return charge
+
+
+def charge_update(*, charge: Charge, actor, **fields) -> Charge:
+    """Billing edits a draft charge: code, modifiers, units, price, pointers."""
+    _check_editable(charge.appointment)
+    for name in ("code", "modifiers", "diagnosis_pointers"):
+        if name in fields:
+            fields[name] = " ".join(str(fields[name]).upper().split())
+    for name, value in fields.items():
+        setattr(charge, name, value)
+    charge.full_clean()
+    with transaction.atomic():
+        charge._change_reason = "Reviewed by billing"
+        charge.save()
+        _refresh_claims(charge.appointment, actor)
+    return charge
+
+
+def charge_remove(*, charge: Charge, actor) -> Charge:
+    _check_editable(charge.appointment)
+    with transaction.atomic():
+        charge.status = Charge.Status.VOID
+        charge._change_reason = "Removed by billing"
+        charge.save()
+        _refresh_claims(charge.appointment, actor)
+    return charge
+
+
+def diagnosis_add(
+    *, appointment, code: str, description: str = "", actor
+) -> VisitDiagnosis:
+    """A visit reports up to 12 diagnoses, each once, numbered in order."""
+    _check_editable(appointment)
+    code = code.strip().upper()
+    existing = list(appointment.diagnoses.all())
+    if len(existing) >= 12:
+        raise ValidationError({"code": _("A visit has at most 12 diagnoses.")})
+    if any(d.code == code for d in existing):
+        raise ValidationError(
+            {"code": _("%(code)s is already listed.") % {"code": code}}
+        )
+    diagnosis = VisitDiagnosis(
+        appointment=appointment,
+        position=len(existing) + 1,
+        code=code,
+        description=description.strip(),
+    )
+    diagnosis.full_clean()
+    with transaction.atomic():
+        diagnosis.save()
+        _refresh_claims(appointment, actor)
+    return diagnosis
+
+
+def diagnosis_remove(*, diagnosis: VisitDiagnosis, actor) -> None:
+    """Removing a diagnosis renumbers the ones after it (pointers keep their number)."""
+    appointment = diagnosis.appointment
+    _check_editable(appointment)
+    with transaction.atomic():
+        position = diagnosis.position
+        diagnosis._change_reason = "Removed by billing"
+        diagnosis.delete()
+        for later in appointment.diagnoses.filter(position__gt=position).order_by(
+            "position"
+        ):
+            later.position -= 1
+            later.save()
+        _refresh_claims(appointment, actor)
+
+
+def _refresh_claims(appointment, actor) -> None:
+    from billing.services.claims import claim_rebuild
+
+    for claim in appointment.claims.filter(status__in=["draft", "ready", "rejected"]):
+        claim_rebuild(claim=claim, actor=actor)

@@ -1,0 +1,367 @@
+"""Claims: built from a visit's charges, scrubbed, corrected, voided, worked."""
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from billing.exceptions import BillingError
+from billing.models import (
+    BillingProvider,
+    Charge,
+    Claim,
+    ClaimLine,
+    ClaimNote,
+)
+from billing.scrubber import scrub
+
+NO_BILLING_PROVIDER = "Set up the billing provider first (Billing › Set-up)."
+NO_CHARGES = "The visit has no charges to bill."
+NO_COVERAGE = (
+    "The patient has no active coverage on the date of service: bill the patient."
+)
+ALREADY_BILLED = "This visit already has a claim for that coverage."
+NOT_EDITABLE = "Only a draft, ready or rejected claim can change."
+HAS_ERRORS = "The scrubber found {n} problem(s); fix them before the claim is ready."
+CANNOT_CORRECT = "Only a claim the payer has adjudicated can be corrected or voided."
+NOT_COMPLETED = "Only a completed visit can be billed."
+
+
+def billing_provider_current() -> BillingProvider | None:
+    return BillingProvider.objects.filter(is_active=True).order_by("id").first()
+
+
+def _coverages_on(patient, day):
+    return [
+        c
+        for c in patient.coverages.select_related("payer").order_by("priority", "id")
+        if c.is_current_on(day)
+    ]
+
+
+def _visit_lines(claim: Claim) -> list[ClaimLine]:
+    charges = claim.appointment.charges.exclude(status=Charge.Status.VOID).order_by(
+        "id"
+    )
+    return [
+        ClaimLine(
+            claim=claim,
+            line_number=number,
+            charge=charge,
+            service_date=charge.service_date,
+            code=charge.code,
+            modifiers=charge.modifiers,
+            units=charge.units,
+            charge_amount=charge.amount,
+            diagnosis_pointers=charge.diagnosis_pointers,
+        )
+        for number, charge in enumerate(charges, start=1)
+    ]
+
+
+def _visit_diagnoses(appointment) -> str:
+    return " ".join(d.code for d in appointment.diagnoses.order_by("position"))
+
+
+def _write_lines(claim: Claim, lines: list[ClaimLine]) -> None:
+    for old in claim.lines.all():
+        old.delete()
+    for line in lines:
+        line.claim = claim
+        line.save()
+    claim.total_charge = sum((ln.charge_amount for ln in lines), Decimal("0.00"))
+
+
+def _store_scrub(claim: Claim) -> list[str]:
+    claim.scrub_errors = scrub(claim)
+    claim.scrubbed_at = timezone.now()
+    return claim.scrub_errors
+
+
+def claims_create_for_visit(*, appointment, actor) -> Claim:
+    """One claim per visit and coverage: the primary's, built from the charges."""
+    if appointment.status != "completed":
+        raise BillingError(_(NOT_COMPLETED))
+    provider = billing_provider_current()
+    if provider is None:
+        raise BillingError(_(NO_BILLING_PROVIDER))
+    if not appointment.charges.exclude(status=Charge.Status.VOID).exists():
+        raise BillingError(_(NO_CHARGES))
+    service_date = timezone.localtime(appointment.start).date()
+    coverages = _coverages_on(appointment.patient, service_date)
+    if not coverages:
+        raise BillingError(_(NO_COVERAGE))
+    coverage = coverages[0]
+    with transaction.atomic():
+        if Claim.objects.filter(
+            appointment=appointment, coverage=coverage, frequency_code="1"
+        ).exists():
+            raise BillingError(_(ALREADY_BILLED))
+        claim = Claim(
+            claim_number=f"V{appointment.pk}-{coverage.priority}",
+            appointment=appointment,
+            patient=appointment.patient,
+            coverage=coverage,
+            payer=coverage.payer,
+            billing_provider=provider,
+            rendering_provider=appointment.provider,
+            sequence=Claim.Sequence.PRIMARY,
+            place_of_service=provider.place_of_service,
+            service_date=service_date,
+            diagnosis_codes=_visit_diagnoses(appointment),
+        )
+        claim.save()
+        lines = _visit_lines(claim)
+        _write_lines(claim, lines)
+        for line in lines:
+            charge = line.charge
+            charge.status = Charge.Status.BILLED
+            charge._change_reason = f"Billed on claim {claim.claim_number}"
+            charge.save()
+        _store_scrub(claim)
+        claim._change_reason = "Created from the visit's charges"
+        claim.save()
+    return claim
+
+
+def claim_rebuild(*, claim: Claim, actor) -> Claim:
+    """An editable claim follows its visit's charges and diagnoses."""
+    if not claim.is_editable:
+        raise BillingError(_(NOT_EDITABLE))
+    with transaction.atomic():
+        if claim.primary_claim_id is None:
+            lines = _visit_lines(claim)
+            _write_lines(claim, lines)
+            for line in lines:
+                if line.charge.status != Charge.Status.BILLED:
+                    line.charge.status = Charge.Status.BILLED
+                    line.charge.save()
+        claim.diagnosis_codes = _visit_diagnoses(claim.appointment)
+        if claim.status == Claim.Status.READY:
+            claim.status = Claim.Status.DRAFT
+        _store_scrub(claim)
+        claim._change_reason = "Charges or diagnoses changed"
+        claim.save()
+    return claim
+
+
+def claim_scrub(*, claim: Claim) -> list[str]:
+    with transaction.atomic():
+        errors = _store_scrub(claim)
+        claim.save()
+    return errors
+
+
+def claim_mark_ready(*, claim: Claim, actor) -> Claim:
+    """A claim becomes ready only when the scrubber finds nothing."""
+    if not claim.is_editable:
+        raise BillingError(_(NOT_EDITABLE))
+    with transaction.atomic():
+        errors = _store_scrub(claim)
+        if errors:
+            claim.status = Claim.Status.DRAFT
+            claim.save()
+        else:
+            claim.status = Claim.Status.READY
+            claim.status_reason = ""
+            claim._change_reason = "Passed the scrubber"
+            claim.save()
+    if errors:
+        raise BillingError(_(HAS_ERRORS).format(n=len(errors)))
+    return claim
+
+
+def _next_claim_number(original: Claim, letter: str) -> str:
+    base = original.claim_number.split("R")[0].split("X")[0]
+    count = Claim.objects.filter(Q(claim_number__startswith=f"{base}{letter}")).count()
+    return f"{base}{letter}{count + 1}"
+
+
+def _replacement(claim: Claim, frequency: str, actor, reason: str) -> Claim:
+    if claim.status not in ("accepted", "paid", "partially_paid", "denied"):
+        raise BillingError(_(CANNOT_CORRECT))
+    with transaction.atomic():
+        letter = "R" if frequency == Claim.Frequency.CORRECTED else "X"
+        new = Claim(
+            claim_number=_next_claim_number(claim, letter),
+            appointment=claim.appointment,
+            patient=claim.patient,
+            coverage=claim.coverage,
+            payer=claim.payer,
+            billing_provider=claim.billing_provider,
+            rendering_provider=claim.rendering_provider,
+            sequence=claim.sequence,
+            primary_claim=claim.primary_claim,
+            frequency_code=frequency,
+            original_claim=claim,
+            payer_claim_number=claim.payer_claim_number or claim.claim_number,
+            place_of_service=claim.place_of_service,
+            service_date=claim.service_date,
+            diagnosis_codes=claim.diagnosis_codes,
+        )
+        new._change_reason = reason
+        new.save()
+        lines = [
+            ClaimLine(
+                line_number=line.line_number,
+                charge=line.charge,
+                service_date=line.service_date,
+                code=line.code,
+                modifiers=line.modifiers,
+                units=line.units,
+                charge_amount=line.charge_amount,
+                diagnosis_pointers=line.diagnosis_pointers,
+                prior_paid=line.prior_paid,
+                prior_adjustments=line.prior_adjustments,
+            )
+            for line in claim.lines.all()
+        ]
+        _write_lines(new, lines)
+        _store_scrub(new)
+        if frequency == Claim.Frequency.VOID and not new.scrub_errors:
+            new.status = Claim.Status.READY
+        new.save()
+        claim.status = Claim.Status.CLOSED
+        claim.status_reason = (
+            _("Replaced by %(n)s") if letter == "R" else _("Voided by %(n)s")
+        ) % {"n": new.claim_number}
+        claim._change_reason = reason
+        claim.save()
+    return new
+
+
+def claim_correct(*, claim: Claim, actor, reason: str = "") -> Claim:
+    """A corrected claim (frequency 7) replaces the payer's original; it starts as
+    a draft to edit."""
+    return _replacement(
+        claim, Claim.Frequency.CORRECTED, actor, reason or "Corrected claim"
+    )
+
+
+def claim_void(*, claim: Claim, actor, reason: str) -> Claim:
+    """A void (frequency 8) tells the payer to cancel its original claim."""
+    return _replacement(claim, Claim.Frequency.VOID, actor, reason or "Void")
+
+
+def claim_line_update(*, line: ClaimLine, actor, **fields) -> ClaimLine:
+    """Lines of a corrected or secondary claim are edited on the claim itself."""
+    claim = line.claim
+    if not claim.is_editable:
+        raise BillingError(_(NOT_EDITABLE))
+    for name, value in fields.items():
+        setattr(line, name, value)
+    line.full_clean(exclude=["claim", "charge"])
+    with transaction.atomic():
+        line.save()
+        claim.total_charge = sum(
+            (ln.charge_amount for ln in claim.lines.all()), Decimal("0.00")
+        )
+        if claim.status == Claim.Status.READY:
+            claim.status = Claim.Status.DRAFT
+        _store_scrub(claim)
+        claim.save()
+    return line
+
+
+def claim_update(*, claim: Claim, actor, **fields) -> Claim:
+    """Header fields billing may change on an editable claim."""
+    if not claim.is_editable:
+        raise BillingError(_(NOT_EDITABLE))
+    for name, value in fields.items():
+        setattr(claim, name, value)
+    claim.full_clean(exclude=["scrub_errors"])
+    with transaction.atomic():
+        if claim.status == Claim.Status.READY:
+            claim.status = Claim.Status.DRAFT
+        _store_scrub(claim)
+        claim._change_reason = "Edited by billing"
+        claim.save()
+    return claim
+
+
+def claim_close(*, claim: Claim, actor, reason: str) -> Claim:
+    if claim.status in ("closed",):
+        return claim
+    with transaction.atomic():
+        claim.status = Claim.Status.CLOSED
+        claim.status_reason = reason[:300]
+        claim._change_reason = reason or "Closed"
+        claim.save()
+    return claim
+
+
+def claim_assign(*, claim: Claim, user, actor) -> Claim:
+    with transaction.atomic():
+        claim.assigned_to = user
+        claim._change_reason = "Assigned"
+        claim.save()
+    return claim
+
+
+def claim_note_add(*, claim: Claim, text: str, actor) -> ClaimNote:
+    note = ClaimNote(claim=claim, author=actor, text=text.strip())
+    note.full_clean()
+    note.save()
+    return note
+
+
+def secondary_claim_create(*, primary: Claim, actor=None) -> Claim | None:
+    """After the primary pays, the next coverage gets a claim with the primary's
+    payment per line (loops 2320/2430)."""
+    coverages = _coverages_on(primary.patient, primary.service_date)
+    later = [c for c in coverages if c.priority > primary.coverage.priority]
+    if not later:
+        return None
+    coverage = later[0]
+    if Claim.objects.filter(
+        appointment=primary.appointment, coverage=coverage, frequency_code="1"
+    ).exists():
+        return None
+    sequence = "S" if coverage.priority == 2 else "T"
+    with transaction.atomic():
+        claim = Claim(
+            claim_number=f"V{primary.appointment_id}-{coverage.priority}",
+            appointment_id=primary.appointment_id,
+            patient_id=primary.patient_id,
+            coverage=coverage,
+            payer=coverage.payer,
+            billing_provider_id=primary.billing_provider_id,
+            rendering_provider_id=primary.rendering_provider_id,
+            sequence=sequence,
+            primary_claim=primary,
+            place_of_service=primary.place_of_service,
+            service_date=primary.service_date,
+            diagnosis_codes=primary.diagnosis_codes,
+        )
+        claim.save()
+        paid_by_line: dict[int, tuple[Decimal, list]] = {}
+        for payment in primary.payments.filter(is_reversal=False).prefetch_related(
+            "lines"
+        ):
+            for lp in payment.lines.all():
+                if lp.claim_line_id:
+                    paid_by_line[lp.claim_line_id] = (lp.paid_amount, lp.adjustments)
+        lines = []
+        for line in primary.lines.all():
+            paid, adjustments = paid_by_line.get(line.pk, (Decimal("0.00"), []))
+            lines.append(
+                ClaimLine(
+                    line_number=line.line_number,
+                    charge=line.charge,
+                    service_date=line.service_date,
+                    code=line.code,
+                    modifiers=line.modifiers,
+                    units=line.units,
+                    charge_amount=line.charge_amount,
+                    diagnosis_pointers=line.diagnosis_pointers,
+                    prior_paid=paid,
+                    prior_adjustments=adjustments,
+                )
+            )
+        _write_lines(claim, lines)
+        _store_scrub(claim)
+        claim._change_reason = f"Secondary after {primary.claim_number}"
+        claim.save()
+    return claim

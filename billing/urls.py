@@ -1,0 +1,75 @@
+from django.urls import path
+
+from billing import views
+
+app_name = "billing"
+
+urlpatterns = [
+    path("claims/", views.ClaimListView.as_view(), name="claim-list"),
+    path("claims/<int:pk>/", views.ClaimDetailView.as_view(), name="claim-detail"),
+    path("claims/<int:pk>/ready/", views.ClaimReadyView.as_view(), name="claim-ready"),
+    path("claims/<int:pk>/scrub/", views.ClaimScrubView.as_view(), name="claim-scrub"),
+    path(
+        "claims/<int:pk>/correct/",
+        views.ClaimCorrectView.as_view(),
+        name="claim-correct",
+    ),
+    path("claims/<int:pk>/void/", views.ClaimVoidView.as_view(), name="claim-void"),
+    path("claims/<int:pk>/close/", views.ClaimCloseView.as_view(), name="claim-close"),
+    path("claims/<int:pk>/edit/", views.ClaimEditView.as_view(), name="claim-edit"),
+    path(
+        "claims/<int:pk>/assign/", views.ClaimAssignView.as_view(), name="claim-assign"
+    ),
+    path("claims/<int:pk>/notes/", views.ClaimNoteView.as_view(), name="claim-note"),
+    path("claims/<int:pk>/cms1500.pdf", views.ClaimPdfView.as_view(), name="claim-pdf"),
+    path("submit/", views.SubmitView.as_view(), name="submit"),
+    path("queues/", views.WorkQueueView.as_view(), name="work-queue"),
+    path("visits/", views.VisitListView.as_view(), name="visit-list"),
+    path("visits/<int:pk>/", views.VisitChargesView.as_view(), name="visit-charges"),
+    path("visits/<int:pk>/charges/", views.ChargeAddView.as_view(), name="charge-add"),
+    path(
+        "visits/<int:pk>/diagnoses/",
+        views.DiagnosisAddView.as_view(),
+        name="diagnosis-add",
+    ),
+    path(
+        "visits/<int:pk>/claim/", views.ClaimCreateView.as_view(), name="claim-create"
+    ),
+    path("charges/<int:pk>/", views.ChargeEditView.as_view(), name="charge-edit"),
+    path(
+        "charges/<int:pk>/remove/",
+        views.ChargeRemoveView.as_view(),
+        name="charge-remove",
+    ),
+    path(
+        "diagnoses/<int:pk>/remove/",
+        views.DiagnosisRemoveView.as_view(),
+        name="diagnosis-remove",
+    ),
+    path("batches/", views.BatchListView.as_view(), name="batch-list"),
+    path("batches/<int:pk>/", views.BatchDetailView.as_view(), name="batch-detail"),
+    path(
+        "batches/<int:pk>/837p.x12",
+        views.BatchDownloadView.as_view(),
+        name="batch-download",
+    ),
+    path("batches/<int:pk>/retry/", views.BatchRetryView.as_view(), name="batch-retry"),
+    path("remittances/", views.RemittanceListView.as_view(), name="remittance-list"),
+    path(
+        "remittances/upload/",
+        views.RemittanceUploadView.as_view(),
+        name="remittance-upload",
+    ),
+    path(
+        "remittances/<int:pk>/",
+        views.RemittanceDetailView.as_view(),
+        name="remittance-detail",
+    ),
+    path("exceptions/", views.ExceptionListView.as_view(), name="exception-list"),
+    path(
+        "exceptions/<int:pk>/resolve/",
+        views.ExceptionResolveView.as_view(),
+        name="exception-resolve",
+    ),
+    path("reports/", views.BillingReportsView.as_view(), name="reports"),
+]

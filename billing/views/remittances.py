@@ -1,0 +1,168 @@
+"""Submission batches, 835 remittances and the unmatched-claims exceptions list."""
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import DetailView, FormView, ListView
+
+from billing import selectors, services
+from billing.exceptions import BillingError, RemittanceRefused
+from billing.forms import RemittanceUploadForm
+from billing.models import ClaimPayment, Remittance, SubmissionBatch
+from clinic.mixins import ListAccessLogMixin
+from clinic.permissions import RoleRequiredMixin
+
+
+class BatchListView(RoleRequiredMixin, ListView):
+    permission_required = "billing.view_submissionbatch"
+    template_name = "billing/batch_list.html"
+    context_object_name = "batches"
+    paginate_by = 25
+
+    def get_queryset(self):
+        return selectors.batches()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(tab="batches", **kwargs)
+
+
+class BatchDetailView(RoleRequiredMixin, ListAccessLogMixin, DetailView):
+    permission_required = "billing.view_submissionbatch"
+    template_name = "billing/batch_detail.html"
+    context_object_name = "batch"
+    model = SubmissionBatch
+
+    def get_access_what(self) -> str:
+        return f"submission batch {self.object.isa_control_number:09d}"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            claims=selectors.batch_claims(batch=self.object), tab="batches", **kwargs
+        )
+
+
+class BatchDownloadView(RoleRequiredMixin, View):
+    permission_required = "billing.view_submissionbatch"
+
+    def get(self, request, pk):
+        from clinic.models import AccessLog
+        from clinic.services import access_log_record
+
+        batch = get_object_or_404(SubmissionBatch, pk=pk)
+        access_log_record(
+            user=request.user,
+            action=AccessLog.Action.EXPORT,
+            what=f"837P file {batch.file_name}",
+            request=request,
+        )
+        response = HttpResponse(batch.content, content_type="application/edi-x12")
+        response["Content-Disposition"] = f'attachment; filename="{batch.file_name}"'
+        return response
+
+
+class BatchRetryView(RoleRequiredMixin, View):
+    permission_required = "billing.submit_claim"
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        batch = get_object_or_404(SubmissionBatch, pk=pk)
+        try:
+            services.batch_retry(batch=batch, actor=request.user)
+        except BillingError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The batch is queued to be sent again."))
+        return redirect(batch)
+
+
+class RemittanceListView(RoleRequiredMixin, ListView):
+    permission_required = "billing.view_remittance"
+    template_name = "billing/remittance_list.html"
+    context_object_name = "remittances"
+    paginate_by = 25
+
+    def get_queryset(self):
+        return selectors.remittances()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            tab="remittances",
+            exception_count=selectors.remittance_exceptions().count(),
+            **kwargs,
+        )
+
+
+class RemittanceUploadView(RoleRequiredMixin, FormView):
+    permission_required = "billing.post_remittance"
+    template_name = "billing/remittance_upload.html"
+    form_class = RemittanceUploadForm
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(tab="remittances", **kwargs)
+
+    def form_valid(self, form):
+        try:
+            remittance = services.remittance_import(
+                text=form.text,
+                file_name=form.cleaned_data["file"].name,
+                actor=self.request.user,
+            )
+        except RemittanceRefused as exc:
+            form.add_error("file", exc.message)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("835 %(t)s posted: %(n)d claim(s), %(u)d unmatched, $%(a)s.")
+            % {
+                "t": remittance.trace_number,
+                "n": remittance.claim_count,
+                "u": remittance.unmatched_count,
+                "a": remittance.payment_amount,
+            },
+        )
+        return redirect(remittance)
+
+
+class RemittanceDetailView(RoleRequiredMixin, ListAccessLogMixin, DetailView):
+    permission_required = "billing.view_remittance"
+    template_name = "billing/remittance_detail.html"
+    context_object_name = "remittance"
+    model = Remittance
+
+    def get_access_what(self) -> str:
+        return f"remittance {self.object.trace_number}"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            payments=selectors.remittance_payments(remittance=self.object),
+            tab="remittances",
+            **kwargs,
+        )
+
+
+class ExceptionListView(RoleRequiredMixin, ListView):
+    permission_required = "billing.view_remittance"
+    template_name = "billing/exception_list.html"
+    context_object_name = "payments"
+    paginate_by = 25
+
+    def get_queryset(self):
+        return selectors.remittance_exceptions(
+            include_resolved=self.request.GET.get("all") == "1"
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(tab="remittances", **kwargs)
+
+
+class ExceptionResolveView(RoleRequiredMixin, View):
+    permission_required = "billing.post_remittance"
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        payment = get_object_or_404(ClaimPayment, pk=pk, claim__isnull=True)
+        services.exception_resolve(payment=payment, actor=request.user)
+        messages.success(request, _("Marked as worked."))
+        return redirect("billing:exception-list")

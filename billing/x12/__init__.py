@@ -1,0 +1,2 @@
+"""X12 005010 for billing: the 837P writer, the 835 reader, 999 / 277CA readers and
+the payer-side writers that demo data, tests and benchmarks use."""
