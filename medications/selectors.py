@@ -413,10 +413,19 @@ def administration_timing(row: dict, now: datetime) -> tuple[str, int | None]:
 
 
 def administration_counts(*, start: datetime, end: datetime) -> dict[str, int]:
-    """Late doses, doses not given, and overrides among the doses due in
-    [start, end): the counts of the weekly compliance summary."""
+    """The weekly compliance summary's counts for doses due in [start, end): given
+    late, not given (overdue or missed), and overrides: doses given outside the
+    time window with a reason, plus orders placed despite an allergy match."""
     now = timezone.now()
-    return {
+    counts = {
         kind: administration_record(start=start, end=end, kind=kind, now=now).count()
-        for kind in ("late", "missed", "override")
+        for kind in ("late", "missed")
     }
+    timing = administration_record(start=start, end=end, now=now).filter(
+        administration__timing_reason__gt=""
+    )
+    allergy = MedicationOrder.objects.filter(
+        created_at__gte=start, created_at__lt=end, allergy_override_reason__gt=""
+    )
+    counts["override"] = timing.count() + allergy.count()
+    return counts

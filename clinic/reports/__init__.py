@@ -5,6 +5,7 @@ from django.http import Http404
 from clinic.reports.access_log import AccessLogReport
 from clinic.reports.base import Report
 from clinic.reports.change_history import ChangeHistoryReport
+from clinic.reports.communications import CommunicationsReport
 from clinic.reports.medication_record import MedicationRecordReport
 from clinic.reports.user_access import UserAccessReport
 
@@ -14,6 +15,7 @@ REPORT_CLASSES: list[type[Report]] = [
     AccessLogReport,
     ChangeHistoryReport,
     MedicationRecordReport,
+    CommunicationsReport,
     UserAccessReport,
 ]
 

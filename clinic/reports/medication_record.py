@@ -1,5 +1,6 @@
 """The medication administration record, read through the medications selectors."""
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -106,3 +107,27 @@ class MedicationRecordReport(Report):
             kind=filters.kind,
             now=self.now,
         )
+
+
+def medication_lines(since, until) -> list:
+    """The weekly summary's lines: late doses, doses not given, overrides."""
+    from clinic.reports.summary import SummaryLine
+    from medications.selectors import administration_counts
+
+    counts = administration_counts(start=since, end=until)
+    url = reverse("clinic:report", args=["medication-record"])
+    return [
+        SummaryLine(
+            "Doses given late this week", str(counts["late"]), url + "?kind=late"
+        ),
+        SummaryLine(
+            "Doses not given (overdue or missed) this week",
+            str(counts["missed"]),
+            url + "?kind=missed",
+        ),
+        SummaryLine(
+            "Medication overrides this week",
+            str(counts["override"]),
+            url + "?kind=override",
+        ),
+    ]
