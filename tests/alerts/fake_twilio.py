@@ -22,6 +22,7 @@ class FakeTwilio:
         self.script: list[tuple[int, int | None]] = []
         self.requests = 0
         self.delay = 0.0
+        self.times: list[float] = []  # time.monotonic() of each accepted message
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
@@ -39,6 +40,32 @@ class FakeTwilio:
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+    def text_in(
+        self, *, webhook_url: str, auth_token: str, from_: str, body: str, to: str = ""
+    ) -> str:
+        """A patient's text, posted to the clinic's webhook the way Twilio does it
+        (form-encoded, signed with X-Twilio-Signature). Returns the TwiML answer."""
+        from urllib.parse import urlencode
+        from urllib.request import Request, urlopen
+
+        from twilio.request_validator import RequestValidator
+
+        params = {
+            "MessageSid": "SM" + uuid.uuid4().hex,
+            "AccountSid": self.account_sid,
+            "From": from_,
+            "To": to,
+            "Body": body,
+        }
+        signature = RequestValidator(auth_token).compute_signature(webhook_url, params)
+        request = Request(
+            webhook_url,
+            data=urlencode(params).encode(),
+            headers={"X-Twilio-Signature": signature},
+        )
+        with urlopen(request, timeout=10) as response:
+            return response.read().decode()
 
     def bodies_to(self, number: str) -> list[str]:
         return [m["body"] for m in self.messages if m["to"] == number]
@@ -67,6 +94,7 @@ class FakeTwilio:
                 "status_callback": form.get("StatusCallback", [""])[0],
             }
             self.messages.append(message)
+            self.times.append(time.monotonic())
             return 201, message
 
     def _handler(self):
