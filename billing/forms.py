@@ -83,6 +83,8 @@ class ChargeForm(forms.Form):
     )
 
     def __init__(self, *args, submit_label=None, **kwargs):
+        # The visit page holds the diagnosis form too: ids must not collide.
+        kwargs.setdefault("auto_id", "charge_%s")
         super().__init__(*args, **kwargs)
         self.helper = _helper(submit_label or _("Add charge"))
 
@@ -114,6 +116,7 @@ class DiagnosisForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "dx_%s")
         super().__init__(*args, **kwargs)
         self.helper = _helper(_("Add diagnosis"))
 

@@ -29,6 +29,8 @@ SWEEPERS: list[str] = [
     "scheduling.sweepers.verify_tomorrows_eligibility",
     "registration.sweepers.pending_eligibility_checks",
     "alerts.sweepers.send_due_notifications",
+    "billing.sweepers.transmit_stale_batches",
+    "billing.sweepers.read_clearinghouse_inbound",
 ]
 
 

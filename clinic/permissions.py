@@ -90,7 +90,6 @@ _BILLING_READ = [
         "submissionbatch",
         "remittance",
         "claimpayment",
-        "linepayment",
         "billingprovider",
         "feescheduleentry",
         "payerbillingprofile",

@@ -28,9 +28,10 @@ def _price_of(code: str, modifiers: str = "") -> tuple[Decimal, str]:
 
 
 def visit_is_editable(*, appointment) -> bool:
-    """Charges and diagnoses change only while no claim of the visit went out."""
+    """Charges and diagnoses change only while no open claim of the visit went out
+    (a closed claim replaced by a corrected draft no longer holds them)."""
     return not appointment.claims.exclude(
-        status__in=["draft", "ready", "rejected"]
+        status__in=["draft", "ready", "rejected", "closed"]
     ).exists()
 
 

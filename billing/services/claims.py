@@ -337,12 +337,13 @@ def secondary_claim_create(*, primary: Claim, actor=None) -> Claim | None:
         )
         claim.save()
         paid_by_line: dict[int, tuple[Decimal, list]] = {}
-        for payment in primary.payments.filter(is_reversal=False).prefetch_related(
-            "lines"
-        ):
-            for lp in payment.lines.all():
-                if lp.claim_line_id:
-                    paid_by_line[lp.claim_line_id] = (lp.paid_amount, lp.adjustments)
+        for payment in primary.payments.filter(is_reversal=False).order_by("id"):
+            for posted in payment.line_items:
+                if posted["claim_line"]:
+                    paid_by_line[posted["claim_line"]] = (
+                        posted["paid"],
+                        posted["adjustments"],
+                    )
         lines = []
         for line in primary.lines.all():
             paid, adjustments = paid_by_line.get(line.pk, (Decimal("0.00"), []))

@@ -2,15 +2,14 @@
 
 from decimal import Decimal
 
-from django.db import transaction
-from django.db.models import Prefetch
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from billing.carc import describe
 from billing.exceptions import RemittanceRefused
-from billing.models import Claim, ClaimLine, ClaimPayment, LinePayment, Remittance
+from billing.models import Claim, ClaimLine, ClaimPayment, Remittance
 from billing.x12.reader_835 import ClaimRemit, parse_835
 from billing.x12.segments import X12Error
 
@@ -48,6 +47,44 @@ def _claim_status(remit: ClaimRemit) -> str:
     if denied_lines or reduced:
         return Claim.Status.PARTIALLY_PAID
     return Claim.Status.PAID
+
+
+POSTED_FIELDS = [
+    "paid_amount",
+    "patient_responsibility",
+    "adjustment_amount",
+    "payer_claim_number",
+    "status",
+    "status_reason",
+    "adjudicated_at",
+]
+
+
+def _claims_save_posted(claims: list[Claim], actor) -> None:
+    """Write the posted amounts of many claims at once, each with its history row.
+
+    A thousand ``save()`` calls cost two thousand round trips; one batched UPDATE
+    (executemany, pipelined by psycopg) and one bulk insert of history rows carry
+    the same rows and the same per-claim change reasons.
+    """
+    if not claims:
+        return
+    table = connection.ops.quote_name(Claim._meta.db_table)
+    columns = ", ".join(
+        f"{connection.ops.quote_name(Claim._meta.get_field(name).column)} = %s"
+        for name in POSTED_FIELDS
+    )
+    sql = f"UPDATE {table} SET {columns} WHERE id = %s"
+    unique = list({id(claim): claim for claim in claims}.values())
+    params = [
+        [getattr(claim, name) for name in POSTED_FIELDS] + [claim.pk]
+        for claim in unique
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+    Claim.history.bulk_history_create(
+        unique, batch_size=2000, update=True, default_user=actor
+    )
 
 
 def _match_line(service, lines_by_pk, lines_by_code):
@@ -99,16 +136,20 @@ def remittance_import(*, text: str, file_name: str, actor=None) -> Remittance:
     numbers = {c.patient_control_number for c in remit.claims}
     now = timezone.now()
     secondary_candidates = []
+    posted: list[Claim] = []
+    denied: list[tuple[Claim, str]] = []
     with transaction.atomic():
         claims = {
             c.claim_number: c
-            for c in Claim.objects.select_for_update(of=("self",))
-            .filter(claim_number__in=numbers)
-            .select_related("payer", "patient")
-            .prefetch_related(
-                Prefetch("lines", queryset=ClaimLine.objects.order_by("line_number"))
-            )
+            for c in Claim.objects.select_for_update().filter(claim_number__in=numbers)
         }
+        line_rows_of: dict[int, list[tuple[int, str]]] = {}
+        for line_id, claim_id, code in (
+            ClaimLine.objects.filter(claim__in=[c.pk for c in claims.values()])
+            .order_by("claim_id", "line_number")
+            .values_list("id", "claim_id", "code")
+        ):
+            line_rows_of.setdefault(claim_id, []).append((line_id, code))
         remittance = Remittance.objects.create(
             trace_number=remit.trace_number,
             payer_identifier=remit.payer_identifier,
@@ -126,11 +167,28 @@ def remittance_import(*, text: str, file_name: str, actor=None) -> Remittance:
             imported_at=now,
         )
         payments = []
-        line_rows: list[list[LinePayment]] = []
         for item in remit.claims:
             claim = claims.get(item.patient_control_number)
             adjustments = item.all_adjustments()
             non_patient = sum((a.amount for a in adjustments if a.group != "PR"), ZERO)
+            rows = []
+            if claim is not None:
+                lines = line_rows_of.get(claim.pk, [])
+                by_pk = {line_id: line_id for line_id, _code in lines}
+                by_code: dict[str, list] = {}
+                for line_id, code in lines:
+                    by_code.setdefault(code, []).append(line_id)
+            for service in item.services:
+                rows.append(
+                    [
+                        _match_line(service, by_pk, by_code) if claim else None,
+                        service.code[:5],
+                        str(service.charge),
+                        str(service.paid),
+                        str(service.units),
+                        [a.as_row() for a in service.adjustments],
+                    ]
+                )
             payments.append(
                 ClaimPayment(
                     remittance=remittance,
@@ -142,38 +200,11 @@ def remittance_import(*, text: str, file_name: str, actor=None) -> Remittance:
                     patient_responsibility=item.patient_responsibility,
                     adjustment_amount=non_patient,
                     payer_claim_number=item.payer_claim_number[:50],
-                    adjustments=[a.as_dict() for a in item.adjustments],
+                    adjustments=[a.as_row() for a in item.adjustments],
+                    lines=rows,
                     is_reversal=item.is_reversal,
                 )
             )
-            rows = []
-            if claim is not None:
-                lines = list(claim.lines.all())
-                by_pk = {line.pk: line for line in lines}
-                by_code: dict[str, list] = {}
-                for line in lines:
-                    by_code.setdefault(line.code, []).append(line)
-            for service in item.services:
-                line = _match_line(service, by_pk, by_code) if claim else None
-                rows.append(
-                    LinePayment(
-                        claim_line=line,
-                        code=service.code[:5],
-                        charge_amount=service.charge,
-                        paid_amount=service.paid,
-                        units=service.units,
-                        adjustments=[a.as_dict() for a in service.adjustments],
-                        patient_responsibility=sum(
-                            (a.amount for a in service.adjustments if a.group == "PR"),
-                            ZERO,
-                        ),
-                        adjustment_amount=sum(
-                            (a.amount for a in service.adjustments if a.group != "PR"),
-                            ZERO,
-                        ),
-                    )
-                )
-            line_rows.append(rows)
             if claim is None:
                 continue
             claim.paid_amount += item.paid
@@ -198,19 +229,16 @@ def remittance_import(*, text: str, file_name: str, actor=None) -> Remittance:
                 )
                 claim._change_reason = f"Posted from 835 {remit.trace_number}"
                 if claim.status == Claim.Status.DENIED:
-                    _denial_alert(claim, reasons)
+                    denied.append((claim, reasons))
                 elif claim.sequence == Claim.Sequence.PRIMARY:
                     secondary_candidates.append(claim)
-            claim.save()
-        payments = bulk_create_with_history(
+            posted.append(claim)
+        _claims_save_posted(posted, actor)
+        for claim, reasons in denied:
+            _denial_alert(claim, reasons)
+        bulk_create_with_history(
             payments, ClaimPayment, batch_size=2000, default_user=actor
         )
-        flat = []
-        for payment, rows in zip(payments, line_rows, strict=True):
-            for row in rows:
-                row.claim_payment = payment
-                flat.append(row)
-        bulk_create_with_history(flat, LinePayment, batch_size=2000, default_user=actor)
         if secondary_candidates:
             from billing.services.claims import secondary_claim_create
 

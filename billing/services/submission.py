@@ -13,6 +13,7 @@ from billing.clearinghouse import TransmitError, get_backend
 from billing.exceptions import BillingError
 from billing.models import Claim, ClaimLine, ControlNumber, SubmissionBatch
 from billing.scrubber import scrub
+from billing.selectors import claim_rows_for_837
 from billing.x12.writer_837 import Envelope, transaction_count, write_837p
 from clinic.queueing import enqueue_on_commit
 
@@ -117,7 +118,6 @@ def claims_submit(*, actor, claim_ids=None, now=None) -> SubmissionBatch | None:
             st_control_number=st,
             transaction_count=sets,
             file_name=f"837P_{isa:09d}.x12",
-            content=write_837p(claims=clean, envelope=envelope),
             claim_count=len(clean),
             total_charge=sum(c.total_charge for c in clean),
             created_by=actor,
@@ -130,6 +130,12 @@ def claims_submit(*, actor, claim_ids=None, now=None) -> SubmissionBatch | None:
             claim.status_reason = ""
             claim._change_reason = f"Submitted in batch {isa:09d}"
             claim.save()
+        batch.content = write_837p(
+            claims=claim_rows_for_837(Claim.objects.filter(batch=batch)),
+            envelope=envelope,
+        )
+        batch._change_reason = "837P written"
+        batch.save()
         from billing.jobs import batch_transmit_job
 
         enqueue_on_commit(batch_transmit_job, batch.pk, queue="billing")

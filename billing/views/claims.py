@@ -242,7 +242,7 @@ class WorkQueueView(RoleRequiredMixin, ListAccessLogMixin, ListView):
         mine = self.request.GET.get("mine") == "1"
         return selectors.work_queue(
             queue=self.queue, assigned_to=self.request.user if mine else None
-        ).prefetch_related("payments__lines")
+        ).prefetch_related("payments")
 
     def get_context_data(self, **kwargs):
         from django.conf import settings

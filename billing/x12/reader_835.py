@@ -23,6 +23,9 @@ class Adjustment:
     def as_dict(self) -> dict:
         return {"group": self.group, "reason": self.reason, "amount": str(self.amount)}
 
+    def as_row(self) -> list[str]:
+        return [self.group, self.reason, str(self.amount)]
+
 
 @dataclass
 class ServiceRemit:

@@ -39,10 +39,12 @@ def d8(day: date) -> str:
 
 def segment(*elements) -> str:
     """One segment; trailing empty elements are left out, as X12 requires."""
-    parts = [str(e) if e is not None else "" for e in elements]
-    while parts and parts[-1] == "":
-        parts.pop()
-    return ELEMENT.join(parts) + SEGMENT
+    # Elements never hold the element separator (clean() removes it), so trailing
+    # empty elements are exactly the trailing separators.
+    text = ELEMENT.join(
+        e if e.__class__ is str else ("" if e is None else str(e)) for e in elements
+    )
+    return text.rstrip(ELEMENT) + SEGMENT
 
 
 def composite(*components) -> str:
@@ -82,11 +84,12 @@ def isa(
     )
 
 
-@dataclass
+@dataclass(slots=True, eq=False)
 class Segment:
     id: str
     elements: list[str]
     position: int  # 1-based segment number in the file
+    component_separator: str = COMPONENT
 
     def get(self, index: int, default: str = "") -> str:
         """Element by its X12 number (CLP01 is ``get(1)``)."""
@@ -94,8 +97,6 @@ class Segment:
 
     def components(self, index: int) -> list[str]:
         return self.get(index).split(self.component_separator)
-
-    component_separator: str = COMPONENT
 
 
 def split_segments(text: str) -> list[Segment]:
@@ -112,12 +113,9 @@ def split_segments(text: str) -> list[Segment]:
     segments = []
     for number, raw in enumerate(body.split(segment_sep), start=1):
         raw = raw.strip()
-        if not raw:
-            continue
-        parts = raw.split(element_sep)
-        seg = Segment(id=parts[0], elements=parts, position=number)
-        seg.component_separator = component_sep
-        segments.append(seg)
+        if raw:
+            parts = raw.split(element_sep)
+            segments.append(Segment(parts[0], parts, number, component_sep))
     if not segments or segments[-1].id != "IEA":
         raise X12Error("The file ends without an IEA segment: it was cut short.")
     return segments

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 
 from alerts.models import StaffAlert
 from billing.exceptions import RemittanceRefused
-from billing.models import Claim, ClaimPayment, LinePayment, Remittance
+from billing.models import Claim, ClaimPayment, Remittance
 from billing.services import (
     ack_import,
     claim_mark_ready,
@@ -57,13 +57,16 @@ def test_paid_claim_is_posted_per_line():
     assert claim.adjustment_amount == Decimal("27.00")
     assert claim.balance == Decimal("0.00")
     assert claim.payer_claim_number == f"PCN{claim.pk:010d}"
-    lines = {lp.claim_line.code: lp for lp in LinePayment.objects.all()}
-    assert lines["99213"].paid_amount == Decimal("76.00")
-    assert lines["99213"].adjustments == [
+    posted = ClaimPayment.objects.get(claim=claim).line_items
+    by_line = {line.pk: line.code for line in claim.lines.all()}
+    assert [(by_line[p["claim_line"]], p["paid"]) for p in posted] == [
+        ("99213", Decimal("76.00")),
+        ("36415", Decimal("12.00")),
+    ]
+    assert posted[0]["adjustments"] == [
         {"group": "CO", "reason": "45", "amount": "24.00"},
         {"group": "PR", "reason": "3", "amount": "20.00"},
     ]
-    assert lines["36415"].paid_amount == Decimal("12.00")
     assert StaffAlert.objects.filter(kind="claim_denied").count() == 0
 
 
@@ -233,3 +236,31 @@ def test_rejected_claim_is_corrected_and_resubmitted():
     assert claim.status == "submitted"
     assert claim.batch == batch
     assert "CLM*" + claim.claim_number + "*135***22:B:1" in batch.content
+
+
+def test_inbound_folder_is_read_by_the_sweeper(settings, tmp_path):
+    from django.utils import timezone
+
+    from billing.sweepers import read_clearinghouse_inbound
+
+    settings.CLEARINGHOUSE_DIR = tmp_path
+    settings.CLEARINGHOUSE_BACKEND = "folder"
+    [claim] = _submitted()
+    inbound = tmp_path / "inbound"
+    inbound.mkdir()
+    (inbound / "a.999").write_text(write_999(batch=claim.batch, accepted=True))
+    (inbound / "b.835").write_text(_835([remit_for_claim(claim, outcome="paid")]))
+    (inbound / "c.txt").write_text("not x12")
+    assert read_clearinghouse_inbound(timezone.now()) == 2
+    claim.refresh_from_db()
+    claim.batch.refresh_from_db()
+    assert claim.batch.status == "accepted"
+    assert claim.status == "paid"
+    assert sorted(p.name for p in (inbound / "processed").iterdir()) == [
+        "a.999",
+        "b.835",
+    ]
+    assert (inbound / "failed" / "c.txt").exists()
+    assert (
+        "not start with an ISA" in (inbound / "failed" / "c.txt.error.txt").read_text()
+    )

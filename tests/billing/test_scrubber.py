@@ -161,3 +161,23 @@ def test_claim_with_errors_cannot_be_marked_ready_or_submitted():
     assert claim.scrub_errors == [
         "The patient's state is missing (needed on the claim)."
     ]
+
+
+def test_denied_claim_is_corrected_through_the_visit_charges():
+    from billing.services import charge_update, claim_correct
+
+    claim = billed_claim(extra_codes=["36415"])
+    claim.status = Claim.Status.DENIED
+    claim.payer_claim_number = "ICN-9"
+    claim.save()
+    corrected = claim_correct(claim=claim, actor=None)
+    assert corrected.claim_number == f"{claim.claim_number}R1"
+    assert (corrected.frequency_code, corrected.status) == ("7", "draft")
+    charge = claim.appointment.charges.get(code="36415")
+    charge_update(charge=charge, actor=None, modifiers="59")
+    corrected.refresh_from_db()
+    assert [line.modifiers for line in corrected.lines.all()] == ["", "59"]
+    claim.refresh_from_db()
+    assert claim.status == "closed"
+    assert claim.status_reason == f"Replaced by {corrected.claim_number}"
+    assert [line.modifiers for line in claim.lines.all()] == ["", ""]

@@ -157,3 +157,50 @@ def test_submit_claims_command(clearinghouse):
     out = io.StringIO()
     call_command("submit_claims", stdout=out)
     assert out.getvalue().strip() == "No claim is ready to submit."
+
+
+@pytest.fixture
+def http_clearinghouse(settings):
+    from tests.billing.fake_clearinghouse import FakeClearinghouse
+
+    fake = FakeClearinghouse().start()
+    settings.CLEARINGHOUSE_BACKEND = "http"
+    settings.CLEARINGHOUSE_URL = fake.url
+    settings.CLEARINGHOUSE_TIMEOUT_SECONDS = 5
+    yield fake
+    fake.stop()
+
+
+@pytest.mark.django_db
+def test_http_backend_retries_a_busy_clearinghouse(http_clearinghouse):
+    http_clearinghouse.script = [503, 502]
+    _ready_claims(1)
+    batch = claims_submit(actor=None)
+    assert batch_transmit(batch_id=batch.pk) == "sent"
+    key = f"{batch.isa_control_number:09d}"
+    assert http_clearinghouse.posts == 3
+    assert http_clearinghouse.files[key] == batch.content.encode()
+    batch.refresh_from_db()
+    assert (batch.status, batch.backend) == ("sent", "http")
+
+
+@pytest.mark.django_db
+def test_http_backend_reconciles_instead_of_posting_again(http_clearinghouse):
+    _ready_claims(1)
+    batch = claims_submit(actor=None)
+    http_clearinghouse.files[f"{batch.isa_control_number:09d}"] = b"already here"
+    batch.status = SubmissionBatch.Status.TRANSMITTING
+    batch.save()
+    assert batch_transmit(batch_id=batch.pk) == "reconciled"
+    assert http_clearinghouse.posts == 0
+
+
+@pytest.mark.django_db
+def test_http_backend_refusal_fails_the_batch(http_clearinghouse):
+    http_clearinghouse.script = [400]
+    _ready_claims(1)
+    batch = claims_submit(actor=None)
+    assert batch_transmit(batch_id=batch.pk) == "failed"
+    batch.refresh_from_db()
+    assert batch.last_error == "The clearinghouse refused the file: HTTP 400 busy"
+    assert http_clearinghouse.posts == 1

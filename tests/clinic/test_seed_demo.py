@@ -34,6 +34,19 @@ def _delete_medication_records():
             row.delete()
 
 
+def _delete_billing_records():
+    """Claims and charges protect their visits; replacements protect originals."""
+    from billing.models import Charge, Claim, ClaimPayment, Remittance
+
+    ClaimPayment.objects.all().delete()
+    Remittance.objects.all().delete()
+    while Claim.objects.exists():
+        Claim.objects.filter(
+            secondary_claims__isnull=True, replacements__isnull=True
+        ).delete()
+    Charge.objects.all().delete()
+
+
 def test_seed_creates_one_user_per_role_who_can_log_in(client):
     output = _seed()
     assert DEMO_PASSWORD in output
@@ -64,6 +77,7 @@ def test_seed_is_deterministic_and_safe_to_run_again():
     assert Patient.objects.count() == 10
     assert User.objects.count() == 6  # one per role and a second nurse (witness)
     _delete_medication_records()
+    _delete_billing_records()
     # Demo visits and waitlist entries keep their patients (PROTECT): remove first.
     WaitlistEntry.objects.all().delete()
     Appointment.objects.all().delete()
