@@ -156,3 +156,14 @@ def test_the_record_page_filters_by_unit_and_logs_the_look(admin_client, ward):
         "patient was in radiology",
     )
     assert hash_line[0].startswith("# SHA-256")
+
+
+def test_a_background_export_keeps_the_unit_filter(ward):
+    filters = Filters(location=ward["infusion"], kind="late", patient=ward["ann"])
+    kept = Filters.from_json(filters.to_json())
+    assert (kept.location, kept.kind, kept.patient) == (
+        ward["infusion"],
+        "late",
+        ward["ann"],
+    )
+    assert kept.describe() == "patient MA1, unit Infusion, kind late"
