@@ -173,6 +173,13 @@ class ClaimReasonView(ClaimMixin, FormView):
     title = ""
     button = ""
 
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        log_patient_access(
+            request, patient=self.claim.patient, obj=self.claim, what="claim"
+        )
+        return response
+
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "submit_label": self.button}
 

@@ -136,6 +136,13 @@ class ChargeEditView(RoleRequiredMixin, FormView):
         )
         return super().dispatch(request, *args, **kwargs)
 
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        log_patient_access(
+            request, patient=self.charge.patient, obj=self.charge, what="charge"
+        )
+        return response
+
     def get_form(self, form_class=None):
         data = self.request.POST if self.request.method == "POST" else None
         return ChargeForm.for_charge(self.charge, data)
