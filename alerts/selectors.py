@@ -1,4 +1,18 @@
-from django.db.models import Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    DateTimeField,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
 
 from alerts.models import StaffAlert
 from clinic.permissions import role_of
@@ -157,3 +171,150 @@ def conversation(*, patient, limit: int = CONVERSATION_ROWS) -> list[dict]:
             )
     items.sort(key=lambda item: (item["at"], item["direction"] == "out"), reverse=True)
     return items[:limit]
+
+
+# --- The communications record for compliance reports ---------------------------
+
+UNDELIVERED = ["failed", "undeliverable", "skipped"]
+
+COMMUNICATION_KINDS = [
+    ("reminder", _("Reminders")),
+    ("message", _("Other messages sent")),
+    ("reply", _("Texts received")),
+    ("undelivered", _("Not delivered (failed, undeliverable, skipped)")),
+    ("no_consent", _("Texts without SMS consent at the time")),
+    ("opt_out", _("Opt-outs and opt-ins")),
+]
+
+
+def _consent_at(moment):
+    """The patient's SMS consent as it stood at ``moment`` (from the patient's
+    history), NULL when the patient had no record yet."""
+    from registration.models import Patient
+
+    return Subquery(
+        Patient.history.model.objects.filter(
+            id=OuterRef("patient_id"), history_date__lte=moment
+        )
+        .order_by("-history_date", "-history_id")
+        .values("sms_consent")[:1],
+        output_field=BooleanField(),
+    )
+
+
+def communications_record(
+    *,
+    start=None,
+    end=None,
+    patient=None,
+    username: str = "",
+    kind: str = "",
+) -> QuerySet:
+    """Every reminder and message sent or received in [start, end), oldest first,
+    one dict per message, with the patient's SMS consent when
+    it went out (or came in) and now, and its delivery status. ``username``: who
+    created an outgoing message (texts received have no author)."""
+    from alerts.models import InboundMessage, Notification
+
+    text = CharField()
+    sent_when = Coalesce("sent_at", "scheduled_for")
+    outgoing = Notification.objects.annotate(
+        at=sent_when,
+        direction=Value("out", output_field=text),
+        kind=Case(
+            When(rule__isnull=False, then=Value("reminder")),
+            default=Value("message"),
+            output_field=text,
+        ),
+        channel_used=F("channel"),
+        mrn=F("patient__mrn"),
+        family_name=F("patient__family_name"),
+        given_name=F("patient__given_name"),
+        address_used=F("address"),
+        status_now=F("status"),
+        consent_then=_consent_at(
+            Coalesce(OuterRef("sent_at"), OuterRef("scheduled_for"))
+        ),
+        consent_now=F("patient__sms_consent"),
+        note=F("last_error"),
+        provider_ref=F("provider_message_id"),
+        delivered=F("delivered_at"),
+        text=F("body"),
+        row_id=F("id"),
+    )
+    incoming = InboundMessage.objects.annotate(
+        at=F("received_at"),
+        direction=Value("in", output_field=text),
+        kind=Value("reply", output_field=text),
+        channel_used=Value("sms", output_field=text),
+        mrn=F("patient__mrn"),
+        family_name=F("patient__family_name"),
+        given_name=F("patient__given_name"),
+        address_used=F("from_number"),
+        status_now=F("action"),
+        consent_then=_consent_at(OuterRef("received_at")),
+        consent_now=F("patient__sms_consent"),
+        note=F("reply"),
+        provider_ref=F("provider_id"),
+        delivered=Value(None, output_field=DateTimeField()),
+        text=F("body"),
+        row_id=F("id"),
+    )
+    if start is not None:
+        outgoing = outgoing.filter(at__gte=start)
+        incoming = incoming.filter(received_at__gte=start)
+    if end is not None:
+        outgoing = outgoing.filter(at__lt=end)
+        incoming = incoming.filter(received_at__lt=end)
+    if patient is not None:
+        outgoing = outgoing.filter(patient=patient)
+        incoming = incoming.filter(patient=patient)
+    if username:
+        outgoing = outgoing.filter(created_by__username=username)
+        incoming = incoming.none()
+    if kind in ("reminder", "message"):
+        outgoing, incoming = outgoing.filter(kind=kind), incoming.none()
+    elif kind == "reply":
+        outgoing = outgoing.none()
+    elif kind == "undelivered":
+        outgoing, incoming = outgoing.filter(status__in=UNDELIVERED), incoming.none()
+    elif kind == "no_consent":
+        outgoing = outgoing.filter(channel="sms").exclude(consent_then=True)
+        incoming = incoming.none()
+    elif kind == "opt_out":
+        outgoing = outgoing.none()
+        incoming = incoming.filter(action__in=["opted_out", "opted_in"])
+    names = (
+        "at",
+        "direction",
+        "kind",
+        "channel_used",
+        "mrn",
+        "family_name",
+        "given_name",
+        "address_used",
+        "status_now",
+        "consent_then",
+        "consent_now",
+        "note",
+        "provider_ref",
+        "delivered",
+        "text",
+        "row_id",
+    )
+    # No ORDER BY inside the parts of a UNION (SQLite refuses it).
+    union = (
+        outgoing.order_by()
+        .values(*names)
+        .union(incoming.order_by().values(*names), all=True)
+    )
+    return union.order_by("at", "direction", "row_id")
+
+
+def undelivered_count(*, start, end) -> int:
+    """Messages due to go out in [start, end) that did not reach the patient."""
+    from alerts.models import Notification
+
+    return Notification.objects.filter(
+        scheduled_for__gte=start, scheduled_for__lt=end, status__in=UNDELIVERED
+    ).count()

@@ -77,6 +77,7 @@ _REMINDER_RULES = [
     "alerts.add_reminderrule",
     "alerts.change_reminderrule",
 ]
+
 # Billing: billers build, scrub, submit and work claims and post remittances;
 # clinicians list a visit's diagnoses; administrators read and keep the set-up.
 _BILLING_READ = [

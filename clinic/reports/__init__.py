@@ -5,6 +5,9 @@ from django.http import Http404
 from clinic.reports.access_log import AccessLogReport
 from clinic.reports.base import Report
 from clinic.reports.change_history import ChangeHistoryReport
+from clinic.reports.claim_submissions import ClaimSubmissionsReport
+from clinic.reports.communications import CommunicationsReport
+from clinic.reports.medication_record import MedicationRecordReport
 from clinic.reports.user_access import UserAccessReport
 
 # Each app adds its reports here (medication administration, communications,
@@ -12,6 +15,9 @@ from clinic.reports.user_access import UserAccessReport
 REPORT_CLASSES: list[type[Report]] = [
     AccessLogReport,
     ChangeHistoryReport,
+    MedicationRecordReport,
+    CommunicationsReport,
+    ClaimSubmissionsReport,
     UserAccessReport,
 ]
 

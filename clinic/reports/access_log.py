@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import connection
 from django.db.models import CharField, F, Func, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models.functions import Cast, Coalesce, Concat, NullIf
 from django.utils.translation import gettext_lazy as _
 
 from clinic.models import AccessLog
@@ -60,39 +60,48 @@ class AccessLogReport(Report):
             "ip_address",
         )
 
-    def iter_cells(self, filters: Filters):
-        """On PostgreSQL the database formats every cell, so a row costs Python
-        almost nothing (1,000,000-row exports); elsewhere the generic path."""
+    def text_rows(self, filters: Filters):
+        """On PostgreSQL: the rows with every cell already formatted as text by the
+        database (the same text ``cells`` gives), so an export costs Python almost
+        nothing. Empty cells are NULL: PostgreSQL's CSV writes them unquoted, as
+        Python's csv module does."""
         if connection.vendor != "postgresql":
-            yield from super().iter_cells(filters)
-            return
+            return None
         text = CharField()
-        local = Func(
-            Value(settings.CLINIC_TIME_ZONE), F("created_at"), function="timezone"
-        )
-        rows = self.rows(filters).values_list(
+
+        def cell(expression):
+            return NullIf(expression, Value(""), output_field=text)
+
+        # The local wall-clock time to the second; a timestamp's text is
+        # "YYYY-MM-DD HH:MI:SS" in the ISO DateStyle that psycopg requires, and
+        # costs PostgreSQL half what to_char() does.
+        when = Cast(
             Func(
-                local,
-                Value("YYYY-MM-DD HH24:MI:SS"),
-                function="to_char",
-                output_field=text,
+                Value("second"),
+                Func(
+                    Value(settings.CLINIC_TIME_ZONE),
+                    F("created_at"),
+                    function="timezone",
+                ),
+                function="date_trunc",
             ),
-            "username",
-            "action",
-            "patient__mrn",
-            Concat(
-                "patient__family_name",
-                Value(", "),
-                "patient__given_name",
-                output_field=text,
-            ),
-            Func(F("what"), Value(""), function="nullif", output_field=text),
-            "object_type",
-            "object_id",
+            text,
+        )
+        name = Concat(
+            "patient__family_name",
+            Value(", "),
+            "patient__given_name",
+            output_field=text,
+        )
+        return self.rows(filters).values_list(
+            when,
+            cell(F("username")),
+            cell(F("action")),
+            cell(F("patient__mrn")),
+            # No patient: the concatenation is just the separator.
+            NullIf(name, Value(", "), output_field=text),
+            cell(Coalesce(NullIf(F("what"), Value("")), F("object_type"))),
+            cell(F("object_id")),
             Func(F("ip_address"), function="host", output_field=text),
             Cast("id", text),
         )
-        for when, user, action, mrn, name, what, otype, oid, ip, pk in rows.iterator(
-            chunk_size=5000
-        ):
-            yield (when, user, action, mrn, name, what or otype, oid, ip, pk)

@@ -6,10 +6,15 @@ from datetime import datetime, time, timedelta
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 User = get_user_model()
+
+# Rows fetched from the database at a time by exports (a server-side cursor on
+# PostgreSQL): the most rows an export holds in memory at once.
+EXPORT_FETCH_ROWS = 2000
 
 
 @dataclass(frozen=True)
@@ -34,8 +39,15 @@ class ReportFilterForm(forms.Form):
 
     kind_choices: list[tuple[str, str]] = []
 
-    def __init__(self, *args, kind_choices=None, **kwargs):
+    def __init__(self, *args, kind_choices=None, locations=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if locations is not None:
+            self.fields["location"] = forms.ModelChoiceField(
+                label=_("Unit / location"),
+                required=False,
+                queryset=locations,
+                empty_label=_("Any"),
+            )
         if kind_choices:
             self.fields["kind"] = forms.ChoiceField(
                 label=_("Kind"), required=False, choices=[("", _("Any")), *kind_choices]
@@ -73,6 +85,7 @@ class Filters:
     username: str = ""
     patient: object = None
     kind: str = ""
+    location: object = None
 
     @classmethod
     def from_form(cls, data: dict) -> "Filters":
@@ -90,6 +103,7 @@ class Filters:
             username=data.get("user") or "",
             patient=data.get("patient"),
             kind=data.get("kind") or "",
+            location=data.get("location"),
         )
 
     def to_json(self) -> dict:
@@ -100,22 +114,26 @@ class Filters:
             "username": self.username,
             "patient_id": self.patient.pk if self.patient is not None else None,
             "kind": self.kind,
+            "location_id": self.location.pk if self.location is not None else None,
         }
 
     @classmethod
     def from_json(cls, data: dict) -> "Filters":
         from registration.models import Patient
+        from scheduling.models import Location
 
         def parse(value):
             return datetime.fromisoformat(value) if value else None
 
         patient_id = data.get("patient_id")
+        location_id = data.get("location_id")
         return cls(
             date_from=parse(data.get("date_from")),
             date_to=parse(data.get("date_to")),
             username=data.get("username", ""),
             patient=Patient.objects.get(pk=patient_id) if patient_id else None,
             kind=data.get("kind", ""),
+            location=Location.objects.get(pk=location_id) if location_id else None,
         )
 
     def describe(self) -> str:
@@ -130,6 +148,8 @@ class Filters:
             parts.append(f"user {self.username}")
         if self.patient is not None:
             parts.append(f"patient {self.patient.mrn}")
+        if self.location is not None:
+            parts.append(f"unit {self.location.name}")
         if self.kind:
             parts.append(f"kind {self.kind}")
         return ", ".join(parts) or "no filters (everything)"
@@ -141,6 +161,10 @@ class Report:
     description = ""
     columns: list[Column] = []
     exportable = True
+
+    def locations(self):
+        """The locations to filter by (a queryset), or None: no location filter."""
+        return None
 
     def kind_choices(self) -> list[tuple[str, str]]:
         return []
@@ -154,14 +178,23 @@ class Report:
 
     def iter_rows(self, filters: Filters) -> Iterable:
         """Every row, fetched in chunks so memory stays flat."""
-        return self.rows(filters).iterator(chunk_size=5000)
+        return self.rows(filters).iterator(chunk_size=EXPORT_FETCH_ROWS)
 
     def cells(self, row) -> list[str]:
         return [_cell(column.value(row)) for column in self.columns]
 
+    def text_rows(self, filters: Filters) -> QuerySet | None:
+        """Optionally, a ``values_list`` queryset whose rows are exactly the text of
+        ``cells`` (NULL for an empty cell), formatted by the database: exports then
+        skip Python per row (PostgreSQL's COPY writes the CSV). None: no such path."""
+        return None
+
     def iter_cells(self, filters: Filters) -> Iterable:
-        """Every row as its cells, in order: what the exports write. A report may
-        override this with a faster path that gives the same text."""
+        """Every row as its cells, in order: what the exports write."""
+        text_rows = self.text_rows(filters)
+        if text_rows is not None:
+            yield from text_rows.iterator(chunk_size=EXPORT_FETCH_ROWS)
+            return
         for row in self.iter_rows(filters):
             yield self.cells(row)
 

@@ -16,7 +16,8 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, connections, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import landscape, letter
@@ -69,24 +70,83 @@ class _RowHasher:
         return self.sha.hexdigest()
 
 
+def csv_chunks(
+    report: Report, filters: Filters, progress: Callable[[int], None] | None = None
+) -> Iterator[bytes]:
+    """The CSV file (UTF-8) in chunks: header, rows, then the hash line. At most
+    CSV_CHUNK_ROWS rows are in memory at once, whatever the size of the report."""
+    hasher = _RowHasher()
+    hasher.add([str(column.header) for column in report.columns])
+    yield hasher.take().encode()
+    text_rows = report.text_rows(filters)
+    if text_rows is not None and connection.vendor == "postgresql":
+        chunks = _copied_chunks(text_rows, own_connection=progress is not None)
+    else:
+        chunks = _written_chunks(hasher, report.iter_cells(filters))
+    count = 0
+    for data, rows in chunks:
+        hasher.sha.update(data)
+        count += rows
+        yield data
+        if progress:
+            progress(count)
+    if progress and count == 0:
+        progress(count)
+    yield f"{HASH_LINE}{hasher.hexdigest()}\n".encode()
+
+
 def csv_lines(
     report: Report, filters: Filters, progress: Callable[[int], None] | None = None
 ) -> Iterator[str]:
-    """The CSV file as text chunks: header, rows, then the hash line."""
-    hasher = _RowHasher()
-    hasher.add([str(column.header) for column in report.columns])
-    count = 0
-    cells = iter(report.iter_cells(filters))
+    """The same chunks as text."""
+    for chunk in csv_chunks(report, filters, progress):
+        yield chunk.decode()
+
+
+def _written_chunks(hasher: _RowHasher, cells) -> Iterator[tuple[bytes, int]]:
+    """Rows written by Python's csv module, CSV_CHUNK_ROWS at a time."""
+    cells = iter(cells)
     while batch := list(islice(cells, CSV_CHUNK_ROWS)):
-        hasher.add_many(batch)
-        count += len(batch)
-        yield hasher.take()
-        if progress:
-            progress(count)
-    yield hasher.take()
-    if progress:
-        progress(count)
-    yield f"{HASH_LINE}{hasher.hexdigest()}\n"
+        hasher.writer.writerows(batch)
+        text = hasher.buffer.getvalue()
+        hasher.buffer.seek(0)
+        hasher.buffer.truncate()
+        yield text.encode(), len(batch)
+
+
+def _copied_chunks(
+    text_rows: QuerySet, *, own_connection: bool
+) -> Iterator[tuple[bytes, int]]:
+    """Rows written by PostgreSQL (COPY ... TO STDOUT, CSV), streamed as they come:
+    no transaction, no cursor to hold, and the same text as Python's csv module
+    (empty cells are NULL in ``text_rows``, so neither quotes them).
+
+    A connection runs one command at a time, and a COPY lasts until its last row:
+    an export that writes its progress meanwhile copies on a connection of its own.
+    """
+    import psycopg
+
+    sql, params = text_rows.query.get_compiler(using=text_rows.db).as_sql()
+    if own_connection:
+        wrapper = connections.create_connection(text_rows.db)
+    else:
+        wrapper = connections[text_rows.db]
+    try:
+        with wrapper.cursor() as cursor:
+            raw = cursor.cursor
+            query = psycopg.ClientCursor(raw.connection).mogrify(sql, params)
+            with raw.copy(f"COPY ({query}) TO STDOUT (FORMAT csv)") as copy:
+                parts: list = []
+                for row in copy:  # one row per message
+                    parts.append(row)
+                    if len(parts) == CSV_CHUNK_ROWS:
+                        yield b"".join(parts), len(parts)
+                        parts.clear()
+                if parts:
+                    yield b"".join(parts), len(parts)
+    finally:
+        if own_connection:
+            wrapper.close()
 
 
 class _NumberedCanvas(pdf_canvas.Canvas):
@@ -141,17 +201,28 @@ def write_pdf(
         [
             ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
             ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e9ecef")),
-            ("FONT", (0, 0), (-1, -1), "Helvetica", 7),
-            ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 7),
+            ("FONT", (0, 0), (-1, -1), "Helvetica", PDF_FONT_SIZE),
+            ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", PDF_FONT_SIZE),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ]
     )
     page_rows: list[list] = []
     count = 0
+    widths: list[float] = []
 
     def flush(last: bool) -> None:
         if page_rows:
-            story.append(Table([head, *page_rows], repeatRows=1, style=style))
+            if not widths:
+                widths.extend(_column_widths(head, page_rows))
+            story.append(
+                Table(
+                    [head, *page_rows],
+                    colWidths=widths,
+                    rowHeights=PDF_ROW_HEIGHT,
+                    repeatRows=1,
+                    style=style,
+                )
+            )
             page_rows.clear()
             if not last:
                 story.append(PageBreak())
@@ -164,8 +235,6 @@ def write_pdf(
         if len(page_rows) == PDF_ROWS_PER_PAGE:
             flush(last=False)
             hasher.take()
-            if progress and count % (PDF_ROWS_PER_PAGE * 20) == 0:
-                progress(count)
     flush(last=True)
     hasher.take()
     digest = hasher.hexdigest()
@@ -186,6 +255,18 @@ def write_pdf(
         title=str(report.title),
         author=generated_by,
     )
+    if progress:
+        # Laying out the pages is the slow part: progress counts the rows laid out.
+        laid_out = [0, 0]  # rows, rows at the last report
+
+        def after_flowable(flowable) -> None:
+            if isinstance(flowable, Table):
+                laid_out[0] += len(flowable._cellvalues) - 1  # less the header
+                if laid_out[0] - laid_out[1] >= PDF_ROWS_PER_PAGE * 5:
+                    laid_out[1] = laid_out[0]
+                    progress(laid_out[0])
+
+        doc.afterFlowable = after_flowable
     doc.build(story, canvasmaker=_NumberedCanvas)
     if progress:
         progress(count)
@@ -193,6 +274,27 @@ def write_pdf(
 
 
 PDF_CELL_CHARS = 60
+PDF_FONT_SIZE = 7
+PDF_ROW_HEIGHT = PDF_FONT_SIZE * 1.2 + 6  # one line and the table's padding
+PDF_TABLE_WIDTH = 10 * inch  # landscape letter inside the margins
+
+
+def _column_widths(head: list[str], rows: list[list[str]]) -> list[float]:
+    """Widths from the header and the first page, stretched to the page's width
+    (room for longer text further on), then kept for every page: the same columns
+    throughout, and no measuring of every cell of every page."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    widths = [
+        max(
+            stringWidth(title, "Helvetica-Bold", PDF_FONT_SIZE),
+            *(stringWidth(row[i], "Helvetica", PDF_FONT_SIZE) for row in rows),
+        )
+        + 12
+        for i, title in enumerate(head)
+    ]
+    scale = PDF_TABLE_WIDTH / sum(widths)
+    return [width * scale for width in widths]
 
 
 def _fit(text: str | None) -> str:
@@ -268,10 +370,10 @@ def report_export_run(*, export_id: int) -> str | None:
                 progress=progress,
             )
         else:
-            with path.open("w", newline="") as handle:
-                for chunk in csv_lines(report, filters, progress=progress):
+            with path.open("wb") as handle:
+                for chunk in csv_chunks(report, filters, progress=progress):
                     handle.write(chunk)
-            digest = path.read_text().rstrip("\n").rsplit("\n", 1)[-1][len(HASH_LINE) :]
+            digest = chunk.decode().rstrip("\n")[len(HASH_LINE) :]
     except Exception as exc:
         logger.exception("Export %s failed", export.pk)
         path.unlink(missing_ok=True)

@@ -56,7 +56,11 @@ def clinic_lines(since: datetime, until: datetime) -> list[SummaryLine]:
     ]
 
 
-PROVIDERS = ["clinic.reports.summary.clinic_lines"]
+PROVIDERS = [
+    "clinic.reports.summary.clinic_lines",
+    "clinic.reports.medication_record.medication_lines",
+    "clinic.reports.communications.communication_lines",
+]
 
 
 def week_start_for(now: datetime):

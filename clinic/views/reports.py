@@ -12,7 +12,7 @@ from clinic.models import AccessLog, ReportExport
 from clinic.permissions import RoleRequiredMixin
 from clinic.reports import all_reports, get_report
 from clinic.reports.base import Filters, ReportFilterForm
-from clinic.reports.exports import csv_lines, report_export_request
+from clinic.reports.exports import csv_chunks, report_export_request
 from clinic.services import access_log_first_broken, access_log_record
 
 PERMISSION = "clinic.view_reports"
@@ -27,6 +27,7 @@ class _ReportMixin(RoleRequiredMixin):
         self.form = ReportFilterForm(
             self.request.GET or self.request.POST or None,
             kind_choices=self.report.kind_choices(),
+            locations=self.report.locations(),
         )
         if self.form.is_bound and self.form.is_valid():
             return Filters.from_form(self.form.cleaned_data)
@@ -98,7 +99,7 @@ class ReportCsvView(_ReportMixin, View):
         )
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         response = StreamingHttpResponse(
-            csv_lines(self.report, filters), content_type="text/csv; charset=utf-8"
+            csv_chunks(self.report, filters), content_type="text/csv; charset=utf-8"
         )
         response["Content-Disposition"] = (
             f'attachment; filename="{self.report.slug}-{stamp}.csv"'

@@ -32,7 +32,13 @@ def walk(patterns, ns=""):
 
 urls = [reverse(name) for name in walk(get_resolver().url_patterns)]
 urls += ["/reports/access-log/", "/reports/change-history/", "/reports/user-access/",
-         "/reports/access-log/csv/", "/history/scheduling/location/1/"]
+         "/reports/access-log/csv/", "/history/scheduling/location/1/",
+         "/reports/medication-record/", "/reports/medication-record/csv/",
+         "/reports/medication-record/?kind=late&location=1",
+         "/reports/communications/", "/reports/communications/csv/",
+         "/reports/communications/?kind=no_consent",
+         "/reports/claim-submissions/", "/reports/claim-submissions/csv/",
+         "/reports/claim-submissions/?kind=denied"]
 User = get_user_model()
 bad = []
 for username in ["frontdesk", "nurse", "clinician", "billing", "admin"]:
@@ -40,6 +46,8 @@ for username in ["frontdesk", "nurse", "clinician", "billing", "admin"]:
     client.force_login(User.objects.get(username=username))
     for url in urls:
         response = client.get(url)
+        if response.streaming:  # an error while streaming is an error too
+            b"".join(response.streaming_content)
         if response.status_code >= 500:
             bad.append((username, url, response.status_code))
 print("checked", len(urls), "urls")

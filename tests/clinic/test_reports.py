@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from clinic.models import AccessLog, ReportExport
 from clinic.reports import get_report
 from clinic.reports.base import Filters
-from clinic.reports.exports import HASH_LINE, csv_lines, write_pdf
+from clinic.reports.exports import HASH_LINE, csv_chunks, csv_lines, write_pdf
 from clinic.services import access_log_record, staff_deactivate
 from tests.registration.factories import PatientFactory
 from tests.scheduling.factories import LocationFactory
@@ -130,6 +130,67 @@ def test_streamed_csv_never_loads_all_rows_and_proves_itself(make_user, monkeypa
     rows = list(csv.reader(io.StringIO(body)))
     assert rows[0][:3] == ["When", "User", "Action"]
     assert len(rows) == 46
+
+
+def test_csv_rows_come_out_in_fixed_chunks_never_all_at_once(make_user, monkeypatch):
+    """PostgreSQL writes the access log's CSV (COPY): the export holds one chunk of
+    rows at a time, and its text is what Python's csv module writes for the same
+    cells (so the CSV, the PDF and the on-screen report agree on the hash)."""
+    nurse = make_user("Nurse")
+    patient = PatientFactory()
+    for _ in range(45):
+        _look(nurse, patient, what='chart, "quoted"')
+    access_log_record(user=nurse, action="view", what="")  # no patient, no IP
+    report = get_report("access-log")
+
+    def refuse(self):
+        raise AssertionError("the export loaded a whole queryset into memory")
+
+    monkeypatch.setattr("clinic.reports.exports.CSV_CHUNK_ROWS", 10)
+    monkeypatch.setattr(QuerySet, "_fetch_all", refuse)
+    chunks = list(csv_chunks(report, Filters()))
+    monkeypatch.undo()
+    header, *data, hash_line = chunks
+    assert [chunk.count(b"\n") for chunk in data] == [10, 10, 10, 10, 6]
+    expected = io.StringIO()
+    writer = csv.writer(expected, lineterminator="\n")
+    writer.writerow([str(column.header) for column in report.columns])
+    writer.writerows(report.cells(row) for row in report.rows(Filters()))
+    assert b"".join([header, *data]).decode() == expected.getvalue()
+    assert hash_line.decode() == (
+        HASH_LINE + hashlib.sha256(expected.getvalue().encode()).hexdigest() + "\n"
+    )
+
+
+def test_csv_of_a_python_formatted_report_reads_the_database_in_chunks(
+    make_user, monkeypatch
+):
+    """A report without database-formatted text goes through a server-side cursor,
+    EXPORT_FETCH_ROWS rows per fetch: never the whole result at once."""
+    from django.db.models.sql import compiler
+
+    nurse = make_user("Nurse")
+    patient = PatientFactory()
+    for _ in range(45):
+        _look(nurse, patient)
+    report = get_report("access-log")
+    monkeypatch.setattr(type(report), "text_rows", lambda self, filters: None)
+    monkeypatch.setattr("clinic.reports.base.EXPORT_FETCH_ROWS", 10)
+    monkeypatch.setattr("clinic.reports.exports.CSV_CHUNK_ROWS", 10)
+    fetches = []
+    original = compiler.cursor_iter
+
+    def counting_cursor_iter(cursor, sentinel, col_count, itersize):
+        fetches.append(("server-side", getattr(cursor.cursor, "name", None)))
+        for rows in original(cursor, sentinel, col_count, itersize):
+            fetches.append(len(rows))
+            yield rows
+
+    monkeypatch.setattr(compiler, "cursor_iter", counting_cursor_iter)
+    text = "".join(csv_lines(report, Filters()))
+    assert fetches[0][1]  # a named (server-side) cursor
+    assert fetches[1:] == [10, 10, 10, 10, 5]
+    assert len(text.splitlines()) == 1 + 45 + 1
 
 
 def test_csv_download_is_streamed_and_logged(admin_client, admin_user, make_user):
@@ -271,3 +332,41 @@ def test_integrity_page_finds_a_tampered_row(admin_client, make_user):
         cursor.execute("SET session_replication_role = DEFAULT")
     broken = admin_client.get(url, {"date_from": timezone.localdate().isoformat()})
     assert f"BROKEN: row {rows[1].pk}" in broken.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_csv_export_job_reports_progress_while_postgresql_streams_the_rows(
+    admin_user, make_user, settings, tmp_path, monkeypatch
+):
+    from clinic.reports.exports import report_export_run
+
+    settings.EXPORT_DIR = tmp_path
+    monkeypatch.setattr("clinic.reports.exports.CSV_CHUNK_ROWS", 10)
+    nurse = make_user("Nurse", username="nora")
+    patient = PatientFactory()
+    for _ in range(25):
+        _look(nurse, patient)
+    export = ReportExport.objects.create(
+        requested_by=admin_user,
+        report="access-log",
+        format="csv",
+        filters=Filters(username="nora").to_json(),
+    )
+    progress = []
+    original = ReportExport.save
+
+    def save(self, *args, **kwargs):
+        if kwargs.get("update_fields") == ["done_rows"]:
+            progress.append(self.done_rows)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(ReportExport, "save", save)
+    assert report_export_run(export_id=export.pk) == "done"
+    export.refresh_from_db()
+    assert progress == [10, 20, 25]
+    assert (export.total_rows, export.done_rows) == (25, 25)
+    text = (tmp_path / export.file_name).read_text()
+    body, last = text.rstrip("\n").rsplit("\n", 1)
+    assert last == HASH_LINE + export.sha256
+    assert export.sha256 == hashlib.sha256((body + "\n").encode()).hexdigest()
+    assert len(body.splitlines()) == 26

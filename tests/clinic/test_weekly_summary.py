@@ -47,3 +47,45 @@ def test_failed_log_ins_of_the_week_are_counted(make_user):
     )
     weekly_summary_send(_local(next_monday, 8))
     assert "Failed log-ins this week: 2" in mail.outbox[0].body
+
+
+def test_the_summary_counts_late_doses_overrides_and_undelivered_messages(make_user):
+    from alerts.models import Notification
+    from medications.models import Administration, ScheduledDose
+    from tests.medications.factories import MedicationOrderFactory
+    from tests.registration.factories import PatientFactory
+
+    make_user("Administrator", username="ada", email="ada@clinic.example")
+    nurse = make_user("Nurse", username="nora")
+    today = timezone.localdate()
+    monday = today - timedelta(days=today.weekday())
+    in_week = _local(monday - timedelta(days=3), 10)  # last Friday
+    order = MedicationOrderFactory(start_at=in_week - timedelta(days=1))
+    late = ScheduledDose.objects.create(order=order, due_at=in_week, status="given")
+    Administration.objects.create(
+        dose=late,
+        amount=order.dose,
+        unit="mg",
+        route="PO",
+        given_at=in_week + timedelta(hours=2),
+        given_by=nurse,
+        timing_reason="pharmacy delay",
+    )
+    ScheduledDose.objects.create(order=order, due_at=in_week + timedelta(hours=8))
+    for status in ("failed", "delivered", "skipped"):
+        Notification.objects.create(
+            patient=PatientFactory(),
+            channel="sms",
+            body="x",
+            scheduled_for=in_week,
+            due_at=in_week,
+            status=status,
+        )
+    weekly_summary_send(_local(monday, 8))
+    body = mail.outbox[0].body
+    assert "Doses given late this week: 1" in body
+    assert "Doses not given (overdue or missed) this week: 1" in body
+    assert "Medication overrides this week: 1" in body
+    assert "Undelivered messages this week: 2" in body
+    assert "/reports/medication-record/?kind=late" in body
+    assert "/reports/communications/?kind=undelivered" in body

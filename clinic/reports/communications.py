@@ -1,0 +1,72 @@
+"""Every reminder and message, sent or received, with consent and delivery status;
+read through the alerts selectors."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from clinic.reports.base import Column, Filters, Report
+
+
+def _consent(value) -> str:
+    if value is None:
+        return "unknown"
+    return "yes" if value else "no"
+
+
+class CommunicationsReport(Report):
+    slug = "communications"
+    title = _("Communications")
+    description = _(
+        "Every reminder and message sent or received: to whom, by which channel, "
+        "the patient's SMS consent then and now, and its delivery status."
+    )
+    columns = [
+        Column(_("When"), lambda r: r["at"]),
+        Column(_("Direction"), lambda r: r["direction"]),
+        Column(_("Kind"), lambda r: r["kind"]),
+        Column(_("Channel"), lambda r: r["channel_used"]),
+        Column(_("MRN"), lambda r: r["mrn"]),
+        Column(
+            _("Patient"),
+            lambda r: f"{r['family_name']}, {r['given_name']}" if r["mrn"] else "",
+        ),
+        Column(_("To / from"), lambda r: r["address_used"]),
+        Column(_("Status"), lambda r: r["status_now"]),
+        Column(_("SMS consent then"), lambda r: _consent(r["consent_then"])),
+        Column(_("SMS consent now"), lambda r: _consent(r["consent_now"])),
+        Column(_("Delivered"), lambda r: r["delivered"]),
+        Column(_("Note"), lambda r: r["note"]),
+        Column(_("Provider id"), lambda r: r["provider_ref"]),
+        Column(_("Text"), lambda r: r["text"]),
+        Column(_("Row"), lambda r: f"{r['direction']}-{r['row_id']}"),
+    ]
+
+    def kind_choices(self):
+        from alerts.selectors import COMMUNICATION_KINDS
+
+        return COMMUNICATION_KINDS
+
+    def rows(self, filters: Filters):
+        from alerts.selectors import communications_record
+
+        return communications_record(
+            start=filters.date_from,
+            end=filters.date_to,
+            patient=filters.patient,
+            username=filters.username,
+            kind=filters.kind,
+        )
+
+
+def communication_lines(since, until) -> list:
+    """The weekly summary's line: messages that did not reach the patient."""
+    from alerts.selectors import undelivered_count
+    from clinic.reports.summary import SummaryLine
+
+    return [
+        SummaryLine(
+            "Undelivered messages this week",
+            str(undelivered_count(start=since, end=until)),
+            reverse("clinic:report", args=["communications"]) + "?kind=undelivered",
+        )
+    ]
