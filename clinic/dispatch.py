@@ -28,6 +28,7 @@ SWEEPERS: list[str] = [
     "scheduling.sweepers.mark_no_shows",
     "scheduling.sweepers.verify_tomorrows_eligibility",
     "registration.sweepers.pending_eligibility_checks",
+    "automations.sweepers.automations_sweep",
 ]
 
 

@@ -68,6 +68,16 @@ _SCHEDULE_VIEW = [
     "scheduling.view_waitlistentry",
 ]
 
+# Automations: administrators draft, dry-run, switch on and measure them.
+_AUTOMATIONS = [
+    "automations.view_automation",
+    "automations.add_automation",
+    "automations.change_automation",
+    "automations.view_automation_metrics",
+    "automations.view_automationrun",
+    "automations.view_recallentry",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     FRONT_DESK: [
         *_EVERY_ROLE,
@@ -150,6 +160,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
             )
             for action in ("add", "change", "delete")
         ),
+        *_AUTOMATIONS,
     ],
 }
 

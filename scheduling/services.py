@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from automations.events import publish
 from scheduling import eligibility, slots
 from scheduling.exceptions import (
     DOUBLE_BOOK_FORBIDDEN,
@@ -215,13 +216,15 @@ def appointment_book(
         f"booked; override: {reason}"[:100] if reason else "booked"
     )
     with transaction.atomic():
-        return _place(
+        _place(
             appointment,
             actor=actor,
             override_reason=override_reason,
             double_book=double_book,
             allow_past=allow_past,
         )
+        publish("appointment.booked", patient=patient, subject=appointment, actor=actor)
+    return appointment
 
 
 def appointment_reschedule(
@@ -249,6 +252,7 @@ def appointment_reschedule(
             override_reason=override_reason or locked.override_reason,
             double_book=double_book,
         )
+        publish("appointment.rescheduled", subject=locked, actor=actor)
     return locked
 
 
@@ -289,6 +293,7 @@ def appointment_check_in(
         locked.copay_due = info.copay_due
         locked.copay_collected = copay_collected
         locked.save()
+        publish("appointment.checked_in", subject=locked, actor=actor)
     return locked
 
 
@@ -311,6 +316,7 @@ def appointment_complete(*, appointment: Appointment, actor) -> Appointment:
     with transaction.atomic():
         locked = _transition(appointment, S.COMPLETED, actor=actor)
         locked.save()
+        publish("appointment.completed", subject=locked, actor=actor)
     return locked
 
 
@@ -323,6 +329,7 @@ def appointment_cancel(*, appointment: Appointment, reason: str, actor) -> Appoi
         locked = _transition(appointment, S.CANCELLED, actor=actor, reason=reason)
         locked.cancel_reason = reason[:200]
         locked.save()
+        publish("appointment.cancelled", subject=locked, actor=actor)
     return locked
 
 
@@ -333,6 +340,7 @@ def appointment_mark_no_show(*, appointment: Appointment, actor=None) -> Appoint
     with transaction.atomic():
         locked = _transition(appointment, S.NO_SHOW, actor=actor)
         locked.save()
+        publish("appointment.no_show", subject=locked, actor=actor)
         alert_raise(
             kind="no_show_follow_up",
             title=_("No-show: %(patient)s, %(type)s on %(when)s — rebook")
