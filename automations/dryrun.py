@@ -40,6 +40,22 @@ class DryRun:
     totals: Counter = field(default_factory=Counter)
     skipped: Counter = field(default_factory=Counter)
 
+    @staticmethod
+    def _labelled(counts: Counter) -> list[tuple[str, int]]:
+        return [(str(Action.Kind(kind).label), n) for kind, n in sorted(counts.items())]
+
+    @property
+    def totals_list(self) -> list[tuple[str, int]]:
+        return self._labelled(self.totals)
+
+    @property
+    def skipped_list(self) -> list[tuple[str, int]]:
+        return self._labelled(self.skipped)
+
+    @property
+    def per_day_list(self) -> list[tuple[date, list[tuple[str, int]]]]:
+        return [(day, self._labelled(counts)) for day, counts in self.per_day]
+
 
 @dataclass
 class _Candidate:
@@ -49,13 +65,26 @@ class _Candidate:
     facts: dict
 
 
+def _expected_at(appointment, when: datetime) -> bool:
+    """Was the visit booked, and not yet cancelled, at ``when``?"""
+    if appointment.booked_at and appointment.booked_at > when:
+        return False
+    if appointment.cancelled_at and appointment.cancelled_at <= when:
+        return False
+    if when > appointment.start:  # after the start: it must have taken place
+        return appointment.status not in ("cancelled",)
+    return True
+
+
 def _candidates(automation: Automation, start: datetime, end: datetime):
     if automation.trigger == Trigger.APPOINTMENT_TIME:
         offset = timedelta(minutes=automation.offset_minutes or 0)
         for appointment in time_relative_candidates(
-            automation=automation, start=start, end=end
+            automation=automation, start=start, end=end, past=True
         ):
             when = appointment.start + offset
+            if not _expected_at(appointment, when):
+                continue
             facts = facts_for(patient=appointment.patient, subject=appointment, at=when)
             yield _Candidate(when, appointment.patient, appointment, facts)
         return

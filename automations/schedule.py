@@ -23,20 +23,27 @@ def _appointment_statuses(offset_minutes: int) -> list[str]:
     return [S.SCHEDULED, S.CONFIRMED, S.ARRIVED, S.IN_ROOM, S.COMPLETED, S.NO_SHOW]
 
 
-def time_relative_candidates(*, automation: Automation, start: datetime, end: datetime):
-    """Appointments whose start + offset falls in (start, end]."""
+def time_relative_candidates(
+    *, automation: Automation, start: datetime, end: datetime, past: bool = False
+):
+    """Appointments whose start + offset falls in (start, end].
+
+    ``past``: for a dry run over days gone by, whatever the visit's status now
+    (the caller leaves out visits booked after, or cancelled before, that moment).
+    """
     from scheduling.models import Appointment
 
     offset = timedelta(minutes=automation.offset_minutes or 0)
-    return (
-        Appointment.objects.filter(
-            start__gt=start - offset,
-            start__lte=end - offset,
-            status__in=_appointment_statuses(automation.offset_minutes or 0),
-        )
-        .select_related("patient", "appointment_type", "provider", "location")
-        .order_by("start")
+    visits = Appointment.objects.filter(
+        start__gt=start - offset, start__lte=end - offset
     )
+    if not past:
+        visits = visits.filter(
+            status__in=_appointment_statuses(automation.offset_minutes or 0)
+        )
+    return visits.select_related(
+        "patient", "appointment_type", "provider", "location"
+    ).order_by("start")
 
 
 def time_key(automation: Automation, appointment) -> str:

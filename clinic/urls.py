@@ -68,6 +68,7 @@ clinic_patterns = [
 urlpatterns = [
     path("", include((clinic_patterns, "clinic"))),
     path("alerts/", include("alerts.urls")),
+    path("automations/", include("automations.urls")),
     path("webhooks/twilio/sms/", alert_webhooks.inbound_sms, name="twilio-sms"),
     path("", include("registration.urls")),
     path("mar/", include("medications.urls")),
