@@ -16,3 +16,27 @@ def open_alerts_for_chart(request, patient) -> list[str]:
         .values_list("title", flat=True)[:CHART_ALERT_LIMIT]
     )
     return list(alerts)
+
+
+def messages_panel(request, patient):
+    """The conversation with the patient: our texts and e-mails and theirs."""
+    from django.urls import reverse
+    from django.utils.http import urlencode
+    from django.utils.translation import gettext as _
+
+    from alerts.selectors import conversation
+    from registration.chart import ChartPanel
+
+    if not request.user.has_perm("alerts.view_notification"):
+        return None
+    return ChartPanel(
+        key="messages",
+        title=_("Messages"),
+        template="alerts/chart/_messages.html",
+        context={
+            "conversation": conversation(patient=patient),
+            "outbox_url": reverse("alerts:outbox")
+            + "?"
+            + urlencode({"q": patient.mrn}),
+        },
+    )

@@ -12,3 +12,11 @@ class AlertClosed(ApplicationError):
 
 class AlertNotForYou(ApplicationError):
     pass
+
+
+NOT_RESENDABLE = _("Only a failed, undeliverable or skipped message can be resent.")
+RESEND_REASON_REQUIRED = _("Say why the message is sent again; the reason is kept.")
+
+
+class NotResendable(ApplicationError):
+    pass

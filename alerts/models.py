@@ -1,3 +1,5 @@
+from datetime import time
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -155,3 +157,240 @@ class InboundMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_number}: {self.body[:40]}"
+
+
+class ReminderRule(models.Model):
+    """When and how a patient is reminded of an appointment.
+
+    A rule applies to the appointment types listed (all types when none are), fires
+    ``hours_before`` the visit, and never inside the quiet hours (local time): a send
+    that falls inside moves to the end of the quiet hours, never past the visit (see
+    ``alerts.reminders.send_time``). ``body`` is the default text; ``variants`` hold
+    the text in other languages.
+    """
+
+    class Channel(models.TextChoices):
+        SMS = "sms", _("Text message")
+        EMAIL = "email", _("E-mail")
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    appointment_types = models.ManyToManyField(
+        "scheduling.AppointmentType",
+        verbose_name=_("appointment types"),
+        blank=True,
+        related_name="+",
+        help_text=_("None selected: every type."),
+    )
+    hours_before = models.PositiveIntegerField(_("hours before the visit"))
+    channel = models.CharField(
+        _("channel"), max_length=8, choices=Channel.choices, default=Channel.SMS
+    )
+    subject = models.CharField(_("e-mail subject"), max_length=200, blank=True)
+    body = models.TextField(_("message"))
+    quiet_start = models.TimeField(_("quiet from"), default=time(21, 0))
+    quiet_end = models.TimeField(_("quiet until"), default=time(8, 0))
+    email_fallback = models.BooleanField(
+        _("e-mail when a text is not allowed"), default=True
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-hours_before", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReminderVariant(models.Model):
+    """A rule's text in one language (``es``, ``pt-BR``...)."""
+
+    rule = models.ForeignKey(
+        ReminderRule, on_delete=models.CASCADE, related_name="variants"
+    )
+    language = models.CharField(_("language"), max_length=35)
+    subject = models.CharField(_("e-mail subject"), max_length=200, blank=True)
+    body = models.TextField(_("message"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule", "language"], name="remindervariant_one_per_language"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule} ({self.language})"
+
+
+class Notification(models.Model):
+    """One message to a patient: the outbox row, written with its cause.
+
+    pending → sending → sent → delivered | failed | undeliverable; or cancelled
+    (the visit moved or was cancelled) or skipped (no consent and no e-mail: the
+    reason is in ``last_error``). A reminder exists once per appointment, rule and
+    appointment start (database constraint).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
+        UNDELIVERABLE = "undeliverable", _("Undeliverable")
+        CANCELLED = "cancelled", _("Cancelled")
+        SKIPPED = "skipped", _("Skipped")
+
+    class Channel(models.TextChoices):
+        SMS = "sms", _("Text message")
+        EMAIL = "email", _("E-mail")
+
+    FINAL_STATUSES = ["delivered", "failed", "undeliverable", "cancelled", "skipped"]
+    RESENDABLE_STATUSES = ["failed", "undeliverable", "skipped"]
+
+    patient = models.ForeignKey(
+        "registration.Patient",
+        verbose_name=_("patient"),
+        on_delete=models.PROTECT,
+        related_name="notifications",
+    )
+    appointment = models.ForeignKey(
+        "scheduling.Appointment",
+        verbose_name=_("appointment"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    appointment_start = models.DateTimeField(null=True, blank=True, editable=False)
+    rule = models.ForeignKey(
+        ReminderRule,
+        verbose_name=_("rule"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    address = models.CharField(_("to"), max_length=254, blank=True)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    body = models.TextField(_("text"))
+    email_fallback = models.BooleanField(default=True)
+    scheduled_for = models.DateTimeField(_("scheduled for"))
+    # When the sender may next take it (scheduled_for, later after a failed try).
+    due_at = models.DateTimeField(_("next try"), db_index=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    provider_message_id = models.CharField(
+        _("provider id"), max_length=64, blank=True, db_index=True
+    )
+    provider_status = models.CharField(_("provider status"), max_length=20, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    claimed_at = models.DateTimeField(_("sending since"), null=True, blank=True)
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    resent_from = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="resends",
+    )
+    resend_reason = models.CharField(_("resend reason"), max_length=200, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-scheduled_for", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["appointment", "rule", "appointment_start"],
+                condition=Q(rule__isnull=False, appointment__isnull=False),
+                name="notification_one_reminder_per_visit_time",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "due_at"], name="notification_due"),
+            models.Index(
+                fields=["patient", "-created_at"], name="notification_patient"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.get_channel_display()} to {self.address or '?'}: {self.body[:40]}"
+        )
+
+
+class WaitlistOffer(models.Model):
+    """A freed slot offered by text to a waitlisted patient. The first YES among
+    the offers for one slot books it (``alerts.offers``)."""
+
+    class Status(models.TextChoices):
+        OFFERED = "offered", _("Offered")
+        ACCEPTED = "accepted", _("Accepted")
+        TAKEN = "taken", _("Taken by someone else")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    freed_appointment = models.ForeignKey(
+        "scheduling.Appointment",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("freed visit"),
+    )
+    entry = models.ForeignKey(
+        "scheduling.WaitlistEntry", on_delete=models.PROTECT, related_name="+"
+    )
+    patient = models.ForeignKey(
+        "registration.Patient", on_delete=models.PROTECT, related_name="+"
+    )
+    notification = models.ForeignKey(
+        Notification, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.OFFERED
+    )
+    booked_appointment = models.ForeignKey(
+        "scheduling.Appointment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["freed_appointment", "entry"], name="waitlistoffer_once"
+            ),
+            models.UniqueConstraint(
+                fields=["freed_appointment"],
+                condition=Q(status="accepted"),
+                name="waitlistoffer_one_winner",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Offer to {self.patient} ({self.status})"

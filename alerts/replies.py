@@ -20,6 +20,11 @@ REPLY_OPTED_IN = _("You will get texts from %(clinic)s again. Reply STOP to stop
 REPLY_CALLBACK = _("Thank you. Someone from %(clinic)s will call you back.")
 REPLY_TASK = _("Thank you, %(clinic)s has your message and will answer soon.")
 REPLY_UNKNOWN = _("This number is not on file at %(clinic)s. Please call the clinic.")
+REPLY_CONFIRMED = _("Thank you, your visit on %(when)s is confirmed. %(clinic)s")
+REPLY_NOTHING_TO_CONFIRM = _(
+    "We found no upcoming visit to confirm; %(clinic)s will contact you."
+)
+YES_WORDS = {"YES", "Y"}
 
 
 def _keyword(body: str) -> str:
@@ -68,6 +73,10 @@ def inbound_sms_handle(
                     patient_sms_opt_in(patient=patient, how=f"replied {keyword}")
                 message.action = InboundMessage.Action.OPTED_IN
                 message.reply = REPLY_OPTED_IN % words
+            elif keyword in YES_WORDS and _answer_offer(message, patient):
+                pass
+            elif keyword in CONFIRM_WORDS and patient is not None:
+                _confirm_next_visit(message, patient, words)
             elif keyword in CALLBACK_WORDS:
                 message.action = InboundMessage.Action.CALLBACK
                 message.alert = alert_raise(
@@ -95,3 +104,62 @@ def inbound_sms_handle(
         # The same webhook, delivered twice at the same moment: the first one stands.
         return InboundMessage.objects.get(provider_id=provider_id)
     return message
+
+
+def _answer_offer(message: InboundMessage, patient) -> bool:
+    """YES to a waitlist offer: the first YES books the slot."""
+    from django.utils import timezone
+
+    from alerts.offers import open_offer_for, waitlist_offer_answer_yes
+
+    if patient is None:
+        return False
+    offer = open_offer_for(patient=patient, now=timezone.now())
+    if offer is None:
+        return False
+    won, reply = waitlist_offer_answer_yes(offer=offer)
+    message.action = (
+        InboundMessage.Action.OFFER_ACCEPTED
+        if won
+        else InboundMessage.Action.OFFER_TAKEN
+    )
+    message.reply = reply
+    return True
+
+
+def _confirm_next_visit(message: InboundMessage, patient, words: dict) -> None:
+    """C / YES confirms the patient's next visit (through scheduling's service)."""
+    from django.utils import timezone
+
+    from scheduling.models import Appointment
+    from scheduling.services import appointment_confirm
+
+    S = Appointment.Status
+    visit = (
+        Appointment.objects.filter(
+            patient=patient,
+            status__in=[S.SCHEDULED, S.CONFIRMED],
+            start__gt=timezone.now(),
+        )
+        .order_by("start")
+        .first()
+    )
+    if visit is None:
+        message.action = InboundMessage.Action.TASK
+        message.alert = alert_raise(
+            kind="patient_reply",
+            title=_("Text from %(who)s") % {"who": patient},
+            message=_("Replied %(text)s but has no upcoming visit to confirm.")
+            % {"text": message.body[:100]},
+            patient=patient,
+            role=FRONT_DESK,
+        )
+        message.reply = REPLY_NOTHING_TO_CONFIRM % words
+        return
+    if visit.status == S.SCHEDULED:
+        visit = appointment_confirm(appointment=visit, actor=None)
+    message.action = InboundMessage.Action.CONFIRMED
+    message.reply = REPLY_CONFIRMED % {
+        **words,
+        "when": timezone.localtime(visit.start).strftime("%a %d %b at %H:%M"),
+    }

@@ -1,4 +1,5 @@
-"""Writes of the staff inbox: raise, acknowledge, resolve, escalate."""
+"""Writes of the staff inbox (raise, acknowledge, resolve, escalate) and of the
+patients' outbox (create, reminders for a visit, resend)."""
 
 from datetime import datetime, timedelta
 
@@ -7,9 +8,17 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from alerts.exceptions import ALREADY_RESOLVED, NOT_YOURS, AlertClosed, AlertNotForYou
+from alerts.exceptions import (
+    ALREADY_RESOLVED,
+    NOT_RESENDABLE,
+    NOT_YOURS,
+    RESEND_REASON_REQUIRED,
+    AlertClosed,
+    AlertNotForYou,
+    NotResendable,
+)
 from alerts.kinds import ASSIGNABLE_ROLES, kind_of
-from alerts.models import StaffAlert
+from alerts.models import Notification, StaffAlert
 from alerts.selectors import alert_visible_to
 
 NOTE_REQUIRED = _("Write what was done; the note is kept with the alert.")
@@ -163,3 +172,241 @@ def alerts_escalate_due(*, now: datetime | None = None) -> int:
                 alert.save()
                 escalated += 1
     return escalated
+
+
+# --- The outbox --------------------------------------------------------------------
+
+BODY_REQUIRED = _("A message needs a text.")
+UNKNOWN_CHANNEL = _("Unknown channel %(channel)s: use sms or email.")
+
+
+def _address_of(patient, channel: str) -> str:
+    if channel == Notification.Channel.SMS:
+        return str(patient.phone_mobile or "")
+    return patient.email or ""
+
+
+def _enqueue_send(notification: Notification) -> None:
+    from alerts.jobs import notification_send_job
+    from clinic.queueing import enqueue_on_commit
+
+    enqueue_on_commit(notification_send_job, notification.pk, queue="notifications")
+
+
+def notification_create(
+    *,
+    patient,
+    channel: str,
+    body: str,
+    scheduled_for: datetime,
+    appointment=None,
+    rule=None,
+    subject: str = "",
+    actor=None,
+) -> Notification:
+    """A message to a patient is first a pending outbox row, written in the caller's
+    transaction; consent and opt-out are checked when it is sent. A reminder (with
+    an appointment and a rule) exists once per visit start: asking again returns the
+    existing row."""
+    if channel not in Notification.Channel.values:
+        raise ValidationError({"channel": UNKNOWN_CHANNEL % {"channel": channel}})
+    if not body.strip():
+        raise ValidationError({"body": BODY_REQUIRED})
+    if timezone.is_naive(scheduled_for):
+        raise ValidationError({"scheduled_for": _("The time needs a time zone.")})
+    appointment_start = appointment.start if appointment is not None else None
+    key = None
+    if appointment is not None and rule is not None:
+        key = {"appointment": appointment, "rule": rule}
+        key["appointment_start"] = appointment_start
+        existing = Notification.objects.filter(**key).first()
+        if existing is not None:
+            return existing
+    notification = Notification(
+        patient=patient,
+        appointment=appointment,
+        appointment_start=appointment_start,
+        rule=rule,
+        channel=channel,
+        address=_address_of(patient, channel),
+        subject=subject[:200],
+        body=body.strip(),
+        email_fallback=rule.email_fallback if rule is not None else True,
+        scheduled_for=scheduled_for,
+        due_at=scheduled_for,
+        created_by=actor,
+    )
+    notification._change_reason = (
+        f"reminder {rule.name}"[:100] if rule is not None else "queued"
+    )
+    try:
+        with transaction.atomic():
+            notification.save()
+    except IntegrityError:
+        if key is None:
+            raise
+        return Notification.objects.get(**key)
+    if scheduled_for <= timezone.now():
+        _enqueue_send(notification)
+    return notification
+
+
+def _cancel(notification: Notification, reason: str) -> None:
+    notification.status = Notification.Status.CANCELLED
+    notification.last_error = reason
+    notification._change_reason = reason[:100]
+    notification.save()
+
+
+def reminders_sync(*, appointment, actor=None) -> list[Notification]:
+    """An active visit has one reminder per rule that applies, for its current start;
+    when a visit moves, its pending reminders for the old time are cancelled (new
+    ones are made for the new time); when it is cancelled, all of them are."""
+    from alerts import reminders
+    from alerts.selectors import rules_for_appointment
+    from scheduling.models import Appointment
+
+    active = appointment.status in (
+        Appointment.Status.SCHEDULED,
+        Appointment.Status.CONFIRMED,
+    )
+    with transaction.atomic():
+        pending = Notification.objects.select_for_update().filter(
+            appointment=appointment,
+            rule__isnull=False,
+            status=Notification.Status.PENDING,
+        )
+        for row in pending:
+            if not active:
+                _cancel(row, f"visit {appointment.get_status_display().lower()}")
+            elif row.appointment_start != appointment.start:
+                _cancel(row, "visit moved")
+        if not active:
+            return []
+        now = timezone.now()
+        made = []
+        for rule in rules_for_appointment(appointment=appointment):
+            when = reminders.send_time(
+                start=appointment.start,
+                hours_before=rule.hours_before,
+                quiet_start=rule.quiet_start,
+                quiet_end=rule.quiet_end,
+                now=now,
+            )
+            if when is None:
+                continue
+            subject, body = reminders.rule_text(
+                rule,
+                reminders.visit_facts(appointment),
+                language=appointment.patient.preferred_language,
+            )
+            made.append(
+                _reminder_put(appointment, rule, when=when, subject=subject, body=body)
+            )
+    return made
+
+
+def _reminder_put(appointment, rule, *, when, subject, body) -> Notification:
+    """Create the reminder, or reopen the one cancelled when the visit moved away
+    from this time and back (it was never sent)."""
+    old = Notification.objects.filter(
+        appointment=appointment, rule=rule, appointment_start=appointment.start
+    ).first()
+    if (
+        old is not None
+        and old.status == Notification.Status.CANCELLED
+        and old.attempts == 0
+    ):
+        old.status = Notification.Status.PENDING
+        old.scheduled_for = old.due_at = when
+        old.subject, old.body, old.last_error = subject, body, ""
+        old.address = _address_of(appointment.patient, old.channel)
+        old._change_reason = "visit moved back to this time"
+        old.save()
+        if when <= timezone.now():
+            _enqueue_send(old)
+        return old
+    if old is not None:
+        return old
+    return notification_create(
+        patient=appointment.patient,
+        channel=rule.channel,
+        body=body,
+        subject=subject,
+        scheduled_for=when,
+        appointment=appointment,
+        rule=rule,
+    )
+
+
+def notification_resend(
+    *, notification: Notification, reason: str, actor
+) -> Notification:
+    """A failed, undeliverable or skipped message may be sent again, with a reason;
+    the new message points at the old one."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": RESEND_REASON_REQUIRED})
+    if notification.status not in Notification.RESENDABLE_STATUSES:
+        raise NotResendable(NOT_RESENDABLE)
+    with transaction.atomic():
+        copy = Notification(
+            patient=notification.patient,
+            appointment=notification.appointment,
+            appointment_start=notification.appointment_start,
+            channel=notification.channel,
+            address=_address_of(notification.patient, notification.channel),
+            subject=notification.subject,
+            body=notification.body,
+            email_fallback=notification.email_fallback,
+            scheduled_for=timezone.now(),
+            due_at=timezone.now(),
+            created_by=actor,
+            resent_from=notification,
+            resend_reason=reason[:200],
+        )
+        copy._change_reason = f"resent: {reason}"[:100]
+        copy.save()
+        _enqueue_send(copy)
+    return copy
+
+
+# --- Reminder rules ----------------------------------------------------------------
+
+
+def reminder_rule_save(
+    *, rule, appointment_types, variants: list[tuple[str, str, str]], actor
+):
+    """A rule and its language variants are saved together; templates use only the
+    allowed names (``alerts.reminders.TEMPLATE_VARIABLES``). Reminders already in
+    the outbox keep the text they were written with."""
+    from alerts import reminders
+    from alerts.models import ReminderVariant
+
+    texts = [rule.body, rule.subject] + [t for _l, s, b in variants for t in (s, b)]
+    for text in texts:
+        try:
+            reminders.check_template(text)
+        except reminders.TemplateError as error:
+            raise ValidationError({"body": str(error)}) from error
+    rule.full_clean(exclude=["appointment_types"])
+    with transaction.atomic():
+        rule._change_reason = "created" if rule.pk is None else "edited"
+        rule.save()
+        rule.appointment_types.set(appointment_types)
+        wanted = {
+            language.strip(): (subject, body) for language, subject, body in variants
+        }
+        for variant in rule.variants.all():
+            if variant.language not in wanted:
+                variant._change_reason = "removed"
+                variant.delete()
+        for language, (subject, body) in wanted.items():
+            variant = rule.variants.filter(language=language).first() or (
+                ReminderVariant(rule=rule, language=language)
+            )
+            if (variant.subject, variant.body) != (subject, body) or not variant.pk:
+                variant.subject, variant.body = subject, body
+                variant._change_reason = "edited"
+                variant.save()
+    return rule

@@ -61,3 +61,21 @@ def inbound_sms(request):
         clinic=settings.CLINIC_NAME,
     )
     return twiml_message(message.reply)
+
+
+@login_not_required
+@csrf_exempt
+@require_POST
+@twilio_signature_required
+def delivery_status(request):
+    """Twilio's status callback for a message we sent (``?n=`` names our row)."""
+    from alerts.sender import delivery_status_record
+
+    number = request.GET.get("n", "")
+    delivery_status_record(
+        provider_id=request.POST.get("MessageSid", ""),
+        provider_status=request.POST.get("MessageStatus", ""),
+        error_code=request.POST.get("ErrorCode", ""),
+        notification_id=int(number) if number.isdigit() else None,
+    )
+    return HttpResponse(status=204)

@@ -29,6 +29,7 @@ SWEEPERS: list[str] = [
     "scheduling.sweepers.verify_tomorrows_eligibility",
     "registration.sweepers.pending_eligibility_checks",
     "automations.sweepers.automations_sweep",
+    "alerts.sweepers.send_due_notifications",
 ]
 
 

@@ -78,6 +78,16 @@ _AUTOMATIONS = [
     "automations.view_recallentry",
 ]
 
+# Patient messages (alerts): who reads the outbox and conversations, who resends a
+# message or offers a freed slot by text, who keeps the reminder rules.
+_MESSAGES_VIEW = ["alerts.view_notification", "alerts.view_inboundmessage"]
+_MESSAGES_SEND = ["alerts.add_notification", "alerts.add_waitlistoffer"]
+_REMINDER_RULES = [
+    "alerts.view_reminderrule",
+    "alerts.add_reminderrule",
+    "alerts.change_reminderrule",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     FRONT_DESK: [
         *_EVERY_ROLE,
@@ -91,6 +101,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "scheduling.change_appointment",
         "scheduling.add_waitlistentry",
         "scheduling.change_waitlistentry",
+        *_MESSAGES_VIEW,
+        *_MESSAGES_SEND,
     ],
     NURSE: [
         *_EVERY_ROLE,
@@ -104,6 +116,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "diagnostics.enter_result",
         "diagnostics.view_hl7message",
         "diagnostics.import_hl7",
+        *_MESSAGES_VIEW,
     ],
     CLINICIAN: [
         *_EVERY_ROLE,
@@ -118,6 +131,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "diagnostics.review_result",
         "diagnostics.acknowledge_critical",
         "diagnostics.enter_result",
+        *_MESSAGES_VIEW,
     ],
     BILLING: [*_EVERY_ROLE, *_COVERAGE, "diagnostics.view_diagnosticorder"],
     ADMINISTRATOR: [
@@ -161,6 +175,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
             for action in ("add", "change", "delete")
         ),
         *_AUTOMATIONS,
+        *_MESSAGES_VIEW,
+        *_MESSAGES_SEND,
+        *_REMINDER_RULES,
     ],
 }
 

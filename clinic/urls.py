@@ -70,6 +70,9 @@ urlpatterns = [
     path("alerts/", include("alerts.urls")),
     path("automations/", include("automations.urls")),
     path("webhooks/twilio/sms/", alert_webhooks.inbound_sms, name="twilio-sms"),
+    path(
+        "webhooks/twilio/status/", alert_webhooks.delivery_status, name="twilio-status"
+    ),
     path("", include("registration.urls")),
     path("mar/", include("medications.urls")),
     path("diagnostics/", include("diagnostics.urls")),

@@ -105,7 +105,7 @@ CHART_PANELS: list[tuple[str, str, str | None]] = [
     ("medications", _("Medications"), "medications.chart.chart_provider"),
     ("tests", _("Tests"), "diagnostics.chart.chart_provider"),
     ("claims", _("Claims"), None),
-    ("messages", _("Messages"), None),
+    ("messages", _("Messages"), "alerts.chart.messages_panel"),
     ("history", _("History"), "registration.chart.history"),
 ]
 

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from alerts.services import reminders_sync
 from automations.events import publish
 from scheduling import eligibility, slots
 from scheduling.exceptions import (
@@ -223,6 +224,7 @@ def appointment_book(
             double_book=double_book,
             allow_past=allow_past,
         )
+        reminders_sync(appointment=appointment, actor=actor)
         publish("appointment.booked", patient=patient, subject=appointment, actor=actor)
     return appointment
 
@@ -252,6 +254,7 @@ def appointment_reschedule(
             override_reason=override_reason or locked.override_reason,
             double_book=double_book,
         )
+        reminders_sync(appointment=locked, actor=actor)
         publish("appointment.rescheduled", subject=locked, actor=actor)
     return locked
 
@@ -329,6 +332,7 @@ def appointment_cancel(*, appointment: Appointment, reason: str, actor) -> Appoi
         locked = _transition(appointment, S.CANCELLED, actor=actor, reason=reason)
         locked.cancel_reason = reason[:200]
         locked.save()
+        reminders_sync(appointment=locked, actor=actor)
         publish("appointment.cancelled", subject=locked, actor=actor)
     return locked
 

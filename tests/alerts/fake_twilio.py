@@ -2,11 +2,13 @@
 
 Only the network edge is fake: the app's own code and the twilio library run as in
 production. ``script`` holds answers for the next POSTs, e.g. ``[(500, None),
-(400, 21610)]``; after it runs out every message is accepted (201).
+(400, 21610)]``; after it runs out every message is accepted (201). ``delay``
+(seconds) slows every POST down, as a far-away Twilio would.
 """
 
 import json
 import threading
+import time
 import uuid
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -19,6 +21,7 @@ class FakeTwilio:
         self.messages: list[dict] = []
         self.script: list[tuple[int, int | None]] = []
         self.requests = 0
+        self.delay = 0.0
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
@@ -86,6 +89,8 @@ class FakeTwilio:
                 form = parse_qs(self.rfile.read(length).decode())
                 if not self.path.endswith("/Messages.json"):
                     return self._reply(404, {"code": 20404, "message": "not found"})
+                if fake.delay:
+                    time.sleep(fake.delay)
                 self._reply(*fake._answer(form))
 
             def do_GET(self):

@@ -187,6 +187,29 @@ def _provider_feed(users):
     }, None
 
 
+def _reminder_rule(users):
+    from tests.alerts.factories import ReminderRuleFactory
+
+    return {"pk": ReminderRuleFactory().pk}, None
+
+
+def _failed_message(users):
+    from django.utils import timezone
+
+    from alerts.models import Notification
+
+    now = timezone.now()
+    message = Notification.objects.create(
+        patient=PatientFactory(),
+        channel="sms",
+        body="Reminder",
+        scheduled_for=now,
+        due_at=now,
+        status="failed",
+    )
+    return {"pk": message.pk}, None
+
+
 # URL name -> function(users) -> (kwargs, permissions when the view decides at run
 # time[, the only roles allowed when the view also checks the object])
 def _automation(users):
@@ -242,6 +265,9 @@ SAMPLES = {
     "clinic:export-download": _admins_export,
     "alerts:acknowledge": _nurses_alert,
     "alerts:resolve": _nurses_alert,
+    "alerts:rule-edit": _reminder_rule,
+    "alerts:resend": _failed_message,
+    "alerts:offer-send": _appointment,
     "clinic:history": _location_history,
     "diagnostics:order-detail": _diagnostic_order,
     "diagnostics:order-cancel": _diagnostic_order,

@@ -1,0 +1,407 @@
+"""The sender: takes due outbox rows and sends them through a channel backend.
+
+A row is claimed (``SKIP LOCKED``, status ``sending``, committed) before the network
+call and its result written after it, so two senders never take the same row. A
+row left in ``sending`` (its worker died) is settled by ``notifications_recover``:
+see the README's "Outbox" section for the rule.
+"""
+
+import logging
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from alerts import reminders
+from alerts.channels import (
+    ChannelError,
+    OptedOut,
+    PermanentError,
+    TemporaryError,
+    send_email,
+    sms_backend,
+)
+from alerts.models import Notification
+
+logger = logging.getLogger(__name__)
+
+N = Notification.Status
+BATCH = 100
+MAX_ATTEMPTS = 5
+RETRY_BASE_SECONDS = 30
+# A row in "sending" this long has lost its worker (longer than any send can take).
+SENDING_TIMEOUT = timedelta(minutes=5)
+
+# How far each status is along the way; a status never moves back (callbacks may
+# arrive twice or out of order).
+RANK = {
+    N.PENDING: 0,
+    N.SENDING: 1,
+    N.SENT: 2,
+    N.DELIVERED: 3,
+    N.UNDELIVERABLE: 3,
+    N.FAILED: 3,
+    N.CANCELLED: 3,
+    N.SKIPPED: 3,
+}
+TWILIO_STATUSES = {
+    "accepted": N.SENT,
+    "scheduled": N.SENT,
+    "queued": N.SENT,
+    "sending": N.SENT,
+    "sent": N.SENT,
+    "delivered": N.DELIVERED,
+    "read": N.DELIVERED,
+    "undelivered": N.UNDELIVERABLE,
+    "failed": N.FAILED,
+}
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min, 4 min... after the 1st, 2nd, 3rd, 4th failed try."""
+    return timedelta(seconds=RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0))
+
+
+def status_callback_url(notification: Notification) -> str | None:
+    base = settings.TWILIO_WEBHOOK_BASE_URL
+    if not base:
+        return None  # Twilio could not reach us; delivery stays "sent"
+    path = reverse("twilio-status")
+    return f"{base.rstrip('/')}{path}?n={notification.pk}"
+
+
+# --- Claiming ---------------------------------------------------------------------
+
+
+def notifications_claim(
+    *, now: datetime, limit: int = BATCH, ids: list[int] | None = None
+) -> list[Notification]:
+    """Take up to ``limit`` due pending rows for this process (others skip them)."""
+    with transaction.atomic():
+        due = Notification.objects.select_for_update(skip_locked=True).filter(
+            status=N.PENDING, due_at__lte=now
+        )
+        if ids is not None:
+            due = due.filter(pk__in=ids)
+        rows = list(due.order_by("due_at", "id")[:limit])
+        for row in rows:
+            row.status = N.SENDING
+            row.claimed_at = now
+            row.attempts += 1
+            row._change_reason = f"sending, attempt {row.attempts}"
+            row.save(update_fields=["status", "claimed_at", "attempts"])
+    return rows
+
+
+# --- Deciding and sending ---------------------------------------------------------
+
+
+def _why_not_now(row: Notification, now: datetime) -> tuple[str, str] | None:
+    """(status, reason) when a reminder must not go out (now or at all)."""
+    from registration.models import Patient
+    from scheduling.models import Appointment
+
+    if row.patient.status != Patient.Status.ACTIVE:
+        return N.SKIPPED, f"patient {row.patient.get_status_display().lower()}"
+    appointment = row.appointment
+    if appointment is not None and row.rule_id is not None:
+        if appointment.status not in (
+            Appointment.Status.SCHEDULED,
+            Appointment.Status.CONFIRMED,
+        ):
+            return N.CANCELLED, f"visit {appointment.get_status_display().lower()}"
+        if appointment.start != row.appointment_start:
+            return N.CANCELLED, "visit moved"
+        if appointment.start - reminders.LAST_CALL <= now:
+            return N.CANCELLED, "too late: the visit is about to start"
+    return None
+
+
+def _quiet_until(row: Notification, now: datetime) -> datetime | None:
+    """A reminder due inside its rule's quiet hours (the sender was down) waits."""
+    rule = row.rule
+    if rule is None:
+        return None
+    later = reminders.quiet_hours_end(
+        now,
+        quiet_start=rule.quiet_start,
+        quiet_end=rule.quiet_end,
+        zone=reminders.clinic_zone(),
+    )
+    return later if later > now else None
+
+
+def _choose_channel(row: Notification) -> tuple[str, str] | str:
+    """(channel, address) to use, or the reason nothing may be sent."""
+    patient = row.patient
+    if row.channel == Notification.Channel.SMS:
+        if patient.sms_consent and patient.phone_mobile:
+            return Notification.Channel.SMS, str(patient.phone_mobile)
+        why = "no mobile number" if not patient.phone_mobile else "no consent to texts"
+        if row.email_fallback and patient.email:
+            return Notification.Channel.EMAIL, patient.email
+        return f"{why} and no e-mail to fall back to"
+    if patient.email:
+        return Notification.Channel.EMAIL, patient.email
+    return "no e-mail address"
+
+
+def _finish(row: Notification, status: str, *, reason: str = "", **fields) -> None:
+    """Write a send's outcome; a status already further along (a delivery callback
+    that came first) is kept."""
+    with transaction.atomic():
+        locked = Notification.objects.select_for_update().get(pk=row.pk)
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        if RANK[status] > RANK[locked.status] or (
+            locked.status == N.SENDING and status == N.PENDING
+        ):
+            locked.status = status
+        if reason:
+            locked.last_error = reason[:2000]
+        locked._change_reason = (reason or status)[:100]
+        locked.save()
+        if locked.status == N.FAILED:
+            _raise_failed_alert(locked)
+    row.__dict__.update(locked.__dict__)
+
+
+def _raise_failed_alert(row: Notification) -> None:
+    from alerts.services import alert_raise
+    from clinic.permissions import FRONT_DESK
+
+    alert_raise(
+        kind="message_failed",
+        title=_("Message to %(who)s not delivered") % {"who": row.patient},
+        message=f"{row.body[:300]}\n\n{row.last_error}",
+        patient=row.patient,
+        subject=row,
+        role=FRONT_DESK,
+        key=f"notification-failed:{row.pk}",
+    )
+
+
+def notification_deliver(row: Notification, *, now: datetime, backend=None) -> str:
+    """Send one claimed row and record what happened. Returns the row's status."""
+    stop = _why_not_now(row, now)
+    if stop is not None:
+        _finish(row, stop[0], reason=stop[1])
+        return row.status
+    later = _quiet_until(row, now)
+    if later is not None:
+        _finish(row, N.PENDING, reason="quiet hours", due_at=later, attempts=0)
+        return row.status
+    choice = _choose_channel(row)
+    if isinstance(choice, str):
+        _finish(row, N.SKIPPED, reason=choice)
+        return row.status
+    channel, address = choice
+    fields = {"channel": channel, "address": address}
+    if channel != row.channel and not row.subject:
+        fields["subject"] = _("Message from %(clinic)s") % {
+            "clinic": settings.CLINIC_NAME
+        }
+    try:
+        if channel == Notification.Channel.SMS:
+            sent = (backend or sms_backend()).send(
+                to=address, body=row.body, status_callback=status_callback_url(row)
+            )
+        else:
+            sent = send_email(
+                to=address, subject=fields.get("subject", row.subject), body=row.body
+            )
+    except OptedOut as error:
+        return _opted_out(row, error, now=now, fields=fields)
+    except TemporaryError as error:
+        if row.attempts >= MAX_ATTEMPTS:
+            _finish(row, N.FAILED, reason=f"gave up: {error.message}", **fields)
+        else:
+            _finish(
+                row,
+                N.PENDING,
+                reason=error.message,
+                due_at=now + retry_delay(row.attempts),
+                **fields,
+            )
+        return row.status
+    except (PermanentError, ChannelError) as error:
+        _finish(row, N.FAILED, reason=error.message, **fields)
+        return row.status
+    status = TWILIO_STATUSES.get(sent.status, N.SENT)
+    _finish(
+        row,
+        status,
+        provider_message_id=sent.provider_id,
+        provider_status=sent.status,
+        sent_at=timezone.now(),
+        delivered_at=timezone.now() if status == N.DELIVERED else None,
+        **fields,
+    )
+    return row.status
+
+
+def _opted_out(row, error, *, now, fields) -> str:
+    """Twilio says the number unsubscribed (21610): the patient is opted out, the
+    text is not retried; the message goes by e-mail when that is allowed."""
+    from registration.services import patient_sms_opt_out
+
+    with transaction.atomic():
+        patient_sms_opt_out(patient=row.patient, how=f"Twilio error {error.code}")
+    row.patient.refresh_from_db()
+    if row.email_fallback and row.patient.email:
+        retry = replace_row_for_email(row)
+        return notification_deliver(retry, now=now)
+    _finish(row, N.FAILED, reason=f"opted out: {error.message}", **fields)
+    return row.status
+
+
+def replace_row_for_email(row: Notification) -> Notification:
+    """The same row, to go out again now by e-mail (the text never left)."""
+    row.channel = Notification.Channel.EMAIL
+    row.address = row.patient.email
+    row._change_reason = "opted out of texts: by e-mail instead"
+    row.save(update_fields=["channel", "address"])
+    return row
+
+
+# --- Loops, jobs, recovery --------------------------------------------------------
+
+
+def notification_send(*, notification_id: int, now: datetime | None = None) -> str:
+    """Send one row now if it is due and nobody else has it."""
+    now = now or timezone.now()
+    rows = notifications_claim(now=now, limit=1, ids=[notification_id])
+    if not rows:
+        return ""
+    return notification_deliver(_with_relations(rows)[0], now=now)
+
+
+def _with_relations(rows: list[Notification]) -> list[Notification]:
+    fetched = Notification.objects.select_related(
+        "patient", "appointment", "rule"
+    ).in_bulk([row.pk for row in rows])
+    return [fetched[row.pk] for row in rows]
+
+
+def notifications_send_due(
+    *, now: datetime | None = None, max_rows: int | None = None
+) -> int:
+    """Send due rows in batches until none is left (or ``max_rows`` were taken)."""
+    sent = 0
+    backend = None
+    while max_rows is None or sent < max_rows:
+        moment = now or timezone.now()
+        rows = notifications_claim(now=moment, limit=BATCH)
+        if not rows:
+            break
+        if backend is None:
+            backend = sms_backend()  # one HTTP session for the whole run
+        for row in _with_relations(rows):
+            try:
+                notification_deliver(row, now=moment, backend=backend)
+            except Exception:
+                # Left in "sending": notifications_recover settles it later.
+                logger.exception("Sending notification %s failed", row.pk)
+        sent += len(rows)
+    return sent
+
+
+def notifications_recover(*, now: datetime | None = None, backend=None) -> int:
+    """Settle rows stuck in "sending" (their worker died mid-send).
+
+    Never a second copy when the first may have gone out: an SMS is looked up in
+    Twilio's message list (recipient, text, since it was claimed); found, its SID is
+    adopted and the row is sent; not found, the row is pending again and sent once
+    more. When the lookup fails the row stays for the next sweep. An e-mail cannot be
+    looked up: it is marked failed ("may have been sent") for a person to resend.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        stuck = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(status=N.SENDING, claimed_at__lt=now - SENDING_TIMEOUT)
+            .select_related("patient")
+            .order_by("claimed_at")[:BATCH]
+        )
+        settled = 0
+        for row in stuck:
+            if row.channel == Notification.Channel.EMAIL:
+                row.status = N.FAILED
+                row.last_error = (
+                    "interrupted while sending: the e-mail may have gone out, so it "
+                    "was not sent again; resend it if the patient did not get it"
+                )
+                row._change_reason = "interrupted while sending"
+                row.save()
+                _raise_failed_alert(row)
+                settled += 1
+                continue
+            try:
+                sid = (backend or sms_backend()).find_sent(
+                    to=row.address,
+                    since=row.claimed_at - timedelta(minutes=1),
+                    body=row.body,
+                )
+            except TemporaryError as error:
+                logger.warning("Cannot look up notification %s: %s", row.pk, error)
+                continue
+            if sid:
+                row.status = N.SENT
+                row.provider_message_id = sid
+                row.sent_at = row.claimed_at
+                row._change_reason = "interrupted; found at the provider, not resent"
+            else:
+                row.status = N.PENDING
+                row.due_at = now
+                row._change_reason = "interrupted before the provider had it; retry"
+            row.save()
+            settled += 1
+    return settled
+
+
+def delivery_status_record(
+    *,
+    provider_id: str,
+    provider_status: str,
+    error_code: str = "",
+    notification_id: int | None = None,
+) -> Notification | None:
+    """A delivery callback moves the row forward, never back: a duplicate, or a
+    "sent" arriving after "delivered", changes nothing."""
+    target = TWILIO_STATUSES.get(provider_status.lower())
+    with transaction.atomic():
+        rows = Notification.objects.select_for_update()
+        row = None
+        if notification_id is not None:
+            row = rows.filter(pk=notification_id).first()
+        if row is None and provider_id:
+            row = rows.filter(provider_message_id=provider_id).first()
+        if row is None or target is None:
+            return row
+        if RANK[target] <= RANK[row.status]:
+            return row
+        row.status = target
+        row.provider_status = provider_status.lower()
+        if provider_id and not row.provider_message_id:
+            row.provider_message_id = provider_id
+        now = timezone.now()
+        if target == N.DELIVERED:
+            row.delivered_at = now
+        if target in (N.FAILED, N.UNDELIVERABLE):
+            row.last_error = f"Twilio status {provider_status}, error {error_code}"
+        row._change_reason = f"provider says {provider_status}"[:100]
+        row.save()
+        if target in (N.FAILED, N.UNDELIVERABLE):
+            if error_code == "21610":
+                from registration.services import patient_sms_opt_out
+
+                patient_sms_opt_out(patient=row.patient, how="Twilio error 21610")
+            _raise_failed_alert(row)
+    return row
+
+
+def due_count(*, now: datetime) -> int:
+    return Notification.objects.filter(status=N.PENDING, due_at__lte=now).count()

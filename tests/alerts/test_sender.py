@@ -1,0 +1,210 @@
+"""The sender, with the real twilio client against the fake Twilio on 127.0.0.1."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from alerts import sender
+from alerts.models import Notification, StaffAlert
+from alerts.services import notification_create
+from alerts.sweepers import send_due_notifications
+from tests.alerts.conftest import finish
+from tests.registration.factories import PatientFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def patient(db):
+    return PatientFactory(
+        given_name="Rosa",
+        phone_mobile="+15551230001",
+        sms_consent=True,
+        sms_consent_method="verbal",
+    )
+
+
+def _due(patient, body="Your visit is tomorrow at 10:00", **extra):
+    return notification_create(
+        patient=patient,
+        channel=extra.pop("channel", "sms"),
+        body=body,
+        scheduled_for=timezone.now() - timedelta(seconds=1),
+        **extra,
+    )
+
+
+def test_a_due_text_is_sent_once_and_its_sid_kept(fake_twilio, patient):
+    row = _due(patient)
+    assert sender.notifications_send_due() == 1
+    assert sender.notifications_send_due() == 0
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == ("sent", 1)
+    assert row.provider_message_id == fake_twilio.messages[0]["sid"]
+    assert fake_twilio.bodies_to("+15551230001") == ["Your visit is tomorrow at 10:00"]
+
+
+def test_500_then_201_delivers_one_message_after_a_retry(fake_twilio, patient):
+    fake_twilio.script = [(500, None)]
+    row = _due(patient)
+    now = timezone.now()
+    sender.notifications_send_due(now=now)
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == ("pending", 1)
+    assert row.due_at == now + timedelta(seconds=30)
+    assert "500" in row.last_error
+    # Not due again before the back-off has passed.
+    assert sender.notifications_send_due(now=now + timedelta(seconds=29)) == 0
+    sender.notifications_send_due(now=now + timedelta(seconds=30))
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == ("sent", 2)
+    assert fake_twilio.requests == 2
+    assert len(fake_twilio.messages) == 1
+
+
+def test_the_back_off_doubles_and_gives_up_after_the_limit(fake_twilio, patient):
+    fake_twilio.script = [(503, None)] * sender.MAX_ATTEMPTS
+    row = _due(patient)
+    now = timezone.now()
+    delays = []
+    for _ in range(sender.MAX_ATTEMPTS):
+        sender.notifications_send_due(now=now)
+        row.refresh_from_db()
+        delays.append(row.due_at - now)
+        now = row.due_at
+    assert delays[:4] == [timedelta(seconds=s) for s in (30, 60, 120, 240)]
+    assert (row.status, row.attempts) == ("failed", sender.MAX_ATTEMPTS)
+    assert row.last_error.startswith("gave up: Twilio 503")
+    alert = StaffAlert.objects.get(kind="message_failed")
+    assert alert.patient == patient
+
+
+def test_21610_opts_the_patient_out_and_is_not_retried(fake_twilio, patient):
+    fake_twilio.script = [(400, 21610)]
+    row = _due(patient)
+    sender.notifications_send_due()
+    row.refresh_from_db()
+    patient.refresh_from_db()
+    assert patient.sms_consent is False
+    assert row.status == "failed"
+    assert "opted out" in row.last_error
+    sender.notifications_send_due(now=timezone.now() + timedelta(hours=1))
+    assert fake_twilio.requests == 1
+
+
+def test_21610_falls_back_to_e_mail_when_the_patient_has_one(fake_twilio, patient):
+    patient.email = "rosa@example.org"
+    patient.save()
+    fake_twilio.script = [(400, 21610)]
+    row = _due(patient)
+    sender.notifications_send_due()
+    row.refresh_from_db()
+    assert (row.status, row.channel, row.address) == (
+        "sent",
+        "email",
+        "rosa@example.org",
+    )
+    assert [m.to for m in mail.outbox] == [["rosa@example.org"]]
+
+
+def test_an_invalid_number_fails_at_once(fake_twilio, patient):
+    fake_twilio.script = [(400, 21211)]
+    row = _due(patient)
+    sender.notifications_send_due()
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == ("failed", 1)
+    assert "21211" in row.last_error
+
+
+def test_no_text_without_consent_e_mail_instead(fake_twilio, patient):
+    patient.sms_consent = False
+    patient.email = "rosa@example.org"
+    patient.save()
+    row = _due(patient)
+    sender.notifications_send_due()
+    row.refresh_from_db()
+    assert (row.status, row.channel) == ("sent", "email")
+    assert fake_twilio.requests == 0
+    assert mail.outbox[0].body == "Your visit is tomorrow at 10:00"
+
+
+def test_no_consent_and_no_e_mail_is_skipped_with_the_reason(fake_twilio, patient):
+    patient.sms_consent = False
+    patient.save()
+    row = _due(patient)
+    sender.notifications_send_due()
+    row.refresh_from_db()
+    assert row.status == "skipped"
+    assert row.last_error == "no consent to texts and no e-mail to fall back to"
+    assert fake_twilio.requests == 0
+
+
+def test_a_deceased_patient_gets_nothing(fake_twilio, patient):
+    patient.status = "deceased"
+    patient.deceased_date = timezone.localdate()
+    patient.save()
+    row = _due(patient)
+    sender.notifications_send_due()
+    row.refresh_from_db()
+    assert (row.status, row.last_error) == ("skipped", "patient deceased")
+
+
+def test_a_row_stuck_in_sending_whose_text_reached_twilio_adopts_its_sid(
+    fake_twilio, patient
+):
+    row = _due(patient)
+    now = timezone.now()
+    [claimed] = sender.notifications_claim(now=now)
+    # The worker sent it, then died before writing down the answer.
+    sent = sender.sms_backend().send(to=claimed.address, body=claimed.body)
+    later = now + sender.SENDING_TIMEOUT + timedelta(seconds=1)
+    assert sender.notifications_recover(now=later) == 1
+    row.refresh_from_db()
+    assert (row.status, row.provider_message_id) == ("sent", sent.provider_id)
+    sender.notifications_send_due(now=later)
+    assert len(fake_twilio.messages) == 1
+
+
+def test_a_row_stuck_in_sending_that_never_left_is_sent_once_more(fake_twilio, patient):
+    row = _due(patient)
+    now = timezone.now()
+    sender.notifications_claim(now=now)
+    # Not yet past the timeout: nothing is touched.
+    assert sender.notifications_recover(now=now + timedelta(minutes=1)) == 0
+    later = now + sender.SENDING_TIMEOUT + timedelta(seconds=1)
+    assert sender.notifications_recover(now=later) == 1
+    sender.notifications_send_due(now=later)
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == ("sent", 2)
+    assert len(fake_twilio.messages) == 1
+
+
+def test_an_e_mail_stuck_in_sending_is_not_sent_again(patient):
+    patient.email = "rosa@example.org"
+    patient.save()
+    row = _due(patient, channel="email", subject="Hello")
+    now = timezone.now()
+    sender.notifications_claim(now=now)
+    sender.notifications_recover(now=now + sender.SENDING_TIMEOUT * 2)
+    row.refresh_from_db()
+    assert row.status == "failed"
+    assert "may have gone out" in row.last_error
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sweeper_hands_due_rows_to_workers_on_the_notifications_queue(
+    fake_twilio, patient, processes
+):
+    for n in range(3):
+        _due(patient, body=f"Message {n}")
+    assert send_due_notifications(timezone.now()) == 3
+    finish(processes("rqworker", "notifications", "--burst", twilio=fake_twilio))
+    assert sorted(fake_twilio.bodies_to("+15551230001")) == [
+        "Message 0",
+        "Message 1",
+        "Message 2",
+    ]
+    assert set(Notification.objects.values_list("status", flat=True)) == {"sent"}
