@@ -38,6 +38,8 @@ class Step:
             parts.append(f"“{self.text}”")
         if self.skip:
             parts.append(_("(skipped: %(why)s)") % {"why": self.skip})
+        elif self.extra.get("note"):
+            parts.append(f"({self.extra['note']})")
         return " ".join(parts)
 
 
@@ -74,6 +76,53 @@ def _primary_coverage(patient):
     )
 
 
+def _is_visit(record) -> bool:
+    return record is not None and record._meta.label == "scheduling.Appointment"
+
+
+def _plan_message(action: Action, context: Context, label: str) -> Step:
+    """The text in the patient's language (a reminder rule's variants and quiet
+    hours when the action has one); consent is the sender's to check at send time."""
+    patient, visit = context.patient, context.subject
+    step = Step(K.SEND_MESSAGE, label, at=context.at)
+    if patient is None:
+        step.skip = _("no patient")
+        return step
+    rule = action.message_rule
+    if rule is not None and _is_visit(visit):
+        from alerts import reminders
+
+        offset = action.automation.offset_minutes or 0
+        step.at = reminders.send_time(
+            start=visit.start,
+            hours_before=-offset / 60,
+            quiet_start=rule.quiet_start,
+            quiet_end=rule.quiet_end,
+            now=visit.start - timedelta(days=3650),
+        )
+        subject, step.text = reminders.rule_text(
+            rule, reminders.visit_facts(visit), language=patient.preferred_language
+        )
+        step.extra["subject"] = subject
+        if step.at is None:
+            step.at = context.at
+            step.skip = _("too close to the visit")
+    else:
+        step.text = render(action.body, context.texts)
+        step.extra["subject"] = render(action.title, context.texts)
+    if action.channel == Action.Channel.SMS:
+        step.to = str(patient.phone_mobile or "")
+        if not patient.phone_mobile and not patient.email:
+            step.skip = step.skip or _("no mobile number or e-mail")
+        elif not patient.sms_consent:
+            step.extra["note"] = _("no consent to texts: e-mail or nothing")
+    else:
+        step.to = patient.email
+        if not patient.email:
+            step.skip = step.skip or _("no e-mail address")
+    return step
+
+
 def plan(action: Action, context: Context) -> Step:
     kind = action.kind
     label = str(K(kind).label)
@@ -92,22 +141,7 @@ def plan(action: Action, context: Context) -> Step:
             due_at=due,
         )
     if kind == K.SEND_MESSAGE:
-        patient = context.patient
-        step = Step(kind, label, text=render(action.body, context.texts), at=context.at)
-        if patient is None:
-            step.skip = _("no patient")
-        elif action.channel == Action.Channel.SMS:
-            step.to = str(patient.phone_mobile or "")
-            if not patient.phone_mobile:
-                step.skip = _("no mobile number")
-            elif not patient.sms_consent:
-                step.skip = _("no consent to texts")
-        else:
-            step.to = patient.email
-            if not patient.email:
-                step.skip = _("no e-mail address")
-        step.extra["subject"] = render(action.title, context.texts)
-        return step
+        return _plan_message(action, context, label)
     if kind == K.CHECK_ELIGIBILITY:
         coverage = _primary_coverage(context.patient)
         step = Step(kind, label, at=context.at)
@@ -159,15 +193,16 @@ def execute(
     if step.kind == K.SEND_MESSAGE:
         from alerts import services as alert_services
 
+        visit = subject if _is_visit(subject) else None
+        rule = action.message_rule if visit is not None else None
         notification = alert_services.notification_create(
             patient=context_patient,
             channel=action.channel,
             body=step.text,
             subject=step.extra.get("subject", ""),
-            scheduled_for=timezone.now(),
-            appointment=subject
-            if subject is not None and subject._meta.label == "scheduling.Appointment"
-            else None,
+            scheduled_for=max(step.at or timezone.now(), timezone.now()),
+            appointment=visit,
+            rule=rule,
         )
         return step.describes, notification
     if step.kind == K.CHECK_ELIGIBILITY:

@@ -63,6 +63,8 @@ class Automation(models.Model):
         settings.AUTH_USER_MODEL,
         verbose_name=_("owner"),
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,  # reminder rules migrated without a known author
         related_name="+",
     )
     starter = models.SlugField(_("copied from starter"), max_length=60, blank=True)
@@ -179,6 +181,16 @@ class Action(models.Model):
     )
     recall_in_days = models.PositiveIntegerField(
         _("recall due in (days)"), null=True, blank=True
+    )
+    # A reminder's text, language variants and quiet hours (alerts.ReminderRule):
+    # the outbox writes it with the booking, once per visit time.
+    message_rule = models.ForeignKey(
+        "alerts.ReminderRule",
+        verbose_name=_("reminder text"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="automation_actions",
     )
     # Wait
     wait_minutes = models.PositiveIntegerField(

@@ -52,9 +52,13 @@ def time_key(automation: Automation, appointment) -> str:
 
 def time_relative_publish(*, now: datetime) -> int:
     made = 0
+    from automations.reminders import is_outbox_reminder
+
     for automation in Automation.objects.filter(
         enabled=True, trigger=Trigger.APPOINTMENT_TIME
-    ):
+    ).prefetch_related("actions"):
+        if is_outbox_reminder(automation, list(automation.actions.all())):
+            continue  # its reminders were written into the outbox with the booking
         since = max(automation.enabled_at or now, now - LOOKBACK)
         candidates = list(
             time_relative_candidates(automation=automation, start=since, end=now)[:1000]

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from automations import engine
 from automations.models import Action, Automation, Condition, Trigger
+from automations.reminders import reminders_backfill_later, rules_follow_automation
 from automations.texts import unknown_placeholders
 
 INCOMPLETE = _("This automation cannot be switched on yet: %(problems)s")
@@ -39,6 +40,8 @@ def _action_problem(action: Action) -> str:
         return _("choose a recall list")
     if action.kind == K.WAIT and not action.wait_minutes:
         return _("say how long to wait")
+    if action.message_rule_id:
+        return ""  # the reminder rule's own text, checked when the rule is saved
     for text in (action.title, action.body):
         unknown = unknown_placeholders(text)
         if unknown:
@@ -109,6 +112,8 @@ def automation_enable(*, automation: Automation, actor) -> Automation:
             automation.enabled_at = timezone.now()
             automation._change_reason = f"switched on by {actor.get_username()}"
             automation.save()
+            rules_follow_automation(automation=automation)
+            reminders_backfill_later(automation=automation)
     return automation
 
 
@@ -120,6 +125,7 @@ def automation_disable(*, automation: Automation, actor) -> Automation:
             automation.enabled = False
             automation._change_reason = f"switched off by {actor.get_username()}"
             automation.save()
+            rules_follow_automation(automation=automation)
         engine.automation_stop_pending(automation=automation, now=timezone.now())
     return automation
 

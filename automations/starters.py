@@ -8,9 +8,11 @@ from automations.models import Action, Automation, Condition, RecallList, Trigge
 K = Action.Kind
 T = Trigger
 
+# A reminder's text is a reminder rule (alerts): its names, language variants and
+# quiet hours.
 REMINDER_TEXT = (
-    "Hi {patient}, this is {clinic}: your {appointment_type} with {provider} is on "
-    "{appointment_time} at {location}. Reply C to confirm or R to be called back."
+    "Hi {first_name}, this is {clinic}: your {appointment_type} with {provider} is "
+    "on {weekday} {date} at {time}, {location}. {reply_instructions}"
 )
 
 
@@ -22,7 +24,14 @@ def _reminder(slug: str, hours: int) -> dict:
         % {"hours": hours},
         "trigger": T.APPOINTMENT_TIME,
         "offset_minutes": -hours * 60,
-        "actions": [{"kind": K.SEND_MESSAGE, "channel": "sms", "body": REMINDER_TEXT}],
+        "actions": [
+            {
+                "kind": K.SEND_MESSAGE,
+                "channel": "sms",
+                "body": REMINDER_TEXT,
+                "reminder_hours": hours,
+            }
+        ],
     }
 
 
@@ -168,6 +177,22 @@ def _condition_values(spec: dict) -> list[str]:
     ]
 
 
+def _reminder_rule(automation: Automation, hours: int, data: dict):
+    """The copy's own reminder text (a rule), off until the automation is on."""
+    from alerts.models import ReminderRule
+
+    rule = ReminderRule(
+        name=f"{automation.name} ({automation.pk})"[:120],
+        hours_before=hours,
+        channel=data["channel"],
+        body=data["body"],
+        is_active=False,
+    )
+    rule._change_reason = f"text of automation {automation.pk}"
+    rule.save()
+    return rule
+
+
 def build_starter(starter: dict, *, actor, name: str = "") -> Automation:
     with transaction.atomic():
         automation = Automation(
@@ -190,6 +215,9 @@ def build_starter(starter: dict, *, actor, name: str = "") -> Automation:
             )
         for position, spec in enumerate(starter["actions"]):
             data = dict(spec)
+            hours = data.pop("reminder_hours", None)
+            if hours is not None:
+                data["message_rule"] = _reminder_rule(automation, hours, data)
             if "recall_list" in data:
                 data["recall_list"], _made = RecallList.objects.get_or_create(
                     name=data["recall_list"]
