@@ -10,9 +10,11 @@ from simple_history.utils import bulk_create_with_history
 
 from automations.facts import facts_for
 from automations.models import Automation, Event
+from automations.services import automation_enable
 from automations.starters import BY_SLUG, build_starter
 
 SWITCHED_ON = [
+    "reminder-24h",
     "no-show-follow-up",
     "eligibility-failed-task",
     "critical-escalation",
@@ -58,11 +60,8 @@ def seed_automations(*, faker, rng, options, stdout) -> None:
             continue
         automation = build_starter(BY_SLUG[slug], actor=admin)
         if slug in SWITCHED_ON:
-            automation.enabled = True
-            automation.enabled_at = now
-            automation._change_reason = "switched on by the demo"
-            automation.save()
-    if not Event.objects.exists():
+            automation_enable(automation=automation, actor=admin)
+    if not Event.objects.filter(note="demo history").exists():
         events = _history_events(now)
         bulk_create_with_history(events, Event, batch_size=500, default_user=admin)
         stdout.write(f"Automations: {len(events)} past visit events in the log.")

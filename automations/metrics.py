@@ -113,7 +113,7 @@ def automation_metrics(*, automation: Automation, weeks: int = WEEKS) -> Metrics
     if hours:
         result.median_hours_to_resolve = round(hours[len(hours) // 2], 1)
 
-    _messages(result, outcomes)
+    reminder_visits = _messages(result, automation, outcomes, start)
 
     # Visits it touched vs. not, by the week of the visit.
     appointment_type = ContentType.objects.get_for_model(Appointment)
@@ -122,7 +122,7 @@ def automation_metrics(*, automation: Automation, weeks: int = WEEKS) -> Metrics
         for pk in runs.filter(event__subject_type=appointment_type).values_list(
             "event__subject_id", flat=True
         )
-    }
+    } | reminder_visits
     S = Appointment.Status
     visits = Appointment.objects.filter(
         start__gte=start,
@@ -142,36 +142,43 @@ def automation_metrics(*, automation: Automation, weeks: int = WEEKS) -> Metrics
     return result
 
 
-def _messages(result: Metrics, outcomes) -> None:
-    """Messages sent through the outbox, delivered, and replies after them."""
-    try:
-        from alerts.models import Notification
-    except ImportError:
-        return
+def _messages(result: Metrics, automation, outcomes, start) -> set[int]:
+    """Messages it sent (its actions', and its reminder rules' outbox rows), how
+    many were delivered, replies within three days; returns the visits reminded."""
+    from django.db.models import Q
+
+    from alerts.models import InboundMessage, Notification
+
     notification_type = ContentType.objects.get_for_model(Notification)
-    ids = [
+    made = [
         int(i)
         for i in outcomes.filter(made_type=notification_type).values_list(
             "made_id", flat=True
         )
     ]
-    result.messages = len(ids)
-    sent = Notification.objects.filter(pk__in=ids)
-    result.delivered = sent.filter(delivered_at__isnull=False).count()
-    from alerts.models import InboundMessage
-
+    rules = list(
+        automation.actions.filter(message_rule__isnull=False).values_list(
+            "message_rule_id", flat=True
+        )
+    )
+    sent = Notification.objects.filter(
+        Q(pk__in=made) | Q(rule_id__in=rules, scheduled_for__gte=start)
+    ).exclude(status="cancelled")
+    rows = list(
+        sent.values_list("patient_id", "created_at", "delivered_at", "appointment_id")
+    )
+    result.messages = len(rows)
+    result.delivered = sum(1 for row in rows if row[2] is not None)
     patients = defaultdict(list)
-    for patient_id, created in sent.values_list("patient_id", "created_at"):
+    for patient_id, created, _delivered, _visit in rows:
         patients[patient_id].append(created)
     replies = InboundMessage.objects.filter(patient_id__in=list(patients))
     result.replies = sum(
         1
         for patient_id, received in replies.values_list("patient_id", "received_at")
-        if any(
-            created <= received <= created + timedelta(days=3)
-            for created in patients[patient_id]
-        )
+        if any(c <= received <= c + timedelta(days=3) for c in patients[patient_id])
     )
+    return {row[3] for row in rows if row[3] is not None}
 
 
 def _chart(weeks: list[Week]) -> dict:

@@ -12,7 +12,13 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from automations import selectors, services
 from automations.dryrun import dry_run
-from automations.forms import ActionForm, AutomationForm, ConditionForm, RunFilterForm
+from automations.forms import (
+    ActionForm,
+    AutomationForm,
+    ConditionForm,
+    RunFilterForm,
+    value_choices,
+)
 from automations.metrics import automation_metrics
 from automations.models import Action, Automation, Condition, RecallEntry
 from automations.starters import BY_SLUG, STARTERS
@@ -22,6 +28,20 @@ from clinic.permissions import RoleRequiredMixin
 VIEW = "automations.view_automation"
 CHANGE = "automations.change_automation"
 ADD = "automations.add_automation"
+
+
+def _labelled(conditions) -> list[Condition]:
+    """Each condition with its chosen values as the editor lists them."""
+    found = []
+    for condition in conditions:
+        labels = dict(value_choices(condition.field))
+        condition.shown = (
+            str(condition.number)
+            if condition.number is not None
+            else ", ".join(str(labels.get(v, v)) for v in condition.values)
+        )
+        found.append(condition)
+    return found
 
 
 def _url(name: str, automation: Automation) -> str:
@@ -98,7 +118,7 @@ class AutomationEditView(_AutomationMixin, View):
         return {
             "automation": automation,
             "form": extra.get("form") or AutomationForm(instance=automation),
-            "conditions": list(automation.conditions.all()),
+            "conditions": _labelled(automation.conditions.all()),
             "actions": list(automation.actions.select_related("user", "recall_list")),
             "condition_form": extra.get("condition_form")
             or ConditionForm(refresh_url=_url("condition-form", automation)),
