@@ -177,3 +177,12 @@ def test_dry_run_metrics_and_run_log_pages(admin_client, clinic, drain):
     run = AutomationRun.objects.get()
     detail = admin_client.get(reverse("automations:run-detail", args=[run.pk]))
     assert detail.status_code == 200 and f"Hello {name}".encode() in detail.content
+
+
+def test_home_panel_for_administrators(admin_client):
+    AutomationFactory(enabled=True)
+    response = admin_client.get(reverse("clinic:home"))
+    assert response.status_code == 200
+    panel = response.content.decode()
+    assert 'id="automations-panel"' in panel
+    assert "Switched on" in panel
