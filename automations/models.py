@@ -215,10 +215,12 @@ class Event(models.Model):
     """
 
     kind = models.CharField(_("kind"), max_length=40, db_index=True)
+    # The log outlives a patient row removed by hand (the app itself merges, never
+    # deletes): the event stays, with its facts.
     patient = models.ForeignKey(
         "registration.Patient",
         verbose_name=_("patient"),
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",

@@ -4,7 +4,6 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from automations.models import Event
 from clinic.management.commands.seed_demo import DEMO_PASSWORD
 from clinic.permissions import role_of
 from registration.models import Patient
@@ -64,7 +63,6 @@ def test_seed_is_deterministic_and_safe_to_run_again():
     _delete_medication_records()
     # Demo visits and waitlist entries keep their patients (PROTECT): remove first.
     WaitlistEntry.objects.all().delete()
-    Event.objects.all().delete()  # the automations' event log names patients too
     Appointment.objects.all().delete()
     Patient.objects.all().delete()
     _seed(seed=7)
