@@ -113,7 +113,9 @@ class ReminderVariantForm(forms.Form):
     )
     subject = forms.CharField(label=_("E-mail subject"), max_length=200, required=False)
     body = forms.CharField(
-        label=_("Message"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Message in this language"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def clean_body(self):

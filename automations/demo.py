@@ -13,8 +13,8 @@ from automations.models import Automation, Event
 from automations.services import automation_enable
 from automations.starters import BY_SLUG, build_starter
 
+# Reminders come from the alerts demo's rules (each one an automation).
 SWITCHED_ON = [
-    "reminder-24h",
     "no-show-follow-up",
     "eligibility-failed-task",
     "critical-escalation",

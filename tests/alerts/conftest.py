@@ -16,6 +16,11 @@ FROM_NUMBER = "+15005550006"
 @pytest.fixture
 def fake_twilio(settings):
     """The real twilio client, pointed at a fake Twilio on 127.0.0.1."""
+    yield from fake_twilio_server(settings)
+
+
+def fake_twilio_server(settings):
+    """The body of the ``fake_twilio`` fixture, for other test folders."""
     server = FakeTwilio().start()
     settings.SMS_BACKEND = "twilio"
     settings.TWILIO_ACCOUNT_SID = server.account_sid

@@ -40,6 +40,32 @@ class FakeTwilio:
         self._server.shutdown()
         self._server.server_close()
 
+    def text_in(
+        self, *, webhook_url: str, auth_token: str, from_: str, body: str, to: str = ""
+    ) -> str:
+        """A patient's text, posted to the clinic's webhook the way Twilio does it
+        (form-encoded, signed with X-Twilio-Signature). Returns the TwiML answer."""
+        from urllib.parse import urlencode
+        from urllib.request import Request, urlopen
+
+        from twilio.request_validator import RequestValidator
+
+        params = {
+            "MessageSid": "SM" + uuid.uuid4().hex,
+            "AccountSid": self.account_sid,
+            "From": from_,
+            "To": to,
+            "Body": body,
+        }
+        signature = RequestValidator(auth_token).compute_signature(webhook_url, params)
+        request = Request(
+            webhook_url,
+            data=urlencode(params).encode(),
+            headers={"X-Twilio-Signature": signature},
+        )
+        with urlopen(request, timeout=10) as response:
+            return response.read().decode()
+
     def bodies_to(self, number: str) -> list[str]:
         return [m["body"] for m in self.messages if m["to"] == number]
 

@@ -23,9 +23,12 @@ def _seed(seed=7, patients=10):
 
 def _delete_medication_records():
     """Medication records protect their patients; the test starts over without."""
-    from alerts.models import StaffAlert
+    from alerts.models import InboundMessage, Notification, StaffAlert, WaitlistOffer
     from medications.models import Administration, MedicationOrder, ScheduledDose
 
+    for model in (WaitlistOffer, InboundMessage, Notification):
+        for row in model.objects.order_by("-pk"):
+            row.delete()
     for model in (StaffAlert, Administration, ScheduledDose, MedicationOrder):
         for row in model.objects.all():
             row.delete()

@@ -21,6 +21,7 @@ DEMO_SEEDERS = [
     "medications.demo.seed_medications",
     "diagnostics.demo.seed_diagnostics",
     "scheduling.demo.seed_scheduling",
+    "alerts.demo.seed_alerts",
     "automations.demo.seed_automations",
 ]
 
