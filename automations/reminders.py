@@ -132,13 +132,19 @@ def rule_automation_sync(*, rule, actor=None) -> Automation:
 
 
 def rules_follow_automation(*, automation: Automation) -> None:
-    """Switching a reminder automation on or off switches its rules too."""
+    """A reminder automation's rules follow it: on or off, and how many hours
+    before the visit (whole hours, as rules count them)."""
+    offset = automation.offset_minutes or 0
+    hours = -offset // 60 if offset < 0 and offset % 60 == 0 else None
     for action in automation.actions.filter(message_rule__isnull=False).select_related(
         "message_rule"
     ):
         rule = action.message_rule
-        if rule.is_active != automation.enabled:
-            rule.is_active = automation.enabled
+        changed = rule.is_active != automation.enabled
+        rule.is_active = automation.enabled
+        if hours and rule.hours_before != hours:
+            rule.hours_before, changed = hours, True
+        if changed:
             rule._change_reason = "follows its automation"
             rule.save()
 

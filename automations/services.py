@@ -93,6 +93,7 @@ def automation_save(*, automation: Automation, actor) -> Automation:
     with transaction.atomic():
         automation._change_reason = "edited"
         automation.save()
+        rules_follow_automation(automation=automation)
         if automation.enabled:
             problems = automation_problems(automation)
             if problems:

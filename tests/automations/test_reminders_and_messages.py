@@ -212,3 +212,23 @@ def test_a_message_to_a_patient_without_any_address_is_skipped(
     assert outcome.status == "skipped"
     assert "no mobile number or e-mail" in outcome.detail
     assert not Notification.objects.exists()
+
+
+def test_changing_the_hours_in_the_editor_moves_the_rule_too(admin_client):
+    from django.urls import reverse
+
+    rule = ReminderRuleFactory(hours_before=24, is_active=False)
+    automation = Action.objects.get(message_rule=rule).automation
+    response = admin_client.post(
+        reverse("automations:edit", args=[automation.pk]),
+        {
+            "name": automation.name,
+            "trigger": "appointment.time",
+            "match": "all",
+            "offset_hours": "48",
+            "offset_direction": "before",
+        },
+    )
+    assert response.status_code == 302
+    rule.refresh_from_db()
+    assert rule.hours_before == 48
