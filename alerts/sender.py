@@ -450,7 +450,7 @@ def notifications_recover(*, now: datetime | None = None, backend=None) -> int:
                 row._change_reason = "interrupted; found at the provider, not resent"
             else:
                 row.status = N.PENDING
-                row.due_at = now
+                row.due_at = row.claimed_at  # it was due then; due now too
                 row._change_reason = "interrupted before the provider had it; retry"
             row.save()
             settled += 1

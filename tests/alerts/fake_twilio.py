@@ -22,6 +22,7 @@ class FakeTwilio:
         self.script: list[tuple[int, int | None]] = []
         self.requests = 0
         self.delay = 0.0
+        self.times: list[float] = []  # time.monotonic() of each accepted message
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
@@ -93,6 +94,7 @@ class FakeTwilio:
                 "status_callback": form.get("StatusCallback", [""])[0],
             }
             self.messages.append(message)
+            self.times.append(time.monotonic())
             return 201, message
 
     def _handler(self):

@@ -77,7 +77,15 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_sends_nothing_twice(
     rows = _due_rows(200)
     fake_twilio.delay = 0.1
     dispatch_due()
-    worker = processes("rqworker", "notifications", twilio=fake_twilio)
+    # SimpleWorker sends in the worker process itself: RQ's default worker forks a
+    # work horse in a session of its own, which a kill of the worker would miss.
+    worker = processes(
+        "rqworker",
+        "notifications",
+        "--worker-class",
+        "rq.worker.SimpleWorker",
+        twilio=fake_twilio,
+    )
     deadline = time.monotonic() + 60
     while len(fake_twilio.messages) < 8 and time.monotonic() < deadline:
         time.sleep(0.01)
