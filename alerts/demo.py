@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from alerts.models import InboundMessage, Notification, ReminderRule, ReminderVariant
 from alerts.services import alert_raise, reminders_sync
+from automations.reminders import rule_automation_sync
 from clinic.permissions import FRONT_DESK
 
 RULES = [
@@ -69,6 +70,7 @@ def _rules() -> list[ReminderRule]:
         if created:
             for language, body in spec["variants"].items():
                 ReminderVariant.objects.create(rule=rule, language=language, body=body)
+            rule_automation_sync(rule=rule)  # a rule is an automation's message
         rules.append(rule)
     return rules
 

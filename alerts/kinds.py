@@ -30,6 +30,7 @@ KINDS: dict[str, Kind] = {
     "result_to_review": Kind("Result to review", 20),
     "claim_denied": Kind("Claim denied", 20),
     "claim_rejected": Kind("Claim rejected", 20),
+    "automation": Kind("Automation alert", 30),
 }
 
 # Roles an alert may be assigned to (and escalate to).

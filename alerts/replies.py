@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 
 from alerts.models import InboundMessage
 from alerts.services import alert_raise
+from automations.events import publish
 from clinic.permissions import FRONT_DESK
 
 OPT_OUT_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"}
@@ -98,6 +99,7 @@ def inbound_sms_handle(
                 )
                 message.reply = (REPLY_TASK if patient else REPLY_UNKNOWN) % words
             message.save()
+            publish("patient.replied", patient=patient, subject=message)
     except IntegrityError:
         # The same webhook, delivered twice at the same moment: the first one stands.
         return InboundMessage.objects.get(provider_id=provider_id)

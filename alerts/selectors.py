@@ -62,21 +62,11 @@ def open_alert_count(*, user) -> int:
 
 
 def rules_for_appointment(*, appointment) -> list:
-    """Active reminder rules for the visit's type (a rule with no types: all)."""
-    from django.db.models import Prefetch
+    """Reminder rules for the visit: those of the enabled automations ("N hours
+    before the appointment") whose conditions hold for it (one engine)."""
+    from automations.reminders import reminder_rules_for
 
-    from alerts.models import ReminderRule, ReminderVariant
-
-    return list(
-        ReminderRule.objects.filter(is_active=True)
-        .filter(
-            Q(appointment_types=None)
-            | Q(appointment_types=appointment.appointment_type_id)
-        )
-        .distinct()
-        .prefetch_related(Prefetch("variants", queryset=ReminderVariant.objects.all()))
-        .order_by("-hours_before", "id")
-    )
+    return reminder_rules_for(appointment=appointment)
 
 
 def outbox(

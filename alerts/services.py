@@ -382,6 +382,7 @@ def reminder_rule_save(
     the outbox keep the text they were written with."""
     from alerts import reminders
     from alerts.models import ReminderVariant
+    from automations.reminders import rule_automation_sync
 
     texts = [rule.body, rule.subject] + [t for _l, s, b in variants for t in (s, b)]
     for text in texts:
@@ -409,4 +410,5 @@ def reminder_rule_save(
                 variant.subject, variant.body = subject, body
                 variant._change_reason = "edited"
                 variant.save()
+        rule_automation_sync(rule=rule, actor=actor)
     return rule

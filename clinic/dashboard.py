@@ -85,6 +85,7 @@ PANELS: dict[str, list[str]] = {
         *COMMON,
         "clinic.dashboard.staff_overview",
         "clinic.dashboard.background_work",
+        "automations.dashboard.automations_today",
     ],
 }
 

@@ -68,6 +68,16 @@ _SCHEDULE_VIEW = [
     "scheduling.view_waitlistentry",
 ]
 
+# Automations: administrators draft, dry-run, switch on and measure them.
+_AUTOMATIONS = [
+    "automations.view_automation",
+    "automations.add_automation",
+    "automations.change_automation",
+    "automations.view_automation_metrics",
+    "automations.view_automationrun",
+    "automations.view_recallentry",
+]
+
 # Patient messages (alerts): who reads the outbox and conversations, who resends a
 # message or offers a freed slot by text, who keeps the reminder rules.
 _MESSAGES_VIEW = ["alerts.view_notification", "alerts.view_inboundmessage"]
@@ -212,6 +222,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
             )
             for action in ("add", "change", "delete")
         ),
+        *_AUTOMATIONS,
         *_MESSAGES_VIEW,
         *_MESSAGES_SEND,
         *_REMINDER_RULES,

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "diagnostics",
     "billing",
     "alerts",
+    "automations",
 ]
 
 # Apps whose models must all keep history (see tests/clinic/test_history.py).
@@ -96,6 +97,7 @@ PROJECT_APPS = [
     "diagnostics",
     "billing",
     "alerts",
+    "automations",
 ]
 
 MIDDLEWARE = [

@@ -68,6 +68,7 @@ clinic_patterns = [
 urlpatterns = [
     path("", include((clinic_patterns, "clinic"))),
     path("alerts/", include("alerts.urls")),
+    path("automations/", include("automations.urls")),
     path("webhooks/twilio/sms/", alert_webhooks.inbound_sms, name="twilio-sms"),
     path(
         "webhooks/twilio/status/", alert_webhooks.delivery_status, name="twilio-status"

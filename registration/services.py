@@ -9,6 +9,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from automations.events import publish
 from clinic.exceptions import ApplicationError
 from clinic.queueing import enqueue_on_commit
 from registration.models import Allergy, Coverage, EligibilityCheck, Patient
@@ -73,6 +74,7 @@ def patient_register(
         patient.save()
         if coverage:
             coverage_add(patient=patient, data=coverage, actor=actor)
+        publish("patient.registered", patient=patient, subject=patient, actor=actor)
     return patient
 
 
@@ -166,6 +168,8 @@ def eligibility_check_run(*, check_id: int) -> EligibilityCheck | None:
         check.completed_at = timezone.now()
         check._change_reason = f"payer answered: {check.result}"
         check.save()
+        if check.result != EligibilityCheck.Result.ACTIVE:
+            publish("eligibility.failed", patient=check.patient, subject=check)
     return check
 
 

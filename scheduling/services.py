@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alerts.services import reminders_sync
+from automations.events import publish
 from scheduling import eligibility, slots
 from scheduling.exceptions import (
     DOUBLE_BOOK_FORBIDDEN,
@@ -224,7 +225,8 @@ def appointment_book(
             allow_past=allow_past,
         )
         reminders_sync(appointment=appointment, actor=actor)
-        return appointment
+        publish("appointment.booked", patient=patient, subject=appointment, actor=actor)
+    return appointment
 
 
 def appointment_reschedule(
@@ -253,6 +255,7 @@ def appointment_reschedule(
             double_book=double_book,
         )
         reminders_sync(appointment=locked, actor=actor)
+        publish("appointment.rescheduled", subject=locked, actor=actor)
     return locked
 
 
@@ -293,6 +296,7 @@ def appointment_check_in(
         locked.copay_due = info.copay_due
         locked.copay_collected = copay_collected
         locked.save()
+        publish("appointment.checked_in", subject=locked, actor=actor)
     return locked
 
 
@@ -318,6 +322,7 @@ def appointment_complete(*, appointment: Appointment, actor) -> Appointment:
         locked = _transition(appointment, S.COMPLETED, actor=actor)
         locked.save()
         charges_capture_for_visit(appointment=locked, actor=actor)
+        publish("appointment.completed", subject=locked, actor=actor)
     return locked
 
 
@@ -331,6 +336,7 @@ def appointment_cancel(*, appointment: Appointment, reason: str, actor) -> Appoi
         locked.cancel_reason = reason[:200]
         locked.save()
         reminders_sync(appointment=locked, actor=actor)
+        publish("appointment.cancelled", subject=locked, actor=actor)
     return locked
 
 
@@ -341,6 +347,7 @@ def appointment_mark_no_show(*, appointment: Appointment, actor=None) -> Appoint
     with transaction.atomic():
         locked = _transition(appointment, S.NO_SHOW, actor=actor)
         locked.save()
+        publish("appointment.no_show", subject=locked, actor=actor)
         alert_raise(
             kind="no_show_follow_up",
             title=_("No-show: %(patient)s, %(type)s on %(when)s — rebook")

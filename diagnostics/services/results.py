@@ -17,6 +17,7 @@ from alerts.services import (
     alert_resolve,
     alert_resolve_by_key,
 )
+from automations.events import publish
 from diagnostics import flags, patient_facts
 from diagnostics.exceptions import (
     ACKNOWLEDGE_FIRST,
@@ -148,6 +149,7 @@ def result_record(
         )
     if observation.is_critical:
         _raise_critical_alert(observation)
+        publish("result.critical", patient=order.patient, subject=observation)
     return observation
 
 
@@ -194,6 +196,7 @@ def order_status_refresh(*, order: DiagnosticOrder, corrected: bool = False) -> 
         order._change_reason = f"results: {status}"
         order.save()
     if status in (Status.FINAL, Status.CORRECTED):
+        publish("result.resulted", patient=order.patient, subject=order)
         alert_raise(
             kind="result_to_review",
             title=_("Results to review: %(accession)s %(patient)s")

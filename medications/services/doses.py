@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from automations.events import publish
 from medications import conf
 from medications.exceptions import (
     DoseAlreadyGiven,
@@ -421,5 +422,6 @@ def overdue_alerts_raise(*, now: datetime) -> int:
             key=_overdue_key(dose.pk),
             due_at=dose.due_at,
         )
+        publish("dose.overdue", patient=order.patient, subject=dose)
         raised += 1
     return raised

@@ -273,7 +273,52 @@ def _remittance_exception(users):
 
 # URL name -> function(users) -> (kwargs, permissions when the view decides at run
 # time[, the only roles allowed when the view also checks the object])
+def _automation(users):
+    from tests.automations.factories import AutomationFactory
+
+    return {"pk": AutomationFactory(enabled=False).pk}, None
+
+
+def _automation_condition(users):
+    from tests.automations.factories import ConditionFactory
+
+    return {"pk": ConditionFactory().pk}, None
+
+
+def _automation_action(users):
+    from tests.automations.factories import ActionFactory
+
+    return {"pk": ActionFactory().pk}, None
+
+
+def _automation_run(users):
+    from automations.events import publish
+    from automations.models import AutomationRun
+    from tests.automations.factories import AutomationFactory
+
+    event = publish("patient.registered", patient=PatientFactory())
+    run = AutomationRun.objects.create(automation=AutomationFactory(), event=event)
+    return {"pk": run.pk}, None
+
+
+def _automation_starter(users):
+    return {"slug": "no-show-follow-up"}, None
+
+
 SAMPLES = {
+    "automations:edit": _automation,
+    "automations:toggle": _automation,
+    "automations:copy": _automation,
+    "automations:dry-run": _automation,
+    "automations:metrics": _automation,
+    "automations:condition-form": _automation,
+    "automations:condition-add": _automation,
+    "automations:action-form": _automation,
+    "automations:action-add": _automation,
+    "automations:condition-remove": _automation_condition,
+    "automations:action-change": _automation_action,
+    "automations:run-detail": _automation_run,
+    "automations:starter-copy": _automation_starter,
     "clinic:report": _report,
     "clinic:report-csv": _report,
     "clinic:report-export": _report,

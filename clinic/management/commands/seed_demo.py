@@ -23,6 +23,7 @@ DEMO_SEEDERS = [
     "scheduling.demo.seed_scheduling",
     "alerts.demo.seed_alerts",
     "billing.demo.seed_billing",
+    "automations.demo.seed_automations",
 ]
 
 

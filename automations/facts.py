@@ -1,0 +1,116 @@
+"""The facts of an event that conditions test, taken when the event is published.
+
+Stored with the event, so a dry run weeks later decides on what was true then, the
+same way the live run did.
+"""
+
+from datetime import date, datetime
+
+from django.utils import timezone
+
+AGE_BANDS = [
+    ("child", "0–17", 0, 17),
+    ("adult", "18–39", 18, 39),
+    ("middle", "40–64", 40, 64),
+    ("senior", "65+", 65, 200),
+]
+
+
+def age_band(age: int | None) -> str:
+    if age is None:
+        return ""
+    for code, _label, low, high in AGE_BANDS:
+        if low <= age <= high:
+            return code
+    return ""
+
+
+def _age(birth_date: date | None, on: date) -> int | None:
+    if birth_date is None:
+        return None
+    years = on.year - birth_date.year
+    if (on.month, on.day) < (birth_date.month, birth_date.day):
+        years -= 1
+    return years
+
+
+def patient_facts(patient, *, at: datetime, appointment=None) -> dict:
+    from registration.models import Coverage
+    from scheduling.models import Appointment
+
+    S = Appointment.Status
+    today = timezone.localtime(at).date()
+    age = _age(patient.birth_date, today)
+    coverage = (
+        Coverage.objects.filter(patient=patient, is_active=True)
+        .order_by("priority", "pk")
+        .values_list("payer_id", flat=True)
+        .first()
+    )
+    visits = Appointment.objects.filter(
+        patient=patient,
+        status__in=[S.COMPLETED, S.ARRIVED, S.IN_ROOM],
+        start__lt=appointment.start if appointment is not None else at,
+    )
+    if appointment is not None:
+        visits = visits.exclude(pk=appointment.pk)
+    last = visits.order_by("-start").values_list("start", flat=True).first()
+    return {
+        "patient_id": patient.pk,
+        "age": age,
+        "age_band": age_band(age),
+        "language": (patient.preferred_language or "").lower(),
+        "payer": str(coverage) if coverage else "",
+        "first_visit": last is None,
+        "days_since_last_visit": (today - timezone.localtime(last).date()).days
+        if last is not None
+        else None,
+    }
+
+
+def subject_facts(subject) -> dict:
+    """Facts of the record the event is about (an appointment, a result ...)."""
+    if subject is None:
+        return {}
+    label = subject._meta.label
+    if label == "scheduling.Appointment":
+        return {
+            "appointment_id": subject.pk,
+            "appointment_type": str(subject.appointment_type_id),
+            "provider": str(subject.provider_id),
+            "location": str(subject.location_id),
+            "appointment_start": subject.start.isoformat(),
+            "appointment_status": subject.status,
+        }
+    if label == "diagnostics.Observation":
+        return {"result_flags": [subject.flag]}
+    if label == "diagnostics.DiagnosticOrder":
+        return {
+            "result_flags": sorted(
+                set(subject.observations.values_list("flag", flat=True))
+            )
+        }
+    if label == "medications.ScheduledDose":
+        order = subject.order
+        return {
+            "location": str(order.location_id),
+            "due_at": subject.due_at.isoformat(),
+        }
+    if label == "registration.EligibilityCheck":
+        return {"payer": str(subject.coverage.payer_id), "result": subject.result}
+    return {}
+
+
+def facts_for(*, patient, subject, at: datetime) -> dict:
+    facts = subject_facts(subject)
+    if patient is not None:
+        appointment = (
+            subject
+            if subject is not None and subject._meta.label == "scheduling.Appointment"
+            else None
+        )
+        for name, value in patient_facts(
+            patient, at=at, appointment=appointment
+        ).items():
+            facts.setdefault(name, value)
+    return facts

@@ -1,0 +1,220 @@
+"""Writes of the automations app: drafting, switching on and off, copying starters."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from automations import engine
+from automations.models import Action, Automation, Condition, Trigger
+from automations.reminders import reminders_backfill_later, rules_follow_automation
+from automations.texts import unknown_placeholders
+
+INCOMPLETE = _("This automation cannot be switched on yet: %(problems)s")
+NO_ACTIONS = _("add at least one action")
+WAIT_LAST = _("a wait must be followed by another action")
+NEEDS_OFFSET = _("say how long before or after the appointment")
+NEEDS_SCHEDULE = _("choose the time and at least one day")
+CONDITION_NO_VALUE = _("condition %(n)s (%(field)s) has no value")
+ACTION_PROBLEM = _("action %(n)s (%(kind)s): %(problem)s")
+MESSAGES_UNAVAILABLE = _("messages cannot be sent until the outbox is installed")
+
+
+def _action_problem(action: Action) -> str:
+    K = Action.Kind
+    if action.kind in (K.CREATE_TASK, K.RAISE_ALERT):
+        if not action.role and action.user_id is None:
+            return _("choose a role or a person")
+        if not action.title.strip():
+            return _("write a title")
+    if action.kind == K.SEND_MESSAGE:
+        from alerts import services as alert_services
+
+        if not hasattr(alert_services, "notification_create"):
+            return MESSAGES_UNAVAILABLE
+        if not action.channel:
+            return _("choose SMS or e-mail")
+        if not action.body.strip():
+            return _("write the text")
+    if action.kind == K.ADD_TO_RECALL and action.recall_list_id is None:
+        return _("choose a recall list")
+    if action.kind == K.WAIT and not action.wait_minutes:
+        return _("say how long to wait")
+    if action.message_rule_id:
+        return ""  # the reminder rule's own text, checked when the rule is saved
+    for text in (action.title, action.body):
+        unknown = unknown_placeholders(text)
+        if unknown:
+            return _("unknown placeholder %(names)s") % {
+                "names": ", ".join(f"{{{n}}}" for n in unknown)
+            }
+    return ""
+
+
+def automation_problems(automation: Automation) -> list[str]:
+    """What keeps an automation from being switched on (empty when complete)."""
+    problems = []
+    if automation.trigger == Trigger.APPOINTMENT_TIME and not automation.offset_minutes:
+        problems.append(str(NEEDS_OFFSET))
+    if automation.trigger == Trigger.DAILY and (
+        automation.run_at is None or not automation.weekdays
+    ):
+        problems.append(str(NEEDS_SCHEDULE))
+    for n, condition in enumerate(automation.conditions.all(), start=1):
+        has_value = (
+            condition.number is not None
+            if condition.operator in ("gte", "lte")
+            else bool(condition.values)
+        )
+        if not has_value:
+            problems.append(
+                CONDITION_NO_VALUE % {"n": n, "field": condition.get_field_display()}
+            )
+    actions = list(automation.actions.all())
+    if not actions:
+        problems.append(str(NO_ACTIONS))
+    elif actions[-1].kind == Action.Kind.WAIT:
+        problems.append(str(WAIT_LAST))
+    for n, action in enumerate(actions, start=1):
+        problem = _action_problem(action)
+        if problem:
+            problems.append(
+                ACTION_PROBLEM
+                % {"n": n, "kind": action.get_kind_display(), "problem": problem}
+            )
+    return problems
+
+
+def automation_save(*, automation: Automation, actor) -> Automation:
+    """Save the trigger part; an automation that is on must stay complete."""
+    if automation.owner_id is None:
+        automation.owner = actor
+    automation.full_clean()
+    with transaction.atomic():
+        automation._change_reason = "edited"
+        automation.save()
+        rules_follow_automation(automation=automation)
+        if automation.enabled:
+            problems = automation_problems(automation)
+            if problems:
+                raise ValidationError(INCOMPLETE % {"problems": "; ".join(problems)})
+    return automation
+
+
+def automation_enable(*, automation: Automation, actor) -> Automation:
+    """An automation is switched on only when complete."""
+    problems = automation_problems(automation)
+    if problems:
+        raise ValidationError(INCOMPLETE % {"problems": "; ".join(problems)})
+    with transaction.atomic():
+        automation = Automation.objects.select_for_update().get(pk=automation.pk)
+        if not automation.enabled:
+            automation.enabled = True
+            automation.enabled_at = timezone.now()
+            automation._change_reason = f"switched on by {actor.get_username()}"
+            automation.save()
+            rules_follow_automation(automation=automation)
+            reminders_backfill_later(automation=automation)
+    return automation
+
+
+def automation_disable(*, automation: Automation, actor) -> Automation:
+    """Switching off stops the automation at once: pending waits are cancelled."""
+    with transaction.atomic():
+        automation = Automation.objects.select_for_update().get(pk=automation.pk)
+        if automation.enabled:
+            automation.enabled = False
+            automation._change_reason = f"switched off by {actor.get_username()}"
+            automation.save()
+            rules_follow_automation(automation=automation)
+        engine.automation_stop_pending(automation=automation, now=timezone.now())
+    return automation
+
+
+def _check_editable(automation: Automation) -> None:
+    if automation.enabled:
+        raise ValidationError(_("Switch the automation off before changing its steps."))
+
+
+def condition_add(*, automation: Automation, data: dict, actor) -> Condition:
+    _check_editable(automation)
+    condition = Condition(automation=automation, **data)
+    condition.full_clean()
+    with transaction.atomic():
+        condition._change_reason = "added"
+        condition.save()
+    return condition
+
+
+def condition_remove(*, condition: Condition, actor) -> None:
+    _check_editable(condition.automation)
+    condition.delete()
+
+
+def action_add(*, automation: Automation, data: dict, actor) -> Action:
+    _check_editable(automation)
+    last = automation.actions.order_by("-position").first()
+    action = Action(
+        automation=automation,
+        position=(last.position + 1) if last else 0,
+        **data,
+    )
+    action.full_clean()
+    problem = _action_problem(action)
+    if problem:
+        raise ValidationError(problem)
+    with transaction.atomic():
+        action._change_reason = "added"
+        action.save()
+    return action
+
+
+def action_remove(*, action: Action, actor) -> None:
+    _check_editable(action.automation)
+    action.delete()
+
+
+def action_move(*, action: Action, up: bool, actor) -> None:
+    """Swap an action with its neighbour (saved one by one, with history)."""
+    _check_editable(action.automation)
+    actions = list(action.automation.actions.all())
+    index = next(i for i, a in enumerate(actions) if a.pk == action.pk)
+    other = index - 1 if up else index + 1
+    if not 0 <= other < len(actions):
+        return
+    actions[index], actions[other] = actions[other], actions[index]
+    with transaction.atomic():
+        for position, item in enumerate(actions):
+            if item.position != position:
+                item.position = position
+                item._change_reason = "moved"
+                item.save()
+
+
+def automation_copy(*, source: Automation | dict, actor, name: str = "") -> Automation:
+    """A copy (of an automation or a starter), switched off, owned by ``actor``."""
+    from automations.starters import build_starter
+
+    if isinstance(source, dict):
+        return build_starter(source, actor=actor, name=name)
+    with transaction.atomic():
+        copy = Automation(
+            name=name or _("Copy of %(name)s") % {"name": source.name},
+            description=source.description,
+            trigger=source.trigger,
+            offset_minutes=source.offset_minutes,
+            run_at=source.run_at,
+            weekdays=source.weekdays,
+            match=source.match,
+            owner=actor,
+            starter=source.starter,
+        )
+        copy._change_reason = f"copied from {source.pk}"
+        copy.save()
+        for condition in source.conditions.all():
+            condition.pk, condition.automation = None, copy
+            condition.save()
+        for action in source.actions.all():
+            action.pk, action.automation = None, copy
+            action.save()
+    return copy

@@ -1,0 +1,46 @@
+from django.urls import path
+
+from automations import views
+
+app_name = "automations"
+
+urlpatterns = [
+    path("", views.AutomationListView.as_view(), name="list"),
+    path("new/", views.AutomationCreateView.as_view(), name="create"),
+    path("library/", views.LibraryView.as_view(), name="library"),
+    path(
+        "library/<slug:slug>/copy/",
+        views.StarterCopyView.as_view(),
+        name="starter-copy",
+    ),
+    path("runs/", views.RunListView.as_view(), name="run-list"),
+    path("runs/<int:pk>/", views.RunDetailView.as_view(), name="run-detail"),
+    path("recall/", views.RecallListView.as_view(), name="recall-list"),
+    path("<int:pk>/", views.AutomationEditView.as_view(), name="edit"),
+    path("<int:pk>/toggle/", views.AutomationToggleView.as_view(), name="toggle"),
+    path("<int:pk>/copy/", views.AutomationCopyView.as_view(), name="copy"),
+    path("<int:pk>/dry-run/", views.DryRunView.as_view(), name="dry-run"),
+    path("<int:pk>/metrics/", views.MetricsView.as_view(), name="metrics"),
+    path(
+        "<int:pk>/conditions/form/",
+        views.ConditionFormView.as_view(),
+        name="condition-form",
+    ),
+    path(
+        "<int:pk>/conditions/add/",
+        views.ConditionAddView.as_view(),
+        name="condition-add",
+    ),
+    path(
+        "conditions/<int:pk>/remove/",
+        views.ConditionRemoveView.as_view(),
+        name="condition-remove",
+    ),
+    path("<int:pk>/actions/form/", views.ActionFormView.as_view(), name="action-form"),
+    path("<int:pk>/actions/add/", views.ActionAddView.as_view(), name="action-add"),
+    path(
+        "actions/<int:pk>/change/",
+        views.ActionChangeView.as_view(),
+        name="action-change",
+    ),
+]

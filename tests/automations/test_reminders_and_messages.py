@@ -1,0 +1,234 @@
+"""Reminder rules are automations; the send-message action goes through the outbox."""
+
+import importlib
+from datetime import timedelta
+
+import pytest
+from django.apps import apps
+from django.utils import timezone
+
+from alerts.models import Notification, ReminderRule
+from alerts.services import reminder_rule_save
+from automations.dryrun import dry_run
+from automations.metrics import automation_metrics
+from automations.models import Action, Automation, AutomationRun, Condition
+from automations.reminders import reminders_backfill
+from automations.services import automation_disable, automation_enable
+from scheduling import services as scheduling
+from tests.alerts.factories import ReminderRuleFactory, ReminderVariantFactory
+from tests.automations.factories import ActionFactory, AutomationFactory
+from tests.registration.factories import PatientFactory
+from tests.scheduling.factories import AppointmentTypeFactory, local, next_weekday
+
+pytestmark = pytest.mark.django_db
+
+MIGRATION = importlib.import_module(
+    "automations.migrations.0002_reminder_rules_are_automations"
+)
+
+
+@pytest.fixture
+def texting_patient(clinic):
+    patient = clinic["patient"]
+    patient.phone_mobile = "+15551230001"
+    patient.sms_consent = True
+    patient.sms_consent_method = "verbal"
+    patient.preferred_language = "es"
+    patient.save()
+    return patient
+
+
+def _book(clinic, actor, hour=10, patient=None):
+    return scheduling.appointment_book(
+        patient=patient or clinic["patient"],
+        appointment_type=clinic["type"],
+        provider=clinic["provider"],
+        location=clinic["location"],
+        start=local(next_weekday(), hour),
+        actor=actor,
+    )
+
+
+def test_the_data_migration_turns_each_rule_into_an_automation(clinic):
+    infusion = AppointmentTypeFactory(name="Infusion")
+    on = ReminderRule.objects.create(
+        name="Day before", hours_before=24, channel="sms", body="Hi {first_name}"
+    )
+    on.appointment_types.add(infusion)
+    off = ReminderRule.objects.create(
+        name="Week before",
+        hours_before=168,
+        channel="email",
+        subject="Your visit",
+        body="See you {date}",
+        is_active=False,
+    )
+    MIGRATION.rules_to_automations(apps, None)
+    MIGRATION.rules_to_automations(apps, None)  # twice: still one each
+
+    day_before = Automation.objects.get(name="Day before")
+    assert (day_before.trigger, day_before.offset_minutes, day_before.enabled) == (
+        "appointment.time",
+        -24 * 60,
+        True,
+    )
+    assert list(day_before.conditions.values_list("field", "values")) == [
+        ("appointment_type", [str(infusion.pk)])
+    ]
+    action = day_before.actions.get()
+    assert (action.kind, action.message_rule, action.channel) == (
+        "send_message",
+        on,
+        "sms",
+    )
+    week = Automation.objects.get(name="Week before")
+    assert (week.enabled, week.offset_minutes) == (False, -168 * 60)
+    assert week.actions.get().message_rule == off
+    assert Automation.objects.count() == 2
+
+
+def test_saving_a_rule_keeps_its_automation_in_step(admin_user):
+    rule = ReminderRule(name="Two hours", hours_before=2, channel="sms", body="Hi")
+    reminder_rule_save(rule=rule, appointment_types=[], variants=[], actor=admin_user)
+    automation = Automation.objects.get()
+    assert (automation.offset_minutes, automation.owner) == (-120, admin_user)
+    rule.hours_before = 3
+    rule.is_active = False
+    reminder_rule_save(rule=rule, appointment_types=[], variants=[], actor=admin_user)
+    automation.refresh_from_db()
+    assert (automation.offset_minutes, automation.enabled) == (-180, False)
+    assert Action.objects.get().message_rule == rule
+
+
+def test_booking_writes_reminders_only_for_automations_that_are_on_and_match(
+    clinic, texting_patient, admin_user
+):
+    spanish = ReminderVariantFactory(body="Hola {first_name}").rule
+    automation = Action.objects.get(message_rule=spanish).automation
+    Condition.objects.create(
+        automation=automation, field="language", operator="in", values=["es"]
+    )
+    ReminderRuleFactory(hours_before=2, is_active=False)
+    english_only = ReminderRuleFactory(hours_before=48)
+    other = Action.objects.get(message_rule=english_only).automation
+    Condition.objects.create(
+        automation=other, field="language", operator="in", values=["en"]
+    )
+
+    appointment = _book(clinic, admin_user)
+
+    rows = list(appointment.notifications.all())
+    assert [(r.rule, r.body) for r in rows] == [
+        (spanish, f"Hola {texting_patient.given_name}")
+    ]
+    assert rows[0].scheduled_for == appointment.start - timedelta(hours=24)
+
+
+def test_switching_a_reminder_off_and_on_in_the_editor(
+    clinic, texting_patient, admin_user
+):
+    rule = ReminderRuleFactory(hours_before=24)
+    automation = Action.objects.get(message_rule=rule).automation
+    automation_disable(automation=automation, actor=admin_user)
+    rule.refresh_from_db()
+    assert rule.is_active is False
+    appointment = _book(clinic, admin_user)
+    assert appointment.notifications.count() == 0
+
+    automation_enable(automation=automation, actor=admin_user)
+    rule.refresh_from_db()
+    assert rule.is_active is True
+    # Visits booked while it was off get their reminder when it is switched on.
+    assert reminders_backfill(automation_id=automation.pk) == 1
+    assert appointment.notifications.get().rule == rule
+
+
+def test_the_sweeper_makes_no_event_for_outbox_reminders(clinic, admin_user, drain):
+    ReminderRuleFactory(hours_before=24)
+    appointment = _book(clinic, admin_user)
+    drain(now=appointment.start - timedelta(hours=23))
+    assert not AutomationRun.objects.exists()
+    assert appointment.notifications.count() == 1
+
+
+def test_dry_run_of_a_reminder_uses_the_rule_text_and_quiet_hours(
+    clinic, texting_patient, admin_user
+):
+    rule = ReminderVariantFactory(body="Hola {first_name}").rule
+    automation = Action.objects.get(message_rule=rule).automation
+    automation_disable(automation=automation, actor=admin_user)
+    appointment = _book(clinic, admin_user)
+    appointment.start = timezone.now() - timedelta(days=2)
+    appointment.booked_at = timezone.now() - timedelta(days=10)
+    appointment.save()
+    result = dry_run(automation=automation)
+    step = result.rows[0].steps[0]
+    assert (step.text, step.to) == (
+        f"Hola {texting_patient.given_name}",
+        "+15551230001",
+    )
+    assert not Notification.objects.exists()
+
+
+def test_send_message_action_on_a_no_show_goes_through_the_outbox(
+    clinic, texting_patient, admin_user, drain
+):
+    automation = AutomationFactory(trigger="appointment.no_show")
+    ActionFactory(
+        automation=automation,
+        position=0,
+        kind="send_message",
+        channel="sms",
+        role="",
+        title="",
+        body="We missed you, {patient}. Reply R and we call you to rebook.",
+    )
+    appointment = _book(clinic, admin_user)
+    scheduling.appointment_mark_no_show(appointment=appointment, actor=admin_user)
+    drain()
+    message = Notification.objects.get(rule__isnull=True)
+    assert message.body == (
+        f"We missed you, {texting_patient.given_name}. Reply R and we call you to "
+        "rebook."
+    )
+    assert (message.status, message.address, message.appointment) == (
+        "pending",
+        "+15551230001",
+        appointment,
+    )
+    assert automation_metrics(automation=automation).messages == 1
+
+
+def test_a_message_to_a_patient_without_any_address_is_skipped(
+    clinic, admin_user, drain
+):
+    automation = AutomationFactory(trigger="appointment.booked")
+    ActionFactory(
+        automation=automation, position=0, kind="send_message", channel="sms", body="Hi"
+    )
+    _book(clinic, admin_user, patient=PatientFactory(phone_mobile="", email=""))
+    drain()
+    outcome = AutomationRun.objects.get().outcomes.get()
+    assert outcome.status == "skipped"
+    assert "no mobile number or e-mail" in outcome.detail
+    assert not Notification.objects.exists()
+
+
+def test_changing_the_hours_in_the_editor_moves_the_rule_too(admin_client):
+    from django.urls import reverse
+
+    rule = ReminderRuleFactory(hours_before=24, is_active=False)
+    automation = Action.objects.get(message_rule=rule).automation
+    response = admin_client.post(
+        reverse("automations:edit", args=[automation.pk]),
+        {
+            "name": automation.name,
+            "trigger": "appointment.time",
+            "match": "all",
+            "offset_hours": "48",
+            "offset_direction": "before",
+        },
+    )
+    assert response.status_code == 302
+    rule.refresh_from_db()
+    assert rule.hours_before == 48
