@@ -19,6 +19,7 @@ AWAITING_ACK = ["submitted", "accepted"]
 
 def _reject(claim: Claim, reason: str) -> None:
     from alerts.services import alert_raise
+    from automations.events import publish
 
     claim.status = Claim.Status.REJECTED
     claim.status_reason = reason[:300]
@@ -33,6 +34,11 @@ def _reject(claim: Claim, reason: str) -> None:
         subject=claim,
         role="Billing",
         key=f"claim-rejected:{claim.pk}:{claim.batch_id}",
+    )
+    publish(
+        "claim.rejected",
+        subject=claim,
+        facts={"payer": str(claim.payer_id), "reason": reason[:300]},
     )
 
 

@@ -98,6 +98,7 @@ def _match_line(service, lines_by_pk, lines_by_code):
 
 def _denial_alert(claim: Claim, reasons: str) -> None:
     from alerts.services import alert_raise
+    from automations.events import publish
 
     alert_raise(
         kind="claim_denied",
@@ -108,6 +109,11 @@ def _denial_alert(claim: Claim, reasons: str) -> None:
         subject=claim,
         role="Billing",
         key=f"claim-denied:{claim.pk}",
+    )
+    publish(
+        "claim.denied",
+        subject=claim,
+        facts={"payer": str(claim.payer_id), "reason": reasons[:300]},
     )
 
 

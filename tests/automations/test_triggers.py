@@ -220,3 +220,44 @@ def test_daily_schedule_runs_once_a_day_on_its_weekdays(drain):
     assert AutomationRun.objects.count() == 1
     drain(now=local(monday + timedelta(days=1), 8, 0))
     assert AutomationRun.objects.count() == 2
+
+
+def test_claim_denied_and_rejected(every_trigger, drain):
+    from billing.models import Claim
+    from billing.services import (
+        ack_import,
+        claim_mark_ready,
+        claims_submit,
+        remittance_import,
+    )
+    from billing.x12.writer_835 import remit_for_claim, write_277ca, write_835
+    from tests.billing.factories import billed_claim
+
+    denied, rejected = billed_claim(), billed_claim()
+    for claim in (denied, rejected):
+        claim_mark_ready(claim=claim, actor=None)
+    claims_submit(actor=None)
+    denied, rejected = (Claim.objects.get(pk=c.pk) for c in (denied, rejected))
+    ack_import(
+        text=write_277ca(
+            results=[(rejected.claim_number, False, "Subscriber ID not found")]
+        ),
+        file_name="a.277",
+    )
+    remittance_import(
+        text=write_835(
+            trace_number="TRACE-9",
+            payer_name="Acme Health",
+            payer_tax_id="987654321",
+            payee_name="Riverside Family Clinic",
+            payee_npi="1234567893",
+            payment_date=date(2026, 11, 20),
+            claims=[remit_for_claim(denied, outcome="denied")],
+        ),
+        file_name="b.835",
+    )
+    assert _ran(drain) == ["claim.denied", "claim.rejected"]
+    event = Event.objects.get(kind="claim.denied")
+    assert event.patient == denied.patient
+    assert event.facts["payer"] == str(denied.payer_id)
+    assert Event.objects.get(kind="claim.rejected").patient == rejected.patient
