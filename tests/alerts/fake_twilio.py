@@ -24,6 +24,7 @@ class FakeTwilio:
         self.delay = 0.0
         self.times: list[float] = []  # time.monotonic() of each accepted message
         self._lock = threading.Lock()
+        self.in_flight = 0  # message requests received and not yet answered
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -66,6 +67,17 @@ class FakeTwilio:
         )
         with urlopen(request, timeout=10) as response:
             return response.read().decode()
+
+    def settle(self, timeout: float = 30) -> None:
+        """Wait until every message request received has been answered (or taken).
+
+        Twilio keeps a message it accepted; a client killed mid-request does not
+        stop the server from keeping it.
+        """
+        deadline = time.monotonic() + timeout
+        while self.in_flight and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert not self.in_flight, "the fake Twilio is still answering"
 
     def bodies_to(self, number: str) -> list[str]:
         return [m["body"] for m in self.messages if m["to"] == number]
@@ -117,9 +129,16 @@ class FakeTwilio:
                 form = parse_qs(self.rfile.read(length).decode())
                 if not self.path.endswith("/Messages.json"):
                     return self._reply(404, {"code": 20404, "message": "not found"})
-                if fake.delay:
-                    time.sleep(fake.delay)
-                self._reply(*fake._answer(form))
+                with fake._lock:
+                    fake.in_flight += 1
+                try:
+                    if fake.delay:
+                        time.sleep(fake.delay)
+                    answer = fake._answer(form)
+                finally:
+                    with fake._lock:
+                        fake.in_flight -= 1
+                self._reply(*answer)
 
             def do_GET(self):
                 url = urlparse(self.path)
