@@ -4,15 +4,26 @@ Only the network edge is fake: the app's own code and the twilio library run as 
 production. ``script`` holds answers for the next POSTs, e.g. ``[(500, None),
 (400, 21610)]``; after it runs out every message is accepted (201). ``delay``
 (seconds) slows every POST down, as a far-away Twilio would.
+
+Like Twilio it keeps connections open (HTTP/1.1 keep-alive) and has room for many
+connections at once (a listen backlog of 5, socketserver's default, drops the SYN of
+the 6th concurrent connect and the client waits a second to retry it).
 """
 
+import contextlib
 import json
+import socket
 import threading
 import time
 import uuid
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256  # listen backlog
 
 
 class FakeTwilio:
@@ -24,8 +35,8 @@ class FakeTwilio:
         self.delay = 0.0
         self.times: list[float] = []  # time.monotonic() of each accepted message
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
+        self._connections: set = set()  # open keep-alive sockets, closed by stop()
+        self._server = _Server(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
@@ -38,8 +49,14 @@ class FakeTwilio:
         return self
 
     def stop(self) -> None:
+        """Stop answering, also on connections a client keeps open."""
         self._server.shutdown()
         self._server.server_close()
+        with self._lock:
+            connections, self._connections = list(self._connections), set()
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
 
     def text_in(
         self, *, webhook_url: str, auth_token: str, from_: str, body: str, to: str = ""
@@ -101,6 +118,21 @@ class FakeTwilio:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive: every reply has a length
+            # Headers and body go out in two writes: without TCP_NODELAY the body
+            # waits for the client's delayed ACK (40 ms) on a kept-alive connection.
+            disable_nagle_algorithm = True
+
+            def setup(self):
+                super().setup()
+                with fake._lock:
+                    fake._connections.add(self.connection)
+
+            def finish(self):
+                with fake._lock:
+                    fake._connections.discard(self.connection)
+                super().finish()
+
             def log_message(self, *args):
                 pass
 
