@@ -146,9 +146,19 @@ class FakeTwilio:
 
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
-                form = parse_qs(self.rfile.read(length).decode())
+                data = self.rfile.read(length)
+                if len(data) < length:
+                    # The client died between the headers and the body (urllib3
+                    # sends them apart): Twilio never sees a message.
+                    self.close_connection = True
+                    return None
+                form = parse_qs(data.decode())
                 if not self.path.endswith("/Messages.json"):
                     return self._reply(404, {"code": 20404, "message": "not found"})
+                if not form.get("To") or not form.get("Body"):
+                    return self._reply(
+                        400, {"code": 21604, "message": "To and Body are required"}
+                    )
                 if fake.delay:
                     time.sleep(fake.delay)
                 self._reply(*fake._answer(form))
