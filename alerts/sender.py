@@ -285,12 +285,14 @@ def _record_sent_batch(items: list[tuple[Notification, Sent, dict]]) -> None:
         for row, sent, fields in items:
             current = locked[row.pk]
             status, values = _sent_fields(sent)
-            for name, value in {**values, **fields}.items():
+            changed = {**values, **fields}
+            for name, value in changed.items():
                 setattr(current, name, value)
             if RANK[status] > RANK[current.status]:
                 current.status = status
             current._change_reason = status
-            current.save_without_historical_record()
+            # Only the columns a send changes (a full save writes ~30 columns).
+            current.save_without_historical_record(update_fields=["status", *changed])
             saved.append(current)
         _history(saved)
 
@@ -353,21 +355,38 @@ def notifications_send_due(
     """Send due rows in batches until none is left (or ``max_rows`` were taken).
 
     Within a batch the network calls run on ``SEND_THREADS`` threads (a real
-    Twilio answers in 100-300 ms); every database write stays on this thread.
+    Twilio answers in 100-300 ms); every database write stays on this thread, and
+    it claims the next batch and writes the previous one's results while a batch
+    is on the network. Every row is claimed (committed as "sending") before its
+    network call starts.
     """
     taken = 0
+    in_flight = None  # the batch whose network calls are running
     with ThreadPoolExecutor(max_workers=SEND_THREADS) as pool:
-        while max_rows is None or taken < max_rows:
-            moment = now or timezone.now()
-            rows = notifications_claim(now=moment, limit=BATCH)
+        while True:
+            rows = []
+            if max_rows is None or taken < max_rows:
+                moment = now or timezone.now()
+                rows = notifications_claim(
+                    now=moment,
+                    limit=BATCH if max_rows is None else min(BATCH, max_rows - taken),
+                )
+                taken += len(rows)
+            started = None
+            if rows:
+                try:
+                    started = _start_batch(_with_relations(rows), now=moment, pool=pool)
+                except Exception:
+                    # Rows left in "sending" are settled by notifications_recover.
+                    logger.exception("Sending a batch of notifications failed")
+            # While this batch is on the network, write the previous one's results.
+            if in_flight is not None:
+                _finish_batch_safely(in_flight)
+            in_flight = started
             if not rows:
                 break
-            taken += len(rows)
-            try:
-                _send_batch(_with_relations(rows), now=moment, pool=pool)
-            except Exception:
-                # Rows left in "sending" are settled by notifications_recover.
-                logger.exception("Sending a batch of notifications failed")
+        if in_flight is not None:
+            _finish_batch_safely(in_flight)
     return taken
 
 
@@ -385,23 +404,40 @@ def _backend_key() -> tuple:
     return (settings.SMS_BACKEND, settings.TWILIO_API_BASE, settings.TWILIO_ACCOUNT_SID)
 
 
-def _send_batch(rows: list[Notification], *, now: datetime, pool) -> None:
+def _start_batch(rows: list[Notification], *, now: datetime, pool) -> tuple:
+    """Decide each claimed row, start the network calls (on the pool's threads)."""
     ready = []
     for row in rows:
         fields = _prepare(row, now)
         if fields is not None:
             ready.append((row, fields))
-    outcomes = list(
-        pool.map(lambda item: _transmit(item[0], item[1], _thread_backend()), ready)
-    )
+    futures = [
+        pool.submit(lambda r, f: _transmit(r, f, _thread_backend()), row, fields)
+        for row, fields in ready
+    ]
+    return ready, futures, now
+
+
+def _finish_batch(batch: tuple) -> None:
+    """Wait for a started batch's network calls and write every outcome."""
+    ready, futures, now = batch
     sent = []
-    for (row, fields), outcome in zip(ready, outcomes, strict=True):
+    for (row, fields), future in zip(ready, futures, strict=True):
+        outcome = future.result()
         if isinstance(outcome, Sent):
             sent.append((row, outcome, fields))
         else:
             _record(row, outcome, fields, now=now)
     if sent:
         _record_sent_batch(sent)
+
+
+def _finish_batch_safely(batch: tuple) -> None:
+    try:
+        _finish_batch(batch)
+    except Exception:
+        # Rows left in "sending" are settled by notifications_recover.
+        logger.exception("Sending a batch of notifications failed")
 
 
 def notifications_recover(*, now: datetime | None = None, backend=None) -> int:
@@ -414,10 +450,21 @@ def notifications_recover(*, now: datetime | None = None, backend=None) -> int:
     looked up: it is marked failed ("may have been sent") for a person to resend.
     """
     now = now or timezone.now()
+    settled, tried = 0, []
+    while True:  # every stuck row (a worker dies with up to two batches claimed)
+        done, batch = _recover_batch(now=now, backend=backend, tried=tried)
+        settled += done
+        tried += batch
+        if len(batch) < BATCH:
+            return settled
+
+
+def _recover_batch(*, now, backend, tried: list[int]) -> tuple[int, list[int]]:
     with transaction.atomic():
         stuck = list(
             Notification.objects.select_for_update(skip_locked=True)
             .filter(status=N.SENDING, claimed_at__lt=now - SENDING_TIMEOUT)
+            .exclude(pk__in=tried)
             .select_related("patient")
             .order_by("claimed_at")[:BATCH]
         )
@@ -454,7 +501,7 @@ def notifications_recover(*, now: datetime | None = None, backend=None) -> int:
                 row._change_reason = "interrupted before the provider had it; retry"
             row.save()
             settled += 1
-    return settled
+    return settled, [row.pk for row in stuck]
 
 
 def delivery_status_record(

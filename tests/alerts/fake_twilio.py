@@ -4,15 +4,26 @@ Only the network edge is fake: the app's own code and the twilio library run as 
 production. ``script`` holds answers for the next POSTs, e.g. ``[(500, None),
 (400, 21610)]``; after it runs out every message is accepted (201). ``delay``
 (seconds) slows every POST down, as a far-away Twilio would.
+
+Like Twilio it keeps connections open (HTTP/1.1 keep-alive) and has room for many
+connections at once (a listen backlog of 5, socketserver's default, drops the SYN of
+the 6th concurrent connect and the client waits a second to retry it).
 """
 
+import contextlib
 import json
+import socket
 import threading
 import time
 import uuid
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256  # listen backlog
 
 
 class FakeTwilio:
@@ -25,8 +36,8 @@ class FakeTwilio:
         self.times: list[float] = []  # time.monotonic() of each accepted message
         self._lock = threading.Lock()
         self.in_flight = 0  # message requests received and not yet answered
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
+        self._connections: set = set()  # open keep-alive sockets, closed by stop()
+        self._server = _Server(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
@@ -39,8 +50,14 @@ class FakeTwilio:
         return self
 
     def stop(self) -> None:
+        """Stop answering, also on connections a client keeps open."""
         self._server.shutdown()
         self._server.server_close()
+        with self._lock:
+            connections, self._connections = list(self._connections), set()
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
 
     def text_in(
         self, *, webhook_url: str, auth_token: str, from_: str, body: str, to: str = ""
@@ -113,6 +130,21 @@ class FakeTwilio:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive: every reply has a length
+            # Headers and body go out in two writes: without TCP_NODELAY the body
+            # waits for the client's delayed ACK (40 ms) on a kept-alive connection.
+            disable_nagle_algorithm = True
+
+            def setup(self):
+                super().setup()
+                with fake._lock:
+                    fake._connections.add(self.connection)
+
+            def finish(self):
+                with fake._lock:
+                    fake._connections.discard(self.connection)
+                super().finish()
+
             def log_message(self, *args):
                 pass
 
@@ -126,9 +158,19 @@ class FakeTwilio:
 
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
-                form = parse_qs(self.rfile.read(length).decode())
+                data = self.rfile.read(length)
+                if len(data) < length:
+                    # The client died between the headers and the body (urllib3
+                    # sends them apart): Twilio never sees a message.
+                    self.close_connection = True
+                    return None
+                form = parse_qs(data.decode())
                 if not self.path.endswith("/Messages.json"):
                     return self._reply(404, {"code": 20404, "message": "not found"})
+                if not form.get("To") or not form.get("Body"):
+                    return self._reply(
+                        400, {"code": 21604, "message": "To and Body are required"}
+                    )
                 with fake._lock:
                     fake.in_flight += 1
                 try:

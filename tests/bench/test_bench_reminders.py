@@ -6,6 +6,7 @@ Targets: exactly 10,000 received, at least 500/s, at least half the bare loop's
 rate. Figures, not asserts (except the count)."""
 
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -81,6 +82,11 @@ print(count / (time.perf_counter() - started))
 """
 
 
+def _cpu(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _bare_loop(server: FakeTwilio) -> float:
     """The same twilio client in a plain loop, in its own process (as the workers
     are), against the same server: the rate the server allows one sender."""
@@ -105,16 +111,20 @@ def _bare_loop(server: FakeTwilio) -> float:
 def test_bench_ten_thousand_reminders_through_two_rq_workers(redis_url):
     patients = _patients()
     app_rates, bare_rates, steady_rates, received = [], [], [], []
+    worker_cpu, bare_cpu = [], []  # CPU ms per message (the machine is shared)
     for run in range(RUNS):
         server = FakeTwilio().start()
         try:
+            before = _cpu(resource.RUSAGE_CHILDREN)
             bare_rates.append(_bare_loop(server))
+            bare_cpu.append((_cpu(resource.RUSAGE_CHILDREN) - before) * 1000 / BARE)
             server.messages.clear()
             server.times.clear()
             _due_reminders(patients, run)
             env = process_env(redis_url=redis_url, twilio=server)
             env["LOG_LEVEL"] = "WARNING"
             started = time.perf_counter()
+            children, own = _cpu(resource.RUSAGE_CHILDREN), _cpu(resource.RUSAGE_SELF)
             dispatch_due()  # enqueues the sending jobs (as cron would)
             workers = [
                 start_process(["rqworker", "notifications", "--burst"], env)
@@ -124,6 +134,10 @@ def test_bench_ten_thousand_reminders_through_two_rq_workers(redis_url):
                 _out, err = worker.communicate(timeout=900)
                 assert worker.returncode == 0, err[-2000:]
             elapsed = time.perf_counter() - started
+            # Workers and their work horses (reaped by them); this process: the
+            # fake Twilio's threads and dispatch_due.
+            children = _cpu(resource.RUSAGE_CHILDREN) - children
+            own = _cpu(resource.RUSAGE_SELF) - own
         finally:
             server.stop()
         count = len(server.messages)
@@ -131,6 +145,7 @@ def test_bench_ten_thousand_reminders_through_two_rq_workers(redis_url):
         app_rates.append(count / elapsed)
         steady = count / max(server.times[-1] - server.times[0], 1e-6)
         steady_rates.append(steady)
+        worker_cpu.append(children * 1000 / count)
         assert count == REMINDERS
         assert len({m["to"] for m in server.messages}) == REMINDERS
         assert Notification.objects.filter(status="sent").count() == REMINDERS * (
@@ -140,14 +155,19 @@ def test_bench_ten_thousand_reminders_through_two_rq_workers(redis_url):
             f"\nreminders run {run + 1}: {count} received in {elapsed:.1f} s = "
             f"{count / elapsed:.0f} msg/s (2 RQ workers, from dispatch_due to both "
             f"workers done, start-up included; {steady:.0f} msg/s first to last "
-            f"message); bare twilio loop {bare_rates[-1]:.0f} msg/s"
+            f"message); bare twilio loop {bare_rates[-1]:.0f} msg/s; CPU per "
+            f"message: workers {worker_cpu[-1]:.2f} ms, fake Twilio + dispatch_due "
+            f"{own * 1000 / count:.2f} ms, bare loop client {bare_cpu[-1]:.2f} ms"
         )
     app, bare = statistics.median(app_rates), statistics.median(bare_rates)
     print(
         f"\nREMINDERS median of {RUNS}: {app:.0f} msg/s through 2 RQ workers "
         f"({statistics.median(steady_rates):.0f} msg/s first to last message) "
         f"(target >= 500), bare twilio loop {bare:.0f} msg/s, ratio {app / bare:.2f} "
-        f"(target >= 0.5); fake Twilio received {received} (target exactly "
+        f"(target >= 0.5); CPU per message: workers "
+        f"{statistics.median(worker_cpu):.2f} ms, bare loop client "
+        f"{statistics.median(bare_cpu):.2f} ms; fake Twilio received {received} "
+        f"(target exactly "
         f"{REMINDERS} each run); load average {os.getloadavg()[0]:.1f} on "
         f"{os.cpu_count()} CPUs"
     )
