@@ -4,6 +4,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from alerts.kinds import ASSIGNABLE_ROLES
@@ -369,3 +370,48 @@ class RunFilterForm(forms.Form):
             ("", _("Any status")),
             *AutomationRun.Status.choices,
         ]
+
+
+class PreviewForm(forms.Form):
+    """The sample of the preview: a patient by MRN, then one of their visits."""
+
+    NO_PATIENT = _("No patient has the MRN %(mrn)s.")
+
+    mrn = forms.CharField(
+        label=_("Sample patient (MRN)"), max_length=16, required=False
+    )
+    visit = forms.ChoiceField(label=_("Visit"), required=False, choices=[])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.patient = None
+        from registration.models import Patient
+
+        mrn = (self.data.get("mrn") or "").strip()
+        if mrn:
+            self.patient = Patient.objects.filter(mrn=mrn).first()
+        self.visits = {}
+        if self.patient is not None:
+            from scheduling.models import Appointment
+
+            self.visits = {
+                str(a.pk): a
+                for a in Appointment.objects.filter(patient=self.patient)
+                .select_related("patient", "provider", "location", "appointment_type")
+                .order_by("-start", "-pk")[:20]
+            }
+        self.fields["visit"].choices = [("", _("Their most recent visit"))] + [
+            (pk, f"{timezone.localtime(a.start):%d %b %Y %H:%M} · {a.appointment_type}")
+            for pk, a in self.visits.items()
+        ]
+
+    def clean_mrn(self):
+        mrn = self.cleaned_data["mrn"].strip()
+        if mrn and self.patient is None:
+            raise forms.ValidationError(self.NO_PATIENT % {"mrn": mrn})
+        return mrn
+
+    def sample(self) -> tuple:
+        """(patient, visit) chosen, each None when left to the preview."""
+        visit = self.visits.get(self.cleaned_data.get("visit") or "")
+        return self.patient, visit

@@ -3,6 +3,8 @@
 For automations about appointments: the no-show rate of the visits it touched
 (an event of its run was about that visit) against the visits it did not touch,
 week by week. For tasks and alerts it made: how long until somebody resolved them.
+Time to insurance verification and to acknowledging a critical result, touched vs.
+not, come from ``automations.outcomes``.
 """
 
 from collections import defaultdict
@@ -14,6 +16,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from automations.models import ActionOutcome, Automation, AutomationRun
+from automations.outcomes import Outcome, outcome_measure
 
 WEEKS = 8
 
@@ -52,6 +55,8 @@ class Metrics:
     tasks_resolved: int = 0
     median_hours_to_resolve: float | None = None
     chart: dict = field(default_factory=dict)
+    outcome: Outcome | None = None
+    outcome_chart: dict = field(default_factory=dict)
 
 
 def _monday(day: date) -> date:
@@ -139,6 +144,18 @@ def automation_metrics(*, automation: Automation, weeks: int = WEEKS) -> Metrics
             week.other += 1
             week.other_no_show += no_show
     result.chart = _chart(result.weeks)
+    result.outcome = outcome_measure(
+        automation=automation, start=start, week_starts=list(table)
+    )
+    if result.outcome is not None:
+        result.outcome_chart = _bars(
+            [w.start for w in result.weeks],
+            [
+                (lags.touched_median, lags.other_median)
+                for _day, lags in result.outcome.rows
+            ],
+            unit=str(result.outcome.unit),
+        )
     return result
 
 
@@ -182,30 +199,52 @@ def _messages(result: Metrics, automation, outcomes, start) -> set[int]:
 
 
 def _chart(weeks: list[Week]) -> dict:
-    """An SVG bar chart: no-show rate touched vs. not, and runs, per week."""
+    """An SVG bar chart: no-show rate touched vs. not, per week."""
+    chart = _bars(
+        [w.start for w in weeks],
+        [
+            (
+                None if w.touched_rate is None else round(w.touched_rate * 100),
+                None if w.other_rate is None else round(w.other_rate * 100),
+            )
+            for w in weeks
+        ],
+        unit="%",
+        floor=10,
+    )
+    for bar in chart["bars"]:
+        for name in ("touched", "other"):
+            bar[name]["pct"] = bar[name]["value"]
+    chart["top_pct"] = chart["top_value"]
+    return chart
+
+
+def _bars(
+    starts: list[date],
+    pairs: list[tuple[float | None, float | None]],
+    *,
+    unit: str,
+    floor: float = 0,
+) -> dict:
+    """SVG geometry of a two-bar-per-week chart (touched, other)."""
     width, height, left, bottom, top = 640, 220, 40, 30, 20
     plot_h = height - bottom - top
-    slot = (width - left - 10) / max(len(weeks), 1)
-    top_rate = max(
-        [w.touched_rate or 0 for w in weeks]
-        + [w.other_rate or 0 for w in weeks]
-        + [0.1]
-    )
+    slot = (width - left - 10) / max(len(starts), 1)
+    top_value = max([v or 0 for pair in pairs for v in pair] + [floor]) or 1
     bars = []
-    for i, week in enumerate(weeks):
+    for i, (start, pair) in enumerate(zip(starts, pairs, strict=True)):
         x = left + i * slot
-        entry = {"label": week.start.strftime("%d %b"), "label_x": round(x + 2, 1)}
-        for name, rate, offset in (
-            ("touched", week.touched_rate, 4),
-            ("other", week.other_rate, 4 + slot / 3),
+        entry = {"label": start.strftime("%d %b"), "label_x": round(x + 2, 1)}
+        for name, value, offset in zip(
+            ("touched", "other"), pair, (4, 4 + slot / 3), strict=True
         ):
-            h = round((rate or 0) / top_rate * plot_h, 1)
+            h = round((value or 0) / top_value * plot_h, 1)
             entry[name] = {
                 "x": round(x + offset, 1),
                 "y": round(top + plot_h - h, 1),
                 "h": h,
                 "w": round(slot / 3 - 2, 1),
-                "pct": None if rate is None else round(rate * 100),
+                "value": value,
             }
         bars.append(entry)
     return {
@@ -214,6 +253,7 @@ def _chart(weeks: list[Week]) -> dict:
         "bars": bars,
         "axis_y": top + plot_h,
         "label_y": height - 10,
-        "top_pct": round(top_rate * 100),
+        "top_value": round(top_value, 1),
+        "unit": unit,
         "top": top,
     }

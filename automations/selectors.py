@@ -72,3 +72,22 @@ def run_detail(pk: int) -> AutomationRun:
         .prefetch_related("outcomes", "waits")
         .get(pk=pk)
     )
+
+
+def event_task_automated(event, *, role: str) -> bool:
+    """An enabled automation that this event starts (same trigger and conditions
+    as the engine decides) creates a task for ``role``: the emitting service can
+    leave its own built-in task to it, so staff do not get the same task twice."""
+    from automations.conditions import conditions_match
+    from automations.engine import MAX_DEPTH, automations_for
+    from automations.models import Action
+
+    if event is None or event.depth > MAX_DEPTH:
+        return False
+    for automation in automations_for(event):
+        has_task = automation.actions.filter(
+            kind=Action.Kind.CREATE_TASK, role=role, user__isnull=True
+        ).exists()
+        if has_task and conditions_match(automation, event.facts):
+            return True
+    return False

@@ -20,6 +20,7 @@ urlpatterns = [
     path("<int:pk>/toggle/", views.AutomationToggleView.as_view(), name="toggle"),
     path("<int:pk>/copy/", views.AutomationCopyView.as_view(), name="copy"),
     path("<int:pk>/dry-run/", views.DryRunView.as_view(), name="dry-run"),
+    path("<int:pk>/preview/", views.PreviewView.as_view(), name="preview"),
     path("<int:pk>/metrics/", views.MetricsView.as_view(), name="metrics"),
     path(
         "<int:pk>/conditions/form/",

@@ -16,14 +16,18 @@ from automations.forms import (
     ActionForm,
     AutomationForm,
     ConditionForm,
+    PreviewForm,
     RunFilterForm,
     value_choices,
 )
 from automations.metrics import automation_metrics
 from automations.models import Action, Automation, Condition, RecallEntry
+from automations.preview import automation_preview
 from automations.starters import BY_SLUG, STARTERS
 from clinic.mixins import ListAccessLogMixin, PatientAccessLogMixin
+from clinic.models import AccessLog
 from clinic.permissions import RoleRequiredMixin
+from clinic.services import access_log_record
 
 VIEW = "automations.view_automation"
 CHANGE = "automations.change_automation"
@@ -125,6 +129,10 @@ class AutomationEditView(_AutomationMixin, View):
             "action_form": extra.get("action_form")
             or ActionForm(refresh_url=_url("action-form", automation)),
             "problems": services.automation_problems(automation),
+            "has_messages": any(
+                a.kind == Action.Kind.SEND_MESSAGE for a in automation.actions.all()
+            ),
+            "preview_form": PreviewForm(),
             "can_change": self.request.user.has_perm(CHANGE),
         }
 
@@ -313,6 +321,39 @@ class DryRunView(ListAccessLogMixin, _AutomationMixin, TemplateView):
         result = dry_run(automation=self.automation)
         context.update(automation=self.automation, result=result)
         return context
+
+
+class PreviewView(_AutomationMixin, View):
+    """Each message rendered for a sample patient (htmx partial in the editor)."""
+
+    permission_required = VIEW
+
+    def get(self, request, pk):
+        form = PreviewForm(request.GET or None)
+        patient, visit = form.sample() if form.is_valid() else (None, None)
+        preview = automation_preview(
+            automation=self.automation, patient=patient, visit=visit
+        )
+        if preview.patient is not None:
+            access_log_record(
+                user=request.user,
+                action=AccessLog.Action.VIEW,
+                patient=preview.patient,
+                obj=self.automation,
+                what="automation message preview",
+                request=request,
+            )
+        template = (
+            "automations/partials/_preview.html"
+            if request.htmx
+            else "automations/preview.html"
+        )
+        context = {
+            "automation": self.automation,
+            "preview_form": form,
+            "preview": preview,
+        }
+        return render(request, template, context)
 
 
 class MetricsView(_AutomationMixin, TemplateView):

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from alerts.services import reminders_sync
 from automations.events import publish
+from automations.selectors import event_task_automated
 from scheduling import eligibility, slots
 from scheduling.exceptions import (
     DOUBLE_BOOK_FORBIDDEN,
@@ -341,13 +342,16 @@ def appointment_cancel(*, appointment: Appointment, reason: str, actor) -> Appoi
 
 
 def appointment_mark_no_show(*, appointment: Appointment, actor=None) -> Appointment:
-    """A no-show opens a follow-up task for the front desk to rebook the patient."""
+    """A no-show opens a follow-up task for the front desk to rebook the patient,
+    unless an enabled automation that the no-show starts makes that task."""
     from alerts.services import alert_raise
 
     with transaction.atomic():
         locked = _transition(appointment, S.NO_SHOW, actor=actor)
         locked.save()
-        publish("appointment.no_show", subject=locked, actor=actor)
+        event = publish("appointment.no_show", subject=locked, actor=actor)
+        if event_task_automated(event, role="Front desk"):
+            return locked  # an enabled no-show automation makes the front-desk task
         alert_raise(
             kind="no_show_follow_up",
             title=_("No-show: %(patient)s, %(type)s on %(when)s — rebook")

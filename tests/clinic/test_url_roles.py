@@ -310,6 +310,7 @@ SAMPLES = {
     "automations:toggle": _automation,
     "automations:copy": _automation,
     "automations:dry-run": _automation,
+    "automations:preview": _automation,
     "automations:metrics": _automation,
     "automations:condition-form": _automation,
     "automations:condition-add": _automation,
