@@ -194,20 +194,24 @@ class ConditionFormView(_AutomationMixin, View):
         )
 
 
-class ConditionAddView(_AutomationMixin, View):
+class _StepAddView(_AutomationMixin, View):
+    """Add a condition or an action; an invalid form redraws the editor (400)."""
+
     http_method_names = ["post"]
+    form_class = None
+    refresh = ""  # URL name of the htmx form redraw
+    context_key = ""  # the editor's context name for the form
+
+    def add(self, form) -> None:
+        raise NotImplementedError
 
     def post(self, request, pk):
-        form = ConditionForm(
-            request.POST, refresh_url=_url("condition-form", self.automation)
+        form = self.form_class(
+            request.POST, refresh_url=_url(self.refresh, self.automation)
         )
         if form.is_valid():
             try:
-                services.condition_add(
-                    automation=self.automation,
-                    data=form.condition_data(),
-                    actor=request.user,
-                )
+                self.add(form)
             except ValidationError as error:
                 messages.error(request, _errors(error))
             return self.back()
@@ -217,8 +221,21 @@ class ConditionAddView(_AutomationMixin, View):
         return render(
             request,
             AutomationEditView.template_name,
-            view.context(condition_form=form),
+            view.context(**{self.context_key: form}),
             status=400,
+        )
+
+
+class ConditionAddView(_StepAddView):
+    form_class = ConditionForm
+    refresh = "condition-form"
+    context_key = "condition_form"
+
+    def add(self, form) -> None:
+        services.condition_add(
+            automation=self.automation,
+            data=form.condition_data(),
+            actor=self.request.user,
         )
 
 
@@ -252,31 +269,16 @@ class ActionFormView(_AutomationMixin, View):
         )
 
 
-class ActionAddView(_AutomationMixin, View):
-    http_method_names = ["post"]
+class ActionAddView(_StepAddView):
+    form_class = ActionForm
+    refresh = "action-form"
+    context_key = "action_form"
 
-    def post(self, request, pk):
-        form = ActionForm(
-            request.POST, refresh_url=_url("action-form", self.automation)
-        )
-        if form.is_valid():
-            try:
-                services.action_add(
-                    automation=self.automation,
-                    data=form.action_data(),
-                    actor=request.user,
-                )
-            except ValidationError as error:
-                messages.error(request, _errors(error))
-            return self.back()
-        view = AutomationEditView()
-        view.setup(request, pk=pk)
-        view.automation = self.automation
-        return render(
-            request,
-            AutomationEditView.template_name,
-            view.context(action_form=form),
-            status=400,
+    def add(self, form) -> None:
+        services.action_add(
+            automation=self.automation,
+            data=form.action_data(),
+            actor=self.request.user,
         )
 
 
