@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import islice
 
-from django.db.models import Q
+from django.db.models import BigIntegerField, Exists, Func, Q
 from django.utils import timezone
 
 from scheduling.models import (
@@ -129,11 +129,26 @@ def sessions_for(
         Q(valid_from__isnull=True) | Q(valid_from__lte=end_day),
         Q(valid_until__isnull=True) | Q(valid_until__gte=start_day),
     )
+    span_days = (end_day - start_day).days + 1
+    if span_days < 7:
+        rules = rules.filter(
+            weekday__in={
+                (start_day + timedelta(days=i)).weekday() for i in range(span_days)
+            }
+        )
     if location_id:
         rules = rules.filter(location_id=location_id)
     by_weekday = defaultdict(list)
-    for rule in rules:
-        by_weekday[rule.weekday].append(rule)
+    for rule in rules.order_by().values_list(
+        "weekday",
+        "provider_id",
+        "location_id",
+        "start_time",
+        "end_time",
+        "valid_from",
+        "valid_until",
+    ):
+        by_weekday[rule[0]].append(rule[1:])
     window = (local_midnight(start_day), local_midnight(end_day + timedelta(days=1)))
     exceptions = list(
         AvailabilityException.objects.filter(
@@ -145,17 +160,20 @@ def sessions_for(
     sessions: dict[int, list[tuple[datetime, datetime, int]]] = defaultdict(list)
     day = start_day
     while day <= end_day:
-        for rule in by_weekday.get(day.weekday(), ()):
-            if rule.valid_from and day < rule.valid_from:
+        for (
+            provider_id,
+            loc_id,
+            start_time,
+            end_time,
+            valid_from,
+            valid_until,
+        ) in by_weekday.get(day.weekday(), ()):
+            if valid_from and day < valid_from:
                 continue
-            if rule.valid_until and day > rule.valid_until:
+            if valid_until and day > valid_until:
                 continue
-            sessions[rule.provider_id].append(
-                (
-                    at_local(day, rule.start_time),
-                    at_local(day, rule.end_time),
-                    rule.location_id,
-                )
+            sessions[provider_id].append(
+                (at_local(day, start_time), at_local(day, end_time), loc_id)
             )
         day += timedelta(days=1)
     off: dict[int | None, list[Interval]] = defaultdict(list)
@@ -196,21 +214,68 @@ def is_within_availability(
 
 
 def allowed_providers(appointment_type: AppointmentType, provider: Provider | None):
-    allowed = list(appointment_type.providers.values_list("pk", flat=True))
-    providers = Provider.objects.filter(is_active=True)
-    if allowed:
-        providers = providers.filter(pk__in=allowed)
+    """Active providers who may see this type (all, when it names none). One query."""
+    through = AppointmentType.providers.through
+    providers = Provider.objects.filter(is_active=True).filter(
+        Q(appointment_types=appointment_type)
+        | ~Exists(through.objects.filter(appointmenttype_id=appointment_type.pk))
+    )
     if provider is not None:
         providers = providers.filter(pk=provider.pk)
-    return list(providers)
+    return list(providers.distinct())
 
 
-def _in_part_of_day(start: datetime, part: str) -> bool:
+class Epoch(Func):
+    """Seconds since 1970 as an integer: plain ints parse far faster than
+    timestamps, and the slot finder reads hundreds of them per search. Round with
+    ``floor`` for starts and ``ceil`` for ends, so busy time never shrinks."""
+
+    output_field = BigIntegerField()
+
+    def __init__(self, expression, round="floor", **extra):
+        super().__init__(expression, round=round, **extra)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler,
+            connection,
+            template="%(round)s(EXTRACT(EPOCH FROM %(expressions)s))::bigint",
+            **extra,
+        )
+
+    def as_sqlite(self, compiler, connection, **extra):
+        # Whole seconds; the embedded default stores whole-minute visit times.
+        # ('%%%%s' is '%%s' after the template, then '%s' after the backend's
+        # placeholder pass.)
+        return self.as_sql(
+            compiler,
+            connection,
+            template="CAST(strftime('%%%%s', %(expressions)s) AS INTEGER)",
+            **extra,
+        )
+
+
+def _epoch(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+def _start_windows(first: int, last: int, part: str) -> list[tuple[int, int]]:
+    """The [first, last] start times left by a part of the day, on each local day
+    the span touches (usually one)."""
     if not part:
-        return True
+        return [(first, last)]
     low, high = PARTS_OF_DAY[part]
-    local = timezone.localtime(start, clinic_zone()).time()
-    return low <= local < high
+    zone = clinic_zone()
+    day = datetime.fromtimestamp(first, zone).date()
+    last_day = datetime.fromtimestamp(last, zone).date()
+    windows = []
+    while day <= last_day:
+        a = max(first, _epoch(at_local(day, low)))
+        b = min(last, _epoch(at_local(day, high)) - 1)
+        if a <= b:
+            windows.append((a, b))
+        day += timedelta(days=1)
+    return windows
 
 
 def _provider_slots(
@@ -220,35 +285,32 @@ def _provider_slots(
     busy: BusyIndex,
     rooms_by_location,
     room_busy,
-    duration,
-    not_before,
-    part,
-    locations,
+    duration: int,
+    not_before: int,
+    part: str,
 ) -> Iterator[tuple]:
+    """(start, provider name, provider id, end, location id, room) in time order;
+    times in epoch seconds, on each session's 15-minute grid."""
+    step = int(SLOT_STEP.total_seconds())
+    name, pk = provider.name, provider.pk
     for session_start, session_end, location_id in sessions:
-        candidate = session_start
-        while candidate + duration <= session_end:
-            end = candidate + duration
-            if (
-                candidate >= not_before
-                and _in_part_of_day(candidate, part)
-                and busy.is_free(candidate, end)
-            ):
-                room = None
-                room_ok = rooms_by_location is None
-                if rooms_by_location is not None:
-                    for candidate_room in rooms_by_location.get(location_id, ()):
-                        if room_busy[candidate_room.pk].is_free(candidate, end):
-                            room, room_ok = candidate_room, True
-                            break
-                if room_ok:
-                    yield (
-                        candidate,
-                        provider.name,
-                        provider.pk,
-                        Slot(candidate, end, provider, locations[location_id], room),
-                    )
-            candidate += SLOT_STEP
+        rooms = None
+        if rooms_by_location is not None:
+            rooms = rooms_by_location.get(location_id, ())
+        for first, last in _start_windows(session_start, session_end - duration, part):
+            first = max(first, not_before)
+            candidate = session_start + -(-(first - session_start) // step) * step
+            while candidate <= last:
+                end = candidate + duration
+                if busy.is_free(candidate, end):
+                    if rooms is None:
+                        yield (candidate, name, pk, end, location_id, None)
+                    else:
+                        for room in rooms:
+                            if room_busy[room.pk].is_free(candidate, end):
+                                yield (candidate, name, pk, end, location_id, room)
+                                break
+                candidate += step
 
 
 def find_slots(
@@ -267,9 +329,11 @@ def find_slots(
 
     A slot lies inside a provider's session, overlaps none of the provider's active
     appointments, and (when the type needs one) has a room of the right kind free at
-    the session's location for the whole visit.
+    the session's location for the whole visit. The search runs on epoch seconds
+    and makes datetimes only for the slots it returns.
     """
     now = (now or timezone.now()).astimezone(UTC)
+    not_before = int(-(-now.timestamp() // 1))  # a whole second, never before now
     today = timezone.localtime(now, clinic_zone()).date()
     start_day = max(start_day or today, today)
     end_day = end_day or start_day + timedelta(days=DEFAULT_SEARCH_DAYS - 1)
@@ -277,14 +341,22 @@ def find_slots(
     if not providers:
         return []
     provider_ids = [p.pk for p in providers]
-    duration = timedelta(minutes=appointment_type.duration_minutes)
+    by_pk = {p.pk: p for p in providers}
+    duration = appointment_type.duration_minutes * 60
     locations = {loc.pk: loc for loc in Location.objects.all()}
     rooms_by_location = None
+    room_ids: list[int] = []
     if appointment_type.room_kind:
-        rooms = Room.objects.filter(kind=appointment_type.room_kind, is_active=True)
         rooms_by_location = defaultdict(list)
-        for room in rooms:
+        for room in Room.objects.filter(
+            kind=appointment_type.room_kind, is_active=True
+        ):
             rooms_by_location[room.location_id].append(room)
+            room_ids.append(room.pk)
+    wanted = Q(provider_id__in=provider_ids)
+    if room_ids:
+        wanted |= Q(room_id__in=room_ids)
+    id_set, room_set = set(provider_ids), set(room_ids)
     found: list[Slot] = []
     chunk_start = start_day
     chunk = 0
@@ -302,24 +374,15 @@ def find_slots(
             local_midnight(chunk_start),
             local_midnight(chunk_end + timedelta(days=1)),
         )
+        # One query for the providers' and the rooms' busy time.
         active = Appointment.objects.overlapping(*window).filter(
-            status__in=Appointment.ACTIVE_STATUSES
+            wanted, status__in=Appointment.ACTIVE_STATUSES
         )
         if ignore_appointment_id:
             active = active.exclude(pk=ignore_appointment_id)
-        # One query for the providers' and the rooms' busy time.
-        room_ids = (
-            [r.pk for rs in rooms_by_location.values() for r in rs]
-            if rooms_by_location is not None
-            else []
-        )
-        wanted = Q(provider_id__in=provider_ids)
-        if room_ids:
-            wanted |= Q(room_id__in=room_ids)
         provider_busy, by_room = defaultdict(list), defaultdict(list)
-        id_set, room_set = set(provider_ids), set(room_ids)
-        for pid, rid, a, b in active.filter(wanted).values_list(
-            "provider_id", "room_id", "start", "end"
+        for pid, rid, a, b in active.order_by().values_list(
+            "provider_id", "room_id", Epoch("start"), Epoch("end", round="ceil")
         ):
             if pid in id_set:
                 provider_busy[pid].append((a, b))
@@ -331,18 +394,30 @@ def find_slots(
         streams = [
             _provider_slots(
                 provider=p,
-                sessions=sessions.get(p.pk, []),
+                sessions=[
+                    (_epoch(a), _epoch(b), loc) for a, b, loc in sessions.get(p.pk, [])
+                ],
                 busy=BusyIndex(provider_busy.get(p.pk, [])),
                 rooms_by_location=rooms_by_location,
                 room_busy=room_busy,
                 duration=duration,
-                not_before=now,
+                not_before=not_before,
                 part=part_of_day,
-                locations=locations,
             )
             for p in providers
         ]
         merged = heapq.merge(*streams, key=lambda item: item[:3])
-        found.extend(item[3] for item in islice(merged, limit - len(found)))
+        for start, _name, pid, end, location_id, room in islice(
+            merged, limit - len(found)
+        ):
+            found.append(
+                Slot(
+                    datetime.fromtimestamp(start, UTC),
+                    datetime.fromtimestamp(end, UTC),
+                    by_pk[pid],
+                    locations[location_id],
+                    room,
+                )
+            )
         chunk_start = chunk_end + timedelta(days=1)
     return found

@@ -205,3 +205,43 @@ def test_nothing_in_the_past_is_offered(setup):
     now = datetime(2027, 3, 2, 15, 5, tzinfo=timezone.get_default_timezone())
     slots = find_slots(appointment_type=visit, limit=1, now=now)
     assert local_times(slots) == ["03-02 15:15"]
+
+
+def test_epoch_seconds_on_postgresql_and_on_the_embedded_sqlite(setup):
+    """The slot finder reads busy time as epoch seconds; the SQL differs per
+    database, and `make run` uses SQLite."""
+    from django.db import connection
+    from django.db.backends.sqlite3.base import DatabaseWrapper
+
+    from scheduling.models import Appointment
+    from scheduling.slots import Epoch
+
+    location, provider, visit = setup
+    start = datetime(2027, 3, 2, 13, 0, 30, 500000, tzinfo=UTC)
+    AppointmentFactory(
+        provider=provider,
+        location=location,
+        start=start,
+        end=start + timedelta(minutes=30),
+    )
+    query = Appointment.objects.values_list(Epoch("start"), Epoch("end", round="ceil"))
+    assert list(query) == [(int(start.timestamp()), int(start.timestamp()) + 1801)]
+
+    sqlite = DatabaseWrapper({**connection.settings_dict, "NAME": ":memory:"})
+    sqlite.settings_dict.update(ENGINE="django.db.backends.sqlite3", OPTIONS={})
+    try:
+        with sqlite.cursor() as cursor:
+            cursor.execute(
+                'CREATE TABLE "scheduling_appointment" ("start" text, "end" text)'
+            )
+            cursor.execute(
+                'INSERT INTO "scheduling_appointment" VALUES (%s, %s)',
+                ["2027-03-02 13:00:00", "2027-03-02 13:30:00"],
+            )
+            sql, params = query.query.get_compiler(connection=sqlite).as_sql()
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+    finally:
+        sqlite.close()
+    expected = int(datetime(2027, 3, 2, 13, tzinfo=UTC).timestamp())
+    assert tuple(row) == (expected, expected + 1800)
