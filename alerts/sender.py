@@ -27,6 +27,7 @@ from alerts.channels import (
     sms_backend,
 )
 from alerts.models import Notification
+from clinic.history import rows_save
 
 logger = logging.getLogger(__name__)
 
@@ -83,10 +84,13 @@ def status_callback_url(notification: Notification) -> str | None:
 def notifications_claim(
     *, now: datetime, limit: int = BATCH, ids: list[int] | None = None
 ) -> list[Notification]:
-    """Take up to ``limit`` due pending rows for this process (others skip them)."""
+    """Take up to ``limit`` due pending rows for this process (others skip them),
+    with the patient, visit and rule a send reads."""
     with transaction.atomic():
-        due = Notification.objects.select_for_update(skip_locked=True).filter(
-            status=N.PENDING, due_at__lte=now
+        due = (
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("patient", "appointment", "rule")
+            .filter(status=N.PENDING, due_at__lte=now)
         )
         if ids is not None:
             due = due.filter(pk__in=ids)
@@ -96,18 +100,8 @@ def notifications_claim(
             row.claimed_at = now
             row.attempts += 1
             row._change_reason = f"sending, attempt {row.attempts}"
-            row.save_without_historical_record(
-                update_fields=["status", "claimed_at", "attempts"]
-            )
-        _history(rows)
+        rows_save(rows, ["status", "claimed_at", "attempts"])
     return rows
-
-
-def _history(rows: list[Notification]) -> None:
-    """One history row per saved row, written in one statement (a batch saves each
-    row on its own, without its history, then calls this in the same transaction)."""
-    if rows:
-        Notification.history.bulk_history_create(rows, update=True)
 
 
 # --- Deciding and sending ---------------------------------------------------------
@@ -275,13 +269,14 @@ def _record(row: Notification, outcome, fields: dict, *, now: datetime) -> str:
 
 
 def _record_sent_batch(items: list[tuple[Notification, Sent, dict]]) -> None:
-    """Write many successful sends in one transaction (one history statement); a
-    status a delivery callback already moved further is kept."""
+    """Write many successful sends in one transaction (one batched UPDATE, one
+    history statement); a status a delivery callback already moved further is
+    kept."""
     with transaction.atomic():
         locked = Notification.objects.select_for_update().in_bulk(
             [row.pk for row, _sent, _fields in items]
         )
-        saved = []
+        saved, columns = [], {"status"}
         for row, sent, fields in items:
             current = locked[row.pk]
             status, values = _sent_fields(sent)
@@ -291,10 +286,10 @@ def _record_sent_batch(items: list[tuple[Notification, Sent, dict]]) -> None:
             if RANK[status] > RANK[current.status]:
                 current.status = status
             current._change_reason = status
-            # Only the columns a send changes (a full save writes ~30 columns).
-            current.save_without_historical_record(update_fields=["status", *changed])
+            columns.update(changed)
             saved.append(current)
-        _history(saved)
+        # Only the columns a send changes (a full save writes ~30 columns).
+        rows_save(saved, sorted(columns))
 
 
 def notification_deliver(row: Notification, *, now: datetime, backend=None) -> str:
@@ -339,14 +334,7 @@ def notification_send(*, notification_id: int, now: datetime | None = None) -> s
     rows = notifications_claim(now=now, limit=1, ids=[notification_id])
     if not rows:
         return ""
-    return notification_deliver(_with_relations(rows)[0], now=now)
-
-
-def _with_relations(rows: list[Notification]) -> list[Notification]:
-    fetched = Notification.objects.select_related(
-        "patient", "appointment", "rule"
-    ).in_bulk([row.pk for row in rows])
-    return [fetched[row.pk] for row in rows]
+    return notification_deliver(rows[0], now=now)
 
 
 def notifications_send_due(
@@ -375,7 +363,7 @@ def notifications_send_due(
             started = None
             if rows:
                 try:
-                    started = _start_batch(_with_relations(rows), now=moment, pool=pool)
+                    started = _start_batch(rows, now=moment, pool=pool)
                 except Exception:
                     # Rows left in "sending" are settled by notifications_recover.
                     logger.exception("Sending a batch of notifications failed")

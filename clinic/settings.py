@@ -314,7 +314,12 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # The twilio client logs every request's headers at INFO (a dozen lines
+        # per text): keep its warnings and errors only.
+        "twilio.http_client": {"level": "WARNING"},
+    },
 }
 
 # --- Compliance report exports ------------------------------------------------

@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
@@ -12,6 +12,7 @@ from billing.exceptions import RemittanceRefused
 from billing.models import Claim, ClaimLine, ClaimPayment, Remittance
 from billing.x12.reader_835 import ClaimRemit, parse_835
 from billing.x12.segments import X12Error
+from clinic.history import rows_save
 
 DUPLICATE = (
     "This 835 (trace number {trace}) was already imported on {when}: nothing was "
@@ -61,30 +62,9 @@ POSTED_FIELDS = [
 
 
 def _claims_save_posted(claims: list[Claim], actor) -> None:
-    """Write the posted amounts of many claims at once, each with its history row.
-
-    A thousand ``save()`` calls cost two thousand round trips; one batched UPDATE
-    (executemany, pipelined by psycopg) and one bulk insert of history rows carry
-    the same rows and the same per-claim change reasons.
-    """
-    if not claims:
-        return
-    table = connection.ops.quote_name(Claim._meta.db_table)
-    columns = ", ".join(
-        f"{connection.ops.quote_name(Claim._meta.get_field(name).column)} = %s"
-        for name in POSTED_FIELDS
-    )
-    sql = f"UPDATE {table} SET {columns} WHERE id = %s"
-    unique = list({id(claim): claim for claim in claims}.values())
-    params = [
-        [getattr(claim, name) for name in POSTED_FIELDS] + [claim.pk]
-        for claim in unique
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
-    Claim.history.bulk_history_create(
-        unique, batch_size=2000, update=True, default_user=actor
-    )
+    """Write the posted amounts of many claims at once, each with its history row
+    (a thousand ``save()`` calls would cost two thousand round trips)."""
+    rows_save(claims, POSTED_FIELDS, default_user=actor)
 
 
 def _match_line(service, lines_by_pk, lines_by_code):
