@@ -229,3 +229,34 @@ def test_logging_in_updates_last_login_without_an_empty_history_row(client, make
     nurse.refresh_from_db()
     assert nurse.last_login is not None
     assert nurse.history.count() == before
+
+
+def test_rows_save_writes_the_named_columns_and_one_history_row_each(
+    admin_user, django_assert_max_num_queries
+):
+    from clinic.history import rows_save
+    from scheduling.models import Location
+
+    rows = [LocationFactory(code=f"r{i}", name=f"Old {i}") for i in range(3)]
+    rows[0].name, rows[0]._change_reason = "North", "renamed north"
+    rows[1].name, rows[1].is_active = "South", False
+    rows[1]._change_reason = "closed"
+    with django_assert_max_num_queries(2):
+        saved = rows_save(
+            [rows[0], rows[1], rows[0]], ["name", "is_active"], default_user=admin_user
+        )
+    assert saved == [rows[0], rows[1]]
+    stored = {loc.pk: loc for loc in Location.objects.filter(code__startswith="r")}
+    assert (stored[rows[0].pk].name, stored[rows[0].pk].is_active) == ("North", True)
+    assert (stored[rows[1].pk].name, stored[rows[1].pk].is_active) == ("South", False)
+    assert stored[rows[2].pk].name == "Old 2"
+    latest = {
+        pk: Location.history.filter(id=pk).order_by("-history_id").first()
+        for pk in stored
+    }
+    assert latest[rows[0].pk].history_change_reason == "renamed north"
+    assert latest[rows[1].pk].history_change_reason == "closed"
+    assert latest[rows[1].pk].history_user == admin_user
+    assert latest[rows[1].pk].history_type == "~"
+    assert latest[rows[2].pk].history_type == "+"
+    assert rows_save([], ["name"]) == []
