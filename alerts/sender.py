@@ -268,26 +268,43 @@ def _record(row: Notification, outcome, fields: dict, *, now: datetime) -> str:
     return row.status
 
 
+# What a delivery callback may have written while the text was on its way.
+CALLBACK_FIELDS = ["status", "provider_status", "delivered_at", "last_error"]
+
+
 def _record_sent_batch(items: list[tuple[Notification, Sent, dict]]) -> None:
     """Write many successful sends in one transaction (one batched UPDATE, one
-    history statement); a status a delivery callback already moved further is
-    kept."""
+    history statement). The rows were read whole when claimed; only what a
+    delivery callback may have written since is read again, under lock, and a
+    status it already moved further is kept with its details."""
     with transaction.atomic():
-        locked = Notification.objects.select_for_update().in_bulk(
-            [row.pk for row, _sent, _fields in items]
-        )
-        saved, columns = [], {"status"}
+        now_in_db = {
+            pk: dict(zip(CALLBACK_FIELDS, values, strict=True))
+            for pk, *values in Notification.objects.select_for_update()
+            .filter(pk__in=[row.pk for row, _sent, _fields in items])
+            .values_list("pk", *CALLBACK_FIELDS)
+        }
+        saved, columns = [], {"status", "provider_status", "delivered_at"}
         for row, sent, fields in items:
-            current = locked[row.pk]
             status, values = _sent_fields(sent)
-            changed = {**values, **fields}
-            for name, value in changed.items():
-                setattr(current, name, value)
-            if RANK[status] > RANK[current.status]:
-                current.status = status
-            current._change_reason = status
-            columns.update(changed)
-            saved.append(current)
+            stored = now_in_db[row.pk]
+            if RANK[stored["status"]] >= RANK[status]:
+                # A callback came first: keep its status and details.
+                values = {
+                    name: value
+                    for name, value in values.items()
+                    if name not in CALLBACK_FIELDS
+                }
+                for name, value in stored.items():
+                    setattr(row, name, value)
+                columns.add("last_error")
+            else:
+                row.status = status
+            for name, value in {**values, **fields}.items():
+                setattr(row, name, value)
+            row._change_reason = row.status
+            columns.update(values, fields)
+            saved.append(row)
         # Only the columns a send changes (a full save writes ~30 columns).
         rows_save(saved, sorted(columns))
 

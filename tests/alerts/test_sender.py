@@ -208,3 +208,51 @@ def test_the_sweeper_hands_due_rows_to_workers_on_the_notifications_queue(
         "Message 2",
     ]
     assert set(Notification.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def test_a_delivery_callback_that_beats_the_send_record_keeps_its_details(patient):
+    """Twilio may call back "delivered" before the sender has written "sent": the
+    row ends delivered, with the callback's time, and the sender's SID and time."""
+    from alerts.channels import Sent
+
+    row = _due(patient)
+    [claimed] = sender.notifications_claim(now=timezone.now())
+    assert claimed.status == "sending"
+    sender.delivery_status_record(
+        provider_id="SMearly", provider_status="delivered", notification_id=row.pk
+    )
+    delivered_at = Notification.objects.get(pk=row.pk).delivered_at
+    assert delivered_at is not None
+    sender._record_sent_batch(
+        [(claimed, Sent("SMearly", "queued"), {"channel": "sms", "address": "+1555"})]
+    )
+    row.refresh_from_db()
+    assert (row.status, row.provider_status) == ("delivered", "delivered")
+    assert row.delivered_at == delivered_at
+    assert row.provider_message_id == "SMearly"
+    assert row.sent_at is not None and row.address == "+1555"
+    latest = row.history.order_by("-history_id").first()
+    assert (latest.status, latest.delivered_at) == ("delivered", delivered_at)
+
+
+def test_a_batch_of_sends_is_written_with_two_statements_and_history(
+    patient, django_assert_max_num_queries
+):
+    from alerts.channels import Sent
+
+    rows = [_due(patient, body=f"Visit {n}") for n in range(5)]
+    claimed = sender.notifications_claim(now=timezone.now())
+    assert len(claimed) == 5
+    items = [
+        (row, Sent(f"SM{n}", "queued"), {"channel": "sms", "address": "+15551230001"})
+        for n, row in enumerate(claimed)
+    ]
+    # Lock-and-read, batched UPDATE, history INSERT (inside one transaction).
+    with django_assert_max_num_queries(5):
+        sender._record_sent_batch(items)
+    for n, row in enumerate(sorted(rows, key=lambda r: r.pk)):
+        row.refresh_from_db()
+        assert (row.status, row.provider_message_id) == ("sent", f"SM{n}")
+        assert row.history.order_by("-history_id").first().history_change_reason == (
+            "sent"
+        )
