@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from billing.models import Charge, Claim
+from billing.models import Charge, Claim, ClaimLine
 from billing.validators import (
     validate_cpt_hcpcs,
     validate_icd10cm,
@@ -107,6 +107,68 @@ class ChargeForm(forms.Form):
             },
             submit_label=_("Save charge"),
         )
+
+
+class ClaimLineForm(forms.Form):
+    """A claim's service line as billing edits it; the service also checks the
+    pointers against the claim's diagnoses."""
+
+    code = forms.CharField(label=_("CPT/HCPCS"), max_length=5)
+    modifiers = forms.CharField(
+        label=_("Modifiers"),
+        max_length=11,
+        required=False,
+        help_text=_("Up to four two-character modifiers, separated by spaces."),
+    )
+    units = forms.DecimalField(
+        label=_("Units"), min_value=0.01, max_digits=6, decimal_places=2, initial=1
+    )
+    charge_amount = forms.DecimalField(
+        label=_("Charge"), min_value=0.01, max_digits=11, decimal_places=2
+    )
+    diagnosis_pointers = forms.CharField(
+        label=_("Diagnosis pointers"),
+        max_length=11,
+        initial="1",
+        validators=[validate_pointers],
+    )
+
+    def __init__(self, *args, diagnosis_count=12, submit_label=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["diagnosis_pointers"].help_text = _(
+            "Up to four of the claim's diagnoses (1 to %(n)d), separated by spaces."
+        ) % {"n": diagnosis_count}
+        self.helper = _helper(submit_label or _("Save line"))
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip().upper()
+        validate_cpt_hcpcs(code)
+        return code
+
+    def clean_modifiers(self):
+        modifiers = " ".join(self.cleaned_data["modifiers"].upper().split())
+        validate_modifiers(modifiers)
+        return modifiers
+
+    def clean_diagnosis_pointers(self):
+        return " ".join(self.cleaned_data["diagnosis_pointers"].split())
+
+    @classmethod
+    def for_line(cls, line: ClaimLine, data=None, *, diagnosis_count=12):
+        return cls(
+            data,
+            initial={name: getattr(line, name) for name in cls.base_fields},
+            diagnosis_count=diagnosis_count,
+        )
+
+    @classmethod
+    def for_new_line(cls, data=None, *, diagnosis_count=12):
+        form = cls(data, diagnosis_count=diagnosis_count, submit_label=_("Add line"))
+        form.fields["charge_amount"].required = False
+        form.fields["charge_amount"].help_text = _(
+            "Leave empty for the fee schedule's price times the units."
+        )
+        return form
 
 
 class DiagnosisForm(forms.Form):
