@@ -1,5 +1,7 @@
 """Billing forms: filters, charge review, diagnoses, claim work, 835 upload."""
 
+from decimal import Decimal
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
@@ -17,6 +19,7 @@ from billing.validators import (
 from registration.models import Payer
 
 MAX_835_BYTES = 20 * 1024 * 1024
+CENT = Decimal("0.01")
 
 
 def _helper(label: str, css_class: str = "btn-primary") -> FormHelper:
@@ -135,6 +138,7 @@ class ClaimLineForm(forms.Form):
 
     def __init__(self, *args, diagnosis_count=12, submit_label=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.unit_price: Decimal | None = None
         self.fields["diagnosis_pointers"].help_text = _(
             "Up to four of the claim's diagnoses (1 to %(n)d), separated by spaces."
         ) % {"n": diagnosis_count}
@@ -153,13 +157,33 @@ class ClaimLineForm(forms.Form):
     def clean_diagnosis_pointers(self):
         return " ".join(self.cleaned_data["diagnosis_pointers"].split())
 
+    def clean(self):
+        data = super().clean()
+        # New units with the charge left as it was: the charge follows the units at
+        # the line's unit price, as it would on the fee schedule.
+        if (
+            self.unit_price is not None
+            and data.get("units")
+            and "units" in self.changed_data
+            and "charge_amount" not in self.changed_data
+        ):
+            data["charge_amount"] = (self.unit_price * data["units"]).quantize(CENT)
+        return data
+
     @classmethod
     def for_line(cls, line: ClaimLine, data=None, *, diagnosis_count=12):
-        return cls(
+        form = cls(
             data,
             initial={name: getattr(line, name) for name in cls.base_fields},
             diagnosis_count=diagnosis_count,
         )
+        if line.units and line.units > 0:
+            form.unit_price = line.charge_amount / line.units
+            form.fields["charge_amount"].help_text = _(
+                "The line's total. Change only the units and it follows at "
+                "%(price)s per unit."
+            ) % {"price": form.unit_price.quantize(CENT)}
+        return form
 
     @classmethod
     def for_new_line(cls, data=None, *, diagnosis_count=12):

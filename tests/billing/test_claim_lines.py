@@ -343,6 +343,22 @@ def test_saving_a_line_shows_the_new_total_and_scrub_on_the_claim(client, make_u
     assert 'id="scrub-clean"' in html
 
 
+def test_new_units_alone_carry_the_charge_at_the_lines_unit_price(client, make_user):
+    claim = _two_line_claim()
+    url = _edit_url(claim, 2)
+    client.force_login(make_user("Billing"))
+    assert "follows at 15.00 per unit" in client.get(url).content.decode()
+    _post_line(client, url, units="3")  # the charge posted is still 15.00
+    assert _line(claim, 2).charge_amount == Decimal("45.00")
+    _post_line(client, url, units="2", charge_amount="45.00")  # charge unchanged
+    assert _line(claim, 2).charge_amount == Decimal("30.00")
+    _post_line(client, url, units="4", charge_amount="50.00")  # both: as given
+    line = _line(claim, 2)
+    assert (line.units, line.charge_amount) == (Decimal("4"), Decimal("50.00"))
+    claim.refresh_from_db()
+    assert claim.total_charge == Decimal("170.00")
+
+
 @pytest.mark.parametrize(
     ("overrides", "field", "message"),
     [

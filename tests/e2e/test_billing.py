@@ -107,8 +107,8 @@ def test_billing_edits_a_claim_lines_units_and_sees_the_new_total(page, make_use
     assert page.locator("#claim-total").inner_text() == "135.00"
     page.get_by_role("link", name="Edit line 2").click()
     page.wait_for_url(re.compile(rf"/billing/claims/{claim.pk}/lines/\d+/$"))
-    page.get_by_label("Units").fill("3")
-    page.get_by_label("Charge").fill("45.00")
+    assert "15.00 per unit" in page.locator("#line-edit").inner_text()
+    page.get_by_label("Units").fill("3")  # the charge follows at 15.00 a unit
     with page.expect_navigation():
         page.get_by_role("button", name="Save line").click()
     assert page.url.endswith(f"/billing/claims/{claim.pk}/")
