@@ -9,7 +9,9 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from billing.models import Charge, Claim, ClaimLine
+from billing.services.claims import NO_DIAGNOSES_TO_POINT, POINTERS_BEYOND
 from billing.validators import (
+    pointers_are_valid,
     validate_cpt_hcpcs,
     validate_icd10cm,
     validate_modifiers,
@@ -139,6 +141,7 @@ class ClaimLineForm(forms.Form):
     def __init__(self, *args, diagnosis_count=12, submit_label=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.unit_price: Decimal | None = None
+        self.diagnosis_count = diagnosis_count
         self.fields["diagnosis_pointers"].help_text = _(
             "Up to four of the claim's diagnoses (1 to %(n)d), separated by spaces."
         ) % {"n": diagnosis_count}
@@ -155,17 +158,24 @@ class ClaimLineForm(forms.Form):
         return modifiers
 
     def clean_diagnosis_pointers(self):
-        return " ".join(self.cleaned_data["diagnosis_pointers"].split())
+        pointers = " ".join(self.cleaned_data["diagnosis_pointers"].split())
+        if not self.diagnosis_count:
+            raise forms.ValidationError(_(NO_DIAGNOSES_TO_POINT), code="pointers")
+        if not pointers_are_valid(pointers, self.diagnosis_count):
+            raise forms.ValidationError(
+                _(POINTERS_BEYOND).format(n=self.diagnosis_count), code="pointers"
+            )
+        return pointers
 
     def clean(self):
         data = super().clean()
-        # New units with the charge left as it was: the charge follows the units at
-        # the line's unit price, as it would on the fee schedule.
+        # New units for the same code with the charge left as it was: the charge
+        # follows the units at the line's unit price, as on the fee schedule.
         if (
             self.unit_price is not None
             and data.get("units")
             and "units" in self.changed_data
-            and "charge_amount" not in self.changed_data
+            and not {"code", "charge_amount"} & set(self.changed_data)
         ):
             data["charge_amount"] = (self.unit_price * data["units"]).quantize(CENT)
         return data

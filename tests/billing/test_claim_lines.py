@@ -355,6 +355,14 @@ def test_new_units_alone_carry_the_charge_at_the_lines_unit_price(client, make_u
     _post_line(client, url, units="4", charge_amount="50.00")  # both: as given
     line = _line(claim, 2)
     assert (line.units, line.charge_amount) == (Decimal("4"), Decimal("50.00"))
+    # Another code: its price is not this line's, so the charge stays as given.
+    _post_line(client, url, code="J1100", units="8", charge_amount="50.00")
+    line = _line(claim, 2)
+    assert (line.code, line.units, line.charge_amount) == (
+        "J1100",
+        Decimal("8"),
+        Decimal("50.00"),
+    )
     claim.refresh_from_db()
     assert claim.total_charge == Decimal("170.00")
 
