@@ -408,10 +408,13 @@ def claim_line_remove(*, line: ClaimLine, actor, reason: str = "") -> Claim:
         if len(lines) == 1:
             raise BillingError(_(LAST_LINE))
         number = line.line_number
+        reason = reason.strip()
         why = f"Line {number} ({line.code}) removed by billing"
-        if reason.strip():
-            why = f"{why}: {reason.strip()}"
-        line._change_reason = why[:100]
+        if reason:
+            why = f"{why}: {reason}"
+        # The line's own record keeps the whole reason (history reasons hold 100
+        # characters); the claim's names the line first.
+        line._change_reason = reason[:100] or why
         line.delete()
         for later in lines:
             if later.line_number > number:

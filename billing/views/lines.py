@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.functional import cached_property
@@ -15,6 +16,8 @@ from billing.forms import ClaimLineForm, ReasonForm
 from billing.services.claims import NOT_EDITABLE
 from billing.views.common import CHANGE_CLAIMS, ClaimMixin, log_patient_access
 from clinic.forms import add_validation_error
+
+REASON_MAX = 100
 
 
 def outcome_message(claim, done: str) -> str:
@@ -130,7 +133,11 @@ class ClaimLineRemoveView(ClaimLineMixin, FormView):
 
     def get_form(self, form_class=None):
         data = self.request.POST if self.request.method == "POST" else None
-        return ReasonForm(data, submit_label=_("Remove line"))
+        form = ReasonForm(data, submit_label=_("Remove line"))
+        # A history reason holds 100 characters.
+        form.fields["reason"].validators.append(MaxLengthValidator(REASON_MAX))
+        form.fields["reason"].widget.attrs["maxlength"] = REASON_MAX
+        return form
 
     def form_valid(self, form):
         try:

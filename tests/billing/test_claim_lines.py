@@ -230,8 +230,12 @@ def test_removing_a_line_renumbers_the_rest_and_keeps_the_reason():
     assert claim.total_charge == Decimal("124.50")
     assert claim.scrub_errors == []
     gone = ClaimLine.history.filter(id=removed_pk).latest()
-    assert gone.history_type == "-"
-    assert gone.history_change_reason == (
+    assert (gone.history_type, gone.history_change_reason, gone.code) == (
+        "-",
+        "Drawn at the lab",
+        "36415",
+    )
+    assert claim.history.latest().history_change_reason == (
         "Line 2 (36415) removed by billing: Drawn at the lab"
     )
     moved = _line(claim, 2).history.latest()
@@ -431,6 +435,9 @@ def test_billing_removes_a_line_after_confirming_with_a_reason(client, make_user
     assert claim.lines.count() == 2
     no_reason = client.post(url, {"reason": ""})
     assert no_reason.status_code == 200
+    assert claim.lines.count() == 2
+    too_long = client.post(url, {"reason": "x" * 101})
+    assert "at most 100 characters" in too_long.context["form"].errors["reason"][0]
     assert claim.lines.count() == 2
     response = client.post(url, {"reason": "Billed by the lab"})
     assert response["Location"] == reverse("billing:claim-detail", args=[claim.pk])
