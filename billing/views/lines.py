@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import FormView
 
 from billing import services
@@ -86,7 +86,7 @@ class ClaimLineMixin(ClaimLinePageMixin):
 
 
 class ClaimLineEditView(ClaimLineMixin, FormView):
-    page_title = _("Edit service line")
+    page_title = gettext_lazy("Edit service line")
 
     def get_form(self, form_class=None):
         data = self.request.POST if self.request.method == "POST" else None
@@ -107,7 +107,7 @@ class ClaimLineEditView(ClaimLineMixin, FormView):
 
 
 class ClaimLineAddView(ClaimLinePageMixin, FormView):
-    page_title = _("Add a service line")
+    page_title = gettext_lazy("Add a service line")
 
     def get_form(self, form_class=None):
         data = self.request.POST if self.request.method == "POST" else None
@@ -128,7 +128,7 @@ class ClaimLineAddView(ClaimLinePageMixin, FormView):
 
 
 class ClaimLineRemoveView(ClaimLineMixin, FormView):
-    page_title = _("Remove a service line")
+    page_title = gettext_lazy("Remove a service line")
     template_name = "billing/claim_line_remove.html"
 
     def get_form(self, form_class=None):
