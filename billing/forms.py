@@ -1,13 +1,17 @@
 """Billing forms: filters, charge review, diagnoses, claim work, 835 upload."""
 
+from decimal import Decimal
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from billing.models import Charge, Claim
+from billing.models import Charge, Claim, ClaimLine
+from billing.services.claims import NO_DIAGNOSES_TO_POINT, POINTERS_BEYOND
 from billing.validators import (
+    pointers_are_valid,
     validate_cpt_hcpcs,
     validate_icd10cm,
     validate_modifiers,
@@ -17,6 +21,7 @@ from billing.validators import (
 from registration.models import Payer
 
 MAX_835_BYTES = 20 * 1024 * 1024
+CENT = Decimal("0.01")
 
 
 def _helper(label: str, css_class: str = "btn-primary") -> FormHelper:
@@ -107,6 +112,97 @@ class ChargeForm(forms.Form):
             },
             submit_label=_("Save charge"),
         )
+
+
+class ClaimLineForm(forms.Form):
+    """A claim's service line as billing edits it; the service also checks the
+    pointers against the claim's diagnoses."""
+
+    code = forms.CharField(label=_("CPT/HCPCS"), max_length=5)
+    modifiers = forms.CharField(
+        label=_("Modifiers"),
+        max_length=11,
+        required=False,
+        help_text=_("Up to four two-character modifiers, separated by spaces."),
+    )
+    units = forms.DecimalField(
+        label=_("Units"), min_value=0.01, max_digits=6, decimal_places=2, initial=1
+    )
+    charge_amount = forms.DecimalField(
+        label=_("Charge"), min_value=0.01, max_digits=11, decimal_places=2
+    )
+    diagnosis_pointers = forms.CharField(
+        label=_("Diagnosis pointers"),
+        max_length=11,
+        initial="1",
+        validators=[validate_pointers],
+    )
+
+    def __init__(self, *args, diagnosis_count=12, submit_label=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.unit_price: Decimal | None = None
+        self.diagnosis_count = diagnosis_count
+        self.fields["diagnosis_pointers"].help_text = _(
+            "Up to four of the claim's diagnoses (1 to %(n)d), separated by spaces."
+        ) % {"n": diagnosis_count}
+        self.helper = _helper(submit_label or _("Save line"))
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip().upper()
+        validate_cpt_hcpcs(code)
+        return code
+
+    def clean_modifiers(self):
+        modifiers = " ".join(self.cleaned_data["modifiers"].upper().split())
+        validate_modifiers(modifiers)
+        return modifiers
+
+    def clean_diagnosis_pointers(self):
+        pointers = " ".join(self.cleaned_data["diagnosis_pointers"].split())
+        if not self.diagnosis_count:
+            raise forms.ValidationError(_(NO_DIAGNOSES_TO_POINT), code="pointers")
+        if not pointers_are_valid(pointers, self.diagnosis_count):
+            raise forms.ValidationError(
+                _(POINTERS_BEYOND).format(n=self.diagnosis_count), code="pointers"
+            )
+        return pointers
+
+    def clean(self):
+        data = super().clean()
+        # New units for the same code with the charge left as it was: the charge
+        # follows the units at the line's unit price, as on the fee schedule.
+        if (
+            self.unit_price is not None
+            and data.get("units")
+            and "units" in self.changed_data
+            and not {"code", "charge_amount"} & set(self.changed_data)
+        ):
+            data["charge_amount"] = (self.unit_price * data["units"]).quantize(CENT)
+        return data
+
+    @classmethod
+    def for_line(cls, line: ClaimLine, data=None, *, diagnosis_count=12):
+        form = cls(
+            data,
+            initial={name: getattr(line, name) for name in cls.base_fields},
+            diagnosis_count=diagnosis_count,
+        )
+        if line.units and line.units > 0:
+            form.unit_price = line.charge_amount / line.units
+            form.fields["charge_amount"].help_text = _(
+                "The line's total. Change only the units and it follows at "
+                "%(price)s per unit."
+            ) % {"price": form.unit_price.quantize(CENT)}
+        return form
+
+    @classmethod
+    def for_new_line(cls, data=None, *, diagnosis_count=12):
+        form = cls(data, diagnosis_count=diagnosis_count, submit_label=_("Add line"))
+        form.fields["charge_amount"].required = False
+        form.fields["charge_amount"].help_text = _(
+            "Leave empty for the fee schedule's price times the units."
+        )
+        return form
 
 
 class DiagnosisForm(forms.Form):

@@ -18,6 +18,21 @@ urlpatterns = [
     path("claims/<int:pk>/close/", views.ClaimCloseView.as_view(), name="claim-close"),
     path("claims/<int:pk>/edit/", views.ClaimEditView.as_view(), name="claim-edit"),
     path(
+        "claims/<int:pk>/lines/add/",
+        views.ClaimLineAddView.as_view(),
+        name="claim-line-add",
+    ),
+    path(
+        "claims/<int:pk>/lines/<int:line>/",
+        views.ClaimLineEditView.as_view(),
+        name="claim-line-edit",
+    ),
+    path(
+        "claims/<int:pk>/lines/<int:line>/remove/",
+        views.ClaimLineRemoveView.as_view(),
+        name="claim-line-remove",
+    ),
+    path(
         "claims/<int:pk>/assign/", views.ClaimAssignView.as_view(), name="claim-assign"
     ),
     path("claims/<int:pk>/notes/", views.ClaimNoteView.as_view(), name="claim-note"),

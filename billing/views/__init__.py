@@ -14,6 +14,11 @@ from billing.views.claims import (
     SubmitView,
     WorkQueueView,
 )
+from billing.views.lines import (
+    ClaimLineAddView,
+    ClaimLineEditView,
+    ClaimLineRemoveView,
+)
 from billing.views.remittances import (
     BatchDetailView,
     BatchDownloadView,
@@ -52,6 +57,9 @@ __all__ = [
     "ClaimCreateView",
     "ClaimDetailView",
     "ClaimEditView",
+    "ClaimLineAddView",
+    "ClaimLineEditView",
+    "ClaimLineRemoveView",
     "ClaimListView",
     "ClaimNoteView",
     "ClaimPdfView",

@@ -70,14 +70,21 @@ class ClaimDetailView(ClaimMixin, TemplateView):
     def get_context_data(self, **kwargs):
         claim = self.claim
         can_change = self.request.user.has_perm(CHANGE_CLAIMS)
+        lines = list(claim.lines.all())
+        payments = list(claim.payments.all())
+        can_edit_lines = can_change and claim.is_editable
         return super().get_context_data(
-            lines=list(claim.lines.all()),
-            payments=list(claim.payments.all()),
+            lines=lines,
+            payments=payments,
             notes=list(claim.notes.all()),
             denial=selectors.denial_words(claim)
             if claim.status in ("denied", "partially_paid")
             else "",
             can_change=can_change,
+            can_edit_lines=can_edit_lines,
+            # The service refuses these too: a claim keeps one line, and lines
+            # that payments were posted to stay.
+            can_remove_lines=can_edit_lines and len(lines) > 1 and not payments,
             can_correct=can_change
             and claim.status in ("accepted", "paid", "partially_paid", "denied"),
             note_form=NoteForm(),

@@ -216,6 +216,13 @@ def _claim(users):
     return {"pk": billed_claim().pk}, None
 
 
+def _claim_line(users):
+    from tests.billing.factories import billed_claim
+
+    claim = billed_claim(extra_codes=["36415"])
+    return {"pk": claim.pk, "line": claim.lines.order_by("line_number")[1].pk}, None
+
+
 def _billing_visit(users):
     from tests.billing.factories import completed_visit
 
@@ -383,6 +390,9 @@ SAMPLES = {
     "billing:claim-void": _claim,
     "billing:claim-close": _claim,
     "billing:claim-edit": _claim,
+    "billing:claim-line-add": _claim,
+    "billing:claim-line-edit": _claim_line,
+    "billing:claim-line-remove": _claim_line,
     "billing:claim-assign": _claim,
     "billing:claim-note": _claim,
     "billing:claim-pdf": _claim,

@@ -90,3 +90,31 @@ def test_billing_reviews_submits_and_posts_an_835(page, make_user, tmp_path):
     claim.refresh_from_db()
     assert (claim.status, claim.paid_amount) == ("paid", Decimal("88.00"))
     assert page.console_errors == []
+
+
+def test_billing_edits_a_claim_lines_units_and_sees_the_new_total(page, make_user):
+    from tests.billing.factories import billed_claim
+
+    claim = billed_claim(extra_codes=["36415"])
+    make_user("Billing", username="bea")
+    page.goto(page.base_url + "/login/")
+    page.get_by_label("Username").fill("bea")
+    page.get_by_label("Password").fill(PASSWORD)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Log in").click()
+
+    page.goto(page.base_url + f"/billing/claims/{claim.pk}/")
+    assert page.locator("#claim-total").inner_text() == "135.00"
+    page.get_by_role("link", name="Edit line 2").click()
+    page.wait_for_url(re.compile(rf"/billing/claims/{claim.pk}/lines/\d+/$"))
+    assert "15.00 per unit" in page.locator("#line-edit").inner_text()
+    page.get_by_label("Units").fill("3")  # the charge follows at 15.00 a unit
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save line").click()
+    assert page.url.endswith(f"/billing/claims/{claim.pk}/")
+    assert page.locator("#claim-total").inner_text() == "165.00"
+    assert "the scrubber found nothing" in page.locator(".alert-success").inner_text()
+    assert page.locator("#scrub-clean").is_visible()
+    claim.refresh_from_db()
+    assert claim.total_charge == Decimal("165.00")
+    assert page.console_errors == []
