@@ -11,6 +11,7 @@ index upkeep is the cost, not the statement count.)
 """
 
 from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
 
 from django.db import connection, models
 
@@ -49,3 +50,24 @@ def rows_save(
         unique, batch_size=2000, update=True, default_user=default_user
     )
     return unique
+
+
+@contextmanager
+def server_side_binding():
+    """Within the block, new cursors of this connection send their parameters
+    apart from the SQL (psycopg's server-side binding) instead of quoting them
+    into it in Python: for bulk writes of thousands of rows (``bulk_create`` sends
+    a column of values as one array) that quoting costs more than the write."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    connection.ensure_connection()
+    raw = connection.connection
+    previous = raw.cursor_factory
+    raw.cursor_factory = ServerBindingCursor
+    try:
+        yield
+    finally:
+        raw.cursor_factory = previous

@@ -12,7 +12,7 @@ from billing.exceptions import RemittanceRefused
 from billing.models import Claim, ClaimLine, ClaimPayment, Remittance
 from billing.x12.reader_835 import ClaimRemit, parse_835
 from billing.x12.segments import X12Error
-from clinic.history import rows_save
+from clinic.history import rows_save, server_side_binding
 
 DUPLICATE = (
     "This 835 (trace number {trace}) was already imported on {when}: nothing was "
@@ -219,12 +219,13 @@ def remittance_import(*, text: str, file_name: str, actor=None) -> Remittance:
                 elif claim.sequence == Claim.Sequence.PRIMARY:
                     secondary_candidates.append(claim)
             posted.append(claim)
-        _claims_save_posted(posted, actor)
+        with server_side_binding():
+            _claims_save_posted(posted, actor)
+            bulk_create_with_history(
+                payments, ClaimPayment, batch_size=2000, default_user=actor
+            )
         for claim, reasons in denied:
             _denial_alert(claim, reasons)
-        bulk_create_with_history(
-            payments, ClaimPayment, batch_size=2000, default_user=actor
-        )
         if secondary_candidates:
             from billing.services.claims import secondary_claim_create
 

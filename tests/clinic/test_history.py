@@ -260,3 +260,24 @@ def test_rows_save_writes_the_named_columns_and_one_history_row_each(
     assert latest[rows[1].pk].history_type == "~"
     assert latest[rows[2].pk].history_type == "+"
     assert rows_save([], ["name"]) == []
+
+
+def test_server_side_binding_holds_only_inside_its_block():
+    import psycopg
+
+    from clinic.history import server_side_binding
+    from scheduling.models import Location
+
+    def binds_on_server() -> bool:
+        with connection.cursor() as cursor:
+            return not isinstance(cursor.cursor, psycopg.ClientCursor)
+
+    assert not binds_on_server()
+    with pytest.raises(RuntimeError), server_side_binding():
+        assert binds_on_server()
+        Location.objects.bulk_create(
+            [Location(code=f"ssb{i}", name=f"Site {i}") for i in range(3)]
+        )
+        raise RuntimeError("leave the block early")
+    assert not binds_on_server()
+    assert Location.objects.filter(code__startswith="ssb").count() == 3
