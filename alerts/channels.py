@@ -36,6 +36,12 @@ class TemporaryError(ChannelError):
     """Worth another try later (timeout, 5xx, connection refused)."""
 
 
+class MaybeSent(TemporaryError):
+    """The request left but no answer came back (a read timeout, a connection lost
+    mid-way): the provider may have the message, so it is looked up before any
+    resend."""
+
+
 class PermanentError(ChannelError):
     """Will fail the same way again (invalid number, refused content)."""
 
@@ -92,8 +98,13 @@ class TwilioSMS:
                 raise TemporaryError(text, exc.code) from exc
             raise PermanentError(text, exc.code) from exc
         except RequestException as exc:
-            raise TemporaryError(
-                f"Twilio did not answer: {exc.__class__.__name__}"
+            if _never_left(exc):
+                raise TemporaryError(
+                    f"Twilio did not answer: {exc.__class__.__name__}"
+                ) from exc
+            raise MaybeSent(
+                f"Twilio did not answer in time ({exc.__class__.__name__}): the "
+                "text may have gone out"
             ) from exc
         return Sent(provider_id=message.sid, status=message.status or "queued")
 
@@ -116,6 +127,20 @@ class TwilioSMS:
             if (message.body or "").strip() == body.strip():
                 return message.sid
         return None
+
+
+def _never_left(exc) -> bool:
+    """True when the request cannot have reached the provider: no connection was
+    ever made (refused, unknown host, connect timeout)."""
+    from requests.exceptions import ConnectionError, ConnectTimeout
+    from urllib3.exceptions import NewConnectionError
+
+    if isinstance(exc, ConnectTimeout):
+        return True
+    if isinstance(exc, ConnectionError):
+        reason = getattr(exc.args[0], "reason", None) if exc.args else None
+        return isinstance(reason, NewConnectionError)
+    return False
 
 
 def sms_backend():

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from alerts import reminders
 from alerts.channels import (
     ChannelError,
+    MaybeSent,
     OptedOut,
     Sent,
     TemporaryError,
@@ -248,6 +249,12 @@ def _sent_fields(sent: Sent) -> tuple[str, dict]:
 def _record(row: Notification, outcome, fields: dict, *, now: datetime) -> str:
     if isinstance(outcome, OptedOut):
         return _opted_out(row, outcome, now=now, fields=fields)
+    if isinstance(outcome, MaybeSent):
+        # Never resent blindly: the row stays "sending" and, once SENDING_TIMEOUT
+        # has passed, notifications_recover looks it up at Twilio (adopts its SID
+        # or sends it once more).
+        _finish(row, N.SENDING, reason=outcome.message, **fields)
+        return row.status
     if isinstance(outcome, TemporaryError):
         if row.attempts >= MAX_ATTEMPTS:
             _finish(row, N.FAILED, reason=f"gave up: {outcome.message}", **fields)
@@ -500,11 +507,20 @@ def _recover_batch(*, now, backend, tried: list[int]) -> tuple[int, list[int]]:
                 row.provider_message_id = sid
                 row.sent_at = row.claimed_at
                 row._change_reason = "interrupted; found at the provider, not resent"
+            elif row.attempts >= MAX_ATTEMPTS:
+                row.status = N.FAILED
+                row.last_error = (
+                    f"gave up after {row.attempts} tries; Twilio never had it: "
+                    f"{row.last_error}"
+                )[:2000]
+                row._change_reason = "interrupted; not at the provider; gave up"
             else:
                 row.status = N.PENDING
                 row.due_at = row.claimed_at  # it was due then; due now too
                 row._change_reason = "interrupted before the provider had it; retry"
             row.save()
+            if row.status == N.FAILED:
+                _raise_failed_alert(row)
             settled += 1
     return settled, [row.pk for row in stuck]
 

@@ -5,7 +5,13 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from alerts.channels import OptedOut, PermanentError, TemporaryError, sms_backend
+from alerts.channels import (
+    MaybeSent,
+    OptedOut,
+    PermanentError,
+    TemporaryError,
+    sms_backend,
+)
 
 
 def test_twilio_backend_sends_through_the_configured_base_url(fake_twilio):
@@ -33,8 +39,18 @@ def test_failures_are_classified(fake_twilio, answer, error):
 
 def test_an_unreachable_twilio_is_a_temporary_error(settings, fake_twilio):
     settings.TWILIO_API_BASE = "http://127.0.0.1:1"
-    with pytest.raises(TemporaryError, match="did not answer"):
+    with pytest.raises(TemporaryError, match="did not answer") as info:
         sms_backend().send(to="+15551230003", body="hello")
+    assert info.type is TemporaryError  # never reached Twilio: safe to resend
+
+
+def test_no_answer_in_time_may_mean_sent(settings, fake_twilio):
+    settings.TWILIO_TIMEOUT_SECONDS = 0.3
+    fake_twilio.delay = 1.0
+    with pytest.raises(MaybeSent, match="may have gone out"):
+        sms_backend().send(to="+15551230003", body="hello")
+    fake_twilio.settle()
+    assert fake_twilio.bodies_to("+15551230003") == ["hello"]
 
 
 def test_a_message_already_sent_is_found_by_recipient_and_text(fake_twilio):

@@ -181,6 +181,49 @@ def test_a_row_stuck_in_sending_that_never_left_is_sent_once_more(fake_twilio, p
     assert len(fake_twilio.messages) == 1
 
 
+def test_a_text_twilio_did_not_answer_in_time_is_looked_up_not_resent(
+    settings, fake_twilio, patient
+):
+    settings.TWILIO_TIMEOUT_SECONDS = 0.3
+    fake_twilio.delay = 1.0  # Twilio takes the text but answers too late
+    row = _due(patient)
+    now = timezone.now()
+    sender.notifications_send_due(now=now)
+    row.refresh_from_db()
+    assert row.status == "sending"
+    assert "may have gone out" in row.last_error
+    fake_twilio.settle()
+    fake_twilio.delay = 0
+    # Not resent while it may be at Twilio...
+    assert sender.notifications_send_due(now=now + timedelta(minutes=1)) == 0
+    # ...then found there: its SID adopted, no second copy.
+    later = now + sender.SENDING_TIMEOUT + timedelta(seconds=1)
+    assert sender.notifications_recover(now=later) == 1
+    sender.notifications_send_due(now=later)
+    row.refresh_from_db()
+    assert (row.status, row.provider_message_id) == (
+        "sent",
+        fake_twilio.messages[0]["sid"],
+    )
+    assert len(fake_twilio.messages) == 1
+
+
+def test_a_stuck_text_not_at_twilio_after_the_last_try_fails_with_an_alert(
+    fake_twilio, patient
+):
+    row = _due(patient)
+    now = timezone.now()
+    [claimed] = sender.notifications_claim(now=now)
+    claimed.attempts = sender.MAX_ATTEMPTS
+    claimed.save()
+    assert sender.notifications_recover(now=now + sender.SENDING_TIMEOUT * 2) == 1
+    row.refresh_from_db()
+    assert row.status == "failed"
+    assert row.last_error.startswith(f"gave up after {sender.MAX_ATTEMPTS} tries")
+    assert StaffAlert.objects.filter(kind="message_failed").count() == 1
+    assert fake_twilio.messages == []
+
+
 def test_an_e_mail_stuck_in_sending_is_not_sent_again(patient):
     patient.email = "rosa@example.org"
     patient.save()
