@@ -22,3 +22,10 @@ def notifications_send_due_job() -> int:
     if sent >= ROWS_PER_JOB and sender.due_count(now=timezone.now()):
         enqueue_on_commit(notifications_send_due_job, queue="notifications")
     return sent
+
+
+def reminders_refresh_job(rule_id: int) -> int:
+    """Pending reminders of an edited or switched-off rule follow it."""
+    from alerts.services import reminders_refresh
+
+    return reminders_refresh(rule_id=rule_id)

@@ -116,6 +116,8 @@ def _why_not_now(row: Notification, now: datetime) -> tuple[str, str] | None:
     if row.patient.status != Patient.Status.ACTIVE:
         return N.SKIPPED, f"patient {row.patient.get_status_display().lower()}"
     appointment = row.appointment
+    if row.rule_id is not None and not row.rule.is_active:
+        return N.CANCELLED, "reminder rule switched off"
     if appointment is not None and row.rule_id is not None:
         if appointment.status not in (
             Appointment.Status.SCHEDULED,

@@ -261,7 +261,9 @@ def _cancel(notification: Notification, reason: str) -> None:
 def reminders_sync(*, appointment, actor=None) -> list[Notification]:
     """An active visit has one reminder per rule that applies, for its current start;
     when a visit moves, its pending reminders for the old time are cancelled (new
-    ones are made for the new time); when it is cancelled, all of them are."""
+    ones are made for the new time); when it is cancelled, all of them are. A rule
+    switched off (or no longer applying) cancels its pending reminders; an edited
+    rule rewrites the text and time of those not yet sent."""
     from alerts import reminders
     from alerts.selectors import rules_for_appointment
     from scheduling.models import Appointment
@@ -271,6 +273,8 @@ def reminders_sync(*, appointment, actor=None) -> list[Notification]:
         Appointment.Status.CONFIRMED,
     )
     with transaction.atomic():
+        rules = rules_for_appointment(appointment=appointment) if active else []
+        applying = {rule.pk for rule in rules}
         pending = Notification.objects.select_for_update().filter(
             appointment=appointment,
             rule__isnull=False,
@@ -281,11 +285,13 @@ def reminders_sync(*, appointment, actor=None) -> list[Notification]:
                 _cancel(row, f"visit {appointment.get_status_display().lower()}")
             elif row.appointment_start != appointment.start:
                 _cancel(row, "visit moved")
+            elif row.rule_id not in applying:
+                _cancel(row, RULE_OFF)
         if not active:
             return []
         now = timezone.now()
         made = []
-        for rule in rules_for_appointment(appointment=appointment):
+        for rule in rules:
             when = reminders.send_time(
                 start=appointment.start,
                 hours_before=rule.hours_before,
@@ -306,9 +312,13 @@ def reminders_sync(*, appointment, actor=None) -> list[Notification]:
     return made
 
 
+RULE_OFF = "reminder rule switched off or no longer for this visit"
+
+
 def _reminder_put(appointment, rule, *, when, subject, body) -> Notification:
-    """Create the reminder, or reopen the one cancelled when the visit moved away
-    from this time and back (it was never sent)."""
+    """Create the reminder; reopen the one cancelled when the visit moved away from
+    this time and back, or when its rule was switched off and on (it was never
+    sent); rewrite a pending one whose rule was edited."""
     old = Notification.objects.filter(
         appointment=appointment, rule=rule, appointment_start=appointment.start
     ).first()
@@ -317,14 +327,32 @@ def _reminder_put(appointment, rule, *, when, subject, body) -> Notification:
         and old.status == Notification.Status.CANCELLED
         and old.attempts == 0
     ):
+        old._change_reason = (
+            "reminder rule switched on again"
+            if old.last_error == RULE_OFF
+            else "visit moved back to this time"
+        )
         old.status = Notification.Status.PENDING
         old.scheduled_for = old.due_at = when
         old.subject, old.body, old.last_error = subject, body, ""
         old.address = _address_of(appointment.patient, old.channel)
-        old._change_reason = "visit moved back to this time"
         old.save()
         if when <= timezone.now():
             _enqueue_send(old)
+        return old
+    if (
+        old is not None
+        and old.status == Notification.Status.PENDING
+        and old.attempts == 0
+    ):
+        # Only a time still ahead moves (a due row is about to go out).
+        moved = old.scheduled_for > timezone.now() and old.scheduled_for != when
+        if moved or (old.subject, old.body) != (subject, body):
+            if moved:
+                old.scheduled_for = old.due_at = when
+            old.subject, old.body = subject, body
+            old._change_reason = "reminder rule edited"
+            old.save()
         return old
     if old is not None:
         return old
@@ -337,6 +365,30 @@ def _reminder_put(appointment, rule, *, when, subject, body) -> Notification:
         appointment=appointment,
         rule=rule,
     )
+
+
+def reminders_refresh(*, rule_id: int) -> int:
+    """After a rule was edited or switched off: every visit with a reminder of it
+    still waiting is synced again (text, time, or cancelled). Returns the visits."""
+    from scheduling.models import Appointment
+
+    visits = Appointment.objects.filter(
+        pk__in=Notification.objects.filter(
+            rule_id=rule_id, status=Notification.Status.PENDING
+        ).values("appointment_id")
+    ).select_related("patient", "appointment_type", "provider", "location")
+    done = 0
+    for visit in visits:
+        reminders_sync(appointment=visit)
+        done += 1
+    return done
+
+
+def reminders_refresh_later(*, rule) -> None:
+    from alerts.jobs import reminders_refresh_job
+    from clinic.queueing import enqueue_on_commit
+
+    enqueue_on_commit(reminders_refresh_job, rule.pk, queue="notifications")
 
 
 def notification_resend(
@@ -378,11 +430,11 @@ def reminder_rule_save(
     *, rule, appointment_types, variants: list[tuple[str, str, str]], actor
 ):
     """A rule and its language variants are saved together; templates use only the
-    allowed names (``alerts.reminders.TEMPLATE_VARIABLES``). Reminders already in
-    the outbox keep the text they were written with."""
+    allowed names (``alerts.reminders.TEMPLATE_VARIABLES``). Reminders in the
+    outbox not yet sent follow the rule (a job rewrites or cancels them)."""
     from alerts import reminders
     from alerts.models import ReminderVariant
-    from automations.reminders import rule_automation_sync
+    from automations.reminders import reminders_backfill_later, rule_automation_sync
 
     texts = [rule.body, rule.subject] + [t for _l, s, b in variants for t in (s, b)]
     for text in texts:
@@ -391,6 +443,14 @@ def reminder_rule_save(
         except reminders.TemplateError as error:
             raise ValidationError({"body": str(error)}) from error
     rule.full_clean(exclude=["appointment_types"])
+    was_active = (
+        type(rule)
+        .objects.filter(pk=rule.pk)
+        .values_list("is_active", flat=True)
+        .first()
+        if rule.pk
+        else False
+    )
     with transaction.atomic():
         rule._change_reason = "created" if rule.pk is None else "edited"
         rule.save()
@@ -410,5 +470,10 @@ def reminder_rule_save(
                 variant.subject, variant.body = subject, body
                 variant._change_reason = "edited"
                 variant.save()
-        rule_automation_sync(rule=rule, actor=actor)
+        automation = rule_automation_sync(rule=rule, actor=actor)
+        if rule.is_active and not was_active:
+            # New or switched on: visits already booked get their reminders too.
+            reminders_backfill_later(automation=automation)
+        else:
+            reminders_refresh_later(rule=rule)
     return rule

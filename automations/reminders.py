@@ -145,8 +145,11 @@ def rules_follow_automation(*, automation: Automation) -> None:
         if hours and rule.hours_before != hours:
             rule.hours_before, changed = hours, True
         if changed:
+            from alerts.services import reminders_refresh_later
+
             rule._change_reason = "follows its automation"
             rule.save()
+            reminders_refresh_later(rule=rule)
 
 
 BACKFILL_LIMIT = 5000

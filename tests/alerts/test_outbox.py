@@ -212,3 +212,100 @@ def test_notification_create_refuses_bad_input(visit_setup, channel, body, field
         )
     assert field in info.value.message_dict
     assert Notification.objects.count() == 0
+
+
+def _save_rule(rule, actor, **changes):
+    from alerts.services import reminder_rule_save
+
+    for name, value in changes.items():
+        setattr(rule, name, value)
+    return reminder_rule_save(rule=rule, appointment_types=[], variants=[], actor=actor)
+
+
+def test_an_edited_rule_rewrites_its_reminders_not_yet_sent(
+    visit_setup, admin_user, settings, django_capture_on_commit_callbacks
+):
+    settings.JOBS_INLINE = True  # the refresh job runs in-process
+    rule = ReminderRuleFactory(hours_before=24)
+    start = local(next_weekday(), 10)
+    waiting = Notification.objects.get(appointment=_book(visit_setup, start))
+    other = Notification.objects.get(
+        appointment=_book(visit_setup, start + timedelta(hours=1))
+    )
+    other.status = "sent"  # already out: stays as it went
+    other.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        _save_rule(
+            rule,
+            admin_user,
+            body="Dear {first_name}, visit on {date} at {time}.",
+            hours_before=48,
+        )
+    waiting.refresh_from_db()
+    assert waiting.body.startswith("Dear Rosa, visit on ")
+    assert waiting.scheduled_for == start - timedelta(hours=48)
+    assert waiting.status == "pending"
+    assert waiting.history.first().history_change_reason == "reminder rule edited"
+    other.refresh_from_db()
+    assert other.body.startswith("Hi Rosa")
+    assert Notification.objects.count() == 2
+
+
+def test_a_rule_switched_off_cancels_its_reminders_and_on_again_reopens_them(
+    visit_setup, admin_user, settings, django_capture_on_commit_callbacks
+):
+    from alerts.services import RULE_OFF
+
+    settings.JOBS_INLINE = True
+    rule = ReminderRuleFactory(hours_before=24)
+    appointment = _book(visit_setup, local(next_weekday(), 10))
+    row = Notification.objects.get(appointment=appointment)
+    with django_capture_on_commit_callbacks(execute=True):
+        _save_rule(rule, admin_user, is_active=False)
+    row.refresh_from_db()
+    assert (row.status, row.last_error) == ("cancelled", RULE_OFF)
+    with django_capture_on_commit_callbacks(execute=True):
+        _save_rule(rule, admin_user, is_active=True)
+    # Switched on, it writes the reminders of visits already booked (a job).
+    row.refresh_from_db()
+    assert row.status == "pending"
+    assert row.history.first().history_change_reason == (
+        "reminder rule switched on again"
+    )
+    assert Notification.objects.filter(appointment=appointment).count() == 1
+
+
+def test_the_sender_never_sends_a_reminder_of_a_rule_switched_off(
+    visit_setup, fake_twilio
+):
+    from alerts import sender
+
+    rule = ReminderRuleFactory(hours_before=24)
+    _book(visit_setup, local(next_weekday(), 10))
+    row = Notification.objects.get()
+    rule.is_active = False
+    rule.save()  # switched off without the refresh having run yet
+    sender.notifications_send_due(now=row.scheduled_for + timedelta(minutes=1))
+    row.refresh_from_db()
+    assert (row.status, row.last_error) == ("cancelled", "reminder rule switched off")
+    assert fake_twilio.messages == []
+
+
+def test_a_new_rule_writes_reminders_for_visits_already_booked(
+    visit_setup, admin_user, settings, django_capture_on_commit_callbacks
+):
+    from alerts.models import ReminderRule
+
+    settings.JOBS_INLINE = True
+    appointment = _book(visit_setup, local(next_weekday(), 10))
+    assert not Notification.objects.exists()
+    rule = ReminderRule(
+        name="Day before",
+        hours_before=24,
+        channel="sms",
+        body="Hi {first_name}, see you {date} at {time}.",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        _save_rule(rule, admin_user)
+    row = Notification.objects.get()
+    assert (row.appointment, row.rule, row.status) == (appointment, rule, "pending")
