@@ -63,6 +63,10 @@ class ConsoleSMS:
         return None  # console messages never leave the process
 
 
+# Messages to one number read back when looking for a text that may have gone out.
+LOOKUP_LIMIT = 50
+
+
 class TwilioSMS:
     """The real twilio client; TWILIO_API_BASE points it at another server."""
 
@@ -117,13 +121,19 @@ class TwilioSMS:
         from requests.exceptions import RequestException
         from twilio.base.exceptions import TwilioRestException
 
+        # Not filtered by DateSent on Twilio's side: a message still queued there
+        # (a number's send rate holds it back) has no date_sent yet and would be
+        # missed, then sent twice. Recent messages to the number, by creation time.
         try:
             messages = self.client.messages.list(
-                to=to, from_=self.from_number, date_sent_after=since, limit=50
+                to=to, from_=self.from_number, limit=LOOKUP_LIMIT
             )
         except (TwilioRestException, RequestException) as exc:
             raise TemporaryError(f"Twilio message lookup failed: {exc}") from exc
         for message in messages:
+            created = message.date_created or message.date_sent
+            if created is not None and created < since:
+                continue
             if (message.body or "").strip() == body.strip():
                 return message.sid
         return None

@@ -3,7 +3,10 @@
 Only the network edge is fake: the app's own code and the twilio library run as in
 production. ``script`` holds answers for the next POSTs, e.g. ``[(500, None),
 (400, 21610)]``; after it runs out every message is accepted (201). ``delay``
-(seconds) slows every POST down, as a far-away Twilio would.
+(seconds) slows every POST down, as a far-away Twilio would. ``hold`` keeps new
+messages "queued" with no ``date_sent``, as Twilio does while a number's send rate
+holds them back; the message list, like Twilio's, then leaves them out of a
+``DateSent>`` search (they are only found by recipient and creation time).
 
 Like Twilio it keeps connections open (HTTP/1.1 keep-alive) and has room for many
 connections at once (a listen backlog of 5, socketserver's default, drops the SYN of
@@ -17,6 +20,7 @@ import threading
 import time
 import uuid
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
@@ -33,6 +37,7 @@ class FakeTwilio:
         self.script: list[tuple[int, int | None]] = []
         self.requests = 0
         self.delay = 0.0
+        self.hold = False
         self.times: list[float] = []  # time.monotonic() of each accepted message
         self._lock = threading.Lock()
         self.in_flight = 0  # message requests received and not yet answered
@@ -119,7 +124,7 @@ class FakeTwilio:
                 "body": form.get("Body", [""])[0],
                 "status": "queued",
                 "date_created": now,
-                "date_sent": now,
+                "date_sent": None if self.hold else now,
                 "status_callback": form.get("StatusCallback", [""])[0],
             }
             self.messages.append(message)
@@ -186,8 +191,18 @@ class FakeTwilio:
                 url = urlparse(self.path)
                 query = parse_qs(url.query)
                 to = query.get("To", [None])[0]
+                sent_after = query.get("DateSent>", [None])[0]
                 with fake._lock:
                     found = [m for m in fake.messages if to is None or m["to"] == to]
+                if sent_after is not None:
+                    after = datetime.fromisoformat(sent_after.replace("Z", "+00:00"))
+                    found = [
+                        m
+                        for m in found
+                        if m["date_sent"]
+                        and parsedate_to_datetime(m["date_sent"]) >= after
+                    ]
+                found = found[::-1]  # newest first, as Twilio lists them
                 self._reply(
                     200,
                     {

@@ -64,6 +64,23 @@ def test_a_message_already_sent_is_found_by_recipient_and_text(fake_twilio):
     assert backend.find_sent(to="+15559999999", since=since, body="Reminder A") is None
 
 
+def test_a_message_still_queued_at_twilio_is_found_too(fake_twilio):
+    """Twilio holds texts back at a number's send rate; until one goes out it has
+    no date_sent, so a DateSent search would miss it (and it would go twice)."""
+    fake_twilio.hold = True
+    backend = sms_backend()
+    since = timezone.now() - timedelta(minutes=1)
+    sent = backend.send(to="+15551230006", body="Reminder B")
+    assert fake_twilio.messages[0]["date_sent"] is None
+    assert backend.find_sent(to="+15551230006", since=since, body="Reminder B") == (
+        sent.provider_id
+    )
+    # Only messages made since then count (an older text with the same words
+    # is another message).
+    later = timezone.now() + timedelta(minutes=1)
+    assert backend.find_sent(to="+15551230006", since=later, body="Reminder B") is None
+
+
 def test_console_backend_is_the_embedded_default(settings):
     settings.SMS_BACKEND = "console"
     sent = sms_backend().send(to="+15551230005", body="hi")

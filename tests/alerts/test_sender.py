@@ -167,6 +167,22 @@ def test_a_row_stuck_in_sending_whose_text_reached_twilio_adopts_its_sid(
     assert len(fake_twilio.messages) == 1
 
 
+def test_a_row_stuck_in_sending_whose_text_twilio_still_queues_is_not_resent(
+    fake_twilio, patient
+):
+    fake_twilio.hold = True  # accepted, not yet sent on by Twilio
+    row = _due(patient)
+    now = timezone.now()
+    [claimed] = sender.notifications_claim(now=now)
+    sent = sender.sms_backend().send(to=claimed.address, body=claimed.body)
+    later = now + sender.SENDING_TIMEOUT + timedelta(seconds=1)
+    assert sender.notifications_recover(now=later) == 1
+    sender.notifications_send_due(now=later)
+    row.refresh_from_db()
+    assert (row.status, row.provider_message_id) == ("sent", sent.provider_id)
+    assert len(fake_twilio.messages) == 1
+
+
 def test_a_row_stuck_in_sending_that_never_left_is_sent_once_more(fake_twilio, patient):
     row = _due(patient)
     now = timezone.now()
