@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alerts.kinds import KINDS
 from alerts.models import Notification, ReminderRule, StaffAlert
+from clinic.fields import ClinicDateField
 
 
 class InboxFilterForm(forms.Form):
@@ -179,7 +180,7 @@ class OutboxFilterForm(forms.Form):
         required=False,
         choices=[("", _("Any channel")), *Notification.Channel.choices],
     )
-    day = forms.DateField(
+    day = ClinicDateField(
         label=_("Scheduled on"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),

@@ -11,6 +11,7 @@ from alerts.kinds import ASSIGNABLE_ROLES
 from automations.facts import AGE_BANDS
 from automations.models import Action, Automation, Condition, RecallList, Trigger
 from automations.texts import PLACEHOLDERS, unknown_placeholders
+from clinic.fields import ClinicDateField
 
 F = Condition.Field
 K = Action.Kind
@@ -355,10 +356,10 @@ class RunFilterForm(forms.Form):
         required=False,
         choices=[("", _("Any status"))],
     )
-    start = forms.DateField(
+    start = ClinicDateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    end = forms.DateField(
+    end = ClinicDateField(
         label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from clinic.fields import ClinicDateField
 from diagnostics.models import (
     ICD10CM_SHAPE,
     DiagnosticOrder,
@@ -240,10 +241,10 @@ class SetAsideForm(forms.Form):
 
 
 class TurnaroundForm(forms.Form):
-    start = forms.DateField(
+    start = ClinicDateField(
         label=_("From"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = ClinicDateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self):
         data = super().clean()

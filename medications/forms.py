@@ -3,6 +3,7 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from clinic.fields import ClinicDateField
 from medications.models import Medication, MedicationOrder, Route
 from medications.selectors import STATE_FILTERS, mar_locations
 from medications.units import UNIT_CHOICES
@@ -18,7 +19,7 @@ class MarFilterForm(forms.Form):
     location = forms.TypedChoiceField(
         label=_("Unit"), required=False, coerce=int, empty_value=None
     )
-    day = forms.DateField(
+    day = ClinicDateField(
         label=_("Day"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     from_hour = forms.IntegerField(

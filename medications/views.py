@@ -10,7 +10,6 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views import View
@@ -23,6 +22,7 @@ from django.views.generic import (
 )
 
 from clinic.exceptions import ApplicationError
+from clinic.fields import date_from_query
 from clinic.forms import add_validation_error
 from clinic.mixins import PatientAccessLogMixin
 from clinic.models import AccessLog
@@ -158,7 +158,7 @@ class PatientMarView(RoleRequiredMixin, PatientAccessLogMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         self.patient = get_object_or_404(Patient, pk=self.kwargs["patient_pk"])
-        day = parse_date(self.request.GET.get("date", "") or "") or timezone.localdate()
+        day = date_from_query(self.request.GET.get("date")) or timezone.localdate()
         start, end = selectors.day_bounds(day)
         orders = selectors.patient_orders(patient=self.patient)
         return super().get_context_data(
@@ -532,7 +532,7 @@ class MarPrintView(_PatientPdfView):
     access_what = "MAR printout"
 
     def render_pdf(self, patient):
-        day = parse_date(self.request.GET.get("date", "") or "") or timezone.localdate()
+        day = date_from_query(self.request.GET.get("date")) or timezone.localdate()
         start, end = selectors.day_bounds(day)
         content = printing.mar_pdf(
             patient=patient,

@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from clinic.fields import ClinicDateField
 from registration.models import Allergy, Coverage, Patient, Payer
 from registration.validators import validate_card_image, validate_member_id
 
@@ -160,7 +161,7 @@ class PatientEditForm(PatientForm):
             if value != Patient.Status.MERGED
         ],
     )
-    deceased_date = forms.DateField(
+    deceased_date = ClinicDateField(
         label=_("Date of death"),
         required=False,
         widget=_date_widget(),
@@ -236,7 +237,7 @@ class RegistrationForm(PatientForm):
     subscriber_family_name = forms.CharField(
         label=_("Subscriber family name"), max_length=100, required=False
     )
-    subscriber_birth_date = forms.DateField(
+    subscriber_birth_date = ClinicDateField(
         label=_("Subscriber date of birth"),
         required=False,
         widget=_date_widget(),
@@ -247,7 +248,7 @@ class RegistrationForm(PatientForm):
         choices=[("", "—"), *Patient.SexAtBirth.choices],
         required=False,
     )
-    effective_date = forms.DateField(
+    effective_date = ClinicDateField(
         label=_("Coverage effective"),
         required=False,
         widget=_date_widget(),
@@ -457,7 +458,7 @@ class DuplicateProbeForm(forms.Form):
 
     given_name = forms.CharField(max_length=100, required=False)
     family_name = forms.CharField(max_length=100, required=False)
-    birth_date = forms.DateField(required=False, input_formats=DATE_INPUT_FORMATS)
+    birth_date = ClinicDateField(required=False, input_formats=DATE_INPUT_FORMATS)
     phone_mobile = forms.CharField(max_length=40, required=False)
     phone_home = forms.CharField(max_length=40, required=False)
     member_id = forms.CharField(max_length=40, required=False)

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from clinic.fields import ClinicDateField
 from registration.models import Patient
 from scheduling.models import (
     AppointmentType,
@@ -58,7 +59,7 @@ class _SmallWidgets:
 class DayFilterForm(_SmallWidgets, forms.Form):
     """Filters of the day view; choices come from a short cache, not a query."""
 
-    date = forms.DateField(
+    date = ClinicDateField(
         label=_("Day"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     by = forms.ChoiceField(
@@ -82,7 +83,7 @@ class DayFilterForm(_SmallWidgets, forms.Form):
 
 
 class WeekFilterForm(_SmallWidgets, forms.Form):
-    date = forms.DateField(
+    date = ClinicDateField(
         label=_("Week of"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
@@ -117,7 +118,7 @@ class FindSlotForm(_Crispy, forms.Form):
         empty_label=_("Any location"),
         queryset=Location.objects.filter(is_active=True),
     )
-    start_day = forms.DateField(
+    start_day = ClinicDateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     part_of_day = forms.ChoiceField(
@@ -215,7 +216,7 @@ class CancelForm(_Crispy, forms.Form):
 class MoveForm(_Crispy, forms.Form):
     submit_label = _("Move")
 
-    date = forms.DateField(
+    date = ClinicDateField(
         label=_("Day"), widget=forms.DateInput(attrs={"type": "date"})
     )
     time = forms.TimeField(
@@ -277,9 +278,9 @@ class WaitlistForm(_Crispy, forms.ModelForm):
 
 
 class MetricsFilterForm(_SmallWidgets, forms.Form):
-    start = forms.DateField(
+    start = ClinicDateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    end = forms.DateField(
+    end = ClinicDateField(
         label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

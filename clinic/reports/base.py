@@ -10,6 +10,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from clinic.fields import ClinicDateField
+
 User = get_user_model()
 
 # Rows fetched from the database at a time by exports (a server-side cursor on
@@ -26,10 +28,10 @@ class Column:
 class ReportFilterForm(forms.Form):
     """Date range, user and patient: the filters every report understands."""
 
-    date_from = forms.DateField(
+    date_from = ClinicDateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    date_to = forms.DateField(
+    date_to = ClinicDateField(
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     user = forms.CharField(label=_("User name"), required=False, max_length=150)

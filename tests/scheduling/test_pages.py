@@ -94,6 +94,17 @@ def test_a_day_of_40_providers_and_800_visits_renders_in_a_fixed_number_of_queri
     assert len(by_room.context["columns"]) == 40
 
 
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "2026-02-30"])
+def test_a_search_from_an_impossible_day_says_so(client, frontdesk, clinic, day):
+    response = client.get(
+        reverse("scheduling:find"),
+        {"appointment_type": clinic["type"].pk, "start_day": day},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["start_day"]
+    assert not response.context.get("slots")
+
+
 def test_front_desk_finds_a_slot_and_books_it(client, frontdesk, clinic):
     patient = clinic["patient"]
     response = client.get(

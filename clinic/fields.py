@@ -1,0 +1,37 @@
+"""Form fields shared by every app."""
+
+from datetime import date
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+# Dates the app accepts: far enough either way for birth dates and plans, and far
+# from the ends of Python's calendar (9999-12-31 plus a day, or a time-zone shift
+# of 0001-01-01, would overflow and answer with a server error).
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2199, 12, 31)
+
+
+class ClinicDateField(forms.DateField):
+    default_error_messages = {
+        "out_of_range": _("Enter a date between %(earliest)s and %(latest)s."),
+    }
+
+    def to_python(self, value):
+        day = super().to_python(value)
+        if day is not None and not EARLIEST_DATE <= day <= LATEST_DATE:
+            raise ValidationError(
+                self.error_messages["out_of_range"],
+                code="out_of_range",
+                params={"earliest": EARLIEST_DATE, "latest": LATEST_DATE},
+            )
+        return day
+
+
+def date_from_query(text: str | None) -> date | None:
+    """A date from a query string, or None when it is not one the app accepts."""
+    try:
+        return ClinicDateField(required=False).clean(text or "")
+    except ValidationError:
+        return None
