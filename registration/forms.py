@@ -124,6 +124,7 @@ class PatientForm(forms.ModelForm):
         model = Patient
         fields = PATIENT_FIELDS
         widgets = {"birth_date": _date_widget()}
+        # birth_date keeps its own bounds (clean_birth_date: 1900 to today).
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -388,6 +389,11 @@ class CoverageForm(forms.ModelForm):
             "end_date": _date_widget(),
             "card_front": forms.ClearableFileInput(attrs={"accept": CARD_ACCEPT}),
             "card_back": forms.ClearableFileInput(attrs={"accept": CARD_ACCEPT}),
+        }
+        field_classes = {
+            "subscriber_birth_date": ClinicDateField,
+            "effective_date": ClinicDateField,
+            "end_date": ClinicDateField,
         }
 
     def __init__(self, *args, **kwargs):

@@ -268,6 +268,7 @@ class WaitlistForm(_Crispy, forms.ModelForm):
             "note",
         ]
         widgets = {"until": forms.DateInput(attrs={"type": "date"})}
+        field_classes = {"until": ClinicDateField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -83,3 +83,20 @@ def test_the_date_field_names_the_range_it_accepts():
     assert date_from_query("0001-01-01") is None
     assert date_from_query("not a date") is None
     assert str(date_from_query("2026-02-28")) == "2026-02-28"
+
+
+@pytest.mark.parametrize(
+    ("form_path", "field"),
+    [
+        ("registration.forms.CoverageForm", "subscriber_birth_date"),
+        ("registration.forms.CoverageForm", "effective_date"),
+        ("registration.forms.CoverageForm", "end_date"),
+        ("scheduling.forms.WaitlistForm", "until"),
+    ],
+)
+def test_record_forms_refuse_a_date_the_app_cannot_count_with(form_path, field):
+    from django.utils.module_loading import import_string
+
+    form = import_string(form_path)(data={field: "9999-12-31"})
+    assert not form.is_valid()
+    assert "between 1900-01-01 and 2199-12-31" in str(form.errors[field])
