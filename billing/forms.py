@@ -9,9 +9,8 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from billing.models import Charge, Claim, ClaimLine
-from billing.services.claims import NO_DIAGNOSES_TO_POINT, POINTERS_BEYOND
+from billing.services.claims import LINE_FIELDS, claim_line_problems
 from billing.validators import (
-    pointers_are_valid,
     validate_cpt_hcpcs,
     validate_icd10cm,
     validate_modifiers,
@@ -147,28 +146,20 @@ class ClaimLineForm(forms.Form):
         ) % {"n": diagnosis_count}
         self.helper = _helper(submit_label or _("Save line"))
 
-    def clean_code(self):
-        code = self.cleaned_data["code"].strip().upper()
-        validate_cpt_hcpcs(code)
-        return code
-
-    def clean_modifiers(self):
-        modifiers = " ".join(self.cleaned_data["modifiers"].upper().split())
-        validate_modifiers(modifiers)
-        return modifiers
-
-    def clean_diagnosis_pointers(self):
-        pointers = " ".join(self.cleaned_data["diagnosis_pointers"].split())
-        if not self.diagnosis_count:
-            raise forms.ValidationError(_(NO_DIAGNOSES_TO_POINT), code="pointers")
-        if not pointers_are_valid(pointers, self.diagnosis_count):
-            raise forms.ValidationError(
-                _(POINTERS_BEYOND).format(n=self.diagnosis_count), code="pointers"
-            )
-        return pointers
-
     def clean(self):
         data = super().clean()
+        # The services' own rules for a line, shown beside the form's (all errors
+        # at once); only fields the form accepted, and a charge left empty on a
+        # new line is priced later.
+        line = ClaimLine(**{name: data.get(name) for name in LINE_FIELDS})
+        problems = claim_line_problems(line, self.diagnosis_count)
+        for name, found in problems.items():
+            if data.get(name) is not None:
+                for message in found:
+                    self.add_error(name, message)
+        for name in ("code", "modifiers", "diagnosis_pointers"):
+            if name in data:
+                data[name] = getattr(line, name)  # as the services store it
         # New units for the same code with the charge left as it was: the charge
         # follows the units at the line's unit price, as on the fee schedule.
         if (

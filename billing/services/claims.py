@@ -281,12 +281,15 @@ def _claim_for_change(claim_id: int) -> Claim:
     return claim
 
 
-def _clean_line(line: ClaimLine, claim: Claim) -> None:
-    """A line's own shape, and pointers that name diagnoses the claim has."""
+def claim_line_problems(line: ClaimLine, diagnosis_count: int) -> dict[str, list]:
+    """What is wrong with a line's own fields, by field (code and modifier shapes,
+    units and charge above zero, pointers naming one of ``diagnosis_count``
+    diagnoses); the text fields are normalised on the way. The line form shows
+    these beside its own checks, the services refuse them."""
     line.code = str(line.code or "").strip().upper()
     line.modifiers = " ".join(str(line.modifiers or "").upper().split())
     line.diagnosis_pointers = " ".join(str(line.diagnosis_pointers or "").split())
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list] = {}
     for name, validator in (
         ("code", validate_cpt_hcpcs),
         ("modifiers", validate_modifiers),
@@ -299,11 +302,16 @@ def _clean_line(line: ClaimLine, claim: Claim) -> None:
         errors["units"] = [_(UNITS_POSITIVE)]
     if line.charge_amount is None or line.charge_amount <= 0:
         errors["charge_amount"] = [_(CHARGE_POSITIVE)]
-    count = min(len(claim.diagnosis_list), 12)
-    if not count:
+    if not diagnosis_count:
         errors["diagnosis_pointers"] = [_(NO_DIAGNOSES_TO_POINT)]
-    elif not pointers_are_valid(line.diagnosis_pointers, count):
-        errors["diagnosis_pointers"] = [_(POINTERS_BEYOND).format(n=count)]
+    elif not pointers_are_valid(line.diagnosis_pointers, diagnosis_count):
+        errors["diagnosis_pointers"] = [_(POINTERS_BEYOND).format(n=diagnosis_count)]
+    return errors
+
+
+def _clean_line(line: ClaimLine, claim: Claim) -> None:
+    """A line's own shape, and pointers that name diagnoses the claim has."""
+    errors = claim_line_problems(line, min(len(claim.diagnosis_list), 12))
     try:
         line.full_clean(exclude=["claim", "charge", *errors])
     except ValidationError as exc:
