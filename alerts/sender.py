@@ -293,22 +293,20 @@ def _record_sent_batch(items: list[tuple[Notification, Sent, dict]]) -> None:
             .filter(pk__in=[row.pk for row, _sent, _fields in items])
             .values_list("pk", *CALLBACK_FIELDS)
         }
-        saved, columns = [], {"status", "provider_status", "delivered_at"}
+        saved, columns = [], set(CALLBACK_FIELDS)
         for row, sent, fields in items:
             status, values = _sent_fields(sent)
             stored = now_in_db[row.pk]
             if RANK[stored["status"]] >= RANK[status]:
-                # A callback came first: keep its status and details.
+                # A callback came first: its status and details stand.
                 values = {
                     name: value
                     for name, value in values.items()
                     if name not in CALLBACK_FIELDS
                 }
-                for name, value in stored.items():
-                    setattr(row, name, value)
-                columns.add("last_error")
+                values.update(stored)
             else:
-                row.status = status
+                values["status"] = status
             for name, value in {**values, **fields}.items():
                 setattr(row, name, value)
             row._change_reason = row.status

@@ -433,7 +433,7 @@ def reminder_rule_save(
     allowed names (``alerts.reminders.TEMPLATE_VARIABLES``). Reminders in the
     outbox not yet sent follow the rule (a job rewrites or cancels them)."""
     from alerts import reminders
-    from alerts.models import ReminderVariant
+    from alerts.models import ReminderRule, ReminderVariant
     from automations.reminders import reminders_backfill_later, rule_automation_sync
 
     texts = [rule.body, rule.subject] + [t for _l, s, b in variants for t in (s, b)]
@@ -444,8 +444,7 @@ def reminder_rule_save(
             raise ValidationError({"body": str(error)}) from error
     rule.full_clean(exclude=["appointment_types"])
     was_active = (
-        type(rule)
-        .objects.filter(pk=rule.pk)
+        ReminderRule.objects.filter(pk=rule.pk)
         .values_list("is_active", flat=True)
         .first()
         if rule.pk

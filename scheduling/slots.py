@@ -108,14 +108,15 @@ def merge(intervals) -> list[Interval]:
 
 
 class BusyIndex:
-    """Disjoint busy intervals with an O(log n) overlap test."""
+    """Disjoint busy intervals with an O(log n) overlap test (datetimes, or the
+    slot finder's epoch seconds: anything ordered)."""
 
     def __init__(self, intervals):
         merged = merge(intervals)
         self.starts = [a for a, _b in merged]
         self.ends = [b for _a, b in merged]
 
-    def is_free(self, start: datetime, end: datetime) -> bool:
+    def is_free(self, start, end) -> bool:
         i = bisect_left(self.starts, end)
         return i == 0 or self.ends[i - 1] <= start
 
