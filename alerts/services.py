@@ -372,13 +372,22 @@ def reminders_refresh(*, rule_id: int) -> int:
     still waiting is synced again (text, time, or cancelled). Returns the visits."""
     from scheduling.models import Appointment
 
-    visits = Appointment.objects.filter(
-        pk__in=Notification.objects.filter(
-            rule_id=rule_id, status=Notification.Status.PENDING
-        ).values("appointment_id")
-    ).select_related("patient", "appointment_type", "provider", "location")
+    return reminders_sync_all(
+        Appointment.objects.filter(
+            pk__in=Notification.objects.filter(
+                rule_id=rule_id, status=Notification.Status.PENDING
+            ).values("appointment_id")
+        )
+    )
+
+
+def reminders_sync_all(visits) -> int:
+    """``reminders_sync`` for each visit of a queryset (a job's work: a rule
+    edited, switched on or off). Returns how many."""
     done = 0
-    for visit in visits:
+    for visit in visits.select_related(
+        "patient", "appointment_type", "provider", "location"
+    ):
         reminders_sync(appointment=visit)
         done += 1
     return done

@@ -158,7 +158,7 @@ BACKFILL_LIMIT = 5000
 def reminders_backfill(*, automation_id: int, now=None) -> int:
     """A reminder automation switched on writes its reminders for visits already
     booked (the outbox skips times already past)."""
-    from alerts.services import reminders_sync
+    from alerts.services import reminders_sync_all
     from scheduling.models import Appointment
 
     automation = Automation.objects.filter(pk=automation_id, enabled=True).first()
@@ -169,16 +169,11 @@ def reminders_backfill(*, automation_id: int, now=None) -> int:
         return 0
     now = now or timezone.now()
     S = Appointment.Status
-    visits = (
-        Appointment.objects.filter(status__in=[S.SCHEDULED, S.CONFIRMED], start__gt=now)
-        .select_related("patient", "appointment_type", "provider", "location")
-        .order_by("start")[:BACKFILL_LIMIT]
+    return reminders_sync_all(
+        Appointment.objects.filter(
+            status__in=[S.SCHEDULED, S.CONFIRMED], start__gt=now
+        ).order_by("start")[:BACKFILL_LIMIT]
     )
-    done = 0
-    for visit in visits:
-        reminders_sync(appointment=visit)
-        done += 1
-    return done
 
 
 def reminders_backfill_later(*, automation: Automation) -> None:
