@@ -18,6 +18,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from clinic.pdf import pdf_markup, pdf_paragraph
 from diagnostics.selectors import order_items_with_results
 
 STYLES = getSampleStyleSheet()
@@ -102,7 +103,9 @@ def requisition_pdf(order) -> bytes:
     buffer = io.BytesIO()
     doc = _doc(buffer, f"Requisition {order.accession}")
     story = [
-        Paragraph(f"{settings.CLINIC_NAME} — Laboratory requisition", STYLES["Title"]),
+        pdf_paragraph(
+            f"{settings.CLINIC_NAME} — Laboratory requisition", STYLES["Title"]
+        ),
         Code128(
             order.accession, barHeight=14 * mm, barWidth=0.4 * mm, humanReadable=True
         ),
@@ -124,10 +127,12 @@ def requisition_pdf(order) -> bytes:
     table.setStyle(_grid())
     story += [table, Spacer(1, 6 * mm)]
     fasting = "FASTING REQUIRED" if order.fasting else "No fasting required"
-    story.append(Paragraph(f"<b>{fasting}</b>", STYLES["Normal"]))
+    story.append(
+        Paragraph(pdf_markup("<b>{fasting}</b>", fasting=fasting), STYLES["Normal"])
+    )
     if order.instructions:
         story.append(
-            Paragraph(f"Instructions: {_esc(order.instructions)}", STYLES["Normal"])
+            pdf_paragraph(f"Instructions: {order.instructions}", STYLES["Normal"])
         )
     doc.build(
         story,
@@ -176,12 +181,16 @@ def report_pdf(order) -> bytes:
     buffer = io.BytesIO()
     doc = _doc(buffer, f"Results {order.accession}")
     story = [
-        Paragraph(f"{settings.CLINIC_NAME} — Laboratory results", STYLES["Title"]),
+        pdf_paragraph(f"{settings.CLINIC_NAME} — Laboratory results", STYLES["Title"]),
         _patient_table(order),
         Spacer(1, 3 * mm),
         Paragraph(
-            f"Status: <b>{order.get_status_display()}</b> · collected "
-            f"{_local(order.collected_at)} · resulted {_local(order.resulted_at)}",
+            pdf_markup(
+                "Status: <b>{status}</b> · collected {collected} · resulted {resulted}",
+                status=order.get_status_display(),
+                collected=_local(order.collected_at),
+                resulted=_local(order.resulted_at),
+            ),
             STYLES["Normal"],
         ),
         Spacer(1, 4 * mm),
@@ -196,8 +205,8 @@ def report_pdf(order) -> bytes:
         flag = FLAG_WORDS.get(result.flag, "Abnormal" if result.flag == "A" else "")
         rows.append(
             [
-                Paragraph(_esc(row["test"].name), STYLES["BodyText"]),
-                Paragraph(_esc(result.display_value), STYLES["BodyText"]),
+                pdf_paragraph(row["test"].name, STYLES["BodyText"]),
+                pdf_paragraph(result.display_value, STYLES["BodyText"]),
                 result.unit,
                 flag,
                 result.reference_range,
@@ -226,23 +235,22 @@ def report_pdf(order) -> bytes:
     for observation in order.observations.all():
         for ack in observation.acknowledgements.all():
             story.append(
-                Paragraph(
+                pdf_paragraph(
                     f"Critical {observation.test.name} acknowledged by "
-                    f"{_esc(_person(ack.acknowledged_by))} at "
-                    f"{_local(ack.acknowledged_at)}: {_esc(ack.action_taken)}",
+                    f"{_person(ack.acknowledged_by)} at "
+                    f"{_local(ack.acknowledged_at)}: {ack.action_taken}",
                     STYLES["Normal"],
                 )
             )
     if order.reviewed_at:
         reviewed = (
-            f"Reviewed by {_esc(_person(order.reviewed_by))} on "
-            f"{_local(order.reviewed_at)}"
+            f"Reviewed by {_person(order.reviewed_by)} on {_local(order.reviewed_at)}"
         )
         if order.review_note:
-            reviewed += f": {_esc(order.review_note)}"
+            reviewed += f": {order.review_note}"
     else:
         reviewed = "Not yet reviewed by a clinician."
-    story += [Spacer(1, 3 * mm), Paragraph(reviewed, STYLES["Normal"])]
+    story += [Spacer(1, 3 * mm), pdf_paragraph(reviewed, STYLES["Normal"])]
     doc.build(
         story,
         onFirstPage=_footer(order.accession),
@@ -260,14 +268,4 @@ def _grid() -> TableStyle:
             ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ]
-    )
-
-
-def _esc(text: str) -> str:
-    return (
-        str(text)
-        .replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace("\n", "<br/>")
     )

@@ -11,6 +11,8 @@ from reportlab.lib.units import inch, mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from clinic.pdf import pdf_markup, pdf_paragraph
+
 # An adult wristband label: 10 x 1 inch.
 WRISTBAND_SIZE = (10 * inch, 1 * inch)
 
@@ -45,7 +47,7 @@ def wristband_pdf(*, patient, clinic_name: str) -> bytes:
 
 
 def _cell(text: str, style) -> Paragraph:
-    return Paragraph(text, style)
+    return pdf_paragraph(text, style)
 
 
 def mar_pdf(*, patient, day, doses, orders, clinic_name: str, printed_by) -> bytes:
@@ -64,11 +66,17 @@ def mar_pdf(*, patient, day, doses, orders, clinic_name: str, printed_by) -> byt
     styles = getSampleStyleSheet()
     small = styles["BodyText"].clone("small", fontSize=8, leading=10)
     story = [
-        Paragraph(f"{clinic_name}: medication administration record", styles["Title"]),
+        pdf_paragraph(
+            f"{clinic_name}: medication administration record", styles["Title"]
+        ),
         Paragraph(
-            f"<b>{patient.family_name}, {patient.given_name}</b> · "
-            f"MRN {patient.mrn} · DOB {patient.birth_date:%Y-%m-%d} · "
-            f"Day {day:%Y-%m-%d}",
+            pdf_markup(
+                "<b>{name}</b> · MRN {mrn} · DOB {birth} · Day {day}",
+                name=f"{patient.family_name}, {patient.given_name}",
+                mrn=patient.mrn,
+                birth=f"{patient.birth_date:%Y-%m-%d}",
+                day=f"{day:%Y-%m-%d}",
+            ),
             styles["Heading3"],
         ),
         Spacer(1, 4),
@@ -122,7 +130,7 @@ def mar_pdf(*, patient, day, doses, orders, clinic_name: str, printed_by) -> byt
     table.setStyle(_table_style())
     story += [Paragraph("Doses", styles["Heading4"]), table, Spacer(1, 10)]
     story.append(
-        Paragraph(
+        pdf_paragraph(
             f"Printed {timezone.localtime():%Y-%m-%d %H:%M} by {_name(printed_by)}.",
             small,
         )

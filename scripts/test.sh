@@ -32,6 +32,11 @@ if ! command -v redis-server >/dev/null 2>&1; then
   echo "== installing Redis"
   apt_install redis-server
 fi
+if ! command -v pdftoppm >/dev/null 2>&1; then
+  # The PDF tests render pages to images to look at them (and decode barcodes).
+  echo "== installing poppler-utils (pdftoppm)"
+  apt_install poppler-utils
+fi
 if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = "0" ]; then
   echo "== installing Chromium for the browser tests"
   apt_install chromium || echo "!! Chromium could not be installed; browser tests will skip"

@@ -1,0 +1,43 @@
+"""The one path for text into a PDF (reportlab), for every PDF the app makes.
+
+reportlab's ``Paragraph`` reads its text as markup: ``<img src=…>`` fetches a URL or
+reads a local file while the PDF is built, ``<a href=…>`` plants a link, and a
+malformed tag raises (a 500). So text that a person typed (a patient's name, a
+drug's name, a note, a staff member's name) never reaches a ``Paragraph`` except
+through ``pdf_text`` (escaped), ``pdf_markup`` (a template of ours with escaped
+values) or ``pdf_paragraph``. ``canvas.drawString`` and plain-string table cells
+draw text literally and need no escaping.
+
+Importing this module also closes reportlab's own door: no host and no URL scheme
+is trusted for fetching, whatever the ``RL_trustedHosts`` environment says, so even
+markup that slipped past the helpers could not make the server fetch anything.
+"""
+
+from typing import Any
+
+from reportlab import rl_config
+from reportlab.platypus import Paragraph
+
+rl_config.trustedHosts = None
+rl_config.trustedSchemes = []
+
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
+
+
+def pdf_text(value: Any) -> str:
+    """``value`` as Paragraph markup that shows it literally (line breaks kept)."""
+    if value is None:
+        return ""
+    text = str(value).replace("\x00", "")
+    return text.translate(_ESCAPES).replace("\r\n", "\n").replace("\n", "<br/>")
+
+
+def pdf_markup(template: str, /, **values: Any) -> str:
+    """``template`` (markup written in our code) with every value escaped:
+    ``pdf_markup("<b>{name}</b>", name=patient_name)``."""
+    return template.format(**{key: pdf_text(value) for key, value in values.items()})
+
+
+def pdf_paragraph(value: Any, style) -> Paragraph:
+    """A Paragraph that shows ``value`` literally."""
+    return Paragraph(pdf_text(value), style)
