@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from automations.models import Action, AutomationRun, RecallEntry
 from automations.texts import render, text_context
+from registration.selectors import coverage_primary
 
 K = Action.Kind
 
@@ -61,19 +62,6 @@ def _assignee(action: Action) -> str:
     if action.user_id:
         return action.user.get_username()
     return action.role
-
-
-def _primary_coverage(patient):
-    from registration.models import Coverage
-
-    if patient is None:
-        return None
-    return (
-        Coverage.objects.filter(patient=patient, is_active=True)
-        .select_related("payer")
-        .order_by("priority", "pk")
-        .first()
-    )
 
 
 def _is_visit(record) -> bool:
@@ -143,7 +131,13 @@ def plan(action: Action, context: Context) -> Step:
     if kind == K.SEND_MESSAGE:
         return _plan_message(action, context, label)
     if kind == K.CHECK_ELIGIBILITY:
-        coverage = _primary_coverage(context.patient)
+        coverage = (
+            None
+            if context.patient is None
+            else coverage_primary(
+                patient=context.patient, on=timezone.localdate(context.at)
+            )
+        )
         step = Step(kind, label, at=context.at)
         if coverage is None:
             step.skip = _("no active coverage")

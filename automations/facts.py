@@ -8,6 +8,8 @@ from datetime import date, datetime
 
 from django.utils import timezone
 
+from registration.selectors import coverage_primary
+
 AGE_BANDS = [
     ("child", "0–17", 0, 17),
     ("adult", "18–39", 18, 39),
@@ -35,18 +37,13 @@ def _age(birth_date: date | None, on: date) -> int | None:
 
 
 def patient_facts(patient, *, at: datetime, appointment=None) -> dict:
-    from registration.models import Coverage
     from scheduling.models import Appointment
 
     S = Appointment.Status
     today = timezone.localtime(at).date()
     age = _age(patient.birth_date, today)
-    coverage = (
-        Coverage.objects.filter(patient=patient, is_active=True)
-        .order_by("priority", "pk")
-        .values_list("payer_id", flat=True)
-        .first()
-    )
+    primary = coverage_primary(patient=patient, on=today)
+    coverage = primary.payer_id if primary is not None else None
     visits = Appointment.objects.filter(
         patient=patient,
         status__in=[S.COMPLETED, S.ARRIVED, S.IN_ROOM],

@@ -97,16 +97,11 @@ def _events(automation: Automation, start: datetime) -> list[tuple[Event, bool]]
 def _verification_hours(events: list[Event]) -> dict[int, float | None]:
     """Event id → hours to the next answered check of the primary coverage
     (None: not answered yet); events of patients without coverage are left out."""
-    from registration.models import Coverage, EligibilityCheck
+    from registration.models import EligibilityCheck
+    from registration.selectors import coverage_primary_ids
 
     patients = {event.patient_id for event in events}
-    primary: dict[int, int] = {}
-    for patient_id, coverage_id in (
-        Coverage.objects.filter(patient_id__in=patients, is_active=True)
-        .order_by("-priority", "-pk")
-        .values_list("patient_id", "pk")
-    ):
-        primary[patient_id] = coverage_id  # the last one written wins: priority 1
+    primary = coverage_primary_ids(patient_ids=patients, on=timezone.localdate())
     first = min((event.occurred_at for event in events), default=None)
     answered = defaultdict(list)
     R = EligibilityCheck.Result

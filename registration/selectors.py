@@ -295,6 +295,55 @@ def patient_active_allergies(*, patient: Patient) -> list[Allergy]:
     )
 
 
+# The order of benefits: priority, then the newest plan of that priority.
+COVERAGE_ORDER = ("priority", "-effective_date", "-id")
+
+
+def _in_force_on(on: date) -> Q:
+    return (
+        Q(is_active=True)
+        & (Q(effective_date__isnull=True) | Q(effective_date__lte=on))
+        & (Q(end_date__isnull=True) | Q(end_date__gte=on))
+    )
+
+
+def coverages_in_force(*, patient: Patient, on: date) -> list[Coverage]:
+    """The patient's coverages that pay for a service on ``on``, in order of benefits.
+
+    The one answer to "which plan is primary" (check-in, the nightly eligibility
+    check, automations, claims): a plan switched off, not yet effective or ended on
+    that day does not count, so the next in force is primary for that day.
+    """
+    return list(
+        Coverage.objects.filter(_in_force_on(on), patient=patient)
+        .select_related("payer")
+        .order_by(*COVERAGE_ORDER)
+    )
+
+
+def coverage_primary(*, patient: Patient, on: date) -> Coverage | None:
+    """The primary coverage on ``on`` (see ``coverages_in_force``); None: self-pay."""
+    return (
+        Coverage.objects.filter(_in_force_on(on), patient=patient)
+        .select_related("payer")
+        .order_by(*COVERAGE_ORDER)
+        .first()
+    )
+
+
+def coverage_primary_ids(*, patient_ids, on: date) -> dict[int, int]:
+    """Patient id → id of its primary coverage on ``on``, for many patients at once."""
+    primary: dict[int, int] = {}
+    rows = (
+        Coverage.objects.filter(_in_force_on(on), patient_id__in=patient_ids)
+        .order_by("patient_id", *COVERAGE_ORDER)
+        .values_list("patient_id", "pk")
+    )
+    for patient_id, coverage_id in rows:
+        primary.setdefault(patient_id, coverage_id)
+    return primary
+
+
 def patient_coverages(*, patient: Patient, limit: int = 20) -> list[Coverage]:
     """Current and past coverages, each with its latest eligibility check."""
     coverages = list(
@@ -330,14 +379,8 @@ def eligibility_status_for_checkin(
     or found it inactive, or the latest answer is older than ELIGIBILITY_STALE_DAYS.
     """
     now = now or timezone.now()
-    today = timezone.localdate(now)
-    coverage = (
-        Coverage.objects.filter(patient=patient, is_active=True)
-        .select_related("payer")
-        .order_by("priority", "-effective_date", "-id")
-        .first()
-    )
-    if coverage is None or not coverage.is_current_on(today):
+    coverage = coverage_primary(patient=patient, on=timezone.localdate(now))
+    if coverage is None:
         return EligibilityStatus("none", _("No current insurance on file (self-pay)."))
     check = (
         EligibilityCheck.objects.filter(coverage=coverage)

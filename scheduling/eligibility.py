@@ -16,23 +16,15 @@ class CheckInInfo:
     copay_due: Decimal | None = None
 
 
-def _primary_coverage(patient, service_date: date):
-    from registration.models import Coverage
-
-    coverages = Coverage.objects.filter(patient=patient, is_active=True).order_by(
-        "priority", "-effective_date", "-id"
-    )
-    return next((c for c in coverages if c.is_current_on(service_date)), None)
-
-
 def verify(*, patient, service_date: date) -> str | None:
     """Verify the primary coverage for a visit on ``service_date`` through the
     registration service (the payer is asked now, in this background job):
     "verified", "failed", or None when the patient has no insurance to verify."""
     from registration.models import EligibilityCheck
+    from registration.selectors import coverage_primary
     from registration.services import eligibility_check_request, eligibility_check_run
 
-    coverage = _primary_coverage(patient, service_date)
+    coverage = coverage_primary(patient=patient, on=service_date)
     if coverage is None:
         return None
     with transaction.atomic():

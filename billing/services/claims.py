@@ -22,6 +22,7 @@ from billing.validators import (
     validate_cpt_hcpcs,
     validate_modifiers,
 )
+from registration.selectors import coverages_in_force
 
 NO_BILLING_PROVIDER = "Set up the billing provider first (Billing › Set-up)."
 NO_CHARGES = "The visit has no charges to bill."
@@ -58,14 +59,6 @@ LAST_LINE = (
 
 def billing_provider_current() -> BillingProvider | None:
     return BillingProvider.objects.filter(is_active=True).order_by("id").first()
-
-
-def _coverages_on(patient, day):
-    return [
-        c
-        for c in patient.coverages.select_related("payer").order_by("priority", "id")
-        if c.is_current_on(day)
-    ]
 
 
 def _visit_lines(claim: Claim) -> list[ClaimLine]:
@@ -117,7 +110,7 @@ def claims_create_for_visit(*, appointment, actor) -> Claim:
     if not appointment.charges.exclude(status=Charge.Status.VOID).exists():
         raise BillingError(_(NO_CHARGES))
     service_date = timezone.localtime(appointment.start).date()
-    coverages = _coverages_on(appointment.patient, service_date)
+    coverages = coverages_in_force(patient=appointment.patient, on=service_date)
     if not coverages:
         raise BillingError(_(NO_COVERAGE))
     coverage = coverages[0]
@@ -478,7 +471,7 @@ def claim_note_add(*, claim: Claim, text: str, actor) -> ClaimNote:
 def secondary_claim_create(*, primary: Claim, actor=None) -> Claim | None:
     """After the primary pays, the next coverage gets a claim with the primary's
     payment per line (loops 2320/2430)."""
-    coverages = _coverages_on(primary.patient, primary.service_date)
+    coverages = coverages_in_force(patient=primary.patient, on=primary.service_date)
     later = [c for c in coverages if c.priority > primary.coverage.priority]
     if not later:
         return None
