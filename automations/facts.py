@@ -4,7 +4,7 @@ Stored with the event, so a dry run weeks later decides on what was true then, t
 same way the live run did.
 """
 
-from datetime import date, datetime
+from datetime import datetime
 
 from django.utils import timezone
 
@@ -27,21 +27,12 @@ def age_band(age: int | None) -> str:
     return ""
 
 
-def _age(birth_date: date | None, on: date) -> int | None:
-    if birth_date is None:
-        return None
-    years = on.year - birth_date.year
-    if (on.month, on.day) < (birth_date.month, birth_date.day):
-        years -= 1
-    return years
-
-
 def patient_facts(patient, *, at: datetime, appointment=None) -> dict:
     from scheduling.models import Appointment
 
     S = Appointment.Status
     today = timezone.localtime(at).date()
-    age = _age(patient.birth_date, today)
+    age = patient.age_on(today)
     primary = coverage_primary(patient=patient, on=today)
     coverage = primary.payer_id if primary is not None else None
     visits = Appointment.objects.filter(

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from billing.models import Charge, Claim, ClaimLine
 from billing.services.claims import LINE_FIELDS, claim_line_problems
 from billing.validators import (
+    MAX_DIAGNOSES,
     validate_cpt_hcpcs,
     validate_icd10cm,
     validate_modifiers,
@@ -137,7 +138,9 @@ class ClaimLineForm(forms.Form):
         validators=[validate_pointers],
     )
 
-    def __init__(self, *args, diagnosis_count=12, submit_label=None, **kwargs):
+    def __init__(
+        self, *args, diagnosis_count=MAX_DIAGNOSES, submit_label=None, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.unit_price: Decimal | None = None
         self.diagnosis_count = diagnosis_count
@@ -172,7 +175,7 @@ class ClaimLineForm(forms.Form):
         return data
 
     @classmethod
-    def for_line(cls, line: ClaimLine, data=None, *, diagnosis_count=12):
+    def for_line(cls, line: ClaimLine, data=None, *, diagnosis_count=MAX_DIAGNOSES):
         form = cls(
             data,
             initial={name: getattr(line, name) for name in cls.base_fields},

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing.validators import (
+    MAX_DIAGNOSES,
     X12_DELIMITERS,
     cpt_is_valid,
     icd10_is_valid,
@@ -87,7 +88,7 @@ def _diagnoses(claim) -> list[str]:
     if not codes:
         return [NO_DIAGNOSIS]
     errors = []
-    if len(codes) > 12:
+    if len(codes) > MAX_DIAGNOSES:
         errors.append(TOO_MANY_DIAGNOSES.format(n=len(codes)))
     errors += [BAD_ICD.format(code=code) for code in codes if not icd10_is_valid(code)]
     return errors
@@ -97,7 +98,7 @@ def _lines(claim, lines) -> list[str]:
     if not lines:
         return [NO_LINES]
     errors = []
-    count = min(len(claim.diagnosis_list), 12)
+    count = min(len(claim.diagnosis_list), MAX_DIAGNOSES)
     for line in lines:
         n = line.line_number
         if not cpt_is_valid(line.code):

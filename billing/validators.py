@@ -17,6 +17,9 @@ ICD10CM_RE = re.compile(r"^[A-Z][0-9][0-9A-Z](\.[0-9A-Z]{1,4})?$")
 # letter and four digits.
 CPT_HCPCS_RE = re.compile(r"^(\d{5}|\d{4}[FTU]|[A-V]\d{4})$")
 MODIFIER_RE = re.compile(r"^[A-Z0-9]{2}$")
+# A claim (837P HI segment, CMS-1500 box 21) carries at most twelve diagnoses.
+MAX_DIAGNOSES = 12
+
 # Characters that delimit X12 (segment, element, component, repetition).
 X12_DELIMITERS = "~*:^"
 
@@ -58,7 +61,7 @@ def validate_modifiers(value: str) -> None:
         raise ValidationError(MODIFIERS_INVALID, code="modifiers")
 
 
-def pointers_are_valid(value: str, diagnosis_count: int = 12) -> bool:
+def pointers_are_valid(value: str, diagnosis_count: int = MAX_DIAGNOSES) -> bool:
     parts = value.split()
     if not 1 <= len(parts) <= 4 or len(set(parts)) != len(parts):
         return False

@@ -14,5 +14,4 @@ def sex_at_birth(patient) -> str | None:
 
 
 def age_in_years(patient, *, on: date) -> int:
-    born = patient.birth_date
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+    return patient.age_on(on)

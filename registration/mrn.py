@@ -8,22 +8,11 @@ import re
 
 from django.db import connection
 
+from clinic.checkdigits import luhn_digit
+
 MRN_RE = re.compile(r"^\d{8}$")
 FIRST_NUMBER = 1_000_000
 SEQUENCE = "registration_mrn_seq"
-
-
-def luhn_digit(number: str) -> str:
-    """The Luhn check digit for a string of digits."""
-    total = 0
-    for index, char in enumerate(reversed(number)):
-        digit = int(char)
-        if index % 2 == 0:
-            digit *= 2
-            if digit > 9:
-                digit -= 9
-        total += digit
-    return str((10 - total % 10) % 10)
 
 
 def mrn_from_number(number: int) -> str:

@@ -3,6 +3,8 @@
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from clinic.checkdigits import luhn_digit
+
 NPI_INVALID = _("Enter a valid 10-digit NPI (its check digit does not match).")
 
 
@@ -10,15 +12,7 @@ def npi_is_valid(value: str) -> bool:
     """The NPI check digit: Luhn over the 9 digits prefixed with 80840."""
     if not (isinstance(value, str) and len(value) == 10 and value.isdigit()):
         return False
-    digits = [int(c) for c in "80840" + value[:9]]
-    total = 0
-    for position, digit in enumerate(reversed(digits)):
-        if position % 2 == 0:
-            digit *= 2
-            if digit > 9:
-                digit -= 9
-        total += digit
-    return (10 - total % 10) % 10 == int(value[9])
+    return luhn_digit("80840" + value[:9]) == value[9]
 
 
 def npi_with_check_digit(first_nine: str) -> str:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from billing.exceptions import BillingError
 from billing.models import Charge, FeeScheduleEntry, VisitDiagnosis
+from billing.validators import MAX_DIAGNOSES
 
 NOT_EDITABLE = "The visit's claim has been submitted: correct the claim instead."
 NOT_COMPLETED = "Only a completed visit has charges."
@@ -130,12 +131,14 @@ def charge_remove(*, charge: Charge, actor) -> Charge:
 def diagnosis_add(
     *, appointment, code: str, description: str = "", actor
 ) -> VisitDiagnosis:
-    """A visit reports up to 12 diagnoses, each once, numbered in order."""
+    """A visit reports up to MAX_DIAGNOSES (12) diagnoses, each once, in order."""
     _check_editable(appointment)
     code = code.strip().upper()
     existing = list(appointment.diagnoses.all())
-    if len(existing) >= 12:
-        raise ValidationError({"code": _("A visit has at most 12 diagnoses.")})
+    if len(existing) >= MAX_DIAGNOSES:
+        raise ValidationError(
+            {"code": _("A visit has at most %d diagnoses.") % MAX_DIAGNOSES}
+        )
     if any(d.code == code for d in existing):
         raise ValidationError(
             {"code": _("%(code)s is already listed.") % {"code": code}}

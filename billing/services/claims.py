@@ -18,6 +18,7 @@ from billing.models import (
 )
 from billing.scrubber import scrub
 from billing.validators import (
+    MAX_DIAGNOSES,
     pointers_are_valid,
     validate_cpt_hcpcs,
     validate_modifiers,
@@ -304,7 +305,7 @@ def claim_line_problems(line: ClaimLine, diagnosis_count: int) -> dict[str, list
 
 def _clean_line(line: ClaimLine, claim: Claim) -> None:
     """A line's own shape, and pointers that name diagnoses the claim has."""
-    errors = claim_line_problems(line, min(len(claim.diagnosis_list), 12))
+    errors = claim_line_problems(line, min(len(claim.diagnosis_list), MAX_DIAGNOSES))
     try:
         line.full_clean(exclude=["claim", "charge", *errors])
     except ValidationError as exc:
