@@ -13,6 +13,8 @@ from django.conf import settings
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
+from clinic.clock import clinic_zone
+
 # Names a template may use, with what they hold; anything else is refused.
 TEMPLATE_VARIABLES = {
     "first_name": "the patient's preferred or given name",
@@ -42,10 +44,6 @@ LAST_CALL = timedelta(minutes=30)
 
 class TemplateError(ValueError):
     """The template uses a name it may not, or is not well formed."""
-
-
-def clinic_zone() -> ZoneInfo:
-    return ZoneInfo(settings.CLINIC_TIME_ZONE)
 
 
 # --- Which rules -----------------------------------------------------------------

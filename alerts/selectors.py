@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from alerts.models import StaffAlert
+from clinic.clock import local_midnight
 from clinic.permissions import role_of
 
 
@@ -82,8 +83,6 @@ def outbox(
         rows = rows.filter(channel=channel)
     if day is not None:
         from datetime import timedelta
-
-        from scheduling.slots import local_midnight
 
         start = local_midnight(day)
         rows = rows.filter(

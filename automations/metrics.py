@@ -9,7 +9,7 @@ not, come from ``automations.outcomes``.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count
@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from automations.models import ActionOutcome, Automation, AutomationRun
 from automations.outcomes import Outcome, outcome_measure
+from clinic.clock import local_midnight
 
 WEEKS = 8
 
@@ -63,17 +64,13 @@ def _monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def _zone_midnight(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
-
-
 def automation_metrics(*, automation: Automation, weeks: int = WEEKS) -> Metrics:
     from alerts.models import StaffAlert
     from scheduling.models import Appointment
 
     today = timezone.localdate()
     first = _monday(today) - timedelta(weeks=weeks - 1)
-    start = _zone_midnight(first)
+    start = local_midnight(first)
     table = {
         first + timedelta(weeks=i): Week(first + timedelta(weeks=i))
         for i in range(weeks)
@@ -131,7 +128,7 @@ def automation_metrics(*, automation: Automation, weeks: int = WEEKS) -> Metrics
     S = Appointment.Status
     visits = Appointment.objects.filter(
         start__gte=start,
-        start__lt=_zone_midnight(today + timedelta(days=1)),
+        start__lt=local_midnight(today + timedelta(days=1)),
         status__in=[S.COMPLETED, S.NO_SHOW, S.ARRIVED, S.IN_ROOM],
     ).values_list("pk", "start", "status")
     for pk, visit_start, status in visits:

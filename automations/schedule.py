@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from automations.events import publish
 from automations.models import Automation, Event, Trigger
+from clinic.clock import at_local
 
 LOOKBACK = timedelta(hours=6)  # how late a missed time-relative event is still made
 
@@ -84,8 +85,7 @@ def daily_due_on(automation: Automation, day: date) -> datetime | None:
     """The local moment the automation runs on ``day``, or None (not that weekday)."""
     if automation.run_at is None or str(day.weekday()) not in automation.weekdays:
         return None
-    zone = timezone.get_current_timezone()
-    return datetime.combine(day, automation.run_at).replace(tzinfo=zone)
+    return at_local(day, automation.run_at)
 
 
 def daily_publish(*, now: datetime) -> int:

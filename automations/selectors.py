@@ -1,11 +1,12 @@
 """Reads shared by the automation pages."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from automations.models import ActionOutcome, Automation, AutomationRun
+from clinic.clock import local_midnight
 
 R = AutomationRun.Status
 OUT = ActionOutcome.Status
@@ -38,10 +39,6 @@ def outcome_counts(automation_ids: list[int]) -> dict[int, dict[str, int]]:
     return counts
 
 
-def _local_midnight(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
-
-
 def runs_filtered(
     *,
     automation: Automation | None = None,
@@ -60,9 +57,9 @@ def runs_filtered(
     if status:
         runs = runs.filter(status=status)
     if start:
-        runs = runs.filter(started_at__gte=_local_midnight(start))
+        runs = runs.filter(started_at__gte=local_midnight(start))
     if end:
-        runs = runs.filter(started_at__lt=_local_midnight(end + timedelta(days=1)))
+        runs = runs.filter(started_at__lt=local_midnight(end + timedelta(days=1)))
     return runs.order_by("-started_at", "-pk")
 
 

@@ -10,12 +10,9 @@ fall-back day is due once, at its first occurrence.
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.utils import timezone
 
-
-def clinic_zone() -> ZoneInfo:
-    return ZoneInfo(settings.CLINIC_TIME_ZONE)
+from clinic.clock import clinic_zone
 
 
 def parse_time_of_day(text: str) -> time:

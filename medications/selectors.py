@@ -8,6 +8,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from clinic.clock import day_bounds  # noqa: F401 (the MAR views ask it here)
 from medications import conf
 from medications.models import (
     Administration,
@@ -295,16 +296,6 @@ def formulary(*, query: str = "", active_only: bool = False) -> QuerySet[Medicat
             Q(name__icontains=text) | Q(barcode__icontains=text) | Q(rxnorm_code=text)
         )
     return medications.order_by("name", "strength")
-
-
-def day_bounds(day) -> tuple[datetime, datetime]:
-    """The clinic-time-zone day as [start, end) aware moments (23 or 25 h on DST)."""
-    zone = timezone.get_current_timezone()
-    start = datetime.combine(day, datetime.min.time()).replace(tzinfo=zone)
-    end = datetime.combine(day + timedelta(days=1), datetime.min.time()).replace(
-        tzinfo=zone
-    )
-    return start, end
 
 
 # --- The administration record for compliance reports -------------------------

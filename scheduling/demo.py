@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from clinic.clock import at_local
 from registration.models import Patient
 from scheduling.models import (
     Appointment,
@@ -18,7 +19,6 @@ from scheduling.models import (
     Room,
     WaitlistEntry,
 )
-from scheduling.slots import at_local
 from scheduling.validators import npi_with_check_digit
 
 S = Appointment.Status

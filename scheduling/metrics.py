@@ -6,8 +6,9 @@ from datetime import UTC, date, timedelta
 
 from django.utils import timezone
 
+from clinic.clock import local_midnight
 from scheduling.models import Appointment, Provider
-from scheduling.slots import local_midnight, sessions_for
+from scheduling.slots import sessions_for
 
 S = Appointment.Status
 

@@ -11,9 +11,9 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from clinic.clock import local_midnight
 from scheduling.eligibility import STALE_AFTER_HOURS
 from scheduling.models import Appointment, AvailabilityRule, Location, Provider, Room
-from scheduling.slots import at_local, local_midnight
 
 GRID_STEP_MINUTES = 15
 GRID_START = time(7, 0)
@@ -379,10 +379,6 @@ def patient_appointments(*, patient, now: datetime | None = None, limit: int = 1
         "past": past,
         "no_show_count": base.filter(status=S.NO_SHOW).count(),
     }
-
-
-def local_day_bounds(day: date) -> tuple[datetime, datetime]:
-    return at_local(day, time(0)), at_local(day + timedelta(days=1), time(0))
 
 
 def utc(moment: datetime) -> datetime:

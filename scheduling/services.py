@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from alerts.services import reminders_sync
 from automations.events import publish
 from automations.selectors import event_task_automated
+from clinic import clock
 from scheduling import eligibility, slots
 from scheduling.exceptions import (
     DOUBLE_BOOK_FORBIDDEN,
@@ -404,15 +405,15 @@ def no_show_sweep(*, now: datetime) -> int:
 
 def eligibility_sweep(*, now: datetime) -> int:
     """Tomorrow's visits get their coverage checked once a day (nightly)."""
-    zone = slots.clinic_zone()
+    zone = clock.clinic_zone()
     today = timezone.localtime(now, zone).date()
     tomorrow = today + timedelta(days=1)
-    since = slots.local_midnight(today)
+    since = clock.local_midnight(today)
     due = (
         Appointment.objects.filter(
             status__in=[S.SCHEDULED, S.CONFIRMED],
-            start__gte=slots.local_midnight(tomorrow),
-            start__lt=slots.local_midnight(tomorrow + timedelta(days=1)),
+            start__gte=clock.local_midnight(tomorrow),
+            start__lt=clock.local_midnight(tomorrow + timedelta(days=1)),
         )
         .exclude(eligibility_checked_at__gte=since)
         .select_related("patient")[:500]

@@ -18,6 +18,7 @@ from itertools import islice
 from django.db.models import BigIntegerField, Exists, Func, Q
 from django.utils import timezone
 
+from clinic.clock import at_local, clinic_zone, local_midnight
 from scheduling.models import (
     Appointment,
     AppointmentType,
@@ -57,23 +58,6 @@ class Slot:
     @property
     def key(self) -> str:
         return f"{self.provider.pk}:{self.start.isoformat()}"
-
-
-def clinic_zone():
-    return timezone.get_default_timezone()
-
-
-def at_local(day: date, wall_clock: time) -> datetime:
-    """The instant (in UTC) when the clinic's clocks show ``wall_clock`` on ``day``.
-
-    Arithmetic and comparisons on datetimes sharing a zoneinfo tzinfo use wall-clock
-    time in Python, which is wrong across a daylight-saving change; UTC is not.
-    """
-    return datetime.combine(day, wall_clock, tzinfo=clinic_zone()).astimezone(UTC)
-
-
-def local_midnight(day: date) -> datetime:
-    return at_local(day, time(0, 0))
 
 
 def subtract(intervals: list[Interval], holes: list[Interval]) -> list[Interval]:
