@@ -76,7 +76,7 @@ class OrderCreateView(RoleRequiredMixin, FormView):
         data = form.cleaned_data
         try:
             order = services.order_create(
-                patient=form.patient,
+                patient=data["patient_mrn"],
                 tests=list(data["tests"]),
                 panels=list(data["panels"]),
                 priority=data["priority"],

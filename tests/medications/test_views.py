@@ -288,7 +288,7 @@ def test_an_administrator_adds_a_formulary_entry(admin_client):
     assert response.status_code == 302
     medication = Medication.objects.get()
     assert (medication.barcode, medication.ingredients, medication.routes) == (
-        "0033002901",
+        "00033002901",
         ["vancomycin"],
         ["IV"],
     )
