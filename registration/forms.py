@@ -561,7 +561,8 @@ class PatientMRNField(forms.CharField):
         if patient is None:
             raise forms.ValidationError(PATIENT_NOT_FOUND % {"mrn": value})
         self.widget.banner = patient_banner(patient=patient)
-        if self.confirm and mrn_normalise(self.widget.shown) != patient.mrn.upper():
+        shown = mrn_normalise(self.widget.shown)
+        if self.confirm and shown != mrn_normalise(patient.mrn):
             raise forms.ValidationError(
                 PATIENT_NOT_SHOWN
                 % {
