@@ -14,6 +14,7 @@ from alerts.models import Notification
 from clinic.exceptions import ApplicationError
 from clinic.mixins import ListAccessLogMixin, PatientAccessLogMixin
 from clinic.permissions import RoleRequiredMixin
+from registration.banner import PatientBannerMixin
 
 
 class OutboxView(RoleRequiredMixin, ListAccessLogMixin, ListView):
@@ -54,7 +55,9 @@ class OutboxView(RoleRequiredMixin, ListAccessLogMixin, ListView):
         ]
 
 
-class ResendView(RoleRequiredMixin, PatientAccessLogMixin, FormView):
+class ResendView(
+    RoleRequiredMixin, PatientAccessLogMixin, PatientBannerMixin, FormView
+):
     permission_required = "alerts.add_notification"
     template_name = "alerts/resend.html"
     form_class = ResendForm
@@ -65,6 +68,9 @@ class ResendView(RoleRequiredMixin, PatientAccessLogMixin, FormView):
             Notification.objects.select_related("patient"), pk=kwargs["pk"]
         )
         return super().dispatch(request, *args, **kwargs)
+
+    def get_banner_patient(self):
+        return self.object.patient
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(notification=self.object, **kwargs)

@@ -11,6 +11,7 @@ from alerts.kinds import kind_of
 from alerts.models import StaffAlert
 from clinic.exceptions import ApplicationError
 from clinic.permissions import RoleRequiredMixin
+from registration.banner import PatientBannerMixin
 
 PERMISSION = "alerts.view_staffalert"
 
@@ -76,9 +77,12 @@ class AlertAcknowledgeView(_AlertMixin, View):
         return redirect("alerts:inbox")
 
 
-class AlertResolveView(_AlertMixin, FormView):
+class AlertResolveView(_AlertMixin, PatientBannerMixin, FormView):
     template_name = "alerts/resolve.html"
     form_class = ResolveForm
+
+    def get_banner_patient(self):
+        return self.alert.patient
 
     def get_context_data(self, **kwargs):
         self.alert.kind_label = kind_of(self.alert.kind).label

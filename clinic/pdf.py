@@ -16,6 +16,7 @@ markup that slipped past the helpers could not make the server fetch anything.
 from typing import Any
 
 from reportlab import rl_config
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph
 
 rl_config.trustedHosts = None
@@ -41,3 +42,14 @@ def pdf_markup(template: str, /, **values: Any) -> str:
 def pdf_paragraph(value: Any, style) -> Paragraph:
     """A Paragraph that shows ``value`` literally."""
     return Paragraph(pdf_text(value), style)
+
+
+def pdf_fit(text: str, *, font: str, size: float, width: float) -> str:
+    """``text`` cut (with an ellipsis) to fit ``width`` points in ``font`` at
+    ``size``, for a line drawn on a label that cannot wrap (a wristband)."""
+    text = str(text).replace("\x00", "").replace("\n", " ")
+    if stringWidth(text, font, size) <= width:
+        return text
+    while text and stringWidth(text + "…", font, size) > width:
+        text = text[:-1]
+    return text.rstrip() + "…"

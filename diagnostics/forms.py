@@ -13,7 +13,7 @@ from diagnostics.models import (
     SpecimenType,
     TestDefinition,
 )
-from registration.models import Patient
+from registration.forms import PatientMRNField, PatientMRNFormMixin
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
@@ -43,8 +43,8 @@ class OrderFilterForm(forms.Form):
     mine = forms.BooleanField(label=_("Only my orders"), required=False)
 
 
-class OrderForm(forms.Form):
-    patient_mrn = forms.CharField(label=_("Patient MRN"), max_length=16)
+class OrderForm(PatientMRNFormMixin, forms.Form):
+    patient_mrn = PatientMRNField(label=_("Patient MRN"), confirm=True)
     panels = forms.ModelMultipleChoiceField(
         label=_("Panels"),
         queryset=Panel.objects.none(),
@@ -87,16 +87,6 @@ class OrderForm(forms.Form):
         code = self.cleaned_data["reason_code"].strip().upper()
         ICD10CM_SHAPE(code)
         return code
-
-    def clean_patient_mrn(self):
-        mrn = self.cleaned_data["patient_mrn"].strip()
-        patient = Patient.objects.filter(mrn__iexact=mrn).first()
-        if patient is None:
-            raise forms.ValidationError(
-                _("No patient has the MRN %(mrn)s.") % {"mrn": mrn}
-            )
-        self.patient = patient
-        return mrn
 
     def clean(self):
         data = super().clean()

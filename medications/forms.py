@@ -72,7 +72,7 @@ class GiveDoseForm(forms.Form):
     amount = forms.DecimalField(
         label=_("Amount given"), max_digits=10, decimal_places=3, min_value=0
     )
-    unit = forms.ChoiceField(label=_("Unit"), choices=UNIT_CHOICES)
+    unit = forms.ChoiceField(label=_("Dose unit"), choices=UNIT_CHOICES)
     route = forms.ChoiceField(label=_("Route"), choices=Route.choices)
     site = forms.CharField(label=_("Site"), max_length=60, required=False)
     reason = forms.CharField(
@@ -121,11 +121,15 @@ class OrderForm(forms.Form):
     medication = forms.ModelChoiceField(
         label=_("Medication"), queryset=Medication.objects.none()
     )
-    location = forms.ModelChoiceField(label=_("Unit"), queryset=None)
+    location = forms.ModelChoiceField(
+        label=_("Care unit"),
+        queryset=None,
+        help_text=_("The unit whose nurses give the doses: the patient's unit."),
+    )
     dose = forms.DecimalField(
         label=_("Dose"), max_digits=10, decimal_places=3, min_value=0
     )
-    dose_unit = forms.ChoiceField(label=_("Unit"), choices=UNIT_CHOICES)
+    dose_unit = forms.ChoiceField(label=_("Dose unit"), choices=UNIT_CHOICES)
     route = forms.ChoiceField(label=_("Route"), choices=Route.choices)
     frequency = forms.ChoiceField(
         label=_("Frequency"), choices=MedicationOrder.Frequency.choices

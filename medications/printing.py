@@ -11,14 +11,16 @@ from reportlab.lib.units import inch, mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from clinic.pdf import pdf_markup, pdf_paragraph
+from clinic.pdf import pdf_fit, pdf_markup, pdf_paragraph
 
 # An adult wristband label: 10 x 1 inch.
 WRISTBAND_SIZE = (10 * inch, 1 * inch)
 
 
-def wristband_pdf(*, patient, clinic_name: str) -> bytes:
-    """Name, date of birth, MRN and a Code 128 barcode of the MRN on a band label."""
+def wristband_pdf(*, banner, clinic_name: str) -> bytes:
+    """Name, date of birth, MRN, the allergies and a Code 128 barcode of the MRN on
+    a band label."""
+    patient = banner.patient
     buffer = BytesIO()
     width, height = WRISTBAND_SIZE
     canvas = Canvas(buffer, pagesize=WRISTBAND_SIZE)
@@ -41,6 +43,20 @@ def wristband_pdf(*, patient, clinic_name: str) -> bytes:
     canvas.drawString(left, 0.12 * inch, clinic_name)
     barcode = Code128(patient.mrn, barHeight=0.62 * inch, barWidth=0.5 * mm, quiet=True)
     barcode.drawOn(canvas, width - barcode.width - 0.4 * inch, 0.19 * inch)
+    if banner.severe:
+        canvas.setFillColor(colors.HexColor("#b00020"))
+    canvas.setFont("Helvetica-Bold", 8)
+    canvas.drawString(
+        left,
+        0.27 * inch,
+        pdf_fit(
+            f"ALLERGIES: {banner.allergy_text}",
+            font="Helvetica-Bold",
+            size=8,
+            width=width - barcode.width - 0.4 * inch - left - 0.2 * inch,
+        ),
+    )
+    canvas.setFillColor(colors.black)
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()
@@ -50,8 +66,10 @@ def _cell(text: str, style) -> Paragraph:
     return pdf_paragraph(text, style)
 
 
-def mar_pdf(*, patient, day, doses, orders, clinic_name: str, printed_by) -> bytes:
-    """The patient's medication administration record for one day, as printed."""
+def mar_pdf(*, banner, day, doses, orders, clinic_name: str, printed_by) -> bytes:
+    """The patient's medication administration record for one day, as printed, with
+    the allergies under the name (red when one is severe)."""
+    patient = banner.patient
     buffer = BytesIO()
     document = SimpleDocTemplate(
         buffer,
@@ -78,6 +96,13 @@ def mar_pdf(*, patient, day, doses, orders, clinic_name: str, printed_by) -> byt
                 day=f"{day:%Y-%m-%d}",
             ),
             styles["Heading3"],
+        ),
+        Paragraph(
+            pdf_markup("<b>Allergies:</b> {allergies}", allergies=banner.allergy_text),
+            styles["BodyText"].clone(
+                "allergies",
+                textColor=colors.HexColor("#b00020") if banner.severe else colors.black,
+            ),
         ),
         Spacer(1, 4),
     ]

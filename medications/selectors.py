@@ -17,6 +17,7 @@ from medications.models import (
     ScheduledDose,
 )
 from scheduling.models import Location
+from scheduling.selectors import patient_visit_today
 
 DS = ScheduledDose.Status
 
@@ -261,6 +262,28 @@ def patient_doses(
         order__patient=patient, due_at__gte=start, due_at__lt=end
     )
     return [_decorate(dose, now) for dose in doses.order_by("due_at", "pk")]
+
+
+def patient_care_unit(*, patient, now: datetime | None = None) -> Location | None:
+    """The unit whose nurses look after the patient, where a new order's doses
+    belong: the unit of the patient's latest active order (where they are on the
+    MAR), else the location of today's visit, else None (two queries at most)."""
+    order = (
+        MedicationOrder.objects.filter(
+            patient=patient,
+            status=MedicationOrder.Status.ACTIVE,
+            location__is_active=True,
+        )
+        .select_related("location")
+        .order_by("-start_at", "-pk")
+        .first()
+    )
+    if order is not None:
+        return order.location
+    visit = patient_visit_today(patient=patient, now=now)
+    if visit is not None and visit.location.is_active:
+        return visit.location
+    return None
 
 
 def patient_orders(*, patient, current_only: bool = True) -> list[MedicationOrder]:

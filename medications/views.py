@@ -39,7 +39,9 @@ from medications.forms import (
     OrderStatusForm,
 )
 from medications.models import Medication, MedicationOrder, ScheduledDose
+from registration.banner import PatientBannerMixin
 from registration.models import Patient
+from registration.selectors import patient_banner
 
 VIEW_MAR = "medications.view_scheduleddose"
 ADMINISTER = "medications.add_administration"
@@ -122,6 +124,10 @@ class MarView(RoleRequiredMixin, TemplateView):
             give_url=reverse("medications:dose-give", kwargs={"pk": 0})[
                 : -len("0/give/")
             ],
+            # Patient names link to <patient_url><pk>/: the patient's own MAR.
+            patient_url=reverse("medications:patient-mar", kwargs={"patient_pk": 0})[
+                : -len("0/")
+            ],
             now=timezone.now(),
             **kwargs,
         )
@@ -146,7 +152,9 @@ class ScanWristbandView(RoleRequiredMixin, TemplateView):
         return HttpResponseRedirect(f"{url}?{urlencode({'wristband': patient.mrn})}")
 
 
-class PatientMarView(RoleRequiredMixin, PatientAccessLogMixin, TemplateView):
+class PatientMarView(
+    RoleRequiredMixin, PatientAccessLogMixin, PatientBannerMixin, TemplateView
+):
     """One patient's 24 hours: every dose, who gave it, the orders behind them."""
 
     permission_required = VIEW_MAR
@@ -177,8 +185,11 @@ class PatientMarView(RoleRequiredMixin, PatientAccessLogMixin, TemplateView):
         )
 
 
-class _BedsideMixin(RoleRequiredMixin, PatientAccessLogMixin):
+class _BedsideMixin(RoleRequiredMixin, PatientAccessLogMixin, PatientBannerMixin):
     access_what = "bedside charting"
+
+    def get_banner_patient(self):
+        return self.dose.order.patient
 
     def get_access_object(self):
         return self.dose
@@ -347,7 +358,9 @@ class DoseStatusView(_BedsideMixin, FormView):
         return redirect(self.back_url())
 
 
-class OrderCreateView(RoleRequiredMixin, PatientAccessLogMixin, FormView):
+class OrderCreateView(
+    RoleRequiredMixin, PatientAccessLogMixin, PatientBannerMixin, FormView
+):
     permission_required = ORDER
     template_name = "medications/order_form.html"
     form_class = OrderForm
@@ -361,7 +374,9 @@ class OrderCreateView(RoleRequiredMixin, PatientAccessLogMixin, FormView):
         return self.patient
 
     def get_initial(self):
-        location = _default_location(self.request)
+        location = selectors.patient_care_unit(
+            patient=self.patient
+        ) or _default_location(self.request)
         return {"location": location.pk if location else None, "dose_unit": "mg"}
 
     def get_context_data(self, **kwargs):
@@ -392,7 +407,9 @@ class OrderCreateView(RoleRequiredMixin, PatientAccessLogMixin, FormView):
         return redirect(order.get_absolute_url())
 
 
-class OrderDetailView(RoleRequiredMixin, PatientAccessLogMixin, FormView):
+class OrderDetailView(
+    RoleRequiredMixin, PatientAccessLogMixin, PatientBannerMixin, FormView
+):
     """An order, its upcoming doses, and (for clinicians) hold/resume/discontinue."""
 
     permission_required = VIEW_ORDERS
@@ -411,6 +428,9 @@ class OrderDetailView(RoleRequiredMixin, PatientAccessLogMixin, FormView):
 
     def get_access_object(self):
         return self.order
+
+    def get_banner_patient(self):
+        return self.order.patient
 
     def get_context_data(self, **kwargs):
         now = timezone.now()
@@ -523,7 +543,7 @@ class WristbandPdfView(_PatientPdfView):
 
     def render_pdf(self, patient):
         content = printing.wristband_pdf(
-            patient=patient, clinic_name=settings.CLINIC_NAME
+            banner=patient_banner(patient=patient), clinic_name=settings.CLINIC_NAME
         )
         return content, f"wristband-{patient.mrn}.pdf"
 
@@ -535,7 +555,7 @@ class MarPrintView(_PatientPdfView):
         day = date_from_query(self.request.GET.get("date")) or timezone.localdate()
         start, end = selectors.day_bounds(day)
         content = printing.mar_pdf(
-            patient=patient,
+            banner=patient_banner(patient=patient),
             day=day,
             doses=selectors.patient_doses(patient=patient, start=start, end=end),
             orders=selectors.patient_orders(patient=patient),

@@ -287,6 +287,73 @@ def patient_for_chart(*, pk: int) -> Patient:
     )
 
 
+def mrn_normalise(text: str) -> str:
+    """An MRN as typed or scanned: letters and digits only, upper case."""
+    return "".join(ch for ch in (text or "").upper() if ch.isalnum())
+
+
+def patient_by_mrn(*, mrn: str) -> Patient | None:
+    """The patient whose wristband or card carries this MRN (typed or scanned:
+    spaces, dashes and case ignored), or None. Every MRN box asks this."""
+    code = mrn_normalise(mrn)
+    if not code:
+        return None
+    return Patient.objects.filter(mrn__iexact=code).first()
+
+
+@dataclass
+class PatientBanner:
+    """What every page about one patient shows at its top (DESIGN invariant 10):
+    who this is, and what they react to."""
+
+    patient: Patient
+    allergies: list[Allergy]
+
+    @property
+    def severe(self) -> bool:
+        return any(allergy.is_severe for allergy in self.allergies)
+
+    @property
+    def allergy_state(self) -> str:
+        """``severe`` | ``allergies`` | ``nka`` | ``inactive`` | ``unknown``."""
+        if self.allergies:
+            return "severe" if self.severe else "allergies"
+        review = self.patient.allergy_review
+        if review == Patient.AllergyReview.NO_KNOWN:
+            return "nka"
+        if review == Patient.AllergyReview.RECORDED:
+            return "inactive"
+        return "unknown"
+
+    @property
+    def allergy_text(self) -> str:
+        """The allergy summary in words, for printouts and texts."""
+        if self.allergies:
+            return "; ".join(
+                allergy.substance
+                + (f" ({allergy.reaction})" if allergy.reaction else "")
+                + (
+                    f" {allergy.get_severity_display().upper()}"
+                    if allergy.is_severe
+                    else ""
+                )
+                for allergy in self.allergies
+            )
+        return {
+            "nka": _("No known allergies"),
+            "inactive": _("No active allergies"),
+            "unknown": _("Allergies not yet asked"),
+        }[self.allergy_state]
+
+
+def patient_banner(*, patient: Patient) -> PatientBanner:
+    """The patient banner: the patient (already loaded) and their active
+    allergies, severe ones first (one query)."""
+    allergies = patient_active_allergies(patient=patient)
+    allergies.sort(key=lambda allergy: not allergy.is_severe)
+    return PatientBanner(patient=patient, allergies=allergies)
+
+
 def patient_active_allergies(*, patient: Patient) -> list[Allergy]:
     return list(
         Allergy.objects.filter(

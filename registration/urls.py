@@ -12,6 +12,7 @@ urlpatterns = [
         views.DuplicateCheckView.as_view(),
         name="duplicate-check",
     ),
+    path("patients/lookup/", views.PatientLookupView.as_view(), name="patient-lookup"),
     path("patients/<int:pk>/", views.PatientChartView.as_view(), name="patient-chart"),
     path(
         "patients/<int:pk>/edit/",

@@ -1,3 +1,5 @@
+import re
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
@@ -13,6 +15,7 @@ from clinic.models import AccessLog
 from clinic.permissions import RoleRequiredMixin
 from clinic.services import access_log_record
 from registration import selectors, services
+from registration.banner import NO_STORE
 from registration.chart import chart_alerts, chart_panels
 from registration.forms import (
     DUPLICATE_REASON_REQUIRED,
@@ -131,6 +134,46 @@ class DuplicateCheckView(RoleRequiredMixin, View):
         )
 
 
+LOOKUP_FIELD = re.compile(r"^[A-Za-z0-9_-]{1,60}$")
+
+
+class PatientLookupView(RoleRequiredMixin, View):
+    """Whose MRN this is, while it is typed or scanned into a form (htmx): the
+    patient banner and the MRN it showed, or a refusal. Each answer that names a
+    patient is an access-log row."""
+
+    permission_required = "registration.view_patient"
+    http_method_names = ["get"]
+
+    def get(self, request):
+        field = request.GET.get("field", "")
+        field = field if LOOKUP_FIELD.match(field) else "patient"
+        typed = request.GET.get(field, "").strip()[:32]
+        patient = selectors.patient_by_mrn(mrn=typed)
+        if patient is not None:
+            access_log_record(
+                user=request.user,
+                action=AccessLog.Action.VIEW,
+                patient=patient,
+                obj=patient,
+                what="patient by MRN",
+                request=request,
+            )
+        response = render(
+            request,
+            "registration/partials/_patient_lookup.html",
+            {
+                "banner": selectors.patient_banner(patient=patient)
+                if patient
+                else None,
+                "field": field,
+                "typed": typed,
+            },
+        )
+        response["Cache-Control"] = NO_STORE
+        return response
+
+
 class PatientMixin:
     """Views under /patients/<pk>/: ``self.patient`` is that patient."""
 
@@ -155,7 +198,7 @@ class PatientChartView(PatientAccessLogMixin, RoleRequiredMixin, TemplateView):
         except Patient.DoesNotExist as exc:
             raise Http404 from exc
         patient = self.object
-        allergies = selectors.patient_active_allergies(patient=patient)
+        banner = selectors.patient_banner(patient=patient)
         panels = chart_panels(self.request, patient)
         coverage_panel = next((p for p in panels if p.key == "coverage"), None)
         primary = None
@@ -165,8 +208,8 @@ class PatientChartView(PatientAccessLogMixin, RoleRequiredMixin, TemplateView):
                 primary = first
         return super().get_context_data(
             patient=patient,
-            allergies=allergies,
-            severe_allergy=any(a.is_severe for a in allergies),
+            banner=banner,
+            allergies=banner.allergies,
             primary_coverage=primary,
             panels=panels,
             open_alerts=chart_alerts(self.request, patient),

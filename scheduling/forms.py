@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clinic.fields import ClinicDateField
-from registration.models import Patient
+from registration.forms import PatientMRNField, PatientMRNFormMixin
 from scheduling.models import (
     AppointmentType,
     Location,
@@ -13,8 +13,6 @@ from scheduling.models import (
     WaitlistEntry,
 )
 from scheduling.slots import PARTS_OF_DAY
-
-PATIENT_NOT_FOUND = _("No patient has this MRN.")
 
 
 class _Crispy:
@@ -26,19 +24,6 @@ class _Crispy:
         self.helper.form_method = self.form_method
         if self.submit_label:
             self.helper.add_input(Submit("submit", self.submit_label))
-
-
-class PatientMRNField(forms.CharField):
-    """A patient, typed as the MRN on the wristband or the card."""
-
-    def clean(self, value):
-        value = super().clean(value)
-        if not value:
-            return None
-        patient = Patient.objects.filter(mrn__iexact=value.strip()).first()
-        if patient is None:
-            raise forms.ValidationError(PATIENT_NOT_FOUND)
-        return patient
 
 
 class _SmallWidgets:
@@ -97,7 +82,7 @@ class WeekFilterForm(_SmallWidgets, forms.Form):
         self.fields["room"].choices = [("", "—"), *choices["rooms"]]
 
 
-class FindSlotForm(_Crispy, forms.Form):
+class FindSlotForm(PatientMRNFormMixin, _Crispy, forms.Form):
     submit_label = _("Find free times")
     form_method = "get"
 
@@ -133,10 +118,10 @@ class FindSlotForm(_Crispy, forms.Form):
         self.helper.form_id = "find-slot-form"
 
 
-class BookForm(_Crispy, forms.Form):
+class BookForm(PatientMRNFormMixin, _Crispy, forms.Form):
     submit_label = _("Book")
 
-    patient = PatientMRNField(label=_("Patient MRN"))
+    patient = PatientMRNField(label=_("Patient MRN"), confirm=True)
     appointment_type = forms.ModelChoiceField(
         queryset=AppointmentType.objects.all(), widget=forms.HiddenInput
     )
@@ -240,10 +225,10 @@ class MoveForm(_Crispy, forms.Form):
         self.helper.form_tag = False  # the template's form posts with htmx
 
 
-class WaitlistForm(_Crispy, forms.ModelForm):
+class WaitlistForm(PatientMRNFormMixin, _Crispy, forms.ModelForm):
     submit_label = _("Add to the waitlist")
 
-    patient = PatientMRNField(label=_("Patient MRN"))
+    patient = PatientMRNField(label=_("Patient MRN"), confirm=True)
     weekdays = forms.MultipleChoiceField(
         label=_("Days that suit"),
         required=False,

@@ -381,5 +381,24 @@ def patient_appointments(*, patient, now: datetime | None = None, limit: int = 1
     }
 
 
+def patient_visit_today(*, patient, now: datetime | None = None):
+    """The patient's visit today (clinic day), or None: one under way (arrived, in
+    room) first, else the booked one nearest to now (cancelled and no-show visits
+    are not visits)."""
+    now = now or timezone.now()
+    start, end = day_bounds(clock_today(now))
+    visits = list(
+        Appointment.objects.filter(
+            patient=patient,
+            start__gte=start,
+            start__lt=end,
+            status__in=Appointment.ACTIVE_STATUSES,
+        ).select_related("location")[:20]
+    )
+    under_way = (S.ARRIVED, S.IN_ROOM)
+    visits.sort(key=lambda a: (a.status not in under_way, abs(a.start - now)))
+    return visits[0] if visits else None
+
+
 def utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)

@@ -11,6 +11,7 @@ from clinic.exceptions import ApplicationError
 from clinic.models import AccessLog
 from clinic.permissions import RoleRequiredMixin
 from clinic.services import access_log_record
+from registration.banner import PatientBannerMixin
 
 VIEW_CLAIMS = "billing.view_claim"
 CHANGE_CLAIMS = "billing.change_claim"
@@ -33,8 +34,12 @@ def log_patient_access(request, *, patient, obj, what, action=AccessLog.Action.V
     )
 
 
-class ClaimMixin(RoleRequiredMixin):
-    """Loads ``self.claim`` (with what its page shows) from the URL."""
+class ClaimMixin(RoleRequiredMixin, PatientBannerMixin):
+    """Loads ``self.claim`` (with what its page shows) from the URL; its pages
+    carry the patient banner."""
+
+    def get_banner_patient(self):
+        return self.claim.patient
 
     def dispatch(self, request, *args, **kwargs):
         try:

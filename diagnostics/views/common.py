@@ -7,6 +7,7 @@ from clinic.permissions import RoleRequiredMixin
 from clinic.services import access_log_record
 from diagnostics import selectors
 from diagnostics.models import DiagnosticOrder
+from registration.banner import PatientBannerMixin
 
 VIEW_ORDERS = "diagnostics.view_diagnosticorder"
 
@@ -17,8 +18,12 @@ def querystring(request) -> str:
     return query.urlencode()
 
 
-class OrderMixin(RoleRequiredMixin):
-    """Loads ``self.order`` (with everything its page shows) from the URL."""
+class OrderMixin(RoleRequiredMixin, PatientBannerMixin):
+    """Loads ``self.order`` (with everything its page shows) from the URL; its
+    pages carry the patient banner."""
+
+    def get_banner_patient(self):
+        return self.order.patient
 
     def dispatch(self, request, *args, **kwargs):
         try:

@@ -76,7 +76,7 @@ class OrderCreateView(RoleRequiredMixin, FormView):
         data = form.cleaned_data
         try:
             order = services.order_create(
-                patient=form.patient,
+                patient=data["patient_mrn"],
                 tests=list(data["tests"]),
                 panels=list(data["panels"]),
                 priority=data["priority"],
@@ -91,8 +91,12 @@ class OrderCreateView(RoleRequiredMixin, FormView):
             return self.form_invalid(form)
         messages.success(
             self.request,
-            _("Order %(accession)s placed for %(patient)s.")
-            % {"accession": order.accession, "patient": order.patient},
+            _("Order %(accession)s placed for %(patient)s, born %(birth)s.")
+            % {
+                "accession": order.accession,
+                "patient": order.patient,
+                "birth": f"{order.patient.birth_date:%Y-%m-%d}",
+            },
         )
         return redirect(order)
 

@@ -21,6 +21,7 @@ from diagnostics.models import Observation
 from diagnostics.views.common import (
     OrderMixin,
 )
+from registration.banner import PatientBannerMixin
 
 
 class ResultEntryView(OrderMixin, FormView):
@@ -89,10 +90,13 @@ class OrderReviewView(OrderMixin, FormView):
         return redirect("diagnostics:review-list")
 
 
-class ObservationAcknowledgeView(RoleRequiredMixin, FormView):
+class ObservationAcknowledgeView(RoleRequiredMixin, PatientBannerMixin, FormView):
     permission_required = "diagnostics.acknowledge_critical"
     template_name = "diagnostics/order_action.html"
     form_class = AcknowledgeForm
+
+    def get_banner_patient(self):
+        return self.order.patient
 
     def dispatch(self, request, *args, **kwargs):
         self.observation = get_object_or_404(

@@ -18,17 +18,28 @@ from medications.exceptions import (
     FiveRightsError,
     PrnLimitReached,
 )
-from medications.models import Administration, MedicationOrder, ScheduledDose
+from medications.models import (
+    Administration,
+    Medication,
+    MedicationOrder,
+    ScheduledDose,
+)
+from medications.ndc import ndc_forms, ndc_same, ndc_spellings
 from medications.services.schedule import _close_alert, _overdue_key
 from medications.units import convert, units_fit
+from registration.selectors import mrn_normalise, patient_by_mrn
 
+# The wrong-patient and wrong-drug messages name what was scanned and what was
+# expected, never the expected code: a code on the screen could be typed into the
+# box and pass the check without the right wristband or vial.
 WRONG_PATIENT = _(
-    "Wrong patient: wristband %(scanned)s is not %(patient)s (MRN %(mrn)s). "
+    "Wrong patient: the wristband scanned is %(scanned)s, not %(patient)s. "
     "Check the patient's identity before going on."
 )
-WRONG_DRUG = _(
-    "Wrong drug: barcode %(scanned)s is not %(medication)s (NDC %(barcode)s)."
-)
+WRONG_DRUG = _("Wrong drug: the barcode scanned is %(scanned)s, not %(medication)s.")
+UNKNOWN_WRISTBAND = _("no patient's")
+UNKNOWN_DRUG = _("no drug in the formulary")
+UNREADABLE_DRUG = _("not a National Drug Code")
 WRONG_DOSE = _("Dose out of range: the order is %(ordered)s; you entered %(entered)s.")
 WRONG_DOSE_UNIT = _("Dose out of range: %(unit)s does not fit the ordered %(ordered)s.")
 WRONG_ROUTE = _("Wrong route: the order is %(ordered)s, not %(entered)s.")
@@ -72,10 +83,6 @@ def _fmt_long(moment: datetime) -> str:
     return formats.date_format(timezone.localtime(moment), "M j, H:i")
 
 
-def _normalise_code(text: str) -> str:
-    return "".join(ch for ch in (text or "").upper() if ch.isalnum())
-
-
 def _name(user) -> str:
     return user.get_full_name() or user.get_username()
 
@@ -96,25 +103,49 @@ class Bedside:
     witness_password: str = ""
 
 
+def _patient_words(patient) -> str:
+    return _("%(name)s, born %(birth)s") % {
+        "name": f"{patient.given_name} {patient.family_name}",
+        "birth": f"{patient.birth_date:%Y-%m-%d}",
+    }
+
+
+def _scanned_patient_words(wristband: str) -> str:
+    scanned = patient_by_mrn(mrn=wristband)
+    return _patient_words(scanned) if scanned else UNKNOWN_WRISTBAND
+
+
+def _scanned_drug_words(barcode: str) -> str:
+    forms = ndc_forms(barcode)
+    if not forms:
+        return UNREADABLE_DRUG
+    scanned = (
+        Medication.objects.filter(barcode__in=ndc_spellings(forms))
+        .order_by("-is_active", "pk")
+        .first()
+    )
+    return str(scanned) if scanned else UNKNOWN_DRUG
+
+
 def _check_identity(order: MedicationOrder, entry: Bedside) -> None:
+    """The wristband is this patient's (its MRN, however typed) and the barcode
+    this drug's NDC, in any of its printed or scanned forms (``medications.ndc``)."""
     patient, medication = order.patient, order.medication
-    if _normalise_code(entry.wristband) != _normalise_code(patient.mrn):
+    if mrn_normalise(entry.wristband) != mrn_normalise(patient.mrn):
         raise FiveRightsError(
             WRONG_PATIENT
             % {
-                "scanned": entry.wristband.strip() or "—",
-                "patient": f"{patient.given_name} {patient.family_name}",
-                "mrn": patient.mrn,
+                "scanned": _scanned_patient_words(entry.wristband),
+                "patient": _patient_words(patient),
             },
             check="patient",
         )
-    if _normalise_code(entry.barcode) != _normalise_code(medication.barcode):
+    if not ndc_same(entry.barcode, medication.barcode):
         raise FiveRightsError(
             WRONG_DRUG
             % {
-                "scanned": entry.barcode.strip() or "—",
-                "medication": medication.name,
-                "barcode": medication.barcode,
+                "scanned": _scanned_drug_words(entry.barcode),
+                "medication": str(medication),
             },
             check="drug",
         )

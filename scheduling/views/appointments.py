@@ -16,6 +16,7 @@ from django.views.generic import DetailView, FormView
 from clinic.exceptions import ApplicationError
 from clinic.mixins import PatientAccessLogMixin
 from clinic.permissions import RoleRequiredMixin
+from registration.banner import PatientBannerMixin
 from scheduling import eligibility, services
 from scheduling.exceptions import SlotTaken
 from scheduling.forms import BookForm, CancelForm, CheckInForm, FindSlotForm, MoveForm
@@ -176,10 +177,10 @@ class BookView(RoleRequiredMixin, FormView):
             )
         messages.success(
             self.request,
-            _("Booked: %(patient)s, %(when)s with %(provider)s.")
+            _("Booked for %(patient)s, born %(birth)s: %(when)s with %(provider)s.")
             % {
-                "patient": f"{appointment.patient.given_name} "
-                f"{appointment.patient.family_name}",
+                "patient": appointment.patient,
+                "birth": f"{appointment.patient.birth_date:%Y-%m-%d}",
                 "when": timezone.localtime(appointment.start).strftime(
                     "%a %d %b %H:%M"
                 ),
@@ -208,7 +209,9 @@ class _AppointmentMixin(RoleRequiredMixin):
         return self.appointment.get_absolute_url()
 
 
-class AppointmentDetailView(PatientAccessLogMixin, RoleRequiredMixin, DetailView):
+class AppointmentDetailView(
+    PatientAccessLogMixin, RoleRequiredMixin, PatientBannerMixin, DetailView
+):
     permission_required = VIEW
     template_name = "scheduling/appointment_detail.html"
     access_what = "appointment"
@@ -227,6 +230,9 @@ class AppointmentDetailView(PatientAccessLogMixin, RoleRequiredMixin, DetailView
         "cancelled_by",
         "no_show_by",
     )
+
+    def get_banner_patient(self):
+        return self.object.patient
 
     def get_context_data(self, **kwargs):
         a = self.object

@@ -44,7 +44,14 @@ class WaitlistCreateView(RoleRequiredMixin, CreateView):
     def form_valid(self, form):
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
         waitlist_add(actor=self.request.user, **fields)
-        messages.success(self.request, _("Added to the waitlist."))
+        messages.success(
+            self.request,
+            _("%(patient)s, born %(birth)s, added to the waitlist.")
+            % {
+                "patient": fields["patient"],
+                "birth": f"{fields['patient'].birth_date:%Y-%m-%d}",
+            },
+        )
         return redirect("scheduling:waitlist")
 
 

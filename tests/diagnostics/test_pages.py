@@ -49,6 +49,7 @@ def test_a_clinician_orders_a_cbc_from_the_form(client, doctor):
         reverse("diagnostics:order-create"),
         {
             "patient_mrn": patient.mrn,
+            "patient_mrn_shown": patient.mrn,
             "panels": [cbc.pk],
             "priority": "stat",
             "reason_code": "d64.9",

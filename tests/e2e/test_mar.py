@@ -70,10 +70,9 @@ def test_a_nurse_scans_and_gives_a_dose_on_the_unit_mar(page, make_user):
     assert page.evaluate("document.activeElement.name") == "amount"
     page.get_by_role("button", name="Give dose").click()
     page.wait_for_load_state()
-    assert (
-        "Wrong drug: barcode 00409-9999-01 is not Cefazolin"
-        in page.locator("#bedside-error").inner_text()
-    )
+    error = page.locator("#bedside-error").inner_text()
+    assert "Wrong drug: the barcode scanned is no drug in the formulary" in error
+    assert "not Cefazolin 1 g" in error and "0805" not in error
 
     page.get_by_label("Medication barcode (NDC)").fill("00409-0805-01")
     page.get_by_label("Site").fill("left forearm")

@@ -1,7 +1,7 @@
 """Giving a dose at the bedside: the five rights, timing, witness, hold, refuse,
 PRN limits, and never twice."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -42,6 +42,7 @@ def dose():
         patient__mrn="M0000042",
         patient__given_name="Ann",
         patient__family_name="Lee",
+        patient__birth_date=date(1950, 3, 4),
         dose=Decimal("1"),
         dose_unit="g",
         route="IV",
@@ -82,13 +83,14 @@ def test_the_right_dose_is_given_and_recorded(dose, nurse):
         (
             {"wristband": "M0000043"},
             "patient",
-            "Wrong patient: wristband M0000043 is not Ann Lee (MRN M0000042). "
-            "Check the patient's identity before going on.",
+            "Wrong patient: the wristband scanned is no patient's, not Ann Lee, "
+            "born 1950-03-04. Check the patient's identity before going on.",
         ),
         (
             {"barcode": "00409-9999-01"},
             "drug",
-            "Wrong drug: barcode 00409-9999-01 is not Cefazolin (NDC 00409-1234-01).",
+            "Wrong drug: the barcode scanned is no drug in the formulary, not "
+            "Cefazolin 1 g tablet.",
         ),
         (
             {"amount": "2"},

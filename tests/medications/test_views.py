@@ -180,9 +180,11 @@ def test_giving_a_dose_through_the_page(nurse_client, dose):
 def test_a_wrong_wristband_is_shown_and_nothing_is_recorded(nurse_client, dose):
     response = _give(nurse_client, dose, wristband="V0000002")
     assert response.status_code == 200
-    assert "Wrong patient: wristband V0000002 is not Ann Lee" in (
-        response.content.decode()
+    body = response.content.decode()
+    assert "Wrong patient: the wristband scanned is no patient&#x27;s, not Ann Lee" in (
+        body
     )
+    assert "V0000001" not in body.split('id="bedside-error"')[1].split("</div>")[0]
     assert Administration.objects.count() == 0
 
 
@@ -288,7 +290,7 @@ def test_an_administrator_adds_a_formulary_entry(admin_client):
     assert response.status_code == 302
     medication = Medication.objects.get()
     assert (medication.barcode, medication.ingredients, medication.routes) == (
-        "0033002901",
+        "00033002901",
         ["vancomycin"],
         ["IV"],
     )

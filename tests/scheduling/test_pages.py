@@ -124,6 +124,7 @@ def test_front_desk_finds_a_slot_and_books_it(client, frontdesk, clinic):
     form = form_page.context["form"]
     data = {name: form[name].value() for name in form.fields}
     data.update(patient=patient.mrn, notes="", repeat_weeks=1, override_reason="")
+    data["patient_shown"] = patient.mrn  # the page showed whose MRN it is
     response = client.post(book_url, data)
     appointment = Appointment.objects.get()
     assert response.status_code == 302
@@ -134,7 +135,8 @@ def test_front_desk_finds_a_slot_and_books_it(client, frontdesk, clinic):
         frontdesk,
     )
     # The same slot again: a clear refusal with the next free times, no 500.
-    again = client.post(book_url, {**data, "patient": PatientFactory().mrn})
+    other = PatientFactory().mrn
+    again = client.post(book_url, {**data, "patient": other, "patient_shown": other})
     assert again.status_code == 200
     assert "That time was just taken" in again.content.decode()
     assert again.context["alternatives"][0][0].start == local(next_weekday(), 8, 30)
@@ -152,7 +154,9 @@ def test_booking_for_an_unknown_mrn_is_a_form_error(client, frontdesk, clinic):
         },
     )
     assert response.status_code == 200
-    assert response.context["form"].errors["patient"] == ["No patient has this MRN."]
+    assert response.context["form"].errors["patient"] == [
+        "No patient has the MRN NOPE."
+    ]
     assert Appointment.objects.count() == 0
 
 
