@@ -11,7 +11,8 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from clinic.clock import local_midnight
+from clinic.clock import day_bounds, local_midnight
+from clinic.clock import today as clock_today
 from scheduling.eligibility import STALE_AFTER_HOURS
 from scheduling.models import Appointment, AvailabilityRule, Location, Provider, Room
 
