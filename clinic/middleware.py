@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 LOGIN_AT = "clinic_login_at"
@@ -51,6 +52,7 @@ class NulCharacterMiddleware:
             response = render(
                 request, "400.html", {"message": NUL_IN_REQUEST}, status=400
             )
+            add_never_cache_headers(response)
             return response
         return self.get_response(request)
 

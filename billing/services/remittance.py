@@ -11,7 +11,7 @@ from simple_history.utils import bulk_create_with_history
 from billing.carc import describe
 from billing.exceptions import RemittanceRefused
 from billing.models import Claim, ClaimLine, ClaimPayment, Remittance
-from billing.x12.reader_835 import ClaimRemit, parse_835
+from billing.x12.reader_835 import ClaimRemit, parse_835, trace_of
 from billing.x12.segments import X12Error
 from clinic.history import rows_save, server_side_binding
 
@@ -104,14 +104,30 @@ def _denial_alert(claim: Claim, reasons: str) -> None:
 
 
 def _duplicate(remit) -> RemittanceRefused | None:
+    return _duplicate_of(remit.trace_number, remit.payer_identifier)
+
+
+def remittance_upload_check(*, text: str) -> None:
+    """What an uploaded 835 can be refused for at once, before it is queued: a
+    NUL byte, or the trace number (read from the file's head) already posted."""
+    if "\x00" in text:
+        raise RemittanceRefused(NUL_REFUSED)
+    trace = trace_of(text)
+    if trace is not None:
+        refused = _duplicate_of(*trace)
+        if refused is not None:
+            raise refused
+
+
+def _duplicate_of(trace_number: str, payer_identifier: str):
     previous = Remittance.objects.filter(
-        trace_number=remit.trace_number, payer_identifier=remit.payer_identifier
+        trace_number=trace_number, payer_identifier=payer_identifier
     ).first()
     if previous is None:
         return None
     return RemittanceRefused(
         DUPLICATE.format(
-            trace=remit.trace_number,
+            trace=trace_number,
             when=timezone.localtime(previous.imported_at).strftime("%Y-%m-%d %H:%M"),
         )
     )

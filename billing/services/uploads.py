@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from billing.exceptions import RemittanceRefused
 from billing.models import RemittanceUpload
-from billing.services.remittance import NUL_REFUSED, remittance_import
+from billing.services.remittance import remittance_import, remittance_upload_check
 from clinic.heartbeat import (
     MAX_ATTEMPTS,
     RunLost,
@@ -37,10 +37,10 @@ FAILED = _("The posting stopped on an error; nothing was posted: {error}")
 
 
 def remittance_upload_create(*, file_name: str, text: str, actor) -> RemittanceUpload:
-    """Keep the file and queue its posting. A file with a NUL byte is refused at
-    once (RemittanceRefused); the 835's own rules are checked by the posting."""
-    if "\x00" in text:
-        raise RemittanceRefused(NUL_REFUSED)
+    """Keep the file and queue its posting. A file with a NUL byte or a trace
+    number already posted is refused at once (RemittanceRefused); the rest of the
+    835's rules are checked by the posting."""
+    remittance_upload_check(text=text)
     with transaction.atomic():
         upload = RemittanceUpload.objects.create(
             file_name=file_name[:200], text=text, uploaded_by=actor
