@@ -273,7 +273,8 @@ def test_an_import_that_keeps_dying_is_failed_with_a_message(make_user):
     assert upload.error.startswith(f"The import stopped {MAX_ATTEMPTS} times")
 
 
-@pytest.mark.django_db(transaction=True)
+# The catalogue comes from a migration: restore it after other tests' flushes.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_background_import_on_a_real_worker_shows_progress_and_completes(
     client, make_user, run_rq_worker
 ):

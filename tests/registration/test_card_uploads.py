@@ -9,6 +9,7 @@ import stat
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from pypdf import PdfWriter
+from pypdf.actions import JavaScript
 from reportlab.pdfgen import canvas
 
 from registration.models import Coverage, Patient
@@ -35,7 +36,7 @@ def _pdf(*, javascript: bool = False) -> bytes:
     if not javascript:
         return buffer.getvalue()
     writer = PdfWriter(clone_from=io.BytesIO(buffer.getvalue()))
-    writer.add_js("app.alert('hello');")  # runs when the file is opened
+    writer.add_open_action(JavaScript("app.alert('hello');"))  # runs on opening
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
