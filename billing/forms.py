@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from billing.models import Charge, Claim, ClaimLine
 from billing.services.claims import LINE_FIELDS, claim_line_problems
+from billing.services.remittance import NUL_REFUSED
 from billing.validators import (
     MAX_DIAGNOSES,
     validate_cpt_hcpcs,
@@ -289,4 +290,6 @@ class RemittanceUploadForm(forms.Form):
             raise forms.ValidationError(
                 _("This is not an X12 file (it does not start with ISA).")
             )
+        if "\x00" in self.text:
+            raise forms.ValidationError(NUL_REFUSED)
         return upload

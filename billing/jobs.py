@@ -17,3 +17,10 @@ def inbound_read_job() -> int:
     from billing.services.inbound import inbound_read
 
     return inbound_read()
+
+
+def remittance_upload_job(upload_id: int) -> str | None:
+    """Post an uploaded 835; safe to run twice (the run claims the row)."""
+    from billing.services.uploads import remittance_upload_run
+
+    return remittance_upload_run(upload_id=upload_id)

@@ -582,6 +582,61 @@ class Remittance(models.Model):
         return reverse("billing:remittance-detail", args=[self.pk])
 
 
+class RemittanceUpload(models.Model):
+    """An 835 uploaded on the page, posted by a background job (queue ``billing``)
+    that reports its progress here. The file's text is kept with it (not in its
+    history; the posted remittance keeps it too)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Posting")
+        DONE = "done", _("Posted")
+        FAILED = "failed", _("Refused")
+
+    file_name = models.CharField(_("file"), max_length=200)
+    text = models.TextField(_("content"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    total_claims = models.PositiveIntegerField(_("claims"), default=0)
+    done_claims = models.PositiveIntegerField(_("claims prepared"), default=0)
+    remittance = models.OneToOneField(
+        Remittance,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="upload",
+    )
+    error = models.TextField(_("why it was refused"), blank=True)
+    created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["text"])
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"835 upload {self.file_name} #{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("billing:remittance-upload-detail", args=[self.pk])
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.total_claims:
+            return 0
+        return min(99, int(self.done_claims * 100 / self.total_claims))
+
+
 class ClaimPayment(models.Model):
     """One CLP of an 835: what the payer did with one claim."""
 

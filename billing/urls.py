@@ -76,6 +76,11 @@ urlpatterns = [
         name="remittance-upload",
     ),
     path(
+        "remittances/uploads/<int:pk>/",
+        views.RemittanceUploadDetailView.as_view(),
+        name="remittance-upload-detail",
+    ),
+    path(
         "remittances/<int:pk>/",
         views.RemittanceDetailView.as_view(),
         name="remittance-detail",

@@ -22,6 +22,8 @@ SWEEPERS: list[str] = [
     "clinic.sweepers.deferred_jobs",
     "alerts.sweepers.escalate_alerts",
     "clinic.reports.exports.report_exports_sweep",
+    "diagnostics.hl7v2.uploads.hl7_uploads_sweep",
+    "billing.services.uploads.remittance_uploads_sweep",
     "clinic.reports.summary.weekly_summary_send",
     "medications.sweepers.generate_schedules",
     "medications.sweepers.raise_overdue_alerts",

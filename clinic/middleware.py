@@ -5,9 +5,10 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 LOGIN_AT = "clinic_login_at"
@@ -28,6 +29,43 @@ def unavailable_response() -> HttpResponse:
         status=503,
         headers={"Retry-After": "30"},
     )
+
+
+NUL_IN_REQUEST = _(
+    "The address or form holds a NUL character (%%00), which no search or field "
+    "accepts. Remove it and try again."
+)
+
+
+class NulCharacterMiddleware:
+    """A NUL character in a query (``?q=%00``) or a posted form is refused with a
+    400 page that says so: PostgreSQL cannot store or compare text holding one,
+    so without this every page that searches would answer 500. Multipart bodies
+    are left to their forms (Django's text fields refuse NUL; uploads are
+    checked by their own forms)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._holds_nul(request):
+            response = render(
+                request, "400.html", {"message": NUL_IN_REQUEST}, status=400
+            )
+            add_never_cache_headers(response)
+            return response
+        return self.get_response(request)
+
+    @staticmethod
+    def _holds_nul(request) -> bool:
+        data = [request.GET]
+        if request.content_type == "application/x-www-form-urlencoded":
+            data.append(request.POST)
+        return any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for query in data
+            for key, values in query.lists()
+        )
 
 
 class DatabaseAvailableMiddleware:

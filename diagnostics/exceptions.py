@@ -24,3 +24,8 @@ class Hl7Error(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
+
+
+class Hl7FileRefused(ApplicationError):
+    """A file of HL7 messages refused whole before anything of it was stored (too
+    large a message or field, a NUL byte)."""

@@ -5,6 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clinic.fields import ClinicDateField
+from diagnostics.exceptions import Hl7FileRefused
+from diagnostics.hl7v2.importer import hl7_messages_check
 from diagnostics.models import (
     ICD10CM_SHAPE,
     DiagnosticOrder,
@@ -201,20 +203,22 @@ class Hl7UploadForm(forms.Form):
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
-            try:
-                text = raw.decode("latin-1")
-            except UnicodeDecodeError:  # pragma: no cover - latin-1 decodes anything
-                raise forms.ValidationError(_("The file is not text.")) from None
+            text = raw.decode("latin-1")  # decodes any byte
         if "MSH" not in text:
             raise forms.ValidationError(
                 _("The file holds no HL7 message (no MSH segment).")
             )
+        try:
+            hl7_messages_check(text)
+        except Hl7FileRefused as refused:
+            raise forms.ValidationError(refused.message) from None
         self.text = text
         return upload
 
 
 class Hl7FilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
+    upload = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,

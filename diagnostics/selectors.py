@@ -120,8 +120,12 @@ def orderable() -> tuple[QuerySet, QuerySet]:
     return tests, panels
 
 
-def hl7_messages(*, status: str = "", query: str = "") -> QuerySet:
+def hl7_messages(
+    *, status: str = "", query: str = "", upload_id: int | None = None
+) -> QuerySet:
     messages = Hl7Message.objects.select_related("received_by")
+    if upload_id:
+        messages = messages.filter(upload_id=upload_id)
     if status:
         messages = messages.filter(status=status)
     for word in query.split():

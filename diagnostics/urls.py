@@ -30,6 +30,11 @@ urlpatterns = [
     ),
     path("hl7/", views.Hl7ListView.as_view(), name="hl7-list"),
     path("hl7/upload/", views.Hl7UploadView.as_view(), name="hl7-upload"),
+    path(
+        "hl7/uploads/<int:pk>/",
+        views.Hl7UploadDetailView.as_view(),
+        name="hl7-upload-detail",
+    ),
     path("hl7/<int:pk>/", views.Hl7DetailView.as_view(), name="hl7-detail"),
     path(
         "hl7/<int:pk>/reprocess/",

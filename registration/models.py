@@ -1,3 +1,6 @@
+import uuid
+from pathlib import Path
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -240,6 +243,16 @@ class Payer(models.Model):
         return self.name
 
 
+def card_upload_to(instance, filename: str) -> str:
+    """A random name for a card image: the sender's file name (often the
+    patient's name) is not kept. The extension is the content's, set by
+    ``validate_card_image``."""
+    extension = Path(filename).suffix.lower()
+    if extension not in (".jpg", ".png", ".pdf"):
+        extension = ""
+    return f"cards/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{extension}"
+
+
 class Coverage(models.Model):
     """A patient's insurance plan with one payer, in an order of benefits."""
 
@@ -298,13 +311,13 @@ class Coverage(models.Model):
     end_date = models.DateField(_("ends"), null=True, blank=True)
     card_front = models.FileField(
         _("card front"),
-        upload_to="cards/%Y/%m/",
+        upload_to=card_upload_to,
         blank=True,
         validators=[validate_card_image],
     )
     card_back = models.FileField(
         _("card back"),
-        upload_to="cards/%Y/%m/",
+        upload_to=card_upload_to,
         blank=True,
         validators=[validate_card_image],
     )

@@ -29,6 +29,7 @@ from billing.services.claims import (
 from billing.services.inbound import ack_import, inbound_file_import, inbound_read
 from billing.services.remittance import exception_resolve, remittance_import
 from billing.services.submission import batch_retry, batch_transmit, claims_submit
+from billing.services.uploads import remittance_upload_create
 
 __all__ = [
     "ack_import",
@@ -59,6 +60,7 @@ __all__ = [
     "inbound_file_import",
     "inbound_read",
     "remittance_import",
+    "remittance_upload_create",
     "secondary_claim_create",
     "visit_is_editable",
 ]

@@ -1,8 +1,9 @@
 """Posting an 835: payments and adjustments per line, denials, reversals."""
 
+from collections.abc import Callable
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
@@ -10,7 +11,7 @@ from simple_history.utils import bulk_create_with_history
 from billing.carc import describe
 from billing.exceptions import RemittanceRefused
 from billing.models import Claim, ClaimLine, ClaimPayment, Remittance
-from billing.x12.reader_835 import ClaimRemit, parse_835
+from billing.x12.reader_835 import ClaimRemit, parse_835, trace_of
 from billing.x12.segments import X12Error
 from clinic.history import rows_save, server_side_binding
 
@@ -19,6 +20,11 @@ DUPLICATE = (
     "posted again."
 )
 UNREADABLE = "The 835 could not be read, nothing was posted: {error}"
+NUL_REFUSED = (
+    "The file holds a NUL character (byte 0), which an X12 file never carries: "
+    "it is damaged or not an 835. Nothing was posted."
+)
+PROGRESS_EVERY = 1000
 ZERO = Decimal("0.00")
 
 
@@ -97,28 +103,80 @@ def _denial_alert(claim: Claim, reasons: str) -> None:
     )
 
 
-def remittance_import(*, text: str, file_name: str, actor=None) -> Remittance:
+def _duplicate(remit) -> RemittanceRefused | None:
+    return _duplicate_of(remit.trace_number, remit.payer_identifier)
+
+
+def remittance_upload_check(*, text: str) -> None:
+    """What an uploaded 835 can be refused for at once, before it is queued: a
+    NUL byte, or the trace number (read from the file's head) already posted."""
+    if "\x00" in text:
+        raise RemittanceRefused(NUL_REFUSED)
+    trace = trace_of(text)
+    if trace is not None:
+        refused = _duplicate_of(*trace)
+        if refused is not None:
+            raise refused
+
+
+def _duplicate_of(trace_number: str, payer_identifier: str):
+    previous = Remittance.objects.filter(
+        trace_number=trace_number, payer_identifier=payer_identifier
+    ).first()
+    if previous is None:
+        return None
+    return RemittanceRefused(
+        DUPLICATE.format(
+            trace=trace_number,
+            when=timezone.localtime(previous.imported_at).strftime("%Y-%m-%d %H:%M"),
+        )
+    )
+
+
+def _remittance_create(remit, text, file_name, claims, actor, now) -> Remittance:
+    return Remittance.objects.create(
+        trace_number=remit.trace_number,
+        payer_identifier=remit.payer_identifier,
+        payer_name=remit.payer_name[:60],
+        payment_amount=remit.payment_amount,
+        payment_method=remit.payment_method[:3],
+        payment_date=remit.payment_date,
+        file_name=file_name[:200],
+        content=text,
+        claim_count=len(remit.claims),
+        unmatched_count=sum(
+            1 for c in remit.claims if c.patient_control_number not in claims
+        ),
+        imported_by=actor,
+        imported_at=now,
+    )
+
+
+def remittance_import(
+    *,
+    text: str,
+    file_name: str,
+    actor=None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Remittance:
     """Post an 835 whole or not at all; the same trace number is posted once.
 
     Claims the file names that the clinic does not know (CLP01) are kept as
-    exceptions to work by hand.
+    exceptions to work by hand. ``progress(claims done, claims)`` hears how far
+    the posting is.
     """
+    if "\x00" in text:
+        raise RemittanceRefused(NUL_REFUSED)
     try:
         remit = parse_835(text)
     except X12Error as exc:
         raise RemittanceRefused(UNREADABLE.format(error=exc)) from None
-    previous = Remittance.objects.filter(
-        trace_number=remit.trace_number, payer_identifier=remit.payer_identifier
-    ).first()
-    if previous is not None:
-        raise RemittanceRefused(
-            DUPLICATE.format(
-                trace=remit.trace_number,
-                when=timezone.localtime(previous.imported_at).strftime(
-                    "%Y-%m-%d %H:%M"
-                ),
-            )
-        )
+    refused = _duplicate(remit)
+    if refused is not None:
+        raise refused
+    total = len(remit.claims)
+    if progress:
+        progress(0, total)
     numbers = {c.patient_control_number for c in remit.claims}
     now = timezone.now()
     secondary_candidates = []
@@ -136,24 +194,19 @@ def remittance_import(*, text: str, file_name: str, actor=None) -> Remittance:
             .values_list("id", "claim_id", "code")
         ):
             line_rows_of.setdefault(claim_id, []).append((line_id, code))
-        remittance = Remittance.objects.create(
-            trace_number=remit.trace_number,
-            payer_identifier=remit.payer_identifier,
-            payer_name=remit.payer_name[:60],
-            payment_amount=remit.payment_amount,
-            payment_method=remit.payment_method[:3],
-            payment_date=remit.payment_date,
-            file_name=file_name[:200],
-            content=text,
-            claim_count=len(remit.claims),
-            unmatched_count=sum(
-                1 for c in remit.claims if c.patient_control_number not in claims
-            ),
-            imported_by=actor,
-            imported_at=now,
-        )
+        try:
+            with transaction.atomic():
+                remittance = _remittance_create(
+                    remit, text, file_name, claims, actor, now
+                )
+        except IntegrityError:  # the same trace number, posted meanwhile
+            raise _duplicate(remit) or RemittanceRefused(
+                DUPLICATE.format(trace=remit.trace_number, when="just now")
+            ) from None
         payments = []
-        for item in remit.claims:
+        for done, item in enumerate(remit.claims, start=1):
+            if progress and done % PROGRESS_EVERY == 0:
+                progress(done, total)
             claim = claims.get(item.patient_control_number)
             adjustments = item.all_adjustments()
             non_patient = sum((a.amount for a in adjustments if a.group != "PR"), ZERO)

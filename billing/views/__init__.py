@@ -28,6 +28,7 @@ from billing.views.remittances import (
     ExceptionResolveView,
     RemittanceDetailView,
     RemittanceListView,
+    RemittanceUploadDetailView,
     RemittanceUploadView,
 )
 from billing.views.reports import BillingReportsView, ClaimPdfView
@@ -72,6 +73,7 @@ __all__ = [
     "ExceptionResolveView",
     "RemittanceDetailView",
     "RemittanceListView",
+    "RemittanceUploadDetailView",
     "RemittanceUploadView",
     "SubmitView",
     "VisitChargesView",

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView
@@ -10,7 +10,12 @@ from django.views.generic import DetailView, FormView, ListView
 from billing import selectors, services
 from billing.exceptions import BillingError, RemittanceRefused
 from billing.forms import RemittanceUploadForm
-from billing.models import ClaimPayment, Remittance, SubmissionBatch
+from billing.models import (
+    ClaimPayment,
+    Remittance,
+    RemittanceUpload,
+    SubmissionBatch,
+)
 from clinic.mixins import ListAccessLogMixin
 from clinic.permissions import RoleRequiredMixin
 
@@ -104,7 +109,7 @@ class RemittanceUploadView(RoleRequiredMixin, FormView):
 
     def form_valid(self, form):
         try:
-            remittance = services.remittance_import(
+            upload = services.remittance_upload_create(
                 text=form.text,
                 file_name=form.cleaned_data["file"].name,
                 actor=self.request.user,
@@ -112,17 +117,22 @@ class RemittanceUploadView(RoleRequiredMixin, FormView):
         except RemittanceRefused as exc:
             form.add_error("file", exc.message)
             return self.form_invalid(form)
-        messages.success(
-            self.request,
-            _("835 %(t)s posted: %(n)d claim(s), %(u)d unmatched, $%(a)s.")
-            % {
-                "t": remittance.trace_number,
-                "n": remittance.claim_count,
-                "u": remittance.unmatched_count,
-                "a": remittance.payment_amount,
-            },
+        return redirect(upload)
+
+
+class RemittanceUploadDetailView(RoleRequiredMixin, View):
+    """An uploaded 835 while it is posted (polled by htmx), then its outcome."""
+
+    permission_required = "billing.view_remittance"
+
+    def get(self, request, pk):
+        upload = get_object_or_404(RemittanceUpload, pk=pk)
+        template = (
+            "billing/partials/_remittance_upload_progress.html"
+            if request.htmx
+            else "billing/remittance_upload_detail.html"
         )
-        return redirect(remittance)
+        return render(request, template, {"upload": upload, "tab": "remittances"})
 
 
 class RemittanceDetailView(RoleRequiredMixin, ListAccessLogMixin, DetailView):

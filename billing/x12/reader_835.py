@@ -110,6 +110,22 @@ def _adjustments(seg: Segment) -> list[Adjustment]:
     return found
 
 
+def trace_of(text: str) -> tuple[str, str] | None:
+    """TRN02 and TRN03 (trace number and payer) read from the head of the file
+    alone, cheaply, whatever its size; None when the head holds no TRN."""
+    head = text.lstrip("\ufeff").lstrip()[:8192]
+    if not head.startswith("ISA") or len(head) < 106:
+        return None
+    element_sep, segment_sep = head[3], head[105]
+    if segment_sep not in "\r\n":
+        head = head.replace("\r", "").replace("\n", "")
+    for raw in head.split(segment_sep)[:-1]:
+        parts = raw.strip().split(element_sep)
+        if parts[0] == "TRN" and len(parts) > 2 and parts[2]:
+            return parts[2], parts[3] if len(parts) > 3 else ""
+    return None
+
+
 def parse_835(text: str) -> Remittance835:
     segments = split_segments(text)
     st = [s for s in segments if s.id == "ST"]

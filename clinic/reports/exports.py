@@ -9,7 +9,10 @@ import csv
 import hashlib
 import io
 import logging
+import os
+import secrets
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from itertools import islice
 from pathlib import Path
@@ -18,6 +21,7 @@ from django.conf import settings
 from django.db import connection, connections, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import landscape, letter
 from reportlab.lib.styles import getSampleStyleSheet
@@ -32,6 +36,13 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from clinic.heartbeat import (
+    MAX_ATTEMPTS,
+    heartbeat,
+    run_claim,
+    run_still_mine,
+    stale_runs_settle,
+)
 from clinic.models import AccessLog, ReportExport
 from clinic.pdf import pdf_markup, pdf_paragraph
 from clinic.queueing import enqueue_on_commit
@@ -177,7 +188,7 @@ class _NumberedCanvas(pdf_canvas.Canvas):
 def write_pdf(
     report: Report,
     filters: Filters,
-    path: Path,
+    path,
     *,
     generated_by: str,
     progress: Callable[[int], None] | None = None,
@@ -249,7 +260,7 @@ def write_pdf(
         ),
     ]
     doc = SimpleDocTemplate(
-        str(path),
+        path if hasattr(path, "write") else str(path),
         pagesize=landscape(letter),
         leftMargin=0.5 * inch,
         rightMargin=0.5 * inch,
@@ -339,70 +350,109 @@ def report_export_job(export_id: int) -> str | None:
 
 
 def report_export_run(*, export_id: int) -> str | None:
-    """Build the file of one export. Runs once: the row is claimed before the work."""
+    """Build the file of one export. Runs once: the row is claimed before the work,
+    and beats while it works (a worker that dies is noticed by the sweeper)."""
     from clinic.reports import get_report
 
-    with transaction.atomic():
-        export = (
-            ReportExport.objects.select_for_update(skip_locked=True)
-            .filter(pk=export_id, status=ReportExport.Status.PENDING)
-            .first()
+    def prepare(export: ReportExport) -> None:
+        export.total_rows = get_report(export.report).count(
+            Filters.from_json(export.filters)
         )
-        if export is None:
-            return None
-        report = get_report(export.report)
-        filters = Filters.from_json(export.filters)
-        export.status = ReportExport.Status.RUNNING
-        export.started_at = timezone.now()
-        export.total_rows = report.count(filters)
-        export.save()
+        export.done_rows = 0
+        # A name nobody can guess, and a new one per attempt: a run that was
+        # given up on can never write into the file of the next.
+        export.file_name = f"export-{export.pk}-{secrets.token_hex(8)}.{export.format}"
+
+    export = run_claim(ReportExport, export_id, prepare=prepare)
+    if export is None:
+        return None
+    report = get_report(export.report)
+    filters = Filters.from_json(export.filters)
 
     def progress(done: int) -> None:
         export.done_rows = done
         export.save(update_fields=["done_rows"])
 
-    settings.EXPORT_DIR.mkdir(parents=True, exist_ok=True)
-    path = settings.EXPORT_DIR / f"export-{export.pk}.{export.format}"
+    path = _export_path(export)
     try:
-        if export.format == ReportExport.Format.PDF:
-            digest = write_pdf(
-                report,
-                filters,
-                path,
-                generated_by=export.requested_by.get_username(),
-                progress=progress,
-            )
-        else:
-            with path.open("wb") as handle:
+        with heartbeat(export), _private_file(path) as handle:
+            if export.format == ReportExport.Format.PDF:
+                digest = write_pdf(
+                    report,
+                    filters,
+                    handle,
+                    generated_by=export.requested_by.get_username(),
+                    progress=progress,
+                )
+            else:
                 for chunk in csv_chunks(report, filters, progress=progress):
                     handle.write(chunk)
-            digest = chunk.decode().rstrip("\n")[len(HASH_LINE) :]
+                digest = chunk.decode().rstrip("\n")[len(HASH_LINE) :]
     except Exception as exc:
         logger.exception("Export %s failed", export.pk)
         path.unlink(missing_ok=True)
+        if not run_still_mine(export):
+            return None
         export.status = ReportExport.Status.FAILED
         export.error = str(exc)[:2000]
+        export.file_name = ""
         export.finished_at = timezone.now()
         export.save()
         return export.status
-    export.status = ReportExport.Status.DONE
-    export.sha256 = digest
-    export.file_name = path.name
-    export.finished_at = timezone.now()
-    export.expires_at = export.finished_at + timedelta(
-        hours=settings.EXPORT_RETENTION_HOURS
-    )
-    export.save()
+    with transaction.atomic():
+        if not ReportExport.objects.select_for_update().filter(
+            pk=export.pk, status=ReportExport.Status.RUNNING, attempts=export.attempts
+        ):
+            # Given up on meanwhile (queued again): this file is nobody's.
+            path.unlink(missing_ok=True)
+            return None
+        export.status = ReportExport.Status.DONE
+        export.sha256 = digest
+        export.finished_at = timezone.now()
+        export.expires_at = export.finished_at + timedelta(
+            hours=settings.EXPORT_RETENTION_HOURS
+        )
+        export.save()
     return export.status
 
 
-STUCK_AFTER = timedelta(minutes=30)
+def _export_path(export: ReportExport) -> Path:
+    return settings.EXPORT_DIR / export.file_name
+
+
+@contextmanager
+def _private_file(path: Path) -> Iterator:
+    """A new file only its owner (the app's user) may read: 0600 in a 0700 folder,
+    whatever the umask."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.fchmod(descriptor, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        yield handle
+
+
 LOST_AFTER = timedelta(minutes=5)
+STOPPED = _(
+    "The export stopped {attempts} times (its worker was restarted or ran out of "
+    "time or memory). Request it again, perhaps with narrower filters."
+)
+
+
+def _requeue(export: ReportExport) -> None:
+    enqueue_on_commit(report_export_job, export.pk, queue="reports")
+
+
+def _remove_partial(export: ReportExport) -> None:
+    if export.file_name:
+        _export_path(export).unlink(missing_ok=True)
+    export.file_name = ""
+    export.done_rows = 0
 
 
 def report_exports_sweep(now) -> int:
     """Expired files are deleted; lost enqueues are re-sent; a run whose worker died
-    is marked failed (ask again)."""
+    (no heartbeat for minutes) loses its partial file and is queued again, or
+    failed after its last attempt."""
     handled = 0
     for export in ReportExport.objects.filter(
         status=ReportExport.Status.DONE, expires_at__lte=now
@@ -411,13 +461,13 @@ def report_exports_sweep(now) -> int:
         export.status = ReportExport.Status.EXPIRED
         export.save()
         handled += 1
-    for export in ReportExport.objects.filter(
-        status=ReportExport.Status.RUNNING, started_at__lte=now - STUCK_AFTER
-    ):
-        export.status = ReportExport.Status.FAILED
-        export.error = "The export stopped (worker restarted). Request it again."
-        export.save()
-        handled += 1
+    handled += stale_runs_settle(
+        ReportExport,
+        now=now,
+        requeue=_requeue,
+        cleanup=_remove_partial,
+        failed_message=str(STOPPED).format(attempts=MAX_ATTEMPTS),
+    )
     for export_id in ReportExport.objects.filter(
         status=ReportExport.Status.PENDING, created_at__lte=now - LOST_AFTER
     ).values_list("pk", flat=True):

@@ -168,8 +168,11 @@ class ReportExportDownloadView(_OwnExportMixin, View):
             what=f"export #{export.pk} of {export.report}: {export.filters_text}",
             request=request,
         )
+        # The stored name is random; the download is named for what it holds.
         return FileResponse(
-            path.open("rb"), as_attachment=True, filename=export.file_name
+            path.open("rb"),
+            as_attachment=True,
+            filename=f"{export.report}-{export.pk}.{export.format}",
         )
 
 

@@ -6,19 +6,36 @@ never holds half a message. Messages with problems wait in the error list and ca
 re-processed once the order or catalogue is fixed.
 """
 
+import logging
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 import hl7
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
+from clinic.heartbeat import run_progress
 from diagnostics import services
-from diagnostics.exceptions import Hl7Error
-from diagnostics.hl7v2.parsing import ERROR, REJECT, ObxValue, parse_oru, split_messages
+from diagnostics.exceptions import Hl7Error, Hl7FileRefused
+from diagnostics.hl7v2.parsing import (
+    ERROR,
+    REJECT,
+    ObxValue,
+    header_fields,
+    limits_problem,
+    parse_oru,
+    split_messages,
+)
 from diagnostics.models import DiagnosticOrder, Hl7Message, Observation, TestDefinition
 
+logger = logging.getLogger(__name__)
+
 APPLICATION, FACILITY = "CLINICOPS", "CLINIC"
+INTERNAL_ERROR = (
+    "The message could not be applied (an error inside ClinicOps, logged for the "
+    "administrators). Re-process it once that is fixed."
+)
 RESULT_STATUSES = {"P": "P", "F": "F", "C": "C"}
 NUMERIC_TYPES = {"NM", "SN"}
 CODED_TYPES = {"CE", "CWE", "CNE"}
@@ -29,6 +46,9 @@ TEXT_TYPES = {"ST", "TX", "FT"}
 class Outcome:
     message: Hl7Message
     applied: list[str]  # accession numbers
+    # Received before (same sending facility and MSH-10): ``message`` is the
+    # original, its ACK the answer; nothing was stored or applied again.
+    duplicate: bool = False
 
     @property
     def ok(self) -> bool:
@@ -251,23 +271,95 @@ def _process(record: Hl7Message) -> list[str]:
     return applied
 
 
-def hl7_receive(*, text: str, source: str = "", actor=None) -> list[Outcome]:
-    """Store and apply every message of a file or upload, each on its own."""
-    outcomes = []
-    for raw in split_messages(text):
-        record = Hl7Message(
-            raw=raw,
-            source=source[:200],
-            received_by=actor,
-            status=Hl7Message.Status.ERROR,
-            ack_code=ERROR,
-        )
-        record.save()
-        applied = _process(record)
+def receipt_key(raw: str) -> str | None:
+    """Sending facility (MSH-4) and message control id (MSH-10): what makes a
+    message the same message when a lab sends it again. None without an MSH-10."""
+    header = header_fields(raw)
+    control_id = header[10].strip() if len(header) > 10 else ""
+    if not control_id:
+        return None
+    return f"{header[4].strip()[:180]}|{control_id[:50]}"
+
+
+def hl7_receive_one(*, raw: str, source: str = "", actor=None, upload=None) -> Outcome:
+    """Store and apply one message in one transaction (with its upload's count).
+
+    A message already received (same sending facility and MSH-10) is not stored
+    again: the answer is the original's ACK. A message the importer cannot handle
+    at all is kept in the error list rather than stopping a whole file.
+    """
+    key = receipt_key(raw)
+    with transaction.atomic():
+        original = Hl7Message.objects.filter(receipt_key=key).first() if key else None
+        if original is None:
+            record = Hl7Message(
+                raw=raw,
+                source=source[:200],
+                received_by=actor,
+                status=Hl7Message.Status.ERROR,
+                ack_code=ERROR,
+                receipt_key=key,
+                upload=upload,
+            )
+            try:
+                with transaction.atomic():
+                    record.save()
+            except IntegrityError:  # the same message, received meanwhile
+                original = Hl7Message.objects.get(receipt_key=key)
+        if original is not None:
+            if upload is not None:
+                upload_count(upload=upload, duplicates=1)
+            return Outcome(message=original, applied=[], duplicate=True)
+        try:
+            with transaction.atomic():
+                applied = _process(record)
+        except Exception:
+            logger.exception("HL7 message %s could not be processed", record.pk)
+            record.status, record.ack_code = Hl7Message.Status.ERROR, ERROR
+            record.error = INTERNAL_ERROR
+            record.processed_at = timezone.now()
+            record.ack = _ack(record.raw, ERROR, INTERNAL_ERROR, f"ACK{record.pk}")
+            applied = []
         record._change_reason = f"received: {record.status}"
         record.save()
-        outcomes.append(Outcome(message=record, applied=applied))
-    return outcomes
+        outcome = Outcome(message=record, applied=applied)
+        if upload is not None:
+            upload_count(
+                upload=upload, applied=int(outcome.ok), not_applied=int(not outcome.ok)
+            )
+    return outcome
+
+
+def upload_count(*, upload, applied: int = 0, not_applied: int = 0, duplicates=0):
+    """One more message of an upload handled, in the transaction that handled it,
+    so a run that is resumed starts exactly after the last one; RunLost (and that
+    message rolled back) when the upload is no longer this run's."""
+    run_progress(
+        upload,
+        done_messages=F("done_messages") + 1,
+        applied_messages=F("applied_messages") + applied,
+        error_messages=F("error_messages") + not_applied,
+        duplicate_messages=F("duplicate_messages") + duplicates,
+    )
+
+
+def hl7_messages_check(text: str) -> list[str]:
+    """The messages of a file, or Hl7FileRefused (nothing stored) when one passes
+    the size caps or carries a NUL byte."""
+    messages = split_messages(text)
+    problem = limits_problem(messages)
+    if problem:
+        raise Hl7FileRefused(problem)
+    return messages
+
+
+def hl7_receive(*, text: str, source: str = "", actor=None) -> list[Outcome]:
+    """Store and apply every message of a file, each on its own; a file with a
+    message past the caps is refused whole (Hl7FileRefused) before any is stored."""
+    return [
+        hl7_receive_one(raw=raw, source=source, actor=actor)
+        for raw in hl7_messages_check(text)
+    ]
 
 
 def hl7_reprocess(*, message: Hl7Message, actor) -> Outcome:

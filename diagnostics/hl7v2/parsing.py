@@ -79,6 +79,109 @@ def split_messages(text: str) -> list[str]:
     return ["\r".join(segments) + "\r" for segments in messages]
 
 
+# Caps checked before a message is parsed or stored: python-hl7 makes an object of
+# every field, repetition and component, so a 2 MB field of separators costs
+# gigabytes. Real ORU^R01 messages stay far below these.
+MAX_MESSAGE_CHARS = 1024 * 1024
+MAX_SEGMENTS = 1000
+MAX_FIELD_CHARS = 64 * 1024
+MAX_REPETITIONS = 100
+MAX_COMPONENTS = 500  # in one field, all repetitions together
+MAX_SUBCOMPONENTS = 500
+
+NUL_REFUSED = (
+    "Message {n} holds a NUL character (byte 0), which HL7 text never carries: "
+    "the file is damaged or not HL7. Nothing was imported."
+)
+TOO_LONG = (
+    "Message {n} is {size:,} characters long; a message may be at most "
+    "{limit:,}. Nothing was imported."
+)
+TOO_MANY_SEGMENTS = (
+    "Message {n} has {count:,} segments; a message may have at most {limit:,}. "
+    "Nothing was imported."
+)
+FIELD_TOO_LONG = (
+    "Message {n}, segment {segment} ({id}), field {field} is {size:,} characters "
+    "long; a field may be at most {limit:,}. Nothing was imported."
+)
+FIELD_TOO_MANY = (
+    "Message {n}, segment {segment} ({id}), field {field} has {count:,} {what}; a "
+    "field may have at most {limit:,}. Nothing was imported."
+)
+
+
+def header_fields(text: str) -> list[str]:
+    """The raw fields of a message's MSH header, numbered so that ``[n]`` is
+    MSH-n (MSH-1, the field separator, is ``[1]``); [] when there is no header."""
+    if not text.startswith("MSH") or len(text) < 4:
+        return []
+    separator = text[3]
+    first = text.split("\r", 1)[0]
+    return ["MSH", separator, *first[4:].split(separator)]
+
+
+def _field_problem(
+    n: int, position: int, seg_id: str, field_number: int, field: str, seps: str
+) -> str | None:
+    component, repetition, _escape, subcomponent = seps
+    where = {"n": n, "segment": position, "id": seg_id, "field": field_number}
+    if len(field) > MAX_FIELD_CHARS:
+        return FIELD_TOO_LONG.format(**where, size=len(field), limit=MAX_FIELD_CHARS)
+    for count, limit, what in (
+        (field.count(repetition) + 1, MAX_REPETITIONS, "repetitions"),
+        (field.count(component) + 1, MAX_COMPONENTS, "components"),
+        (field.count(subcomponent) + 1, MAX_SUBCOMPONENTS, "subcomponents"),
+    ):
+        if count > limit:
+            return FIELD_TOO_MANY.format(**where, count=count, what=what, limit=limit)
+    return None
+
+
+def limits_problem(messages: list[str]) -> str | None:
+    """The first way in which ``messages`` (from ``split_messages``) pass the caps
+    above or carry a NUL, as a sentence; None when they are within them. Cheap:
+    a segment whose totals are within every cap is not looked at field by field."""
+    smallest = min(MAX_REPETITIONS, MAX_COMPONENTS, MAX_SUBCOMPONENTS)
+    for n, text in enumerate(messages, start=1):
+        if "\x00" in text:
+            return NUL_REFUSED.format(n=n)
+        if len(text) > MAX_MESSAGE_CHARS:
+            return TOO_LONG.format(n=n, size=len(text), limit=MAX_MESSAGE_CHARS)
+        segments = text.rstrip("\r").split("\r")
+        if len(segments) > MAX_SEGMENTS:
+            return TOO_MANY_SEGMENTS.format(
+                n=n, count=len(segments), limit=MAX_SEGMENTS
+            )
+        header = header_fields(text)
+        if len(header) < 3 or len(header[2]) < 4:
+            continue  # no encoding characters: parse_oru rejects it, cheaply
+        separator, seps = header[1], header[2][:4]
+        for position, segment in enumerate(segments, start=1):
+            if len(segment) <= smallest:
+                continue
+            if (
+                len(segment) <= MAX_FIELD_CHARS
+                and segment.count(seps[1]) < MAX_REPETITIONS
+                and segment.count(seps[0]) < MAX_COMPONENTS
+                and segment.count(seps[3]) < MAX_SUBCOMPONENTS
+            ):
+                continue
+            fields = segment.split(separator)
+            seg_id = fields[0][:3]
+            # MSH-2 holds the separators themselves; MSH-n is fields[n - 1].
+            offset = 1 if seg_id == "MSH" else 0
+            for index, value in enumerate(fields[1:], start=1):
+                if seg_id == "MSH" and index == 1:
+                    continue
+                problem = _field_problem(
+                    n, position, seg_id, index + offset, value, seps
+                )
+                if problem:
+                    return problem
+    return None
+
+
 def _reps(container) -> list[list[str]]:
     if isinstance(container, str):
         return [[container]]

@@ -5,6 +5,7 @@ from diagnostics.views.hl7 import (
     Hl7ListView,
     Hl7ReprocessView,
     Hl7SetAsideView,
+    Hl7UploadDetailView,
     Hl7UploadView,
 )
 from diagnostics.views.orders import (
@@ -32,6 +33,7 @@ __all__ = [
     "Hl7ListView",
     "Hl7ReprocessView",
     "Hl7SetAsideView",
+    "Hl7UploadDetailView",
     "Hl7UploadView",
     "LabelPdfView",
     "ObservationAcknowledgeView",

@@ -1,7 +1,7 @@
 """HL7 message pages: list and error list, upload, one message, re-process."""
 
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView
@@ -10,13 +10,15 @@ from clinic.models import AccessLog
 from clinic.permissions import RoleRequiredMixin
 from clinic.services import access_log_record
 from diagnostics import selectors
+from diagnostics.exceptions import Hl7FileRefused
 from diagnostics.forms import (
     Hl7FilterForm,
     Hl7UploadForm,
     SetAsideForm,
 )
-from diagnostics.hl7v2.importer import hl7_receive, hl7_reprocess, hl7_set_aside
-from diagnostics.models import Hl7Message
+from diagnostics.hl7v2.importer import hl7_reprocess, hl7_set_aside
+from diagnostics.hl7v2.uploads import hl7_upload_create
+from diagnostics.models import Hl7Message, Hl7Upload
 from diagnostics.views.common import (
     querystring,
 )
@@ -32,7 +34,9 @@ class Hl7ListView(RoleRequiredMixin, ListView):
         self.filter_form = Hl7FilterForm(self.request.GET or None)
         data = self.filter_form.cleaned_data if self.filter_form.is_valid() else {}
         return selectors.hl7_messages(
-            status=data.get("status", ""), query=data.get("q", "")
+            status=data.get("status", ""),
+            query=data.get("q", ""),
+            upload_id=data.get("upload"),
         )
 
     def get_context_data(self, **kwargs):
@@ -40,6 +44,7 @@ class Hl7ListView(RoleRequiredMixin, ListView):
             filter_form=self.filter_form,
             querystring=querystring(self.request),
             can_import=self.request.user.has_perm("diagnostics.import_hl7"),
+            uploads=Hl7Upload.objects.filter(uploaded_by=self.request.user)[:5],
             **kwargs,
         )
 
@@ -50,19 +55,32 @@ class Hl7UploadView(RoleRequiredMixin, FormView):
     form_class = Hl7UploadForm
 
     def form_valid(self, form):
-        outcomes = hl7_receive(
-            text=form.text,
-            source=f"upload: {form.cleaned_data['file'].name}",
-            actor=self.request.user,
+        try:
+            upload = hl7_upload_create(
+                file_name=form.cleaned_data["file"].name,
+                text=form.text,
+                actor=self.request.user,
+            )
+        except Hl7FileRefused as refused:
+            form.add_error("file", refused.message)
+            return self.form_invalid(form)
+        return redirect(upload)
+
+
+class Hl7UploadDetailView(RoleRequiredMixin, View):
+    """An upload's import, polled by htmx while it runs (counts only, no patient
+    data: the messages themselves are on their own pages)."""
+
+    permission_required = "diagnostics.view_hl7message"
+
+    def get(self, request, pk):
+        upload = get_object_or_404(Hl7Upload, pk=pk)
+        template = (
+            "diagnostics/partials/_hl7_upload_progress.html"
+            if request.htmx
+            else "diagnostics/hl7_upload_detail.html"
         )
-        good = sum(1 for o in outcomes if o.ok)
-        bad = len(outcomes) - good
-        messages.success(
-            self.request,
-            _("%(n)d message(s) read: %(good)d applied, %(bad)d in the error list.")
-            % {"n": len(outcomes), "good": good, "bad": bad},
-        )
-        return redirect("diagnostics:hl7-list")
+        return render(request, template, {"upload": upload})
 
 
 class Hl7DetailView(RoleRequiredMixin, DetailView):

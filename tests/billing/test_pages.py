@@ -150,6 +150,9 @@ def test_claim_page_query_count_is_bounded(
 def test_upload_835_page_posts_and_refuses_a_duplicate(client, make_user):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from billing.models import RemittanceUpload
+    from billing.services.uploads import remittance_upload_run
+
     claim = billed_claim()
     claim_mark_ready(claim=claim, actor=None)
     claims_submit(actor=None)
@@ -166,9 +169,13 @@ def test_upload_835_page_posts_and_refuses_a_duplicate(client, make_user):
     client.force_login(make_user("Billing"))
     url = reverse("billing:remittance-upload")
     response = client.post(url, {"file": SimpleUploadedFile("r.835", text.encode())})
-    assert response.status_code == 302
+    upload = RemittanceUpload.objects.get()
+    assert response["Location"] == upload.get_absolute_url()
+    assert remittance_upload_run(upload_id=upload.pk) == "done"
     claim.refresh_from_db()
     assert claim.status == "paid"
+    page = client.get(upload.get_absolute_url()).content.decode()
+    assert "835 UP-1 posted: 1 claim(s), 0 unmatched" in page
     again = client.post(url, {"file": SimpleUploadedFile("r.835", text.encode())})
     assert again.status_code == 200
     assert "(trace number UP-1) was already imported" in again.content.decode()

@@ -153,6 +153,24 @@ def _hl7_message(users):
     return {"pk": outcome.message.pk}, None
 
 
+def _hl7_upload(users):
+    from diagnostics.models import Hl7Upload
+
+    upload = Hl7Upload.objects.create(
+        file_name="a.hl7", text="MSH|", uploaded_by=users["Nurse"]
+    )
+    return {"pk": upload.pk}, None
+
+
+def _remittance_upload(users):
+    from billing.models import RemittanceUpload
+
+    upload = RemittanceUpload.objects.create(
+        file_name="a.835", text="ISA", uploaded_by=users["Billing"]
+    )
+    return {"pk": upload.pk}, None
+
+
 def _appointment(users):
     from tests.scheduling.factories import AppointmentFactory
 
@@ -351,6 +369,7 @@ SAMPLES = {
     "diagnostics:hl7-detail": _hl7_message,
     "diagnostics:hl7-reprocess": _hl7_message,
     "diagnostics:hl7-set-aside": _hl7_message,
+    "diagnostics:hl7-upload-detail": _hl7_upload,
     "scheduling:appointment-detail": _appointment,
     "scheduling:appointment-action": _appointment,
     "scheduling:appointment-check-in": _appointment,
@@ -407,6 +426,7 @@ SAMPLES = {
     "billing:batch-download": _submission_batch,
     "billing:batch-retry": _submission_batch,
     "billing:remittance-detail": _remittance,
+    "billing:remittance-upload-detail": _remittance_upload,
     "billing:exception-resolve": _remittance_exception,
 }
 

@@ -191,14 +191,26 @@ def test_a_file_of_several_messages_applies_each_on_its_own():
     assert order.observations.count() == 3
 
 
-def test_the_same_message_twice_is_applied_once():
+def test_the_same_message_twice_is_answered_with_its_first_ack_and_stored_once():
+    order = make_order()
+    text = hl7_fixture("cbc_critical.hl7", order=order)
+    [first] = hl7_receive(text=text)
+    [second] = hl7_receive(text=text)
+    assert (second.duplicate, second.message.pk) == (True, first.message.pk)
+    assert second.message.ack == first.message.ack
+    assert Hl7Message.objects.count() == 1
+    assert order.observations.get(test__code="HGB").history.count() == 1
+
+
+def test_the_same_control_id_from_another_facility_is_another_message():
     order = make_order()
     text = hl7_fixture("cbc_critical.hl7", order=order)
     hl7_receive(text=text)
-    [second] = hl7_receive(text=text)
-    assert second.message.ack_code == "AA"
-    assert second.message.error.startswith("Already applied as message #")
-    assert order.observations.get(test__code="HGB").history.count() == 1
+    other_lab = text.replace("|ACMELAB|ACME|", "|OTHERLAB|OTHER|", 1)
+    [outcome] = hl7_receive(text=other_lab)
+    assert not outcome.duplicate
+    assert outcome.message.error.startswith("Already applied as message #")
+    assert Hl7Message.objects.count() == 2
 
 
 @pytest.mark.parametrize(

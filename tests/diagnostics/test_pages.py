@@ -18,7 +18,8 @@ from clinic.models import AccessLog
 from diagnostics import services
 from diagnostics.chart import chart_panel
 from diagnostics.hl7v2.importer import hl7_receive
-from diagnostics.models import DiagnosticOrder, Hl7Message, TestDefinition
+from diagnostics.hl7v2.uploads import hl7_upload_run
+from diagnostics.models import DiagnosticOrder, Hl7Message, Hl7Upload, TestDefinition
 from tests.conftest import ROOT
 from tests.diagnostics.factories import FIXTURES, hl7_fixture, make_order
 from tests.registration.factories import PatientFactory
@@ -228,12 +229,14 @@ def test_upload_page_imports_and_the_error_list_reprocesses(client, make_user):
     upload = SimpleUploadedFile(
         "batch.hl7", hl7_fixture("batch.hl7", order=order).encode()
     )
-    response = client.post(
-        reverse("diagnostics:hl7-upload"), {"file": upload}, follow=True
-    )
-    assert [str(m) for m in response.context["messages"]] == [
-        "2 message(s) read: 1 applied, 1 in the error list."
-    ]
+    response = client.post(reverse("diagnostics:hl7-upload"), {"file": upload})
+    hl7_upload = Hl7Upload.objects.get()
+    assert response["Location"] == hl7_upload.get_absolute_url()
+    assert hl7_upload_run(upload_id=hl7_upload.pk) == "done"
+    page = client.get(hl7_upload.get_absolute_url()).content.decode()
+    assert "2 / 2 messages" in page
+    assert "Applied: <strong>1</strong>" in page
+    assert "In the error list: <strong>1</strong>" in page
     errors = client.get(reverse("diagnostics:hl7-list") + "?status=error")
     [failed] = errors.context["hl7_messages"]
     assert failed.control_id == "MSG-BATCH-2"

@@ -49,3 +49,18 @@ class EligibilityCheckFactory(factory.django.DjangoModelFactory):
     coverage = factory.SubFactory(CoverageFactory)
     patient = factory.LazyAttribute(lambda check: check.coverage.patient)
     backend = "simulated"
+
+
+def card_image(kind: str = "PNG", size: tuple[int, int] = (60, 38)) -> bytes:
+    """A real (small) picture of a card, as a scanner or phone would send it."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", size, (240, 244, 250))
+    ImageDraw.Draw(image).rectangle(
+        (4, 4, size[0] // 2, size[1] // 3), fill=(0, 80, 160)
+    )
+    buffer = io.BytesIO()
+    image.save(buffer, kind)
+    return buffer.getvalue()

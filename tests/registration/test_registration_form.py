@@ -8,12 +8,12 @@ from hypothesis import strategies as st
 
 from registration.models import Coverage, Patient
 from registration.mrn import mrn_is_valid
-from tests.registration.factories import PatientFactory, PayerFactory
+from tests.registration.factories import PatientFactory, PayerFactory, card_image
 
 pytestmark = pytest.mark.django_db
 
 URL = "/patients/new/"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
+PNG = card_image("PNG")
 
 
 def _valid(**overrides):

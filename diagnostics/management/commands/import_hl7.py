@@ -3,14 +3,18 @@
 PATH is a file of one or more messages, or a folder of such files. Each message is
 applied whole or not at all; the ones that cannot be applied are listed with their
 reason (and wait in the error list of the Results page). The exit status is 0 when
-every message was applied, 1 when any was not, 2 when PATH cannot be read at all.
+every message was applied, 1 when any was not, 2 when PATH cannot be read at all
+or a file passes the caps of one message (size, segments, fields, repetitions,
+components) or holds a NUL byte: then nothing is stored. A message received
+before (same sending facility and MSH-10) is answered with its first ACK.
 """
 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from diagnostics.hl7v2.importer import hl7_receive
+from diagnostics.exceptions import Hl7FileRefused
+from diagnostics.hl7v2.importer import hl7_messages_check, hl7_receive_one
 
 SUFFIXES = {".hl7", ".txt", ".oru", ".msg", ""}
 
@@ -63,13 +67,26 @@ class Command(BaseCommand):
                     "imported.",
                     returncode=2,
                 )
-            texts.append((file, text))
-        applied = failed = 0
-        for file, text in texts:
-            for outcome in hl7_receive(text=text, source=str(file)):
+            try:
+                messages = hl7_messages_check(text)
+            except Hl7FileRefused as refused:
+                raise CommandError(f"{file}: {refused.message}", returncode=2) from None
+            texts.append((file, messages))
+        applied = failed = duplicates = 0
+        for file, messages in texts:
+            for raw in messages:
+                outcome = hl7_receive_one(raw=raw, source=str(file))
                 message = outcome.message
                 label = message.control_id or f"#{message.pk}"
-                if outcome.ok:
+                if outcome.duplicate:
+                    duplicates += 1
+                    failed += 0 if outcome.ok else 1
+                    self.stdout.write(
+                        f"{file.name}: {label} {message.ack_code} already received "
+                        f"(message #{message.pk}, {message.get_status_display()}): "
+                        "answered with its first ACK, not stored again"
+                    )
+                elif outcome.ok:
                     applied += 1
                     done = ", ".join(outcome.applied) or message.error
                     self.stdout.write(f"{file.name}: {label} {message.ack_code} {done}")
@@ -86,6 +103,8 @@ class Command(BaseCommand):
                     ) as handle:
                         handle.write(message.ack + "\r")
         summary = f"{applied} message(s) applied, {failed} not applied."
+        if duplicates:
+            summary += f" {duplicates} already received."
         if failed:
             raise CommandError(
                 summary + " See the error list (Results → HL7 messages).", returncode=1

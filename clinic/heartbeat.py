@@ -1,0 +1,231 @@
+"""Background runs that say they are alive: claiming a row, its heartbeat, and the
+rule that settles a run whose worker died.
+
+A background run (a report export, an HL7 or 835 upload) is a row with ``status``
+(pending → running → done | failed), ``attempts``, ``started_at`` and
+``heartbeat_at``. The job claims the row (pending → running, one more attempt), and
+while it works a thread stamps ``heartbeat_at`` every few seconds on a connection
+of its own, so the stamp commits even while the work holds a long transaction; the
+same thread writes the progress the work reports, so the page's progress bar moves
+whatever the work's transactions. A worker that is killed stops beating; the
+sweeper then re-queues the row (or fails it after ``MAX_ATTEMPTS``) within minutes.
+
+Writes here are ``UPDATE``s of named columns, not ``save()``: a beat every two
+seconds is not a change a history row should keep. The attempt number is the run's
+lease: a run whose row was re-queued under it (its attempt no longer matches) writes
+nothing more.
+"""
+
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+
+from django.db import DatabaseError, connections, models, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+HEARTBEAT_SECONDS = 2.0
+STALE_AFTER = timedelta(minutes=2)
+LOST_AFTER = timedelta(minutes=5)
+MAX_ATTEMPTS = 3
+
+PENDING, RUNNING, DONE, FAILED = "pending", "running", "done", "failed"
+
+
+class RunLost(Exception):
+    """This run's row was given up on and queued again (or finished) meanwhile:
+    the run stops and writes nothing more."""
+
+
+def run_claim(
+    model: type[models.Model], pk: int, *, prepare: Callable | None = None
+) -> models.Model | None:
+    """Take a pending run: running, one more attempt, started and beating now.
+    None when the row is not pending (done, running elsewhere, or missing), so a
+    job that runs twice does the work once. ``prepare(row)`` may set more fields,
+    written with the claim.
+    """
+    with transaction.atomic():
+        row = (
+            model.objects.select_for_update(skip_locked=True)
+            .filter(pk=pk, status=PENDING)
+            .first()
+        )
+        if row is None:
+            return None
+        now = timezone.now()
+        row.status = RUNNING
+        row.attempts += 1
+        row.started_at = now
+        row.heartbeat_at = now
+        if prepare is not None:
+            prepare(row)
+        row.save()
+    return row
+
+
+def run_still_mine(row: models.Model) -> bool:
+    """Whether ``row`` is still running under this attempt (not re-queued since)."""
+    return (
+        type(row)
+        .objects.filter(pk=row.pk, status=RUNNING, attempts=row.attempts)
+        .exists()
+    )
+
+
+class Beat:
+    """What a running job tells its heartbeat thread: the progress to write."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._fields: dict = {}
+
+    def progress(self, **fields) -> None:
+        with self._lock:
+            self._fields.update(fields)
+
+    def take(self) -> dict:
+        with self._lock:
+            fields, self._fields = self._fields, {}
+        return fields
+
+
+def _stamp(row: models.Model, fields: dict) -> int:
+    return (
+        type(row)
+        .objects.filter(pk=row.pk, status=RUNNING, attempts=row.attempts)
+        .update(heartbeat_at=timezone.now(), **fields)
+    )
+
+
+@contextmanager
+def heartbeat(row: models.Model, *, every: float | None = None) -> Iterator[Beat]:
+    """Stamp the running ``row`` every ``every`` seconds (and write the progress
+    given to the yielded ``Beat``) until the block ends; the last progress is
+    written on the way out."""
+    every = HEARTBEAT_SECONDS if every is None else every
+    beat = Beat()
+    stop = threading.Event()
+
+    def run() -> None:
+        try:
+            while not stop.wait(every):
+                try:
+                    _stamp(row, beat.take())
+                except DatabaseError:
+                    # A busy database (SQLite's write lock) skips a beat, no more.
+                    logger.warning(
+                        "Heartbeat of %s %s skipped", row._meta.label, row.pk
+                    )
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    thread = threading.Thread(
+        target=run, name=f"heartbeat-{row._meta.label_lower}-{row.pk}", daemon=True
+    )
+    thread.start()
+    try:
+        yield beat
+    finally:
+        stop.set()
+        thread.join(timeout=every + 30)
+        last = beat.take()
+        if last:
+            try:
+                _stamp(row, last)
+            except DatabaseError:  # the job's own outcome is written after this
+                logger.warning("Last progress of %s %s lost", row._meta.label, row.pk)
+
+
+def run_progress(row: models.Model, **changes) -> None:
+    """Write progress in the caller's transaction, or raise RunLost when the row
+    is no longer this run's (so that transaction rolls back)."""
+    updated = (
+        type(row)
+        .objects.filter(pk=row.pk, status=RUNNING, attempts=row.attempts)
+        .update(**changes)
+    )
+    if not updated:
+        raise RunLost(f"{row._meta.label} {row.pk} attempt {row.attempts}")
+
+
+def run_finish(row: models.Model, *, status: str, change_reason: str, **fields):
+    """The run's outcome, written only while the row is still this run's."""
+    with transaction.atomic():
+        if not (
+            type(row)
+            .objects.select_for_update()
+            .filter(pk=row.pk, status=RUNNING, attempts=row.attempts)
+            .exists()
+        ):
+            raise RunLost(f"{row._meta.label} {row.pk} attempt {row.attempts}")
+        row.refresh_from_db()
+        row.status = status
+        row.finished_at = timezone.now()
+        for name, value in fields.items():
+            setattr(row, name, value)
+        row._change_reason = change_reason
+        row.save()
+    return row
+
+
+def pending_runs_requeue(model: type[models.Model], *, now: datetime, requeue) -> int:
+    """Rows still pending ``LOST_AFTER`` after they were asked for: their enqueue
+    was lost (Redis down). A second copy of a job finds the row claimed."""
+    count = 0
+    for row in model.objects.filter(status=PENDING, created_at__lte=now - LOST_AFTER):
+        requeue(row)
+        count += 1
+    return count
+
+
+def stale_runs(model: type[models.Model], *, now: datetime) -> models.QuerySet:
+    """Running rows whose worker stopped beating ``STALE_AFTER`` ago (rows from
+    before heartbeats count from their start)."""
+    limit = now - STALE_AFTER
+    return model.objects.filter(status=RUNNING).filter(
+        Q(heartbeat_at__lt=limit) | Q(heartbeat_at__isnull=True, started_at__lt=limit)
+    )
+
+
+def stale_runs_settle(
+    model: type[models.Model],
+    *,
+    now: datetime,
+    requeue,
+    failed_message: str,
+    cleanup=None,
+) -> int:
+    """Each run whose worker died: ``cleanup(row)`` (its partial file), then back
+    to pending and ``requeue(row)`` (after commit), or failed with
+    ``failed_message`` once it has had ``MAX_ATTEMPTS``. Returns how many."""
+    settled = 0
+    for pk in stale_runs(model, now=now).values_list("pk", flat=True):
+        with transaction.atomic():
+            row = (
+                stale_runs(model, now=now)
+                .select_for_update(skip_locked=True)
+                .filter(pk=pk)
+                .first()
+            )
+            if row is None:
+                continue
+            if cleanup is not None:
+                cleanup(row)
+            if row.attempts >= MAX_ATTEMPTS:
+                row.status = FAILED
+                row.error = failed_message
+                row.finished_at = now
+                row._change_reason = "worker stopped; failed after its last attempt"
+                row.save()
+            else:
+                row.status = PENDING
+                row._change_reason = "worker stopped; queued again"
+                row.save()
+                requeue(row)
+            settled += 1
+    return settled
