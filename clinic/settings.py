@@ -113,6 +113,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "clinic.middleware.SessionLimitsMiddleware",
     "clinic.middleware.PasswordChangeRequiredMiddleware",
+    "registration.restriction.RestrictedPatientMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
