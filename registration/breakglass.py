@@ -70,6 +70,7 @@ def patient_set_restriction(
             raise RestrictionNotAllowed(RESTRICTION_NOT_ALLOWED)
         verb = "restricted" if restriction else "restriction lifted"
         locked.restriction = restriction
+        locked._history_user = actor  # also outside a request (commands, jobs)
         locked._change_reason = (
             f"{verb} ({restriction}): {reason}" if restriction else f"{verb}: {reason}"
         )[:100]
@@ -103,6 +104,7 @@ def break_glass(
     grant.full_clean()
     with transaction.atomic():
         grant._change_reason = "break-glass"
+        grant._history_user = actor
         grant.save()
         access_log_record(
             user=actor,
@@ -162,6 +164,7 @@ def grants_sign_off(*, grant_ids, note: str, actor) -> int:
             grant.reviewed_by, grant.reviewed_at = actor, now
             grant.review_note = note[:500]
             grant._change_reason = f"signed off: {note}"[:100]
+            grant._history_user = actor
             grant.save(update_fields=["reviewed_by", "reviewed_at", "review_note"])
             alert_resolve_by_key(
                 key=f"break-glass:{grant.pk}",
