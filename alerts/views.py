@@ -12,6 +12,7 @@ from alerts.models import StaffAlert
 from clinic.exceptions import ApplicationError
 from clinic.permissions import RoleRequiredMixin
 from registration.banner import PatientBannerMixin
+from registration.restriction import mark_hidden
 
 PERMISSION = "alerts.view_staffalert"
 
@@ -41,6 +42,8 @@ class InboxView(RoleRequiredMixin, ListView):
         query.pop("page", None)
         for alert in context["alerts"]:
             alert.kind_label = kind_of(alert.kind).label
+        # Titles name the patient: a restricted one shows as such, without a grant.
+        mark_hidden(context["alerts"], user=self.request.user)
         context.update(filter_form=self.filter_form, querystring=query.urlencode())
         return context
 
@@ -72,6 +75,7 @@ class AlertAcknowledgeView(_AlertMixin, View):
             return redirect("alerts:inbox")
         if request.htmx:
             alert.kind_label = kind_of(alert.kind).label
+            mark_hidden([alert], user=request.user)
             return render(request, "alerts/partials/_alert_row.html", {"alert": alert})
         messages.success(request, _("Acknowledged: %(title)s") % {"title": alert.title})
         return redirect("alerts:inbox")
@@ -86,6 +90,7 @@ class AlertResolveView(_AlertMixin, PatientBannerMixin, FormView):
 
     def get_context_data(self, **kwargs):
         self.alert.kind_label = kind_of(self.alert.kind).label
+        mark_hidden([self.alert], user=self.request.user)
         return super().get_context_data(alert=self.alert, **kwargs)
 
     def form_valid(self, form):

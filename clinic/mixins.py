@@ -1,6 +1,8 @@
 """View mixins shared by every app: role checks live in clinic.permissions, the
 PHI access log here."""
 
+from django.core.exceptions import PermissionDenied
+
 from clinic.models import AccessLog
 from clinic.services import access_log_record
 
@@ -33,8 +35,17 @@ class PatientAccessLogMixin:
         return patient_of(obj) if obj is not None else None
 
     def render_to_response(self, context, **response_kwargs):
-        response = super().render_to_response(context, **response_kwargs)
         patient = self.get_access_patient()
+        if patient is not None and getattr(patient, "restriction", ""):
+            # The gate in front of the view (registration.restriction) already
+            # refused pages it knows; this catches a patient page it does not.
+            from registration.restriction import may_open
+
+            if not may_open(
+                user=self.request.user, patient=patient, request=self.request
+            ):
+                raise PermissionDenied("Restricted patient")
+        response = super().render_to_response(context, **response_kwargs)
         if patient is not None:
             access_log_record(
                 user=self.request.user,

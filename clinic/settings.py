@@ -114,6 +114,7 @@ MIDDLEWARE = [
     "clinic.middleware.NulCharacterMiddleware",
     "clinic.middleware.SessionLimitsMiddleware",
     "clinic.middleware.PasswordChangeRequiredMiddleware",
+    "registration.restriction.RestrictedPatientMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",

@@ -86,6 +86,7 @@ GRID_FIELDS = (
     "order__patient__given_name",
     "order__patient__family_name",
     "order__patient__birth_date",
+    "order__patient__restriction",
     "order__medication__name",
     "order__medication__is_high_alert",
     "administration__given_at",
@@ -102,6 +103,9 @@ class GridPatient:
     given_name: str
     family_name: str
     birth_date: object
+    restriction: str = ""
+    # Set by the page for a restricted patient the user holds no grant for.
+    patient_hidden: bool = False
 
 
 @dataclass
@@ -234,6 +238,7 @@ def mar_for_unit(
                 given_name=v["order__patient__given_name"],
                 family_name=v["order__patient__family_name"],
                 birth_date=v["order__patient__birth_date"],
+                restriction=v["order__patient__restriction"],
             )
             row = rows[patient.pk] = MarRow(
                 patient,

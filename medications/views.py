@@ -2,6 +2,7 @@
 the formulary. Thin: parse, call one service or selector, render."""
 
 from datetime import datetime, timedelta
+from operator import attrgetter
 
 from django.conf import settings
 from django.contrib import messages
@@ -41,6 +42,7 @@ from medications.forms import (
 from medications.models import Medication, MedicationOrder, ScheduledDose
 from registration.banner import PatientBannerMixin
 from registration.models import Patient
+from registration.restriction import mark_hidden
 from registration.selectors import patient_banner
 
 VIEW_MAR = "medications.view_scheduleddose"
@@ -108,6 +110,12 @@ class MarView(RoleRequiredMixin, TemplateView):
         )
         if location is not None:
             form.initial.setdefault("location", location.pk)
+            mark_hidden(
+                [row.patient for row in mar.rows],
+                user=self.request.user,
+                patient_id=attrgetter("pk"),
+                restricted=attrgetter("restriction"),
+            )
         access_log_record(
             user=self.request.user,
             action=AccessLog.Action.VIEW,

@@ -57,6 +57,12 @@ class Patient(models.Model):
         NO_KNOWN = "nka", _("No known allergies")
         RECORDED = "recorded", _("Allergies recorded")
 
+    class Restriction(models.TextChoices):
+        NONE = "", _("Not restricted")
+        STAFF = "staff", _("Staff member")
+        PUBLIC_FIGURE = "public_figure", _("Public figure")
+        SENSITIVE = "sensitive", _("Sensitive episode")
+
     mrn = models.CharField(
         _("MRN"), max_length=16, unique=True, validators=[validate_mrn]
     )
@@ -158,6 +164,15 @@ class Patient(models.Model):
         _("possible duplicates shown"), max_length=300, blank=True
     )
     created_at = models.DateTimeField(_("registered"), default=timezone.now)
+    # A restricted chart opens only through break-glass (a BreakGlassGrant); who set
+    # or lifted it, and why, is in the history.
+    restriction = models.CharField(
+        _("restriction"),
+        max_length=16,
+        choices=Restriction.choices,
+        blank=True,
+        default=Restriction.NONE,
+    )
 
     history = HistoricalRecords()
 
@@ -165,6 +180,8 @@ class Patient(models.Model):
         ordering = ["family_name", "given_name"]
         permissions = [
             ("merge_patient", "Can merge duplicate patient records"),
+            ("restrict_patient", "Can mark a patient restricted"),
+            ("unrestrict_patient", "Can lift or change a patient's restriction"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -201,6 +218,10 @@ class Patient(models.Model):
     @property
     def age(self) -> int:
         return self.age_on(timezone.localdate())
+
+    @property
+    def is_restricted(self) -> bool:
+        return bool(self.restriction)
 
 
 class Payer(models.Model):
@@ -471,3 +492,79 @@ class Allergy(models.Model):
     @property
     def is_severe(self) -> bool:
         return self.severity in self.SEVERE_LEVELS
+
+
+class BreakGlassGrant(models.Model):
+    """One user's time-limited access to one restricted patient's record, given
+    with a reason, and an administrator's sign-off of it."""
+
+    class Reason(models.TextChoices):
+        DIRECT_CARE = "direct_care", _("Caring for the patient now")
+        EMERGENCY = "emergency", _("Emergency")
+        COVERING = "covering", _("Covering for a colleague")
+        OPERATIONS = "operations", _("Scheduling, billing or records work")
+        PATIENT_REQUEST = "patient_request", _("At the patient's request")
+        OTHER = "other", _("Other (explain below)")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    patient = models.ForeignKey(
+        Patient,
+        verbose_name=_("patient"),
+        on_delete=models.PROTECT,
+        related_name="break_glass_grants",
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    reason_text = models.CharField(_("explanation"), max_length=500)
+    granted_at = models.DateTimeField(_("granted"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("signed off by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("signed off"), null=True, blank=True)
+    review_note = models.CharField(_("sign-off note"), max_length=500, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-granted_at", "-id"]
+        permissions = [
+            ("review_breakglassgrant", "Can sign off break-glass access"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("granted_at")),
+                name="breakglass_expires_after_granted",
+            ),
+            models.CheckConstraint(
+                condition=Q(reviewed_at__isnull=True, reviewed_by__isnull=True)
+                | Q(reviewed_at__isnull=False, reviewed_by__isnull=False),
+                name="breakglass_review_has_who_and_when",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["user", "patient", "expires_at"], name="breakglass_live"
+            ),
+            models.Index(
+                fields=["granted_at"],
+                condition=Q(reviewed_at__isnull=True),
+                name="breakglass_unreviewed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.patient.mrn} · {self.granted_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_reviewed(self) -> bool:
+        return self.reviewed_at is not None

@@ -32,6 +32,7 @@ LIST_COLUMNS = (
     "sex_at_birth",
     "status",
     "merged_into_id",
+    "restriction",
 )
 
 

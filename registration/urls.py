@@ -1,6 +1,6 @@
 from django.urls import path
 
-from registration import views
+from registration import breakglass_views, views
 
 app_name = "registration"
 
@@ -53,5 +53,20 @@ urlpatterns = [
         "coverages/<int:pk>/card/<str:side>/",
         views.CoverageCardView.as_view(),
         name="coverage-card",
+    ),
+    path(
+        "patients/<int:pk>/break-glass/",
+        breakglass_views.BreakGlassView.as_view(),
+        name="break-glass",
+    ),
+    path(
+        "patients/<int:pk>/restriction/",
+        breakglass_views.RestrictionView.as_view(),
+        name="patient-restriction",
+    ),
+    path(
+        "reports/restricted-access/review/",
+        breakglass_views.RestrictedAccessReviewView.as_view(),
+        name="restricted-access-review",
     ),
 ]

@@ -1,4 +1,5 @@
 import re
+from operator import attrgetter
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -27,6 +28,7 @@ from registration.forms import (
     RegistrationForm,
 )
 from registration.models import Allergy, Coverage, Patient
+from registration.restriction import mark_hidden
 from registration.validators import card_content_type
 
 
@@ -48,6 +50,12 @@ class PatientListView(RoleRequiredMixin, TemplateView):
         limit = self.SUGGESTIONS if self.request.GET.get("suggest") else None
         results = selectors.patient_search(
             query=query, **({"limit": limit} if limit else {})
+        )
+        mark_hidden(
+            results.patients,
+            user=self.request.user,
+            patient_id=attrgetter("pk"),
+            restricted=attrgetter("restriction"),
         )
         return super().get_context_data(
             query=query,

@@ -57,6 +57,7 @@ class ChipContext:
             "verified": escape(_("verified")),
             "failed": escape(_("failed")),
             "stale": escape(_("stale")),
+            "restricted": escape(_("Restricted patient")),
         }
         labels = self.labels
         self.eligibility_badges = {
@@ -141,6 +142,7 @@ def _chip(a, ctx: ChipContext, error: str = "") -> str:
     pk = a.pk
     status = a.status
     patient = a.patient
+    hidden = getattr(a, "patient_hidden", False)
     family = escape(patient.family_name)
     colour, type_name = ctx.type_parts(a.appointment_type)
     classes = f"appt appt-{colour} status-{status}"
@@ -157,7 +159,7 @@ def _chip(a, ctx: ChipContext, error: str = "") -> str:
     state = getattr(a, "eligibility_state", "")
     if state in MARKS:
         badges += ctx.eligibility_badges[state]
-    actions = ctx.actions.get(status, "")
+    actions = "" if hidden else ctx.actions.get(status, "")
     if actions:
         actions = actions.replace(_PK, str(pk)).replace(_FAMILY, family)
     room = ctx.room_part(a.room.name) if a.room_id else ""
@@ -167,10 +169,16 @@ def _chip(a, ctx: ChipContext, error: str = "") -> str:
         else ""
     )
     start = getattr(a, "local_start", None) or timezone.localtime(a.start)
+    # A restricted patient the user holds no grant for: the slot is busy, nobody's.
+    who = (
+        ctx.labels["restricted"]
+        if hidden
+        else f"{family}, {escape(patient.given_name)}"
+    )
     return (
         f'<div class="{classes}" id="appt-{pk}" data-status="{status}">'
         f'<a href="{ctx.detail.format(pk)}"><strong>{start.hour:02d}:'
-        f"{start.minute:02d}</strong> {family}, {escape(patient.given_name)}</a>"
+        f"{start.minute:02d}</strong> {who}</a>"
         f'<div class="small">{type_name}{room} · '
         f'<span class="badge text-bg-light">{ctx.status[status]}</span>{badges}'
         f"</div>{error_html}{actions}</div>"

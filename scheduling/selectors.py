@@ -71,6 +71,7 @@ CHIP_FIELDS = [
     "room__name",
     "appointment_type__name",
     "appointment_type__colour",
+    "patient__restriction",
 ]
 
 
@@ -156,6 +157,7 @@ def _decorate(queryset, now) -> list[ChipRow]:
         room_name,
         type_name,
         type_colour,
+        restriction,
         no_show_count,
     ) in queryset.values_list(*CHIP_FIELDS, "no_show_count"):
         visit_type = types.get(type_id)
@@ -196,7 +198,11 @@ def _decorate(queryset, now) -> list[ChipRow]:
                 eligibility_state=state,
                 arrived_at=arrived_at,
                 no_show_count=no_show_count,
-                patient=SimpleNamespace(given_name=given_name, family_name=family_name),
+                patient=SimpleNamespace(
+                    given_name=given_name,
+                    family_name=family_name,
+                    restriction=restriction,
+                ),
                 appointment_type=visit_type,
                 room=room,
             )
@@ -334,7 +340,12 @@ def week_view(
         column_of=lambda a: timezone.localtime(a.start).date(),
         first_day=first_day,
     )
-    return {"columns": list(columns.values()), "rows": rows, "days": days}
+    return {
+        "columns": list(columns.values()),
+        "rows": rows,
+        "days": days,
+        "appointments": appointments,
+    }
 
 
 def today_board(*, now: datetime | None = None, location_id: int | None = None):

@@ -8,6 +8,7 @@ from clinic.reports.change_history import ChangeHistoryReport
 from clinic.reports.claim_submissions import ClaimSubmissionsReport
 from clinic.reports.communications import CommunicationsReport
 from clinic.reports.medication_record import MedicationRecordReport
+from clinic.reports.restricted_access import RestrictedAccessReport
 from clinic.reports.user_access import UserAccessReport
 
 # Each app adds its reports here (medication administration, communications,
@@ -19,6 +20,7 @@ REPORT_CLASSES: list[type[Report]] = [
     CommunicationsReport,
     ClaimSubmissionsReport,
     UserAccessReport,
+    RestrictedAccessReport,
 ]
 
 

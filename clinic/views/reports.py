@@ -63,6 +63,8 @@ class ReportView(_ReportMixin, TemplateView):
         rows = list(page.object_list)
         if hasattr(self.report, "with_changes"):
             rows = [self.report.with_changes(row) for row in rows]
+        if hasattr(self.report, "decorate"):
+            rows = self.report.decorate(rows)
         access_log_record(
             user=self.request.user,
             action=AccessLog.Action.VIEW,

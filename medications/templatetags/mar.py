@@ -5,6 +5,7 @@ from html import escape
 
 from django import template
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -30,15 +31,24 @@ def mar_rows(mar, can_give: bool, give_url: str, patient_url: str):
     """Every patient's row of the unit grid: a header cell, then one cell per hour
     with a coloured chip per dose (an open dose links to the bedside form)."""
     html = []
+    restricted = escape(_("Restricted patient"))
     for row in mar.rows:
         patient = row.patient
-        html.append(
-            f'<tr id="mar-row-{escape(patient.mrn)}"><th scope="row" '
-            f'class="mar-patient-col"><a href="{escape(patient_url)}{patient.pk}/">'
-            f"{escape(patient.family_name)}, {escape(patient.given_name)}</a>"
-            f'<div class="small text-secondary">{escape(patient.mrn)} · '
-            f"{patient.birth_date:%Y-%m-%d}</div></th>"
-        )
+        if patient.patient_hidden:
+            # The doses stay visible (they are due); who it is does not.
+            html.append(
+                f'<tr id="mar-row-restricted-{patient.pk}"><th scope="row" '
+                f'class="mar-patient-col"><a href="{escape(patient_url)}{patient.pk}/">'
+                f"{restricted}</a></th>"
+            )
+        else:
+            html.append(
+                f'<tr id="mar-row-{escape(patient.mrn)}"><th scope="row" '
+                f'class="mar-patient-col"><a href="{escape(patient_url)}{patient.pk}/">'
+                f"{escape(patient.family_name)}, {escape(patient.given_name)}</a>"
+                f'<div class="small text-secondary">{escape(patient.mrn)} · '
+                f"{patient.birth_date:%Y-%m-%d}</div></th>"
+            )
         for cell in row.cells:
             chips = "".join(_chip(chip, can_give, give_url) for chip in cell.chips)
             html.append(f'<td class="{cell.css}">{chips}</td>')

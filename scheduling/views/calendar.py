@@ -7,6 +7,7 @@ from django.views.generic import TemplateView
 
 from clinic.mixins import ListAccessLogMixin
 from clinic.permissions import RoleRequiredMixin
+from registration.restriction import mark_hidden
 from scheduling import selectors
 from scheduling.forms import DayFilterForm, WeekFilterForm
 from scheduling.models import Provider, Room
@@ -36,6 +37,7 @@ class DayView(ListAccessLogMixin, RoleRequiredMixin, TemplateView):
             location_id=data.get("location") or None,
             provider_id=data.get("provider") or None,
         )
+        mark_hidden(view["appointments"], user=self.request.user)
         query = self.request.GET.copy()
         query.pop("date", None)
         return super().get_context_data(
@@ -72,6 +74,7 @@ class WeekView(ListAccessLogMixin, RoleRequiredMixin, TemplateView):
         view = {"columns": [], "rows": []}
         if provider or room:
             view = selectors.week_view(first_day=monday, provider=provider, room=room)
+            mark_hidden(view["appointments"], user=self.request.user)
         query = self.request.GET.copy()
         query.pop("date", None)
         return super().get_context_data(
@@ -99,9 +102,13 @@ class TodayView(ListAccessLogMixin, RoleRequiredMixin, TemplateView):
             self.request.GET or None, choices=selectors.filter_choices()
         )
         location = form.cleaned_data.get("location") if form.is_valid() else None
+        board = selectors.today_board(location_id=location or None)
+        mark_hidden(
+            [a for visits in board.values() for a in visits], user=self.request.user
+        )
         return super().get_context_data(
             form=form,
-            board=selectors.today_board(location_id=location or None),
+            board=board,
             today=timezone.localdate(),
             can_change=self.request.user.has_perm("scheduling.change_appointment"),
             **kwargs,

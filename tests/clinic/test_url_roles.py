@@ -67,6 +67,10 @@ def _patient(users):
     return {"pk": PatientFactory().pk}, None
 
 
+def _restricted_patient(users):
+    return {"pk": PatientFactory(restriction="public_figure").pk}, None
+
+
 def _coverage(users):
     return {"pk": CoverageFactory().pk}, None
 
@@ -393,6 +397,8 @@ SAMPLES = {
     "registration:coverage-verify": _coverage,
     "registration:allergy-status": _allergy,
     "registration:coverage-card": _coverage_card,
+    "registration:break-glass": _restricted_patient,
+    "registration:patient-restriction": _patient,
     "medications:patient-mar": _mar_patient,
     "medications:wristband": _mar_patient,
     "medications:mar-print": _mar_patient,

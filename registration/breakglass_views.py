@@ -1,0 +1,229 @@
+"""Restricted records: marking a patient restricted, breaking the glass, and the
+administrators' sign-off of break-glass access."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.generic import FormView
+
+from clinic.exceptions import ApplicationError
+from clinic.forms import add_validation_error
+from clinic.mixins import ListAccessLogMixin
+from clinic.models import AccessLog
+from clinic.permissions import RoleRequiredMixin
+from clinic.services import access_log_record
+from registration import breakglass
+from registration.breakglass_forms import (
+    BreakGlassForm,
+    RestrictionForm,
+    ReviewFilterForm,
+    SignOffForm,
+)
+from registration.models import Patient
+from registration.restriction import grants_for_review, live_grant, with_pages
+
+PAGE_SIZE = 50
+
+
+def _safe_next(request, fallback: str) -> str:
+    wanted = request.POST.get("next") or request.GET.get("next") or ""
+    if wanted and url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return wanted
+    return fallback
+
+
+class BreakGlassView(RoleRequiredMixin, FormView):
+    """Open a restricted patient's record: a reason from the list and in words, a
+    confirmation; gives one hour on this patient."""
+
+    permission_required = "registration.view_patient"
+    template_name = "registration/break_glass.html"
+    form_class = BreakGlassForm
+
+    def dispatch(self, request, *args, **kwargs):
+        self.patient = get_object_or_404(Patient, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        target = _safe_next(request, self.patient.get_absolute_url())
+        if not self.patient.restriction:
+            return redirect(target)
+        grant = live_grant(user=request.user, patient_id=self.patient.pk)
+        if grant is not None:
+            messages.info(
+                request,
+                _("You already have access to this record until %(time)s.")
+                % {"time": f"{timezone.localtime(grant.expires_at):%H:%M}"},
+            )
+            return redirect(target)
+        access_log_record(
+            user=request.user,
+            action=AccessLog.Action.VIEW,
+            patient=self.patient,
+            obj=self.patient,
+            what="restricted record: asked for a reason",
+            request=request,
+        )
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            patient_id=self.patient.pk,
+            mrn=self.patient.mrn,
+            next=_safe_next(self.request, ""),
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        try:
+            grant = breakglass.break_glass(
+                patient=self.patient,
+                reason=form.cleaned_data["reason"],
+                reason_text=form.cleaned_data["reason_text"],
+                actor=self.request.user,
+                request=self.request,
+            )
+        except ValidationError as exc:
+            add_validation_error(form, exc)
+            return self.form_invalid(form)
+        except ApplicationError as exc:
+            messages.info(self.request, exc.message)
+            return redirect(self.patient)
+        messages.warning(
+            self.request,
+            _(
+                "Access to this restricted record until %(time)s. It is logged and "
+                "an administrator reviews it."
+            )
+            % {"time": f"{timezone.localtime(grant.expires_at):%H:%M}"},
+        )
+        return redirect(_safe_next(self.request, self.patient.get_absolute_url()))
+
+
+class RestrictionView(RoleRequiredMixin, FormView):
+    """Mark a patient restricted (front desk, administrators) or lift / change it
+    (administrators). Shows the name and MRN only, so that an administrator can
+    lift a restriction without breaking the glass."""
+
+    permission_required = "registration.restrict_patient"
+    template_name = "registration/restriction.html"
+    form_class = RestrictionForm
+
+    def dispatch(self, request, *args, **kwargs):
+        self.patient = get_object_or_404(Patient, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def may_lift(self) -> bool:
+        return self.request.user.has_perm("registration.unrestrict_patient")
+
+    def has_permission(self) -> bool:
+        if not super().has_permission():
+            return False
+        if self.patient.restriction and not self.may_lift():
+            raise PermissionDenied(breakglass.RESTRICTION_ONLY_ADMINISTRATORS)
+        return True
+
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "may_lift": self.may_lift(),
+            "initial": {"restriction": self.patient.restriction},
+        }
+
+    def get_context_data(self, **kwargs):
+        access_log_record(
+            user=self.request.user,
+            action=AccessLog.Action.VIEW,
+            patient=self.patient,
+            obj=self.patient,
+            what="restriction",
+            request=self.request,
+        )
+        return super().get_context_data(patient=self.patient, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            breakglass.patient_set_restriction(
+                patient=self.patient,
+                restriction=form.cleaned_data["restriction"],
+                reason=form.cleaned_data["reason"],
+                actor=self.request.user,
+            )
+        except ValidationError as exc:
+            add_validation_error(form, exc)
+            return self.form_invalid(form)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+            return self.form_invalid(form)
+        if self.patient.restriction:
+            messages.success(
+                self.request,
+                _("%(mrn)s is restricted: %(kind)s.")
+                % {
+                    "mrn": self.patient.mrn,
+                    "kind": self.patient.get_restriction_display(),
+                },
+            )
+        else:
+            messages.success(
+                self.request,
+                _("%(mrn)s is no longer restricted.") % {"mrn": self.patient.mrn},
+            )
+        return redirect("registration:patient-restriction", pk=self.patient.pk)
+
+
+class RestrictedAccessReviewView(ListAccessLogMixin, RoleRequiredMixin, FormView):
+    """Break-glass accesses with the pages each opened; an administrator signs off
+    one or a batch with a note."""
+
+    permission_required = "registration.review_breakglassgrant"
+    template_name = "registration/restricted_access_review.html"
+    form_class = SignOffForm
+    access_what = "restricted access review"
+
+    def get_context_data(self, **kwargs):
+        filters = ReviewFilterForm(self.request.GET or None)
+        data = filters.cleaned_data if filters.is_valid() else {}
+        status = data.get("status") or "unreviewed"
+        rows = grants_for_review(
+            status="" if status == "all" else status,
+            username=(data.get("user") or "").strip(),
+        )
+        page = Paginator(rows, PAGE_SIZE).get_page(self.request.GET.get("page"))
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return super().get_context_data(
+            filter_form=filters,
+            page_obj=page,
+            grants=with_pages(list(page.object_list)),
+            now=timezone.now(),
+            querystring=query.urlencode(),
+            chosen={str(pk) for pk in self.request.POST.getlist("grants")},
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        try:
+            count = breakglass.grants_sign_off(
+                grant_ids=self.request.POST.getlist("grants"),
+                note=form.cleaned_data["note"],
+                actor=self.request.user,
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+            return self.form_invalid(form)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("%(n)d access(es) signed off.") % {"n": count},
+        )
+        return redirect(self.request.get_full_path())
