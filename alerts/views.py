@@ -10,13 +10,15 @@ from alerts.forms import InboxFilterForm, ResolveForm
 from alerts.kinds import kind_of
 from alerts.models import StaffAlert
 from clinic.exceptions import ApplicationError
+from clinic.mixins import ListAccessLogMixin, PatientAccessLogMixin
 from clinic.permissions import RoleRequiredMixin
 
 PERMISSION = "alerts.view_staffalert"
 
 
-class InboxView(RoleRequiredMixin, ListView):
-    """The user's and their role's alerts and tasks, most urgent first."""
+class InboxView(RoleRequiredMixin, ListAccessLogMixin, ListView):
+    """The user's and their role's alerts and tasks, most urgent first (titles
+    name patients and results: an access-log row per look)."""
 
     permission_required = PERMISSION
     template_name = "alerts/inbox.html"
@@ -76,9 +78,13 @@ class AlertAcknowledgeView(_AlertMixin, View):
         return redirect("alerts:inbox")
 
 
-class AlertResolveView(_AlertMixin, FormView):
+class AlertResolveView(PatientAccessLogMixin, _AlertMixin, FormView):
     template_name = "alerts/resolve.html"
     form_class = ResolveForm
+    access_what = "alert"
+
+    def get_access_object(self):
+        return self.alert
 
     def get_context_data(self, **kwargs):
         self.alert.kind_label = kind_of(self.alert.kind).label

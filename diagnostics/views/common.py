@@ -9,6 +9,7 @@ from diagnostics import selectors
 from diagnostics.models import DiagnosticOrder
 
 VIEW_ORDERS = "diagnostics.view_diagnosticorder"
+VIEW_RESULTS = "diagnostics.view_results"
 
 
 def querystring(request) -> str:
@@ -18,7 +19,18 @@ def querystring(request) -> str:
 
 
 class OrderMixin(RoleRequiredMixin):
-    """Loads ``self.order`` (with everything its page shows) from the URL."""
+    """Loads ``self.order`` (with everything its page shows) from the URL.
+
+    A form page about the order sets ``access_what``: showing it (GET) writes an
+    access-log row (the order and its patient head the page)."""
+
+    access_what = ""
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        if self.access_what:
+            self.log_access(self.access_what)
+        return response
 
     def dispatch(self, request, *args, **kwargs):
         try:
