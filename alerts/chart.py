@@ -1,21 +1,17 @@
 """The patient chart's header shows the patient's unresolved staff alerts."""
 
-from alerts.models import StaffAlert
+from alerts.selectors import chart_alerts_for
 
 CHART_ALERT_LIMIT = 5
 
 
 def open_alerts_for_chart(request, patient) -> list[str]:
-    """Titles of the patient's unresolved alerts, most urgent first (one query)."""
+    """Titles of the patient's unresolved alerts that the user may read, most
+    urgent first (one query)."""
     if not request.user.has_perm("alerts.view_staffalert"):
         return []
-    alerts = (
-        StaffAlert.objects.filter(patient=patient)
-        .exclude(status=StaffAlert.Status.RESOLVED)
-        .order_by("-priority", "created_at")
-        .values_list("title", flat=True)[:CHART_ALERT_LIMIT]
-    )
-    return list(alerts)
+    alerts = chart_alerts_for(patient=patient, user=request.user)
+    return list(alerts.values_list("title", flat=True)[:CHART_ALERT_LIMIT])
 
 
 def messages_panel(request, patient):

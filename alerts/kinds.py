@@ -16,20 +16,42 @@ class Kind:
     # goes once to ``escalate_to``; None: never escalates.
     escalate_after_minutes: int | None = None
     escalate_to: str | None = None
+    # Who else may read its title where the patient is shown (the chart header):
+    # the roles holding this permission (they see what it is about on its own
+    # page). None: only the user or role it is for.
+    view_permission: str | None = None
 
+
+_MESSAGES = "alerts.view_notification"
+_RESULTS = "diagnostics.view_results"
+_CLAIMS = "billing.view_claim"
 
 KINDS: dict[str, Kind] = {
     "task": Kind("Task", 20),
-    "patient_reply": Kind("Patient reply", 20),
-    "callback_request": Kind("Call-back request", 30, 120, ADMINISTRATOR),
-    "message_failed": Kind("Message not delivered", 20),
-    "no_show_follow_up": Kind("No-show follow-up", 20),
-    "eligibility_failed": Kind("Insurance check failed", 30),
-    "dose_overdue": Kind("Dose overdue", 40, 30, ADMINISTRATOR),
-    "critical_result": Kind("Critical result", 40, 15, CLINICIAN),
-    "result_to_review": Kind("Result to review", 20),
-    "claim_denied": Kind("Claim denied", 20),
-    "claim_rejected": Kind("Claim rejected", 20),
+    "patient_reply": Kind("Patient reply", 20, view_permission=_MESSAGES),
+    "callback_request": Kind(
+        "Call-back request", 30, 120, ADMINISTRATOR, view_permission=_MESSAGES
+    ),
+    "message_failed": Kind("Message not delivered", 20, view_permission=_MESSAGES),
+    "no_show_follow_up": Kind(
+        "No-show follow-up", 20, view_permission="scheduling.view_appointment"
+    ),
+    "eligibility_failed": Kind(
+        "Insurance check failed", 30, view_permission="registration.view_coverage"
+    ),
+    "dose_overdue": Kind(
+        "Dose overdue",
+        40,
+        30,
+        ADMINISTRATOR,
+        view_permission="medications.view_scheduleddose",
+    ),
+    "critical_result": Kind(
+        "Critical result", 40, 15, CLINICIAN, view_permission=_RESULTS
+    ),
+    "result_to_review": Kind("Result to review", 20, view_permission=_RESULTS),
+    "claim_denied": Kind("Claim denied", 20, view_permission=_CLAIMS),
+    "claim_rejected": Kind("Claim rejected", 20, view_permission=_CLAIMS),
     "automation": Kind("Automation alert", 30),
     "break_glass": Kind("Restricted record opened", 30),
 }

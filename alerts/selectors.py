@@ -14,6 +14,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from alerts.kinds import KINDS
 from alerts.models import StaffAlert
 from clinic.clock import local_midnight
 from clinic.permissions import role_of
@@ -31,6 +32,29 @@ def alert_visible_to(*, alert: StaffAlert, user) -> bool:
     if alert.assigned_user_id is not None:
         return alert.assigned_user_id == user.pk
     return alert.assigned_role == role_of(user)
+
+
+def alert_readable_by(*, user, record: StaffAlert) -> bool:
+    """The rule of an alert's pages (clinic.permissions.RECORD_RULES)."""
+    return alert_visible_to(alert=record, user=user)
+
+
+def chart_alerts_for(*, patient, user) -> QuerySet:
+    """A patient's unresolved alerts that ``user`` may read where the patient is
+    shown: those for the user or their role, and those of a kind whose subject the
+    user's role sees anyway (``alerts.kinds.Kind.view_permission``): front desk
+    and billing never read a critical result or an overdue dose in a title."""
+    readable = [
+        name
+        for name, kind in KINDS.items()
+        if kind.view_permission and user.has_perm(kind.view_permission)
+    ]
+    return (
+        StaffAlert.objects.filter(patient=patient)
+        .filter(_mine(user) | Q(kind__in=readable))
+        .exclude(status=StaffAlert.Status.RESOLVED)
+        .order_by("-priority", "created_at", "id")
+    )
 
 
 def inbox_for(

@@ -10,6 +10,7 @@ from alerts.forms import InboxFilterForm, ResolveForm
 from alerts.kinds import kind_of
 from alerts.models import StaffAlert
 from clinic.exceptions import ApplicationError
+from clinic.mixins import ListAccessLogMixin, PatientAccessLogMixin
 from clinic.permissions import RoleRequiredMixin
 from registration.banner import PatientBannerMixin
 from registration.restriction import mark_hidden
@@ -17,8 +18,9 @@ from registration.restriction import mark_hidden
 PERMISSION = "alerts.view_staffalert"
 
 
-class InboxView(RoleRequiredMixin, ListView):
-    """The user's and their role's alerts and tasks, most urgent first."""
+class InboxView(RoleRequiredMixin, ListAccessLogMixin, ListView):
+    """The user's and their role's alerts and tasks, most urgent first (titles
+    name patients and results: an access-log row per look)."""
 
     permission_required = PERMISSION
     template_name = "alerts/inbox.html"
@@ -81,9 +83,15 @@ class AlertAcknowledgeView(_AlertMixin, View):
         return redirect("alerts:inbox")
 
 
-class AlertResolveView(_AlertMixin, PatientBannerMixin, FormView):
+class AlertResolveView(
+    PatientAccessLogMixin, _AlertMixin, PatientBannerMixin, FormView
+):
     template_name = "alerts/resolve.html"
     form_class = ResolveForm
+    access_what = "alert"
+
+    def get_access_object(self):
+        return self.alert
 
     def get_banner_patient(self):
         return self.alert.patient

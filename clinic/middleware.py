@@ -137,3 +137,29 @@ class PasswordChangeRequiredMiddleware:
                 ):
                     return redirect("clinic:password-change")
         return self.get_response(request)
+
+
+class NoStoreForStaffMiddleware:
+    """Every answer to a logged-in user is ``Cache-Control: no-store, private``:
+    no browser, proxy or shared cache keeps a chart, a PDF or a CSV on disk.
+
+    It runs inside the authentication middleware, so static files (whitenoise
+    answers before it) keep their long cache life. A view that already forbids
+    storing (``never_cache``: ``/healthz``, the Django admin) keeps its own header,
+    which says no-store and private too.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        response = self.get_response(request)
+        user = getattr(request, "user", None)  # log-in and log-out change it
+        if signed_in or (user is not None and user.is_authenticated):
+            directives = response.get("Cache-Control", "")
+            if "no-store" not in directives or "private" not in directives:
+                response["Cache-Control"] = "no-store, private"
+                response.headers.pop("Expires", None)
+        return response

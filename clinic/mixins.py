@@ -7,14 +7,29 @@ from clinic.models import AccessLog
 from clinic.services import access_log_record
 
 
-def patient_of(obj):
-    """The patient a record belongs to: the record itself, its ``patient``, or None."""
+def patient_of(obj, depth: int = 2):
+    """The patient a record belongs to: the record itself, its ``patient``, or the
+    patient of a record it points to (a result's order, a dose's order: up to
+    ``depth`` links away), or None."""
     from registration.models import Patient
 
     if isinstance(obj, Patient):
         return obj
     patient = getattr(obj, "patient", None)
-    return patient if isinstance(patient, Patient) else None
+    if isinstance(patient, Patient):
+        return patient
+    if depth == 0 or obj is None:
+        return None
+    for field in obj._meta.get_fields():
+        if field.many_to_one and field.concrete and field.name != "patient":
+            if not hasattr(field.related_model, "_meta"):
+                continue  # a generic foreign key
+            if field.related_model._meta.label == "auth.User":
+                continue
+            found = patient_of(getattr(obj, field.name, None), depth - 1)
+            if found is not None:
+                return found
+    return None
 
 
 class PatientAccessLogMixin:
@@ -62,7 +77,8 @@ class ListAccessLogMixin:
     """A page that lists many patients (a day's schedule, a unit's board) writes one
     access-log row naming the page, not one per patient shown.
 
-    Subclasses set ``access_what`` or override ``get_access_what``.
+    Subclasses set ``access_what`` or override ``get_access_what``; a page that
+    shows no one in some states (an empty search) overrides ``access_logged``.
     """
 
     access_what = ""
@@ -70,12 +86,80 @@ class ListAccessLogMixin:
     def get_access_what(self) -> str:
         return self.access_what or self.request.get_full_path()[:200]
 
+    def access_logged(self) -> bool:
+        return True
+
     def render_to_response(self, context, **response_kwargs):
         response = super().render_to_response(context, **response_kwargs)
+        if not self.access_logged():
+            return response
         access_log_record(
             user=self.request.user,
             action=AccessLog.Action.VIEW,
             what=self.get_access_what(),
             request=self.request,
         )
+        return response
+
+
+class AdminAccessLogMixin:
+    """A Django admin page over patients' records writes access-log rows as the
+    app's own pages do: one per list page (naming the page and its search), one
+    per record page (change form, history) naming the record's patient.
+
+    ``access_patient_path`` is the attribute path from a record to its patient
+    ("patient", "order.patient"; "" for the patient itself).
+    """
+
+    access_patient_path = "patient"
+
+    def _access_patient(self, obj):
+        for name in filter(None, self.access_patient_path.split(".")):
+            obj = getattr(obj, name, None)
+        return patient_of(obj) if obj is not None else None
+
+    def _log_record_page(self, request, object_id, what: str) -> None:
+        from django.contrib.admin.utils import unquote
+
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            return
+        access_log_record(
+            user=request.user,
+            action=AccessLog.Action.VIEW,
+            patient=self._access_patient(obj),
+            obj=obj,
+            what=f"admin {what}",
+            request=request,
+        )
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        if response.status_code == 200:
+            access_log_record(
+                user=request.user,
+                action=AccessLog.Action.VIEW,
+                what=f"admin list {request.get_full_path()}",
+                request=request,
+            )
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if response.status_code == 200:
+            self._log_record_page(request, object_id, "change form")
+        return response
+
+    def history_view(self, request, object_id, extra_context=None):
+        response = super().history_view(request, object_id, extra_context)
+        if response.status_code == 200:
+            self._log_record_page(request, object_id, "history")
+        return response
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        response = super().history_form_view(
+            request, object_id, version_id, extra_context
+        )
+        if response.status_code == 200:
+            self._log_record_page(request, object_id, "history version")
         return response

@@ -5,7 +5,10 @@ kept equal to ``ROLE_PERMISSIONS`` after every ``migrate``, so a later app adds 
 permissions here, next to the others.
 """
 
+from dataclasses import dataclass
+
 from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 FRONT_DESK = "Front desk"
@@ -51,9 +54,14 @@ _MEDICATIONS_READ = [
     "medications.view_administration",
 ]
 
+# Results (values, flags, trends, the result report, review notes) are for the
+# clinical roles and administrators; front desk and billing see that a test was
+# ordered and its status, never its value.
+VIEW_RESULTS = "diagnostics.view_results"
 _DIAGNOSTICS_VIEW = [
     "diagnostics.view_diagnosticorder",
     "diagnostics.view_testdefinition",
+    VIEW_RESULTS,
 ]
 
 # Scheduling: the front desk books, moves, cancels and checks in; clinicians and
@@ -234,6 +242,55 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_REMINDER_RULES,
     ],
 }
+
+
+@dataclass(frozen=True)
+class RecordRule:
+    """What the page of one kind of record asks of a user: its permissions and,
+    optionally, the dotted path of a rule ``(*, user, record) -> bool`` about the
+    one record (an alert is for its user or role, an export for its requester)."""
+
+    permissions: tuple[str, ...]
+    check: str = ""
+
+
+_RESULTS_PAGE = RecordRule(("diagnostics.view_diagnosticorder", VIEW_RESULTS))
+
+# Kinds of record whose own page asks more than ``<app>.view_<model>``. Every other
+# page about a record (its history page, for one) asks the same as the record's
+# page: never wider. A new kind with a narrower page is added here.
+RECORD_RULES: dict[str, RecordRule] = {
+    "alerts.staffalert": RecordRule(
+        ("alerts.view_staffalert",), "alerts.selectors.alert_readable_by"
+    ),
+    "diagnostics.diagnosticorder": _RESULTS_PAGE,  # its review note
+    "diagnostics.observation": _RESULTS_PAGE,
+    "diagnostics.criticalacknowledgement": _RESULTS_PAGE,
+    "clinic.reportexport": RecordRule(
+        ("clinic.view_reports",), "clinic.permissions.export_is_own"
+    ),
+}
+
+
+def record_rule(model) -> RecordRule:
+    """The rule of a kind of record (a model class or instance)."""
+    opts = model._meta
+    return RECORD_RULES.get(opts.label_lower) or RecordRule(
+        (f"{opts.app_label}.view_{opts.model_name}",)
+    )
+
+
+def may_view_record(user, record) -> bool:
+    """Whether ``user`` may see ``record`` where its own page would show it."""
+    rule = record_rule(record)
+    if not user.has_perms(rule.permissions):
+        return False
+    return not rule.check or import_string(rule.check)(user=user, record=record)
+
+
+def export_is_own(*, user, record) -> bool:
+    """A report export is for the administrator who asked for it."""
+    return record.requested_by_id == user.pk
 
 
 def role_of(user) -> str | None:

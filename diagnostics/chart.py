@@ -35,16 +35,23 @@ def chart_panel(*, patient, user) -> dict:
         )
         .order_by("-ordered_at", "-id")[:RECENT_ORDERS]
     )
+    can_view_results = user.has_perm("diagnostics.view_results")
     for order in orders:
-        order.abnormal_count = sum(1 for o in order.observations.all() if o.flag != "N")
+        order.abnormal_count = (
+            sum(1 for o in order.observations.all() if o.flag != "N")
+            if can_view_results
+            else 0
+        )
         order.test_codes = ", ".join(i.test.code for i in order.items.all())
     return {
         "template": TEMPLATE,
         "can_view": True,
+        "can_view_results": can_view_results,
         "can_order": user.has_perm("diagnostics.add_diagnosticorder"),
         "patient": patient,
         "orders": orders,
-        "trends": patient_trends(patient=patient),
+        # Values and flags: only for the roles that see results.
+        "trends": patient_trends(patient=patient) if can_view_results else [],
     }
 
 

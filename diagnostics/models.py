@@ -245,6 +245,7 @@ class DiagnosticOrder(models.Model):
             ("review_result", "Can review (sign off) results"),
             ("acknowledge_critical", "Can acknowledge critical results"),
             ("view_turnaround", "Can see the turnaround-time report"),
+            ("view_results", "Can see test results (values, flags, review notes)"),
         ]
         indexes = [
             models.Index(

@@ -1,12 +1,12 @@
 """Turnaround times by test and priority: ordered → collected → resulted →
 reviewed, as medians in minutes."""
 
-import csv
 import io
 from dataclasses import dataclass, field
 from datetime import datetime
 from statistics import median
 
+from clinic.csvfile import csv_writer
 from diagnostics import selectors
 
 STAGES = [
@@ -92,7 +92,7 @@ def turnaround_chart(rows: list[dict]) -> dict:
 
 def turnaround_csv(rows: list[dict]) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_writer(buffer)
     writer.writerow(
         [
             "test",

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from clinic.mixins import AdminAccessLogMixin
 from medications.models import (
     Administration,
     Medication,
@@ -16,20 +17,22 @@ class MedicationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(MedicationOrder)
-class MedicationOrderAdmin(SimpleHistoryAdmin):
+class MedicationOrderAdmin(AdminAccessLogMixin, SimpleHistoryAdmin):
     list_display = ["patient", "medication", "dose", "dose_unit", "route", "status"]
     list_filter = ["status", "frequency", "location"]
     raw_id_fields = ["patient", "ordered_by"]
 
 
 @admin.register(ScheduledDose)
-class ScheduledDoseAdmin(SimpleHistoryAdmin):
+class ScheduledDoseAdmin(AdminAccessLogMixin, SimpleHistoryAdmin):
+    access_patient_path = "order.patient"
     list_display = ["order", "due_at", "status"]
     list_filter = ["status"]
     raw_id_fields = ["order", "status_changed_by"]
 
 
 @admin.register(Administration)
-class AdministrationAdmin(SimpleHistoryAdmin):
+class AdministrationAdmin(AdminAccessLogMixin, SimpleHistoryAdmin):
+    access_patient_path = "dose.order.patient"
     list_display = ["dose", "given_at", "given_by", "witness"]
     raw_id_fields = ["dose", "given_by", "witness"]

@@ -3,11 +3,13 @@ from django.urls import reverse
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from clinic.mixins import AdminAccessLogMixin
 from registration.models import Allergy, Coverage, EligibilityCheck, Patient, Payer
 
 
 @admin.register(Patient)
-class PatientAdmin(SimpleHistoryAdmin):
+class PatientAdmin(AdminAccessLogMixin, SimpleHistoryAdmin):
+    access_patient_path = ""
     list_display = ["mrn", "family_name", "given_name", "birth_date", "status"]
     list_filter = ["status"]
     search_fields = ["=mrn", "family_name", "given_name"]
@@ -30,19 +32,19 @@ class PayerAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Coverage)
-class CoverageAdmin(SimpleHistoryAdmin):
+class CoverageAdmin(AdminAccessLogMixin, SimpleHistoryAdmin):
     list_display = ["patient", "payer", "member_id", "priority", "is_active"]
     raw_id_fields = ["patient"]
     search_fields = ["=member_id"]
 
 
 @admin.register(Allergy)
-class AllergyAdmin(SimpleHistoryAdmin):
+class AllergyAdmin(AdminAccessLogMixin, SimpleHistoryAdmin):
     list_display = ["patient", "substance", "severity", "status"]
     raw_id_fields = ["patient", "recorded_by"]
 
 
 @admin.register(EligibilityCheck)
-class EligibilityCheckAdmin(SimpleHistoryAdmin):
+class EligibilityCheckAdmin(AdminAccessLogMixin, SimpleHistoryAdmin):
     list_display = ["coverage", "result", "requested_at", "completed_at"]
     raw_id_fields = ["coverage", "patient", "requested_by"]

@@ -11,7 +11,7 @@ from django.views.generic import FormView, TemplateView
 
 from clinic.exceptions import ApplicationError
 from clinic.forms import add_validation_error
-from clinic.mixins import PatientAccessLogMixin
+from clinic.mixins import ListAccessLogMixin, PatientAccessLogMixin
 from clinic.models import AccessLog
 from clinic.permissions import RoleRequiredMixin
 from clinic.services import access_log_record
@@ -32,8 +32,11 @@ from registration.restriction import mark_hidden
 from registration.validators import card_content_type
 
 
-class PatientListView(RoleRequiredMixin, TemplateView):
-    """The search page; the header box asks it for its top results (htmx)."""
+class PatientListView(RoleRequiredMixin, ListAccessLogMixin, TemplateView):
+    """The search page; the header box asks it for its top results (htmx).
+
+    A search (and each suggestion list) writes an access-log row naming what was
+    searched; the empty page shows no one and writes none."""
 
     permission_required = "registration.view_patient"
     template_name = "registration/patient_list.html"
@@ -44,6 +47,12 @@ class PatientListView(RoleRequiredMixin, TemplateView):
         if self.request.htmx and self.request.GET.get("suggest"):
             return [self.suggestion_template]
         return [self.template_name]
+
+    def get_access_what(self) -> str:
+        return f"patient search: {self.request.GET.get('q', '')}"
+
+    def access_logged(self) -> bool:
+        return bool(self.request.GET.get("q", "").strip())
 
     def get_context_data(self, **kwargs):
         query = self.request.GET.get("q", "")
@@ -182,12 +191,16 @@ class PatientLookupView(RoleRequiredMixin, View):
         return response
 
 
-class PatientMixin:
-    """Views under /patients/<pk>/: ``self.patient`` is that patient."""
+class PatientMixin(PatientAccessLogMixin):
+    """Views under /patients/<pk>/: ``self.patient`` is that patient; showing the
+    page writes an access-log row (``access_what`` says which page)."""
 
     def dispatch(self, request, *args, **kwargs):
         self.patient = get_object_or_404(Patient, pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
+
+    def get_access_object(self):
+        return self.patient
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(patient=self.patient, **kwargs)
@@ -231,6 +244,7 @@ class PatientUpdateView(PatientMixin, RoleRequiredMixin, FormView):
     permission_required = "registration.change_patient"
     template_name = "registration/patient_edit.html"
     form_class = PatientEditForm
+    access_what = "edit demographics"
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": self.patient}
@@ -259,6 +273,7 @@ class CoverageCreateView(PatientMixin, RoleRequiredMixin, FormView):
     permission_required = "registration.add_coverage"
     template_name = "registration/coverage_form.html"
     form_class = CoverageForm
+    access_what = "add coverage form"
 
     def form_valid(self, form):
         data = {name: form.cleaned_data[name] for name in form.Meta.fields}
@@ -334,6 +349,7 @@ class AllergyCreateView(PatientMixin, RoleRequiredMixin, FormView):
     permission_required = "registration.add_allergy"
     template_name = "registration/allergy_form.html"
     form_class = AllergyForm
+    access_what = "add allergy form"
 
     def form_valid(self, form):
         try:
@@ -399,6 +415,7 @@ class PatientMergeView(PatientMixin, RoleRequiredMixin, FormView):
     permission_required = "registration.merge_patient"
     template_name = "registration/patient_merge.html"
     form_class = MergeForm
+    access_what = "merge form"
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "duplicate": self.patient}

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from clinic.mixins import AdminAccessLogMixin
 from scheduling.models import (
     Appointment,
     AppointmentType,
@@ -59,7 +60,7 @@ class AvailabilityExceptionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(SimpleHistoryAdmin):
+class AppointmentAdmin(AdminAccessLogMixin, SimpleHistoryAdmin):
     """Read-only: appointments change through the scheduling pages (services)."""
 
     list_display = ["start", "provider", "appointment_type", "status"]
@@ -76,4 +77,6 @@ class AppointmentAdmin(SimpleHistoryAdmin):
         return False
 
 
-admin.site.register(WaitlistEntry, SimpleHistoryAdmin)
+@admin.register(WaitlistEntry)
+class WaitlistEntryAdmin(AdminAccessLogMixin, SimpleHistoryAdmin):
+    pass

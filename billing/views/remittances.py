@@ -152,7 +152,10 @@ class RemittanceDetailView(RoleRequiredMixin, ListAccessLogMixin, DetailView):
         )
 
 
-class ExceptionListView(RoleRequiredMixin, ListView):
+class ExceptionListView(RoleRequiredMixin, ListAccessLogMixin, ListView):
+    """Paid claims the clinic could not match: payer claim numbers, amounts and
+    the patient names the payer sent (an access-log row per look)."""
+
     permission_required = "billing.view_remittance"
     template_name = "billing/exception_list.html"
     context_object_name = "payments"

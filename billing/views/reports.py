@@ -1,8 +1,6 @@
 """Billing reports: A/R aging by payer (chart, CSV), collections, denial rates; the
 CMS-1500 printout of a claim."""
 
-import csv
-
 from django.http import HttpResponse
 from django.views import View
 from django.views.generic import TemplateView
@@ -10,6 +8,7 @@ from django.views.generic import TemplateView
 from billing import selectors
 from billing.cms1500 import claim_pdf
 from billing.views.common import VIEW_CLAIMS, ClaimMixin, log_patient_access
+from clinic.csvfile import csv_writer
 from clinic.models import AccessLog
 from clinic.permissions import RoleRequiredMixin
 
@@ -41,7 +40,7 @@ def aging_csv() -> HttpResponse:
     labels = [label for label, _lo, _hi in selectors.AGING_BUCKETS]
     response = HttpResponse(content_type="text/csv")
     response["Content-Disposition"] = 'attachment; filename="ar-aging.csv"'
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow(["Payer", *labels, "Total"])
     for row in aging["rows"]:
         writer.writerow([row["payer"], *(row[label] for label in labels), row["total"]])

@@ -5,7 +5,6 @@ every row), so a file proves what it held: the CSV in its last line, the PDF on 
 last page, and the export record on the page that offers the download.
 """
 
-import csv
 import hashlib
 import io
 import logging
@@ -36,6 +35,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from clinic.csvfile import csv_copy_sql, csv_writer
 from clinic.heartbeat import (
     MAX_ATTEMPTS,
     heartbeat,
@@ -57,11 +57,12 @@ HASH_LINE = "# SHA-256 of the rows above: "
 
 
 class _RowHasher:
-    """Serialises rows as CSV text and hashes exactly that text."""
+    """Serialises rows as CSV text (through the one CSV path, ``csv_writer``) and
+    hashes exactly that text."""
 
     def __init__(self):
         self.buffer = io.StringIO()
-        self.writer = csv.writer(self.buffer, lineterminator="\n")
+        self.writer = csv_writer(self.buffer, lineterminator="\n")
         self.sha = hashlib.sha256()
 
     def add(self, cells: list[str]) -> None:
@@ -91,7 +92,11 @@ def csv_chunks(
     yield hasher.take().encode()
     text_rows = report.text_rows(filters)
     if text_rows is not None and connection.vendor == "postgresql":
-        chunks = _copied_chunks(text_rows, own_connection=progress is not None)
+        chunks = _copied_chunks(
+            text_rows,
+            columns=len(report.columns),
+            own_connection=progress is not None,
+        )
     else:
         chunks = _written_chunks(hasher, report.iter_cells(filters))
     count = 0
@@ -126,11 +131,12 @@ def _written_chunks(hasher: _RowHasher, cells) -> Iterator[tuple[bytes, int]]:
 
 
 def _copied_chunks(
-    text_rows: QuerySet, *, own_connection: bool
+    text_rows: QuerySet, *, columns: int, own_connection: bool
 ) -> Iterator[tuple[bytes, int]]:
     """Rows written by PostgreSQL (COPY ... TO STDOUT, CSV), streamed as they come:
     no transaction, no cursor to hold, and the same text as Python's csv module
-    (empty cells are NULL in ``text_rows``, so neither quotes them).
+    through ``csv_writer`` (empty cells are NULL in ``text_rows``, so neither quotes
+    them; ``csv_copy_sql`` neutralises formulas as ``csv_cell`` does).
 
     A connection runs one command at a time, and a COPY lasts until its last row:
     an export that writes its progress meanwhile copies on a connection of its own.
@@ -146,7 +152,7 @@ def _copied_chunks(
         with wrapper.cursor() as cursor:
             raw = cursor.cursor
             query = psycopg.ClientCursor(raw.connection).mogrify(sql, params)
-            with raw.copy(f"COPY ({query}) TO STDOUT (FORMAT csv)") as copy:
+            with raw.copy(csv_copy_sql(query, columns=columns)) as copy:
                 parts: list = []
                 for row in copy:  # one row per message
                     parts.append(row)

@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404
 from django.views.generic import TemplateView
 
 from clinic.mixins import PatientAccessLogMixin
-from clinic.permissions import RoleRequiredMixin
+from clinic.permissions import RoleRequiredMixin, may_view_record, record_rule
 from clinic.selectors import record_history
 
 PAGE_SIZE = 25
@@ -14,7 +14,8 @@ PAGE_SIZE = 25
 class RecordHistoryView(PatientAccessLogMixin, RoleRequiredMixin, TemplateView):
     """Any record's history: who changed which field from what to what, when, why.
 
-    Open to the roles that may view that kind of record.
+    Never wider than the record's own page: it asks what that page asks
+    (``clinic.permissions.record_rule``), including a rule about the one record.
     """
 
     template_name = "clinic/history.html"
@@ -30,11 +31,15 @@ class RecordHistoryView(PatientAccessLogMixin, RoleRequiredMixin, TemplateView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_permission_required(self):
-        opts = self.model._meta
-        return [f"{opts.app_label}.view_{opts.model_name}"]
+        return list(record_rule(self.model).permissions)
+
+    def has_permission(self) -> bool:
+        if not super().has_permission():
+            return False
+        self.object = get_object_or_404(self.model, pk=self.kwargs["pk"])
+        return may_view_record(self.request.user, self.object)
 
     def get_context_data(self, **kwargs):
-        self.object = get_object_or_404(self.model, pk=self.kwargs["pk"])
         total = self.object.history.count()
         page = Paginator(range(total), PAGE_SIZE).get_page(self.request.GET.get("page"))
         entries, _total = record_history(

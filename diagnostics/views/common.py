@@ -10,6 +10,7 @@ from diagnostics.models import DiagnosticOrder
 from registration.banner import PatientBannerMixin
 
 VIEW_ORDERS = "diagnostics.view_diagnosticorder"
+VIEW_RESULTS = "diagnostics.view_results"
 
 
 def querystring(request) -> str:
@@ -20,10 +21,21 @@ def querystring(request) -> str:
 
 class OrderMixin(RoleRequiredMixin, PatientBannerMixin):
     """Loads ``self.order`` (with everything its page shows) from the URL; its
-    pages carry the patient banner."""
+    pages carry the patient banner.
+
+    A form page about the order sets ``access_what``: showing it (GET) writes an
+    access-log row (the order and its patient head the page)."""
+
+    access_what = ""
 
     def get_banner_patient(self):
         return self.order.patient
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        if self.access_what:
+            self.log_access(self.access_what)
+        return response
 
     def dispatch(self, request, *args, **kwargs):
         try:

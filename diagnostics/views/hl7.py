@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 
+from clinic.mixins import ListAccessLogMixin
 from clinic.models import AccessLog
 from clinic.permissions import RoleRequiredMixin
 from clinic.services import access_log_record
@@ -24,7 +25,7 @@ from diagnostics.views.common import (
 )
 
 
-class Hl7ListView(RoleRequiredMixin, ListView):
+class Hl7ListView(RoleRequiredMixin, ListAccessLogMixin, ListView):
     permission_required = "diagnostics.view_hl7message"
     template_name = "diagnostics/hl7_list.html"
     context_object_name = "hl7_messages"

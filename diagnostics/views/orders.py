@@ -10,6 +10,7 @@ from django.views.generic import FormView, ListView, TemplateView
 
 from clinic.exceptions import ApplicationError
 from clinic.forms import add_validation_error
+from clinic.mixins import ListAccessLogMixin
 from clinic.models import AccessLog
 from clinic.permissions import RoleRequiredMixin
 from diagnostics import pdf, selectors, services
@@ -23,13 +24,14 @@ from diagnostics.forms import (
 from diagnostics.models import DiagnosticOrder
 from diagnostics.views.common import (
     VIEW_ORDERS,
+    VIEW_RESULTS,
     OrderMixin,
     querystring,
 )
 from registration.models import Patient
 
 
-class OrderListView(RoleRequiredMixin, ListView):
+class OrderListView(RoleRequiredMixin, ListAccessLogMixin, ListView):
     permission_required = VIEW_ORDERS
     template_name = "diagnostics/order_list.html"
     context_object_name = "orders"
@@ -112,9 +114,11 @@ class OrderDetailView(OrderMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user, order = self.request.user, self.order
-        pending = services.unacknowledged_criticals(order)
+        can_view_results = user.has_perm(VIEW_RESULTS)
+        pending = services.unacknowledged_criticals(order) if can_view_results else []
         return super().get_context_data(
-            rows=selectors.order_items_with_results(order),
+            rows=selectors.order_items_with_results(order) if can_view_results else [],
+            can_view_results=can_view_results,
             pending_criticals={o.pk for o in pending},
             can_collect=user.has_perm("diagnostics.collect_specimen")
             and order.status in services.COLLECTABLE,
@@ -133,6 +137,7 @@ class OrderDetailView(OrderMixin, TemplateView):
 
 
 class OrderCancelView(OrderMixin, FormView):
+    access_what = "cancel form"
     permission_required = "diagnostics.change_diagnosticorder"
     template_name = "diagnostics/order_action.html"
     form_class = ReasonForm
@@ -158,6 +163,7 @@ class OrderCancelView(OrderMixin, FormView):
 
 
 class OrderCollectView(OrderMixin, FormView):
+    access_what = "collect form"
     permission_required = "diagnostics.collect_specimen"
     template_name = "diagnostics/order_action.html"
     form_class = CollectForm
@@ -233,5 +239,6 @@ class LabelPdfView(_OrderPdfView):
 
 
 class ReportPdfView(_OrderPdfView):
+    permission_required = (VIEW_ORDERS, VIEW_RESULTS)
     render = pdf.report_pdf
     name, what = "results", "result report PDF"

@@ -8,6 +8,7 @@ from django.views.generic import FormView, ListView
 
 from clinic.exceptions import ApplicationError
 from clinic.forms import add_validation_error
+from clinic.mixins import ListAccessLogMixin
 from clinic.models import AccessLog
 from clinic.permissions import RoleRequiredMixin
 from clinic.services import access_log_record
@@ -69,6 +70,7 @@ class ResultEntryView(OrderMixin, FormView):
 
 
 class OrderReviewView(OrderMixin, FormView):
+    access_what = "sign-off form"
     permission_required = "diagnostics.review_result"
     template_name = "diagnostics/order_action.html"
     form_class = ReviewForm
@@ -146,7 +148,7 @@ class ObservationAcknowledgeView(RoleRequiredMixin, PatientBannerMixin, FormView
         return redirect(self.order)
 
 
-class ReviewInboxView(RoleRequiredMixin, ListView):
+class ReviewInboxView(RoleRequiredMixin, ListAccessLogMixin, ListView):
     """The clinician's results to review; signing off empties it."""
 
     permission_required = "diagnostics.review_result"

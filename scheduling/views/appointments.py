@@ -15,7 +15,9 @@ from django.views.generic import DetailView, FormView
 
 from clinic.exceptions import ApplicationError
 from clinic.mixins import PatientAccessLogMixin
+from clinic.models import AccessLog
 from clinic.permissions import RoleRequiredMixin
+from clinic.services import access_log_record
 from registration.banner import PatientBannerMixin
 from scheduling import eligibility, services
 from scheduling.exceptions import SlotTaken
@@ -347,10 +349,14 @@ class CheckInView(PatientAccessLogMixin, _AppointmentMixin, FormView):
         return redirect(self.back())
 
 
-class CancelView(_AppointmentMixin, FormView):
+class CancelView(PatientAccessLogMixin, _AppointmentMixin, FormView):
     permission_required = CHANGE
     template_name = "scheduling/cancel.html"
     form_class = CancelForm
+    access_what = "cancel form"
+
+    def get_access_object(self):
+        return self.appointment
 
     def get_form_kwargs(self):
         return {
@@ -384,11 +390,15 @@ class CancelView(_AppointmentMixin, FormView):
         return redirect("scheduling:appointment-candidates", pk=self.appointment.pk)
 
 
-class MoveView(_AppointmentMixin, FormView):
+class MoveView(PatientAccessLogMixin, _AppointmentMixin, FormView):
     """Move a visit (or it and the following ones of its series) to another time."""
 
     permission_required = CHANGE
     form_class = MoveForm
+    access_what = "move form"
+
+    def get_access_object(self):
+        return self.appointment
 
     def get_template_names(self):
         if self.request.htmx:
@@ -480,8 +490,18 @@ class CandidatesView(_AppointmentMixin, View):
             )
             for entry in candidates
         ]
-        return render(
+        response = render(
             request,
             "scheduling/candidates.html",
             {"appointment": a, "candidates": rows},
         )
+        # Names the cancelled visit's patient; the candidates are other patients.
+        access_log_record(
+            user=request.user,
+            action=AccessLog.Action.VIEW,
+            patient=a.patient,
+            obj=a,
+            what=f"waitlist candidates ({len(rows)})",
+            request=request,
+        )
+        return response

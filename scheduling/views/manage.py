@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import CreateView, ListView
 
+from clinic.mixins import ListAccessLogMixin
 from clinic.permissions import RoleRequiredMixin
 from scheduling import services
 from scheduling.forms import WaitlistForm
@@ -22,7 +23,7 @@ FEED_PAST_DAYS = 30
 FEED_FUTURE_DAYS = 120
 
 
-class WaitlistView(RoleRequiredMixin, ListView):
+class WaitlistView(RoleRequiredMixin, ListAccessLogMixin, ListView):
     permission_required = "scheduling.view_waitlistentry"
     template_name = "scheduling/waitlist.html"
     context_object_name = "entries"

@@ -1,10 +1,10 @@
-import csv
 from datetime import timedelta
 
 from django.http import HttpResponse
 from django.utils import timezone
 from django.views.generic import TemplateView
 
+from clinic.csvfile import csv_writer
 from clinic.permissions import RoleRequiredMixin
 from scheduling.forms import MetricsFilterForm
 from scheduling.metrics import clinic_metrics
@@ -39,7 +39,7 @@ class MetricsView(RoleRequiredMixin, TemplateView):
         response["Content-Disposition"] = (
             f'attachment; filename="scheduling-metrics-{start}-{end}.csv"'
         )
-        writer = csv.writer(response)
+        writer = csv_writer(response)
         writer.writerow(
             [
                 "section",

@@ -2,30 +2,83 @@
 
 A page added without a rule (a permission, AnyStaffMixin, or login_not_required)
 fails here; so does a page whose pattern needs arguments this file cannot invent:
-add a sample to SAMPLES.
+add a sample to SAMPLES. Every answer to a logged-in user says ``Cache-Control:
+no-store, private``, and every page a role opens writes an access-log row for that
+look unless it is listed in SHOWS_NO_PHI.
 """
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from clinic.models import AccessLog
 from clinic.permissions import ROLE_PERMISSIONS, ROLES, AnyStaffMixin
 from tests.registration.factories import (
     AllergyFactory,
     CoverageFactory,
     PatientFactory,
 )
-from tests.scheduling.factories import LocationFactory
 
 pytestmark = pytest.mark.django_db
 
 SKIPPED_NAMESPACES = {"admin"}  # Django admin: its own staff rule, tested below
 
+# Pages that show no patient's data (set-up, staff, aggregates, empty forms). Every
+# other page that answers a GET must write an access-log row each time it is opened.
+SHOWS_NO_PHI = {
+    "alerts:rule-create",
+    "alerts:rule-edit",
+    "alerts:rule-list",
+    "automations:action-form",
+    "automations:condition-form",
+    "automations:create",
+    "automations:edit",
+    "automations:library",
+    "automations:list",
+    "automations:metrics",
+    "billing:batch-list",
+    "billing:remittance-list",
+    "billing:remittance-upload",
+    "billing:reports",
+    "clinic:export-detail",
+    "clinic:jobs-dashboard",
+    "clinic:password-change",
+    "clinic:report-integrity",  # row ids and hashes
+    "clinic:reports",
+    "clinic:staff-create",
+    "clinic:staff-deactivate",
+    "clinic:staff-edit",
+    "clinic:staff-list",
+    "clinic:staff-password-reset",
+    "clinic:staff-reactivate",
+    "diagnostics:catalogue",
+    "diagnostics:hl7-set-aside",  # the form only
+    "diagnostics:hl7-upload",
+    "diagnostics:order-create",
+    "diagnostics:turnaround",
+    "medications:formulary",
+    "medications:formulary-create",
+    "medications:formulary-edit",
+    "medications:scan",
+    "registration:patient-create",
+    "scheduling:find",
+    "scheduling:book",
+    "scheduling:metrics",
+    "scheduling:provider-list",
+    "scheduling:waitlist-add",
+}
 
-def _location_history(users):
-    location = LocationFactory()
+# Query strings for pages that show a patient only when asked (a search, a sample).
+QUERIES = {
+    "registration:patient-list": {"q": "a"},
+    "automations:preview": {"mrn": "PREVIEW-1"},
+}
+
+
+def _patient_history(users):
+    allergy = AllergyFactory()
     return (
-        {"app_label": "scheduling", "model_name": "location", "pk": location.pk},
-        ["scheduling.view_location"],
+        {"app_label": "registration", "model_name": "allergy", "pk": allergy.pk},
+        ["registration.view_allergy"],
     )
 
 
@@ -36,7 +89,12 @@ def _staff_member(users):
 def _nurses_alert(users):
     from alerts.services import alert_raise
 
-    alert = alert_raise(kind="task", title="Restock the infusion room", role="Nurse")
+    alert = alert_raise(
+        kind="task",
+        title="Check the infusion pump",
+        role="Nurse",
+        patient=PatientFactory(),
+    )
     # Only the role the alert is for may open it; everyone else gets 403.
     return {"pk": alert.pk}, None, {"Nurse"}
 
@@ -308,6 +366,11 @@ def _automation(users):
     return {"pk": AutomationFactory(enabled=False).pk}, None
 
 
+def _automation_preview(users):
+    PatientFactory(mrn="PREVIEW-1")  # QUERIES names it as the sample patient
+    return _automation(users)
+
+
 def _automation_condition(users):
     from tests.automations.factories import ConditionFactory
 
@@ -339,7 +402,7 @@ SAMPLES = {
     "automations:toggle": _automation,
     "automations:copy": _automation,
     "automations:dry-run": _automation,
-    "automations:preview": _automation,
+    "automations:preview": _automation_preview,
     "automations:metrics": _automation,
     "automations:condition-form": _automation,
     "automations:condition-add": _automation,
@@ -359,7 +422,7 @@ SAMPLES = {
     "alerts:rule-edit": _reminder_rule,
     "alerts:resend": _failed_message,
     "alerts:offer-send": _appointment,
-    "clinic:history": _location_history,
+    "clinic:history": _patient_history,
     "diagnostics:order-detail": _diagnostic_order,
     "diagnostics:order-cancel": _diagnostic_order,
     "diagnostics:order-collect": _diagnostic_order,
@@ -481,6 +544,11 @@ def test_every_pattern_declares_an_access_rule():
     assert missing == [], f"URL patterns without an access rule: {missing}"
 
 
+def test_the_no_phi_list_names_only_pages_that_exist():
+    names = {name for name, _callback in ALL_PATTERNS}
+    assert SHOWS_NO_PHI - names == set()
+
+
 def test_at_least_the_foundation_pages_are_walked():
     names = {name for name, _callback in ALL_PATTERNS}
     assert {
@@ -520,11 +588,20 @@ def test_pattern_answers_each_role_as_declared(name, callback, client, make_user
         allowed = kind == "staff" or set(perms) <= set(ROLE_PERMISSIONS.get(role, []))
         if only_roles is not None:
             allowed = allowed and role in only_roles
-        response = client.get(url)
+        looks = AccessLog.objects.filter(user=user).count()
+        response = client.get(url, QUERIES.get(name, {}))
         expected = ok if allowed else 403
         assert response.status_code == expected, (
             f"{name} as {role}: {response.status_code}"
         )
+        directives = response.get("Cache-Control", "")
+        assert "no-store" in directives and "private" in directives, (
+            f"{name} as {role}: Cache-Control {directives!r}"
+        )
+        if expected == 200 and name not in SHOWS_NO_PHI:
+            assert AccessLog.objects.filter(user=user).count() > looks, (
+                f"{name} as {role}: shows a patient's data but wrote no access-log row"
+            )
 
 
 def test_django_admin_is_for_administrators_only(client, make_user):
