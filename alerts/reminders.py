@@ -134,27 +134,28 @@ def send_time(
 # --- What ------------------------------------------------------------------------
 
 
-def template_names(template: str) -> set[str]:
+def template_names(template: str, *, example: str = "first_name") -> set[str]:
     """The variable names a template uses; TemplateError if it is not well formed
-    or reaches into an attribute or an index (``{first_name.__class__}``)."""
+    or reaches into an attribute or an index (``{first_name.__class__}``). The
+    messages suggest ``{example}``, a name the caller's texts may use."""
     names = set()
     try:
         parsed = list(string.Formatter().parse(template))
     except ValueError as error:
         raise TemplateError(
             _(
-                "The message is not well formed: %(error)s. Use {first_name}, write "
-                "{{ or }} for a brace."
+                "The message is not well formed: %(error)s. Use {%(example)s}, "
+                "write {{ or }} for a brace."
             )
-            % {"error": error}
+            % {"error": error, "example": example}
         ) from error
     for _literal, field, spec, conversion in parsed:
         if field is None:
             continue
         if not field.isidentifier() or spec or conversion:
             raise TemplateError(
-                _("{%(field)s} is not allowed: use a plain name such as {first_name}.")
-                % {"field": field}
+                _("{%(field)s} is not allowed: use a plain name such as {%(example)s}.")
+                % {"field": field, "example": example}
             )
         names.add(field)
     return names

@@ -533,13 +533,24 @@ def delivery_status_record(
     notification_id: int | None = None,
 ) -> Notification | None:
     """A delivery callback moves the row forward, never back: a duplicate, or a
-    "sent" arriving after "delivered", changes nothing."""
+    "sent" arriving after "delivered", changes nothing. A callback about another
+    message than the row's own (its MessageSid is not the row's sid, say the first
+    copy of a text sent again) changes nothing either."""
     target = TWILIO_STATUSES.get(provider_status.lower())
     with transaction.atomic():
         rows = Notification.objects.select_for_update()
         row = None
         if notification_id is not None:
             row = rows.filter(pk=notification_id).first()
+            if row is not None and row.provider_message_id not in ("", provider_id):
+                logger.warning(
+                    "Ignored a status callback for notification %s: its MessageSid "
+                    "%r is not the row's %r",
+                    row.pk,
+                    provider_id,
+                    row.provider_message_id,
+                )
+                return None
         if row is None and provider_id:
             row = rows.filter(provider_message_id=provider_id).first()
         if row is None or target is None:

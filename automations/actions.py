@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from automations.models import Action, AutomationRun, RecallEntry
-from automations.texts import render, text_context
+from automations.texts import TemplateError, render, text_context
 from registration.selectors import coverage_primary
 
 K = Action.Kind
@@ -96,8 +96,11 @@ def _plan_message(action: Action, context: Context, label: str) -> Step:
             step.at = context.at
             step.skip = _("too close to the visit")
     else:
-        step.text = render(action.body, context.texts)
-        step.extra["subject"] = render(action.title, context.texts)
+        try:
+            step.text = render(action.body, context.texts)
+            step.extra["subject"] = render(action.title, context.texts)
+        except TemplateError as error:
+            step.skip = str(error)  # never sent with its placeholders as typed
     if action.channel == Action.Channel.SMS:
         step.to = str(patient.phone_mobile or "")
         if not patient.phone_mobile and not patient.email:
@@ -120,14 +123,12 @@ def plan(action: Action, context: Context) -> Step:
             if action.due_in_minutes is not None
             else None
         )
-        return Step(
-            kind,
-            label,
-            text=render(action.title, context.texts),
-            to=_assignee(action),
-            at=context.at,
-            due_at=due,
-        )
+        step = Step(kind, label, to=_assignee(action), at=context.at, due_at=due)
+        try:
+            step.text = render(action.title, context.texts)
+        except TemplateError as error:
+            step.skip = str(error)
+        return step
     if kind == K.SEND_MESSAGE:
         return _plan_message(action, context, label)
     if kind == K.CHECK_ELIGIBILITY:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from alerts.kinds import ASSIGNABLE_ROLES
 from automations.facts import AGE_BANDS
 from automations.models import Action, Automation, Condition, RecallList, Trigger
-from automations.texts import PLACEHOLDERS, unknown_placeholders
+from automations.texts import PLACEHOLDERS, TemplateError, check_text
 from clinic.fields import ClinicDateField
 
 F = Condition.Field
@@ -317,13 +317,10 @@ class ActionForm(forms.Form):
         if chosen == K.WAIT and not data.get("wait_hours"):
             self.add_error("wait_hours", _("Say how long to wait."))
         for name in ("title", "body"):
-            unknown = unknown_placeholders(data.get(name) or "")
-            if unknown:
-                self.add_error(
-                    name,
-                    _("Unknown placeholder: %(names)s.")
-                    % {"names": ", ".join(f"{{{n}}}" for n in unknown)},
-                )
+            try:
+                check_text(data.get(name) or "")
+            except TemplateError as error:
+                self.add_error(name, str(error))
         return data
 
     def action_data(self) -> dict:

@@ -16,7 +16,7 @@ from automations.conditions import conditions_match
 from automations.engine import event_subject
 from automations.facts import facts_for
 from automations.models import Action, Automation, Event, Trigger
-from automations.texts import render, text_context
+from automations.texts import TemplateError, render, text_context
 
 LOOK_BACK = 200  # recent events / visits tried for a matching sample
 
@@ -143,14 +143,17 @@ def automation_preview(*, automation: Automation, patient=None, visit=None) -> P
                 )
         else:
             context = text_context(patient=patient, subject=subject)
-            message.variants = [
-                Variant(
-                    "",
-                    render(action.title, context),
-                    render(action.body, context),
-                    chosen=True,
-                )
-            ]
+            try:
+                message.variants = [
+                    Variant(
+                        "",
+                        render(action.title, context),
+                        render(action.body, context),
+                        chosen=True,
+                    )
+                ]
+            except TemplateError as error:
+                message.note = str(error)
         if action.channel == Action.Channel.SMS:
             for variant in message.variants:
                 variant.segments = reminders.sms_segments(variant.body)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from automations import engine
 from automations.models import Action, Automation, Condition, Trigger
 from automations.reminders import reminders_backfill_later, rules_follow_automation
-from automations.texts import unknown_placeholders
+from automations.texts import TemplateError, check_text
 
 INCOMPLETE = _("This automation cannot be switched on yet: %(problems)s")
 NO_ACTIONS = _("add at least one action")
@@ -43,11 +43,10 @@ def _action_problem(action: Action) -> str:
     if action.message_rule_id:
         return ""  # the reminder rule's own text, checked when the rule is saved
     for text in (action.title, action.body):
-        unknown = unknown_placeholders(text)
-        if unknown:
-            return _("unknown placeholder %(names)s") % {
-                "names": ", ".join(f"{{{n}}}" for n in unknown)
-            }
+        try:
+            check_text(text)
+        except TemplateError as error:
+            return str(error)
     return ""
 
 

@@ -1,9 +1,13 @@
-"""Message and task texts: ``{placeholder}`` filled from the event, nothing else."""
+"""Message and task texts: ``{placeholder}`` filled from the event, nothing else.
 
-import re
+A text is checked the way reminder rules are (``alerts.reminders.template_names``:
+well formed, plain names only, ``{{`` for a brace), against this engine's names."""
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from alerts.reminders import TemplateError, template_names
 
 PLACEHOLDERS = {
     "patient": "the patient's first (or preferred) name",
@@ -17,11 +21,22 @@ PLACEHOLDERS = {
     "clinic": "the clinic's name",
 }
 
-_PATTERN = re.compile(r"\{(\w+)\}")
+UNKNOWN_PLACEHOLDER = _("Unknown placeholder: %(names)s.")
 
 
-def unknown_placeholders(text: str) -> list[str]:
-    return sorted({name for name in _PATTERN.findall(text) if name not in PLACEHOLDERS})
+def check_text(text: str) -> None:
+    """TemplateError when ``text`` is not well formed, reaches into an attribute
+    or an index (``{patient.__class__}``), or names a placeholder not filled here."""
+    unknown = sorted(template_names(text, example="patient") - PLACEHOLDERS.keys())
+    if unknown:
+        raise TemplateError(
+            UNKNOWN_PLACEHOLDER % {"names": ", ".join(f"{{{n}}}" for n in unknown)}
+        )
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return ""  # a placeholder this event has no value for
 
 
 def text_context(*, patient, subject) -> dict:
@@ -45,4 +60,7 @@ def text_context(*, patient, subject) -> dict:
 
 
 def render(text: str, context: dict) -> str:
-    return _PATTERN.sub(lambda m: str(context.get(m.group(1), "")), text).strip()
+    """The text with its placeholders filled; TemplateError (nothing sent) for a
+    text that does not pass ``check_text``, such as one saved before it existed."""
+    check_text(text)
+    return text.format_map(_Blank({k: str(v) for k, v in context.items()})).strip()

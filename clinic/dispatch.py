@@ -19,7 +19,9 @@ from django.utils.module_loading import import_string
 logger = logging.getLogger(__name__)
 
 SWEEPERS: list[str] = [
+    "clinic.sweepers.rq_scheduled_jobs",
     "clinic.sweepers.deferred_jobs",
+    "clinic.sweepers.access_log_anchor",
     "alerts.sweepers.escalate_alerts",
     "clinic.reports.exports.report_exports_sweep",
     "diagnostics.hl7v2.uploads.hl7_uploads_sweep",

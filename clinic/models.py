@@ -1,4 +1,5 @@
 import hashlib
+import hmac
 from datetime import UTC
 
 from django.conf import settings
@@ -49,10 +50,13 @@ class StaffProfile(models.Model):
 
 
 class AccessLog(models.Model):
-    """One look at a patient's data. Append-only, chained by SHA-256.
+    """One look at a patient's data. Append-only, chained by HMAC-SHA-256 under
+    ``ACCESS_LOG_HMAC_KEY``, a key kept outside the database: whoever can write the
+    table still cannot forge a row that verifies.
 
-    The table is its own history: rows never change (a PostgreSQL trigger refuses
-    UPDATE and DELETE), so it carries no HistoricalRecords.
+    The table is its own history: rows never change (the app's role may only insert
+    and PostgreSQL triggers refuse UPDATE, DELETE and TRUNCATE), so it carries no
+    HistoricalRecords.
     """
 
     class Action(models.TextChoices):
@@ -109,7 +113,10 @@ class AccessLog(models.Model):
         return "\x1f".join(parts)
 
     def compute_hash(self) -> str:
-        return hashlib.sha256(self.content_for_hash().encode()).hexdigest()
+        key = settings.ACCESS_LOG_HMAC_KEY.encode()
+        return hmac.new(
+            key, self.content_for_hash().encode(), hashlib.sha256
+        ).hexdigest()
 
 
 class DeferredJob(models.Model):

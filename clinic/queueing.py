@@ -37,7 +37,9 @@ def enqueue_on_commit(
 ) -> None:
     """Enqueue ``func(*args)`` on ``queue`` once the current transaction commits.
 
-    ``at`` schedules the job for later (RQ's scheduler, ``rqworker --with-scheduler``).
+    ``at`` schedules the job for later: RQ's scheduler (``rqworker --with-scheduler``)
+    moves it to its queue when due, or ``dispatch_due`` does when no scheduler runs
+    (``scheduled_jobs_enqueue_due``).
     """
     check_job_args(args)
     if queue not in settings.JOB_QUEUES:
@@ -63,3 +65,39 @@ def enqueue_on_commit(
             rq_queue.enqueue(func, *args)
 
     transaction.on_commit(send, robust=True)
+
+
+def scheduled_jobs_enqueue_due() -> int:
+    """Do RQ's scheduler's work for every queue whose scheduler is not running: move
+    the scheduled jobs that are due into their queue. Returns how many moved.
+
+    RQ's scheduler runs in a child of ``rqworker --with-scheduler``, which did not
+    come back after Redis restarted; ``dispatch_due`` covers for it. It takes RQ's
+    own per-queue scheduler lock, so it only acts where no live scheduler holds
+    it, and the two never move the same job."""
+    if settings.JOBS_INLINE:
+        return 0  # scheduled work waits in the database for dispatch_due
+    import django_rq
+    from rq.registry import ScheduledJobRegistry
+    from rq.scheduler import RQScheduler
+    from rq.utils import current_timestamp
+
+    connection = django_rq.get_connection(settings.JOB_QUEUES[0])
+    scheduler = RQScheduler(
+        settings.JOB_QUEUES, connection=connection, logging_level=logging.WARNING
+    )
+    queues = scheduler.acquire_locks()
+    try:
+        due = sum(
+            len(
+                ScheduledJobRegistry(name, connection=connection).get_jobs_to_schedule(
+                    current_timestamp()
+                )
+            )
+            for name in queues
+        )
+        if due:
+            scheduler.enqueue_scheduled_jobs()
+    finally:
+        scheduler.release_locks()
+    return due

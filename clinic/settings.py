@@ -22,10 +22,10 @@ DATABASE_URL = env.str("DATABASE_URL", default="")
 EMBEDDED = not DATABASE_URL
 
 
-def _embedded_secret_key() -> str:
+def _embedded_secret_key(name: str = "secret_key") -> str:
     """A per-checkout key kept under var/, so the embedded default needs no setup."""
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    path = VAR_DIR / "secret_key"
+    path = VAR_DIR / name
     if not path.exists():
         path.write_text(secrets.token_urlsafe(64))
         path.chmod(0o600)
@@ -160,6 +160,15 @@ else:
     DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", DB_CONNECT_TIMEOUT)
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+# Two roles (production): the app connects as DATABASE_URL's role, which owns nothing
+# (it may only read and insert into the access log and the history tables);
+# `manage.py migrate` connects as MIGRATE_DATABASE_URL's role, the tables' owner
+# (same database: only its user, password, host and port are used), and grants the
+# app's role what it may do (clinic/db_guards.py).
+MIGRATE_DATABASE_URL = "" if EMBEDDED else env.str("MIGRATE_DATABASE_URL", default="")
+DATABASE_OWNER = env.db_url_config(MIGRATE_DATABASE_URL) if MIGRATE_DATABASE_URL else {}
+DATABASE_APP_ROLE = DATABASES["default"].get("USER", "") if DATABASE_OWNER else ""
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -327,6 +336,20 @@ LOGGING = {
         "twilio.http_client": {"level": "WARNING"},
     },
 }
+
+# --- PHI access log ------------------------------------------------------------
+# Rows are chained by HMAC-SHA-256 under this key, kept outside the database (so
+# whoever can write the table cannot forge the chain); production has no default.
+ACCESS_LOG_HMAC_KEY = (
+    env.str("ACCESS_LOG_HMAC_KEY", default="") or _embedded_secret_key("access_log_key")
+    if EMBEDDED
+    else env.str("ACCESS_LOG_HMAC_KEY")
+)
+# dispatch_due appends the chain's head here (and logs it, for syslog) when it moved;
+# verify_access_log checks the log still holds it, so a deleted tail is caught.
+ACCESS_LOG_ANCHOR_FILE = env.path(
+    "ACCESS_LOG_ANCHOR_FILE", default=VAR_DIR / "access_log_anchor.log"
+)
 
 # --- Compliance report exports ------------------------------------------------
 EXPORT_DIR = VAR_DIR / "exports"

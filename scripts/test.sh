@@ -77,7 +77,14 @@ redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no \
   --daemonize yes --pidfile "$tmp/redis.pid" --dir "$tmp" --logfile "$tmp/redis.log" \
   --databases 64
 
-export DATABASE_URL="postgres://clinicops@127.0.0.1:$pg_port/clinicops"
+# Two roles, as in production: clinicops (the bootstrap superuser here) owns the
+# tables and runs migrate; the app and its tests connect as clinicops_app, which
+# owns nothing (tests/conftest.py creates the test databases as the owner).
+"$pg_bin/psql" -q -h 127.0.0.1 -p "$pg_port" -U clinicops -d postgres -c \
+  "CREATE ROLE clinicops_app LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE" >/dev/null
+export MIGRATE_DATABASE_URL="postgres://clinicops@127.0.0.1:$pg_port/clinicops"
+export DATABASE_URL="postgres://clinicops_app@127.0.0.1:$pg_port/clinicops"
+export ACCESS_LOG_HMAC_KEY="test-only-access-log-key-not-for-production"
 export REDIS_URL="redis://127.0.0.1:$redis_port/0"
 export SECRET_KEY="test-only-secret-key-not-for-production"
 export ALLOWED_HOSTS="*"
@@ -87,6 +94,9 @@ mkdir -p "$CLINICOPS_VAR_DIR/staticfiles"
 
 if [ "${1:-}" = "--bench" ]; then
   shift
+  # The benchmarks drop and rebuild indexes to compare plans: the owner's work.
+  export DATABASE_URL="$MIGRATE_DATABASE_URL"
+  unset MIGRATE_DATABASE_URL
   $PY -m pytest tests/bench -p no:xdist -s -q "$@"
   exit $?
 fi

@@ -1,5 +1,9 @@
 """Shared fixtures: real PostgreSQL (pytest-django's test database on the server
-``make test`` starts) and real Redis, one Redis database per xdist worker."""
+``make test`` starts) and real Redis, one Redis database per xdist worker.
+
+As in production, the test databases are created, migrated and dropped by the
+tables' owner (``MIGRATE_DATABASE_URL``) and the tests connect as the app's role
+(``DATABASE_URL``), which owns nothing."""
 
 import os
 import subprocess
@@ -12,6 +16,7 @@ from django.conf import settings
 from django.db import connection
 
 from clinic import permissions
+from clinic.db_guards import OWNER_KEYS, connected_as_owner
 from tests.clinic.factories import UserFactory
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,6 +30,89 @@ def _worker_number() -> int:
 def _redis_url_for_worker() -> str:
     url = urlparse(os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0")
     return urlunparse(url._replace(path=f"/{_worker_number() + 1}"))
+
+
+_APP_CREDENTIALS: dict = {}
+
+
+def _connect_default_with(credentials: dict) -> None:
+    from django.db import connections
+
+    connections["default"].close()
+    connections["default"].settings_dict.update(credentials)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """The test databases are created and migrated by the tables' owner."""
+    if settings.DATABASE_OWNER:
+        db = settings.DATABASES["default"]
+        _APP_CREDENTIALS.update({key: db.get(key, "") for key in OWNER_KEYS})
+        owner = settings.DATABASE_OWNER
+        _connect_default_with({key: owner.get(key, "") for key in OWNER_KEYS})
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Then the tests connect as the app's role; the owner drops the databases."""
+    if not _APP_CREDENTIALS:
+        yield
+        return
+    with django_db_blocker.unblock():
+        _connect_default_with(_APP_CREDENTIALS)
+    yield
+    owner = settings.DATABASE_OWNER
+    with django_db_blocker.unblock():
+        _connect_default_with({key: owner.get(key, "") for key in OWNER_KEYS})
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_as_owner():
+    """A transactional test ends by emptying every table (``flush``: TRUNCATE), which
+    the app's role may not do and the append-only tables' triggers refuse: in the
+    test databases the owner (a superuser here) does it with triggers off."""
+    if not settings.DATABASE_OWNER:
+        yield
+        return
+    from django.core.management.commands import flush
+
+    original = flush.Command.handle
+
+    def handle(self, **options):
+        with connected_as_owner(options.get("database", "default")) as owner:
+            with owner.cursor() as cursor:
+                cursor.execute("SET session_replication_role = replica")
+            return original(self, **options)
+
+    flush.Command.handle = handle
+    yield
+    flush.Command.handle = original
+
+
+@pytest.fixture
+def owner_connection(db):
+    """A second connection to the test database as the tables' owner (a superuser
+    in `make test`), autocommit: what someone holding the owner's password could
+    do, beyond the app. It sees only committed rows."""
+    import psycopg
+
+    db_settings = connection.settings_dict
+    owner = settings.DATABASE_OWNER or db_settings
+    with psycopg.connect(
+        host=owner["HOST"],
+        port=owner["PORT"],
+        user=owner["USER"],
+        password=owner.get("PASSWORD") or None,
+        dbname=db_settings["NAME"],
+        autocommit=True,
+    ) as conn:
+        yield conn
+
+
+@pytest.fixture(autouse=True)
+def _access_log_anchor_file(settings, tmp_path):
+    """Each test anchors the access log's head in a file of its own."""
+    settings.ACCESS_LOG_ANCHOR_FILE = tmp_path / "access_log_anchor.log"
 
 
 @pytest.fixture(scope="session", autouse=True)

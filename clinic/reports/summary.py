@@ -33,14 +33,19 @@ class SummaryLine:
 
 
 def clinic_lines(since: datetime, until: datetime) -> list[SummaryLine]:
+    from clinic.access_log_anchor import access_log_anchor_problem
+
     broken = access_log_first_broken()
+    anchor_problem = "" if broken else access_log_anchor_problem()
     failures = AccessFailureLog.objects.filter(
         attempt_time__gte=since, attempt_time__lt=until
     ).count()
     return [
         SummaryLine(
             "Access-log integrity",
-            f"BROKEN at row {broken.pk}" if broken else "intact",
+            f"BROKEN at row {broken.pk}"
+            if broken
+            else (f"BROKEN: {anchor_problem}" if anchor_problem else "intact"),
             reverse("clinic:report-integrity"),
         ),
         SummaryLine(

@@ -103,6 +103,26 @@ def test_a_callback_before_the_sid_was_written_finds_the_row_by_its_id(sent):
     assert (sent.status, sent.provider_message_id) == ("sent", "SMnew")
 
 
+def test_a_callback_naming_the_row_with_another_messages_sid_changes_nothing(
+    sent, caplog
+):
+    response = _callback("failed", sid="SMother", query=f"?n={sent.pk}", ErrorCode="1")
+    assert response.status_code == 204
+    sent.refresh_from_db()
+    assert (sent.status, sent.provider_message_id) == ("sent", "SMabc")
+    assert sent.provider_status == "" and sent.last_error == ""
+    assert sent.history.count() == 1
+    assert not StaffAlert.objects.exists()
+    assert (
+        f"Ignored a status callback for notification {sent.pk}: its MessageSid "
+        "'SMother' is not the row's 'SMabc'"
+    ) in caplog.text
+    # The row's own message is still heard.
+    _callback("delivered", query=f"?n={sent.pk}")
+    sent.refresh_from_db()
+    assert sent.status == "delivered"
+
+
 def test_behind_a_tls_proxy_the_https_url_is_checked(settings, sent):
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     assert _callback("delivered", secure=True).status_code == 204

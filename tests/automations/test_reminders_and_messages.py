@@ -232,3 +232,74 @@ def test_changing_the_hours_in_the_editor_moves_the_rule_too(admin_client):
     assert response.status_code == 302
     rule.refresh_from_db()
     assert rule.hours_before == 48
+
+
+MALFORMED = [
+    ("Hi {patient.__class__}", "{patient.__class__} is not allowed"),
+    ("Hi {patient[0]}", "{patient[0]} is not allowed"),
+    ("Hi {patient!r}", "{patient} is not allowed"),
+    ("Hi {patient:>40}", "{patient} is not allowed"),
+    ("Hi {patient", "The message is not well formed"),
+]
+
+
+@pytest.mark.parametrize(("body", "message"), MALFORMED)
+def test_the_editor_refuses_a_malformed_placeholder_as_reminder_rules_do(
+    admin_client, body, message
+):
+    from django.urls import reverse
+
+    automation = AutomationFactory(trigger="appointment.no_show", enabled=False)
+    response = admin_client.post(
+        reverse("automations:action-add", args=[automation.pk]),
+        {"kind": "send_message", "channel": "sms", "body": body},
+    )
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not automation.actions.exists()
+
+
+@pytest.mark.parametrize(("body", "message"), MALFORMED)
+def test_a_malformed_text_saved_earlier_is_never_sent_as_typed(
+    clinic, texting_patient, admin_user, drain, body, message
+):
+    automation = AutomationFactory(trigger="appointment.no_show")
+    ActionFactory(
+        automation=automation,
+        position=0,
+        kind="send_message",
+        channel="sms",
+        role="",
+        title="",
+        body=body,
+    )
+    from automations.services import automation_problems
+
+    assert any(message in problem for problem in automation_problems(automation))
+    appointment = _book(clinic, admin_user)
+    scheduling.appointment_mark_no_show(appointment=appointment, actor=admin_user)
+    drain()
+    assert not Notification.objects.filter(rule__isnull=True).exists()
+    outcome = AutomationRun.objects.get(automation=automation).outcomes.get()
+    assert outcome.status == "skipped"
+    assert message in outcome.detail
+
+
+def test_a_double_brace_is_a_brace_as_in_reminder_rules(
+    clinic, texting_patient, admin_user, drain
+):
+    automation = AutomationFactory(trigger="appointment.no_show")
+    ActionFactory(
+        automation=automation,
+        position=0,
+        kind="send_message",
+        channel="sms",
+        role="",
+        title="",
+        body="{{patient}} is {patient}",
+    )
+    appointment = _book(clinic, admin_user)
+    scheduling.appointment_mark_no_show(appointment=appointment, actor=admin_user)
+    drain()
+    message = Notification.objects.get(rule__isnull=True)
+    assert message.body == f"{{patient}} is {texting_patient.given_name}"

@@ -61,20 +61,25 @@ def test_verify_passes_on_an_intact_log(admin_user):
     assert "OK: 5 access log rows" in out.getvalue()
 
 
-def _tamper(sql, params):
-    with connection.cursor() as cursor:
-        # What a superuser bent on rewriting evidence would do: switch triggers off.
-        cursor.execute("SET session_replication_role = replica")
-        cursor.execute(sql, params)
-        cursor.execute("SET session_replication_role = DEFAULT")
+def _tamper(owner_connection, sql, params):
+    # What the tables' owner (a superuser in the suite) bent on rewriting evidence
+    # would do: switch the triggers off. The app's own role cannot (test_db_roles).
+    owner_connection.execute("SET session_replication_role = replica")
+    owner_connection.execute(sql, params)
+    owner_connection.execute("SET session_replication_role = DEFAULT")
 
 
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL trigger")
-def test_verify_names_the_first_row_that_was_tampered_with(admin_user):
+def test_verify_names_the_first_row_that_was_tampered_with(
+    admin_user, owner_connection
+):
     patient = PatientFactory()
     rows = [_log(admin_user, patient) for _ in range(5)]
     _tamper(
-        "UPDATE clinic_accesslog SET username = 'nobody' WHERE id = %s", [rows[2].pk]
+        owner_connection,
+        "UPDATE clinic_accesslog SET username = 'nobody' WHERE id = %s",
+        [rows[2].pk],
     )
     err = StringIO()
     with pytest.raises(SystemExit) as exit_info:
@@ -83,11 +88,14 @@ def test_verify_names_the_first_row_that_was_tampered_with(admin_user):
     assert f"access log row {rows[2].pk} " in err.getvalue()
 
 
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL trigger")
-def test_verify_notices_a_deleted_row(admin_user):
+def test_verify_notices_a_deleted_row(admin_user, owner_connection):
     patient = PatientFactory()
     rows = [_log(admin_user, patient) for _ in range(4)]
-    _tamper("DELETE FROM clinic_accesslog WHERE id = %s", [rows[1].pk])
+    _tamper(
+        owner_connection, "DELETE FROM clinic_accesslog WHERE id = %s", [rows[1].pk]
+    )
     err = StringIO()
     with pytest.raises(SystemExit):
         call_command("verify_access_log", stderr=err)
@@ -97,12 +105,16 @@ def test_verify_notices_a_deleted_row(admin_user):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL trigger")
 @pytest.mark.parametrize(
     "statement",
-    ["UPDATE clinic_accesslog SET username = 'x'", "DELETE FROM clinic_accesslog"],
+    [
+        "UPDATE clinic_accesslog SET username = 'x'",
+        "DELETE FROM clinic_accesslog",
+        "TRUNCATE clinic_accesslog",
+    ],
 )
 def test_the_database_refuses_update_and_delete(admin_user, statement):
     _log(admin_user, PatientFactory())
     with (
-        pytest.raises(DatabaseError, match="append-only"),
+        pytest.raises(DatabaseError, match="permission denied for table"),
         transaction.atomic(),
         connection.cursor() as cursor,
     ):
@@ -145,3 +157,108 @@ def test_concurrent_writers_keep_one_unbroken_chain(make_user):
     out = StringIO()
     call_command("verify_access_log", stdout=out)
     assert "hash chain intact" in out.getvalue()
+
+
+def _sha256_chain(rows: list[AccessLog]) -> list[AccessLog]:
+    """Rows as the log wrote them before its chain was keyed (plain SHA-256)."""
+    import hashlib
+
+    prev = GENESIS_HASH
+    for row in rows:
+        row.prev_hash = prev
+        row.row_hash = hashlib.sha256(row.content_for_hash().encode()).hexdigest()
+        row.save(force_insert=True)
+        prev = row.row_hash
+    return rows
+
+
+def _old_rows(user, patient, count: int) -> list[AccessLog]:
+    from django.utils import timezone
+
+    return _sha256_chain(
+        [
+            AccessLog(
+                created_at=timezone.now(),
+                user=user,
+                username=user.username,
+                patient=patient,
+                action="view",
+                what=f"look {n}",
+            )
+            for n in range(count)
+        ]
+    )
+
+
+def _migrate_rechain() -> None:
+    import importlib
+
+    from django.apps import apps
+
+    from clinic.db_guards import connected_as_owner
+
+    migration = importlib.import_module("clinic.migrations.0006_access_log_hmac_chain")
+    with connected_as_owner() as owner, owner.schema_editor() as editor:
+        migration.rechain(apps, editor)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL roles")
+def test_the_migration_keys_an_old_intact_chain(admin_user):
+    _old_rows(admin_user, PatientFactory(), 5)
+    assert call_command_code("verify_access_log") == 1  # SHA-256 is no longer enough
+    _migrate_rechain()
+    assert call_command_code("verify_access_log") == 0
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL roles")
+def test_the_migration_keys_an_old_chain_only_up_to_its_break(
+    admin_user, owner_connection
+):
+    rows = _old_rows(admin_user, PatientFactory(), 5)
+    _tamper(
+        owner_connection,
+        "UPDATE clinic_accesslog SET what = 'x' WHERE id = %s",
+        [rows[2].pk],
+    )
+    _migrate_rechain()
+    err = StringIO()
+    with pytest.raises(SystemExit):
+        call_command("verify_access_log", stderr=err)
+    assert f"access log row {rows[2].pk} " in err.getvalue()  # not row 1
+    kept = AccessLog.objects.filter(pk__gte=rows[2].pk).order_by("id")
+    assert [row.row_hash for row in kept] == [row.row_hash for row in rows[2:]]
+
+
+def call_command_code(name: str) -> int:
+    try:
+        call_command(name, stdout=StringIO(), stderr=StringIO())
+    except SystemExit as exit_info:
+        return exit_info.code
+    return 0
+
+
+def test_production_refuses_to_start_without_the_access_log_key():
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    env = {k: v for k, v in os.environ.items() if k != "ACCESS_LOG_HMAC_KEY"}
+    env.update(
+        DATABASE_URL="postgres://clinicops@127.0.0.1:5432/clinicops",
+        SECRET_KEY="x" * 50,
+        ALLOWED_HOSTS="clinic.example.org",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "ACCESS_LOG_HMAC_KEY" in result.stderr

@@ -134,13 +134,23 @@ def test_every_historical_table_refuses_update_and_delete():
             "WHERE t.tgname = 'clinicops_append_only'"
         )
         guarded = {row[0] for row in cursor.fetchall()}
+        cursor.execute(
+            "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "WHERE t.tgname = 'clinicops_no_truncate'"
+        )
+        no_truncate = {row[0] for row in cursor.fetchall()}
     assert tables <= guarded
+    assert tables <= no_truncate
 
     location = LocationFactory()
     table = location.history.model._meta.db_table
-    for statement in (f"UPDATE {table} SET name = 'x'", f"DELETE FROM {table}"):
+    for statement in (
+        f"UPDATE {table} SET name = 'x'",
+        f"DELETE FROM {table}",
+        f"TRUNCATE {table}",
+    ):
         with (
-            pytest.raises(DatabaseError, match="append-only"),
+            pytest.raises(DatabaseError, match="permission denied for table"),
             transaction.atomic(),
             connection.cursor() as cursor,
         ):

@@ -1,9 +1,17 @@
+import logging
 import time
 
-from django.core.management.base import BaseCommand
-from django.db import close_old_connections
+from django.core.management.base import BaseCommand, CommandError
+from django.db import close_old_connections, connections
 
 from clinic.dispatch import dispatch_due
+
+logger = logging.getLogger(__name__)
+
+RUN_FAILED = (
+    "dispatch_due: this run failed ({error}); trying again in {seconds} s "
+    "with a new database connection"
+)
 
 
 class Command(BaseCommand):
@@ -18,19 +26,38 @@ class Command(BaseCommand):
             type=int,
             metavar="SECONDS",
             default=0,
-            help="Keep sweeping every SECONDS seconds (used by `make run`).",
+            help="Keep sweeping every SECONDS seconds (used by `make run`); a run "
+            "that fails (the database or Redis away) is retried, never the end.",
         )
 
     def handle(self, *args, loop: int = 0, **options):
         while True:
-            close_old_connections()
-            for name, count in dispatch_due().items():
-                if count is None:
-                    self.stdout.write(f"{name}: skipped (another run holds it)")
-                elif count < 0:
-                    self.stderr.write(f"{name}: failed, see the log")
-                elif count or not loop:
-                    self.stdout.write(f"{name}: {count} dispatched")
+            try:
+                close_old_connections()
+                results = dispatch_due()
+            except Exception as error:
+                # The database restarted or cannot be reached: a session advisory
+                # lock or the connection itself is gone. Start the next run afresh.
+                logger.exception("dispatch_due run failed")
+                connections.close_all()
+                if not loop:
+                    raise CommandError(f"this run failed: {error}") from error
+                self.stderr.write(
+                    RUN_FAILED.format(
+                        error=f"{type(error).__name__}: {error}".strip(), seconds=loop
+                    )
+                )
+            else:
+                self._report(results, loop=loop)
             if not loop:
                 return
             time.sleep(loop)
+
+    def _report(self, results: dict, *, loop: int) -> None:
+        for name, count in results.items():
+            if count is None:
+                self.stdout.write(f"{name}: skipped (another run holds it)")
+            elif count < 0:
+                self.stderr.write(f"{name}: failed, see the log")
+            elif count or not loop:
+                self.stdout.write(f"{name}: {count} dispatched")

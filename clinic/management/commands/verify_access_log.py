@@ -1,11 +1,15 @@
 from django.core.management.base import BaseCommand
 
+from clinic.access_log_anchor import access_log_anchor_problem
 from clinic.models import AccessLog
 from clinic.services import access_log_first_broken
 
 
 class Command(BaseCommand):
-    help = "Check the PHI access log's hash chain; exit 1 naming the first broken row."
+    help = (
+        "Check the PHI access log's keyed hash chain and that it still holds the "
+        "head last anchored outside the database; exit 1 naming what is broken."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -22,5 +26,9 @@ class Command(BaseCommand):
                 f"user {broken.username!r}) "
                 "does not match its hash or its predecessor."
             )
+            raise SystemExit(1)
+        problem = access_log_anchor_problem()
+        if problem:
+            self.stderr.write(f"BROKEN: {problem}.")
             raise SystemExit(1)
         self.stdout.write(f"OK: {total} access log rows, hash chain intact.")
