@@ -31,6 +31,7 @@ KINDS: dict[str, Kind] = {
     "claim_denied": Kind("Claim denied", 20),
     "claim_rejected": Kind("Claim rejected", 20),
     "automation": Kind("Automation alert", 30),
+    "password_spraying": Kind("Failed log-ins across accounts", 40),
 }
 
 # Roles an alert may be assigned to (and escalate to).
