@@ -106,8 +106,9 @@ class PasswordChangeRequiredMiddleware:
 class TwoFactorRequiredMiddleware:
     """A user whose role must use two-factor log-in (``OTP_REQUIRED_ROLES``) and
     whose session has not passed a second step reaches only the enrolment page (or
-    logs out). Users who have enrolled always pass the second step at log-in
-    (clinic.views.accounts), so such a session is one that has no device yet."""
+    changes a temporary password, or logs out). Users who have enrolled always
+    pass the second step at log-in (clinic.views.accounts), so such a session is
+    one that has no device yet."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -123,6 +124,8 @@ class TwoFactorRequiredMiddleware:
         ):
             allowed = {
                 reverse("clinic:two-factor-setup"),
+                # A temporary password is replaced first (the gate before this one).
+                reverse("clinic:password-change"),
                 reverse("clinic:logout"),
                 reverse("clinic:keepalive"),
             }

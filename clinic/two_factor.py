@@ -11,6 +11,8 @@ reset do, with who and why.
 
 import re
 from base64 import b32encode
+from dataclasses import dataclass
+from datetime import datetime
 
 import segno
 from django.conf import settings
@@ -37,6 +39,10 @@ WRONG_CODE = _(
 WRONG_ENROLMENT_CODE = _(
     "That code does not match. Check that the app's clock is right and type the "
     "6-digit code it shows now."
+)
+SLOW_DOWN = _(
+    "Too many wrong codes for this account. Wait until %(time)s, then type the code "
+    "your app shows then."
 )
 ALREADY_ENROLLED = _("Two-factor log-in is already set up for this account.")
 NOTHING_TO_RESET = _("This account has no two-factor device to reset.")
@@ -155,9 +161,19 @@ def second_step_needed(user) -> bool:
     return totp_device_of(user) is not None
 
 
-def second_step_verify(*, user, code: str) -> Device | None:
-    """The device that accepts ``code`` (a current authenticator code, or an unused
-    recovery code, which is used up), or None.
+@dataclass(frozen=True)
+class SecondStep:
+    """The device that accepted a code, or None; and, when earlier wrong codes
+    paused checking (django-otp doubles the wait after each, whatever the
+    address), until when."""
+
+    device: Device | None
+    paused_until: datetime | None = None
+
+
+def second_step_verify(*, user, code: str) -> SecondStep:
+    """Check a current authenticator code, or an unused recovery code (which is
+    used up).
 
     A code is accepted once: django-otp keeps the last accepted time step and takes
     only later ones. The device row is locked while it is checked, so two requests
@@ -165,16 +181,21 @@ def second_step_verify(*, user, code: str) -> Device | None:
     """
     code = _normalise(code)
     if not code:
-        return None
+        return SecondStep(None)
     model = TOTPDevice if _TOTP_CODE.fullmatch(code) else StaticDevice
+    paused = []
     with transaction.atomic():
         devices = model.objects.select_for_update().filter(user=user, confirmed=True)
         for device in devices:
+            allowed, data = device.verify_is_allowed()
+            if not allowed:
+                paused.append((data or {}).get("locked_until"))
+                continue
             device.skip_history_when_saving = True
             if device.verify_token(code):
                 del device.skip_history_when_saving
-                return device
-    return None
+                return SecondStep(device)
+    return SecondStep(None, max((p for p in paused if p), default=None))
 
 
 # --- Trusted devices --------------------------------------------------------------

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
@@ -66,16 +67,19 @@ class LoginCodeView(FormView):
         credentials = {"username": user.get_username()}
         if not AxesProxyHandler.is_allowed(request, credentials):
             return lockout_response(request)
-        device = two_factor.second_step_verify(
-            user=user, code=form.cleaned_data["code"]
-        )
+        step = two_factor.second_step_verify(user=user, code=form.cleaned_data["code"])
+        device = step.device
         if device is None:
             user_login_failed.send(
                 sender=__name__, credentials=credentials, request=request
             )
             if getattr(request, "axes_locked_out", False):
                 return lockout_response(request)
-            form.add_error("code", two_factor.WRONG_CODE)
+            if step.paused_until is not None:
+                when = timezone.localtime(step.paused_until).strftime("%H:%M:%S")
+                form.add_error("code", two_factor.SLOW_DOWN % {"time": when})
+            else:
+                form.add_error("code", two_factor.WRONG_CODE)
             return self.form_invalid(form)
 
         user.otp_device = device  # django-otp marks the session verified
