@@ -104,9 +104,9 @@ PROJECT_APPS = [
 ]
 
 MIDDLEWARE = [
+    "clinic.middleware.PermissionsPolicyMiddleware",
     "clinic.middleware.DatabaseAvailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "clinic.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
