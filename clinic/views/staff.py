@@ -216,14 +216,15 @@ class StaffTwoFactorResetView(_StaffActionView):
     explanation = _(
         "Use this when someone lost the phone with their authenticator app, or it "
         "may be in other hands. Their authenticator and recovery codes stop working "
-        "and every session they have open ends now; they set up a new one at their "
-        "next log-in."
+        "and every session they have open ends now; they set up a new one after "
+        "their next log-in."
     )
     submit_label = _("Reset two-factor device")
     css_class = "btn-warning"
     success_message = _(
-        "The two-factor device of %(name)s is removed; they set up a new one at "
-        "their next log-in."
+        "The two-factor device of %(name)s is removed and their sessions ended. "
+        "They can set up a new one after logging in with their password (their role "
+        "may require it at once)."
     )
 
     def act(self, form):

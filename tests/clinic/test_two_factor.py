@@ -5,7 +5,10 @@ Codes come from pyotp (an independent TOTP implementation) and the key the
 enrolment page shows, never from django-otp's own code.
 """
 
+import os
 import re
+import subprocess
+import sys
 import time
 from datetime import timedelta
 from types import SimpleNamespace
@@ -22,6 +25,7 @@ from clinic import two_factor
 from clinic.two_factor import TRUSTED_COOKIE, WRONG_CODE
 from tests.clinic.factories import PASSWORD
 from tests.clinic.test_url_roles import ALL_PATTERNS
+from tests.conftest import ROOT
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -339,6 +343,19 @@ def test_production_requires_it_of_administrators_and_billing_by_default():
     assert _settings_printed(roles, chosen) == "['Administrator']"
     embedded = {"DATABASE_URL": None, "OTP_REQUIRED_ROLES": None}
     assert _settings_printed(roles, embedded) == "[]"
+
+
+def test_a_misspelt_required_role_stops_the_app_at_start():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env={**os.environ, "OTP_REQUIRED_ROLES": "Administrator,Biling"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "OTP_REQUIRED_ROLES names no such role: Biling" in result.stderr
 
 
 def test_a_role_that_must_enrol_reaches_no_page_before_it_does(
