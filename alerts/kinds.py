@@ -54,6 +54,7 @@ KINDS: dict[str, Kind] = {
     "claim_rejected": Kind("Claim rejected", 20, view_permission=_CLAIMS),
     "automation": Kind("Automation alert", 30),
     "break_glass": Kind("Restricted record opened", 30),
+    "password_spraying": Kind("Failed log-ins across accounts", 40),
 }
 
 # Roles an alert may be assigned to (and escalate to).

@@ -19,7 +19,19 @@ class ClinicConfig(AppConfig):
     verbose_name = "ClinicOps"
 
     def ready(self) -> None:
+        from django.conf import settings
         from django.contrib.auth.signals import user_logged_in
+        from django.core.exceptions import ImproperlyConfigured
+
+        from clinic.permissions import ROLES
+
+        # A misspelt role would silently let that role log in with a password alone.
+        unknown = sorted(set(settings.OTP_REQUIRED_ROLES) - set(ROLES))
+        if unknown:
+            raise ImproperlyConfigured(
+                f"OTP_REQUIRED_ROLES names no such role: {', '.join(unknown)} "
+                f"(the roles are {', '.join(ROLES)})"
+            )
 
         from clinic import db_guards
 

@@ -1,6 +1,7 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import ValidationError
@@ -31,6 +32,55 @@ class ForcedPasswordChangeForm(PasswordChangeForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _helper(_("Change password"))
+
+
+class SecondStepForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "autofocus": True,
+                "inputmode": "text",
+                "autocapitalize": "off",
+                "spellcheck": "false",
+            }
+        ),
+        help_text=_(
+            "The 6-digit code your authenticator app shows now, or one of your "
+            "recovery codes."
+        ),
+    )
+    trust_device = forms.BooleanField(
+        required=False,
+        help_text=_("Only on a computer that no one else uses with your account."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["trust_device"].label = _(
+            "Trust this device for %(hours)d hours"
+        ) % {"hours": settings.OTP_TRUSTED_DEVICE_HOURS}
+        self.helper = _helper(_("Verify"))
+
+
+class EnrolmentForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from the app"),
+        max_length=16,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "autofocus": True,
+            }
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Turn on two-factor log-in"))
 
 
 class StaffFilterForm(forms.Form):

@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
+from clinic.two_factor import two_factor_required
+
 LOGIN_AT = "clinic_login_at"
 LAST_SEEN = "clinic_last_seen"
 # Seen-at is written at most this often, so most requests do not write the session.
@@ -162,4 +164,48 @@ class NoStoreForStaffMiddleware:
             if "no-store" not in directives or "private" not in directives:
                 response["Cache-Control"] = "no-store, private"
                 response.headers.pop("Expires", None)
+        return response
+
+
+class TwoFactorRequiredMiddleware:
+    """A user whose role must use two-factor log-in (``OTP_REQUIRED_ROLES``) and
+    whose session has not passed a second step reaches only the enrolment page (or
+    changes a temporary password, or logs out). Users who have enrolled always
+    pass the second step at log-in (clinic.views.accounts), so such a session is
+    one that has no device yet."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and not user.is_verified()
+            and not request.path.startswith("/static/")
+            and two_factor_required(user)
+        ):
+            allowed = {
+                reverse("clinic:two-factor-setup"),
+                # A temporary password is replaced first (the gate before this one).
+                reverse("clinic:password-change"),
+                reverse("clinic:logout"),
+                reverse("clinic:keepalive"),
+            }
+            if request.path not in allowed:
+                return redirect("clinic:two-factor-setup")
+        return self.get_response(request)
+
+
+class PermissionsPolicyMiddleware:
+    """Every response says which browser features the pages may use (none of the
+    powerful ones): ``PERMISSIONS_POLICY``."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response

@@ -7,6 +7,8 @@ from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history import register
 from simple_history.models import HistoricalRecords
 
@@ -16,6 +18,20 @@ register(
     app="clinic",
     excluded_fields=["password", "last_login"],
 )
+
+# Two-factor devices (django-otp) keep history of enrolment and reset, never their
+# secrets; the counters every verification updates are left out, and
+# clinic.two_factor saves them without a history row (as the log-in time).
+_OTP_COUNTERS = [
+    "throttling_failure_timestamp",
+    "throttling_failure_count",
+    "last_used_at",
+]
+register(
+    TOTPDevice, app="clinic", excluded_fields=["key", "last_t", "drift", *_OTP_COUNTERS]
+)
+register(StaticDevice, app="clinic", excluded_fields=_OTP_COUNTERS)
+register(StaticToken, app="clinic", excluded_fields=["token"])
 
 
 class StaffProfile(models.Model):

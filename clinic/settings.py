@@ -78,6 +78,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "phonenumber_field",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "clinic",
     "registration",
     "scheduling",
@@ -101,6 +104,7 @@ PROJECT_APPS = [
 ]
 
 MIDDLEWARE = [
+    "clinic.middleware.PermissionsPolicyMiddleware",
     "clinic.middleware.DatabaseAvailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -109,12 +113,14 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "clinic.middleware.NoStoreForStaffMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "clinic.middleware.NulCharacterMiddleware",
     "clinic.middleware.SessionLimitsMiddleware",
     "clinic.middleware.PasswordChangeRequiredMiddleware",
+    "clinic.middleware.TwoFactorRequiredMiddleware",
     "registration.restriction.RestrictedPatientMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -189,6 +195,7 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"min_length": 12},
     },
     {"NAME": f"{_VALIDATORS}.CommonPasswordValidator"},
+    {"NAME": "clinic.password_validation.UserNameInPasswordValidator"},
 ]
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
@@ -202,10 +209,18 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
-# Repeated failed log-ins lock one user name from one address, never a whole NAT.
+# Repeated failed log-ins (a wrong password or a wrong second-step code) lock one
+# user name from one address; many failures from one address, whatever the names
+# (password spraying), lock that address at a higher count, so a clinic behind one
+# NAT is not locked out by a few typos (clinic.login_guard).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_ADDRESS_FAILURE_LIMIT = env.int("AXES_ADDRESS_FAILURE_LIMIT", default=20)
+# Failed log-ins for this many distinct user names from one address within the
+# cool-off time raise an alert for the administrators.
+AXES_SPRAYING_ALERT_NAMES = env.int("AXES_SPRAYING_ALERT_NAMES", default=8)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "clinic.login_guard.ClinicAxesHandler"
 AXES_LOCKOUT_CALLABLE = "clinic.views.accounts.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "clinic.requests.client_ip"
 AXES_RESET_ON_SUCCESS = True
@@ -213,11 +228,24 @@ AXES_VERBOSE = False
 # Every failed log-in is kept (for the weekly summary and audits), not only lock-outs.
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 
+# Two-factor log-in (django-otp): roles that must enrol an authenticator app before
+# reaching any page; the other roles may. The embedded demo requires none, so its
+# demo users log in with a password alone.
+OTP_REQUIRED_ROLES = env.list(
+    "OTP_REQUIRED_ROLES", default=[] if EMBEDDED else ["Administrator", "Billing"]
+)
+OTP_TOTP_ISSUER = CLINIC_NAME
+# "Trust this device": the second step is skipped on that browser for this long.
+OTP_TRUSTED_DEVICE_HOURS = env.int("OTP_TRUSTED_DEVICE_HOURS", default=12)
+OTP_RECOVERY_CODES = 10
+
 # Number of reverse proxies in front of the app whose X-Forwarded-For is trusted.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # --- Security --------------------------------------------------------------------
-HTTPS = env.bool("HTTPS", default=False)
+# Production (DATABASE_URL set) serves https only unless HTTPS=off says otherwise
+# (e.g. a private test host); the embedded demo serves plain http.
+HTTPS = env.bool("HTTPS", default=not EMBEDDED)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -232,6 +260,11 @@ if HTTPS:
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Browser features no page uses (barcode scanners type like keyboards).
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
+    "magnetometer=(), microphone=(), midi=(), payment=(), usb=()"
+)
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -2,14 +2,35 @@ from django.contrib import admin
 from django.urls import include, path
 
 from alerts import webhooks as alert_webhooks
-from clinic.views import accounts, health, history, home, jobs, reports, staff
+from clinic.views import (
+    accounts,
+    health,
+    history,
+    home,
+    jobs,
+    reports,
+    staff,
+    two_factor,
+)
 
 clinic_patterns = [
     path("", home.HomeView.as_view(), name="home"),
     path("login/", accounts.LoginView.as_view(), name="login"),
+    path("login/code/", two_factor.LoginCodeView.as_view(), name="login-code"),
     path("logout/", accounts.LogoutView.as_view(), name="logout"),
     path("password/", accounts.PasswordChangeView.as_view(), name="password-change"),
     path("session/keepalive/", accounts.KeepAliveView.as_view(), name="keepalive"),
+    path("account/two-factor/", two_factor.TwoFactorView.as_view(), name="two-factor"),
+    path(
+        "account/two-factor/setup/",
+        two_factor.TwoFactorSetupView.as_view(),
+        name="two-factor-setup",
+    ),
+    path(
+        "account/two-factor/codes/",
+        two_factor.RecoveryCodesRenewView.as_view(),
+        name="two-factor-codes",
+    ),
     path("healthz", health.healthz, name="healthz"),
     path("staff/", staff.StaffListView.as_view(), name="staff-list"),
     path("staff/new/", staff.StaffCreateView.as_view(), name="staff-create"),
@@ -31,6 +52,11 @@ clinic_patterns = [
     ),
     path(
         "staff/<int:pk>/unlock/", staff.StaffUnlockView.as_view(), name="staff-unlock"
+    ),
+    path(
+        "staff/<int:pk>/two-factor/reset/",
+        staff.StaffTwoFactorResetView.as_view(),
+        name="staff-two-factor-reset",
     ),
     path(
         "history/<str:app_label>/<str:model_name>/<int:pk>/",

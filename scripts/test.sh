@@ -88,6 +88,8 @@ export ACCESS_LOG_HMAC_KEY="test-only-access-log-key-not-for-production"
 export REDIS_URL="redis://127.0.0.1:$redis_port/0"
 export SECRET_KEY="test-only-secret-key-not-for-production"
 export ALLOWED_HOSTS="*"
+# The throwaway servers speak plain http; production defaults to https only.
+export HTTPS="off"
 export STATICFILES_BACKEND="django.contrib.staticfiles.storage.StaticFilesStorage"
 export CLINICOPS_VAR_DIR="$tmp/var"
 mkdir -p "$CLINICOPS_VAR_DIR/staticfiles"

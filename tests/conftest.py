@@ -212,5 +212,13 @@ def admin_client(client, admin_user):
 
 
 @pytest.fixture(autouse=True)
+def _two_factor_required_only_where_a_test_asks(settings):
+    """Tests log in as administrators and billers with a password alone (or
+    ``force_login``); tests of two-factor log-in set ``OTP_REQUIRED_ROLES``
+    themselves. Production's default is checked in tests/clinic/test_two_factor.py."""
+    settings.OTP_REQUIRED_ROLES = []
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

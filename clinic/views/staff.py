@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, ListView
 
-from clinic import selectors, services
+from clinic import selectors, services, two_factor
 from clinic.exceptions import ApplicationError
 from clinic.forms import (
     PasswordResetForm,
@@ -102,6 +102,8 @@ class StaffUpdateView(_StaffMemberMixin, FormView):
         return super().get_context_data(
             title=_("Staff account: %(name)s") % {"name": self.member.get_username()},
             locked=self.member.get_username() in selectors.locked_usernames(),
+            two_factor_device=two_factor.totp_device_of(self.member),
+            two_factor_required=two_factor.two_factor_required(self.member),
             **kwargs,
         )
 
@@ -205,6 +207,30 @@ class StaffPasswordResetView(_StaffActionView):
         services.staff_password_reset(
             user=self.member,
             new_password=form.cleaned_data["new_password"],
+            actor=self.request.user,
+        )
+
+
+class StaffTwoFactorResetView(_StaffActionView):
+    title = _("Reset the two-factor device of %(name)s")
+    explanation = _(
+        "Use this when someone lost the phone with their authenticator app, or it "
+        "may be in other hands. Their authenticator and recovery codes stop working "
+        "and every session they have open ends now; they set up a new one after "
+        "their next log-in."
+    )
+    submit_label = _("Reset two-factor device")
+    css_class = "btn-warning"
+    success_message = _(
+        "The two-factor device of %(name)s is removed and their sessions ended. "
+        "They can set up a new one after logging in with their password (their role "
+        "may require it at once)."
+    )
+
+    def act(self, form):
+        two_factor.staff_two_factor_reset(
+            user=self.member,
+            reason=form.cleaned_data["reason"],
             actor=self.request.user,
         )
 

@@ -148,6 +148,8 @@ def test_administrator_creates_a_staff_account_with_role_and_location(admin_clie
         ("short pass", "at least 12 characters"),
         ("password1234", "too common"),
         ("newnurse1234", "too similar"),
+        # F19: long enough to pass the similarity check, but holds the user name.
+        ("quiet-NewNurse-river-bridge", "must not contain the user name"),
     ],
 )
 def test_weak_passwords_are_refused_with_the_reason(admin_client, password, message):

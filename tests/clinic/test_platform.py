@@ -161,3 +161,117 @@ def test_ruff_finds_nothing():
 def test_migrations_match_the_models():
     result = _manage("makemigrations", "--check", "--dry-run")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _settings_printed(expression: str, env: dict) -> str:
+    """The last line ``manage.py shell`` prints for ``expression`` in an environment
+    of exactly the suite's own plus ``env`` (a None value removes a variable)."""
+    full = {**os.environ, **env}
+    full = {k: v for k, v in full.items() if v is not None and k != "DEBUG"}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            f"from django.conf import settings as s; print({expression})",
+        ],
+        cwd=ROOT,
+        env=full,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout.splitlines()[-1]
+
+
+def test_production_serves_https_only_unless_told_otherwise():
+    """DATABASE_URL set and no HTTPS setting: https redirects, secure cookies, HSTS,
+    and a clean deploy check; HTTPS=off is the explicit opt-out."""
+    show = (
+        "s.HTTPS, s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, "
+        "s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS"
+    )
+    production = {**PROD_ENV, "HTTPS": None}
+    assert _settings_printed(show, production) == "True True True True 31536000"
+    env = {k: v for k, v in {**os.environ, **PROD_ENV}.items() if k != "HTTPS"}
+    deploy = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert deploy.returncode == 0, deploy.stdout + deploy.stderr
+    opted_out = {**PROD_ENV, "HTTPS": "off"}
+    assert _settings_printed(show, opted_out) == "False False False False 0"
+    embedded = {"DATABASE_URL": None, "HTTPS": None}
+    assert _settings_printed("s.HTTPS", embedded) == "False"
+
+
+@pytest.mark.django_db
+def test_every_response_carries_a_permissions_policy(client, admin_user):
+    client.force_login(admin_user)
+    for url in ("/login/", reverse("clinic:home"), "/healthz", "/nosuch/"):
+        policy = client.get(url)["Permissions-Policy"]
+        assert "camera=()" in policy and "geolocation=()" in policy, url
+        assert "microphone=()" in policy and "payment=()" in policy, url
+
+
+@pytest.mark.django_db
+def test_gunicorn_names_no_server_software():
+    """A real gunicorn serving the app sends no Server header."""
+    import http.client
+    import socket
+
+    from django.db import connection
+
+    db = connection.settings_dict
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    database_url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in ("DEBUG", "HTTPS")},
+        **PROD_ENV,
+        "DATABASE_URL": database_url,
+        "ALLOWED_HOSTS": "127.0.0.1",
+    }
+    del env["HTTPS"]  # the production default: https
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "clinic.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+                conn.request("GET", "/login/")
+                response = conn.getresponse()
+                break
+            except OSError:
+                assert server.poll() is None, server.stderr.read().decode()[-3000:]
+                assert time.time() < deadline, "gunicorn did not start"
+                time.sleep(0.3)
+        headers = {name.lower(): value for name, value in response.getheaders()}
+        assert "server" not in headers, headers
+        # Plain http is sent to https by default in production.
+        assert response.status == 301
+        assert headers["location"] == f"https://127.0.0.1:{port}/login/"
+        assert "camera=()" in headers["permissions-policy"]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

@@ -451,6 +451,7 @@ SAMPLES = {
     "clinic:staff-reactivate": _staff_member,
     "clinic:staff-password-reset": _staff_member,
     "clinic:staff-unlock": _staff_member,
+    "clinic:staff-two-factor-reset": _staff_member,
     "registration:patient-chart": _patient,
     "registration:patient-edit": _patient,
     "registration:patient-merge": _patient,
