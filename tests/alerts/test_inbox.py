@@ -182,7 +182,9 @@ def test_inbox_costs_a_fixed_number_of_queries(
             kind="task", title=f"Task {n}", role="Nurse", patient=PatientFactory()
         )
     client.force_login(nurse)
-    with django_assert_max_num_queries(12):
+    # 12 for the page, 5 for its access-log row (savepoint, chain lock, last
+    # hash, insert, release): fixed, whatever the number of alerts.
+    with django_assert_max_num_queries(17):
         assert client.get(reverse("alerts:inbox")).status_code == 200
 
 

@@ -64,7 +64,9 @@ def test_search_page_query_count_is_fixed(
     url = reverse("registration:patient-list")
     client.get(url, {"q": "smi"})  # warm the session and permission caches
     PatientFactory.create_batch(3, family_name="Smith")
-    with django_assert_max_num_queries(9) as few:
+    # 9 for the search, 5 for its access-log row (savepoint, chain lock, last
+    # hash, insert, release).
+    with django_assert_max_num_queries(14) as few:
         client.get(url, {"q": "smi"})
     PatientFactory.create_batch(40, family_name="Smith")
     with django_assert_max_num_queries(len(few.captured_queries)):
