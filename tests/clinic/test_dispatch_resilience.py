@@ -28,6 +28,23 @@ RECORD = "tests.clinic.jobs_for_tests.record_run"
 APP_NAME = "dispatch-loop-test"
 
 
+@pytest.fixture(autouse=True)
+def _empty_queues(redis_url):
+    """Other tests of this worker count what sits in the queues: leave them empty."""
+
+    def empty():
+        for name in ("default", "reports"):
+            queue = django_rq.get_queue(name)
+            queue.empty()
+            registry = queue.scheduled_job_registry
+            for job_id in registry.get_job_ids():
+                registry.remove(job_id, delete_job=True)
+
+    empty()
+    yield
+    empty()
+
+
 def _runs(marker: int) -> int:
     return int(django_rq.get_connection("default").get(f"test:runs:{marker}") or 0)
 
@@ -62,7 +79,6 @@ def test_the_loop_carries_on_after_the_database_went_away(redis_url, owner_conne
         "DB_CONNECT_TIMEOUT": "2",
         "PYTHONUNBUFFERED": "1",
     }
-    django_rq.get_queue("default").empty()
     process = subprocess.Popen(
         [sys.executable, "manage.py", "dispatch_due", "--loop", "1"],
         cwd=ROOT,
@@ -114,7 +130,6 @@ def test_dispatch_due_moves_due_scheduled_jobs_when_no_scheduler_runs(
     redis_url, run_rq_worker
 ):
     queue = django_rq.get_queue("default")
-    queue.empty()
     queue.enqueue_at(
         timezone.now() - timedelta(seconds=5), jobs_for_tests.record_run, 301
     )
@@ -131,7 +146,6 @@ def test_dispatch_due_moves_due_scheduled_jobs_when_no_scheduler_runs(
 @pytest.mark.django_db(transaction=True)
 def test_a_live_scheduler_keeps_its_queue(redis_url):
     queue = django_rq.get_queue("default")
-    queue.empty()
     live = RQScheduler(["default"], connection=django_rq.get_connection("default"))
     assert live.acquire_locks() == {"default"}
     try:

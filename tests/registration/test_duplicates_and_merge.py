@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 from django.apps import apps
-from django.db import connection, models
+from django.db import models
 from django.urls import reverse
 
 from clinic.exceptions import ApplicationError
@@ -92,8 +92,12 @@ def test_merged_records_are_not_offered_again():
 
 
 @pytest.fixture
-def referral_model():
-    """A model of a "later app" with a foreign key to Patient (hidden reverse name)."""
+def referral_model(transactional_db):
+    """A model of a "later app" with a foreign key to Patient (hidden reverse name).
+
+    Its table is made as a later app's migrate would: by the tables' owner, who
+    grants the app's role its rights (the app's role cannot create a table)."""
+    from clinic.db_guards import connected_as_owner, grant_app_role
 
     class Referral(models.Model):
         patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="+")
@@ -106,12 +110,17 @@ def referral_model():
         def __str__(self):
             return self.note
 
-    with connection.schema_editor() as editor:
-        editor.create_model(Referral)
-    yield Referral
-    # The table goes with the test's transaction (PostgreSQL DDL is transactional).
-    del apps.all_models["registration"]["referral"]
-    apps.clear_cache()
+    try:
+        with connected_as_owner() as owner:
+            with owner.schema_editor() as editor:
+                editor.create_model(Referral)
+            grant_app_role()
+        yield Referral
+        with connected_as_owner() as owner, owner.schema_editor() as editor:
+            editor.delete_model(Referral)
+    finally:
+        del apps.all_models["registration"]["referral"]
+        apps.clear_cache()
 
 
 def test_merge_moves_every_related_row_and_keeps_the_duplicate_as_merged(
