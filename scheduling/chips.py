@@ -45,7 +45,7 @@ class ChipContext:
     """What every chip of a page shares: URL patterns, translated labels, and the
     HTML that only depends on a visit's status, type or room, built once per page."""
 
-    def __init__(self, *, can_change: bool, next_url: str):
+    def __init__(self, *, can_change: bool, next_url: str, now=None):
         self.can_change = can_change
         self.next_query = urlencode({"next": next_url})
 
@@ -108,7 +108,7 @@ class ChipContext:
             # an override with a reason is made on the appointment's page.
             moving_only = f'<div class="actions">{move}</div>'
             self.closed_actions = {"scheduled": moving_only, "confirmed": moving_only}
-        self.now = timezone.now()
+        self.now = now or timezone.now()
         self._no_shows: dict[int, str] = {}
         self._types: dict[tuple, tuple[str, str]] = {}
         self._rooms: dict[str, str] = {}
