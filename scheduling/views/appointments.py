@@ -8,9 +8,11 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views import View
+from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, FormView
 
 from clinic.exceptions import ApplicationError
@@ -328,6 +330,7 @@ class AppointmentActionView(_AppointmentMixin, View):
         return redirect(self.back())
 
 
+@method_decorator(never_cache, name="dispatch")
 class CheckInView(PatientAccessLogMixin, _AppointmentMixin, FormView):
     """Check-in shows the eligibility warning and copay due; records the copay."""
 
@@ -381,12 +384,17 @@ class CheckInView(PatientAccessLogMixin, _AppointmentMixin, FormView):
         return redirect(self.back())
 
 
-class UndoView(_AppointmentMixin, FormView):
+@method_decorator(never_cache, name="dispatch")
+class UndoView(PatientAccessLogMixin, _AppointmentMixin, FormView):
     """Undo today's check-in, no-show or completion of a visit, with a reason."""
 
     permission_required = CHANGE
     template_name = "scheduling/undo.html"
     form_class = UndoForm
+    access_what = "undo"
+
+    def get_access_object(self):
+        return self.appointment
 
     def get_context_data(self, **kwargs):
         a = self.appointment

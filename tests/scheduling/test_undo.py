@@ -14,6 +14,7 @@ from automations.models import AutomationRun, Event, ScheduledWait
 from automations.sweepers import automations_sweep
 from billing.exceptions import BillingError
 from billing.models import Charge, Claim
+from clinic.models import AccessLog
 from scheduling import services
 from scheduling.exceptions import CannotUndo
 from scheduling.models import Appointment
@@ -292,6 +293,10 @@ def test_the_undo_page_asks_a_reason_then_undoes(client, frontdesk):
     url = reverse("scheduling:appointment-undo", args=[visit.pk])
     page = client.get(url)
     assert page.status_code == 200
+    assert "no-store" in page["Cache-Control"]  # a page about one patient
+    assert AccessLog.objects.filter(
+        user=frontdesk, patient=visit.patient, what="undo"
+    ).exists()
     assert "its no-show follow-up task is resolved" in page.content.decode()
     refused = client.post(url, {"reason": ""})
     assert refused.status_code == 200

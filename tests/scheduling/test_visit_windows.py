@@ -213,7 +213,9 @@ def test_the_check_in_page_shows_the_visits_day_and_time(client, frontdesk, admi
     visit = _visit(timedelta(days=2))
     url = reverse("scheduling:appointment-check-in", args=[visit.pk])
     client.force_login(frontdesk)
-    page = client.get(url).content.decode()
+    response = client.get(url)
+    assert "no-store" in response["Cache-Control"]
+    page = response.content.decode()
     when = timezone.localtime(visit.start)
     assert f"{when:%A} {when.day} {when:%B %Y}, {when:%H:%M}" in page
     assert 'id="visit-window-closed"' in page
