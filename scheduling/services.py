@@ -304,6 +304,8 @@ def _transition(
 def appointment_confirm(
     *, appointment: Appointment, actor, reason: str = ""
 ) -> Appointment:
+    """A visit is confirmed at any time (``reason`` is unused: the quick actions
+    share one signature)."""
     with transaction.atomic():
         locked = _transition(appointment, S.CONFIRMED, actor=actor)
         locked.save()
