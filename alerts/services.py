@@ -258,6 +258,20 @@ def _cancel(notification: Notification, reason: str) -> None:
     notification.save()
 
 
+def notifications_cancel(*, ids, reason: str) -> int:
+    """Messages whose cause was taken back are cancelled while still pending (one
+    already being sent or sent cannot be). Returns how many were cancelled."""
+    cancelled = 0
+    with transaction.atomic():
+        pending = Notification.objects.select_for_update().filter(
+            pk__in=list(ids), status=Notification.Status.PENDING
+        )
+        for row in pending.order_by("pk"):
+            _cancel(row, reason)
+            cancelled += 1
+    return cancelled
+
+
 def reminders_sync(*, appointment, actor=None) -> list[Notification]:
     """An active visit has one reminder per rule that applies, for its current start;
     when a visit moves, its pending reminders for the old time are cancelled (new

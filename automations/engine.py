@@ -290,3 +290,21 @@ def automation_stop_pending(*, automation: Automation, now: datetime) -> int:
     for run in runs:
         _finish(run, R.CANCELLED, now, "automation switched off")
     return stopped
+
+
+PENDING_RUN_STATUSES = [R.WAITING, R.RETRYING, R.RUNNING]
+
+
+def run_stop(*, run: AutomationRun, now: datetime, reason: str) -> bool:
+    """Stop a locked run that has not finished: its pending waits are cancelled.
+    Returns whether it was still pending."""
+    for wait in ScheduledWait.objects.select_for_update().filter(
+        run=run, status=ScheduledWait.Status.PENDING
+    ):
+        wait.status = ScheduledWait.Status.CANCELLED
+        wait._change_reason = reason[:100]
+        wait.save()
+    if run.status not in PENDING_RUN_STATUSES:
+        return False
+    _finish(run, R.CANCELLED, now, reason)
+    return True

@@ -1,12 +1,23 @@
 """Writes of the automations app: drafting, switching on and off, copying starters."""
 
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from automations import engine
-from automations.models import Action, Automation, Condition, Trigger
+from automations.models import (
+    Action,
+    ActionOutcome,
+    Automation,
+    AutomationRun,
+    Condition,
+    Event,
+    Trigger,
+)
 from automations.reminders import reminders_backfill_later, rules_follow_automation
 from automations.texts import TemplateError, check_text
 
@@ -128,6 +139,68 @@ def automation_disable(*, automation: Automation, actor) -> Automation:
             rules_follow_automation(automation=automation)
         engine.automation_stop_pending(automation=automation, now=timezone.now())
     return automation
+
+
+@dataclass
+class Withdrawal:
+    """What taking an event back stopped."""
+
+    events: int = 0
+    runs_stopped: int = 0
+    messages_cancelled: int = 0
+    tasks_resolved: int = 0
+
+
+def events_withdraw(*, kind: str, subject, reason: str) -> Withdrawal:
+    """An event whose cause was undone (a no-show taken back) starts nothing more.
+
+    Not yet processed, it never will be; its runs still going stop (with their
+    waits); the messages they queued and not yet sent are cancelled; the tasks and
+    alerts they raised are resolved. What already went out stays in the log.
+    Called in the undoing service's transaction.
+    """
+    from alerts.models import Notification, StaffAlert
+    from alerts.services import alert_resolve_by_key, notifications_cancel
+
+    now = timezone.now()
+    note = f"withdrawn: {reason}"
+    done = Withdrawal()
+    events = list(
+        Event.objects.select_for_update()
+        .filter(
+            kind=kind,
+            subject_type=ContentType.objects.get_for_model(subject),
+            subject_id=str(subject.pk),
+        )
+        .order_by("pk")
+    )
+    for event in events:
+        done.events += 1
+        if event.processed_at is None:
+            event.processed_at = now
+            event.note = note[:200]
+            event._change_reason = "withdrawn"
+            event.save()
+    runs = list(
+        AutomationRun.objects.select_for_update()
+        .filter(event__in=events)
+        .order_by("pk")
+    )
+    for run in runs:
+        done.runs_stopped += engine.run_stop(run=run, now=now, reason=note)
+    made = ActionOutcome.objects.filter(run__in=runs, made_type__isnull=False)
+    message_type = ContentType.objects.get_for_model(Notification)
+    alert_type = ContentType.objects.get_for_model(StaffAlert)
+    messages = []
+    for outcome in made.order_by("pk"):
+        if outcome.made_type_id == message_type.pk:
+            messages.append(int(outcome.made_id))
+        elif outcome.made_type_id == alert_type.pk:
+            key = f"automation:{outcome.run_id}:{outcome.position}"
+            if alert_resolve_by_key(key=key, note=note[:200]) is not None:
+                done.tasks_resolved += 1
+    done.messages_cancelled = notifications_cancel(ids=messages, reason=note)
+    return done
 
 
 def _check_editable(automation: Automation) -> None:

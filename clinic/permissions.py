@@ -64,8 +64,10 @@ _DIAGNOSTICS_VIEW = [
     VIEW_RESULTS,
 ]
 
-# Scheduling: the front desk books, moves, cancels and checks in; clinicians and
-# nurses see the schedule; double-booking with a reason is a separate permission.
+# Scheduling: the front desk books, moves, cancels and checks in (and undoes a
+# check-in, no-show or completion the same day); clinicians and nurses see the
+# schedule; double-booking and changes outside the visit's time, each with a
+# reason, are separate permissions.
 _SCHEDULE_VIEW = [
     "scheduling.view_appointment",
     "scheduling.view_provider",
@@ -224,6 +226,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "scheduling.add_appointment",
         "scheduling.change_appointment",
         "scheduling.double_book_appointment",
+        # Check-in, completion or no-show outside the visit's time, with a reason:
+        # the front desk asks an administrator, so one click on the wrong day's
+        # visit cannot do it (issue #16).
+        "scheduling.override_visit_window",
         "scheduling.view_scheduling_metrics",
         *(
             f"scheduling.{action}_{model}"

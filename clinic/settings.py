@@ -287,6 +287,11 @@ TIME_ZONE = env.str("CLINIC_TIME_ZONE", default="America/New_York")
 CLINIC_TIME_ZONE = TIME_ZONE
 # A visit not checked in this many minutes after its start becomes a no-show.
 SCHEDULING_NO_SHOW_MINUTES = env.int("SCHEDULING_NO_SHOW_MINUTES", default=30)
+# Check-in, rooming and completion happen on the visit's day, from this many minutes
+# before its start; a no-show is marked only this long after the start. Outside those
+# times a status change needs scheduling.override_visit_window and a reason.
+VISIT_EARLY_CHECKIN_MINUTES = env.int("VISIT_EARLY_CHECKIN_MINUTES", default=120)
+NO_SHOW_GRACE_MINUTES = env.int("NO_SHOW_GRACE_MINUTES", default=15)
 USE_I18N = True
 USE_TZ = True
 

@@ -15,6 +15,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from scheduling.models import Appointment
+from scheduling.visit_windows import is_in_window
+
+S = Appointment.Status
+# The status each chip button sets, by the visit's status.
+CHIP_TARGETS = {
+    S.SCHEDULED: S.ARRIVED,
+    S.CONFIRMED: S.ARRIVED,
+    S.ARRIVED: S.IN_ROOM,
+    S.IN_ROOM: S.COMPLETED,
+}
 
 
 def escape(value) -> str:
@@ -35,7 +45,7 @@ class ChipContext:
     """What every chip of a page shares: URL patterns, translated labels, and the
     HTML that only depends on a visit's status, type or room, built once per page."""
 
-    def __init__(self, *, can_change: bool, next_url: str):
+    def __init__(self, *, can_change: bool, next_url: str, now=None):
         self.can_change = can_change
         self.next_query = urlencode({"next": next_url})
 
@@ -68,6 +78,7 @@ class ChipContext:
             for state, mark in MARKS.items()
         }
         self.actions = {}
+        self.closed_actions = {}
         if can_change:
             check_in = _post_button(
                 self,
@@ -94,6 +105,11 @@ class ChipContext:
                 ("in_room", done),
             ):
                 self.actions[status] = f'<div class="actions">{html}</div>'
+            # Outside the visit's time (another day) only moving is offered here;
+            # an override with a reason is made on the appointment's page.
+            moving_only = f'<div class="actions">{move}</div>'
+            self.closed_actions = {"scheduled": moving_only, "confirmed": moving_only}
+        self.now = now or timezone.now()
         self._no_shows: dict[int, str] = {}
         self._types: dict[tuple, tuple[str, str]] = {}
         self._rooms: dict[str, str] = {}
@@ -160,6 +176,8 @@ def _chip(a, ctx: ChipContext, error: str = "") -> str:
     if state in MARKS:
         badges += ctx.eligibility_badges[state]
     actions = "" if hidden else ctx.actions.get(status, "")
+    if actions and not is_in_window(a, CHIP_TARGETS[status], ctx.now):
+        actions = ctx.closed_actions.get(status, "")
     if actions:
         actions = actions.replace(_PK, str(pk)).replace(_FAMILY, family)
     room = ctx.room_part(a.room.name) if a.room_id else ""

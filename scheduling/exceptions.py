@@ -16,6 +16,28 @@ IN_THE_PAST = _("That time has already passed.")
 NOT_ACTIVE = _("This appointment is cancelled or closed; it cannot be changed.")
 INVALID_TRANSITION = _("A visit that is %(current)s cannot become %(target)s.")
 SERIES_CONFLICT = _("The occurrence of %(date)s cannot move: that time is taken.")
+TOO_EARLY = _("%(action)s is for the visit's day: it opens at %(opens)s.")
+TOO_LATE = _("%(action)s is for the visit's day, which ended at %(closes)s.")
+NO_SHOW_TOO_EARLY = _(
+    "A visit becomes a no-show only %(grace)s minutes after its start, at %(opens)s."
+)
+OVERRIDE_FORBIDDEN = _(
+    "Only someone allowed to override the visit's times (an administrator) can do "
+    "it now, with a reason."
+)
+OVERRIDE_REASON_REQUIRED = _(
+    "To do it anyway, give a reason; it is kept in the appointment's history."
+)
+NOTHING_TO_UNDO = _(
+    "A visit that is %(current)s has no check-in, no-show or completion to undo."
+)
+UNDO_TOO_LATE = _(
+    "Only a change made today can be undone; this one was made on %(day)s."
+)
+UNDO_SLOT_TAKEN = _(
+    "The visit's time has been given to another visit since: book the patient again "
+    "instead."
+)
 
 
 class SchedulingError(ApplicationError):
@@ -44,4 +66,12 @@ class InvalidTransition(SchedulingError):
 
 
 class NotAllowed(SchedulingError):
+    pass
+
+
+class OutsideVisitWindow(SchedulingError):
+    """A status change asked for outside the visit's time, without an override."""
+
+
+class CannotUndo(SchedulingError):
     pass

@@ -175,6 +175,26 @@ class CheckInForm(_Crispy, forms.Form):
         decimal_places=2,
     )
 
+    reason = forms.CharField(
+        label=_("Reason for checking in outside the visit's day"),
+        max_length=200,
+        required=False,
+    )
+
+    def __init__(self, *args, needs_reason=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if needs_reason:
+            self.fields["reason"].required = True
+        else:
+            del self.fields["reason"]
+        self.setup_helper()
+
+
+class UndoForm(_Crispy, forms.Form):
+    submit_label = _("Undo")
+
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.setup_helper()

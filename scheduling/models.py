@@ -400,6 +400,12 @@ class Appointment(models.Model):
         blank=True,
         related_name="+",
     )
+    # Why the last status change was made outside the visit's time, or undone.
+    status_reason = models.CharField(
+        _("reason for the status change"), max_length=200, blank=True
+    )
+    # A no-show taken back: the sweeper leaves the visit alone from then on.
+    no_show_undone_at = models.DateTimeField(null=True, blank=True)
     copay_due = models.DecimalField(
         _("copay due"), max_digits=8, decimal_places=2, null=True, blank=True
     )
@@ -419,6 +425,10 @@ class Appointment(models.Model):
         permissions = [
             ("double_book_appointment", "Can double-book with a reason"),
             ("view_scheduling_metrics", "Can see the clinic's scheduling metrics"),
+            (
+                "override_visit_window",
+                "Can check in, complete or mark a no-show outside the visit's time",
+            ),
         ]
         indexes = [
             models.Index(fields=["start"], name="scheduling_appt_start"),

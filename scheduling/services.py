@@ -19,7 +19,7 @@ from alerts.services import reminders_sync
 from automations.events import publish
 from automations.selectors import event_task_automated
 from clinic import clock
-from scheduling import eligibility, slots
+from scheduling import eligibility, slots, visit_windows
 from scheduling.exceptions import (
     DOUBLE_BOOK_FORBIDDEN,
     IN_THE_PAST,
@@ -27,6 +27,8 @@ from scheduling.exceptions import (
     NO_ROOM_FREE,
     NOT_ACTIVE,
     OUTSIDE_HOURS,
+    OVERRIDE_FORBIDDEN,
+    OVERRIDE_REASON_REQUIRED,
     PATIENT_BUSY,
     PROVIDER_NOT_ALLOWED,
     REASON_REQUIRED,
@@ -34,6 +36,7 @@ from scheduling.exceptions import (
     InvalidTransition,
     NotAllowed,
     OutsideAvailability,
+    OutsideVisitWindow,
     PatientBusy,
     SchedulingError,
     SlotTaken,
@@ -261,25 +264,49 @@ def appointment_reschedule(
     return locked
 
 
+def _is_override(locked: Appointment, target: str, *, actor, reason: str) -> bool:
+    """Check-in, rooming and completion on the visit's day, a no-show after the
+    grace period; outside those times only with the override permission and a
+    reason (``scheduling.visit_windows``). True when this change is an override."""
+    closed = visit_windows.closed_message(locked, target, timezone.now())
+    if not closed:
+        return False
+    if actor is None or not actor.has_perm(visit_windows.OVERRIDE_PERMISSION):
+        raise OutsideVisitWindow(f"{closed} {OVERRIDE_FORBIDDEN}")
+    if not reason:
+        raise ValidationError({"reason": f"{closed} {OVERRIDE_REASON_REQUIRED}"})
+    return True
+
+
 def _transition(
     appointment: Appointment, target: str, *, actor, reason: str = ""
 ) -> Appointment:
+    reason = reason.strip()
     locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
     if target not in TRANSITIONS[locked.status]:
         raise InvalidTransition(
             str(INVALID_TRANSITION)
             % {"current": locked.get_status_display(), "target": S(target).label}
         )
+    override = _is_override(locked, target, actor=actor, reason=reason)
     stamp = STAMPS[target]
     now = timezone.now()
     setattr(locked, f"{stamp}_at", now)
     setattr(locked, f"{stamp}_by", actor)
     locked.status = target
-    locked._change_reason = (f"{target}: {reason}" if reason else target)[:100]
+    locked.status_reason = reason[:200] if override else ""
+    if override:
+        locked._change_reason = f"{target} outside the visit's time: {reason}"[:100]
+    else:
+        locked._change_reason = (f"{target}: {reason}" if reason else target)[:100]
     return locked
 
 
-def appointment_confirm(*, appointment: Appointment, actor) -> Appointment:
+def appointment_confirm(
+    *, appointment: Appointment, actor, reason: str = ""
+) -> Appointment:
+    """A visit is confirmed at any time (``reason`` is unused: the quick actions
+    share one signature)."""
     with transaction.atomic():
         locked = _transition(appointment, S.CONFIRMED, actor=actor)
         locked.save()
@@ -287,13 +314,18 @@ def appointment_confirm(*, appointment: Appointment, actor) -> Appointment:
 
 
 def appointment_check_in(
-    *, appointment: Appointment, actor, copay_collected: Decimal | None = None
+    *,
+    appointment: Appointment,
+    actor,
+    copay_collected: Decimal | None = None,
+    reason: str = "",
 ) -> Appointment:
-    """Check-in records the copay due (from the patient's coverage) and any taken."""
+    """Check-in records the copay due (from the patient's coverage) and any taken;
+    it happens on the visit's day (else an override with a reason)."""
     if copay_collected is not None and copay_collected < 0:
         raise ValidationError({"copay_collected": _("A copay cannot be negative.")})
     with transaction.atomic():
-        locked = _transition(appointment, S.ARRIVED, actor=actor)
+        locked = _transition(appointment, S.ARRIVED, actor=actor, reason=reason)
         info = eligibility.check_in_info(appointment=locked)
         locked.copay_due = info.copay_due
         locked.copay_collected = copay_collected
@@ -303,10 +335,10 @@ def appointment_check_in(
 
 
 def appointment_room(
-    *, appointment: Appointment, actor, room: Room | None = None
+    *, appointment: Appointment, actor, room: Room | None = None, reason: str = ""
 ) -> Appointment:
     with transaction.atomic():
-        locked = _transition(appointment, S.IN_ROOM, actor=actor)
+        locked = _transition(appointment, S.IN_ROOM, actor=actor, reason=reason)
         if room is not None:
             locked.room = room
         try:
@@ -317,11 +349,15 @@ def appointment_room(
     return locked
 
 
-def appointment_complete(*, appointment: Appointment, actor) -> Appointment:
+def appointment_complete(
+    *, appointment: Appointment, actor, reason: str = ""
+) -> Appointment:
+    """Completing a visit (on its day, else an override with a reason) captures its
+    draft charges."""
     from billing.services import charges_capture_for_visit
 
     with transaction.atomic():
-        locked = _transition(appointment, S.COMPLETED, actor=actor)
+        locked = _transition(appointment, S.COMPLETED, actor=actor, reason=reason)
         locked.save()
         charges_capture_for_visit(appointment=locked, actor=actor)
         publish("appointment.completed", subject=locked, actor=actor)
@@ -342,13 +378,20 @@ def appointment_cancel(*, appointment: Appointment, reason: str, actor) -> Appoi
     return locked
 
 
-def appointment_mark_no_show(*, appointment: Appointment, actor=None) -> Appointment:
-    """A no-show opens a follow-up task for the front desk to rebook the patient,
-    unless an enabled automation that the no-show starts makes that task."""
+NO_SHOW_TASK_KEY = "no-show:%(pk)s"
+
+
+def appointment_mark_no_show(
+    *, appointment: Appointment, actor=None, reason: str = ""
+) -> Appointment:
+    """A visit becomes a no-show only after its start and the grace period (else an
+    override with a reason). A no-show opens a follow-up task for the front desk to
+    rebook the patient, unless an enabled automation that the no-show starts makes
+    that task."""
     from alerts.services import alert_raise
 
     with transaction.atomic():
-        locked = _transition(appointment, S.NO_SHOW, actor=actor)
+        locked = _transition(appointment, S.NO_SHOW, actor=actor, reason=reason)
         locked.save()
         event = publish("appointment.no_show", subject=locked, actor=actor)
         if event_task_automated(event, role="Front desk"):
@@ -364,7 +407,7 @@ def appointment_mark_no_show(*, appointment: Appointment, actor=None) -> Appoint
             patient=locked.patient,
             subject=locked,
             role="Front desk",
-            key=f"no-show:{locked.pk}",
+            key=NO_SHOW_TASK_KEY % {"pk": locked.pk},
         )
     return locked
 
@@ -379,11 +422,16 @@ QUICK_ACTIONS = {
 
 
 def no_show_sweep(*, now: datetime) -> int:
-    """Visits not checked in N minutes (setting) after their start become no-shows."""
-    cutoff = now - timedelta(minutes=settings.SCHEDULING_NO_SHOW_MINUTES)
+    """Visits not checked in N minutes (setting, never less than the no-show grace
+    period) after their start become no-shows; a visit whose no-show was undone is
+    left to the front desk."""
+    minutes = max(settings.SCHEDULING_NO_SHOW_MINUTES, settings.NO_SHOW_GRACE_MINUTES)
+    cutoff = now - timedelta(minutes=minutes)
     due = list(
         Appointment.objects.filter(
-            status__in=[S.SCHEDULED, S.CONFIRMED], start__lte=cutoff
+            status__in=[S.SCHEDULED, S.CONFIRMED],
+            start__lte=cutoff,
+            no_show_undone_at__isnull=True,
         )
         .order_by("start")
         .values_list("pk", flat=True)[:500]

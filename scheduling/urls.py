@@ -26,6 +26,11 @@ urlpatterns = [
         name="appointment-check-in",
     ),
     path(
+        "appointments/<int:pk>/undo/",
+        appointments.UndoView.as_view(),
+        name="appointment-undo",
+    ),
+    path(
         "appointments/<int:pk>/cancel/",
         appointments.CancelView.as_view(),
         name="appointment-cancel",

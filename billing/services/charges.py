@@ -13,6 +13,10 @@ from billing.validators import MAX_DIAGNOSES
 
 NOT_EDITABLE = "The visit's claim has been submitted: correct the claim instead."
 NOT_COMPLETED = "Only a completed visit has charges."
+CLAIM_MADE = (
+    "Billing has made claim %(claim)s (%(status)s) for this visit: its completion "
+    "cannot be undone. Billing corrects or voids the claim instead."
+)
 
 
 def _price_of(code: str, modifiers: str = "") -> tuple[Decimal, str]:
@@ -42,8 +46,9 @@ def _check_editable(appointment) -> None:
 
 
 def charges_capture_for_visit(*, appointment, actor=None) -> list[Charge]:
-    """A completed visit gets draft charges from its type's default codes, once."""
-    if appointment.charges.exists():
+    """A completed visit gets draft charges from its type's default codes, once
+    (charges taken back when a completion was undone do not count)."""
+    if appointment.charges.exclude(status=Charge.Status.VOID).exists():
         return []
     codes = (appointment.appointment_type.billing_code or "").replace(",", " ").split()
     created = []
@@ -64,6 +69,29 @@ def charges_capture_for_visit(*, appointment, actor=None) -> list[Charge]:
             charge.save()
             created.append(charge)
     return created
+
+
+def charges_withdraw_for_visit(*, appointment, actor, reason: str) -> list[Charge]:
+    """Undoing a visit's completion takes back its draft charges. Once billing has
+    made a claim of them the visit is billing's: the completion stays, and a
+    mistake is corrected on the claim (correct, void)."""
+    claim = appointment.claims.order_by("pk").first()
+    if claim is not None:
+        raise BillingError(
+            _(CLAIM_MADE)
+            % {"claim": claim.claim_number, "status": claim.get_status_display()}
+        )
+    withdrawn = []
+    with transaction.atomic():
+        drafts = Charge.objects.select_for_update().filter(
+            appointment=appointment, status=Charge.Status.DRAFT
+        )
+        for charge in drafts.order_by("pk"):
+            charge.status = Charge.Status.VOID
+            charge._change_reason = f"Visit completion undone: {reason}"[:100]
+            charge.save()
+            withdrawn.append(charge)
+    return withdrawn
 
 
 def charge_add(

@@ -8,9 +8,11 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views import View
+from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, FormView
 
 from clinic.exceptions import ApplicationError
@@ -19,9 +21,16 @@ from clinic.models import AccessLog
 from clinic.permissions import RoleRequiredMixin
 from clinic.services import access_log_record
 from registration.banner import PatientBannerMixin
-from scheduling import eligibility, services
+from scheduling import eligibility, services, visit_windows
 from scheduling.exceptions import SlotTaken
-from scheduling.forms import BookForm, CancelForm, CheckInForm, FindSlotForm, MoveForm
+from scheduling.forms import (
+    BookForm,
+    CancelForm,
+    CheckInForm,
+    FindSlotForm,
+    MoveForm,
+    UndoForm,
+)
 from scheduling.models import Appointment, WaitlistEntry
 from scheduling.series import (
     series_book,
@@ -29,6 +38,7 @@ from scheduling.series import (
     series_reschedule_following,
 )
 from scheduling.slots import find_slots
+from scheduling.undo import UNDO_LABELS, appointment_undo
 from scheduling.waitlist import waitlist_candidates, waitlist_mark
 
 BOOK = "scheduling.add_appointment"
@@ -238,6 +248,8 @@ class AppointmentDetailView(
 
     def get_context_data(self, **kwargs):
         a = self.object
+        user = self.request.user
+        now = timezone.now()
         actions = services.TRANSITIONS[a.status] - {Appointment.Status.CANCELLED}
         stamps = [
             (label, getattr(a, f"{stamp}_at"), getattr(a, f"{stamp}_by"))
@@ -251,20 +263,35 @@ class AppointmentDetailView(
             ]
             if getattr(a, f"{stamp}_at")
         ]
+        # Each status button with why it is closed now ("" when open); a closed
+        # one is offered with a reason to those who may override the visit's time.
+        quick_actions = [
+            (s, Appointment.Status(s).label, visit_windows.closed_message(a, s, now))
+            for s in Appointment.Status.values
+            if s in actions and s != Appointment.Status.ARRIVED
+        ]
         return super().get_context_data(
-            quick_actions=[
-                (s, Appointment.Status(s).label)
-                for s in Appointment.Status.values
-                if s in actions and s != Appointment.Status.ARRIVED
-            ],
+            quick_actions=quick_actions,
             can_check_in=Appointment.Status.ARRIVED in actions,
+            check_in_closed=visit_windows.closed_message(
+                a, Appointment.Status.ARRIVED, now
+            ),
+            can_override=user.has_perm(visit_windows.OVERRIDE_PERMISSION),
+            undo_label=UNDO_LABELS[a.status] if visit_windows.can_undo(a, now) else "",
             can_cancel=Appointment.Status.CANCELLED in services.TRANSITIONS[a.status],
             can_move=a.status
             in (Appointment.Status.SCHEDULED, Appointment.Status.CONFIRMED),
-            can_change=self.request.user.has_perm(CHANGE),
+            can_change=user.has_perm(CHANGE),
             stamps=stamps,
             **kwargs,
         )
+
+
+class _BannerPage(PatientBannerMixin):
+    """A page about one visit carries its patient's banner."""
+
+    def get_banner_patient(self):
+        return self.appointment.patient
 
 
 class AppointmentActionView(_AppointmentMixin, View):
@@ -282,10 +309,14 @@ class AppointmentActionView(_AppointmentMixin, View):
         else:
             try:
                 self.appointment = action(
-                    appointment=self.appointment, actor=request.user
+                    appointment=self.appointment,
+                    actor=request.user,
+                    reason=request.POST.get("reason", "")[:200],
                 )
             except ApplicationError as exc:
                 error = exc.message
+            except ValidationError as exc:
+                error = " ".join(exc.messages)
         if request.htmx:
             appointment = Appointment.objects.select_related(
                 "patient", "provider", "appointment_type", "room", "location"
@@ -314,7 +345,8 @@ class AppointmentActionView(_AppointmentMixin, View):
         return redirect(self.back())
 
 
-class CheckInView(PatientAccessLogMixin, _AppointmentMixin, FormView):
+@method_decorator(never_cache, name="dispatch")
+class CheckInView(PatientAccessLogMixin, _AppointmentMixin, _BannerPage, FormView):
     """Check-in shows the eligibility warning and copay due; records the copay."""
 
     permission_required = CHANGE
@@ -325,10 +357,23 @@ class CheckInView(PatientAccessLogMixin, _AppointmentMixin, FormView):
     def get_access_object(self):
         return self.appointment
 
+    def get_form_kwargs(self):
+        closed = visit_windows.closed_message(
+            self.appointment, Appointment.Status.ARRIVED, timezone.now()
+        )
+        can_override = self.request.user.has_perm(visit_windows.OVERRIDE_PERMISSION)
+        return {
+            **super().get_form_kwargs(),
+            "needs_reason": bool(closed and can_override),
+        }
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             appointment=self.appointment,
             info=eligibility.check_in_info(appointment=self.appointment),
+            closed=visit_windows.closed_message(
+                self.appointment, Appointment.Status.ARRIVED, timezone.now()
+            ),
             **kwargs,
         )
 
@@ -338,7 +383,12 @@ class CheckInView(PatientAccessLogMixin, _AppointmentMixin, FormView):
                 appointment=self.appointment,
                 actor=self.request.user,
                 copay_collected=form.cleaned_data.get("copay_collected"),
+                reason=form.cleaned_data.get("reason", ""),
             )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+            return self.form_invalid(form)
         except ApplicationError as error:
             messages.error(self.request, error.message)
             return redirect(self.appointment)
@@ -349,7 +399,50 @@ class CheckInView(PatientAccessLogMixin, _AppointmentMixin, FormView):
         return redirect(self.back())
 
 
-class CancelView(PatientAccessLogMixin, _AppointmentMixin, FormView):
+@method_decorator(never_cache, name="dispatch")
+class UndoView(PatientAccessLogMixin, _AppointmentMixin, _BannerPage, FormView):
+    """Undo today's check-in, no-show or completion of a visit, with a reason."""
+
+    permission_required = CHANGE
+    template_name = "scheduling/undo.html"
+    form_class = UndoForm
+    access_what = "undo"
+
+    def get_access_object(self):
+        return self.appointment
+
+    def get_context_data(self, **kwargs):
+        a = self.appointment
+        return super().get_context_data(
+            appointment=a,
+            undo_label=UNDO_LABELS.get(a.status, ""),
+            deadline=visit_windows.undo_deadline(a),
+            can_undo=visit_windows.can_undo(a, timezone.now()),
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        try:
+            appointment = appointment_undo(
+                appointment=self.appointment,
+                actor=self.request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            form.add_error("reason", error.messages)
+            return self.form_invalid(form)
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("Undone: the visit is %(status)s again.")
+            % {"status": appointment.get_status_display().lower()},
+        )
+        return redirect(appointment)
+
+
+class CancelView(PatientAccessLogMixin, _AppointmentMixin, _BannerPage, FormView):
     permission_required = CHANGE
     template_name = "scheduling/cancel.html"
     form_class = CancelForm
@@ -390,7 +483,7 @@ class CancelView(PatientAccessLogMixin, _AppointmentMixin, FormView):
         return redirect("scheduling:appointment-candidates", pk=self.appointment.pk)
 
 
-class MoveView(PatientAccessLogMixin, _AppointmentMixin, FormView):
+class MoveView(PatientAccessLogMixin, _AppointmentMixin, _BannerPage, FormView):
     """Move a visit (or it and the following ones of its series) to another time."""
 
     permission_required = CHANGE

@@ -17,7 +17,12 @@ from tests.automations.factories import (
     RecallListFactory,
 )
 from tests.registration.factories import PatientFactory
-from tests.scheduling.factories import AppointmentFactory, local, next_weekday
+from tests.scheduling.factories import (
+    AppointmentFactory,
+    local,
+    next_weekday,
+    reach_visit,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -58,6 +63,7 @@ def test_dry_run_sends_nothing_and_matches_the_live_run(clinic, admin_user, drai
             start=local(next_weekday(), hour),
             actor=admin_user,
         )
+        appointment = reach_visit(appointment, minutes_ago=30)
         scheduling.appointment_mark_no_show(appointment=appointment, actor=admin_user)
 
     result = dry_run(automation=automation)

@@ -6,7 +6,7 @@ from alerts.models import StaffAlert
 from automations.models import Condition
 from scheduling import services as scheduling
 from tests.automations.factories import ActionFactory, ConditionFactory, task_automation
-from tests.scheduling.factories import local, next_weekday
+from tests.scheduling.factories import local, next_weekday, reach_visit
 
 pytestmark = pytest.mark.django_db
 
@@ -20,6 +20,7 @@ def _no_show(clinic, actor):
         start=local(next_weekday(), 9),
         actor=actor,
     )
+    appointment = reach_visit(appointment, minutes_ago=30)
     scheduling.appointment_mark_no_show(appointment=appointment, actor=actor)
     return appointment
 

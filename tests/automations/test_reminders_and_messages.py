@@ -18,7 +18,12 @@ from scheduling import services as scheduling
 from tests.alerts.factories import ReminderRuleFactory, ReminderVariantFactory
 from tests.automations.factories import ActionFactory, AutomationFactory
 from tests.registration.factories import PatientFactory
-from tests.scheduling.factories import AppointmentTypeFactory, local, next_weekday
+from tests.scheduling.factories import (
+    AppointmentTypeFactory,
+    local,
+    next_weekday,
+    reach_visit,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -183,7 +188,7 @@ def test_send_message_action_on_a_no_show_goes_through_the_outbox(
         title="",
         body="We missed you, {patient}. Reply R and we call you to rebook.",
     )
-    appointment = _book(clinic, admin_user)
+    appointment = reach_visit(_book(clinic, admin_user), minutes_ago=30)
     scheduling.appointment_mark_no_show(appointment=appointment, actor=admin_user)
     drain()
     message = Notification.objects.get(rule__isnull=True)

@@ -18,7 +18,7 @@ from tests.automations.factories import task_automation
 from tests.diagnostics.factories import make_order
 from tests.medications.factories import MedicationOrderFactory
 from tests.registration.factories import CoverageFactory, PatientFactory
-from tests.scheduling.factories import local, next_weekday
+from tests.scheduling.factories import local, next_weekday, reach_visit
 
 pytestmark = pytest.mark.django_db
 
@@ -91,11 +91,15 @@ def test_booking(every_trigger, clinic, admin_user, drain):
         ),
         (
             "appointment.checked_in",
-            lambda a, u: scheduling.appointment_check_in(appointment=a, actor=u),
+            lambda a, u: scheduling.appointment_check_in(
+                appointment=reach_visit(a), actor=u
+            ),
         ),
         (
             "appointment.no_show",
-            lambda a, u: scheduling.appointment_mark_no_show(appointment=a, actor=u),
+            lambda a, u: scheduling.appointment_mark_no_show(
+                appointment=reach_visit(a, minutes_ago=30), actor=u
+            ),
         ),
     ],
 )
@@ -106,7 +110,7 @@ def test_appointment_changes(every_trigger, clinic, admin_user, drain, kind, act
 
 
 def test_completing_a_visit(every_trigger, clinic, admin_user, drain):
-    appointment = _book(clinic, admin_user)
+    appointment = reach_visit(_book(clinic, admin_user))
     scheduling.appointment_check_in(appointment=appointment, actor=admin_user)
     scheduling.appointment_room(appointment=appointment, actor=admin_user)
     scheduling.appointment_complete(appointment=appointment, actor=admin_user)
@@ -187,7 +191,7 @@ def test_time_after_an_appointment(clinic, admin_user, drain):
     automation.offset_minutes = 24 * 60
     automation.enabled_at = timezone.now()
     automation.save()
-    appointment = _book(clinic, admin_user)
+    appointment = reach_visit(_book(clinic, admin_user))
     scheduling.appointment_check_in(appointment=appointment, actor=admin_user)
     drain(now=appointment.start + timedelta(hours=25))
     assert AutomationRun.objects.get(automation=automation).status == "done"

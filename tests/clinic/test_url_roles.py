@@ -441,6 +441,7 @@ SAMPLES = {
     "scheduling:appointment-action": _appointment,
     "scheduling:appointment-check-in": _appointment,
     "scheduling:appointment-cancel": _appointment,
+    "scheduling:appointment-undo": _appointment,
     "scheduling:appointment-move": _appointment,
     "scheduling:appointment-candidates": _appointment,
     "scheduling:waitlist-remove": _waitlist_entry,

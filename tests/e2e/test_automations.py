@@ -18,6 +18,7 @@ from tests.scheduling.factories import (
     ProviderFactory,
     local,
     next_weekday,
+    reach_visit,
     weekly_hours,
 )
 
@@ -45,6 +46,7 @@ def test_admin_copies_the_no_show_starter_dry_runs_it_and_switches_it_on(
             start=local(next_weekday(), hour),
             actor=admin,
         )
+        appointment = reach_visit(appointment, minutes_ago=30)
         scheduling.appointment_mark_no_show(appointment=appointment, actor=admin)
 
     no_show(earlier, 9)  # in the event log before the automation exists

@@ -93,3 +93,20 @@ class AppointmentFactory(factory.django.DjangoModelFactory):
     end = factory.LazyAttribute(
         lambda o: o.start + timedelta(minutes=o.appointment_type.duration_minutes)
     )
+
+
+def reach_visit(appointment, *, minutes_ago: int = 5):
+    """The clock reaches a booked visit: it started ``minutes_ago`` minutes ago.
+
+    Tests cannot freeze the clock (jobs and workers read the real one), so the row
+    moves to now instead, as if its day had come since it was booked; a check-in,
+    rooming or completion is then on time (a no-show needs ``minutes_ago`` past the
+    grace period, ``NO_SHOW_GRACE_MINUTES``).
+    """
+    start = timezone.now() - timedelta(minutes=minutes_ago)
+    length = appointment.end - appointment.start
+    Appointment.objects.filter(pk=appointment.pk).update(
+        start=start, end=start + length
+    )
+    appointment.refresh_from_db()
+    return appointment

@@ -27,6 +27,7 @@ from tests.scheduling.factories import (
     RoomFactory,
     local,
     next_weekday,
+    reach_visit,
 )
 
 pytestmark = pytest.mark.django_db
@@ -212,6 +213,7 @@ def test_the_visit_walks_through_its_statuses_with_stamps(clinic, make_user):
     clerk, nurse = make_user("Front desk"), make_user("Nurse")
     appointment = book(clinic, clerk)
     appointment = services.appointment_confirm(appointment=appointment, actor=clerk)
+    appointment = reach_visit(appointment)
     appointment = services.appointment_check_in(
         appointment=appointment, actor=clerk, copay_collected=Decimal("25.00")
     )
@@ -245,7 +247,7 @@ def test_the_visit_walks_through_its_statuses_with_stamps(clinic, make_user):
 )
 def test_invalid_status_changes_are_refused(clinic, make_user, walk, target):
     clerk = make_user("Front desk")
-    appointment = book(clinic, clerk)
+    appointment = reach_visit(book(clinic, clerk))
     for step in walk:
         appointment = services.QUICK_ACTIONS[step](appointment=appointment, actor=clerk)
     before = appointment.status

@@ -148,7 +148,8 @@ def test_a_chip_reads_the_same_from_a_grid_row_and_from_the_appointment(busy_day
 
 def test_a_chip_shows_its_actions_for_its_status_only(busy_day):
     rows = selectors.day_view(day=busy_day)["appointments"]
-    ctx = ChipContext(can_change=True, next_url="/schedule/")
+    # On the afternoon of the visits' day every one of them is within its time.
+    ctx = ChipContext(can_change=True, next_url="/schedule/", now=local(busy_day, 16))
     by_status = {row.status: chip_html(row, ctx=ctx) for row in rows}
     scheduled = by_status[S.SCHEDULED]
     assert "Check in O&#x27;Brien &lt;b&gt;" in scheduled and "Move" in scheduled
