@@ -28,6 +28,7 @@ from clinic.mixins import ListAccessLogMixin, PatientAccessLogMixin
 from clinic.models import AccessLog
 from clinic.permissions import RoleRequiredMixin
 from clinic.services import access_log_record
+from registration.restriction import may_open, refusal
 
 VIEW = "automations.view_automation"
 CHANGE = "automations.change_automation"
@@ -333,6 +334,10 @@ class PreviewView(_AutomationMixin, View):
     def get(self, request, pk):
         form = PreviewForm(request.GET or None)
         patient, visit = form.sample() if form.is_valid() else (None, None)
+        if patient is not None and not may_open(
+            user=request.user, patient=patient, request=request
+        ):
+            return refusal(request, patient.pk)
         preview = automation_preview(
             automation=self.automation, patient=patient, visit=visit
         )

@@ -72,9 +72,12 @@ PATIENT_PAGES: dict[str, tuple[str, str] | Callable[[dict], tuple[str, str]]] = 
     "scheduling:appointment-cancel": ("scheduling.Appointment", "pk"),
     "scheduling:appointment-move": ("scheduling.Appointment", "pk"),
     "scheduling:appointment-candidates": ("scheduling.Appointment", "pk"),
+    "scheduling:appointment-undo": ("scheduling.Appointment", "pk"),
     "scheduling:waitlist-remove": ("scheduling.WaitlistEntry", "pk"),
     # messages
     "alerts:resend": ("alerts.Notification", "pk"),
+    "alerts:acknowledge": ("alerts.StaffAlert", "pk"),
+    "alerts:resolve": ("alerts.StaffAlert", "pk"),
     "alerts:offer-send": ("scheduling.Appointment", "pk"),
     # billing
     "billing:claim-detail": ("billing.Claim", "pk"),

@@ -281,7 +281,7 @@ def test_a_malformed_text_saved_earlier_is_never_sent_as_typed(
     from automations.services import automation_problems
 
     assert any(message in problem for problem in automation_problems(automation))
-    appointment = _book(clinic, admin_user)
+    appointment = reach_visit(_book(clinic, admin_user), minutes_ago=30)
     scheduling.appointment_mark_no_show(appointment=appointment, actor=admin_user)
     drain()
     assert not Notification.objects.filter(rule__isnull=True).exists()
@@ -303,7 +303,7 @@ def test_a_double_brace_is_a_brace_as_in_reminder_rules(
         title="",
         body="{{patient}} is {patient}",
     )
-    appointment = _book(clinic, admin_user)
+    appointment = reach_visit(_book(clinic, admin_user), minutes_ago=30)
     scheduling.appointment_mark_no_show(appointment=appointment, actor=admin_user)
     drain()
     message = Notification.objects.get(rule__isnull=True)

@@ -166,6 +166,15 @@ def hostile_clinic(make_user):
         due_at=now,
         status="sent",
     )
+    from registration.models import BreakGlassGrant
+
+    BreakGlassGrant.objects.create(
+        user=nurse,
+        patient=patient,
+        reason="other",
+        reason_text=MINUS,
+        expires_at=timezone.now() + timedelta(hours=1),
+    )
     claim = billed_claim(patient=patient_with_address(family_name="Payne"))
     claim_mark_ready(claim=claim, actor=None)
     claims_submit(actor=None)

@@ -25,6 +25,11 @@ SKIPPED_NAMESPACES = {"admin"}  # Django admin: its own staff rule, tested below
 # Pages that show no patient's data (set-up, staff, aggregates, empty forms). Every
 # other page that answers a GET must write an access-log row each time it is opened.
 SHOWS_NO_PHI = {
+    "billing:remittance-upload-detail",  # a background import's counts
+    "clinic:staff-two-factor-reset",
+    "clinic:two-factor",
+    "clinic:two-factor-setup",
+    "diagnostics:hl7-upload-detail",  # a background import's counts
     "alerts:rule-create",
     "alerts:rule-edit",
     "alerts:rule-list",
@@ -71,6 +76,7 @@ SHOWS_NO_PHI = {
 QUERIES = {
     "registration:patient-list": {"q": "a"},
     "automations:preview": {"mrn": "PREVIEW-1"},
+    "registration:patient-lookup": {"field": "patient", "patient": "LOOKUP01"},
 }
 
 
@@ -366,6 +372,11 @@ def _automation(users):
     return {"pk": AutomationFactory(enabled=False).pk}, None
 
 
+def _patient_lookup(users):
+    PatientFactory(mrn="LOOKUP01")  # QUERIES types its MRN
+    return {}, None
+
+
 def _automation_preview(users):
     PatientFactory(mrn="PREVIEW-1")  # QUERIES names it as the sample patient
     return _automation(users)
@@ -403,6 +414,7 @@ SAMPLES = {
     "automations:copy": _automation,
     "automations:dry-run": _automation,
     "automations:preview": _automation_preview,
+    "registration:patient-lookup": _patient_lookup,
     "automations:metrics": _automation,
     "automations:condition-form": _automation,
     "automations:condition-add": _automation,

@@ -31,6 +31,9 @@ NOT_ONE_PATIENT = {
     # Administrators lift a restriction here without breaking the glass: it shows
     # the name, MRN and the restriction only (front desk gets 403 once restricted).
     "registration:patient-restriction": "managing the restriction",
+    # An automation's page; the sample patient comes from ?mrn= and a restricted
+    # one is refused by the view itself (automations.views.PreviewView).
+    "automations:preview": "the automation, with a sample patient",
 }
 
 PATIENT_SAMPLES = [
