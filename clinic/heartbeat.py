@@ -10,10 +10,11 @@ same thread writes the progress the work reports, so the page's progress bar mov
 whatever the work's transactions. A worker that is killed stops beating; the
 sweeper then re-queues the row (or fails it after ``MAX_ATTEMPTS``) within minutes.
 
-Writes here are ``UPDATE``s of named columns, not ``save()``: a beat every two
-seconds is not a change a history row should keep. The attempt number is the run's
-lease: a run whose row was re-queued under it (its attempt no longer matches) writes
-nothing more.
+Every write is a ``save()`` with its history row (a beat's reason is "heartbeat"),
+as everywhere else; beats are a few seconds apart, so a run of some minutes leaves
+a few dozen. The attempt number is the run's lease: once the row was queued again
+(or finished) under it, the beat stops, tells the run (``Beat.lost``), and the run
+stops before its next step.
 """
 
 import logging
@@ -28,7 +29,7 @@ from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
-HEARTBEAT_SECONDS = 2.0
+HEARTBEAT_SECONDS = 5.0
 STALE_AFTER = timedelta(minutes=2)
 LOST_AFTER = timedelta(minutes=5)
 MAX_ATTEMPTS = 3
@@ -78,11 +79,18 @@ def run_still_mine(row: models.Model) -> bool:
 
 
 class Beat:
-    """What a running job tells its heartbeat thread: the progress to write."""
+    """What a running job tells its heartbeat thread (the progress to write), and
+    what the thread tells the job (``lost``: the row is no longer this run's)."""
 
     def __init__(self):
         self._lock = threading.Lock()
         self._fields: dict = {}
+        self.lost = False
+
+    def check(self) -> None:
+        """Raise RunLost once the beat found the row queued again or finished."""
+        if self.lost:
+            raise RunLost("the row is no longer this run's")
 
     def progress(self, **fields) -> None:
         with self._lock:
@@ -94,12 +102,24 @@ class Beat:
         return fields
 
 
-def _stamp(row: models.Model, fields: dict) -> int:
-    return (
-        type(row)
-        .objects.filter(pk=row.pk, status=RUNNING, attempts=row.attempts)
-        .update(heartbeat_at=timezone.now(), **fields)
-    )
+def _stamp(row: models.Model, fields: dict) -> bool:
+    """Write the beat (and progress) on the row; False when it is no longer this
+    run's."""
+    with transaction.atomic():
+        current = (
+            type(row)
+            .objects.select_for_update()
+            .filter(pk=row.pk, status=RUNNING, attempts=row.attempts)
+            .first()
+        )
+        if current is None:
+            return False
+        current.heartbeat_at = timezone.now()
+        for name, value in fields.items():
+            setattr(current, name, value)
+        current._change_reason = "heartbeat"
+        current.save(update_fields=["heartbeat_at", *fields])
+    return True
 
 
 @contextmanager
@@ -115,7 +135,9 @@ def heartbeat(row: models.Model, *, every: float | None = None) -> Iterator[Beat
         try:
             while not stop.wait(every):
                 try:
-                    _stamp(row, beat.take())
+                    if not _stamp(row, beat.take()):
+                        beat.lost = True
+                        return
                 except DatabaseError:
                     # A busy database (SQLite's write lock) skips a beat, no more.
                     logger.warning(
@@ -139,18 +161,6 @@ def heartbeat(row: models.Model, *, every: float | None = None) -> Iterator[Beat
                 _stamp(row, last)
             except DatabaseError:  # the job's own outcome is written after this
                 logger.warning("Last progress of %s %s lost", row._meta.label, row.pk)
-
-
-def run_progress(row: models.Model, **changes) -> None:
-    """Write progress in the caller's transaction, or raise RunLost when the row
-    is no longer this run's (so that transaction rolls back)."""
-    updated = (
-        type(row)
-        .objects.filter(pk=row.pk, status=RUNNING, attempts=row.attempts)
-        .update(**changes)
-    )
-    if not updated:
-        raise RunLost(f"{row._meta.label} {row.pk} attempt {row.attempts}")
 
 
 def run_finish(row: models.Model, *, status: str, change_reason: str, **fields):

@@ -12,10 +12,8 @@ from decimal import Decimal, InvalidOperation
 
 import hl7
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
-from clinic.heartbeat import run_progress
 from diagnostics import services
 from diagnostics.exceptions import Hl7Error, Hl7FileRefused
 from diagnostics.hl7v2.parsing import (
@@ -49,6 +47,8 @@ class Outcome:
     # Received before (same sending facility and MSH-10): ``message`` is the
     # original, its ACK the answer; nothing was stored or applied again.
     duplicate: bool = False
+    # Stored by the same upload in an earlier run of its job.
+    resumed: bool = False
 
     @property
     def ok(self) -> bool:
@@ -282,15 +282,22 @@ def receipt_key(raw: str) -> str | None:
 
 
 def hl7_receive_one(*, raw: str, source: str = "", actor=None, upload=None) -> Outcome:
-    """Store and apply one message in one transaction (with its upload's count).
+    """Store and apply one message, in one transaction.
 
     A message already received (same sending facility and MSH-10) is not stored
     again: the answer is the original's ACK. A message the importer cannot handle
-    at all is kept in the error list rather than stopping a whole file.
+    at all is kept in the error list rather than stopping a whole file. With
+    ``upload``, a message this upload already stored (a run resumed after its
+    worker died) comes back as ``resumed``.
     """
     key = receipt_key(raw)
     with transaction.atomic():
-        original = Hl7Message.objects.filter(receipt_key=key).first() if key else None
+        if key:
+            original = Hl7Message.objects.filter(receipt_key=key).first()
+        elif upload is not None:
+            original = upload.messages.filter(raw=raw).first()
+        else:
+            original = None
         if original is None:
             record = Hl7Message(
                 raw=raw,
@@ -307,9 +314,10 @@ def hl7_receive_one(*, raw: str, source: str = "", actor=None, upload=None) -> O
             except IntegrityError:  # the same message, received meanwhile
                 original = Hl7Message.objects.get(receipt_key=key)
         if original is not None:
-            if upload is not None:
-                upload_count(upload=upload, duplicates=1)
-            return Outcome(message=original, applied=[], duplicate=True)
+            resumed = upload is not None and original.upload_id == upload.pk
+            return Outcome(
+                message=original, applied=[], duplicate=not resumed, resumed=resumed
+            )
         try:
             with transaction.atomic():
                 applied = _process(record)
@@ -322,25 +330,7 @@ def hl7_receive_one(*, raw: str, source: str = "", actor=None, upload=None) -> O
             applied = []
         record._change_reason = f"received: {record.status}"
         record.save()
-        outcome = Outcome(message=record, applied=applied)
-        if upload is not None:
-            upload_count(
-                upload=upload, applied=int(outcome.ok), not_applied=int(not outcome.ok)
-            )
-    return outcome
-
-
-def upload_count(*, upload, applied: int = 0, not_applied: int = 0, duplicates=0):
-    """One more message of an upload handled, in the transaction that handled it,
-    so a run that is resumed starts exactly after the last one; RunLost (and that
-    message rolled back) when the upload is no longer this run's."""
-    run_progress(
-        upload,
-        done_messages=F("done_messages") + 1,
-        applied_messages=F("applied_messages") + applied,
-        error_messages=F("error_messages") + not_applied,
-        duplicate_messages=F("duplicate_messages") + duplicates,
-    )
+    return Outcome(message=record, applied=applied)
 
 
 def hl7_messages_check(text: str) -> list[str]:

@@ -2,8 +2,10 @@
 
 The upload is a row first (with the file's text), then a job on the ``default``
 queue with its id; the job applies the messages one by one, each in its own
-transaction together with the upload's count, so a run whose worker died is
-resumed by the sweeper exactly after the last message it committed.
+transaction, and its heartbeat writes how far it is. A run whose worker died is
+resumed by the sweeper from the last position written; the messages after it that
+the dead run had already stored are found again (by their receipt, or their text
+when they have no control id) and neither stored nor counted twice.
 """
 
 import logging
@@ -22,7 +24,7 @@ from clinic.heartbeat import (
 )
 from clinic.queueing import enqueue_on_commit
 from diagnostics.hl7v2.importer import hl7_messages_check, hl7_receive_one
-from diagnostics.models import Hl7Upload
+from diagnostics.models import Hl7Message, Hl7Upload
 
 logger = logging.getLogger(__name__)
 
@@ -62,15 +64,35 @@ def hl7_upload_run(*, upload_id: int) -> str | None:
     if upload is None:
         return None
     source = f"upload: {upload.file_name}"
+    stored = upload.messages.all()
+    counts = {
+        "done_messages": upload.done_messages,
+        "applied_messages": stored.filter(status=Hl7Message.Status.APPLIED).count(),
+        "error_messages": stored.exclude(status=Hl7Message.Status.APPLIED).count(),
+        "duplicate_messages": upload.duplicate_messages,
+    }
+    stored_now: set[int] = set()
     try:
         messages = hl7_messages_check(upload.text)
-        with heartbeat(upload):
+        with heartbeat(upload) as beat:
             for raw in messages[upload.done_messages :]:
-                hl7_receive_one(
+                beat.check()
+                outcome = hl7_receive_one(
                     raw=raw, source=source, actor=upload.uploaded_by, upload=upload
                 )
+                counts["done_messages"] += 1
+                if outcome.duplicate or outcome.message.pk in stored_now:
+                    counts["duplicate_messages"] += 1
+                elif not outcome.resumed:
+                    stored_now.add(outcome.message.pk)
+                    key = "applied_messages" if outcome.ok else "error_messages"
+                    counts[key] += 1
+                beat.progress(**counts)
         run_finish(
-            upload, status=Hl7Upload.Status.DONE, change_reason="import finished"
+            upload,
+            status=Hl7Upload.Status.DONE,
+            change_reason="import finished",
+            **counts,
         )
     except RunLost:
         logger.warning("HL7 upload %s was taken over; this run stops", upload.pk)
@@ -83,6 +105,7 @@ def hl7_upload_run(*, upload_id: int) -> str | None:
                 status=Hl7Upload.Status.FAILED,
                 change_reason="import failed",
                 error=str(FAILED).format(error=exc)[:2000],
+                **counts,
             )
         except RunLost:
             return None

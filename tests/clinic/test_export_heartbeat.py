@@ -92,7 +92,27 @@ def test_the_heartbeat_stamps_the_row_and_writes_progress_from_its_own_thread(
     export.refresh_from_db()
     assert export.heartbeat_at > before + timedelta(minutes=9)
     assert export.done_rows == 321
-    assert export.history.count() == 1  # beats are not changes
+    assert export.history.first().history_change_reason == "heartbeat"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_whose_row_was_queued_again_stops_beating_and_is_told(admin_user):
+    from clinic.heartbeat import RunLost
+
+    export = _running(admin_user, beat_minutes_ago=10)
+    stale = ReportExport.objects.get(pk=export.pk)
+    # Meanwhile the sweeper queued it again and another worker claimed it.
+    export.attempts, export.heartbeat_at = 2, timezone.now()
+    export.save()
+    claimed_beat = export.heartbeat_at
+    with heartbeat(stale, every=0.05) as beat:
+        beat.progress(done_rows=999)
+        time.sleep(0.4)
+        assert beat.lost
+        with pytest.raises(RunLost):
+            beat.check()
+    export.refresh_from_db()
+    assert (export.heartbeat_at, export.done_rows) == (claimed_beat, 120)
 
 
 @pytest.mark.django_db(transaction=True)

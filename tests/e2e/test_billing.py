@@ -21,7 +21,9 @@ from tests.registration.factories import CoverageFactory
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_billing_reviews_submits_and_posts_an_835(page, make_user, tmp_path):
+def test_billing_reviews_submits_and_posts_an_835(
+    page, make_user, tmp_path, run_rq_worker
+):
     fee_schedule()
     BillingProviderFactory()
     patient = patient_with_address(given_name="Ada", family_name="O'Hara")
@@ -80,8 +82,15 @@ def test_billing_reviews_submits_and_posts_an_835(page, make_user, tmp_path):
     page.goto(page.base_url + "/billing/remittances/upload/")
     page.get_by_label("835 file").set_input_files(str(path))
     page.get_by_role("button", name="Import and post").click()
+    page.wait_for_url(re.compile(r"/billing/remittances/uploads/\d+/$"))
+    run_rq_worker("billing")  # posts it in the background; the page polls
+    outcome = page.locator("#upload-outcome")
+    outcome.wait_for(timeout=30000)
+    assert outcome.inner_text() == (
+        "835 EFT-E2E-1 posted: 1 claim(s), 0 unmatched, $88.00."
+    )
+    page.get_by_role("link", name="Open the remittance").click()
     page.wait_for_url(re.compile(r"/billing/remittances/\d+/$"))
-    assert "835 EFT-E2E-1 posted: 1 claim(s), 0 unmatched, $88.00." in page.content()
 
     page.get_by_role("link", name=claim.claim_number).click()
     page.wait_for_url(re.compile(rf"/billing/claims/{claim.pk}/$"))
