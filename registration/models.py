@@ -172,6 +172,8 @@ class Patient(models.Model):
         choices=Restriction.choices,
         blank=True,
         default=Restriction.NONE,
+        # Also in the database: bulk loads (COPY) that name no restriction get none.
+        db_default=Restriction.NONE,
     )
 
     history = HistoricalRecords()
