@@ -28,7 +28,7 @@ from registration.forms import (
     RegistrationForm,
 )
 from registration.models import Allergy, Coverage, Patient
-from registration.restriction import mark_hidden
+from registration.restriction import mark_hidden, may_open, refusal
 from registration.validators import card_content_type
 
 
@@ -167,6 +167,10 @@ class PatientLookupView(RoleRequiredMixin, View):
         field = field if LOOKUP_FIELD.match(field) else "patient"
         typed = request.GET.get(field, "").strip()[:32]
         patient = selectors.patient_by_mrn(mrn=typed)
+        if patient is not None and not may_open(
+            user=request.user, patient=patient, request=request
+        ):
+            return refusal(request, patient.pk)
         if patient is not None:
             access_log_record(
                 user=request.user,

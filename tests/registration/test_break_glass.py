@@ -442,3 +442,15 @@ def test_the_sign_off_page_signs_the_chosen_rows(client, make_user, restricted):
     assert (grant.reviewed_by, grant.review_note) == (admin, "justified")
     reviewed = client.get(url, {"status": "reviewed"}).content.decode()
     assert "justified" in reviewed
+
+
+def test_an_mrn_box_does_not_name_a_restricted_patient(client, make_user, restricted):
+    desk = make_user("Front desk")
+    client.force_login(desk)
+    url = reverse("registration:patient-lookup")
+    refused = client.get(url, {"field": "patient", "patient": restricted.mrn})
+    assert refused.status_code == 403
+    assert MARKER not in refused.content.decode()
+    _grant(desk, restricted)
+    shown = client.get(url, {"field": "patient", "patient": restricted.mrn})
+    assert shown.status_code == 200 and MARKER in shown.content.decode()

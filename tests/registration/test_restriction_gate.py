@@ -34,6 +34,9 @@ NOT_ONE_PATIENT = {
     # An automation's page; the sample patient comes from ?mrn= and a restricted
     # one is refused by the view itself (automations.views.PreviewView).
     "automations:preview": "the automation, with a sample patient",
+    # Finds a patient by the MRN in its query; a restricted one is refused by the
+    # view itself (registration.views.PatientLookupView).
+    "registration:patient-lookup": "a patient by MRN from the query",
 }
 
 PATIENT_SAMPLES = [
