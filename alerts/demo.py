@@ -84,7 +84,7 @@ def seed_alerts(*, faker, rng, options, stdout) -> None:
     now = timezone.now()
     upcoming = (
         Appointment.objects.filter(
-            status__in=["scheduled", "confirmed"],
+            status__in=Appointment.UPCOMING_STATUSES,
             start__gt=now + timedelta(hours=1),
             start__lt=now + timedelta(days=4),
         )

@@ -138,7 +138,7 @@ def _confirm_next_visit(message: InboundMessage, patient, words: dict) -> None:
     visit = (
         Appointment.objects.filter(
             patient=patient,
-            status__in=[S.SCHEDULED, S.CONFIRMED],
+            status__in=Appointment.UPCOMING_STATUSES,
             start__gt=timezone.now(),
         )
         .order_by("start")

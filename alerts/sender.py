@@ -119,10 +119,7 @@ def _why_not_now(row: Notification, now: datetime) -> tuple[str, str] | None:
     if row.rule_id is not None and not row.rule.is_active:
         return N.CANCELLED, "reminder rule switched off"
     if appointment is not None and row.rule_id is not None:
-        if appointment.status not in (
-            Appointment.Status.SCHEDULED,
-            Appointment.Status.CONFIRMED,
-        ):
+        if appointment.status not in Appointment.UPCOMING_STATUSES:
             return N.CANCELLED, f"visit {appointment.get_status_display().lower()}"
         if appointment.start != row.appointment_start:
             return N.CANCELLED, "visit moved"

@@ -282,10 +282,7 @@ def reminders_sync(*, appointment, actor=None) -> list[Notification]:
     from alerts.selectors import rules_for_appointment
     from scheduling.models import Appointment
 
-    active = appointment.status in (
-        Appointment.Status.SCHEDULED,
-        Appointment.Status.CONFIRMED,
-    )
+    active = appointment.status in Appointment.UPCOMING_STATUSES
     with transaction.atomic():
         rules = rules_for_appointment(appointment=appointment) if active else []
         applying = {rule.pk for rule in rules}

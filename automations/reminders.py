@@ -168,10 +168,9 @@ def reminders_backfill(*, automation_id: int, now=None) -> int:
     ):
         return 0
     now = now or timezone.now()
-    S = Appointment.Status
     return reminders_sync_all(
         Appointment.objects.filter(
-            status__in=[S.SCHEDULED, S.CONFIRMED], start__gt=now
+            status__in=Appointment.UPCOMING_STATUSES, start__gt=now
         ).order_by("start")[:BACKFILL_LIMIT]
     )
 

@@ -20,7 +20,7 @@ def _appointment_statuses(offset_minutes: int) -> list[str]:
 
     S = Appointment.Status
     if offset_minutes < 0:
-        return [S.SCHEDULED, S.CONFIRMED]  # reminders go to visits still expected
+        return Appointment.UPCOMING_STATUSES  # reminders go to visits still expected
     return [S.SCHEDULED, S.CONFIRMED, S.ARRIVED, S.IN_ROOM, S.COMPLETED, S.NO_SHOW]
 
 

@@ -282,6 +282,11 @@ class AppointmentQuerySet(models.QuerySet):
         )
 
 
+# A visit still expected: booked, not yet checked in. Reminders, confirmations,
+# moves and the no-show sweeper ask ``Appointment.UPCOMING_STATUSES`` (one home).
+UPCOMING_STATUSES = ["scheduled", "confirmed"]
+
+
 class Appointment(models.Model):
     """A visit: one patient, one provider, maybe one room, for a span of time."""
 
@@ -301,6 +306,7 @@ class Appointment(models.Model):
 
     # Statuses that hold the provider's and the room's time.
     ACTIVE_STATUSES = ["scheduled", "confirmed", "arrived", "in_room", "completed"]
+    UPCOMING_STATUSES = UPCOMING_STATUSES
 
     patient = models.ForeignKey(
         "registration.Patient",
@@ -439,7 +445,7 @@ class Appointment(models.Model):
             # Visits still waiting for check-in: what the no-show sweeper reads.
             models.Index(
                 fields=["start"],
-                condition=Q(status__in=["scheduled", "confirmed"]),
+                condition=Q(status__in=UPCOMING_STATUSES),
                 name="scheduling_appt_open_start",
             ),
             # Each patient's no-shows, counted for every chip of the day view: without

@@ -360,7 +360,7 @@ def today_board(*, now: datetime | None = None, location_id: int | None = None):
     appointments = _decorate(appointments, now)
     board = {"expected": [], "waiting": [], "in_room": [], "done": [], "missed": []}
     for a in appointments:
-        if a.status in (S.SCHEDULED, S.CONFIRMED):
+        if a.status in Appointment.UPCOMING_STATUSES:
             board["expected"].append(a)
         elif a.status == S.ARRIVED:
             a.minutes_waited = int((now - a.arrived_at).total_seconds() // 60)

@@ -71,7 +71,7 @@ def _following(appointment: Appointment):
         .filter(
             series_id=appointment.series_id,
             series_index__gte=appointment.series_index,
-            status__in=[Appointment.Status.SCHEDULED, Appointment.Status.CONFIRMED],
+            status__in=Appointment.UPCOMING_STATUSES,
         )
         .order_by("series_index")
     )

@@ -246,7 +246,7 @@ def appointment_reschedule(
     """Moving a visit follows the same rules as booking it; its room follows if free."""
     with transaction.atomic():
         locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
-        if locked.status not in (S.SCHEDULED, S.CONFIRMED):
+        if locked.status not in Appointment.UPCOMING_STATUSES:
             raise SchedulingError(str(NOT_ACTIVE))
         old = _local(locked.start)
         locked.start = start
@@ -429,7 +429,7 @@ def no_show_sweep(*, now: datetime) -> int:
     cutoff = now - timedelta(minutes=minutes)
     due = list(
         Appointment.objects.filter(
-            status__in=[S.SCHEDULED, S.CONFIRMED],
+            status__in=Appointment.UPCOMING_STATUSES,
             start__lte=cutoff,
             no_show_undone_at__isnull=True,
         )
@@ -441,7 +441,7 @@ def no_show_sweep(*, now: datetime) -> int:
         with transaction.atomic():
             appointment = (
                 Appointment.objects.select_for_update(skip_locked=True)
-                .filter(pk=pk, status__in=[S.SCHEDULED, S.CONFIRMED])
+                .filter(pk=pk, status__in=Appointment.UPCOMING_STATUSES)
                 .first()
             )
             if appointment is None:
@@ -459,7 +459,7 @@ def eligibility_sweep(*, now: datetime) -> int:
     since = clock.local_midnight(today)
     due = (
         Appointment.objects.filter(
-            status__in=[S.SCHEDULED, S.CONFIRMED],
+            status__in=Appointment.UPCOMING_STATUSES,
             start__gte=clock.local_midnight(tomorrow),
             start__lt=clock.local_midnight(tomorrow + timedelta(days=1)),
         )

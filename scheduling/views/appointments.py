@@ -279,8 +279,7 @@ class AppointmentDetailView(
             can_override=user.has_perm(visit_windows.OVERRIDE_PERMISSION),
             undo_label=UNDO_LABELS[a.status] if visit_windows.can_undo(a, now) else "",
             can_cancel=Appointment.Status.CANCELLED in services.TRANSITIONS[a.status],
-            can_move=a.status
-            in (Appointment.Status.SCHEDULED, Appointment.Status.CONFIRMED),
+            can_move=a.status in Appointment.UPCOMING_STATUSES,
             can_change=user.has_perm(CHANGE),
             stamps=stamps,
             **kwargs,
