@@ -23,13 +23,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import DatabaseError, connections, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
-HEARTBEAT_SECONDS = 5.0
 STALE_AFTER = timedelta(minutes=2)
 LOST_AFTER = timedelta(minutes=5)
 MAX_ATTEMPTS = 3
@@ -127,7 +127,7 @@ def heartbeat(row: models.Model, *, every: float | None = None) -> Iterator[Beat
     """Stamp the running ``row`` every ``every`` seconds (and write the progress
     given to the yielded ``Beat``) until the block ends; the last progress is
     written on the way out."""
-    every = HEARTBEAT_SECONDS if every is None else every
+    every = settings.BACKGROUND_HEARTBEAT_SECONDS if every is None else every
     beat = Beat()
     stop = threading.Event()
 

@@ -392,6 +392,9 @@ ACCESS_LOG_ANCHOR_FILE = env.path(
 # --- Compliance report exports ------------------------------------------------
 EXPORT_DIR = VAR_DIR / "exports"
 EXPORT_RETENTION_HOURS = env.int("EXPORT_RETENTION_HOURS", default=24)
+# How often a running background job (export, HL7 or 835 upload) writes its beat
+# and progress; a run with no beat for two minutes is taken as dead.
+BACKGROUND_HEARTBEAT_SECONDS = env.float("BACKGROUND_HEARTBEAT_SECONDS", default=5.0)
 # Where staff reach the app; used for links in e-mails.
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 

@@ -213,9 +213,9 @@ def catalogue():
 
 @pytest.mark.django_db(transaction=True)
 def test_the_heartbeat_writes_the_progress_while_the_messages_are_applied(
-    make_user, catalogue, monkeypatch
+    make_user, catalogue, monkeypatch, settings
 ):
-    monkeypatch.setattr("clinic.heartbeat.HEARTBEAT_SECONDS", 0.02)
+    settings.BACKGROUND_HEARTBEAT_SECONDS = 0.02
     upload = hl7_upload_create(
         file_name="five.hl7", text=_messages(5), actor=make_user("Nurse")
     )
