@@ -8,7 +8,6 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from clinic.clock import day_bounds  # noqa: F401 (the MAR views ask it here)
 from medications import conf
 from medications.models import (
     Administration,

@@ -22,6 +22,7 @@ from django.views.generic import (
     UpdateView,
 )
 
+from clinic.clock import day_bounds
 from clinic.exceptions import ApplicationError
 from clinic.fields import date_from_query
 from clinic.forms import add_validation_error
@@ -85,7 +86,7 @@ class MarView(RoleRequiredMixin, TemplateView):
             start = now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=4)
         else:
             day = day or timezone.localdate()
-            start, _end = selectors.day_bounds(day)
+            start, _end = day_bounds(day)
             start = start + timedelta(hours=from_hour or 0)
         return start, start + timedelta(hours=hours)
 
@@ -175,7 +176,7 @@ class PatientMarView(
     def get_context_data(self, **kwargs):
         self.patient = get_object_or_404(Patient, pk=self.kwargs["patient_pk"])
         day = date_from_query(self.request.GET.get("date")) or timezone.localdate()
-        start, end = selectors.day_bounds(day)
+        start, end = day_bounds(day)
         orders = selectors.patient_orders(patient=self.patient)
         return super().get_context_data(
             patient=self.patient,
@@ -561,7 +562,7 @@ class MarPrintView(_PatientPdfView):
 
     def render_pdf(self, patient):
         day = date_from_query(self.request.GET.get("date")) or timezone.localdate()
-        start, end = selectors.day_bounds(day)
+        start, end = day_bounds(day)
         content = printing.mar_pdf(
             banner=patient_banner(patient=patient),
             day=day,

@@ -39,6 +39,7 @@ from clinic.csvfile import csv_copy_sql, csv_writer
 from clinic.heartbeat import (
     MAX_ATTEMPTS,
     heartbeat,
+    pending_runs_requeue,
     run_claim,
     run_still_mine,
     stale_runs_settle,
@@ -437,7 +438,6 @@ def _private_file(path: Path) -> Iterator:
         yield handle
 
 
-LOST_AFTER = timedelta(minutes=5)
 STOPPED = _(
     "The export stopped {attempts} times (its worker was restarted or ran out of "
     "time or memory). Request it again, perhaps with narrower filters."
@@ -474,9 +474,5 @@ def report_exports_sweep(now) -> int:
         cleanup=_remove_partial,
         failed_message=str(STOPPED).format(attempts=MAX_ATTEMPTS),
     )
-    for export_id in ReportExport.objects.filter(
-        status=ReportExport.Status.PENDING, created_at__lte=now - LOST_AFTER
-    ).values_list("pk", flat=True):
-        enqueue_on_commit(report_export_job, export_id, queue="reports")
-        handled += 1
+    handled += pending_runs_requeue(ReportExport, now=now, requeue=_requeue)
     return handled
