@@ -1,20 +1,17 @@
-from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views import View
 from django.views.generic import FormView, ListView
 
 from clinic import selectors, services, two_factor
-from clinic.exceptions import ApplicationError
+from clinic.edges import FilteredListMixin, PostActionView, ServiceFormMixin
 from clinic.forms import (
     PasswordResetForm,
     ReasonForm,
     StaffCreateForm,
     StaffFilterForm,
     StaffUpdateForm,
-    add_validation_error,
 )
 from clinic.permissions import RoleRequiredMixin, role_of
 
@@ -25,14 +22,14 @@ class StaffPermissionMixin(RoleRequiredMixin):
     permission_required = "clinic.manage_staff"
 
 
-class StaffListView(StaffPermissionMixin, ListView):
+class StaffListView(StaffPermissionMixin, FilteredListMixin, ListView):
     template_name = "clinic/staff_list.html"
     paginate_by = 25
     context_object_name = "staff"
+    filter_form_class = StaffFilterForm
 
     def get_queryset(self):
-        self.filter_form = StaffFilterForm(self.request.GET or None)
-        data = self.filter_form.cleaned_data if self.filter_form.is_valid() else {}
+        data = self.get_filters()
         return selectors.staff_list(
             query=data.get("q", ""),
             role=data.get("role", ""),
@@ -40,37 +37,24 @@ class StaffListView(StaffPermissionMixin, ListView):
         )
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        context.update(
-            filter_form=self.filter_form,
-            locked=selectors.locked_usernames(),
-            querystring=query.urlencode(),
-        )
-        return context
+        return super().get_context_data(locked=selectors.locked_usernames(), **kwargs)
 
 
-class StaffCreateView(StaffPermissionMixin, FormView):
+class StaffCreateView(StaffPermissionMixin, ServiceFormMixin, FormView):
     template_name = "clinic/staff_form.html"
     form_class = StaffCreateForm
     extra_context = {"title": _("New staff account")}
 
-    def form_valid(self, form):
-        try:
-            user = services.staff_create(**form.cleaned_data, actor=self.request.user)
-        except ValidationError as error:
-            add_validation_error(form, error)
-            return self.form_invalid(form)
-        messages.success(
-            self.request,
-            _(
-                "Account %(name)s created. "
-                "They choose their own password at first log-in."
-            )
-            % {"name": user.get_username()},
-        )
-        return redirect("clinic:staff-edit", pk=user.pk)
+    def perform(self, form):
+        return services.staff_create(**form.cleaned_data, actor=self.request.user)
+
+    def get_success_message(self, user):
+        return _(
+            "Account %(name)s created. They choose their own password at first log-in."
+        ) % {"name": user.get_username()}
+
+    def get_result_url(self, user):
+        return reverse("clinic:staff-edit", kwargs={"pk": user.pk})
 
 
 class _StaffMemberMixin(StaffPermissionMixin):
@@ -84,9 +68,10 @@ class _StaffMemberMixin(StaffPermissionMixin):
         return super().get_context_data(member=self.member, **kwargs)
 
 
-class StaffUpdateView(_StaffMemberMixin, FormView):
+class StaffUpdateView(_StaffMemberMixin, ServiceFormMixin, FormView):
     template_name = "clinic/staff_form.html"
     form_class = StaffUpdateForm
+    success_message = _("Changes saved.")
 
     def get_initial(self):
         profile = getattr(self.member, "profile", None)
@@ -107,20 +92,18 @@ class StaffUpdateView(_StaffMemberMixin, FormView):
             **kwargs,
         )
 
-    def form_valid(self, form):
-        try:
-            services.staff_update(
-                user=self.member, **form.cleaned_data, actor=self.request.user
-            )
-        except ValidationError as error:
-            add_validation_error(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Changes saved."))
-        return redirect("clinic:staff-edit", pk=self.member.pk)
+    def perform(self, form):
+        services.staff_update(
+            user=self.member, **form.cleaned_data, actor=self.request.user
+        )
+
+    def get_result_url(self, result):
+        return reverse("clinic:staff-edit", kwargs={"pk": self.member.pk})
 
 
-class _StaffActionView(_StaffMemberMixin, FormView):
-    """A confirmation page with a form; subclasses say what happens on submit."""
+class _StaffActionView(_StaffMemberMixin, ServiceFormMixin, FormView):
+    """A confirmation page with a form; subclasses say what happens on submit
+    (``perform``); a refusal is shown on the form, with what was typed."""
 
     template_name = "clinic/staff_confirm.html"
     form_class = ReasonForm
@@ -143,22 +126,11 @@ class _StaffActionView(_StaffMemberMixin, FormView):
             **kwargs,
         )
 
-    def act(self, form) -> None:
-        raise NotImplementedError
+    def get_success_message(self, result):
+        return self.success_message % {"name": self.member.get_username()}
 
-    def form_valid(self, form):
-        try:
-            self.act(form)
-        except ValidationError as error:
-            add_validation_error(form, error)
-            return self.form_invalid(form)
-        except ApplicationError as error:
-            messages.error(self.request, error.message)
-            return redirect("clinic:staff-edit", pk=self.member.pk)
-        messages.success(
-            self.request, self.success_message % {"name": self.member.get_username()}
-        )
-        return redirect("clinic:staff-edit", pk=self.member.pk)
+    def get_result_url(self, result):
+        return reverse("clinic:staff-edit", kwargs={"pk": self.member.pk})
 
 
 class StaffDeactivateView(_StaffActionView):
@@ -170,7 +142,7 @@ class StaffDeactivateView(_StaffActionView):
     submit_label = _("Deactivate account")
     success_message = _("%(name)s is deactivated and signed out everywhere.")
 
-    def act(self, form):
+    def perform(self, form):
         services.staff_deactivate(
             user=self.member,
             reason=form.cleaned_data["reason"],
@@ -185,7 +157,7 @@ class StaffReactivateView(_StaffActionView):
     css_class = "btn-primary"
     success_message = _("%(name)s is active again.")
 
-    def act(self, form):
+    def perform(self, form):
         services.staff_reactivate(
             user=self.member,
             reason=form.cleaned_data["reason"],
@@ -203,7 +175,7 @@ class StaffPasswordResetView(_StaffActionView):
         "Password reset; %(name)s must choose a new one at next log-in."
     )
 
-    def act(self, form):
+    def perform(self, form):
         services.staff_password_reset(
             user=self.member,
             new_password=form.cleaned_data["new_password"],
@@ -227,7 +199,7 @@ class StaffTwoFactorResetView(_StaffActionView):
         "may require it at once)."
     )
 
-    def act(self, form):
+    def perform(self, form):
         two_factor.staff_two_factor_reset(
             user=self.member,
             reason=form.cleaned_data["reason"],
@@ -235,13 +207,14 @@ class StaffTwoFactorResetView(_StaffActionView):
         )
 
 
-class StaffUnlockView(_StaffMemberMixin, View):
-    http_method_names = ["post"]
-
-    def post(self, request, pk):
-        services.staff_unlock(username=self.member.get_username(), actor=request.user)
-        messages.success(
-            request,
-            _("%(name)s can log in again.") % {"name": self.member.get_username()},
+class StaffUnlockView(_StaffMemberMixin, PostActionView):
+    def perform(self):
+        services.staff_unlock(
+            username=self.member.get_username(), actor=self.request.user
         )
-        return redirect("clinic:staff-edit", pk=self.member.pk)
+
+    def get_success_message(self, result):
+        return _("%(name)s can log in again.") % {"name": self.member.get_username()}
+
+    def get_redirect_url(self, result=None):
+        return reverse("clinic:staff-edit", kwargs={"pk": self.member.pk})

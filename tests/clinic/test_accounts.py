@@ -230,6 +230,8 @@ def test_deactivation_needs_a_reason_and_never_targets_oneself(
     assert "This field is required" in empty.content.decode()
     response = admin_client.post(url, {"reason": "testing"}, follow=True)
     assert str(CANNOT_DEACTIVATE_SELF) in response.content.decode()
+    # The refusal is shown on the form, with what was typed kept.
+    assert response.context["form"]["reason"].value() == "testing"
     admin_user.refresh_from_db()
     assert admin_user.is_active
 

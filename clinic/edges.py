@@ -1,0 +1,162 @@
+"""The one edge between a view and a service call.
+
+A service refuses with ``django.core.exceptions.ValidationError`` (bad input, named
+by field when it can) or with ``clinic.exceptions.ApplicationError`` (a state of the
+clinic that forbids the action; its message is for the user). Views translate both
+the same way, through these three pieces, and never write their own ``except``:
+
+* ``ServiceFormMixin`` for a ``FormView``/``CreateView``/``UpdateView``: implement
+  ``perform(form)`` (call the service, return what it made); a refusal lands on the
+  form (on its field when it names one, else form-wide) and the page renders again
+  with everything the user typed; success adds a message and redirects.
+* ``PostActionView`` for a button that posts (acknowledge, submit, resolve):
+  implement ``perform()``; a refusal becomes an error message; both redirect.
+* ``FilteredListMixin`` for a ``ListView`` with a filter form and paging: it binds
+  the form once, hands ``get_filters()`` to the selector and puts ``filter_form``
+  and ``querystring`` (the query without ``page``, for the pager's links) in the
+  context.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.shortcuts import redirect
+from django.views import View
+
+from clinic.exceptions import ApplicationError
+from clinic.forms import add_validation_error
+
+# What a view catches from a service: nothing else is the user's to fix.
+REFUSALS = (ValidationError, ApplicationError)
+
+
+def refusal_messages(error: Exception) -> list[str]:
+    """A service's refusal as the sentences to show the user."""
+    if isinstance(error, ApplicationError):
+        return [error.message]
+    return list(error.messages)
+
+
+def querystring(request) -> str:
+    """The request's query without ``page``: the pager appends its own."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+class ServiceFormMixin:
+    """``form_valid`` calls ``perform(form)``; refusals go onto the form.
+
+    ``refusal_fields`` maps an ``ApplicationError`` subclass to the form field its
+    message belongs on (``{DuplicateTherapy: "confirm_duplicate"}``); others are
+    form-wide. ``success_message`` is formatted with ``get_success_message_data``.
+    """
+
+    refusal_fields: dict = {}
+    success_message = ""
+
+    def perform(self, form):
+        raise ImproperlyConfigured(f"{type(self).__name__} must define perform(form)")
+
+    def get_success_message(self, result) -> str:
+        return self.success_message
+
+    def get_result_url(self, result) -> str:
+        if hasattr(result, "get_absolute_url"):
+            return result.get_absolute_url()
+        return self.get_success_url()
+
+    def form_valid(self, form):
+        try:
+            result = self.perform(form)
+        except ValidationError as error:
+            add_validation_error(form, error)
+            return self.form_invalid(form)
+        except ApplicationError as error:
+            field = self._refusal_field(error)
+            form.add_error(field if field in form.fields else None, error.message)
+            return self.form_invalid(form)
+        message = self.get_success_message(result)
+        if message:
+            messages.success(self.request, message)
+        return redirect(self.get_result_url(result))
+
+    def _refusal_field(self, error):
+        for kind, field in self.refusal_fields.items():
+            if isinstance(error, kind):
+                return field
+        return None
+
+
+class PostActionView(View):
+    """A button that posts: ``perform()`` calls the service; a refusal is shown as
+    an error message, success as ``get_success_message(result)``; both redirect
+    to ``get_redirect_url(result)`` (the result's page by default, when it has
+    one and the action succeeded)."""
+
+    http_method_names = ["post"]
+    success_message = ""
+
+    def perform(self):
+        raise ImproperlyConfigured(f"{type(self).__name__} must define perform()")
+
+    def get_success_message(self, result) -> str:
+        return self.success_message
+
+    def get_redirect_url(self, result=None) -> str:
+        if result is not None and hasattr(result, "get_absolute_url"):
+            return result.get_absolute_url()
+        raise ImproperlyConfigured(
+            f"{type(self).__name__} must define get_redirect_url(result)"
+        )
+
+    def refused(self, error) -> None:
+        for text in refusal_messages(error):
+            messages.error(self.request, text)
+
+    def post(self, request, *args, **kwargs):
+        try:
+            result = self.perform()
+        except REFUSALS as error:
+            self.refused(error)
+            return redirect(self.get_redirect_url(None))
+        message = self.get_success_message(result)
+        if message:
+            messages.success(request, message)
+        return redirect(self.get_redirect_url(result))
+
+
+class FilteredListMixin:
+    """A list with a filter form (bound to the query string) and paging.
+
+    ``get_filters()`` is the form's cleaned data, or ``{}`` while the form is
+    invalid (the form then shows its errors and the list is unfiltered, never a
+    500). The context gets ``filter_form`` and ``querystring``.
+    """
+
+    filter_form_class = None
+
+    def get_filter_form_kwargs(self) -> dict:
+        return {}
+
+    @property
+    def filter_form(self):
+        if not hasattr(self, "_filter_form"):
+            if self.filter_form_class is None:
+                raise ImproperlyConfigured(
+                    f"{type(self).__name__} must set filter_form_class"
+                )
+            self._filter_form = self.filter_form_class(
+                self.request.GET or None, **self.get_filter_form_kwargs()
+            )
+        return self._filter_form
+
+    def get_filters(self) -> dict:
+        form = self.filter_form
+        return dict(form.cleaned_data) if form.is_valid() else {}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            filter_form=self.filter_form, querystring=querystring(self.request)
+        )
+        return context
