@@ -13,10 +13,9 @@ NAVIGATION = [
     (_("MAR"), "medications:mar", "medications.view_scheduleddose"),
     (_("Results"), "diagnostics:order-list", "diagnostics.view_diagnosticorder"),
     (_("Claims"), "billing:claim-list", "billing.view_claim"),
-    (_("Alerts"), "alerts:inbox", "alerts.view_staffalert"),
     (_("Reports"), "clinic:reports", "clinic.view_reports"),
     (_("Staff"), "clinic:staff-list", "clinic.manage_staff"),
-    (_("Job queues"), "clinic:jobs-dashboard", "clinic.view_jobs_dashboard"),
+    (_("Jobs"), "clinic:jobs-dashboard", "clinic.view_jobs_dashboard"),
     (_("Automations"), "automations:list", "automations.view_automation"),
 ]
 
