@@ -260,3 +260,19 @@ def test_report_pdfs_print_typed_names_and_filters_as_text(
     text = _squeezed_text(pdf)
     assert "<b>gb</b>" in text
     assert _Recorder.hits == []
+
+
+def test_pdf_wrap_keeps_every_line_inside_the_width():
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from clinic.pdf import pdf_wrap
+
+    text = "Sodium chloride 0.9% 1000 mL IV " + "x" * 80 + " end"
+    wrapped = pdf_wrap(text, font="Helvetica", size=7, width=60, max_lines=50)
+    lines = wrapped.split("\n")
+    assert len(lines) > 3
+    assert all(stringWidth(line, "Helvetica", 7) <= 60 for line in lines)
+    assert wrapped.replace("\n", "").replace(" ", "") == text.replace(" ", "")
+    short = pdf_wrap(text, font="Helvetica", size=7, width=60, max_lines=2)
+    assert len(short.split("\n")) == 2 and short.endswith("…")
+    assert pdf_wrap("21:54:00", font="Helvetica", size=7, width=200) == "21:54:00"
