@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import CreateView, ListView, UpdateView
 
-from clinic.edges import ServiceFormMixin
+from clinic.edges import ServiceFormMixin, querystring
 from clinic.permissions import RoleRequiredMixin
 from medications import selectors, services
 from medications.forms import MedicationForm
@@ -26,6 +26,8 @@ class FormularyView(RoleRequiredMixin, ListView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             q=self.request.GET.get("q", ""),
+            # The pager keeps the search: page 2 of a search, not of everything.
+            querystring=querystring(self.request),
             can_edit=self.request.user.has_perm("medications.change_medication"),
             **kwargs,
         )

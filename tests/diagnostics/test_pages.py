@@ -140,9 +140,16 @@ def test_acknowledge_and_sign_off_pages(client, doctor, make_user):
     review = client.get(reverse("diagnostics:review-list"))
     assert [o.pk for o in review.context["orders"]] == [order.pk]
     blocked = client.post(
-        reverse("diagnostics:order-review", args=[order.pk]), {"note": ""}, follow=True
+        reverse("diagnostics:order-review", args=[order.pk]),
+        {"note": "Glucose noted"},
     )
-    assert "Acknowledge the critical result(s) first" in blocked.content.decode()
+    # Refused on the form, with what was typed kept.
+    assert blocked.status_code == 200
+    form = blocked.context["form"]
+    assert "Acknowledge the critical result(s) first" in form.non_field_errors()[0]
+    assert "Glucose noted</textarea>" in blocked.content.decode()
+    order.refresh_from_db()
+    assert order.status != "reviewed"
     client.post(
         reverse("diagnostics:observation-acknowledge", args=[glucose.pk]),
         {"action_taken": "Patient given juice, rechecked 95."},
