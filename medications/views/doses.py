@@ -46,7 +46,7 @@ class _BedsideMixin(
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        selectors._decorate(self.dose, timezone.now())
+        selectors.dose_decorate(self.dose, timezone.now())
         return super().get_context_data(
             dose=self.dose,
             order=self.dose.order,

@@ -108,7 +108,7 @@ class OrderDetailView(
         return super().get_context_data(
             order=self.order,
             patient=self.order.patient,
-            doses=[selectors._decorate(dose, now) for dose in doses],
+            doses=[selectors.dose_decorate(dose, now) for dose in doses],
             can_change=self.request.user.has_perm(CHANGE_ORDER),
             **kwargs,
         )

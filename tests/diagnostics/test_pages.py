@@ -18,7 +18,7 @@ from clinic.models import AccessLog
 from diagnostics import services
 from diagnostics.chart import chart_panel
 from diagnostics.hl7v2.importer import hl7_receive
-from diagnostics.hl7v2.uploads import hl7_upload_run
+from diagnostics.hl7v2.upload_run import hl7_upload_run
 from diagnostics.models import DiagnosticOrder, Hl7Message, Hl7Upload, TestDefinition
 from tests.conftest import ROOT
 from tests.diagnostics.factories import FIXTURES, hl7_fixture, make_order
