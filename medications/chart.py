@@ -1,6 +1,9 @@
 """The medications panel of the patient chart (the registration app includes it)."""
 
+from django.utils.translation import gettext as _
+
 from medications import selectors
+from registration.chart import ChartPanel
 
 TEMPLATE = "medications/partials/_chart_panel.html"
 
@@ -25,10 +28,6 @@ def chart_panel(*, patient, user) -> dict:
 def chart_provider(request, patient):
     """The panel in registration.chart.CHART_PANELS; None hides it from roles that
     may not see medications."""
-    from django.utils.translation import gettext as _
-
-    from registration.chart import ChartPanel
-
     context = chart_panel(patient=patient, user=request.user)
     if not context["visible"]:
         return None

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from clinic.management.commands.seed_demo import DEMO_PASSWORD
 from clinic.models import StaffProfile
 from clinic.permissions import NURSE
 from medications import services
@@ -62,8 +63,6 @@ UNIT_PATIENTS = 20
 
 
 def _witness_nurse():
-    from clinic.management.commands.seed_demo import DEMO_PASSWORD
-
     User = get_user_model()
     user, created = User.objects.get_or_create(
         username="nurse2",

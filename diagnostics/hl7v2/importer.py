@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 import hl7
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -369,8 +370,6 @@ def hl7_reprocess(*, message: Hl7Message, actor) -> Outcome:
 def hl7_set_aside(*, message: Hl7Message, note: str, actor) -> Hl7Message:
     """A message that will never apply (a test message, a duplicate) leaves the
     error list with a note."""
-    from django.core.exceptions import ValidationError
-
     if not note.strip():
         raise ValidationError({"note": "Say why the message is set aside."})
     if message.status == Hl7Message.Status.APPLIED:

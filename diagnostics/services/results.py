@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from alerts.models import StaffAlert
 from alerts.selectors import alert_visible_to
 from alerts.services import (
     alert_acknowledge,
@@ -296,8 +297,6 @@ def critical_acknowledge(
             action_taken=action_taken.strip(),
             value_seen=value_seen,
         )
-        from alerts.models import StaffAlert
-
         key = f"critical:{observation.pk}"
         alert = (
             StaffAlert.objects.filter(key=key)

@@ -13,12 +13,6 @@ VIEW_ORDERS = "diagnostics.view_diagnosticorder"
 VIEW_RESULTS = "diagnostics.view_results"
 
 
-def querystring(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 class OrderMixin(RoleRequiredMixin, PatientBannerMixin):
     """Loads ``self.order`` (with everything its page shows) from the URL; its
     pages carry the patient banner.
@@ -56,3 +50,7 @@ class OrderMixin(RoleRequiredMixin, PatientBannerMixin):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(order=self.order, **kwargs)
+
+    def get_result_url(self, result) -> str:
+        """A form about the order goes back to the order's page."""
+        return self.order.get_absolute_url()

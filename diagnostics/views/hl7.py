@@ -2,10 +2,13 @@
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 
+from clinic.edges import FilteredListMixin, ServiceFormMixin
 from clinic.mixins import ListAccessLogMixin
 from clinic.models import AccessLog
 from clinic.permissions import RoleRequiredMixin
@@ -20,20 +23,17 @@ from diagnostics.forms import (
 from diagnostics.hl7v2.importer import hl7_reprocess, hl7_set_aside
 from diagnostics.hl7v2.uploads import hl7_upload_create
 from diagnostics.models import Hl7Message, Hl7Upload
-from diagnostics.views.common import (
-    querystring,
-)
 
 
-class Hl7ListView(RoleRequiredMixin, ListAccessLogMixin, ListView):
+class Hl7ListView(RoleRequiredMixin, ListAccessLogMixin, FilteredListMixin, ListView):
     permission_required = "diagnostics.view_hl7message"
     template_name = "diagnostics/hl7_list.html"
     context_object_name = "hl7_messages"
     paginate_by = 25
+    filter_form_class = Hl7FilterForm
 
     def get_queryset(self):
-        self.filter_form = Hl7FilterForm(self.request.GET or None)
-        data = self.filter_form.cleaned_data if self.filter_form.is_valid() else {}
+        data = self.get_filters()
         return selectors.hl7_messages(
             status=data.get("status", ""),
             query=data.get("q", ""),
@@ -42,30 +42,24 @@ class Hl7ListView(RoleRequiredMixin, ListAccessLogMixin, ListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            filter_form=self.filter_form,
-            querystring=querystring(self.request),
             can_import=self.request.user.has_perm("diagnostics.import_hl7"),
             uploads=Hl7Upload.objects.filter(uploaded_by=self.request.user)[:5],
             **kwargs,
         )
 
 
-class Hl7UploadView(RoleRequiredMixin, FormView):
+class Hl7UploadView(RoleRequiredMixin, ServiceFormMixin, FormView):
     permission_required = "diagnostics.import_hl7"
     template_name = "diagnostics/hl7_upload.html"
     form_class = Hl7UploadForm
+    refusal_fields = {Hl7FileRefused: "file"}
 
-    def form_valid(self, form):
-        try:
-            upload = hl7_upload_create(
-                file_name=form.cleaned_data["file"].name,
-                text=form.text,
-                actor=self.request.user,
-            )
-        except Hl7FileRefused as refused:
-            form.add_error("file", refused.message)
-            return self.form_invalid(form)
-        return redirect(upload)
+    def perform(self, form):
+        return hl7_upload_create(
+            file_name=form.cleaned_data["file"].name,
+            text=form.text,
+            actor=self.request.user,
+        )
 
 
 class Hl7UploadDetailView(RoleRequiredMixin, View):
@@ -128,10 +122,11 @@ class Hl7ReprocessView(RoleRequiredMixin, View):
         return redirect(outcome.message)
 
 
-class Hl7SetAsideView(RoleRequiredMixin, FormView):
+class Hl7SetAsideView(RoleRequiredMixin, ServiceFormMixin, FormView):
     permission_required = "diagnostics.import_hl7"
     template_name = "diagnostics/order_action.html"
     form_class = SetAsideForm
+    success_message = gettext_lazy("The message left the error list.")
 
     def dispatch(self, request, *args, **kwargs):
         self.message = get_object_or_404(Hl7Message, pk=kwargs["pk"])
@@ -140,11 +135,12 @@ class Hl7SetAsideView(RoleRequiredMixin, FormView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(title=_("Set the message aside"), **kwargs)
 
-    def form_valid(self, form):
-        hl7_set_aside(
+    def perform(self, form):
+        return hl7_set_aside(
             message=self.message,
             note=form.cleaned_data["note"],
             actor=self.request.user,
         )
-        messages.success(self.request, _("The message left the error list."))
-        return redirect("diagnostics:hl7-list")
+
+    def get_result_url(self, message) -> str:
+        return reverse("diagnostics:hl7-list")

@@ -1,15 +1,11 @@
 """Order pages: list, place, one order, cancel, collect, send, PDFs."""
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import redirect
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
-from clinic.exceptions import ApplicationError
-from clinic.forms import add_validation_error
+from clinic.edges import FilteredListMixin, PostActionView, ServiceFormMixin
 from clinic.mixins import ListAccessLogMixin
 from clinic.models import AccessLog
 from clinic.permissions import RoleRequiredMixin
@@ -26,20 +22,21 @@ from diagnostics.views.common import (
     VIEW_ORDERS,
     VIEW_RESULTS,
     OrderMixin,
-    querystring,
 )
 from registration.models import Patient
 
+PLACED = _("Order %(accession)s placed for %(patient)s, born %(birth)s.")
 
-class OrderListView(RoleRequiredMixin, ListAccessLogMixin, ListView):
+
+class OrderListView(RoleRequiredMixin, ListAccessLogMixin, FilteredListMixin, ListView):
     permission_required = VIEW_ORDERS
     template_name = "diagnostics/order_list.html"
     context_object_name = "orders"
     paginate_by = 25
+    filter_form_class = OrderFilterForm
 
     def get_queryset(self):
-        self.filter_form = OrderFilterForm(self.request.GET or None)
-        data = self.filter_form.cleaned_data if self.filter_form.is_valid() else {}
+        data = self.get_filters()
         return selectors.order_list(
             query=data.get("q", ""),
             status=data.get("status", ""),
@@ -49,14 +46,12 @@ class OrderListView(RoleRequiredMixin, ListAccessLogMixin, ListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            filter_form=self.filter_form,
-            querystring=querystring(self.request),
             can_order=self.request.user.has_perm("diagnostics.add_diagnosticorder"),
             **kwargs,
         )
 
 
-class OrderCreateView(RoleRequiredMixin, FormView):
+class OrderCreateView(RoleRequiredMixin, ServiceFormMixin, FormView):
     permission_required = "diagnostics.add_diagnosticorder"
     template_name = "diagnostics/order_form.html"
     form_class = OrderForm
@@ -74,33 +69,26 @@ class OrderCreateView(RoleRequiredMixin, FormView):
                 initial["patient_mrn"] = patient.mrn
         return initial
 
-    def form_valid(self, form):
+    def perform(self, form):
         data = form.cleaned_data
-        try:
-            order = services.order_create(
-                patient=data["patient_mrn"],
-                tests=list(data["tests"]),
-                panels=list(data["panels"]),
-                priority=data["priority"],
-                reason_code=data["reason_code"],
-                reason_text=data["reason_text"],
-                fasting=data["fasting"],
-                instructions=data["instructions"],
-                actor=self.request.user,
-            )
-        except ValidationError as error:
-            add_validation_error(form, error)
-            return self.form_invalid(form)
-        messages.success(
-            self.request,
-            _("Order %(accession)s placed for %(patient)s, born %(birth)s.")
-            % {
-                "accession": order.accession,
-                "patient": order.patient,
-                "birth": f"{order.patient.birth_date:%Y-%m-%d}",
-            },
+        return services.order_create(
+            patient=data["patient_mrn"],
+            tests=list(data["tests"]),
+            panels=list(data["panels"]),
+            priority=data["priority"],
+            reason_code=data["reason_code"],
+            reason_text=data["reason_text"],
+            fasting=data["fasting"],
+            instructions=data["instructions"],
+            actor=self.request.user,
         )
-        return redirect(order)
+
+    def get_success_message(self, order) -> str:
+        return PLACED % {
+            "accession": order.accession,
+            "patient": order.patient,
+            "birth": f"{order.patient.birth_date:%Y-%m-%d}",
+        }
 
 
 class OrderDetailView(OrderMixin, TemplateView):
@@ -136,37 +124,32 @@ class OrderDetailView(OrderMixin, TemplateView):
         )
 
 
-class OrderCancelView(OrderMixin, FormView):
+class OrderCancelView(OrderMixin, ServiceFormMixin, FormView):
     access_what = "cancel form"
     permission_required = "diagnostics.change_diagnosticorder"
     template_name = "diagnostics/order_action.html"
     form_class = ReasonForm
+    success_message = _("Order cancelled.")
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(title=_("Cancel order"), **kwargs)
 
-    def form_valid(self, form):
-        try:
-            services.order_cancel(
-                order=self.order,
-                reason=form.cleaned_data["reason"],
-                actor=self.request.user,
-            )
-        except ValidationError as error:
-            add_validation_error(form, error)
-            return self.form_invalid(form)
-        except ApplicationError as error:
-            messages.error(self.request, error.message)
-            return redirect(self.order)
-        messages.success(self.request, _("Order cancelled."))
-        return redirect(self.order)
+    def perform(self, form):
+        return services.order_cancel(
+            order=self.order,
+            reason=form.cleaned_data["reason"],
+            actor=self.request.user,
+        )
 
 
-class OrderCollectView(OrderMixin, FormView):
+class OrderCollectView(OrderMixin, ServiceFormMixin, FormView):
     access_what = "collect form"
     permission_required = "diagnostics.collect_specimen"
     template_name = "diagnostics/order_action.html"
     form_class = CollectForm
+    success_message = _(
+        "Specimens collected. Print the labels and send them to the lab."
+    )
 
     def get_form_kwargs(self):
         return {
@@ -177,39 +160,24 @@ class OrderCollectView(OrderMixin, FormView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(title=_("Collect specimens"), **kwargs)
 
-    def form_valid(self, form):
-        try:
-            services.specimen_collect(
-                order=self.order,
-                specimen_types=form.cleaned_data["specimen_types"],
-                collected_at=form.cleaned_data["collected_at"],
-                actor=self.request.user,
-            )
-        except ValidationError as error:
-            add_validation_error(form, error)
-            return self.form_invalid(form)
-        except ApplicationError as error:
-            messages.error(self.request, error.message)
-            return redirect(self.order)
-        messages.success(
-            self.request,
-            _("Specimens collected. Print the labels and send them to the lab."),
+    def perform(self, form):
+        return services.specimen_collect(
+            order=self.order,
+            specimen_types=form.cleaned_data["specimen_types"],
+            collected_at=form.cleaned_data["collected_at"],
+            actor=self.request.user,
         )
-        return redirect(self.order)
 
 
-class OrderSendView(OrderMixin, View):
+class OrderSendView(OrderMixin, PostActionView):
     permission_required = "diagnostics.collect_specimen"
-    http_method_names = ["post"]
+    success_message = _("Marked as sent to the lab.")
 
-    def post(self, request, pk):
-        try:
-            services.order_send_to_lab(order=self.order, actor=request.user)
-        except ApplicationError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, _("Marked as sent to the lab."))
-        return redirect(self.order)
+    def perform(self):
+        return services.order_send_to_lab(order=self.order, actor=self.request.user)
+
+    def get_redirect_url(self, result=None) -> str:
+        return self.order.get_absolute_url()
 
 
 class _OrderPdfView(OrderMixin, View):

@@ -1,13 +1,12 @@
 """Result pages: entry by hand, sign-off, critical acknowledgement, inbox."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect
-from django.utils.translation import gettext as _
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, ListView
 
-from clinic.exceptions import ApplicationError
-from clinic.forms import add_validation_error
+from clinic.edges import ServiceFormMixin
 from clinic.mixins import ListAccessLogMixin
 from clinic.models import AccessLog
 from clinic.permissions import RoleRequiredMixin
@@ -24,8 +23,12 @@ from diagnostics.views.common import (
 )
 from registration.banner import PatientBannerMixin
 
+SAVED = _("%(n)d result(s) saved.")
+CRITICAL_SAVED = _("Critical: %(tests)s. The ordering clinician was alerted.")
+ACKNOWLEDGED = _("Critical %(test)s acknowledged.")
 
-class ResultEntryView(OrderMixin, FormView):
+
+class ResultEntryView(OrderMixin, ServiceFormMixin, FormView):
     permission_required = "diagnostics.enter_result"
     template_name = "diagnostics/order_action.html"
     form_class = ResultEntryForm
@@ -44,55 +47,54 @@ class ResultEntryView(OrderMixin, FormView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(title=_("Enter results"), **kwargs)
 
+    def perform(self, form):
+        self.made = services.results_enter(
+            order=self.order,
+            values=form.values(),
+            status=form.cleaned_data["status"],
+            actor=self.request.user,
+        )
+        return self.made
+
+    def get_success_message(self, made) -> str:
+        return SAVED % {"n": len(made)}
+
     def form_valid(self, form):
-        try:
-            made = services.results_enter(
-                order=self.order,
-                values=form.values(),
-                status=form.cleaned_data["status"],
-                actor=self.request.user,
-            )
-        except ValidationError as error:
-            add_validation_error(form, error)
-            return self.form_invalid(form)
-        except ApplicationError as error:
-            messages.error(self.request, error.message)
-            return redirect(self.order)
-        critical = [o for o in made if o.is_critical]
-        messages.success(self.request, _("%(n)d result(s) saved.") % {"n": len(made)})
+        response = super().form_valid(form)
+        critical = [o for o in getattr(self, "made", []) if o.is_critical]
         if critical:
+            # After the "saved" message: the warning is what the nurse reads last.
             messages.warning(
                 self.request,
-                _("Critical: %(tests)s. The ordering clinician was alerted.")
-                % {"tests": ", ".join(o.test.name for o in critical)},
+                CRITICAL_SAVED % {"tests": ", ".join(o.test.name for o in critical)},
             )
-        return redirect(self.order)
+        return response
 
 
-class OrderReviewView(OrderMixin, FormView):
+class OrderReviewView(OrderMixin, ServiceFormMixin, FormView):
     access_what = "sign-off form"
     permission_required = "diagnostics.review_result"
     template_name = "diagnostics/order_action.html"
     form_class = ReviewForm
+    success_message = _("Results signed off.")
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(title=_("Review results"), **kwargs)
 
-    def form_valid(self, form):
-        try:
-            services.order_review(
-                order=self.order,
-                note=form.cleaned_data["note"],
-                actor=self.request.user,
-            )
-        except ApplicationError as error:
-            messages.error(self.request, error.message)
-            return redirect(self.order)
-        messages.success(self.request, _("Results signed off."))
-        return redirect("diagnostics:review-list")
+    def perform(self, form):
+        return services.order_review(
+            order=self.order,
+            note=form.cleaned_data["note"],
+            actor=self.request.user,
+        )
+
+    def get_result_url(self, result) -> str:
+        return reverse("diagnostics:review-list")
 
 
-class ObservationAcknowledgeView(RoleRequiredMixin, PatientBannerMixin, FormView):
+class ObservationAcknowledgeView(
+    RoleRequiredMixin, PatientBannerMixin, ServiceFormMixin, FormView
+):
     permission_required = "diagnostics.acknowledge_critical"
     template_name = "diagnostics/order_action.html"
     form_class = AcknowledgeForm
@@ -128,24 +130,18 @@ class ObservationAcknowledgeView(RoleRequiredMixin, PatientBannerMixin, FormView
             **kwargs,
         )
 
-    def form_valid(self, form):
-        try:
-            services.critical_acknowledge(
-                observation=self.observation,
-                action_taken=form.cleaned_data["action_taken"],
-                actor=self.request.user,
-            )
-        except ValidationError as error:
-            add_validation_error(form, error)
-            return self.form_invalid(form)
-        except ApplicationError as error:
-            messages.error(self.request, error.message)
-            return redirect(self.order)
-        messages.success(
-            self.request,
-            _("Critical %(test)s acknowledged.") % {"test": self.observation.test.name},
+    def perform(self, form):
+        return services.critical_acknowledge(
+            observation=self.observation,
+            action_taken=form.cleaned_data["action_taken"],
+            actor=self.request.user,
         )
-        return redirect(self.order)
+
+    def get_success_message(self, acknowledgement) -> str:
+        return ACKNOWLEDGED % {"test": self.observation.test.name}
+
+    def get_result_url(self, acknowledgement) -> str:
+        return self.order.get_absolute_url()
 
 
 class ReviewInboxView(RoleRequiredMixin, ListAccessLogMixin, ListView):

@@ -1,7 +1,7 @@
 """Every write of the medications app (one use case per function, one transaction).
 
 Split by subject: ``orders`` (clinicians), ``schedule`` (the dose schedule),
-``doses`` (the bedside).
+``doses`` (the bedside), ``overdue`` (the overdue-dose alerts), ``formulary``.
 """
 
 from medications.services.doses import (
@@ -9,7 +9,6 @@ from medications.services.doses import (
     dose_administer,
     dose_hold,
     dose_refuse,
-    overdue_alerts_raise,
     prn_administer,
     prn_check,
 )
@@ -22,6 +21,7 @@ from medications.services.orders import (
     order_resume,
     orders_complete_ended,
 )
+from medications.services.overdue import overdue_alerts_raise
 from medications.services.schedule import (
     schedule_cancel_open,
     schedule_generate,

@@ -10,7 +10,6 @@ from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from automations.events import publish
 from medications import conf
 from medications.exceptions import (
     DoseAlreadyGiven,
@@ -25,7 +24,7 @@ from medications.models import (
     ScheduledDose,
 )
 from medications.ndc import ndc_forms, ndc_same, ndc_spellings
-from medications.services.schedule import _close_alert, _overdue_key
+from medications.services.overdue import overdue_alert_close
 from medications.units import convert, units_fit
 from registration.selectors import mrn_normalise, patient_by_mrn
 
@@ -258,7 +257,9 @@ def _record(*, dose, order, entry, amount, actor, witness, now, timing_reason):
     dose.status_changed_at = now
     dose._change_reason = f"given by {actor.get_username()}"
     dose.save()
-    _close_alert(dose, _("Dose given by %(nurse)s.") % {"nurse": _name(actor)}, actor)
+    overdue_alert_close(
+        dose, _("Dose given by %(nurse)s.") % {"nurse": _name(actor)}, actor
+    )
     return administration
 
 
@@ -382,7 +383,7 @@ def _set_dose_status(*, dose, status, actor, reason, now):
         dose.status_changed_at = now
         dose._change_reason = f"{status}: {reason}"[:100]
         dose.save()
-        _close_alert(
+        overdue_alert_close(
             dose,
             _("Dose %(status)s by %(nurse)s: %(reason)s")
             % {"status": status, "nurse": _name(actor), "reason": reason},
@@ -403,56 +404,3 @@ def dose_refuse(*, dose: ScheduledDose, actor, reason: str, now=None) -> Schedul
     return _set_dose_status(
         dose=dose, status=DS.REFUSED, actor=actor, reason=reason, now=now
     )
-
-
-def overdue_alerts_raise(*, now: datetime) -> int:
-    """One staff alert per dose overdue beyond the threshold, to the nurses (kept
-    unique by its key; it closes when the dose is given, held or refused)."""
-    from alerts.services import alert_raise
-
-    doses = (
-        ScheduledDose.objects.filter(
-            status=DS.SCHEDULED,
-            order__status=MedicationOrder.Status.ACTIVE,
-            due_at__lt=now - conf.overdue_after(),
-            due_at__gte=now - conf.overdue_alert_lookback(),
-        )
-        .select_related("order__patient", "order__medication", "order__location")
-        .order_by("due_at")
-    )
-    from alerts.models import StaffAlert
-
-    doses = list(doses)
-    open_keys = set(
-        StaffAlert.objects.filter(key__in=[_overdue_key(dose.pk) for dose in doses])
-        .exclude(status=StaffAlert.Status.RESOLVED)
-        .values_list("key", flat=True)
-    )
-    raised = 0
-    for dose in doses:
-        if _overdue_key(dose.pk) in open_keys:
-            continue
-        order = dose.order
-        alert_raise(
-            kind="dose_overdue",
-            title=_(
-                "Overdue: %(drug)s %(dose)s %(route)s for %(patient)s (due %(due)s)"
-            )
-            % {
-                "drug": order.medication.name,
-                "dose": order.dose_label,
-                "route": order.route,
-                "patient": f"{order.patient.family_name}, {order.patient.given_name}",
-                "due": _fmt(dose.due_at),
-            },
-            message=_("Unit: %(unit)s. Give, hold or refuse the dose on the MAR.")
-            % {"unit": order.location.name},
-            patient=order.patient,
-            subject=dose,
-            role="Nurse",
-            key=_overdue_key(dose.pk),
-            due_at=dose.due_at,
-        )
-        publish("dose.overdue", patient=order.patient, subject=dose)
-        raised += 1
-    return raised

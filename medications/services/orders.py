@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from medications import allergies, conf
+from medications.dose_times import parse_time_of_day
 from medications.exceptions import AllergyBlocked, DuplicateTherapy, OrderNotChangeable
 from medications.models import Medication, MedicationOrder
-from medications.schedule import parse_time_of_day
 from medications.services.schedule import schedule_cancel_open, schedule_regenerate
 from medications.units import convert, units_fit
 

@@ -6,20 +6,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from medications import conf
+from medications.dose_times import due_times
 from medications.models import MedicationOrder, ScheduledDose
-from medications.schedule import due_times
+from medications.services.overdue import overdue_alert_close
 
 DS = ScheduledDose.Status
-
-
-def _overdue_key(dose_pk: int) -> str:
-    return f"dose-overdue:{dose_pk}"
-
-
-def _close_alert(dose: ScheduledDose, note: str, actor=None) -> None:
-    from alerts.services import alert_resolve_by_key
-
-    alert_resolve_by_key(key=_overdue_key(dose.pk), note=note, actor=actor)
 
 
 def schedule_generate(
@@ -82,7 +73,7 @@ def schedule_cancel_open(
         dose.status_changed_at = now
         dose._change_reason = reason[:100]
         dose.save()
-        _close_alert(dose, f"Dose cancelled: {reason}", actor)
+        overdue_alert_close(dose, f"Dose cancelled: {reason}", actor)
         cancelled += 1
     return cancelled
 

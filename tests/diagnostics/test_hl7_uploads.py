@@ -16,11 +16,8 @@ from diagnostics.exceptions import Hl7FileRefused
 from diagnostics.hl7v2 import importer
 from diagnostics.hl7v2.importer import hl7_receive, hl7_receive_one
 from diagnostics.hl7v2.parsing import split_messages
-from diagnostics.hl7v2.uploads import (
-    hl7_upload_create,
-    hl7_upload_run,
-    hl7_uploads_sweep,
-)
+from diagnostics.hl7v2.upload_run import hl7_upload_run
+from diagnostics.hl7v2.uploads import hl7_upload_create, hl7_uploads_sweep
 from diagnostics.hl7v2.writer import oru_message
 from diagnostics.models import (
     Hl7Message,
@@ -227,7 +224,7 @@ def test_the_heartbeat_writes_the_progress_while_the_messages_are_applied(
         seen.append(Hl7Upload.objects.get(pk=upload.pk).done_messages)
         return original(**kwargs)
 
-    monkeypatch.setattr("diagnostics.hl7v2.uploads.hl7_receive_one", watched)
+    monkeypatch.setattr("diagnostics.hl7v2.upload_run.hl7_receive_one", watched)
     assert hl7_upload_run(upload_id=upload.pk) == "done"
     upload.refresh_from_db()
     assert seen == sorted(seen) and seen[0] == 0 and seen[-1] >= 1, seen

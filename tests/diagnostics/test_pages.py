@@ -18,7 +18,7 @@ from clinic.models import AccessLog
 from diagnostics import services
 from diagnostics.chart import chart_panel
 from diagnostics.hl7v2.importer import hl7_receive
-from diagnostics.hl7v2.uploads import hl7_upload_run
+from diagnostics.hl7v2.upload_run import hl7_upload_run
 from diagnostics.models import DiagnosticOrder, Hl7Message, Hl7Upload, TestDefinition
 from tests.conftest import ROOT
 from tests.diagnostics.factories import FIXTURES, hl7_fixture, make_order
@@ -140,9 +140,13 @@ def test_acknowledge_and_sign_off_pages(client, doctor, make_user):
     review = client.get(reverse("diagnostics:review-list"))
     assert [o.pk for o in review.context["orders"]] == [order.pk]
     blocked = client.post(
-        reverse("diagnostics:order-review", args=[order.pk]), {"note": ""}, follow=True
+        reverse("diagnostics:order-review", args=[order.pk]),
+        {"note": "Glucose noted"},
     )
-    assert "Acknowledge the critical result(s) first" in blocked.content.decode()
+    # Refused on the form (200, nothing signed off), with what was typed kept.
+    [error] = blocked.context["form"].non_field_errors()
+    assert error.startswith("Acknowledge the critical result(s) first")
+    assert "Glucose noted</textarea>" in blocked.content.decode()
     client.post(
         reverse("diagnostics:observation-acknowledge", args=[glucose.pk]),
         {"action_taken": "Patient given juice, rechecked 95."},

@@ -1,4 +1,4 @@
-"""When an order's doses are due: pure functions, no database.
+"""When an order's doses are due (the dose times): pure functions, no database.
 
 "Every N hours" counts elapsed time (so across a DST change the local clock times
 shift by an hour); "at fixed times daily" follows the wall clock in the clinic's time

@@ -1,10 +1,10 @@
-"""Reads of the medications app shared by the MAR pages, the chart panel, the PDFs
-and the alert job. ``select_related`` lives here."""
+"""The MAR's reads: the dose states, the unit grid, a patient's doses and orders,
+the formulary."""
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -40,10 +40,12 @@ STATE_FILTERS = [("", _("Every state"))] + [
 def dose_state(dose: ScheduledDose, now: datetime) -> str:
     """given / held / refused / cancelled, or for an open dose: missed, overdue,
     due (inside the time window), due soon, later."""
-    return _state_of(dose.status, dose.due_at, now, _limits())
+    return state_of(dose.status, dose.due_at, now, state_limits())
 
 
-def _limits():
+def state_limits():
+    """The thresholds a dose's state is read against (missed, overdue, window,
+    due soon)."""
     return (
         conf.missed_after(),
         conf.overdue_after(),
@@ -52,7 +54,8 @@ def _limits():
     )
 
 
-def _decorate(dose: ScheduledDose, now: datetime) -> ScheduledDose:
+def dose_decorate(dose: ScheduledDose, now: datetime) -> ScheduledDose:
+    """The dose with its MAR state, label and colour at ``now``."""
     dose.state = dose_state(dose, now)
     dose.state_label, dose.state_class = STATES[dose.state]
     dose.is_open = dose.status == DS.SCHEDULED
@@ -124,7 +127,7 @@ class Chip:
     title: str
 
 
-def _state_of(status: str, due_at: datetime, now: datetime, limits) -> str:
+def state_of(status: str, due_at: datetime, now: datetime, limits) -> str:
     if status != DS.SCHEDULED:
         return status
     missed, overdue, window, soon = limits
@@ -190,13 +193,13 @@ def mar_for_unit(
     rows: dict[int, MarRow] = {}
     totals = dict.fromkeys(STATES, 0)
     labels = {key: (str(label), css) for key, (label, css) in STATES.items()}
-    limits = _limits()
+    limits = state_limits()
     zone = timezone.get_current_timezone()
     now_column = (
         int((now - start).total_seconds() // 3600) if start <= now < end else None
     )
     for v in doses.order_by("due_at", "pk").values(*GRID_FIELDS):
-        dose_state = _state_of(v["status"], v["due_at"], now, limits)
+        dose_state = state_of(v["status"], v["due_at"], now, limits)
         if state and dose_state != state:
             continue
         label, css = labels[dose_state]
@@ -265,7 +268,7 @@ def patient_doses(
     doses = _dose_rows().filter(
         order__patient=patient, due_at__gte=start, due_at__lt=end
     )
-    return [_decorate(dose, now) for dose in doses.order_by("due_at", "pk")]
+    return [dose_decorate(dose, now) for dose in doses.order_by("due_at", "pk")]
 
 
 def patient_care_unit(*, patient, now: datetime | None = None) -> Location | None:
@@ -323,127 +326,3 @@ def formulary(*, query: str = "", active_only: bool = False) -> QuerySet[Medicat
             Q(name__icontains=text) | Q(barcode__icontains=text) | Q(rxnorm_code=text)
         )
     return medications.order_by("name", "strength")
-
-
-# --- The administration record for compliance reports -------------------------
-
-RECORD_KINDS = [
-    ("late", _("Given late")),
-    ("early", _("Given early")),
-    ("missed", _("Not given, overdue or missed")),
-    ("override", _("Overrides (timing reason or allergy override)")),
-    ("held", _("Held")),
-    ("refused", _("Refused")),
-    ("high_alert", _("High-alert (witnessed)")),
-]
-
-RECORD_FIELDS = (
-    "pk",
-    "due_at",
-    "status",
-    "reason",
-    "status_changed_at",
-    "status_changed_by__username",
-    "order_id",
-    "order__location__name",
-    "order__patient__mrn",
-    "order__patient__family_name",
-    "order__patient__given_name",
-    "order__medication__name",
-    "order__medication__is_high_alert",
-    "order__dose",
-    "order__dose_unit",
-    "order__route",
-    "order__allergy_override_reason",
-    "administration__given_at",
-    "administration__given_by__username",
-    "administration__witness__username",
-    "administration__amount",
-    "administration__unit",
-    "administration__timing_reason",
-)
-
-
-def administration_record(
-    *,
-    start: datetime | None = None,
-    end: datetime | None = None,
-    patient=None,
-    location: Location | None = None,
-    username: str = "",
-    kind: str = "",
-    now: datetime | None = None,
-) -> QuerySet:
-    """Every dose due in [start, end) with what became of it (one dict per dose,
-    oldest first): the MAR as an auditor reads it. ``username``: who gave, held or
-    refused it. ``kind``: one of RECORD_KINDS."""
-    now = now or timezone.now()
-    window = conf.time_window()
-    doses = ScheduledDose.objects.exclude(status=DS.CANCELLED)
-    if start is not None:
-        doses = doses.filter(due_at__gte=start)
-    if end is not None:
-        doses = doses.filter(due_at__lt=end)
-    if patient is not None:
-        doses = doses.filter(order__patient=patient)
-    if location is not None:
-        doses = doses.filter(order__location=location)
-    if username:
-        doses = doses.filter(
-            Q(administration__given_by__username=username)
-            | Q(status_changed_by__username=username)
-        )
-    given_late = Q(administration__given_at__gt=F("due_at") + window)
-    given_early = Q(administration__given_at__lt=F("due_at") - window)
-    if kind == "late":
-        doses = doses.filter(given_late)
-    elif kind == "early":
-        doses = doses.filter(given_early)
-    elif kind == "missed":
-        doses = doses.filter(status=DS.SCHEDULED, due_at__lt=now - conf.overdue_after())
-    elif kind == "override":
-        # "> ''" rather than a negation: a dose not given has no reason (NULL).
-        doses = doses.filter(
-            Q(administration__timing_reason__gt="")
-            | Q(order__allergy_override_reason__gt="")
-        )
-    elif kind in (DS.HELD, DS.REFUSED):
-        doses = doses.filter(status=kind)
-    elif kind == "high_alert":
-        doses = doses.filter(order__medication__is_high_alert=True)
-    return doses.order_by("due_at", "pk").values(*RECORD_FIELDS)
-
-
-def administration_timing(row: dict, now: datetime) -> tuple[str, int | None]:
-    """How a dose of ``administration_record`` went: "on time", "late", "early",
-    or for a dose not given its MAR state; with the minutes from due to given."""
-    given_at = row["administration__given_at"]
-    if given_at is None:
-        state = _state_of(row["status"], row["due_at"], now, _limits())
-        return str(STATES[state][0]).lower(), None
-    minutes = round((given_at - row["due_at"]).total_seconds() / 60)
-    window = conf.time_window()
-    if given_at > row["due_at"] + window:
-        return "late", minutes
-    if given_at < row["due_at"] - window:
-        return "early", minutes
-    return "on time", minutes
-
-
-def administration_counts(*, start: datetime, end: datetime) -> dict[str, int]:
-    """The weekly compliance summary's counts for doses due in [start, end): given
-    late, not given (overdue or missed), and overrides: doses given outside the
-    time window with a reason, plus orders placed despite an allergy match."""
-    now = timezone.now()
-    counts = {
-        kind: administration_record(start=start, end=end, kind=kind, now=now).count()
-        for kind in ("late", "missed")
-    }
-    timing = administration_record(start=start, end=end, now=now).filter(
-        administration__timing_reason__gt=""
-    )
-    allergy = MedicationOrder.objects.filter(
-        created_at__gte=start, created_at__lt=end, allergy_override_reason__gt=""
-    )
-    counts["override"] = timing.count() + allergy.count()
-    return counts

@@ -1,0 +1,60 @@
+"""Reads of the medications app shared by the MAR pages, the chart panel, the PDFs,
+the reports and the alert job, by subject: ``mar`` (dose states, the unit grid, a
+patient's doses and orders, the formulary) and ``record`` (the administration
+record for compliance reports). ``select_related`` lives here."""
+
+from medications.selectors.mar import (
+    STATE_FILTERS,
+    STATES,
+    Chip,
+    GridPatient,
+    MarCell,
+    MarRow,
+    UnitMar,
+    dose_decorate,
+    dose_for_bedside,
+    dose_state,
+    formulary,
+    mar_for_unit,
+    mar_locations,
+    patient_care_unit,
+    patient_doses,
+    patient_orders,
+    recent_administrations,
+    state_limits,
+    state_of,
+)
+from medications.selectors.record import (
+    RECORD_FIELDS,
+    RECORD_KINDS,
+    administration_counts,
+    administration_record,
+    administration_timing,
+)
+
+__all__ = [
+    "RECORD_FIELDS",
+    "RECORD_KINDS",
+    "STATES",
+    "STATE_FILTERS",
+    "Chip",
+    "GridPatient",
+    "MarCell",
+    "MarRow",
+    "UnitMar",
+    "administration_counts",
+    "administration_record",
+    "administration_timing",
+    "dose_decorate",
+    "dose_for_bedside",
+    "dose_state",
+    "formulary",
+    "mar_for_unit",
+    "mar_locations",
+    "patient_care_unit",
+    "patient_doses",
+    "patient_orders",
+    "recent_administrations",
+    "state_limits",
+    "state_of",
+]
