@@ -9,9 +9,9 @@ from django.test import Client
 from twilio.request_validator import RequestValidator
 
 from alerts.models import InboundMessage, Notification, WaitlistOffer
-from alerts.offers import waitlist_offers_send
 from scheduling.models import Appointment, WaitlistEntry
 from scheduling.services import appointment_book, appointment_cancel
+from scheduling.waitlist_offers import waitlist_offers_send
 from tests.registration.factories import PatientFactory
 from tests.scheduling.factories import (
     AppointmentTypeFactory,
