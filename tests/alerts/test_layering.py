@@ -8,20 +8,8 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from alerts import hooks, reminder_holds
-from alerts.models import InboundMessage
-from alerts.replies import inbound_sms_handle
 from registration import messaging
 from scheduling import sms_replies, waitlist_offers
-from scheduling.services import appointment_book
-from tests.registration.factories import PatientFactory
-from tests.scheduling.factories import (
-    AppointmentTypeFactory,
-    LocationFactory,
-    ProviderFactory,
-    local,
-    next_weekday,
-    weekly_hours,
-)
 
 ALERTS = Path(__file__).resolve().parents[2] / "alerts"
 UPPER_APPS = {
@@ -103,6 +91,8 @@ def test_the_walk_sees_imports_inside_functions(tmp_path):
 
 
 def test_the_upper_apps_filled_every_port():
+    """Filled in their AppConfig.ready(); that a "C" still confirms through them is
+    tests/alerts/test_replies_and_offers.py."""
     assert [port.provider for port in hooks.PORTS] == [
         messaging.patient_by_mobile,
         messaging.patient_unreachable_reason,
@@ -120,51 +110,3 @@ def test_a_port_nobody_filled_refuses_rather_than_dropping_a_stop():
     port = hooks.Port("sms_opt_out", "registration")
     with pytest.raises(ImproperlyConfigured, match="registration registers it"):
         port(patient=None, how="replied STOP")
-
-
-@pytest.mark.django_db
-def test_a_reply_c_still_confirms_the_visit_through_scheduling():
-    location, provider = LocationFactory(), ProviderFactory()
-    weekly_hours(provider, location)
-    patient = PatientFactory(phone_mobile="+15551110001")
-    visit = appointment_book(
-        patient=patient,
-        appointment_type=AppointmentTypeFactory(),
-        provider=provider,
-        location=location,
-        start=local(next_weekday(), 9),
-        actor=None,
-    )
-    message = inbound_sms_handle(
-        provider_id="SMhook",
-        from_number="+15551110001",
-        to_number="+15005550006",
-        body="c",
-        clinic="MSC",
-    )
-    visit.refresh_from_db()
-    assert (visit.status, message.action, message.patient) == (
-        "confirmed",
-        InboundMessage.Action.CONFIRMED,
-        patient,
-    )
-    assert message.reply.startswith("Thank you, your visit on ")
-
-
-@pytest.mark.django_db
-def test_stop_opts_the_patient_out_through_registration():
-    patient = PatientFactory(
-        phone_mobile="+15551110002", sms_consent=True, sms_consent_method="verbal"
-    )
-    message = inbound_sms_handle(
-        provider_id="SMstop",
-        from_number="+15551110002",
-        to_number="+15005550006",
-        body="Stop",
-        clinic="MSC",
-    )
-    patient.refresh_from_db()
-    assert (message.action, patient.sms_consent) == ("opted_out", False)
-    assert patient.history.first().history_change_reason == (
-        "opted out of texts: replied STOP"
-    )

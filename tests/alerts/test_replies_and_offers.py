@@ -8,6 +8,7 @@ from django.db import connection
 from django.test import Client
 from twilio.request_validator import RequestValidator
 
+from alerts import hooks
 from alerts.models import InboundMessage, Notification, WaitlistOffer
 from scheduling.models import Appointment, WaitlistEntry
 from scheduling.services import appointment_book, appointment_cancel
@@ -80,6 +81,19 @@ def test_c_or_yes_confirms_the_next_visit(clinic, word):
     assert "is confirmed" in reply
     assert InboundMessage.objects.get().action == "confirmed"
     assert first.history.latest().history_change_reason == "confirmed"
+
+
+@pytest.mark.django_db
+def test_the_visit_meaning_of_c_is_scheduling_s_hook(clinic, monkeypatch):
+    """Without scheduling's reply handlers, alerts knows no visit: "C" is a task."""
+    patient = _patient(1)
+    visit = appointment_book(
+        patient=patient, start=local(next_weekday(), 9), actor=None, **clinic
+    )
+    monkeypatch.setattr(hooks, "REPLY_HANDLERS", [])
+    assert "has your message" in _text("C", "+15551110001", "SM1")
+    visit.refresh_from_db()
+    assert (visit.status, InboundMessage.objects.get().action) == ("scheduled", "task")
 
 
 @pytest.mark.django_db
