@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test import Client
+from django.urls import reverse
 from twilio.request_validator import RequestValidator
 
 from alerts import hooks
@@ -185,3 +186,31 @@ def test_two_yes_at_the_same_moment_book_the_slot_once(clinic):
         Appointment.objects.filter(start=freed.start, status="scheduled").count() == 1
     )
     assert WaitlistOffer.objects.filter(status="accepted").count() == 1
+
+
+@pytest.mark.django_db
+def test_the_offer_button_texts_the_best_candidates(clinic, admin_client):
+    freed = _freed_slot(clinic)
+    entries = [_waiting(_patient(n), clinic) for n in (1, 2, 3)]
+    url = reverse("alerts:offer-send", args=[freed.pk])
+    response = admin_client.post(url, {"count": "2"}, follow=True)
+    assert response.redirect_chain == [
+        (reverse("scheduling:appointment-candidates", args=[freed.pk]), 302)
+    ]
+    assert "Offered by text to 2 patient(s)" in response.content.decode()
+    offered = WaitlistOffer.objects.values_list("entry_id", flat=True)
+    assert sorted(offered) == [entries[0].pk, entries[1].pk]
+
+
+@pytest.mark.django_db
+def test_only_a_cancelled_visit_s_time_is_offered(clinic, admin_client):
+    visit = appointment_book(
+        patient=_patient(9), start=local(next_weekday(), 11), actor=None, **clinic
+    )
+    _waiting(_patient(1), clinic)
+    url = reverse("alerts:offer-send", args=[visit.pk])
+    body = admin_client.post(url, {"count": "2"}, follow=True).content.decode()
+    assert "Only a cancelled visit&#x27;s time can be offered." in body
+    assert not WaitlistOffer.objects.exists()
+    missing = reverse("alerts:offer-send", args=[visit.pk + 1000])
+    assert admin_client.post(missing, {"count": "2"}).status_code == 404
