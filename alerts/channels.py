@@ -73,6 +73,7 @@ class TwilioSMS:
     name = "twilio"
 
     def __init__(self):
+        # twilio's REST client takes ~80 ms to import: only this backend loads it.
         from twilio.http.http_client import TwilioHttpClient
         from twilio.rest import Client
 
@@ -86,6 +87,7 @@ class TwilioSMS:
         self.from_number = settings.TWILIO_FROM_NUMBER
 
     def send(self, *, to: str, body: str, status_callback: str | None = None) -> Sent:
+        # Loaded with the twilio client (see __init__), not by the console backend.
         from requests.exceptions import RequestException
         from twilio.base.exceptions import TwilioRestException
 
@@ -118,6 +120,7 @@ class TwilioSMS:
         Twilio takes no idempotency key: before sending again after a crash, look the
         message up so a patient never gets two copies.
         """
+        # Loaded with the twilio client (see __init__), not by the console backend.
         from requests.exceptions import RequestException
         from twilio.base.exceptions import TwilioRestException
 
@@ -142,6 +145,7 @@ class TwilioSMS:
 def _never_left(exc) -> bool:
     """True when the request cannot have reached the provider: no connection was
     ever made (refused, unknown host, connect timeout)."""
+    # Loaded with the twilio client (see TwilioSMS.__init__), only when it is used.
     from requests.exceptions import ConnectionError, ConnectTimeout
     from urllib3.exceptions import NewConnectionError
 

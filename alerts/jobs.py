@@ -1,6 +1,6 @@
 """RQ entry points of the outbox (queue ``notifications``): ids only, idempotent."""
 
-from alerts import sender
+from alerts import outbox as sender
 
 # One job sends at most this many rows, then hands on to a fresh job (so a job
 # never nears RQ's timeout and other queued work gets its turn).

@@ -1,32 +1,29 @@
 """The outbox page (every message, filters, resend) and waitlist offers by text."""
 
 from django.conf import settings
-from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views import View
 from django.views.generic import FormView, ListView
 
-from alerts import selectors, services
+from alerts import hooks, selectors, services
 from alerts.forms import OfferForm, OutboxFilterForm, ResendForm
 from alerts.models import Notification
-from clinic.exceptions import ApplicationError
+from clinic.edges import FilteredListMixin, PostActionView, ServiceFormMixin
 from clinic.mixins import ListAccessLogMixin, PatientAccessLogMixin
 from clinic.permissions import RoleRequiredMixin
-from registration.banner import PatientBannerMixin
 
 
-class OutboxView(RoleRequiredMixin, ListAccessLogMixin, ListView):
+class OutboxView(RoleRequiredMixin, ListAccessLogMixin, FilteredListMixin, ListView):
     permission_required = "alerts.view_notification"
     template_name = "alerts/outbox.html"
     context_object_name = "notifications"
     paginate_by = 50
     access_what = "outbox"
+    filter_form_class = OutboxFilterForm
 
     def get_queryset(self):
-        self.filter_form = OutboxFilterForm(self.request.GET or None)
-        data = self.filter_form.cleaned_data if self.filter_form.is_valid() else {}
+        data = self.get_filters()
         return selectors.outbox(
             query=data.get("q", ""),
             status=data.get("status", ""),
@@ -36,11 +33,7 @@ class OutboxView(RoleRequiredMixin, ListAccessLogMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        query = self.request.GET.copy()
-        query.pop("page", None)
         context.update(
-            filter_form=self.filter_form,
-            querystring=query.urlencode(),
             status_counts=self.status_counts(),
             can_resend=self.request.user.has_perm("alerts.add_notification"),
             resendable=Notification.RESENDABLE_STATUSES,
@@ -55,9 +48,9 @@ class OutboxView(RoleRequiredMixin, ListAccessLogMixin, ListView):
         ]
 
 
-class ResendView(
-    RoleRequiredMixin, PatientAccessLogMixin, PatientBannerMixin, FormView
-):
+class ResendView(RoleRequiredMixin, PatientAccessLogMixin, ServiceFormMixin, FormView):
+    """A failed, undeliverable or skipped message sent again, with the reason."""
+
     permission_required = "alerts.add_notification"
     template_name = "alerts/resend.html"
     form_class = ResendForm
@@ -69,62 +62,46 @@ class ResendView(
         )
         return super().dispatch(request, *args, **kwargs)
 
-    def get_banner_patient(self):
-        return self.object.patient
-
     def get_context_data(self, **kwargs):
-        return super().get_context_data(notification=self.object, **kwargs)
-
-    def form_valid(self, form):
-        try:
-            services.notification_resend(
-                notification=self.object,
-                reason=form.cleaned_data["reason"],
-                actor=self.request.user,
-            )
-        except ValidationError as error:
-            form.add_error("reason", error.messages[0])
-            return self.form_invalid(form)
-        except ApplicationError as error:
-            messages.error(self.request, error.message)
-            return redirect("alerts:outbox")
-        messages.success(
-            self.request, _("Sent again: %(to)s") % {"to": self.object.address}
+        banner = hooks.patient_banner(patient=self.object.patient)
+        return super().get_context_data(
+            notification=self.object, banner=banner, **kwargs
         )
-        return redirect("alerts:outbox")
+
+    def perform(self, form):
+        return services.notification_resend(
+            notification=self.object,
+            reason=form.cleaned_data["reason"],
+            actor=self.request.user,
+        )
+
+    def get_success_message(self, result) -> str:
+        return _("Sent again: %(to)s") % {"to": self.object.address}
+
+    def get_result_url(self, result) -> str:
+        return reverse("alerts:outbox")
 
 
-class OfferSendView(RoleRequiredMixin, View):
-    """Text a cancelled visit's time to the best waitlist candidates."""
+class OfferSendView(RoleRequiredMixin, PostActionView):
+    """Text a cancelled visit's time to the best waitlist candidates (scheduling's
+    rule, through ``alerts.hooks.freed_slot_offer``)."""
 
     permission_required = "alerts.add_waitlistoffer"
-    http_method_names = ["post"]
 
-    def post(self, request, pk):
-        from alerts.offers import waitlist_offers_send
-        from scheduling.models import Appointment
-        from scheduling.waitlist import waitlist_candidates
-
-        freed = get_object_or_404(
-            Appointment.objects.select_related("appointment_type", "provider"), pk=pk
-        )
-        form = OfferForm(request.POST)
-        back = redirect("scheduling:appointment-candidates", pk=freed.pk)
-        if freed.status != Appointment.Status.CANCELLED or not form.is_valid():
-            messages.error(request, _("Only a cancelled visit's time can be offered."))
-            return back
-        candidates = waitlist_candidates(
-            appointment=freed, limit=form.cleaned_data["count"]
-        )
-        offers = waitlist_offers_send(
-            freed_appointment=freed,
-            entries=candidates,
-            actor=request.user,
+    def perform(self):
+        form = OfferForm(self.request.POST)
+        count = form.cleaned_data["count"] if form.is_valid() else None
+        return hooks.freed_slot_offer(
+            appointment_id=self.kwargs["pk"],
+            count=count,
+            actor=self.request.user,
             clinic=settings.CLINIC_NAME,
         )
-        messages.success(
-            request,
-            _("Offered by text to %(n)s patient(s); the first YES gets it.")
-            % {"n": len(offers)},
-        )
-        return back
+
+    def get_success_message(self, result) -> str:
+        return _("Offered by text to %(n)s patient(s); the first YES gets it.") % {
+            "n": len(result)
+        }
+
+    def get_redirect_url(self, result=None) -> str:
+        return reverse("scheduling:appointment-candidates", kwargs=self.kwargs)

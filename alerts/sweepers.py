@@ -16,7 +16,7 @@ def send_due_notifications(now: datetime) -> int:
     jobs on the ``notifications`` queue, or (embedded default) right here."""
     from django.conf import settings
 
-    from alerts import sender
+    from alerts import outbox as sender
     from alerts.jobs import notifications_send_due_job
     from clinic.queueing import enqueue_on_commit
 

@@ -9,6 +9,10 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse, HttpResponseForbidden
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
+from twilio.request_validator import RequestValidator
+
+from alerts.outbox import delivery_status_record
+from alerts.replies import inbound_sms_handle
 
 
 def public_url(request) -> str:
@@ -23,8 +27,6 @@ def public_url(request) -> str:
 def twilio_signature_required(view):
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        from twilio.request_validator import RequestValidator
-
         signature = request.headers.get("X-Twilio-Signature", "")
         validator = RequestValidator(settings.TWILIO_AUTH_TOKEN)
         if not (
@@ -51,8 +53,6 @@ def twiml_message(text: str) -> HttpResponse:
 @require_POST
 @twilio_signature_required
 def inbound_sms(request):
-    from alerts.replies import inbound_sms_handle
-
     message = inbound_sms_handle(
         provider_id=request.POST.get("MessageSid", ""),
         from_number=request.POST.get("From", ""),
@@ -69,8 +69,6 @@ def inbound_sms(request):
 @twilio_signature_required
 def delivery_status(request):
     """Twilio's status callback for a message we sent (``?n=`` names our row)."""
-    from alerts.sender import delivery_status_record
-
     number = request.GET.get("n", "")
     delivery_status_record(
         provider_id=request.POST.get("MessageSid", ""),

@@ -141,7 +141,7 @@ def test_a_configured_public_base_url_is_checked(settings, sent):
 
 
 def test_the_sender_asks_for_callbacks_at_the_public_url(settings, sent):
-    from alerts.sender import status_callback_url
+    from alerts.outbox import status_callback_url
 
     assert status_callback_url(sent) is None
     settings.TWILIO_WEBHOOK_BASE_URL = "https://clinic.example.org/"

@@ -278,14 +278,14 @@ def test_a_rule_switched_off_cancels_its_reminders_and_on_again_reopens_them(
 def test_the_sender_never_sends_a_reminder_of_a_rule_switched_off(
     visit_setup, fake_twilio
 ):
-    from alerts import sender
+    from alerts import outbox
 
     rule = ReminderRuleFactory(hours_before=24)
     _book(visit_setup, local(next_weekday(), 10))
     row = Notification.objects.get()
     rule.is_active = False
     rule.save()  # switched off without the refresh having run yet
-    sender.notifications_send_due(now=row.scheduled_for + timedelta(minutes=1))
+    outbox.notifications_send_due(now=row.scheduled_for + timedelta(minutes=1))
     row.refresh_from_db()
     assert (row.status, row.last_error) == ("cancelled", "reminder rule switched off")
     assert fake_twilio.messages == []

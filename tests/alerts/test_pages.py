@@ -151,12 +151,17 @@ def test_resend_needs_a_reason_and_records_it(client, make_user):
 
 
 def test_a_delivered_message_cannot_be_resent(client, make_user):
+    """The refusal stays on the form, with the reason that was typed."""
     client.force_login(make_user("Front desk"))
     delivered = _message(PatientFactory(phone_mobile="+15551230001"), "delivered")
     response = client.post(
-        reverse("alerts:resend", args=[delivered.pk]), {"reason": "again"}, follow=True
+        reverse("alerts:resend", args=[delivered.pk]), {"reason": "Asked twice"}
     )
-    assert "Only a failed, undeliverable or skipped" in response.content.decode()
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors() == [
+        "Only a failed, undeliverable or skipped message can be resent."
+    ]
+    assert 'value="Asked twice"' in response.content.decode()
     assert Notification.objects.count() == 1
 
 

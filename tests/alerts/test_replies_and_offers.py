@@ -6,12 +6,14 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test import Client
+from django.urls import reverse
 from twilio.request_validator import RequestValidator
 
+from alerts import hooks
 from alerts.models import InboundMessage, Notification, WaitlistOffer
-from alerts.offers import waitlist_offers_send
 from scheduling.models import Appointment, WaitlistEntry
 from scheduling.services import appointment_book, appointment_cancel
+from scheduling.waitlist_offers import waitlist_offers_send
 from tests.registration.factories import PatientFactory
 from tests.scheduling.factories import (
     AppointmentTypeFactory,
@@ -80,6 +82,19 @@ def test_c_or_yes_confirms_the_next_visit(clinic, word):
     assert "is confirmed" in reply
     assert InboundMessage.objects.get().action == "confirmed"
     assert first.history.latest().history_change_reason == "confirmed"
+
+
+@pytest.mark.django_db
+def test_the_visit_meaning_of_c_is_scheduling_s_hook(clinic, monkeypatch):
+    """Without scheduling's reply handlers, alerts knows no visit: "C" is a task."""
+    patient = _patient(1)
+    visit = appointment_book(
+        patient=patient, start=local(next_weekday(), 9), actor=None, **clinic
+    )
+    monkeypatch.setattr(hooks, "REPLY_HANDLERS", [])
+    assert "has your message" in _text("C", "+15551110001", "SM1")
+    visit.refresh_from_db()
+    assert (visit.status, InboundMessage.objects.get().action) == ("scheduled", "task")
 
 
 @pytest.mark.django_db
@@ -171,3 +186,31 @@ def test_two_yes_at_the_same_moment_book_the_slot_once(clinic):
         Appointment.objects.filter(start=freed.start, status="scheduled").count() == 1
     )
     assert WaitlistOffer.objects.filter(status="accepted").count() == 1
+
+
+@pytest.mark.django_db
+def test_the_offer_button_texts_the_best_candidates(clinic, admin_client):
+    freed = _freed_slot(clinic)
+    entries = [_waiting(_patient(n), clinic) for n in (1, 2, 3)]
+    url = reverse("alerts:offer-send", args=[freed.pk])
+    response = admin_client.post(url, {"count": "2"}, follow=True)
+    assert response.redirect_chain == [
+        (reverse("scheduling:appointment-candidates", args=[freed.pk]), 302)
+    ]
+    assert "Offered by text to 2 patient(s)" in response.content.decode()
+    offered = WaitlistOffer.objects.values_list("entry_id", flat=True)
+    assert sorted(offered) == [entries[0].pk, entries[1].pk]
+
+
+@pytest.mark.django_db
+def test_only_a_cancelled_visit_s_time_is_offered(clinic, admin_client):
+    visit = appointment_book(
+        patient=_patient(9), start=local(next_weekday(), 11), actor=None, **clinic
+    )
+    _waiting(_patient(1), clinic)
+    url = reverse("alerts:offer-send", args=[visit.pk])
+    body = admin_client.post(url, {"count": "2"}, follow=True).content.decode()
+    assert "Only a cancelled visit&#x27;s time can be offered." in body
+    assert not WaitlistOffer.objects.exists()
+    missing = reverse("alerts:offer-send", args=[visit.pk + 1000])
+    assert admin_client.post(missing, {"count": "2"}).status_code == 404

@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from alerts import sender
+from alerts import outbox
 from alerts.models import Notification
 from clinic.dispatch import dispatch_due
 from scheduling.models import AvailabilityRule
@@ -99,7 +99,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_sends_nothing_twice(
     assert Notification.objects.filter(status="sending").exists()
 
     fake_twilio.delay = 0
-    later = timezone.now() + sender.SENDING_TIMEOUT + timedelta(seconds=1)
+    later = timezone.now() + outbox.SENDING_TIMEOUT + timedelta(seconds=1)
     dispatch_due(now=later)  # settles the stuck rows, enqueues the rest
     finish(processes("rqworker", "notifications", "--burst", twilio=fake_twilio))
     _received_once_each(fake_twilio, rows)

@@ -6,8 +6,10 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from alerts import sender
+from alerts import outbox
+from alerts.channels import Sent, sms_backend
 from alerts.models import Notification, StaffAlert
+from alerts.outbox.statuses import sent_batch_record
 from alerts.services import notification_create
 from alerts.sweepers import send_due_notifications
 from tests.alerts.conftest import finish
@@ -38,8 +40,8 @@ def _due(patient, body="Your visit is tomorrow at 10:00", **extra):
 
 def test_a_due_text_is_sent_once_and_its_sid_kept(fake_twilio, patient):
     row = _due(patient)
-    assert sender.notifications_send_due() == 1
-    assert sender.notifications_send_due() == 0
+    assert outbox.notifications_send_due() == 1
+    assert outbox.notifications_send_due() == 0
     row.refresh_from_db()
     assert (row.status, row.attempts) == ("sent", 1)
     assert row.provider_message_id == fake_twilio.messages[0]["sid"]
@@ -50,14 +52,14 @@ def test_500_then_201_delivers_one_message_after_a_retry(fake_twilio, patient):
     fake_twilio.script = [(500, None)]
     row = _due(patient)
     now = timezone.now()
-    sender.notifications_send_due(now=now)
+    outbox.notifications_send_due(now=now)
     row.refresh_from_db()
     assert (row.status, row.attempts) == ("pending", 1)
     assert row.due_at == now + timedelta(seconds=30)
     assert "500" in row.last_error
     # Not due again before the back-off has passed.
-    assert sender.notifications_send_due(now=now + timedelta(seconds=29)) == 0
-    sender.notifications_send_due(now=now + timedelta(seconds=30))
+    assert outbox.notifications_send_due(now=now + timedelta(seconds=29)) == 0
+    outbox.notifications_send_due(now=now + timedelta(seconds=30))
     row.refresh_from_db()
     assert (row.status, row.attempts) == ("sent", 2)
     assert fake_twilio.requests == 2
@@ -65,17 +67,17 @@ def test_500_then_201_delivers_one_message_after_a_retry(fake_twilio, patient):
 
 
 def test_the_back_off_doubles_and_gives_up_after_the_limit(fake_twilio, patient):
-    fake_twilio.script = [(503, None)] * sender.MAX_ATTEMPTS
+    fake_twilio.script = [(503, None)] * outbox.MAX_ATTEMPTS
     row = _due(patient)
     now = timezone.now()
     delays = []
-    for _ in range(sender.MAX_ATTEMPTS):
-        sender.notifications_send_due(now=now)
+    for _ in range(outbox.MAX_ATTEMPTS):
+        outbox.notifications_send_due(now=now)
         row.refresh_from_db()
         delays.append(row.due_at - now)
         now = row.due_at
     assert delays[:4] == [timedelta(seconds=s) for s in (30, 60, 120, 240)]
-    assert (row.status, row.attempts) == ("failed", sender.MAX_ATTEMPTS)
+    assert (row.status, row.attempts) == ("failed", outbox.MAX_ATTEMPTS)
     assert row.last_error.startswith("gave up: Twilio 503")
     alert = StaffAlert.objects.get(kind="message_failed")
     assert alert.patient == patient
@@ -84,13 +86,13 @@ def test_the_back_off_doubles_and_gives_up_after_the_limit(fake_twilio, patient)
 def test_21610_opts_the_patient_out_and_is_not_retried(fake_twilio, patient):
     fake_twilio.script = [(400, 21610)]
     row = _due(patient)
-    sender.notifications_send_due()
+    outbox.notifications_send_due()
     row.refresh_from_db()
     patient.refresh_from_db()
     assert patient.sms_consent is False
     assert row.status == "failed"
     assert "opted out" in row.last_error
-    sender.notifications_send_due(now=timezone.now() + timedelta(hours=1))
+    outbox.notifications_send_due(now=timezone.now() + timedelta(hours=1))
     assert fake_twilio.requests == 1
 
 
@@ -99,7 +101,7 @@ def test_21610_falls_back_to_e_mail_when_the_patient_has_one(fake_twilio, patien
     patient.save()
     fake_twilio.script = [(400, 21610)]
     row = _due(patient)
-    sender.notifications_send_due()
+    outbox.notifications_send_due()
     row.refresh_from_db()
     assert (row.status, row.channel, row.address) == (
         "sent",
@@ -112,7 +114,7 @@ def test_21610_falls_back_to_e_mail_when_the_patient_has_one(fake_twilio, patien
 def test_an_invalid_number_fails_at_once(fake_twilio, patient):
     fake_twilio.script = [(400, 21211)]
     row = _due(patient)
-    sender.notifications_send_due()
+    outbox.notifications_send_due()
     row.refresh_from_db()
     assert (row.status, row.attempts) == ("failed", 1)
     assert "21211" in row.last_error
@@ -123,7 +125,7 @@ def test_no_text_without_consent_e_mail_instead(fake_twilio, patient):
     patient.email = "rosa@example.org"
     patient.save()
     row = _due(patient)
-    sender.notifications_send_due()
+    outbox.notifications_send_due()
     row.refresh_from_db()
     assert (row.status, row.channel) == ("sent", "email")
     assert fake_twilio.requests == 0
@@ -134,7 +136,7 @@ def test_no_consent_and_no_e_mail_is_skipped_with_the_reason(fake_twilio, patien
     patient.sms_consent = False
     patient.save()
     row = _due(patient)
-    sender.notifications_send_due()
+    outbox.notifications_send_due()
     row.refresh_from_db()
     assert row.status == "skipped"
     assert row.last_error == "no consent to texts and no e-mail to fall back to"
@@ -146,7 +148,7 @@ def test_a_deceased_patient_gets_nothing(fake_twilio, patient):
     patient.deceased_date = timezone.localdate()
     patient.save()
     row = _due(patient)
-    sender.notifications_send_due()
+    outbox.notifications_send_due()
     row.refresh_from_db()
     assert (row.status, row.last_error) == ("skipped", "patient deceased")
 
@@ -156,14 +158,14 @@ def test_a_row_stuck_in_sending_whose_text_reached_twilio_adopts_its_sid(
 ):
     row = _due(patient)
     now = timezone.now()
-    [claimed] = sender.notifications_claim(now=now)
+    [claimed] = outbox.notifications_claim(now=now)
     # The worker sent it, then died before writing down the answer.
-    sent = sender.sms_backend().send(to=claimed.address, body=claimed.body)
-    later = now + sender.SENDING_TIMEOUT + timedelta(seconds=1)
-    assert sender.notifications_recover(now=later) == 1
+    sent = sms_backend().send(to=claimed.address, body=claimed.body)
+    later = now + outbox.SENDING_TIMEOUT + timedelta(seconds=1)
+    assert outbox.notifications_recover(now=later) == 1
     row.refresh_from_db()
     assert (row.status, row.provider_message_id) == ("sent", sent.provider_id)
-    sender.notifications_send_due(now=later)
+    outbox.notifications_send_due(now=later)
     assert len(fake_twilio.messages) == 1
 
 
@@ -173,11 +175,11 @@ def test_a_row_stuck_in_sending_whose_text_twilio_still_queues_is_not_resent(
     fake_twilio.hold = True  # accepted, not yet sent on by Twilio
     row = _due(patient)
     now = timezone.now()
-    [claimed] = sender.notifications_claim(now=now)
-    sent = sender.sms_backend().send(to=claimed.address, body=claimed.body)
-    later = now + sender.SENDING_TIMEOUT + timedelta(seconds=1)
-    assert sender.notifications_recover(now=later) == 1
-    sender.notifications_send_due(now=later)
+    [claimed] = outbox.notifications_claim(now=now)
+    sent = sms_backend().send(to=claimed.address, body=claimed.body)
+    later = now + outbox.SENDING_TIMEOUT + timedelta(seconds=1)
+    assert outbox.notifications_recover(now=later) == 1
+    outbox.notifications_send_due(now=later)
     row.refresh_from_db()
     assert (row.status, row.provider_message_id) == ("sent", sent.provider_id)
     assert len(fake_twilio.messages) == 1
@@ -186,12 +188,12 @@ def test_a_row_stuck_in_sending_whose_text_twilio_still_queues_is_not_resent(
 def test_a_row_stuck_in_sending_that_never_left_is_sent_once_more(fake_twilio, patient):
     row = _due(patient)
     now = timezone.now()
-    sender.notifications_claim(now=now)
+    outbox.notifications_claim(now=now)
     # Not yet past the timeout: nothing is touched.
-    assert sender.notifications_recover(now=now + timedelta(minutes=1)) == 0
-    later = now + sender.SENDING_TIMEOUT + timedelta(seconds=1)
-    assert sender.notifications_recover(now=later) == 1
-    sender.notifications_send_due(now=later)
+    assert outbox.notifications_recover(now=now + timedelta(minutes=1)) == 0
+    later = now + outbox.SENDING_TIMEOUT + timedelta(seconds=1)
+    assert outbox.notifications_recover(now=later) == 1
+    outbox.notifications_send_due(now=later)
     row.refresh_from_db()
     assert (row.status, row.attempts) == ("sent", 2)
     assert len(fake_twilio.messages) == 1
@@ -204,18 +206,18 @@ def test_a_text_twilio_did_not_answer_in_time_is_looked_up_not_resent(
     fake_twilio.delay = 1.0  # Twilio takes the text but answers too late
     row = _due(patient)
     now = timezone.now()
-    sender.notifications_send_due(now=now)
+    outbox.notifications_send_due(now=now)
     row.refresh_from_db()
     assert row.status == "sending"
     assert "may have gone out" in row.last_error
     fake_twilio.settle()
     fake_twilio.delay = 0
     # Not resent while it may be at Twilio...
-    assert sender.notifications_send_due(now=now + timedelta(minutes=1)) == 0
+    assert outbox.notifications_send_due(now=now + timedelta(minutes=1)) == 0
     # ...then found there: its SID adopted, no second copy.
-    later = now + sender.SENDING_TIMEOUT + timedelta(seconds=1)
-    assert sender.notifications_recover(now=later) == 1
-    sender.notifications_send_due(now=later)
+    later = now + outbox.SENDING_TIMEOUT + timedelta(seconds=1)
+    assert outbox.notifications_recover(now=later) == 1
+    outbox.notifications_send_due(now=later)
     row.refresh_from_db()
     assert (row.status, row.provider_message_id) == (
         "sent",
@@ -229,13 +231,13 @@ def test_a_stuck_text_not_at_twilio_after_the_last_try_fails_with_an_alert(
 ):
     row = _due(patient)
     now = timezone.now()
-    [claimed] = sender.notifications_claim(now=now)
-    claimed.attempts = sender.MAX_ATTEMPTS
+    [claimed] = outbox.notifications_claim(now=now)
+    claimed.attempts = outbox.MAX_ATTEMPTS
     claimed.save()
-    assert sender.notifications_recover(now=now + sender.SENDING_TIMEOUT * 2) == 1
+    assert outbox.notifications_recover(now=now + outbox.SENDING_TIMEOUT * 2) == 1
     row.refresh_from_db()
     assert row.status == "failed"
-    assert row.last_error.startswith(f"gave up after {sender.MAX_ATTEMPTS} tries")
+    assert row.last_error.startswith(f"gave up after {outbox.MAX_ATTEMPTS} tries")
     assert StaffAlert.objects.filter(kind="message_failed").count() == 1
     assert fake_twilio.messages == []
 
@@ -245,8 +247,8 @@ def test_an_e_mail_stuck_in_sending_is_not_sent_again(patient):
     patient.save()
     row = _due(patient, channel="email", subject="Hello")
     now = timezone.now()
-    sender.notifications_claim(now=now)
-    sender.notifications_recover(now=now + sender.SENDING_TIMEOUT * 2)
+    outbox.notifications_claim(now=now)
+    outbox.notifications_recover(now=now + outbox.SENDING_TIMEOUT * 2)
     row.refresh_from_db()
     assert row.status == "failed"
     assert "may have gone out" in row.last_error
@@ -272,17 +274,15 @@ def test_the_sweeper_hands_due_rows_to_workers_on_the_notifications_queue(
 def test_a_delivery_callback_that_beats_the_send_record_keeps_its_details(patient):
     """Twilio may call back "delivered" before the sender has written "sent": the
     row ends delivered, with the callback's time, and the sender's SID and time."""
-    from alerts.channels import Sent
-
     row = _due(patient)
-    [claimed] = sender.notifications_claim(now=timezone.now())
+    [claimed] = outbox.notifications_claim(now=timezone.now())
     assert claimed.status == "sending"
-    sender.delivery_status_record(
+    outbox.delivery_status_record(
         provider_id="SMearly", provider_status="delivered", notification_id=row.pk
     )
     delivered_at = Notification.objects.get(pk=row.pk).delivered_at
     assert delivered_at is not None
-    sender._record_sent_batch(
+    sent_batch_record(
         [(claimed, Sent("SMearly", "queued"), {"channel": "sms", "address": "+1555"})]
     )
     row.refresh_from_db()
@@ -297,10 +297,8 @@ def test_a_delivery_callback_that_beats_the_send_record_keeps_its_details(patien
 def test_a_batch_of_sends_is_written_with_two_statements_and_history(
     patient, django_assert_max_num_queries
 ):
-    from alerts.channels import Sent
-
     rows = [_due(patient, body=f"Visit {n}") for n in range(5)]
-    claimed = sender.notifications_claim(now=timezone.now())
+    claimed = outbox.notifications_claim(now=timezone.now())
     assert len(claimed) == 5
     items = [
         (row, Sent(f"SM{n}", "queued"), {"channel": "sms", "address": "+15551230001"})
@@ -308,7 +306,7 @@ def test_a_batch_of_sends_is_written_with_two_statements_and_history(
     ]
     # Lock-and-read, batched UPDATE, history INSERT (inside one transaction).
     with django_assert_max_num_queries(5):
-        sender._record_sent_batch(items)
+        sent_batch_record(items)
     for n, row in enumerate(sorted(rows, key=lambda r: r.pk)):
         row.refresh_from_db()
         assert (row.status, row.provider_message_id) == ("sent", f"SM{n}")

@@ -9,7 +9,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from alerts import sender
+from alerts import outbox as sender
 from alerts.models import Notification, ReminderRule
 from scheduling.models import AvailabilityRule
 from scheduling.services import appointment_book

@@ -1,14 +1,26 @@
 """Waitlist offers by text: a freed slot goes to the first waitlisted patient who
-answers YES; later YES answers hear that it has been taken and stay on the list."""
+answers YES; later YES answers hear that it has been taken and stay on the list.
+
+The offers are rows of alerts' outbox (``alerts.WaitlistOffer``, each with its
+text); the rule (who is offered, what a YES books) is scheduling's. The outbox's
+"offer by text" button reaches ``freed_slot_offer`` through ``alerts.hooks``.
+"""
 
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from alerts import hooks
 from alerts.models import WaitlistOffer
 from alerts.services import notification_create
+from scheduling.exceptions import SchedulingError
+from scheduling.models import Appointment, WaitlistEntry
+from scheduling.services import appointment_book
+from scheduling.waitlist import waitlist_candidates, waitlist_mark
 
 OFFER_TEXT = _(
     "Hi %(first_name)s, %(clinic)s has an earlier %(type)s on %(when)s with "
@@ -21,6 +33,11 @@ REPLY_OFFER_TAKEN = _(
 )
 # A YES later than this after the offer is not an answer to it.
 ANSWER_WINDOW = timedelta(days=2)
+ONLY_CANCELLED = gettext_lazy("Only a cancelled visit's time can be offered.")
+
+
+class OfferRefused(SchedulingError):
+    pass
 
 
 def _when(moment: datetime) -> str:
@@ -32,9 +49,6 @@ def waitlist_offers_send(
 ) -> list[WaitlistOffer]:
     """Text the freed slot to each waitlisted patient given (once per patient and
     slot); their waitlist entries show "offered" until one of them answers."""
-    from scheduling.models import WaitlistEntry
-    from scheduling.waitlist import waitlist_mark
-
     made = []
     with transaction.atomic():
         for entry in entries:
@@ -72,6 +86,26 @@ def waitlist_offers_send(
     return made
 
 
+def freed_slot_offer(
+    *, appointment_id: int, count: int | None, actor, clinic: str
+) -> list[WaitlistOffer]:
+    """Only a cancelled visit's time is offered, to the best ``count`` waitlist
+    candidates (``waitlist_candidates``). ``count`` is None when the page's form
+    was not valid; an unknown visit is a 404."""
+    freed = get_object_or_404(
+        Appointment.objects.select_related("appointment_type", "provider"),
+        pk=appointment_id,
+    )
+    if freed.status != Appointment.Status.CANCELLED or not count:
+        raise OfferRefused(ONLY_CANCELLED)
+    return waitlist_offers_send(
+        freed_appointment=freed,
+        entries=waitlist_candidates(appointment=freed, limit=count),
+        actor=actor,
+        clinic=clinic,
+    )
+
+
 def open_offer_for(*, patient, now: datetime) -> WaitlistOffer | None:
     """The patient's latest unanswered offer of a slot still ahead, if any."""
     return (
@@ -95,11 +129,6 @@ def waitlist_offer_answer_yes(*, offer: WaitlistOffer) -> tuple[bool, str]:
     texts at the same moment are decided one after the other; a unique constraint
     (one accepted offer per slot) backs that up.
     """
-    from scheduling.exceptions import SchedulingError
-    from scheduling.models import WaitlistEntry
-    from scheduling.services import appointment_book
-    from scheduling.waitlist import waitlist_mark
-
     now = timezone.now()
     with transaction.atomic():
         offers = list(
@@ -161,3 +190,7 @@ def waitlist_offer_answer_yes(*, offer: WaitlistOffer) -> tuple[bool, str]:
             "provider": freed.provider.name,
         }
     )
+
+
+def register() -> None:
+    hooks.freed_slot_offer.register(freed_slot_offer)
