@@ -10,7 +10,7 @@ from billing.clearinghouse import inbound_dir
 from billing.exceptions import RemittanceRefused
 from billing.models import Acknowledgement, Claim, SubmissionBatch
 from billing.x12.acks import parse_277ca, parse_999, transaction_kind
-from billing.x12.segments import X12Error
+from clinic.x12.reader import X12Error
 
 logger = logging.getLogger(__name__)
 

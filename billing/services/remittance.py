@@ -12,8 +12,8 @@ from billing.carc import describe
 from billing.exceptions import RemittanceRefused
 from billing.models import Claim, ClaimLine, ClaimPayment, Remittance
 from billing.x12.reader_835 import ClaimRemit, parse_835, trace_of
-from billing.x12.segments import X12Error
 from clinic.history import rows_save, server_side_binding
+from clinic.x12.reader import X12Error
 
 DUPLICATE = (
     "This 835 (trace number {trace}) was already imported on {when}: nothing was "
