@@ -61,8 +61,10 @@ class BillingActionView(PostActionView):
 
 class FormOnPageMixin:
     """For a ``ServiceFormMixin`` form posted from another page (the visit's, the
-    claim's): a refusal shows that page again, ``invalid_message`` on top and this
-    form, as typed and with its errors, under ``context_form_name``."""
+    claim's): a refusal shows that page again with ``invalid_message`` and the
+    form-wide errors on top (the page may no longer show the form, when the
+    refusal is that it no longer applies) and this form, as typed and with its
+    errors, under ``context_form_name``."""
 
     http_method_names = ["post"]
     context_form_name = ""
@@ -73,8 +75,9 @@ class FormOnPageMixin:
         raise ImproperlyConfigured(f"{type(self).__name__} must define page_view()")
 
     def form_invalid(self, form):
-        if self.invalid_message:
-            messages.error(self.request, self.invalid_message)
+        for text in [self.invalid_message, *form.non_field_errors()]:
+            if text:
+                messages.error(self.request, text)
         view = self.page_view()
         return self.response_class(
             request=self.request,
