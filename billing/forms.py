@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from billing.models import Charge, Claim, ClaimLine
-from billing.services.claims import LINE_FIELDS, claim_line_problems
+from billing.services.claim_lines import LINE_FIELDS, claim_line_problems
 from billing.services.remittance import NUL_REFUSED
 from billing.validators import (
     MAX_DIAGNOSES,

@@ -21,6 +21,7 @@ from billing.models import (
     Claim,
     ClaimLine,
     ClaimPayment,
+    FeeScheduleEntry,
     Remittance,
     SubmissionBatch,
 )
@@ -39,6 +40,21 @@ QUEUES = {
     "denied": "Denied",
     "unpaid": "Unpaid after {days} days",
 }
+
+
+def fee_for(*, code: str, modifiers: str = "") -> tuple[Decimal, str]:
+    """The fee schedule's price and description for a code and its modifiers (the
+    code's plain entry when that pair has none); no entry: (0.00, "")."""
+    entry = (
+        FeeScheduleEntry.objects.filter(code=code, modifiers=modifiers, is_active=True)
+        .only("price", "description")
+        .first()
+    )
+    if entry is None and modifiers:
+        entry = FeeScheduleEntry.objects.filter(code=code, modifiers="").first()
+    if entry is None:
+        return Decimal("0.00"), ""
+    return entry.price, entry.description
 
 
 def claim_list(*, query: str = "", status: str = "", payer_id=None):
