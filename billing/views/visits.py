@@ -158,19 +158,27 @@ class ChargeEditView(RoleRequiredMixin, ServiceFormMixin, FormView):
         return visit_charges_url(self.charge.appointment_id)
 
 
-class ChargeRemoveView(RoleRequiredMixin, BillingActionView):
-    permission_required = CHANGE_CHARGES
-    success_message = gettext_lazy("Charge removed.")
+class VisitRecordActionView(RoleRequiredMixin, BillingActionView):
+    """A button on one of a visit's records (``model``: a charge, a diagnosis);
+    back to the visit's charges page."""
+
+    model = None
 
     @cached_property
-    def charge(self):
-        return get_object_or_404(Charge, pk=self.kwargs["pk"])
-
-    def perform(self):
-        return services.charge_remove(charge=self.charge, actor=self.request.user)
+    def record(self):
+        return get_object_or_404(self.model, pk=self.kwargs["pk"])
 
     def get_back_url(self):
-        return visit_charges_url(self.charge.appointment_id)
+        return visit_charges_url(self.record.appointment_id)
+
+
+class ChargeRemoveView(VisitRecordActionView):
+    permission_required = CHANGE_CHARGES
+    model = Charge
+    success_message = gettext_lazy("Charge removed.")
+
+    def perform(self):
+        return services.charge_remove(charge=self.record, actor=self.request.user)
 
 
 class DiagnosisAddView(VisitPageFormView):
@@ -186,19 +194,13 @@ class DiagnosisAddView(VisitPageFormView):
         )
 
 
-class DiagnosisRemoveView(RoleRequiredMixin, BillingActionView):
+class DiagnosisRemoveView(VisitRecordActionView):
     permission_required = EDIT_DIAGNOSES
+    model = VisitDiagnosis
     success_message = gettext_lazy("Diagnosis removed.")
 
-    @cached_property
-    def diagnosis(self):
-        return get_object_or_404(VisitDiagnosis, pk=self.kwargs["pk"])
-
     def perform(self):
-        services.diagnosis_remove(diagnosis=self.diagnosis, actor=self.request.user)
-
-    def get_back_url(self):
-        return visit_charges_url(self.diagnosis.appointment_id)
+        services.diagnosis_remove(diagnosis=self.record, actor=self.request.user)
 
 
 class ClaimCreateView(VisitMixin, BillingActionView):
