@@ -3,14 +3,13 @@
 from django.utils.translation import gettext as _
 
 from billing import selectors
+from registration.chart import ChartPanel
 
 TEMPLATE = "billing/partials/_chart_panel.html"
 
 
 def chart_provider(request, patient):
     """The patient's latest claims for roles that see claims; none for others."""
-    from registration.chart import ChartPanel
-
     if not request.user.has_perm("billing.view_claim"):
         return None
     return ChartPanel(

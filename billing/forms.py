@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from billing.models import Charge, Claim, ClaimLine
-from billing.services.claims import LINE_FIELDS, claim_line_problems
+from billing.services.claim_lines import LINE_FIELDS, claim_line_problems
 from billing.services.remittance import NUL_REFUSED
 from billing.validators import (
     MAX_DIAGNOSES,
@@ -19,6 +19,7 @@ from billing.validators import (
     validate_place_of_service,
     validate_pointers,
 )
+from clinic.x12.reader import delimiters_of
 from registration.models import Payer
 
 MAX_835_BYTES = 20 * 1024 * 1024
@@ -286,7 +287,7 @@ class RemittanceUploadForm(forms.Form):
             self.text = raw.decode("ascii")
         except UnicodeDecodeError:
             self.text = raw.decode("latin-1")
-        if not self.text.lstrip().startswith("ISA"):
+        if delimiters_of(self.text) is None:
             raise forms.ValidationError(
                 _("This is not an X12 file (it does not start with ISA).")
             )

@@ -13,11 +13,11 @@ from django.utils.translation import gettext as _
 
 from billing.validators import (
     MAX_DIAGNOSES,
-    X12_DELIMITERS,
     cpt_is_valid,
     icd10_is_valid,
     pointers_are_valid,
 )
+from clinic.x12.elements import delimiters_in
 from scheduling.validators import npi_is_valid
 
 BILLING_NPI = "The billing provider's NPI {npi} fails its check digit."
@@ -55,8 +55,7 @@ PRIMARY_NOT_ADJUDICATED = (
 
 
 def _delimiters(label: str, value) -> list[str]:
-    found = [char for char in X12_DELIMITERS if char in str(value or "")]
-    return [DELIMITER.format(field=label, char=char) for char in found]
+    return [DELIMITER.format(field=label, char=char) for char in delimiters_in(value)]
 
 
 def _billing_provider(claim) -> list[str]:

@@ -4,7 +4,9 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 
+from billing.jobs import batch_transmit_job
 from billing.models import SubmissionBatch
+from billing.services.inbound import inbound_read
 from clinic.queueing import enqueue_on_commit
 
 # A batch still pending or transmitting after this long lost its job (Redis down,
@@ -13,8 +15,6 @@ STALE_MINUTES = 5
 
 
 def transmit_stale_batches(now: datetime) -> int:
-    from billing.jobs import batch_transmit_job
-
     cutoff = now - timedelta(minutes=STALE_MINUTES)
     stale = SubmissionBatch.objects.filter(
         status__in=[
@@ -34,6 +34,4 @@ def read_clearinghouse_inbound(now: datetime) -> int:
     """The folder backend's answers (999, 277CA, 835) are read as they arrive."""
     if settings.CLEARINGHOUSE_BACKEND != "folder":
         return 0
-    from billing.services.inbound import inbound_read
-
     return inbound_read()

@@ -20,9 +20,6 @@ MODIFIER_RE = re.compile(r"^[A-Z0-9]{2}$")
 # A claim (837P HI segment, CMS-1500 box 21) carries at most twelve diagnoses.
 MAX_DIAGNOSES = 12
 
-# Characters that delimit X12 (segment, element, component, repetition).
-X12_DELIMITERS = "~*:^"
-
 CPT_INVALID = _(
     "A CPT/HCPCS code is five digits (99213), four digits and F or T (0503F), "
     "or a letter and four digits (J1100)."

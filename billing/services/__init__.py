@@ -10,14 +10,16 @@ from billing.services.charges import (
     diagnosis_remove,
     visit_is_editable,
 )
+from billing.services.claim_lines import (
+    claim_line_add,
+    claim_line_remove,
+    claim_line_update,
+)
 from billing.services.claims import (
     billing_provider_current,
     claim_assign,
     claim_close,
     claim_correct,
-    claim_line_add,
-    claim_line_remove,
-    claim_line_update,
     claim_mark_ready,
     claim_note_add,
     claim_rebuild,

@@ -8,7 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing.exceptions import BillingError
-from billing.models import Charge, FeeScheduleEntry, VisitDiagnosis
+from billing.models import Charge, VisitDiagnosis
+from billing.selectors import fee_for
+from billing.services.claims import claim_rebuild
 from billing.validators import MAX_DIAGNOSES
 
 NOT_EDITABLE = "The visit's claim has been submitted: correct the claim instead."
@@ -17,19 +19,6 @@ CLAIM_MADE = (
     "Billing has made claim %(claim)s (%(status)s) for this visit: its completion "
     "cannot be undone. Billing corrects or voids the claim instead."
 )
-
-
-def _price_of(code: str, modifiers: str = "") -> tuple[Decimal, str]:
-    entry = (
-        FeeScheduleEntry.objects.filter(code=code, modifiers=modifiers, is_active=True)
-        .only("price", "description")
-        .first()
-    )
-    if entry is None and modifiers:
-        entry = FeeScheduleEntry.objects.filter(code=code, modifiers="").first()
-    if entry is None:
-        return Decimal("0.00"), ""
-    return entry.price, entry.description
 
 
 def visit_is_editable(*, appointment) -> bool:
@@ -54,7 +43,7 @@ def charges_capture_for_visit(*, appointment, actor=None) -> list[Charge]:
     created = []
     with transaction.atomic():
         for code in codes:
-            price, description = _price_of(code)
+            price, description = fee_for(code=code)
             charge = Charge(
                 appointment=appointment,
                 patient_id=appointment.patient_id,
@@ -109,7 +98,7 @@ def charge_add(
     _check_editable(appointment)
     code = code.strip().upper()
     modifiers = " ".join(modifiers.upper().split())
-    price, description = _price_of(code, modifiers)
+    price, description = fee_for(code=code, modifiers=modifiers)
     charge = Charge(
         appointment=appointment,
         patient_id=appointment.patient_id,
@@ -201,7 +190,5 @@ def diagnosis_remove(*, diagnosis: VisitDiagnosis, actor) -> None:
 
 
 def _refresh_claims(appointment, actor) -> None:
-    from billing.services.claims import claim_rebuild
-
     for claim in appointment.claims.filter(status__in=["draft", "ready", "rejected"]):
         claim_rebuild(claim=claim, actor=actor)

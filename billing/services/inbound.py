@@ -6,11 +6,14 @@ import shutil
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from alerts.services import alert_raise
+from automations.events import publish
 from billing.clearinghouse import inbound_dir
 from billing.exceptions import RemittanceRefused
 from billing.models import Acknowledgement, Claim, SubmissionBatch
+from billing.services.remittance import remittance_import
 from billing.x12.acks import parse_277ca, parse_999, transaction_kind
-from billing.x12.segments import X12Error
+from clinic.x12.reader import X12Error
 
 logger = logging.getLogger(__name__)
 
@@ -18,9 +21,6 @@ AWAITING_ACK = ["submitted", "accepted"]
 
 
 def _reject(claim: Claim, reason: str) -> None:
-    from alerts.services import alert_raise
-    from automations.events import publish
-
     claim.status = Claim.Status.REJECTED
     claim.status_reason = reason[:300]
     claim._change_reason = "Rejected by the clearinghouse or payer"
@@ -127,8 +127,6 @@ def ack_import(*, text: str, file_name: str) -> Acknowledgement:
 
 def inbound_file_import(*, text: str, file_name: str, actor=None) -> str:
     """One inbound file of any kind the clearinghouse sends; a summary line."""
-    from billing.services.remittance import remittance_import
-
     try:
         kind = transaction_kind(text)
     except X12Error as exc:

@@ -8,12 +8,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from alerts.services import alert_raise
+from automations.events import publish
 from billing.carc import describe
 from billing.exceptions import RemittanceRefused
 from billing.models import Claim, ClaimLine, ClaimPayment, Remittance
+from billing.services.claims import secondary_claim_create
 from billing.x12.reader_835 import ClaimRemit, parse_835, trace_of
-from billing.x12.segments import X12Error
 from clinic.history import rows_save, server_side_binding
+from clinic.x12.reader import X12Error
 
 DUPLICATE = (
     "This 835 (trace number {trace}) was already imported on {when}: nothing was "
@@ -83,9 +86,6 @@ def _match_line(service, lines_by_pk, lines_by_code):
 
 
 def _denial_alert(claim: Claim, reasons: str) -> None:
-    from alerts.services import alert_raise
-    from automations.events import publish
-
     alert_raise(
         kind="claim_denied",
         title=_("Claim %(n)s denied by %(payer)s")
@@ -280,8 +280,6 @@ def remittance_import(
         for claim, reasons in denied:
             _denial_alert(claim, reasons)
         if secondary_candidates:
-            from billing.services.claims import secondary_claim_create
-
             has_secondary = set(
                 Claim.objects.filter(
                     pk__in=[c.pk for c in secondary_candidates],

@@ -9,11 +9,11 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from billing.claim_rows import claim_rows_for_837
 from billing.clearinghouse import TransmitError, get_backend
 from billing.exceptions import BillingError
 from billing.models import Claim, ClaimLine, ControlNumber, SubmissionBatch
 from billing.scrubber import scrub
-from billing.selectors import claim_rows_for_837
 from billing.x12.writer_837 import Envelope, transaction_count, write_837p
 from clinic.queueing import enqueue_on_commit
 

@@ -1,13 +1,14 @@
 """Claim pages: the list, one claim, its actions, the work queues, submission."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
 from billing import selectors, services
-from billing.exceptions import BillingError
 from billing.forms import (
     AssignForm,
     ClaimEditForm,
@@ -20,25 +21,26 @@ from billing.services.submission import NOTHING_READY
 from billing.views.common import (
     CHANGE_CLAIMS,
     VIEW_CLAIMS,
+    BillingActionView,
     ClaimMixin,
+    FormOnPageMixin,
     log_patient_access,
-    querystring,
-    run_action,
 )
+from clinic.edges import FilteredListMixin, ServiceFormMixin, querystring
 from clinic.mixins import ListAccessLogMixin
 from clinic.permissions import RoleRequiredMixin
 
 
-class ClaimListView(RoleRequiredMixin, ListAccessLogMixin, ListView):
+class ClaimListView(RoleRequiredMixin, ListAccessLogMixin, FilteredListMixin, ListView):
     permission_required = VIEW_CLAIMS
     template_name = "billing/claim_list.html"
     context_object_name = "claims"
     paginate_by = 25
     access_what = "claim list"
+    filter_form_class = ClaimFilterForm
 
     def get_queryset(self):
-        self.filter_form = ClaimFilterForm(self.request.GET or None)
-        data = self.filter_form.cleaned_data if self.filter_form.is_valid() else {}
+        data = self.get_filters()
         payer = data.get("payer")
         return selectors.claim_list(
             query=data.get("q", ""),
@@ -48,8 +50,6 @@ class ClaimListView(RoleRequiredMixin, ListAccessLogMixin, ListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            filter_form=self.filter_form,
-            querystring=querystring(self.request),
             ready_count=Claim.objects.filter(status="ready").count(),
             tab="claims",
             **kwargs,
@@ -87,91 +87,99 @@ class ClaimDetailView(ClaimMixin, TemplateView):
             can_remove_lines=can_edit_lines and len(lines) > 1 and not payments,
             can_correct=can_change
             and claim.status in ("accepted", "paid", "partially_paid", "denied"),
-            note_form=NoteForm(),
-            assign_form=AssignForm(initial={"user": claim.assigned_to_id}),
-            edit_form=ClaimEditForm(
-                initial={"place_of_service": claim.place_of_service}
-            ),
+            note_form=kwargs.pop("note_form", None) or NoteForm(),
+            assign_form=kwargs.pop("assign_form", None)
+            or AssignForm(initial={"user": claim.assigned_to_id}),
+            edit_form=kwargs.pop("edit_form", None)
+            or ClaimEditForm(initial={"place_of_service": claim.place_of_service}),
             **kwargs,
         )
 
 
-class ClaimPostView(ClaimMixin, View):
-    """A one-button action on a claim (POST only)."""
+class ClaimActionView(ClaimMixin, BillingActionView):
+    """A one-button action on a claim (POST only); back to the claim."""
 
     permission_required = CHANGE_CLAIMS
-    http_method_names = ["post"]
-    success = ""
 
-    def act(self):
-        raise NotImplementedError
-
-    def post(self, request, pk):
-        return run_action(request, self.act, self.success, self.claim)
+    def get_back_url(self) -> str:
+        return self.claim.get_absolute_url()
 
 
-class ClaimReadyView(ClaimPostView):
-    success = _("The claim passed the scrubber and is ready to submit.")
+class ClaimReadyView(ClaimActionView):
+    success_message = gettext_lazy(
+        "The claim passed the scrubber and is ready to submit."
+    )
 
-    def act(self):
+    def perform(self):
         return services.claim_mark_ready(claim=self.claim, actor=self.request.user)
 
 
-class ClaimScrubView(ClaimPostView):
-    success = _("The scrubber ran again.")
+class ClaimScrubView(ClaimActionView):
+    success_message = gettext_lazy("The scrubber ran again.")
 
-    def act(self):
+    def perform(self):
         services.claim_scrub(claim=self.claim)
         return self.claim
 
 
-class ClaimCorrectView(ClaimPostView):
-    success = _("A corrected claim (frequency 7) was created: edit it, then submit.")
+class ClaimCorrectView(ClaimActionView):
+    success_message = gettext_lazy(
+        "A corrected claim (frequency 7) was created: edit it, then submit."
+    )
 
-    def act(self):
+    def perform(self):
         return services.claim_correct(claim=self.claim, actor=self.request.user)
 
 
-class ClaimAssignView(ClaimPostView):
-    def post(self, request, pk):
-        form = AssignForm(request.POST)
-        if form.is_valid():
-            user = form.cleaned_data["user"]
-            services.claim_assign(claim=self.claim, user=user, actor=request.user)
-            messages.success(request, _("Assignment saved."))
-        return redirect(self.claim)
+class ClaimPageFormView(ClaimMixin, FormOnPageMixin, ServiceFormMixin, FormView):
+    """A form posted from the claim's page."""
+
+    permission_required = CHANGE_CLAIMS
+
+    def page_view(self):
+        view = ClaimDetailView()
+        view.setup(self.request, pk=self.claim.pk)
+        view.claim = self.claim
+        return view
 
 
-class ClaimNoteView(ClaimPostView):
-    def post(self, request, pk):
-        form = NoteForm(request.POST)
-        if form.is_valid():
-            services.claim_note_add(
-                claim=self.claim, text=form.cleaned_data["text"], actor=request.user
-            )
-            messages.success(request, _("Note added."))
-        else:
-            messages.error(request, _("A note needs some text."))
-        return redirect(self.claim)
+class ClaimAssignView(ClaimPageFormView):
+    form_class = AssignForm
+    context_form_name = "assign_form"
+    success_message = gettext_lazy("Assignment saved.")
 
-
-class ClaimEditView(ClaimPostView):
-    def post(self, request, pk):
-        form = ClaimEditForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, " ".join(form.errors.get("place_of_service", [])))
-            return redirect(self.claim)
-        return run_action(
-            request,
-            lambda: services.claim_update(
-                claim=self.claim, actor=request.user, **form.cleaned_data
-            ),
-            _("Claim saved; the scrubber ran again."),
-            self.claim,
+    def perform(self, form):
+        return services.claim_assign(
+            claim=self.claim, user=form.cleaned_data["user"], actor=self.request.user
         )
 
 
-class ClaimReasonView(ClaimMixin, FormView):
+class ClaimNoteView(ClaimPageFormView):
+    form_class = NoteForm
+    context_form_name = "note_form"
+    success_message = gettext_lazy("Note added.")
+    invalid_message = gettext_lazy("A note needs some text.")
+
+    def perform(self, form):
+        services.claim_note_add(
+            claim=self.claim, text=form.cleaned_data["text"], actor=self.request.user
+        )
+        return self.claim
+
+
+class ClaimEditView(ClaimPageFormView):
+    form_class = ClaimEditForm
+    context_form_name = "edit_form"
+    success_message = gettext_lazy("Claim saved; the scrubber ran again.")
+    invalid_message = gettext_lazy("The claim was not saved: see the form.")
+
+    def perform(self, form):
+        return services.claim_update(
+            claim=self.claim, actor=self.request.user, **form.cleaned_data
+        )
+
+
+class ClaimReasonView(ClaimMixin, ServiceFormMixin, FormView):
     """Void or close: a reason is asked and kept in the history."""
 
     permission_required = CHANGE_CLAIMS
@@ -193,20 +201,14 @@ class ClaimReasonView(ClaimMixin, FormView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(title=self.title, **kwargs)
 
-    def form_valid(self, form):
-        try:
-            result = self.act(form.cleaned_data["reason"])
-        except BillingError as exc:
-            form.add_error(None, exc.message)
-            return self.form_invalid(form)
-        messages.success(self.request, self.success)
-        return redirect(result)
+    def perform(self, form):
+        return self.act(form.cleaned_data["reason"])
 
 
 class ClaimVoidView(ClaimReasonView):
-    title = _("Void the claim")
-    button = _("Void claim")
-    success = _("A void (frequency 8) is ready to submit.")
+    title = gettext_lazy("Void the claim")
+    button = gettext_lazy("Void claim")
+    success_message = gettext_lazy("A void (frequency 8) is ready to submit.")
 
     def act(self, reason):
         return services.claim_void(
@@ -215,9 +217,9 @@ class ClaimVoidView(ClaimReasonView):
 
 
 class ClaimCloseView(ClaimReasonView):
-    title = _("Close the claim")
-    button = _("Close claim")
-    success = _("The claim is closed.")
+    title = gettext_lazy("Close the claim")
+    button = gettext_lazy("Close claim")
+    success_message = gettext_lazy("The claim is closed.")
 
     def act(self, reason):
         return services.claim_close(
@@ -259,8 +261,6 @@ class WorkQueueView(RoleRequiredMixin, ListAccessLogMixin, ListView):
         ).prefetch_related("payments")
 
     def get_context_data(self, **kwargs):
-        from django.conf import settings
-
         context = super().get_context_data(**kwargs)
         for claim in context["claims"]:
             claim.denial = (

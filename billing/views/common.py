@@ -1,13 +1,13 @@
-"""What billing's pages share: loading a claim, logging who saw it."""
+"""What billing's pages share: loading a claim, logging who saw it, a button, a
+form posted from another page."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404
-from django.shortcuts import redirect
 
 from billing import selectors
 from billing.models import Claim
-from clinic.exceptions import ApplicationError
+from clinic.edges import PostActionView
 from clinic.models import AccessLog
 from clinic.permissions import RoleRequiredMixin
 from clinic.services import access_log_record
@@ -15,12 +15,6 @@ from registration.banner import PatientBannerMixin
 
 VIEW_CLAIMS = "billing.view_claim"
 CHANGE_CLAIMS = "billing.change_claim"
-
-
-def querystring(request) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 def log_patient_access(request, *, patient, obj, what, action=AccessLog.Action.VIEW):
@@ -52,15 +46,41 @@ class ClaimMixin(RoleRequiredMixin, PatientBannerMixin):
         return super().get_context_data(claim=self.claim, **kwargs)
 
 
-def run_action(request, action, success: str, target):
-    """Call a service; its domain error or ValidationError becomes a message."""
-    try:
-        result = action()
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-        return redirect(target)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect(target)
-    messages.success(request, success)
-    return redirect(result if hasattr(result, "get_absolute_url") else target)
+class BillingActionView(PostActionView):
+    """A billing button: after success, the page of what the service made when it
+    has one, else (and after a refusal) ``get_back_url()``."""
+
+    def get_back_url(self) -> str:
+        raise ImproperlyConfigured(f"{type(self).__name__} must define get_back_url()")
+
+    def get_redirect_url(self, result=None) -> str:
+        if result is not None and hasattr(result, "get_absolute_url"):
+            return result.get_absolute_url()
+        return self.get_back_url()
+
+
+class FormOnPageMixin:
+    """For a ``ServiceFormMixin`` form posted from another page (the visit's, the
+    claim's): a refusal shows that page again with ``invalid_message`` and the
+    form-wide errors on top (the page may no longer show the form, when the
+    refusal is that it no longer applies) and this form, as typed and with its
+    errors, under ``context_form_name``."""
+
+    http_method_names = ["post"]
+    context_form_name = ""
+    invalid_message = ""
+
+    def page_view(self):
+        """The page the form lives on, set up for this request."""
+        raise ImproperlyConfigured(f"{type(self).__name__} must define page_view()")
+
+    def form_invalid(self, form):
+        for text in [self.invalid_message, *form.non_field_errors()]:
+            if text:
+                messages.error(self.request, text)
+        view = self.page_view()
+        return self.response_class(
+            request=self.request,
+            template=[view.template_name],
+            context=view.get_context_data(**{self.context_form_name: form}),
+        )

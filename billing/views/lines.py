@@ -1,7 +1,6 @@
 """A claim's service lines: edit one, add one, remove one (with a reason)."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.http import Http404
 from django.shortcuts import redirect
@@ -11,11 +10,10 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import FormView
 
 from billing import services
-from billing.exceptions import BillingError
 from billing.forms import ClaimLineForm, ReasonForm
 from billing.services.claims import NOT_EDITABLE
 from billing.views.common import CHANGE_CLAIMS, ClaimMixin, log_patient_access
-from clinic.forms import add_validation_error
+from clinic.edges import ServiceFormMixin
 
 REASON_MAX = 100
 
@@ -35,9 +33,10 @@ def outcome_message(claim, done: str) -> str:
     return f"{done} {total}; {found}."
 
 
-class ClaimLinePageMixin(ClaimMixin):
+class ClaimLinePageMixin(ClaimMixin, ServiceFormMixin):
     """A page that changes the lines of an editable claim (billing's claim
-    permission, the one the claim's own edit uses)."""
+    permission, the one the claim's own edit uses); after a change, back to the
+    claim with its new total and what the scrubber says."""
 
     permission_required = CHANGE_CLAIMS
     template_name = "billing/claim_line_form.html"
@@ -63,12 +62,18 @@ class ClaimLinePageMixin(ClaimMixin):
             **kwargs,
         )
 
-    def refused(self, form, exc):
-        if isinstance(exc, ValidationError):
-            add_validation_error(form, exc)
-        else:
-            form.add_error(None, exc.message)
-        return self.form_invalid(form)
+    done = ""  # "Line %(n)d saved:", with the changed line's number
+
+    def changed(self, result) -> tuple:
+        """(the claim, the changed line's number) after ``perform``."""
+        return result.claim, result.line_number
+
+    def get_success_message(self, result) -> str:
+        claim, number = self.changed(result)
+        return outcome_message(claim, self.done % {"n": number})
+
+    def get_result_url(self, result) -> str:
+        return self.changed(result)[0].get_absolute_url()
 
 
 class ClaimLineMixin(ClaimLinePageMixin):
@@ -87,6 +92,7 @@ class ClaimLineMixin(ClaimLinePageMixin):
 
 class ClaimLineEditView(ClaimLineMixin, FormView):
     page_title = gettext_lazy("Edit service line")
+    done = gettext_lazy("Line %(n)d saved:")
 
     def get_form(self, form_class=None):
         data = self.request.POST if self.request.method == "POST" else None
@@ -94,20 +100,15 @@ class ClaimLineEditView(ClaimLineMixin, FormView):
             self.line, data, diagnosis_count=len(self.claim.diagnosis_list)
         )
 
-    def form_valid(self, form):
-        try:
-            line = services.claim_line_update(
-                line=self.line, actor=self.request.user, **form.cleaned_data
-            )
-        except (ValidationError, BillingError) as exc:
-            return self.refused(form, exc)
-        done = _("Line %(n)d saved:") % {"n": line.line_number}
-        messages.success(self.request, outcome_message(line.claim, done))
-        return redirect(line.claim)
+    def perform(self, form):
+        return services.claim_line_update(
+            line=self.line, actor=self.request.user, **form.cleaned_data
+        )
 
 
 class ClaimLineAddView(ClaimLinePageMixin, FormView):
     page_title = gettext_lazy("Add a service line")
+    done = gettext_lazy("Line %(n)d added:")
 
     def get_form(self, form_class=None):
         data = self.request.POST if self.request.method == "POST" else None
@@ -115,21 +116,16 @@ class ClaimLineAddView(ClaimLinePageMixin, FormView):
             data, diagnosis_count=len(self.claim.diagnosis_list)
         )
 
-    def form_valid(self, form):
-        try:
-            line = services.claim_line_add(
-                claim=self.claim, actor=self.request.user, **form.cleaned_data
-            )
-        except (ValidationError, BillingError) as exc:
-            return self.refused(form, exc)
-        done = _("Line %(n)d added:") % {"n": line.line_number}
-        messages.success(self.request, outcome_message(line.claim, done))
-        return redirect(line.claim)
+    def perform(self, form):
+        return services.claim_line_add(
+            claim=self.claim, actor=self.request.user, **form.cleaned_data
+        )
 
 
 class ClaimLineRemoveView(ClaimLineMixin, FormView):
     page_title = gettext_lazy("Remove a service line")
     template_name = "billing/claim_line_remove.html"
+    done = gettext_lazy("Line %(n)d removed:")
 
     def get_form(self, form_class=None):
         data = self.request.POST if self.request.method == "POST" else None
@@ -139,15 +135,12 @@ class ClaimLineRemoveView(ClaimLineMixin, FormView):
         form.fields["reason"].widget.attrs["maxlength"] = REASON_MAX
         return form
 
-    def form_valid(self, form):
-        try:
-            claim = services.claim_line_remove(
-                line=self.line,
-                actor=self.request.user,
-                reason=form.cleaned_data["reason"],
-            )
-        except BillingError as exc:
-            return self.refused(form, exc)
-        done = _("Line %(n)d removed:") % {"n": self.line.line_number}
-        messages.success(self.request, outcome_message(claim, done))
-        return redirect(claim)
+    def perform(self, form):
+        return services.claim_line_remove(
+            line=self.line,
+            actor=self.request.user,
+            reason=form.cleaned_data["reason"],
+        )
+
+    def changed(self, result) -> tuple:
+        return result, self.line.line_number  # the service returns the claim

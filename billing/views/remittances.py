@@ -1,14 +1,15 @@
 """Submission batches, 835 remittances and the unmatched-claims exceptions list."""
 
-from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 
 from billing import selectors, services
-from billing.exceptions import BillingError, RemittanceRefused
+from billing.exceptions import RemittanceRefused
 from billing.forms import RemittanceUploadForm
 from billing.models import (
     ClaimPayment,
@@ -16,8 +17,12 @@ from billing.models import (
     RemittanceUpload,
     SubmissionBatch,
 )
+from billing.views.common import BillingActionView
+from clinic.edges import ServiceFormMixin
 from clinic.mixins import ListAccessLogMixin
+from clinic.models import AccessLog
 from clinic.permissions import RoleRequiredMixin
+from clinic.services import access_log_record
 
 
 class BatchListView(RoleRequiredMixin, ListView):
@@ -52,9 +57,6 @@ class BatchDownloadView(RoleRequiredMixin, View):
     permission_required = "billing.view_submissionbatch"
 
     def get(self, request, pk):
-        from clinic.models import AccessLog
-        from clinic.services import access_log_record
-
         batch = get_object_or_404(SubmissionBatch, pk=pk)
         access_log_record(
             user=request.user,
@@ -67,19 +69,19 @@ class BatchDownloadView(RoleRequiredMixin, View):
         return response
 
 
-class BatchRetryView(RoleRequiredMixin, View):
+class BatchRetryView(RoleRequiredMixin, BillingActionView):
     permission_required = "billing.submit_claim"
-    http_method_names = ["post"]
+    success_message = gettext_lazy("The batch is queued to be sent again.")
 
-    def post(self, request, pk):
-        batch = get_object_or_404(SubmissionBatch, pk=pk)
-        try:
-            services.batch_retry(batch=batch, actor=request.user)
-        except BillingError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("The batch is queued to be sent again."))
-        return redirect(batch)
+    @cached_property
+    def batch(self):
+        return get_object_or_404(SubmissionBatch, pk=self.kwargs["pk"])
+
+    def perform(self):
+        return services.batch_retry(batch=self.batch, actor=self.request.user)
+
+    def get_back_url(self) -> str:
+        return self.batch.get_absolute_url()
 
 
 class RemittanceListView(RoleRequiredMixin, ListView):
@@ -99,25 +101,21 @@ class RemittanceListView(RoleRequiredMixin, ListView):
         )
 
 
-class RemittanceUploadView(RoleRequiredMixin, FormView):
+class RemittanceUploadView(RoleRequiredMixin, ServiceFormMixin, FormView):
     permission_required = "billing.post_remittance"
     template_name = "billing/remittance_upload.html"
     form_class = RemittanceUploadForm
+    refusal_fields = {RemittanceRefused: "file"}
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(tab="remittances", **kwargs)
 
-    def form_valid(self, form):
-        try:
-            upload = services.remittance_upload_create(
-                text=form.text,
-                file_name=form.cleaned_data["file"].name,
-                actor=self.request.user,
-            )
-        except RemittanceRefused as exc:
-            form.add_error("file", exc.message)
-            return self.form_invalid(form)
-        return redirect(upload)
+    def perform(self, form):
+        return services.remittance_upload_create(
+            text=form.text,
+            file_name=form.cleaned_data["file"].name,
+            actor=self.request.user,
+        )
 
 
 class RemittanceUploadDetailView(RoleRequiredMixin, View):
@@ -170,12 +168,15 @@ class ExceptionListView(RoleRequiredMixin, ListAccessLogMixin, ListView):
         return super().get_context_data(tab="remittances", **kwargs)
 
 
-class ExceptionResolveView(RoleRequiredMixin, View):
+class ExceptionResolveView(RoleRequiredMixin, BillingActionView):
     permission_required = "billing.post_remittance"
-    http_method_names = ["post"]
+    success_message = gettext_lazy("Marked as worked.")
 
-    def post(self, request, pk):
-        payment = get_object_or_404(ClaimPayment, pk=pk, claim__isnull=True)
-        services.exception_resolve(payment=payment, actor=request.user)
-        messages.success(request, _("Marked as worked."))
-        return redirect("billing:exception-list")
+    def perform(self):
+        payment = get_object_or_404(
+            ClaimPayment, pk=self.kwargs["pk"], claim__isnull=True
+        )
+        services.exception_resolve(payment=payment, actor=self.request.user)
+
+    def get_back_url(self) -> str:
+        return reverse("billing:exception-list")

@@ -1,19 +1,21 @@
 """Charge review: a completed visit's diagnoses and charges, then its claim."""
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
-from django.utils.translation import gettext as _
-from django.views import View
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, ListView, TemplateView
 
 from billing import selectors, services
-from billing.exceptions import BillingError
 from billing.forms import ChargeForm, DiagnosisForm, VisitFilterForm
 from billing.models import Charge, VisitDiagnosis
-from billing.views.common import log_patient_access, querystring, run_action
-from clinic.forms import add_validation_error
+from billing.views.common import (
+    BillingActionView,
+    FormOnPageMixin,
+    log_patient_access,
+)
+from clinic.edges import FilteredListMixin, ServiceFormMixin
 from clinic.mixins import ListAccessLogMixin
 from clinic.permissions import RoleRequiredMixin
 from scheduling.models import Appointment
@@ -34,31 +36,30 @@ class VisitMixin(RoleRequiredMixin):
     def get_success_url(self):
         return self.visit_url()
 
+    def get_back_url(self):
+        return self.visit_url()
+
     def visit_url(self):
-        from django.urls import reverse
-
-        return reverse("billing:visit-charges", args=[self.visit.pk])
+        return visit_charges_url(self.visit.pk)
 
 
-class VisitListView(RoleRequiredMixin, ListAccessLogMixin, ListView):
+def visit_charges_url(visit_id: int) -> str:
+    return reverse("billing:visit-charges", args=[visit_id])
+
+
+class VisitListView(RoleRequiredMixin, ListAccessLogMixin, FilteredListMixin, ListView):
     permission_required = VIEW_CHARGES
     template_name = "billing/visit_list.html"
     context_object_name = "visits"
     paginate_by = 25
     access_what = "visits to bill"
+    filter_form_class = VisitFilterForm
 
     def get_queryset(self):
-        self.filter_form = VisitFilterForm(self.request.GET or None)
-        data = self.filter_form.cleaned_data if self.filter_form.is_valid() else {}
-        return selectors.visits_to_bill(query=data.get("q", ""))
+        return selectors.visits_to_bill(query=self.get_filters().get("q", ""))
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            filter_form=self.filter_form,
-            querystring=querystring(self.request),
-            tab="visits",
-            **kwargs,
-        )
+        return super().get_context_data(tab="visits", **kwargs)
 
 
 class VisitChargesView(VisitMixin, TemplateView):
@@ -94,41 +95,36 @@ class VisitChargesView(VisitMixin, TemplateView):
         )
 
 
-class ChargeAddView(VisitMixin, FormView):
-    permission_required = CHANGE_CHARGES
-    form_class = ChargeForm
-    template_name = "billing/visit_charges.html"
-    http_method_names = ["post"]
+class VisitPageFormView(VisitMixin, FormOnPageMixin, ServiceFormMixin, FormView):
+    """A form posted from the visit's charges page."""
 
-    def form_valid(self, form):
-        try:
-            services.charge_add(
-                appointment=self.visit, actor=self.request.user, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            add_validation_error(form, exc)
-            return self.form_invalid(form)
-        except BillingError as exc:
-            messages.error(self.request, exc.message)
-            return redirect(self.visit_url())
-        messages.success(self.request, _("Charge added."))
-        return redirect(self.visit_url())
+    def get_result_url(self, result) -> str:
+        return self.visit_url()
 
-    def form_invalid(self, form):
-        messages.error(self.request, _("The charge was not added: see the form."))
+    def page_view(self):
         view = VisitChargesView()
         view.setup(self.request, pk=self.visit.pk)
         view.visit = self.visit
-        return self.response_class(
-            request=self.request,
-            template=[self.template_name],
-            context=view.get_context_data(charge_form=form),
+        return view
+
+
+class ChargeAddView(VisitPageFormView):
+    permission_required = CHANGE_CHARGES
+    form_class = ChargeForm
+    context_form_name = "charge_form"
+    success_message = gettext_lazy("Charge added.")
+    invalid_message = gettext_lazy("The charge was not added: see the form.")
+
+    def perform(self, form):
+        return services.charge_add(
+            appointment=self.visit, actor=self.request.user, **form.cleaned_data
         )
 
 
-class ChargeEditView(RoleRequiredMixin, FormView):
+class ChargeEditView(RoleRequiredMixin, ServiceFormMixin, FormView):
     permission_required = CHANGE_CHARGES
     template_name = "billing/charge_form.html"
+    success_message = gettext_lazy("Charge saved.")
 
     def dispatch(self, request, *args, **kwargs):
         self.charge = get_object_or_404(
@@ -150,88 +146,68 @@ class ChargeEditView(RoleRequiredMixin, FormView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(charge=self.charge, **kwargs)
 
-    def form_valid(self, form):
+    def perform(self, form):
         fields = dict(form.cleaned_data)
         if fields.get("unit_price") is None:
             fields.pop("unit_price")
-        try:
-            services.charge_update(
-                charge=self.charge, actor=self.request.user, **fields
-            )
-        except ValidationError as exc:
-            add_validation_error(form, exc)
-            return self.form_invalid(form)
-        except BillingError as exc:
-            form.add_error(None, exc.message)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Charge saved."))
-        return redirect("billing:visit-charges", self.charge.appointment_id)
+        return services.charge_update(
+            charge=self.charge, actor=self.request.user, **fields
+        )
+
+    def get_result_url(self, result) -> str:
+        return visit_charges_url(self.charge.appointment_id)
 
 
-class ChargeRemoveView(RoleRequiredMixin, View):
+class VisitRecordActionView(RoleRequiredMixin, BillingActionView):
+    """A button on one of a visit's records (``model``: a charge, a diagnosis);
+    back to the visit's charges page."""
+
+    model = None
+
+    @cached_property
+    def record(self):
+        return get_object_or_404(self.model, pk=self.kwargs["pk"])
+
+    def get_back_url(self):
+        return visit_charges_url(self.record.appointment_id)
+
+
+class ChargeRemoveView(VisitRecordActionView):
     permission_required = CHANGE_CHARGES
-    http_method_names = ["post"]
+    model = Charge
+    success_message = gettext_lazy("Charge removed.")
 
-    def post(self, request, pk):
-        charge = get_object_or_404(Charge, pk=pk)
-        target = ("billing:visit-charges", charge.appointment_id)
-
-        def act():
-            services.charge_remove(charge=charge, actor=request.user)
-
-        from django.urls import reverse
-
-        return run_action(
-            request, act, _("Charge removed."), reverse(target[0], args=[target[1]])
-        )
+    def perform(self):
+        return services.charge_remove(charge=self.record, actor=self.request.user)
 
 
-class DiagnosisAddView(VisitMixin, View):
+class DiagnosisAddView(VisitPageFormView):
     permission_required = EDIT_DIAGNOSES
-    http_method_names = ["post"]
+    form_class = DiagnosisForm
+    context_form_name = "diagnosis_form"
+    success_message = gettext_lazy("Diagnosis added.")
+    invalid_message = gettext_lazy("The diagnosis was not added: see the form.")
 
-    def post(self, request, pk):
-        form = DiagnosisForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, " ".join(form.errors.get("code", [])))
-            return redirect(self.visit_url())
-        return run_action(
-            request,
-            lambda: services.diagnosis_add(
-                appointment=self.visit, actor=request.user, **form.cleaned_data
-            ),
-            _("Diagnosis added."),
-            self.visit_url(),
+    def perform(self, form):
+        return services.diagnosis_add(
+            appointment=self.visit, actor=self.request.user, **form.cleaned_data
         )
 
 
-class DiagnosisRemoveView(RoleRequiredMixin, View):
+class DiagnosisRemoveView(VisitRecordActionView):
     permission_required = EDIT_DIAGNOSES
-    http_method_names = ["post"]
+    model = VisitDiagnosis
+    success_message = gettext_lazy("Diagnosis removed.")
 
-    def post(self, request, pk):
-        from django.urls import reverse
-
-        diagnosis = get_object_or_404(VisitDiagnosis, pk=pk)
-        target = reverse("billing:visit-charges", args=[diagnosis.appointment_id])
-        return run_action(
-            request,
-            lambda: services.diagnosis_remove(diagnosis=diagnosis, actor=request.user),
-            _("Diagnosis removed."),
-            target,
-        )
+    def perform(self):
+        services.diagnosis_remove(diagnosis=self.record, actor=self.request.user)
 
 
-class ClaimCreateView(VisitMixin, View):
+class ClaimCreateView(VisitMixin, BillingActionView):
     permission_required = "billing.add_claim"
-    http_method_names = ["post"]
+    success_message = gettext_lazy("Claim created from the visit's charges.")
 
-    def post(self, request, pk):
-        return run_action(
-            request,
-            lambda: services.claims_create_for_visit(
-                appointment=self.visit, actor=request.user
-            ),
-            _("Claim created from the visit's charges."),
-            self.visit_url(),
+    def perform(self):
+        return services.claims_create_for_visit(
+            appointment=self.visit, actor=self.request.user
         )

@@ -3,7 +3,7 @@ and 277CA (was each claim accepted into the payer's system?)."""
 
 from dataclasses import dataclass, field
 
-from billing.x12.segments import X12Error, split_segments
+from clinic.x12.reader import X12Error, split_segments
 
 # IK4 / IK3 error codes worth words on screen (X12 999 data element 621 and 620).
 IK3_WORDS = {

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from billing.x12.segments import Segment, X12Error, split_segments
+from clinic.x12.reader import Segment, X12Error, head_segments, split_segments
 
 REVERSAL = "22"
 DENIED = "4"
@@ -113,16 +113,9 @@ def _adjustments(seg: Segment) -> list[Adjustment]:
 def trace_of(text: str) -> tuple[str, str] | None:
     """TRN02 and TRN03 (trace number and payer) read from the head of the file
     alone, cheaply, whatever its size; None when the head holds no TRN."""
-    head = text.lstrip("\ufeff").lstrip()[:8192]
-    if not head.startswith("ISA") or len(head) < 106:
-        return None
-    element_sep, segment_sep = head[3], head[105]
-    if segment_sep not in "\r\n":
-        head = head.replace("\r", "").replace("\n", "")
-    for raw in head.split(segment_sep)[:-1]:
-        parts = raw.strip().split(element_sep)
-        if parts[0] == "TRN" and len(parts) > 2 and parts[2]:
-            return parts[2], parts[3] if len(parts) > 3 else ""
+    for seg in head_segments(text):
+        if seg.id == "TRN" and seg.get(2):
+            return seg.get(2), seg.get(3)
     return None
 
 

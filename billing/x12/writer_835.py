@@ -2,11 +2,31 @@
 benchmarks (the clinic never sends these; it reads them)."""
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from billing.x12.reader_835 import Adjustment, ClaimRemit, ServiceRemit
-from billing.x12.segments import amount, clean, composite, d8, isa, segment
+from billing.x12.writer_837 import VERSION as VERSION_837
+from clinic.x12.elements import amount, clean, composite, d8, segment
+from clinic.x12.envelope import Exchange, interchange, transaction_set
+
+VERSION_835 = "005010X221A1"
+VERSION_999 = "005010X231A1"
+VERSION_277 = "005010X214"
+
+
+def _clearinghouse(control_number: int, functional_code: str, version: str):
+    """The clearinghouse's envelope for its acknowledgements to the clinic."""
+    return Exchange(
+        sender_id="CLEARHOUSE",
+        receiver_id="CLINICOPS",
+        functional_code=functional_code,
+        version=version,
+        isa_control=control_number,
+        gs_control=control_number,
+        when=datetime(2026, 1, 1, 12, 0),
+        usage="T",
+    )
 
 
 def _cas(out: list[str], adjustments: Sequence[Adjustment]) -> None:
@@ -35,31 +55,18 @@ def write_835(
     patient_names: dict[str, tuple[str, str, str]] | None = None,
 ) -> str:
     """An 835 paying ``claims``; ``patient_names`` maps CLP01 to (last, first, id)."""
-    now = datetime.combine(payment_date, datetime.min.time())
     total = sum((c.paid for c in claims), Decimal("0"))
-    out = [
-        isa(
-            sender_id=sender_id,
-            receiver_id=receiver_id,
-            control_number=control_number,
-            usage="T",
-            when=now,
-            ack_requested=False,
-        ),
-        segment(
-            "GS",
-            "HP",
-            sender_id,
-            receiver_id,
-            d8(payment_date),
-            "1200",
-            control_number,
-            "X",
-            "005010X221A1",
-        ),  # fmt: skip
-    ]
+    exchange = Exchange(
+        sender_id=sender_id,
+        receiver_id=receiver_id,
+        functional_code="HP",
+        version=VERSION_835,
+        isa_control=control_number,
+        gs_control=control_number,
+        when=datetime.combine(payment_date, time(12, 0)),
+        usage="T",
+    )
     body = [
-        segment("ST", "835", "0001", "005010X221A1"),
         segment(
             "BPR",
             "I" if total else "H",
@@ -121,11 +128,10 @@ def write_835(
             _cas(body, service.adjustments)
             if service.control_number:
                 body.append(segment("REF", "6R", service.control_number))
-    body.append(segment("SE", len(body) + 1, "0001"))
-    out += body
-    out.append(segment("GE", "1", control_number))
-    out.append(segment("IEA", "1", f"{control_number:09d}"))
-    return "\n".join(out) + "\n"
+    return interchange(
+        exchange,
+        [transaction_set(kind="835", control=1, version=VERSION_835, body=body)],
+    )
 
 
 def remit_for_claim(
@@ -198,16 +204,12 @@ def remit_for_claim(
 
 def write_999(*, batch, accepted: bool, control_number: int = 1, note: str = "") -> str:
     """A 999 for a batch: accepted (A) or rejected (R) for every ST."""
-    now = datetime(2026, 1, 1, 12, 0)
     code = "A" if accepted else "R"
-    body = [
-        segment("ST", "999", "0001", "005010X231A1"),
-        segment("AK1", "HC", batch.gs_control_number, "005010X222A1"),
-    ]
+    body = [segment("AK1", "HC", batch.gs_control_number, VERSION_837)]
     for offset in range(batch.transaction_count):
         body.append(
             segment(
-                "AK2", "837", f"{batch.st_control_number + offset:04d}", "005010X222A1"
+                "AK2", "837", f"{batch.st_control_number + offset:04d}", VERSION_837
             )
         )
         if not accepted:
@@ -216,28 +218,17 @@ def write_999(*, batch, accepted: bool, control_number: int = 1, note: str = "")
         body.append(segment("IK5", code, *([] if accepted else ["5"])))
     n = batch.transaction_count
     body.append(segment("AK9", code, n, n, n if accepted else 0))
-    body.append(segment("SE", len(body) + 1, "0001"))
-    return "\n".join(
-        [
-            isa(sender_id="CLEARHOUSE", receiver_id="CLINICOPS",
-                control_number=control_number, usage="T", when=now,
-                ack_requested=False),
-            segment("GS", "FA", "CLEARHOUSE", "CLINICOPS", "20260101", "1200",
-                    control_number, "X", "005010X231A1"),
-            *body,
-            segment("GE", "1", control_number),
-            segment("IEA", "1", f"{control_number:09d}"),
-        ]
-    ) + "\n"  # fmt: skip
+    return interchange(
+        _clearinghouse(control_number, "FA", VERSION_999),
+        [transaction_set(kind="999", control=1, version=VERSION_999, body=body)],
+    )
 
 
 def write_277ca(
     *, results: Sequence[tuple[str, bool, str]], control_number: int = 1
 ) -> str:
     """A 277CA: for each (claim number, accepted, reason) an STC A1/A2 or A3."""
-    now = datetime(2026, 1, 1, 12, 0)
     body = [
-        segment("ST", "277", "0001", "005010X214"),
         segment("BHT", "0085", "08", f"R{control_number}", "20260101", "1200", "TH"),
         segment("HL", "1", "", "20", "1"),
         segment("NM1", "PR", "2", "CLEARINGHOUSE", "", "", "", "", "46", "CLEARHOUSE"),
@@ -263,16 +254,7 @@ def write_277ca(
                 segment("STC", "A3:21", "20260101", "U", "0", "", "", "", "", "",
                         "", "", clean(reason)[:264])
             )  # fmt: skip
-    body.append(segment("SE", len(body) + 1, "0001"))
-    return "\n".join(
-        [
-            isa(sender_id="CLEARHOUSE", receiver_id="CLINICOPS",
-                control_number=control_number, usage="T", when=now,
-                ack_requested=False),
-            segment("GS", "HN", "CLEARHOUSE", "CLINICOPS", "20260101", "1200",
-                    control_number, "X", "005010X214"),
-            *body,
-            segment("GE", "1", control_number),
-            segment("IEA", "1", f"{control_number:09d}"),
-        ]
-    ) + "\n"  # fmt: skip
+    return interchange(
+        _clearinghouse(control_number, "HN", VERSION_277),
+        [transaction_set(kind="277", control=1, version=VERSION_277, body=body)],
+    )

@@ -11,7 +11,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from itertools import groupby
 
-from billing.x12.segments import amount, clean, composite, d8, isa, quantity, segment
+from clinic.x12.elements import (
+    amount,
+    clean,
+    composite,
+    d8,
+    quantity,
+    segment,
+    sex_code,
+)
+from clinic.x12.envelope import Exchange, interchange, transaction_set
 
 VERSION = "005010X222A1"
 CLAIMS_PER_ST = 5000
@@ -47,10 +56,6 @@ def _person_name(full_name: str) -> tuple[str, str]:
 
 def _zip(value: str) -> str:
     return "".join(ch for ch in value if ch.isdigit())
-
-
-def _sex(value: str) -> str:
-    return value if value in ("F", "M") else "U"
 
 
 def _address(out: list[str], patient) -> None:
@@ -147,7 +152,7 @@ def _subscriber(out: list[str], hl: int, parent: int, claim) -> int:
     if is_self:
         _address(out, patient)
         out.append(
-            segment("DMG", "D8", d8(patient.birth_date), _sex(patient.sex_at_birth))
+            segment("DMG", "D8", d8(patient.birth_date), sex_code(patient.sex_at_birth))
         )
     elif coverage.subscriber_birth_date:
         out.append(
@@ -155,7 +160,7 @@ def _subscriber(out: list[str], hl: int, parent: int, claim) -> int:
                 "DMG",
                 "D8",
                 d8(coverage.subscriber_birth_date),
-                _sex(coverage.subscriber_sex),
+                sex_code(coverage.subscriber_sex),
             )
         )
     out.append(
@@ -190,7 +195,7 @@ def _subscriber(out: list[str], hl: int, parent: int, claim) -> int:
         )
         _address(out, patient)
         out.append(
-            segment("DMG", "D8", d8(patient.birth_date), _sex(patient.sex_at_birth))
+            segment("DMG", "D8", d8(patient.birth_date), sex_code(patient.sex_at_birth))
         )
         hl += 1
     return hl
@@ -340,34 +345,13 @@ def _claim(out: list[str], claim, lines: Sequence) -> None:
 def write_837p(*, claims: Sequence, envelope: Envelope) -> str:
     """The interchange for ``claims`` (with lines prefetched as ``claim.lines``)."""
     created = envelope.created
-    out: list[str] = [
-        isa(
-            sender_id=envelope.sender_id,
-            receiver_id=envelope.receiver_id,
-            control_number=envelope.isa_control,
-            usage=envelope.usage,
-            when=created,
-        ),
-        segment(
-            "GS",
-            "HC",
-            clean(envelope.sender_id),
-            clean(envelope.receiver_id),
-            created.strftime("%Y%m%d"),
-            created.strftime("%H%M"),
-            envelope.gs_control,
-            "X",
-            VERSION,
-        ),
-    ]
     chunks = [
         claims[start : start + CLAIMS_PER_ST]
         for start in range(0, len(claims), CLAIMS_PER_ST)
     ] or [[]]
+    sets = []
     for offset, chunk in enumerate(chunks):
-        st_number = f"{envelope.st_control_start + offset:04d}"
         body: list[str] = [
-            segment("ST", "837", st_number, VERSION),
             segment(
                 "BHT",
                 "0019",
@@ -421,8 +405,23 @@ def write_837p(*, claims: Sequence, envelope: Envelope) -> str:
             for claim in group:
                 hl = _subscriber(body, hl, parent, claim)
                 _claim(body, claim, list(claim.lines.all()))
-        body.append(segment("SE", len(body) + 1, st_number))
-        out.extend(body)
-    out.append(segment("GE", len(chunks), envelope.gs_control))
-    out.append(segment("IEA", "1", f"{envelope.isa_control:09d}"))
-    return "\n".join(out) + "\n"
+        sets.append(
+            transaction_set(
+                kind="837",
+                control=envelope.st_control_start + offset,
+                version=VERSION,
+                body=body,
+            )
+        )
+    exchange = Exchange(
+        sender_id=envelope.sender_id,
+        receiver_id=envelope.receiver_id,
+        functional_code="HC",
+        version=VERSION,
+        isa_control=envelope.isa_control,
+        gs_control=envelope.gs_control,
+        when=created,
+        usage=envelope.usage,
+        ack_requested=True,
+    )
+    return interchange(exchange, sets)

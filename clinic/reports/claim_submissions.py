@@ -57,12 +57,12 @@ class ClaimSubmissionsReport(Report):
     ]
 
     def kind_choices(self):
-        from billing.selectors import SUBMISSION_KINDS
+        from billing.submission_log import SUBMISSION_KINDS
 
         return SUBMISSION_KINDS
 
     def rows(self, filters: Filters):
-        from billing.selectors import submissions_and_remittances
+        from billing.submission_log import submissions_and_remittances
 
         return submissions_and_remittances(
             start=filters.date_from,

@@ -15,7 +15,12 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.utils import timezone
 
+from clinic.clock import clinic_zone
+from clinic.x12.elements import clean, d8, segment, sex_code
+from clinic.x12.envelope import Exchange, interchange, transaction_set
+from clinic.x12.reader import X12Error, split_segments
 from registration.eligibility import EligibilityAnswer, EligibilityError
+from registration.eligibility.simulated import rules
 
 IMPLEMENTATION = "005010X279A1"
 ACTIVE_CODES = {"1", "2", "3", "4", "5"}
@@ -59,117 +64,78 @@ class Inquiry:
     when: datetime | None = None
     sender_id: str = "CLINICOPS"
     receiver_id: str = "CLEARINGHOUSE"
+    usage: str = "P"  # ISA15
 
 
-def _clean(value: str) -> str:
-    """Element text without the delimiters this writer uses."""
-    for char in "*~:^\n\r":
-        value = value.replace(char, " ")
-    return value.strip().upper()
+def _up(value) -> str:
+    """A 270 carries names and identifiers upper-case (the X12 basic character
+    set), after the toolkit's rule for text inside an element."""
+    return clean(value).upper()
 
 
-def _sex(code: str) -> str:
-    return code if code in ("F", "M") else "U"
+def _dmg(birth_date: date, sex: str) -> str:
+    return segment("DMG", "D8", d8(birth_date), sex_code(sex))
 
 
 def build_270(inquiry: Inquiry) -> str:
-    when = inquiry.when or timezone.now()
-    control = f"{inquiry.control_number:09d}"
-    st_control = f"{inquiry.control_number % 10000:04d}"
+    """The inquiry as an interchange. Its times, and the day it asks about (DTP
+    291), are read on the clinic's clock, as the 837's are."""
+    when = (inquiry.when or timezone.now()).astimezone(clinic_zone())
+    sender = _up(inquiry.sender_id)
+    trace = _up(inquiry.trace)
     dependent = bool(inquiry.dependent_family)
     body = [
-        ["ST", "270", st_control, IMPLEMENTATION],
-        ["BHT", "0022", "13", _clean(inquiry.trace), when.strftime("%Y%m%d"),
-         when.strftime("%H%M")],
-        ["HL", "1", "", "20", "1"],
-        ["NM1", "PR", "2", _clean(inquiry.payer_name), "", "", "", "", "PI",
-         _clean(inquiry.payer_id)],
-        ["HL", "2", "1", "21", "1"],
-        ["NM1", "1P", "2", _clean(inquiry.provider_name), "", "", "", "", "XX",
-         inquiry.provider_npi],
-        ["HL", "3", "2", "22", "1" if dependent else "0"],
-        ["TRN", "1", _clean(inquiry.trace), "9" + _clean(inquiry.sender_id)[:9]],
-        ["NM1", "IL", "1", _clean(inquiry.subscriber_family),
-         _clean(inquiry.subscriber_given), "", "", "", "MI",
-         _clean(inquiry.member_id)],
+        segment("BHT", "0022", "13", trace, d8(when), when.strftime("%H%M")),
+        segment("HL", "1", "", "20", "1"),
+        segment("NM1", "PR", "2", _up(inquiry.payer_name), "", "", "", "", "PI",
+                _up(inquiry.payer_id)),
+        segment("HL", "2", "1", "21", "1"),
+        segment("NM1", "1P", "2", _up(inquiry.provider_name), "", "", "", "", "XX",
+                inquiry.provider_npi),
+        segment("HL", "3", "2", "22", "1" if dependent else "0"),
+        segment("TRN", "1", trace, "9" + sender[:9]),
+        segment("NM1", "IL", "1", _up(inquiry.subscriber_family),
+                _up(inquiry.subscriber_given), "", "", "", "MI",
+                _up(inquiry.member_id)),
     ]  # fmt: skip
     if inquiry.group_number:
-        body.append(["REF", "6P", _clean(inquiry.group_number)])
+        body.append(segment("REF", "6P", _up(inquiry.group_number)))
     if inquiry.subscriber_birth_date:
-        body.append(
-            [
-                "DMG",
-                "D8",
-                inquiry.subscriber_birth_date.strftime("%Y%m%d"),
-                _sex(inquiry.subscriber_sex),
-            ]
-        )
+        body.append(_dmg(inquiry.subscriber_birth_date, inquiry.subscriber_sex))
     if dependent:
         body += [
-            ["HL", "4", "3", "23", "0"],
-            ["TRN", "1", _clean(inquiry.trace), "9" + _clean(inquiry.sender_id)[:9]],
-            ["NM1", "03", "1", _clean(inquiry.dependent_family),
-             _clean(inquiry.dependent_given)],
+            segment("HL", "4", "3", "23", "0"),
+            segment("TRN", "1", trace, "9" + sender[:9]),
+            segment("NM1", "03", "1", _up(inquiry.dependent_family),
+                    _up(inquiry.dependent_given)),
         ]  # fmt: skip
         if inquiry.dependent_birth_date:
-            body.append(
-                [
-                    "DMG",
-                    "D8",
-                    inquiry.dependent_birth_date.strftime("%Y%m%d"),
-                    _sex(inquiry.dependent_sex),
-                ]
-            )
-        body.append(["INS", "N", inquiry.relationship])
+            body.append(_dmg(inquiry.dependent_birth_date, inquiry.dependent_sex))
+        body.append(segment("INS", "N", inquiry.relationship))
     body += [
-        ["DTP", "291", "D8", when.strftime("%Y%m%d")],
-        ["EQ", "30"],
+        segment("DTP", "291", "D8", d8(when)),
+        segment("EQ", "30"),
     ]
-    body.append(["SE", str(len(body) + 1), st_control])
-    isa = [
-        "ISA", "00", " " * 10, "00", " " * 10,
-        "ZZ", f"{_clean(inquiry.sender_id):<15}"[:15],
-        "ZZ", f"{_clean(inquiry.receiver_id):<15}"[:15],
-        when.strftime("%y%m%d"), when.strftime("%H%M"), "^", "00501", control,
-        "0", "P", ":",
-    ]  # fmt: skip
-    gs = [
-        "GS", "HS", _clean(inquiry.sender_id), _clean(inquiry.receiver_id),
-        when.strftime("%Y%m%d"), when.strftime("%H%M"),
-        str(inquiry.control_number), "X", IMPLEMENTATION,
-    ]  # fmt: skip
-    trailer = [
-        ["GE", "1", str(inquiry.control_number)],
-        ["IEA", "1", control],
-    ]
-    segments = [isa, gs, *body, *trailer]
-    return "~\n".join("*".join(segment) for segment in segments) + "~\n"
+    exchange = Exchange(
+        sender_id=sender,
+        receiver_id=_up(inquiry.receiver_id),
+        functional_code="HS",
+        version=IMPLEMENTATION,
+        isa_control=inquiry.control_number,
+        gs_control=inquiry.control_number,
+        when=when,
+        usage=inquiry.usage,
+    )
+    # ST02 stays four digits whatever the control number.
+    control = inquiry.control_number % 10000
+    return interchange(
+        exchange,
+        [transaction_set(kind="270", control=control, version=IMPLEMENTATION,
+                         body=body)],
+    )  # fmt: skip
 
 
 # --- Reading -------------------------------------------------------------------------
-
-
-class X12Error(ValueError):
-    pass
-
-
-def split_segments(text: str) -> list[list[str]]:
-    """Segments as lists of elements, using the delimiters the ISA declares."""
-    text = text.lstrip("\ufeff").strip()
-    if not text.startswith("ISA") or len(text) < 106:
-        raise X12Error("Not an X12 interchange (no ISA header).")
-    element_sep = text[3]
-    segment_term = text[105]
-    segments = []
-    for raw in text.split(segment_term):
-        raw = raw.strip("\r\n ")
-        if raw:
-            segments.append(raw.split(element_sep))
-    return segments
-
-
-def _element(segment: list[str], index: int) -> str:
-    return segment[index].strip() if len(segment) > index else ""
 
 
 def _money(text: str) -> Decimal | None:
@@ -192,81 +158,89 @@ class Parsed271:
 
 def parse_271(text: str) -> Parsed271:
     segments = split_segments(text)
-    ids = [segment[0] for segment in segments]
-    if "ST" not in ids:
+    st = next((seg for seg in segments if seg.id == "ST"), None)
+    if st is None:
         raise X12Error("No transaction set (ST) in the interchange.")
-    st = segments[ids.index("ST")]
-    if _element(st, 1) != "271":
-        raise X12Error(f"Expected a 271 response, got {_element(st, 1) or '?'}.")
+    if st.get(1) != "271":
+        raise X12Error(f"Expected a 271 response, got {st.get(1) or '?'}.")
     result = Parsed271(None, "", None, None, [], "", "")
-    for segment in segments:
-        tag = segment[0]
-        if tag == "AAA" and _element(segment, 1) == "N":
-            code = _element(segment, 3)
+    for seg in segments:
+        if seg.id == "AAA" and seg.get(1) == "N":
+            code = seg.get(3)
             result.rejections.append(REJECT_REASONS.get(code, f"Rejected ({code})"))
-        elif tag == "TRN" and not result.trace:
-            result.trace = _element(segment, 2)
-        elif tag == "NM1" and _element(segment, 1) == "IL":
-            result.member_id = _element(segment, 9)
-        elif tag == "EB":
-            code = _element(segment, 1)
+        elif seg.id == "TRN" and not result.trace:
+            result.trace = seg.get(2)
+        elif seg.id == "NM1" and seg.get(1) == "IL":
+            result.member_id = seg.get(9)
+        elif seg.id == "EB":
+            code = seg.get(1)
             if code in ACTIVE_CODES and result.active is None:
                 result.active = True
-                result.plan_description = _element(segment, 5)
+                result.plan_description = seg.get(5)
             elif code in INACTIVE_CODES:
                 result.active = False
             elif code == "B" and result.copay is None:
-                result.copay = _money(_element(segment, 7))
-            elif code == "C" and _element(segment, 6) == "29":
-                result.deductible_remaining = _money(_element(segment, 7))
+                result.copay = _money(seg.get(7))
+            elif code == "C" and seg.get(6) == "29":
+                result.deductible_remaining = _money(seg.get(7))
     return result
+
+
+def _names(inquiry_text: str) -> dict[str, str]:
+    """What a payer reads off a 270: the member, the payer and the trace."""
+    found = dict.fromkeys(
+        ("member", "family", "given", "payer", "payer_id", "trace"), ""
+    )
+    for seg in split_segments(inquiry_text):
+        if seg.id == "NM1" and seg.get(1) == "IL":
+            found.update(family=seg.get(3), given=seg.get(4), member=seg.get(9))
+        elif seg.id == "NM1" and seg.get(1) == "PR":
+            found.update(payer=seg.get(3), payer_id=seg.get(9))
+        elif seg.id == "TRN" and not found["trace"]:
+            found["trace"] = seg.get(2)
+    return found
 
 
 def build_271(*, inquiry_text: str, answer: dict, when: datetime | None = None) -> str:
     """A 271 answering a 270 from a rules dict (the simulated payer's voice)."""
-    segments = split_segments(inquiry_text)
+    asked = _names(inquiry_text)
     when = when or timezone.now()
-    member, trace, payer, payer_id = "", "", "", ""
-    family = given = ""
-    for segment in segments:
-        if segment[0] == "NM1" and _element(segment, 1) == "IL":
-            family, given = _element(segment, 3), _element(segment, 4)
-            member = _element(segment, 9)
-        elif segment[0] == "NM1" and _element(segment, 1) == "PR":
-            payer, payer_id = _element(segment, 3), _element(segment, 9)
-        elif segment[0] == "TRN" and not trace:
-            trace = _element(segment, 2)
+    trace = asked["trace"]
     body = [
-        ["ST", "271", "0001", IMPLEMENTATION],
-        ["BHT", "0022", "11", trace, when.strftime("%Y%m%d"), when.strftime("%H%M")],
-        ["HL", "1", "", "20", "1"],
-        ["NM1", "PR", "2", payer, "", "", "", "", "PI", payer_id],
-        ["HL", "2", "1", "21", "1"],
-        ["HL", "3", "2", "22", "0"],
-        ["TRN", "2", trace, "9SIMPAYER"],
-        ["NM1", "IL", "1", family, given, "", "", "", "MI", member],
-    ]
+        segment("BHT", "0022", "11", trace, d8(when), when.strftime("%H%M")),
+        segment("HL", "1", "", "20", "1"),
+        segment("NM1", "PR", "2", asked["payer"], "", "", "", "", "PI",
+                asked["payer_id"]),
+        segment("HL", "2", "1", "21", "1"),
+        segment("HL", "3", "2", "22", "0"),
+        segment("TRN", "2", trace, "9SIMPAYER"),
+        segment("NM1", "IL", "1", asked["family"], asked["given"], "", "", "", "MI",
+                asked["member"]),
+    ]  # fmt: skip
     if answer.get("rejected"):
-        body.append(["AAA", "N", "", answer["rejected"], "C"])
+        body.append(segment("AAA", "N", "", answer["rejected"], "C"))
     elif answer.get("active"):
         deductible = answer.get("deductible_remaining", "0")
         body += [
-            ["EB", "1", "IND", "30", "", answer.get("plan", "")],
-            ["EB", "B", "IND", "98", "", "", "27", answer.get("copay", "0")],
-            ["EB", "C", "IND", "30", "", "", "29", deductible],
-        ]  # fmt: skip
+            segment("EB", "1", "IND", "30", "", clean(answer.get("plan", ""))),
+            segment("EB", "B", "IND", "98", "", "", "27", answer.get("copay", "0")),
+            segment("EB", "C", "IND", "30", "", "", "29", deductible),
+        ]
     else:
-        body.append(["EB", "6", "IND", "30"])
-    body.append(["SE", str(len(body) + 1), "0001"])
-    isa = [
-        "ISA", "00", " " * 10, "00", " " * 10, "ZZ", f"{'SIMPAYER':<15}", "ZZ",
-        f"{'CLINICOPS':<15}", when.strftime("%y%m%d"), when.strftime("%H%M"), "^",
-        "00501", "000000001", "0", "P", ":",
-    ]  # fmt: skip
-    gs = ["GS", "HB", "SIMPAYER", "CLINICOPS", when.strftime("%Y%m%d"),
-          when.strftime("%H%M"), "1", "X", IMPLEMENTATION]  # fmt: skip
-    segments_out = [isa, gs, *body, ["GE", "1", "1"], ["IEA", "1", "000000001"]]
-    return "~\n".join("*".join(s) for s in segments_out) + "~\n"
+        body.append(segment("EB", "6", "IND", "30"))
+    exchange = Exchange(
+        sender_id="SIMPAYER",
+        receiver_id="CLINICOPS",
+        functional_code="HB",
+        version=IMPLEMENTATION,
+        isa_control=1,
+        gs_control=1,
+        when=when,
+    )
+    return interchange(
+        exchange,
+        [transaction_set(kind="271", control=1, version=IMPLEMENTATION, body=body)],
+    )
 
 
 # --- The backend ---------------------------------------------------------------------
@@ -298,6 +272,10 @@ def inquiry_for(*, coverage, patient, control_number: int) -> Inquiry:
         relationship=coverage.relationship,
         trace=f"CO{control_number}",
         control_number=control_number,
+        # The same parties and usage as the claims the clinic sends.
+        sender_id=settings.CLEARINGHOUSE_SENDER_ID,
+        receiver_id=settings.CLEARINGHOUSE_RECEIVER_ID,
+        usage=settings.X12_USAGE_INDICATOR,
     )
 
 
@@ -305,16 +283,8 @@ def send(request_text: str) -> str:
     """Hand a 270 to the clearinghouse and return its 271 (real-time exchange)."""
     url = settings.CLEARINGHOUSE_URL
     if not url:
-        from registration.eligibility.simulated import rules
-
-        inquiry = split_segments(request_text)
-        payer_id = member_id = ""
-        for segment in inquiry:
-            if segment[0] == "NM1" and _element(segment, 1) == "PR":
-                payer_id = _element(segment, 9)
-            if segment[0] == "NM1" and _element(segment, 1) == "IL":
-                member_id = _element(segment, 9)
-        answer = rules(payer_id=payer_id, member_id=member_id)
+        asked = _names(request_text)
+        answer = rules(payer_id=asked["payer_id"], member_id=asked["member"])
         if "error" in answer and not answer.get("rejected"):
             raise OSError(answer["error"])
         return build_271(inquiry_text=request_text, answer=answer)

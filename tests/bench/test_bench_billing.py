@@ -10,8 +10,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from billing.claim_rows import claim_rows_for_837
 from billing.models import BillingProvider, Claim, ClaimLine
-from billing.selectors import claim_rows_for_837
 from billing.services import remittance_import
 from billing.services.submission import claims_for_837, envelope_for
 from billing.x12.writer_835 import remit_for_claim, write_835

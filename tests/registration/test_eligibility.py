@@ -1,12 +1,10 @@
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from registration.eligibility.x12 import Inquiry, X12Error, build_270, parse_271
 from registration.models import Coverage, EligibilityCheck
 from registration.selectors import eligibility_status_for_checkin
 from registration.services import eligibility_check_request, eligibility_check_run
@@ -16,83 +14,6 @@ from tests.registration.factories import (
     PatientFactory,
     PayerFactory,
 )
-
-FIXTURES = Path(__file__).parent / "fixtures" / "x12"
-WHEN = datetime(2026, 11, 27, 14, 30, tzinfo=UTC)
-CLINIC = {"provider_name": "ClinicOps Demo Clinic", "provider_npi": "1234567893"}
-PAYER = {"payer_name": "Acme Health Plans", "payer_id": "ACME01"}
-
-
-def test_270_for_a_subscriber_matches_the_fixture():
-    inquiry = Inquiry(
-        **PAYER,
-        **CLINIC,
-        member_id="ACM123456789",
-        group_number="G0042",
-        subscriber_given="Rosa",
-        subscriber_family="Delgado",
-        subscriber_birth_date=date(1984, 5, 17),
-        subscriber_sex="F",
-        trace="CO42",
-        control_number=42,
-        when=WHEN,
-    )
-    assert build_270(inquiry) == (FIXTURES / "270_subscriber.x12").read_text()
-
-
-def test_270_for_a_dependent_matches_the_fixture():
-    inquiry = Inquiry(
-        **PAYER,
-        **CLINIC,
-        member_id="ACM555000111",
-        subscriber_given="Marco",
-        subscriber_family="Delgado",
-        subscriber_birth_date=date(1982, 1, 9),
-        subscriber_sex="M",
-        dependent_given="Lucia",
-        dependent_family="Delgado",
-        dependent_birth_date=date(2015, 8, 2),
-        dependent_sex="F",
-        relationship="19",
-        trace="CO43",
-        control_number=43,
-        when=WHEN,
-    )
-    text = build_270(inquiry)
-    assert text == (FIXTURES / "270_dependent.x12").read_text()
-    segments = text.split("~\n")
-    st, se = segments.index("ST*270*0043*005010X279A1"), segments.index("SE*18*0043")
-    assert se - st + 1 == 18  # SE counts its own transaction's segments
-
-
-def test_271_active_with_copay_and_remaining_deductible():
-    parsed = parse_271((FIXTURES / "271_active.x12").read_text())
-    assert parsed.active is True
-    assert parsed.plan_description == "ACME GOLD PPO"
-    assert parsed.copay == Decimal("35")
-    assert parsed.deductible_remaining == Decimal("412.50")
-    assert parsed.trace == "CO42" and parsed.member_id == "ACM123456789"
-    assert parsed.rejections == []
-
-
-def test_271_inactive_with_other_delimiters():
-    parsed = parse_271((FIXTURES / "271_inactive_pipes.x12").read_text())
-    assert parsed.active is False
-    assert parsed.member_id == "BHB000000019"
-
-
-def test_271_rejection_is_read_as_a_reason():
-    parsed = parse_271((FIXTURES / "271_rejected.x12").read_text())
-    assert parsed.rejections == ["Invalid/missing subscriber ID"]
-    assert parsed.active is None
-
-
-@pytest.mark.parametrize(
-    "text", ["", "hello", (FIXTURES / "270_subscriber.x12").read_text()]
-)
-def test_what_is_not_a_271_is_refused(text):
-    with pytest.raises(X12Error):
-        parse_271(text)
 
 
 @pytest.mark.django_db

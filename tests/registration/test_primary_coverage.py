@@ -14,12 +14,14 @@ from django.utils import timezone
 
 from automations.facts import patient_facts
 from billing.services import claims_create_for_visit
+from registration.models import EligibilityCheck
 from registration.selectors import (
     coverage_primary,
     coverage_primary_ids,
     coverages_in_force,
     eligibility_status_for_checkin,
 )
+from scheduling import eligibility
 from tests.billing.factories import (
     BillingProviderFactory,
     completed_visit,
@@ -50,6 +52,7 @@ def lapsed_primary():
         is_active=True,
         effective_date=today - timedelta(days=400),
         group_number="GRP200",
+        member_id="SEC1234",  # the simulated payer answers "active"
     )
     return patient, ended, in_force
 
@@ -73,6 +76,10 @@ def test_the_plan_in_force_on_the_day_is_primary_for_every_asker(lapsed_primary)
 
     facts = patient_facts(patient, at=timezone.now())
     assert facts["payer"] == str(in_force.payer_id)
+
+    # The nightly check (scheduling's eligibility sweep) verifies the plan in force.
+    assert eligibility.verify(patient=patient, service_date=today) == "verified"
+    assert EligibilityCheck.objects.get().coverage == in_force
 
     fee_schedule()
     BillingProviderFactory()
