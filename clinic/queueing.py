@@ -6,6 +6,10 @@ embedded default) the job runs in this process right after commit instead; sched
 work is then picked up by ``dispatch_due``, which ``make run`` keeps running.
 
 Job arguments are ids only (int or UUID): no patient data ever sits in Redis.
+
+A service names its job by dotted path (``"billing.jobs.batch_transmit_job"``): the
+job module imports the service it calls, so the service does not import the job
+module back (no import cycle, no function-local import to dodge one).
 """
 
 import logging
@@ -16,6 +20,7 @@ from datetime import datetime
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
 
@@ -33,15 +38,18 @@ def check_job_args(args: tuple) -> None:
 
 
 def enqueue_on_commit(
-    func: Callable, *args, queue: str = "default", at: datetime | None = None
+    func: Callable | str, *args, queue: str = "default", at: datetime | None = None
 ) -> None:
-    """Enqueue ``func(*args)`` on ``queue`` once the current transaction commits.
+    """Enqueue ``func(*args)`` on ``queue`` once the current transaction commits;
+    ``func`` is the job or its dotted path.
 
     ``at`` schedules the job for later: RQ's scheduler (``rqworker --with-scheduler``)
     moves it to its queue when due, or ``dispatch_due`` does when no scheduler runs
     (``scheduled_jobs_enqueue_due``).
     """
     check_job_args(args)
+    if isinstance(func, str):
+        import_string(func)  # a wrong path fails here, in the caller, not in RQ
     if queue not in settings.JOB_QUEUES:
         raise ValueError(f"Unknown queue {queue!r}; known: {settings.JOB_QUEUES}")
 
@@ -50,7 +58,7 @@ def enqueue_on_commit(
         def run_inline() -> None:
             if at is not None and at > timezone.now():
                 return  # dispatch_due runs it when due
-            func(*args)
+            (import_string(func) if isinstance(func, str) else func)(*args)
 
         transaction.on_commit(run_inline, robust=True)
         return
