@@ -33,7 +33,7 @@ def waitlist_offers_send(
     """Text the freed slot to each waitlisted patient given (once per patient and
     slot); their waitlist entries show "offered" until one of them answers."""
     from scheduling.models import WaitlistEntry
-    from scheduling.waitlist import waitlist_mark
+    from scheduling.services import waitlist_mark
 
     made = []
     with transaction.atomic():
@@ -97,8 +97,7 @@ def waitlist_offer_answer_yes(*, offer: WaitlistOffer) -> tuple[bool, str]:
     """
     from scheduling.exceptions import SchedulingError
     from scheduling.models import WaitlistEntry
-    from scheduling.services import appointment_book
-    from scheduling.waitlist import waitlist_mark
+    from scheduling.services import appointment_book, waitlist_mark
 
     now = timezone.now()
     with transaction.atomic():

@@ -103,7 +103,7 @@ class OfferSendView(RoleRequiredMixin, View):
     def post(self, request, pk):
         from alerts.offers import waitlist_offers_send
         from scheduling.models import Appointment
-        from scheduling.waitlist import waitlist_candidates
+        from scheduling.selectors import waitlist_candidates
 
         freed = get_object_or_404(
             Appointment.objects.select_related("appointment_type", "provider"), pk=pk

@@ -17,7 +17,6 @@ from clinic.permissions import RoleRequiredMixin
 from scheduling import services
 from scheduling.forms import WaitlistForm
 from scheduling.models import Appointment, Provider, WaitlistEntry
-from scheduling.waitlist import waitlist_add, waitlist_mark
 
 FEED_PAST_DAYS = 30
 FEED_FUTURE_DAYS = 120
@@ -44,7 +43,7 @@ class WaitlistCreateView(RoleRequiredMixin, CreateView):
 
     def form_valid(self, form):
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
-        waitlist_add(actor=self.request.user, **fields)
+        services.waitlist_add(actor=self.request.user, **fields)
         messages.success(
             self.request,
             _("%(patient)s, born %(birth)s, added to the waitlist.")
@@ -62,7 +61,7 @@ class WaitlistRemoveView(RoleRequiredMixin, View):
 
     def post(self, request, pk):
         entry = get_object_or_404(WaitlistEntry, pk=pk)
-        waitlist_mark(
+        services.waitlist_mark(
             entry=entry, status=WaitlistEntry.Status.REMOVED, actor=request.user
         )
         messages.success(request, _("Removed from the waitlist."))

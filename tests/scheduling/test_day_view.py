@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from scheduling import selectors
-from scheduling.chips import ChipContext, chip_html
+from scheduling.day_grid_html import ChipContext, chip_html
 from scheduling.models import Appointment
 from tests.registration.factories import PatientFactory
 from tests.scheduling.factories import (

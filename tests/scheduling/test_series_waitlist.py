@@ -6,12 +6,13 @@ from django.utils import timezone
 from scheduling import services
 from scheduling.exceptions import SchedulingError
 from scheduling.models import Appointment, AppointmentSeries, WaitlistEntry
-from scheduling.series import (
+from scheduling.selectors import waitlist_candidates
+from scheduling.services import (
     series_book,
     series_cancel_following,
     series_reschedule_following,
+    waitlist_add,
 )
-from scheduling.waitlist import waitlist_add, waitlist_candidates
 from tests.registration.factories import PatientFactory
 from tests.scheduling.factories import AppointmentFactory, local, next_weekday
 
