@@ -44,7 +44,7 @@ from medications.models import Medication, MedicationOrder, ScheduledDose
 from registration.banner import PatientBannerMixin
 from registration.models import Patient
 from registration.restriction import mark_hidden
-from registration.selectors import patient_banner
+from registration.selectors import patient_banner, patient_by_mrn
 
 VIEW_MAR = "medications.view_scheduleddose"
 ADMINISTER = "medications.add_administration"
@@ -153,7 +153,7 @@ class ScanWristbandView(RoleRequiredMixin, TemplateView):
         code = "".join(ch for ch in request.GET.get("wristband", "") if ch.isalnum())
         if not code:
             return super().get(request, *args, **kwargs)
-        patient = Patient.objects.filter(mrn__iexact=code).first()
+        patient = patient_by_mrn(mrn=code)
         if patient is None:
             messages.error(request, UNKNOWN_WRISTBAND % {"code": code or "—"})
             return redirect("medications:mar")

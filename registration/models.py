@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
+from clinic.languages import language_choices, language_name
 from registration.validators import (
     validate_card_image,
     validate_member_id,
@@ -97,8 +98,14 @@ class Patient(models.Model):
     phone_mobile = PhoneNumberField(_("mobile phone"), blank=True, db_index=True)
     phone_home = PhoneNumberField(_("home phone"), blank=True, db_index=True)
     email = models.EmailField(_("e-mail"), blank=True)
+    # An ISO 639-1 code ("es"), named on pages by clinic.languages.language_name;
+    # blank: not asked. (35 long: the history keeps the free text of before.)
     preferred_language = models.CharField(
-        _("preferred language"), max_length=35, default="en"
+        _("preferred language"),
+        max_length=35,
+        choices=language_choices,
+        blank=True,
+        default="en",
     )
     interpreter_needed = models.BooleanField(_("needs an interpreter"), default=False)
     preferred_contact_method = models.CharField(
@@ -220,6 +227,11 @@ class Patient(models.Model):
     @property
     def age(self) -> int:
         return self.age_on(timezone.localdate())
+
+    @property
+    def preferred_language_name(self) -> str:
+        """The preferred language by name ("Spanish"), or "" when not asked."""
+        return language_name(self.preferred_language)
 
     @property
     def is_restricted(self) -> bool:

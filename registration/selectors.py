@@ -54,7 +54,7 @@ class SearchResults:
 def _filtered(parsed: ParsedQuery):
     rows = Patient.objects.all()
     if parsed.mrn:
-        rows = rows.filter(mrn=parsed.mrn)
+        rows = rows.filter(patient_mrn_q(mrn=parsed.mrn))
     if parsed.phone:
         rows = rows.filter(Q(phone_mobile=parsed.phone) | Q(phone_home=parsed.phone))
     if parsed.birth_date:
@@ -293,13 +293,25 @@ def mrn_normalise(text: str) -> str:
     return "".join(ch for ch in (text or "").upper() if ch.isalnum())
 
 
-def patient_by_mrn(*, mrn: str) -> Patient | None:
-    """The patient whose wristband or card carries this MRN (typed or scanned:
-    spaces, dashes and case ignored), or None. Every MRN box asks this."""
+def patient_mrn_q(*, mrn: str, path: str = "mrn") -> Q:
+    """Rows whose patient carries this MRN, for a list's search (``path`` is the
+    lookup to the MRN, "patient__mrn"): the rule of ``patient_by_mrn``. Text
+    with no letter or digit matches nothing."""
     code = mrn_normalise(mrn)
-    if not code:
+    return Q(**{path: code}) if code else Q(pk__in=[])
+
+
+def patient_by_mrn(*, mrn: str) -> Patient | None:
+    """The patient whose wristband or card carries this MRN, or None. Every MRN
+    box and search asks this (or ``patient_mrn_q``).
+
+    Typed or scanned text is normalised (spaces and dashes dropped, capitals) and
+    compared exactly: a stored MRN is in that form (``validate_mrn``), so exact
+    finds what a case-blind match would, through the unique index (``iexact``
+    compares UPPER(mrn), which no index serves: a scan of every patient)."""
+    if not mrn_normalise(mrn):
         return None
-    return Patient.objects.filter(mrn__iexact=code).first()
+    return Patient.objects.filter(patient_mrn_q(mrn=mrn)).first()
 
 
 @dataclass

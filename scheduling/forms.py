@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clinic.fields import ClinicDateField
-from registration.forms import PatientMRNField, PatientMRNFormMixin
+from registration.mrn_field import PatientMRNField, PatientMRNFormMixin
 from scheduling.models import (
     AppointmentType,
     Location,
