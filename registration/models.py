@@ -4,6 +4,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
@@ -209,8 +210,6 @@ class Patient(models.Model):
         return f"{self.family_name}, {self.given_name} ({self.mrn})"
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("registration:patient-chart", args=[self.pk])
 
     @property

@@ -11,7 +11,10 @@ from django.utils.translation import gettext as _
 
 from automations.events import publish
 from clinic.exceptions import ApplicationError
+from clinic.models import AccessLog
 from clinic.queueing import enqueue_on_commit
+from registration import jobs
+from registration.eligibility import EligibilityError, backend_name, get_backend
 from registration.exceptions import PossibleDuplicates
 from registration.models import Allergy, Coverage, EligibilityCheck, Patient
 from registration.mrn import mrn_allocate
@@ -142,9 +145,6 @@ def coverage_add(*, patient: Patient, data: dict, actor) -> Coverage:
 
 def eligibility_check_request(*, coverage: Coverage, actor) -> EligibilityCheck:
     """Verifying insurance is a row first, then a job: the job only carries its id."""
-    from registration.eligibility import backend_name
-    from registration.jobs import eligibility_check_job
-
     with transaction.atomic():
         check = EligibilityCheck.objects.create(
             coverage=coverage,
@@ -152,14 +152,12 @@ def eligibility_check_request(*, coverage: Coverage, actor) -> EligibilityCheck:
             backend=backend_name(),
             requested_by=actor,
         )
-        enqueue_on_commit(eligibility_check_job, check.pk, queue="default")
+        enqueue_on_commit(jobs.eligibility_check_job, check.pk, queue="default")
     return check
 
 
 def eligibility_check_run(*, check_id: int) -> EligibilityCheck | None:
     """A pending check asks the payer once; an answered check is left alone."""
-    from registration.eligibility import EligibilityError, get_backend
-
     with transaction.atomic():
         check = (
             EligibilityCheck.objects.select_for_update(skip_locked=True)
@@ -249,8 +247,6 @@ def _patient_foreign_keys() -> list[tuple[type[models.Model], models.Field]]:
     tables and the access log (evidence of the past, append-only) and the merge's
     own ``merged_into`` link.
     """
-    from clinic.models import AccessLog
-
     found = []
     for model in apps.get_models(include_auto_created=True):
         if hasattr(model, "instance_type") or model is AccessLog:

@@ -6,6 +6,7 @@ from django.contrib.postgres.fields import RangeOperators
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -501,8 +502,6 @@ class Appointment(models.Model):
         return f"{self.appointment_type} {self.start:%Y-%m-%d %H:%M}"
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("scheduling:appointment-detail", kwargs={"pk": self.pk})
 
     @property
