@@ -1,8 +1,9 @@
-"""Reads of the scheduling app shared by pages, jobs and exports."""
+"""The day and week grids and the today list: visits with what a chip shows, in a
+fixed, small number of queries."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from operator import attrgetter
 from types import SimpleNamespace
 
@@ -11,8 +12,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from clinic.clock import day_bounds, local_midnight
-from clinic.clock import today as clock_today
+from clinic.clock import local_midnight
 from scheduling.eligibility import STALE_AFTER_HOURS
 from scheduling.models import (
     Appointment,
@@ -20,9 +20,7 @@ from scheduling.models import (
     Location,
     Provider,
     Room,
-    WaitlistEntry,
 )
-from scheduling.slots import PARTS_OF_DAY
 
 GRID_STEP_MINUTES = 15
 GRID_START = time(7, 0)
@@ -381,87 +379,3 @@ def today_board(*, now: datetime | None = None, location_id: int | None = None):
             board["missed"].append(a)
     board["waiting"].sort(key=lambda a: a.arrived_at)
     return board
-
-
-def patient_appointments(*, patient, now: datetime | None = None, limit: int = 10):
-    now = now or timezone.now()
-    base = Appointment.objects.filter(patient=patient).select_related(
-        "provider", "appointment_type", "location", "room"
-    )
-    upcoming = list(
-        base.filter(start__gte=now, status__in=Appointment.ACTIVE_STATUSES).order_by(
-            "start"
-        )[:limit]
-    )
-    past = list(base.filter(start__lt=now).order_by("-start")[:limit])
-    return {
-        "upcoming": upcoming,
-        "past": past,
-        "no_show_count": base.filter(status=S.NO_SHOW).count(),
-    }
-
-
-def patient_visit_today(*, patient, now: datetime | None = None):
-    """The patient's visit today (clinic day), or None: one under way (arrived, in
-    room) first, else the booked one nearest to now (cancelled and no-show visits
-    are not visits)."""
-    now = now or timezone.now()
-    start, end = day_bounds(clock_today(now))
-    visits = list(
-        Appointment.objects.filter(
-            patient=patient,
-            start__gte=start,
-            start__lt=end,
-            status__in=Appointment.ACTIVE_STATUSES,
-        ).select_related("location")[:20]
-    )
-    under_way = (S.ARRIVED, S.IN_ROOM)
-    visits.sort(key=lambda a: (a.status not in under_way, abs(a.start - now)))
-    return visits[0] if visits else None
-
-
-def utc(moment: datetime) -> datetime:
-    return moment.astimezone(UTC)
-
-
-# --- The waitlist ---------------------------------------------------------------
-
-
-def _suits(entry: WaitlistEntry, appointment: Appointment) -> bool:
-    local = timezone.localtime(appointment.start)
-    if entry.weekdays and str(local.weekday()) not in entry.weekdays:
-        return False
-    if entry.part_of_day:
-        low, high = PARTS_OF_DAY[entry.part_of_day]
-        if not low <= local.time() < high:
-            return False
-    return True
-
-
-def waitlist_candidates(*, appointment: Appointment, limit: int = 10):
-    """Who could take a freed slot, best first: those who asked for this provider,
-    then those who named none; within each, who has waited longest."""
-    day = timezone.localtime(appointment.start).date()
-    entries = (
-        WaitlistEntry.objects.filter(
-            status=WaitlistEntry.Status.WAITING,
-            appointment_type_id=appointment.appointment_type_id,
-            until__gte=day,
-        )
-        .filter(Q(provider__isnull=True) | Q(provider_id=appointment.provider_id))
-        .exclude(patient_id=appointment.patient_id)
-        .select_related("patient", "provider")
-        .order_by("created_at")[:200]
-    )
-    suitable = [entry for entry in entries if _suits(entry, appointment)]
-    suitable.sort(key=lambda e: (e.provider_id is None, e.created_at))
-    return suitable[:limit]
-
-
-def waitlist_entry_for(*, pk, patient) -> WaitlistEntry | None:
-    """The waitlist entry a booking page was opened from, if it is this patient's."""
-    try:
-        pk = int(pk or 0)
-    except (TypeError, ValueError):
-        return None
-    return WaitlistEntry.objects.filter(pk=pk, patient=patient).first()
