@@ -197,3 +197,21 @@ def test_the_nurse_breaks_the_glass_and_lands_on_the_page_she_asked_for(
 
 
 # --- Lists show "Restricted patient" -------------------------------------------------
+
+
+def test_breaking_the_glass_of_an_unrestricted_record_says_so_on_the_form(
+    client, make_user
+):
+    """A refusal stays on the form with what was typed (it used to redirect)."""
+    patient = PatientFactory()
+    client.force_login(make_user("Nurse"))
+    response = client.post(
+        reverse("registration:break-glass", args=[patient.pk]),
+        {"reason": "direct_care", "reason_text": "Seen on ward 3", "confirm": "on"},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors() == [
+        str(breakglass.NOT_RESTRICTED)
+    ]
+    assert "Seen on ward 3" in response.content.decode()
+    assert not BreakGlassGrant.objects.exists()
