@@ -113,7 +113,7 @@ def _damaged(content_type: str) -> ValidationError:
 def _verify_image(upload, content_type: str) -> None:
     """The whole image decodes (Pillow's verify, then a full load), and it is the
     kind its first bytes say, of a size a card scan has."""
-    from PIL import Image
+    from PIL import Image  # heavy: loaded only when a card image is checked
 
     expected = {"image/jpeg": "JPEG", "image/png": "PNG"}[content_type]
     try:
@@ -146,7 +146,7 @@ def _verify_image(upload, content_type: str) -> None:
 def _verify_pdf(upload) -> None:
     """A PDF that pypdf reads page by page (contents decoded), not encrypted, of a
     card's few pages, with nothing that runs or leaves the document."""
-    from pypdf import PdfReader
+    from pypdf import PdfReader  # heavy: loaded only when a card PDF is checked
 
     try:
         upload.seek(0)

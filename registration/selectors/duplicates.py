@@ -33,6 +33,7 @@ def _name_similarity_rows(*, given: str, family: str, birth_date: date):
         status=Patient.Status.MERGED
     )
     if _is_postgresql():
+        # PostgreSQL only: elsewhere rapidfuzz below does the comparing.
         from django.contrib.postgres.search import TrigramSimilarity
 
         rows = same_day.annotate(similarity=TrigramSimilarity(SEARCH_TEXT, wanted))
