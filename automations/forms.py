@@ -383,11 +383,11 @@ class PreviewForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.patient = None
-        from registration.models import Patient
+        from registration.selectors import patient_by_mrn
 
         mrn = (self.data.get("mrn") or "").strip()
         if mrn:
-            self.patient = Patient.objects.filter(mrn=mrn).first()
+            self.patient = patient_by_mrn(mrn=mrn)
         self.visits = {}
         if self.patient is not None:
             from scheduling.models import Appointment

@@ -25,6 +25,7 @@ from billing.models import (
     Remittance,
     SubmissionBatch,
 )
+from registration.selectors import patient_mrn_q
 from scheduling.models import Appointment
 
 ZERO = Decimal("0.00")
@@ -69,7 +70,7 @@ def claim_list(*, query: str = "", status: str = "", payer_id=None):
     if query:
         claims = claims.filter(
             Q(claim_number__icontains=query)
-            | Q(patient__mrn=query)
+            | patient_mrn_q(mrn=query, path="patient__mrn")
             | Q(patient__family_name__istartswith=query)
             | Q(payer_claim_number=query)
         )
@@ -117,7 +118,8 @@ def visits_to_bill(*, query: str = ""):
     if query.strip():
         q = query.strip()
         visits = visits.filter(
-            Q(patient__mrn=q) | Q(patient__family_name__istartswith=q)
+            patient_mrn_q(mrn=q, path="patient__mrn")
+            | Q(patient__family_name__istartswith=q)
         )
     return visits
 

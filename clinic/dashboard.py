@@ -72,7 +72,7 @@ PANELS: dict[str, list[str]] = {
     FRONT_DESK: [
         *COMMON,
         "scheduling.dashboard.front_desk_today",
-        "registration.panels.registrations_today",
+        "registration.dashboard.registrations_today",
     ],
     NURSE: [
         *COMMON,

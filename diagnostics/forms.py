@@ -15,7 +15,7 @@ from diagnostics.models import (
     SpecimenType,
     TestDefinition,
 )
-from registration.forms import PatientMRNField, PatientMRNFormMixin
+from registration.mrn_field import PatientMRNField, PatientMRNFormMixin
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 

@@ -14,6 +14,7 @@ from diagnostics.models import (
     Specimen,
     TestDefinition,
 )
+from registration.selectors import patient_mrn_q
 
 Status = DiagnosticOrder.Status
 TO_REVIEW = [Status.PARTIAL, Status.FINAL, Status.CORRECTED]
@@ -36,7 +37,7 @@ def order_list(
     for word in query.split():
         orders = orders.filter(
             Q(accession__iexact=word)
-            | Q(patient__mrn__iexact=word)
+            | patient_mrn_q(mrn=word, path="patient__mrn")
             | Q(patient__family_name__icontains=word)
             | Q(patient__given_name__icontains=word)
         )

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from clinic.models import AccessLog
 from registration.models import BreakGlassGrant, Patient
 
 RESTRICTED_LABEL = _("Restricted patient")
@@ -335,8 +336,6 @@ def pages_opened(grants: list[dict]) -> dict[int, list[tuple]]:
     found: dict[int, list[tuple]] = {grant["id"]: [] for grant in grants}
     if not grants:
         return found
-    from clinic.models import AccessLog
-
     window = models.Q()
     for grant in grants:
         window |= models.Q(

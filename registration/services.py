@@ -11,13 +11,17 @@ from django.utils.translation import gettext as _
 
 from automations.events import publish
 from clinic.exceptions import ApplicationError
+from clinic.models import AccessLog
 from clinic.queueing import enqueue_on_commit
+from registration import jobs
+from registration.eligibility import EligibilityError, backend_name, get_backend
+from registration.exceptions import PossibleDuplicates
 from registration.models import Allergy, Coverage, EligibilityCheck, Patient
 from registration.mrn import mrn_allocate
+from registration.selectors import patient_possible_duplicates
 
 logger = logging.getLogger(__name__)
 
-DUPLICATE_REASON_REQUIRED = "Say why this is a new patient and not one of the matches."
 NKA_WITH_ACTIVE_ALLERGIES = (
     "This patient has active allergies: mark them inactive or entered in error first."
 )
@@ -43,6 +47,24 @@ def _apply_sms_consent(*, patient: Patient, previous: bool, actor) -> None:
         patient.sms_consent_recorded_by = None
 
 
+def _duplicates_check(
+    *, data: dict, coverage: dict | None, reason: str, shown: list[str]
+) -> list[str]:
+    """The MRNs of existing patients who may be this person, when the clerk
+    confirmed a new record anyway; PossibleDuplicates otherwise."""
+    matches = patient_possible_duplicates(
+        given_name=data.get("given_name", ""),
+        family_name=data.get("family_name", ""),
+        birth_date=data.get("birth_date"),
+        phones=[data.get("phone_mobile"), data.get("phone_home")],
+        member_id=(coverage or {}).get("member_id", ""),
+    )
+    mrns = [match.patient.mrn for match in matches]
+    if matches and not (reason and set(mrns) <= set(shown)):
+        raise PossibleDuplicates(matches)
+    return mrns
+
+
 def patient_register(
     *,
     data: dict,
@@ -51,13 +73,18 @@ def patient_register(
     duplicate_override_reason: str = "",
     duplicates_shown: list[str] = (),
 ) -> Patient:
-    """A new patient gets a fresh MRN. When the duplicate check showed possible
-    matches, the clerk's reason for registering anyway is kept with the record."""
-    if duplicates_shown and not duplicate_override_reason.strip():
-        raise ValidationError({"duplicate_reason": DUPLICATE_REASON_REQUIRED})
+    """A new patient gets a fresh MRN, after a search for the same person: when
+    existing patients may be this person, the record is made only with the
+    clerk's reason, given after those matches were shown (``duplicates_shown``;
+    a new match since refuses again). The reason and the matches are kept with
+    the record."""
+    reason = duplicate_override_reason.strip()
+    matched = _duplicates_check(
+        data=data, coverage=coverage, reason=reason, shown=list(duplicates_shown)
+    )
     patient = Patient(**{k: v for k, v in data.items() if k not in ("mrn",)})
-    patient.duplicate_override_reason = duplicate_override_reason.strip()[:300]
-    patient.duplicate_override_mrns = ", ".join(duplicates_shown)[:300]
+    patient.duplicate_override_reason = reason[:300] if matched else ""
+    patient.duplicate_override_mrns = ", ".join(matched)[:300]
     _apply_sms_consent(patient=patient, previous=False, actor=actor)
     if patient.allergy_review == Patient.AllergyReview.NO_KNOWN:
         patient.allergy_reviewed_at = timezone.now()
@@ -118,9 +145,6 @@ def coverage_add(*, patient: Patient, data: dict, actor) -> Coverage:
 
 def eligibility_check_request(*, coverage: Coverage, actor) -> EligibilityCheck:
     """Verifying insurance is a row first, then a job: the job only carries its id."""
-    from registration.eligibility import backend_name
-    from registration.jobs import eligibility_check_job
-
     with transaction.atomic():
         check = EligibilityCheck.objects.create(
             coverage=coverage,
@@ -128,14 +152,12 @@ def eligibility_check_request(*, coverage: Coverage, actor) -> EligibilityCheck:
             backend=backend_name(),
             requested_by=actor,
         )
-        enqueue_on_commit(eligibility_check_job, check.pk, queue="default")
+        enqueue_on_commit(jobs.eligibility_check_job, check.pk, queue="default")
     return check
 
 
 def eligibility_check_run(*, check_id: int) -> EligibilityCheck | None:
     """A pending check asks the payer once; an answered check is left alone."""
-    from registration.eligibility import EligibilityError, get_backend
-
     with transaction.atomic():
         check = (
             EligibilityCheck.objects.select_for_update(skip_locked=True)
@@ -225,8 +247,6 @@ def _patient_foreign_keys() -> list[tuple[type[models.Model], models.Field]]:
     tables and the access log (evidence of the past, append-only) and the merge's
     own ``merged_into`` link.
     """
-    from clinic.models import AccessLog
-
     found = []
     for model in apps.get_models(include_auto_created=True):
         if hasattr(model, "instance_type") or model is AccessLog:

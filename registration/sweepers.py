@@ -3,6 +3,7 @@
 from datetime import datetime, timedelta
 
 from clinic.queueing import enqueue_on_commit
+from registration.jobs import eligibility_check_job
 from registration.models import EligibilityCheck
 
 # A check still pending this long after it was asked lost its job (Redis was down
@@ -12,8 +13,6 @@ GIVE_UP_AFTER = timedelta(days=2)
 
 
 def pending_eligibility_checks(now: datetime) -> int:
-    from registration.jobs import eligibility_check_job
-
     ids = list(
         EligibilityCheck.objects.filter(
             result=EligibilityCheck.Result.PENDING,

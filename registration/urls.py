@@ -1,6 +1,6 @@
 from django.urls import path
 
-from registration import breakglass_views, views
+from registration import views
 
 app_name = "registration"
 
@@ -56,17 +56,17 @@ urlpatterns = [
     ),
     path(
         "patients/<int:pk>/break-glass/",
-        breakglass_views.BreakGlassView.as_view(),
+        views.BreakGlassView.as_view(),
         name="break-glass",
     ),
     path(
         "patients/<int:pk>/restriction/",
-        breakglass_views.RestrictionView.as_view(),
+        views.RestrictionView.as_view(),
         name="patient-restriction",
     ),
     path(
         "reports/restricted-access/review/",
-        breakglass_views.RestrictedAccessReviewView.as_view(),
+        views.RestrictedAccessReviewView.as_view(),
         name="restricted-access-review",
     ),
 ]

@@ -13,6 +13,8 @@ from registration.mrn import MRN_RE, mrn_is_valid
 MEMBER_ID_RE = re.compile(r"^[A-Za-z0-9-]{2,40}$")
 
 MRN_INVALID = _("An MRN is eight digits whose last digit checks the others.")
+MRN_NOT_CANONICAL = _("An MRN is capital letters and digits only.")
+MRN_CANONICAL_RE = re.compile(r"^[A-Z0-9]+$")
 MEMBER_ID_SPACES = _("A member ID has no spaces: type it as printed, without gaps.")
 MEMBER_ID_INVALID = _("A member ID is letters, digits and dashes only.")
 CARD_TOO_LARGE = _("The card image is %(size)s MB; the largest accepted is %(max)s MB.")
@@ -50,6 +52,10 @@ CARD_SIGNATURES = {
 
 
 def validate_mrn(value: str) -> None:
+    # Stored as a lookup normalises what is typed (registration.selectors
+    # .patient_by_mrn), so that an exact match finds it.
+    if not MRN_CANONICAL_RE.match(value):
+        raise ValidationError(MRN_NOT_CANONICAL, code="mrn_form")
     # MRNs from before the check digit (demo data of older versions) stay readable.
     if MRN_RE.match(value) and not mrn_is_valid(value):
         raise ValidationError(MRN_INVALID, code="mrn_check_digit")
@@ -107,7 +113,7 @@ def _damaged(content_type: str) -> ValidationError:
 def _verify_image(upload, content_type: str) -> None:
     """The whole image decodes (Pillow's verify, then a full load), and it is the
     kind its first bytes say, of a size a card scan has."""
-    from PIL import Image
+    from PIL import Image  # heavy: loaded only when a card image is checked
 
     expected = {"image/jpeg": "JPEG", "image/png": "PNG"}[content_type]
     try:
@@ -140,7 +146,7 @@ def _verify_image(upload, content_type: str) -> None:
 def _verify_pdf(upload) -> None:
     """A PDF that pypdf reads page by page (contents decoded), not encrypted, of a
     card's few pages, with nothing that runs or leaves the document."""
-    from pypdf import PdfReader
+    from pypdf import PdfReader  # heavy: loaded only when a card PDF is checked
 
     try:
         upload.seek(0)

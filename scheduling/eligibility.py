@@ -6,6 +6,10 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from registration.models import EligibilityCheck
+from registration.selectors import coverage_primary, eligibility_status_for_checkin
+from registration.services import eligibility_check_request, eligibility_check_run
+
 # A check older than this is shown as stale in the day view.
 STALE_AFTER_HOURS = 36
 
@@ -20,10 +24,6 @@ def verify(*, patient, service_date: date) -> str | None:
     """Verify the primary coverage for a visit on ``service_date`` through the
     registration service (the payer is asked now, in this background job):
     "verified", "failed", or None when the patient has no insurance to verify."""
-    from registration.models import EligibilityCheck
-    from registration.selectors import coverage_primary
-    from registration.services import eligibility_check_request, eligibility_check_run
-
     coverage = coverage_primary(patient=patient, on=service_date)
     if coverage is None:
         return None
@@ -37,8 +37,6 @@ def verify(*, patient, service_date: date) -> str | None:
 
 def check_in_info(*, appointment) -> CheckInInfo:
     """What check-in shows: registration's eligibility warning and the copay due."""
-    from registration.selectors import eligibility_status_for_checkin
-
     status = eligibility_status_for_checkin(patient=appointment.patient)
     copay = status.check.copay if status.check is not None else None
     warning = status.message if status.level != "ok" else ""

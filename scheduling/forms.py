@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clinic.fields import ClinicDateField
-from registration.forms import PatientMRNField, PatientMRNFormMixin
+from registration.mrn_field import PatientMRNField, PatientMRNFormMixin
 from scheduling.models import (
     AppointmentType,
     Location,
@@ -200,10 +200,9 @@ class UndoForm(_Crispy, forms.Form):
         self.setup_helper()
 
 
-class CancelForm(_Crispy, forms.Form):
-    submit_label = _("Cancel the appointment")
+class _SeriesScope(forms.Form):
+    """Which visits: "this visit only" or "this and following" (a series only)."""
 
-    reason = forms.CharField(label=_("Reason"), max_length=200)
     scope = forms.ChoiceField(
         label=_("Which visits"),
         choices=[("one", _("This visit only")), ("following", _("This and following"))],
@@ -218,7 +217,14 @@ class CancelForm(_Crispy, forms.Form):
         self.setup_helper()
 
 
-class MoveForm(_Crispy, forms.Form):
+class CancelForm(_Crispy, _SeriesScope):
+    submit_label = _("Cancel the appointment")
+    field_order = ["reason", "scope"]
+
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
+
+class MoveForm(_Crispy, _SeriesScope):
     submit_label = _("Move")
 
     date = ClinicDateField(
@@ -230,18 +236,10 @@ class MoveForm(_Crispy, forms.Form):
     provider = forms.ModelChoiceField(
         label=_("Provider"), queryset=Provider.objects.filter(is_active=True)
     )
-    scope = forms.ChoiceField(
-        label=_("Which visits"),
-        choices=[("one", _("This visit only")), ("following", _("This and following"))],
-        initial="one",
-        required=False,
-    )
+    field_order = ["date", "time", "provider", "scope"]
 
-    def __init__(self, *args, in_series=False, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if not in_series:
-            del self.fields["scope"]
-        self.setup_helper()
         self.helper.form_tag = False  # the template's form posts with htmx
 
 

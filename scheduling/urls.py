@@ -1,6 +1,6 @@
 from django.urls import path
 
-from scheduling.views import appointments, calendar, manage, reports
+from scheduling.views import appointments, booking, calendar, manage, reports
 
 app_name = "scheduling"
 
@@ -8,8 +8,8 @@ urlpatterns = [
     path("", calendar.DayView.as_view(), name="day"),
     path("week/", calendar.WeekView.as_view(), name="week"),
     path("today/", calendar.TodayView.as_view(), name="today"),
-    path("find/", appointments.FindSlotView.as_view(), name="find"),
-    path("book/", appointments.BookView.as_view(), name="book"),
+    path("find/", booking.FindSlotView.as_view(), name="find"),
+    path("book/", booking.BookView.as_view(), name="book"),
     path(
         "appointments/<int:pk>/",
         appointments.AppointmentDetailView.as_view(),
@@ -42,7 +42,7 @@ urlpatterns = [
     ),
     path(
         "appointments/<int:pk>/candidates/",
-        appointments.CandidatesView.as_view(),
+        booking.CandidatesView.as_view(),
         name="appointment-candidates",
     ),
     path("waitlist/", manage.WaitlistView.as_view(), name="waitlist"),

@@ -19,8 +19,8 @@ from alerts.models import WaitlistOffer
 from alerts.services import notification_create
 from scheduling.exceptions import SchedulingError
 from scheduling.models import Appointment, WaitlistEntry
-from scheduling.services import appointment_book
-from scheduling.waitlist import waitlist_candidates, waitlist_mark
+from scheduling.selectors import waitlist_candidates
+from scheduling.services import appointment_book, waitlist_mark
 
 OFFER_TEXT = _(
     "Hi %(first_name)s, %(clinic)s has an earlier %(type)s on %(when)s with "

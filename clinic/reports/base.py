@@ -62,12 +62,12 @@ class ReportFilterForm(forms.Form):
         return username
 
     def clean_patient(self):
-        from registration.models import Patient
+        from registration.selectors import patient_by_mrn
 
         mrn = self.cleaned_data["patient"]
         if not mrn:
             return None
-        patient = Patient.objects.filter(mrn__iexact=mrn).first()
+        patient = patient_by_mrn(mrn=mrn)
         if patient is None:
             raise forms.ValidationError(_("No patient has that MRN."))
         return patient

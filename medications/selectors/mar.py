@@ -15,6 +15,7 @@ from medications.models import (
     MedicationOrder,
     ScheduledDose,
 )
+from registration.selectors import patient_mrn_q
 from scheduling.models import Location
 from scheduling.selectors import patient_visit_today
 
@@ -184,7 +185,7 @@ def mar_for_unit(
     if query.strip():
         text = query.strip()
         doses = doses.filter(
-            Q(order__patient__mrn__iexact=text)
+            patient_mrn_q(mrn=text, path="order__patient__mrn")
             | Q(order__patient__family_name__icontains=text)
             | Q(order__patient__given_name__icontains=text)
         )

@@ -1,6 +1,6 @@
 from django import template
 
-from scheduling.chips import ChipContext, chip_html, grid_body_html
+from scheduling.day_grid_html import ChipContext, chip_html, grid_body_html
 
 register = template.Library()
 

@@ -1,208 +1,37 @@
-"""Finding a slot, booking, and everything done to one appointment."""
+"""Everything done to one appointment: its page, status changes, check-in, undo,
+cancel and move."""
 
 from datetime import datetime
 
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, FormView
 
-from clinic.exceptions import ApplicationError
+from clinic.edges import PostActionView, ServiceFormMixin, refusal_messages
 from clinic.mixins import PatientAccessLogMixin
-from clinic.models import AccessLog
 from clinic.permissions import RoleRequiredMixin
-from clinic.services import access_log_record
 from registration.banner import PatientBannerMixin
 from scheduling import eligibility, services, visit_windows
 from scheduling.exceptions import SlotTaken
-from scheduling.forms import (
-    BookForm,
-    CancelForm,
-    CheckInForm,
-    FindSlotForm,
-    MoveForm,
-    UndoForm,
-)
-from scheduling.models import Appointment, WaitlistEntry
-from scheduling.series import (
-    series_book,
-    series_cancel_following,
-    series_reschedule_following,
-)
-from scheduling.slots import find_slots
-from scheduling.undo import UNDO_LABELS, appointment_undo
-from scheduling.waitlist import waitlist_candidates, waitlist_mark
+from scheduling.forms import CancelForm, CheckInForm, MoveForm, UndoForm
+from scheduling.models import Appointment
 
-BOOK = "scheduling.add_appointment"
 CHANGE = "scheduling.change_appointment"
 VIEW = "scheduling.view_appointment"
+UNKNOWN_ACTION = _("Unknown action.")
 
 
-def book_url(*, slot, appointment_type, patient=None) -> str:
-    params = {
-        "appointment_type": appointment_type.pk,
-        "provider": slot.provider.pk,
-        "location": slot.location.pk,
-        "start": timezone.localtime(slot.start).strftime("%Y-%m-%d %H:%M"),
-    }
-    if patient is not None:
-        params["patient"] = patient.mrn
-    return f"{reverse('scheduling:book')}?{urlencode(params)}"
+class AppointmentMixin(RoleRequiredMixin):
+    """Views under /appointments/<pk>/: ``self.appointment``; ``back()`` is the
+    page to return to (a safe ``next``, else the appointment)."""
 
-
-def _with_book_urls(slots, appointment_type, patient):
-    return [
-        (slot, book_url(slot=slot, appointment_type=appointment_type, patient=patient))
-        for slot in slots
-    ]
-
-
-class FindSlotView(RoleRequiredMixin, FormView):
-    """Next free times for a visit type, optionally one provider, place, time of day."""
-
-    permission_required = BOOK
-    template_name = "scheduling/find_slot.html"
-    form_class = FindSlotForm
-
-    def get_form_kwargs(self):
-        kwargs = {"initial": self.get_initial(), "prefix": None}
-        if "appointment_type" in self.request.GET:
-            kwargs["data"] = self.request.GET
-        elif "patient" in self.request.GET:
-            kwargs["initial"] = {"patient": self.request.GET["patient"]}
-        return kwargs
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        form = context["form"]
-        if form.is_bound and form.is_valid():
-            data = form.cleaned_data
-            slots = find_slots(
-                appointment_type=data["appointment_type"],
-                provider=data.get("provider"),
-                location=data.get("location"),
-                start_day=data.get("start_day"),
-                part_of_day=data.get("part_of_day") or "",
-            )
-            context["slots"] = _with_book_urls(
-                slots, data["appointment_type"], data.get("patient")
-            )
-            context["searched"] = True
-        return context
-
-
-class BookView(RoleRequiredMixin, FormView):
-    """Confirm a chosen slot for a patient, then book it (or a weekly series)."""
-
-    permission_required = BOOK
-    template_name = "scheduling/book.html"
-    form_class = BookForm
-
-    def get_initial(self):
-        return self.request.GET.dict()
-
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["can_double_book"] = self.request.user.has_perm(
-            services.DOUBLE_BOOK_PERMISSION
-        )
-        return kwargs
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        form = context["form"]
-        summary = {}
-        for name in ("appointment_type", "provider", "location"):
-            field = form.fields[name]
-            value = form[name].value()
-            try:
-                summary[name] = (
-                    field.queryset.filter(pk=value).first() if value else None
-                )
-            except (ValueError, TypeError):
-                summary[name] = None
-        start = form["start"].value()
-        if isinstance(start, str):
-            try:
-                start = datetime.fromisoformat(start)
-            except ValueError:
-                start = None
-        context.update(summary=summary, start=start)
-        return context
-
-    def form_valid(self, form):
-        data = form.cleaned_data
-        repeat = data.get("repeat_weeks") or 1
-        common = {
-            "patient": data["patient"],
-            "appointment_type": data["appointment_type"],
-            "provider": data["provider"],
-            "location": data["location"],
-            "actor": self.request.user,
-            "notes": data.get("notes", ""),
-        }
-        try:
-            if repeat > 1:
-                series = series_book(first_start=data["start"], count=repeat, **common)
-                appointment = series.appointments.order_by("series_index").first()
-            else:
-                appointment = services.appointment_book(
-                    start=data["start"],
-                    override_reason=data.get("override_reason", ""),
-                    double_book=data.get("double_book", False),
-                    **common,
-                )
-        except SlotTaken as error:
-            form.add_error(None, error.message)
-            return self.render_to_response(
-                self.get_context_data(
-                    form=form,
-                    alternatives=_with_book_urls(
-                        error.alternatives, data["appointment_type"], data["patient"]
-                    ),
-                )
-            )
-        except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-            return self.form_invalid(form)
-        except ApplicationError as error:
-            form.add_error(None, error.message)
-            return self.form_invalid(form)
-        entry = WaitlistEntry.objects.filter(
-            pk=self.request.GET.get("waitlist") or 0, patient=appointment.patient
-        ).first()
-        if entry is not None:
-            waitlist_mark(
-                entry=entry,
-                status=WaitlistEntry.Status.BOOKED,
-                actor=self.request.user,
-                appointment=appointment,
-            )
-        messages.success(
-            self.request,
-            _("Booked for %(patient)s, born %(birth)s: %(when)s with %(provider)s.")
-            % {
-                "patient": appointment.patient,
-                "birth": f"{appointment.patient.birth_date:%Y-%m-%d}",
-                "when": timezone.localtime(appointment.start).strftime(
-                    "%a %d %b %H:%M"
-                ),
-                "provider": appointment.provider,
-            },
-        )
-        return redirect(appointment)
-
-
-class _AppointmentMixin(RoleRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
         self.appointment = get_object_or_404(
             Appointment.objects.select_related(
@@ -270,6 +99,9 @@ class AppointmentDetailView(
             for s in Appointment.Status.values
             if s in actions and s != Appointment.Status.ARRIVED
         ]
+        undo_label = ""
+        if visit_windows.can_undo(a, now):
+            undo_label = services.UNDO_LABELS[a.status]
         return super().get_context_data(
             quick_actions=quick_actions,
             can_check_in=Appointment.Status.ARRIVED in actions,
@@ -277,7 +109,7 @@ class AppointmentDetailView(
                 a, Appointment.Status.ARRIVED, now
             ),
             can_override=user.has_perm(visit_windows.OVERRIDE_PERMISSION),
-            undo_label=UNDO_LABELS[a.status] if visit_windows.can_undo(a, now) else "",
+            undo_label=undo_label,
             can_cancel=Appointment.Status.CANCELLED in services.TRANSITIONS[a.status],
             can_move=a.status in Appointment.UPCOMING_STATUSES,
             can_change=user.has_perm(CHANGE),
@@ -286,75 +118,83 @@ class AppointmentDetailView(
         )
 
 
-class _BannerPage(PatientBannerMixin):
-    """A page about one visit carries its patient's banner."""
+class _AppointmentPage(PatientAccessLogMixin, AppointmentMixin, PatientBannerMixin):
+    """A form page about one visit: logged as a look at it, with its patient's
+    banner."""
+
+    def get_access_object(self):
+        return self.appointment
 
     def get_banner_patient(self):
         return self.appointment.patient
 
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(appointment=self.appointment, **kwargs)
 
-class AppointmentActionView(_AppointmentMixin, View):
+
+class AppointmentActionView(AppointmentMixin, PostActionView):
     """A quick status change (confirm, room, complete, no-show, check-in without
-    copay) from the day view or the today list; htmx swaps the appointment's chip."""
+    copay) from the day view or the today list; htmx swaps the appointment's chip
+    (with the refusal, if any) instead of redirecting."""
 
     permission_required = CHANGE
-    http_method_names = ["post"]
+    error = None
 
-    def post(self, request, pk):
-        action = services.QUICK_ACTIONS.get(request.POST.get("action", ""))
-        error = None
+    def perform(self):
+        action = services.QUICK_ACTIONS.get(self.request.POST.get("action", ""))
         if action is None:
-            error = _("Unknown action.")
+            raise ValidationError(UNKNOWN_ACTION)
+        return action(
+            appointment=self.appointment,
+            actor=self.request.user,
+            reason=self.request.POST.get("reason", "")[:200],
+        )
+
+    def refused(self, error) -> None:
+        if self.request.htmx:
+            self.error = " ".join(refusal_messages(error))
         else:
-            try:
-                self.appointment = action(
-                    appointment=self.appointment,
-                    actor=request.user,
-                    reason=request.POST.get("reason", "")[:200],
-                )
-            except ApplicationError as exc:
-                error = exc.message
-            except ValidationError as exc:
-                error = " ".join(exc.messages)
-        if request.htmx:
-            appointment = Appointment.objects.select_related(
-                "patient", "provider", "appointment_type", "room", "location"
-            ).get(pk=pk)
-            return render(
-                request,
-                "scheduling/partials/_appointment_chip.html",
-                {
-                    "a": appointment,
-                    "can_change": True,
-                    "error": error,
-                    "next": self.back(),
-                },
-            )
-        if error:
-            messages.error(request, error)
-        else:
-            messages.success(
-                request,
-                _("%(patient)s: %(status)s")
-                % {
-                    "patient": self.appointment.patient.family_name,
-                    "status": self.appointment.get_status_display(),
-                },
-            )
-        return redirect(self.back())
+            super().refused(error)
+
+    def get_success_message(self, appointment) -> str:
+        if self.request.htmx:
+            return ""
+        return _("%(patient)s: %(status)s") % {
+            "patient": appointment.patient.family_name,
+            "status": appointment.get_status_display(),
+        }
+
+    def get_redirect_url(self, result=None) -> str:
+        return self.back()
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        if not request.htmx:
+            return response
+        appointment = Appointment.objects.select_related(
+            "patient", "provider", "appointment_type", "room", "location"
+        ).get(pk=self.appointment.pk)
+        return render(
+            request,
+            "scheduling/partials/_appointment_chip.html",
+            {
+                "a": appointment,
+                "can_change": True,
+                "error": self.error,
+                "next": self.back(),
+            },
+        )
 
 
 @method_decorator(never_cache, name="dispatch")
-class CheckInView(PatientAccessLogMixin, _AppointmentMixin, _BannerPage, FormView):
-    """Check-in shows the eligibility warning and copay due; records the copay."""
+class CheckInView(_AppointmentPage, ServiceFormMixin, FormView):
+    """Check-in shows the visit's time, the eligibility warning and the copay due;
+    records the copay."""
 
     permission_required = CHANGE
     template_name = "scheduling/check_in.html"
     form_class = CheckInForm
     access_what = "check-in"
-
-    def get_access_object(self):
-        return self.appointment
 
     def get_form_kwargs(self):
         closed = visit_windows.closed_message(
@@ -368,7 +208,6 @@ class CheckInView(PatientAccessLogMixin, _AppointmentMixin, _BannerPage, FormVie
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            appointment=self.appointment,
             info=eligibility.check_in_info(appointment=self.appointment),
             closed=visit_windows.closed_message(
                 self.appointment, Appointment.Status.ARRIVED, timezone.now()
@@ -376,30 +215,23 @@ class CheckInView(PatientAccessLogMixin, _AppointmentMixin, _BannerPage, FormVie
             **kwargs,
         )
 
-    def form_valid(self, form):
-        try:
-            services.appointment_check_in(
-                appointment=self.appointment,
-                actor=self.request.user,
-                copay_collected=form.cleaned_data.get("copay_collected"),
-                reason=form.cleaned_data.get("reason", ""),
-            )
-        except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-            return self.form_invalid(form)
-        except ApplicationError as error:
-            messages.error(self.request, error.message)
-            return redirect(self.appointment)
-        messages.success(
-            self.request,
-            _("%(patient)s is checked in.") % {"patient": self.appointment.patient},
+    def perform(self, form):
+        return services.appointment_check_in(
+            appointment=self.appointment,
+            actor=self.request.user,
+            copay_collected=form.cleaned_data.get("copay_collected"),
+            reason=form.cleaned_data.get("reason", ""),
         )
-        return redirect(self.back())
+
+    def get_success_message(self, appointment) -> str:
+        return _("%(patient)s is checked in.") % {"patient": appointment.patient}
+
+    def get_result_url(self, appointment) -> str:
+        return self.back()
 
 
 @method_decorator(never_cache, name="dispatch")
-class UndoView(PatientAccessLogMixin, _AppointmentMixin, _BannerPage, FormView):
+class UndoView(_AppointmentPage, ServiceFormMixin, FormView):
     """Undo today's check-in, no-show or completion of a visit, with a reason."""
 
     permission_required = CHANGE
@@ -407,48 +239,34 @@ class UndoView(PatientAccessLogMixin, _AppointmentMixin, _BannerPage, FormView):
     form_class = UndoForm
     access_what = "undo"
 
-    def get_access_object(self):
-        return self.appointment
-
     def get_context_data(self, **kwargs):
         a = self.appointment
         return super().get_context_data(
-            appointment=a,
-            undo_label=UNDO_LABELS.get(a.status, ""),
+            undo_label=services.UNDO_LABELS.get(a.status, ""),
             deadline=visit_windows.undo_deadline(a),
             can_undo=visit_windows.can_undo(a, timezone.now()),
             **kwargs,
         )
 
-    def form_valid(self, form):
-        try:
-            appointment = appointment_undo(
-                appointment=self.appointment,
-                actor=self.request.user,
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as error:
-            form.add_error("reason", error.messages)
-            return self.form_invalid(form)
-        except ApplicationError as error:
-            form.add_error(None, error.message)
-            return self.form_invalid(form)
-        messages.success(
-            self.request,
-            _("Undone: the visit is %(status)s again.")
-            % {"status": appointment.get_status_display().lower()},
+    def perform(self, form):
+        return services.appointment_undo(
+            appointment=self.appointment,
+            actor=self.request.user,
+            reason=form.cleaned_data["reason"],
         )
-        return redirect(appointment)
+
+    def get_success_message(self, appointment) -> str:
+        return _("Undone: the visit is %(status)s again.") % {
+            "status": appointment.get_status_display().lower()
+        }
 
 
-class CancelView(PatientAccessLogMixin, _AppointmentMixin, _BannerPage, FormView):
+class CancelView(_AppointmentPage, ServiceFormMixin, FormView):
     permission_required = CHANGE
     template_name = "scheduling/cancel.html"
     form_class = CancelForm
     access_what = "cancel form"
-
-    def get_access_object(self):
-        return self.appointment
+    success_message = _("Cancelled. Offer the time to someone waiting.")
 
     def get_form_kwargs(self):
         return {
@@ -456,41 +274,26 @@ class CancelView(PatientAccessLogMixin, _AppointmentMixin, _BannerPage, FormView
             "in_series": self.appointment.series_id is not None,
         }
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(appointment=self.appointment, **kwargs)
-
-    def form_valid(self, form):
+    def perform(self, form):
         reason = form.cleaned_data["reason"]
-        try:
-            if form.cleaned_data.get("scope") == "following":
-                series_cancel_following(
-                    appointment=self.appointment, reason=reason, actor=self.request.user
-                )
-            else:
-                services.appointment_cancel(
-                    appointment=self.appointment, reason=reason, actor=self.request.user
-                )
-        except ValidationError as error:
-            form.add_error("reason", error.messages)
-            return self.form_invalid(form)
-        except ApplicationError as error:
-            messages.error(self.request, error.message)
-            return redirect(self.appointment)
-        messages.success(
-            self.request, _("Cancelled. Offer the time to someone waiting.")
+        if form.cleaned_data.get("scope") == "following":
+            return services.series_cancel_following(
+                appointment=self.appointment, reason=reason, actor=self.request.user
+            )
+        return services.appointment_cancel(
+            appointment=self.appointment, reason=reason, actor=self.request.user
         )
-        return redirect("scheduling:appointment-candidates", pk=self.appointment.pk)
+
+    def get_result_url(self, result) -> str:
+        return reverse("scheduling:appointment-candidates", args=[self.appointment.pk])
 
 
-class MoveView(PatientAccessLogMixin, _AppointmentMixin, _BannerPage, FormView):
+class MoveView(_AppointmentPage, ServiceFormMixin, FormView):
     """Move a visit (or it and the following ones of its series) to another time."""
 
     permission_required = CHANGE
     form_class = MoveForm
     access_what = "move form"
-
-    def get_access_object(self):
-        return self.appointment
 
     def get_template_names(self):
         if self.request.htmx:
@@ -512,88 +315,49 @@ class MoveView(PatientAccessLogMixin, _AppointmentMixin, _BannerPage, FormView):
         }
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            appointment=self.appointment, next=self.back(), **kwargs
-        )
+        return super().get_context_data(next=self.back(), **kwargs)
 
-    def form_valid(self, form):
+    def perform(self, form):
         data = form.cleaned_data
-        start = datetime.combine(
+        self.start = datetime.combine(
             data["date"], data["time"], tzinfo=timezone.get_default_timezone()
         )
         try:
             if data.get("scope") == "following":
-                series_reschedule_following(
-                    appointment=self.appointment, start=start, actor=self.request.user
-                )
-            else:
-                services.appointment_reschedule(
+                return services.series_reschedule_following(
                     appointment=self.appointment,
-                    start=start,
-                    provider=data["provider"],
+                    start=self.start,
                     actor=self.request.user,
                 )
-        except SlotTaken as error:
-            form.add_error(None, error.message)
-            alternatives = [
-                timezone.localtime(s.start).strftime("%a %d %b %H:%M")
-                for s in error.alternatives
-            ]
-            if alternatives:
-                form.add_error(
-                    None, _("Free: %(times)s") % {"times": ", ".join(alternatives)}
-                )
-            return self.form_invalid(form)
-        except ApplicationError as error:
-            form.add_error(None, error.message)
-            return self.form_invalid(form)
-        messages.success(
-            self.request,
-            _("Moved to %(when)s.") % {"when": start.strftime("%a %d %b %H:%M")},
-        )
-        if self.request.htmx:
-            # A 302 would be followed inside the XHR; tell htmx to go there instead.
-            return HttpResponse(headers={"HX-Redirect": self.back()})
-        return redirect(self.back())
-
-
-class CandidatesView(_AppointmentMixin, View):
-    """Who on the waitlist could take a cancelled visit's time, best first."""
-
-    permission_required = CHANGE
-
-    def get(self, request, pk):
-        a = self.appointment
-        candidates = waitlist_candidates(appointment=a)
-        slot_params = {
-            "appointment_type": a.appointment_type_id,
-            "provider": a.provider_id,
-            "location": a.location_id,
-            "start": timezone.localtime(a.start).strftime("%Y-%m-%d %H:%M"),
-        }
-        rows = [
-            (
-                entry,
-                reverse("scheduling:book")
-                + "?"
-                + urlencode(
-                    {**slot_params, "patient": entry.patient.mrn, "waitlist": entry.pk}
-                ),
+            return services.appointment_reschedule(
+                appointment=self.appointment,
+                start=self.start,
+                provider=data["provider"],
+                actor=self.request.user,
             )
-            for entry in candidates
-        ]
-        response = render(
-            request,
-            "scheduling/candidates.html",
-            {"appointment": a, "candidates": rows},
-        )
-        # Names the cancelled visit's patient; the candidates are other patients.
-        access_log_record(
-            user=request.user,
-            action=AccessLog.Action.VIEW,
-            patient=a.patient,
-            obj=a,
-            what=f"waitlist candidates ({len(rows)})",
-            request=request,
-        )
+        except SlotTaken as error:
+            # The refusal names the next free times (the edge shows it on the form).
+            raise SlotTaken(_free_times(error), error.alternatives) from error
+
+    def get_success_message(self, result) -> str:
+        return _("Moved to %(when)s.") % {"when": self.start.strftime("%a %d %b %H:%M")}
+
+    def get_result_url(self, result) -> str:
+        return self.back()
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if self.request.htmx and response.status_code == 302:
+            # A 302 would be followed inside the XHR; tell htmx to go there instead.
+            return HttpResponse(headers={"HX-Redirect": response.url})
         return response
+
+
+def _free_times(error: SlotTaken) -> str:
+    times = [
+        timezone.localtime(s.start).strftime("%a %d %b %H:%M")
+        for s in error.alternatives
+    ]
+    if not times:
+        return str(error.message)
+    return f"{error.message} " + _("Free: %(times)s") % {"times": ", ".join(times)}

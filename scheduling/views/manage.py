@@ -3,21 +3,20 @@
 from datetime import timedelta
 
 import icalendar
-from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views import View
 from django.views.generic import CreateView, ListView
 
+from clinic.edges import PostActionView, ServiceFormMixin
 from clinic.mixins import ListAccessLogMixin
 from clinic.permissions import RoleRequiredMixin
 from scheduling import services
 from scheduling.forms import WaitlistForm
 from scheduling.models import Appointment, Provider, WaitlistEntry
-from scheduling.waitlist import waitlist_add, waitlist_mark
 
 FEED_PAST_DAYS = 30
 FEED_FUTURE_DAYS = 120
@@ -37,36 +36,37 @@ class WaitlistView(RoleRequiredMixin, ListAccessLogMixin, ListView):
         )
 
 
-class WaitlistCreateView(RoleRequiredMixin, CreateView):
+class WaitlistCreateView(RoleRequiredMixin, ServiceFormMixin, CreateView):
     permission_required = "scheduling.add_waitlistentry"
     template_name = "scheduling/waitlist_form.html"
     form_class = WaitlistForm
 
-    def form_valid(self, form):
+    def perform(self, form):
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
-        waitlist_add(actor=self.request.user, **fields)
-        messages.success(
-            self.request,
-            _("%(patient)s, born %(birth)s, added to the waitlist.")
-            % {
-                "patient": fields["patient"],
-                "birth": f"{fields['patient'].birth_date:%Y-%m-%d}",
-            },
-        )
-        return redirect("scheduling:waitlist")
+        return services.waitlist_add(actor=self.request.user, **fields)
+
+    def get_success_message(self, entry) -> str:
+        return _("%(patient)s, born %(birth)s, added to the waitlist.") % {
+            "patient": entry.patient,
+            "birth": f"{entry.patient.birth_date:%Y-%m-%d}",
+        }
+
+    def get_result_url(self, entry) -> str:
+        return reverse("scheduling:waitlist")
 
 
-class WaitlistRemoveView(RoleRequiredMixin, View):
+class WaitlistRemoveView(RoleRequiredMixin, PostActionView):
     permission_required = "scheduling.change_waitlistentry"
-    http_method_names = ["post"]
+    success_message = _("Removed from the waitlist.")
 
-    def post(self, request, pk):
-        entry = get_object_or_404(WaitlistEntry, pk=pk)
-        waitlist_mark(
-            entry=entry, status=WaitlistEntry.Status.REMOVED, actor=request.user
+    def perform(self):
+        entry = get_object_or_404(WaitlistEntry, pk=self.kwargs["pk"])
+        return services.waitlist_mark(
+            entry=entry, status=WaitlistEntry.Status.REMOVED, actor=self.request.user
         )
-        messages.success(request, _("Removed from the waitlist."))
-        return redirect("scheduling:waitlist")
+
+    def get_redirect_url(self, result=None) -> str:
+        return reverse("scheduling:waitlist")
 
 
 class ProviderListView(RoleRequiredMixin, ListView):
@@ -79,23 +79,30 @@ class ProviderListView(RoleRequiredMixin, ListView):
     queryset = Provider.objects.order_by("name")
 
 
-class ProviderFeedView(RoleRequiredMixin, View):
+class ProviderFeedView(RoleRequiredMixin, PostActionView):
     """Renew (a new secret URL; the old one stops working) or revoke a feed link."""
 
     permission_required = "scheduling.change_provider"
-    http_method_names = ["post"]
 
-    def post(self, request, pk):
-        provider = get_object_or_404(Provider, pk=pk)
-        if request.POST.get("action") == "revoke":
-            services.provider_feed_revoke(provider=provider, actor=request.user)
-            messages.success(
-                request, _("Feed link revoked for %(p)s.") % {"p": provider}
-            )
-        else:
-            services.provider_feed_reset(provider=provider, actor=request.user)
-            messages.success(request, _("New feed link for %(p)s.") % {"p": provider})
-        return redirect("scheduling:provider-list")
+    def revoking(self) -> bool:
+        return self.request.POST.get("action") == "revoke"
+
+    def perform(self):
+        provider = get_object_or_404(Provider, pk=self.kwargs["pk"])
+        write = (
+            services.provider_feed_revoke
+            if self.revoking()
+            else services.provider_feed_reset
+        )
+        return write(provider=provider, actor=self.request.user)
+
+    def get_success_message(self, provider) -> str:
+        if self.revoking():
+            return _("Feed link revoked for %(p)s.") % {"p": provider}
+        return _("New feed link for %(p)s.") % {"p": provider}
+
+    def get_redirect_url(self, result=None) -> str:
+        return reverse("scheduling:provider-list")
 
 
 @login_not_required

@@ -30,7 +30,8 @@ from faker.providers.person.en_US import Provider as Names
 from registration.models import Patient
 from registration.mrn import mrn_from_number
 from registration.search import parse_query
-from registration.selectors import _filtered, patient_search
+from registration.selectors import patient_search
+from registration.selectors.patient_search import _filtered
 
 pytestmark = pytest.mark.django_db
 

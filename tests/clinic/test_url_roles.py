@@ -378,7 +378,9 @@ def _patient_lookup(users):
 
 
 def _automation_preview(users):
-    PatientFactory(mrn="PREVIEW-1")  # QUERIES names it as the sample patient
+    # QUERIES names it as the sample patient, typed with a dash (MRNs are stored
+    # in the normalised form that registration.selectors.patient_by_mrn matches).
+    PatientFactory(mrn="PREVIEW1")
     return _automation(users)
 
 

@@ -1,6 +1,17 @@
-import factory
+from datetime import timedelta
 
-from registration.models import Allergy, Coverage, EligibilityCheck, Patient, Payer
+import factory
+from django.utils import timezone
+
+from registration.breakglass import GRANT_DURATION
+from registration.models import (
+    Allergy,
+    BreakGlassGrant,
+    Coverage,
+    EligibilityCheck,
+    Patient,
+    Payer,
+)
 from registration.mrn import mrn_from_number
 
 
@@ -64,3 +75,19 @@ def card_image(kind: str = "PNG", size: tuple[int, int] = (60, 38)) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, kind)
     return buffer.getvalue()
+
+
+MARKER = "Qwzxvyk"  # a family name no page holds by chance
+
+
+def break_glass_grant(user, patient, *, minutes_ago=0, reason="direct_care"):
+    """A live (or, with ``minutes_ago``, older) break-glass grant."""
+    start = timezone.now() - timedelta(minutes=minutes_ago)
+    return BreakGlassGrant.objects.create(
+        user=user,
+        patient=patient,
+        reason=reason,
+        reason_text="on the ward",
+        granted_at=start,
+        expires_at=start + GRANT_DURATION,
+    )

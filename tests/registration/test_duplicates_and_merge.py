@@ -183,3 +183,88 @@ def test_merge_page_is_for_administrators(client, make_user):
     assert Coverage.objects.get().patient == survivor
     assert Patient.objects.get(pk=duplicate.pk).status == "merged"
     assert Allergy.objects.count() == 0 and EligibilityCheck.objects.count() == 0
+
+
+# --- The duplicate check belongs to patient_register (#17) ---------------------------
+
+
+def _new_patient(**extra):
+    return {
+        "given_name": "Rossa",
+        "family_name": "Delgado",
+        "birth_date": date(1984, 5, 17),
+        "sex_at_birth": "F",
+        **extra,
+    }
+
+
+def test_registering_a_likely_duplicate_is_refused_with_the_matches():
+    """Every caller (a page, a job, an import) gets the search, not only the page."""
+    from registration.exceptions import PossibleDuplicates
+    from registration.services import patient_register
+
+    existing = PatientFactory(
+        given_name="Rosa", family_name="Delgado", birth_date=date(1984, 5, 17)
+    )
+    with pytest.raises(PossibleDuplicates) as refused:
+        patient_register(data=_new_patient(), actor=None)
+    assert [m.patient for m in refused.value.matches] == [existing]
+    assert refused.value.mrns == [existing.mrn]
+    assert Patient.objects.count() == 1
+    # A reason alone is not enough: the matches must have been shown.
+    with pytest.raises(PossibleDuplicates):
+        patient_register(
+            data=_new_patient(), actor=None, duplicate_override_reason="twins"
+        )
+    assert Patient.objects.count() == 1
+
+
+def test_a_likely_duplicate_is_registered_with_a_reason_after_the_matches_were_shown():
+    from registration.services import patient_register
+
+    existing = PatientFactory(
+        given_name="Rosa", family_name="Delgado", birth_date=date(1984, 5, 17)
+    )
+    patient = patient_register(
+        data=_new_patient(),
+        actor=None,
+        duplicate_override_reason=" Twin sister, photo ID checked ",
+        duplicates_shown=[existing.mrn],
+    )
+    assert patient.duplicate_override_reason == "Twin sister, photo ID checked"
+    assert patient.duplicate_override_mrns == existing.mrn
+    assert patient.history.first().history_change_reason == (
+        "registered despite possible duplicates: Twin sister, photo ID checked"
+    )
+
+
+def test_a_match_that_appeared_after_the_page_was_shown_refuses_again():
+    from registration.exceptions import PossibleDuplicates
+    from registration.services import patient_register
+
+    first = PatientFactory(
+        given_name="Rosa", family_name="Delgado", birth_date=date(1984, 5, 17)
+    )
+    PatientFactory(
+        given_name="Rosa", family_name="Delgada", birth_date=date(1984, 5, 17)
+    )
+    with pytest.raises(PossibleDuplicates) as refused:
+        patient_register(
+            data=_new_patient(),
+            actor=None,
+            duplicate_override_reason="twins",
+            duplicates_shown=[first.mrn],
+        )
+    assert len(refused.value.matches) == 2
+
+
+def test_no_match_registers_without_keeping_a_reason():
+    from registration.services import patient_register
+
+    patient = patient_register(
+        data=_new_patient(), actor=None, duplicate_override_reason="twins"
+    )
+    assert (patient.duplicate_override_reason, patient.duplicate_override_mrns) == (
+        "",
+        "",
+    )

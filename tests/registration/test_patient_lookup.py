@@ -138,3 +138,50 @@ def test_a_diagnostic_order_for_an_unknown_mrn_changes_nothing(client, make_user
         "No patient has the MRN Z9999999."
     ]
     assert DiagnosticOrder.objects.count() == 0
+
+
+def test_the_mrn_lookup_is_exact_on_the_normalised_form_through_the_index(rosa):
+    """Settled (#17): exact, not iexact. Typed text is normalised (capitals, no
+    spaces or dashes) and a stored MRN is kept in that form, so the lookup finds
+    the same patients a case-blind one would, with the unique index."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from registration.selectors import patient_by_mrn
+
+    with CaptureQueriesContext(connection) as queries:
+        assert patient_by_mrn(mrn=" r000-0001 ") == rosa
+    [sql] = [query["sql"] for query in queries]
+    assert '"registration_patient"."mrn" = \'R0000001\'' in sql
+    assert "UPPER" not in sql
+    assert patient_by_mrn(mrn="--") is None
+
+
+def test_an_mrn_is_stored_only_in_the_form_lookups_normalise_to():
+    from django.core.exceptions import ValidationError
+
+    from registration.validators import MRN_NOT_CANONICAL, validate_mrn
+
+    validate_mrn("R0000001")
+    for stored in ("r0000001", "R-000001", "R 000001"):
+        with pytest.raises(ValidationError) as refused:
+            validate_mrn(stored)
+        assert refused.value.messages == [str(MRN_NOT_CANONICAL)]
+
+
+def test_list_searches_find_a_patient_by_the_mrn_as_typed(rosa):
+    """Every list's MRN search (billing, diagnostics, medications, the patient
+    search) asks the same rule, registration.selectors.patient_mrn_q."""
+    from django.db.models import Q
+
+    from registration.models import Coverage
+    from registration.selectors import patient_mrn_q
+    from tests.registration.factories import CoverageFactory
+
+    mine, _other = CoverageFactory(patient=rosa), CoverageFactory()
+    by_mrn = patient_mrn_q(mrn="r000-0001", path="patient__mrn")
+    assert list(Coverage.objects.filter(by_mrn)) == [mine]
+    # Text with no letter or digit matches nothing, and spoils no OR it is in.
+    nothing = patient_mrn_q(mrn=" - ", path="patient__mrn")
+    assert list(Coverage.objects.filter(nothing)) == []
+    assert list(Coverage.objects.filter(nothing | Q(pk=mine.pk))) == [mine]

@@ -8,12 +8,8 @@ from django.urls import reverse
 
 from registration.models import Patient
 from registration.search import parse_query
-from registration.selectors import (
-    SEARCH_CANDIDATE_CAP,
-    SEARCH_LIMIT,
-    _filtered,
-    patient_search,
-)
+from registration.selectors import SEARCH_CANDIDATE_CAP, SEARCH_LIMIT, patient_search
+from registration.selectors.patient_search import _filtered
 from tests.registration.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,9 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from clinic.clock import local_midnight
 from scheduling import selectors
-from scheduling.chips import ChipContext, chip_html
+from scheduling.day_grid_html import ChipContext, chip_html
 from scheduling.models import Appointment
 from tests.registration.factories import PatientFactory
 from tests.scheduling.factories import (
@@ -166,8 +167,8 @@ def test_no_show_counts_are_served_by_their_partial_index(busy_day):
         pytest.skip("PostgreSQL only")
     day = busy_day
     rows = selectors.appointments_between(
-        start=selectors.local_midnight(day),
-        end=selectors.local_midnight(day + timedelta(days=1)),
+        start=local_midnight(day),
+        end=local_midnight(day + timedelta(days=1)),
     ).values_list("pk", "no_show_count")
     sql, params = rows.query.sql_with_params()
     with connection.cursor() as cursor:

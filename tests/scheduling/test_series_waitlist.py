@@ -6,12 +6,13 @@ from django.utils import timezone
 from scheduling import services
 from scheduling.exceptions import SchedulingError
 from scheduling.models import Appointment, AppointmentSeries, WaitlistEntry
-from scheduling.series import (
+from scheduling.selectors import waitlist_candidates
+from scheduling.services import (
     series_book,
     series_cancel_following,
     series_reschedule_following,
+    waitlist_add,
 )
-from scheduling.waitlist import waitlist_add, waitlist_candidates
 from tests.registration.factories import PatientFactory
 from tests.scheduling.factories import AppointmentFactory, local, next_weekday
 
@@ -154,3 +155,83 @@ def test_waitlist_candidates_for_a_cancelled_slot_best_first(clinic, make_user):
     services.appointment_cancel(appointment=appointment, reason="Sick", actor=clerk)
     candidates = waitlist_candidates(appointment=appointment)
     assert candidates == [wants_this, any_provider, tuesdays]
+
+
+def _entry(clinic, patient):
+    return waitlist_add(
+        actor=None,
+        patient=patient,
+        appointment_type=clinic["type"],
+        until=next_weekday() + timedelta(days=30),
+    )
+
+
+def _book(clinic, patient, hour, **extra):
+    return services.appointment_book(
+        patient=patient,
+        appointment_type=clinic["type"],
+        provider=clinic["provider"],
+        location=clinic["location"],
+        start=local(next_weekday(), hour),
+        actor=None,
+        **extra,
+    )
+
+
+def test_a_booking_from_the_waitlist_marks_the_entry_booked_in_the_same_write(
+    clinic,
+):
+    """Moved out of BookView (#17): any caller of appointment_book gets it."""
+    patient = clinic["patient"]
+    entry = _entry(clinic, patient)
+    appointment = _book(clinic, patient, 9, waitlist_entry=entry)
+    entry.refresh_from_db()
+    assert (entry.status, entry.offered_appointment) == (
+        WaitlistEntry.Status.BOOKED,
+        appointment,
+    )
+
+
+def test_a_refused_booking_leaves_the_waitlist_entry_waiting(clinic):
+    patient = clinic["patient"]
+    entry = _entry(clinic, patient)
+    AppointmentFactory(
+        provider=clinic["provider"],
+        location=clinic["location"],
+        appointment_type=clinic["type"],
+        start=local(next_weekday(), 9),
+    )
+    with pytest.raises(SchedulingError):
+        _book(clinic, patient, 9, waitlist_entry=entry)
+    entry.refresh_from_db()
+    assert (entry.status, entry.offered_appointment) == (
+        WaitlistEntry.Status.WAITING,
+        None,
+    )
+
+
+def test_another_patients_waitlist_entry_is_left_as_it_is(clinic):
+    entry = _entry(clinic, PatientFactory())
+    _book(clinic, clinic["patient"], 9, waitlist_entry=entry)
+    entry.refresh_from_db()
+    assert entry.status == WaitlistEntry.Status.WAITING
+
+
+def test_a_series_from_the_waitlist_marks_the_entry_with_its_first_visit(
+    clinic, make_user
+):
+    patient = clinic["patient"]
+    entry = _entry(clinic, patient)
+    series = series_book(
+        patient=patient,
+        appointment_type=clinic["type"],
+        provider=clinic["provider"],
+        location=clinic["location"],
+        first_start=local(next_weekday(), 10),
+        count=2,
+        actor=make_user("Front desk"),
+        waitlist_entry=entry,
+    )
+    entry.refresh_from_db()
+    assert entry.offered_appointment == series.appointments.get(series_index=1)
+    assert entry.status == WaitlistEntry.Status.BOOKED

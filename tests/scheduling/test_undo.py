@@ -18,8 +18,7 @@ from clinic.models import AccessLog
 from scheduling import services
 from scheduling.exceptions import CannotUndo
 from scheduling.models import Appointment
-from scheduling.services import S
-from scheduling.undo import appointment_undo
+from scheduling.services import S, appointment_undo
 from tests.automations.factories import ActionFactory, AutomationFactory
 from tests.billing.factories import billed_claim, fee_schedule
 from tests.registration.factories import PatientFactory

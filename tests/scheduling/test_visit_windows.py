@@ -8,12 +8,13 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from alerts.models import StaffAlert
 from billing.models import Charge
 from scheduling import services, visit_windows
-from scheduling.chips import ChipContext, chip_html
-from scheduling.exceptions import OutsideVisitWindow
+from scheduling.day_grid_html import ChipContext, chip_html
+from scheduling.exceptions import OVERRIDE_FORBIDDEN, OutsideVisitWindow
 from scheduling.models import Appointment
 from scheduling.services import S
 from tests.scheduling.factories import AppointmentFactory, AppointmentTypeFactory
@@ -221,7 +222,11 @@ def test_the_check_in_page_shows_the_visits_day_and_time(client, frontdesk, admi
     assert 'id="visit-window-closed"' in page
     assert "copay_collected" not in page  # no form to submit
     response = client.post(url, {"copay_collected": "10"})
-    assert response.status_code == 302
+    # Refused on the page itself (no longer a redirect), saying who may do it.
+    assert response.status_code == 200
+    [refusal] = response.context["form"].non_field_errors()
+    assert refusal.endswith(str(OVERRIDE_FORBIDDEN))
+    assert escape(refusal) in response.content.decode()
     visit.refresh_from_db()
     assert visit.status == S.SCHEDULED
 

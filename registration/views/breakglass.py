@@ -2,22 +2,22 @@
 administrators' sign-off of break-glass access."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.generic import FormView
 
-from clinic.exceptions import ApplicationError
-from clinic.forms import add_validation_error
+from clinic.edges import FilteredListMixin, ServiceFormMixin
 from clinic.mixins import ListAccessLogMixin
 from clinic.models import AccessLog
 from clinic.permissions import RoleRequiredMixin
 from clinic.services import access_log_record
 from registration import breakglass
-from registration.breakglass_forms import (
+from registration.forms import (
     BreakGlassForm,
     RestrictionForm,
     ReviewFilterForm,
@@ -38,7 +38,7 @@ def _safe_next(request, fallback: str) -> str:
     return fallback
 
 
-class BreakGlassView(RoleRequiredMixin, FormView):
+class BreakGlassView(RoleRequiredMixin, ServiceFormMixin, FormView):
     """Open a restricted patient's record: a reason from the list and in words, a
     confirmation; gives one hour on this patient."""
 
@@ -80,33 +80,35 @@ class BreakGlassView(RoleRequiredMixin, FormView):
             **kwargs,
         )
 
-    def form_valid(self, form):
-        try:
-            grant = breakglass.break_glass(
-                patient=self.patient,
-                reason=form.cleaned_data["reason"],
-                reason_text=form.cleaned_data["reason_text"],
-                actor=self.request.user,
-                request=self.request,
-            )
-        except ValidationError as exc:
-            add_validation_error(form, exc)
-            return self.form_invalid(form)
-        except ApplicationError as exc:
-            messages.info(self.request, exc.message)
-            return redirect(self.patient)
-        messages.warning(
-            self.request,
-            _(
-                "Access to this restricted record until %(time)s. It is logged and "
-                "an administrator reviews it."
-            )
-            % {"time": f"{timezone.localtime(grant.expires_at):%H:%M}"},
+    def perform(self, form):
+        self.grant = breakglass.break_glass(
+            patient=self.patient,
+            reason=form.cleaned_data["reason"],
+            reason_text=form.cleaned_data["reason_text"],
+            actor=self.request.user,
+            request=self.request,
         )
-        return redirect(_safe_next(self.request, self.patient.get_absolute_url()))
+        return self.grant
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        if response.status_code == 302:
+            # A warning, not a success: the access is logged and reviewed.
+            messages.warning(
+                self.request,
+                _(
+                    "Access to this restricted record until %(time)s. It is logged "
+                    "and an administrator reviews it."
+                )
+                % {"time": f"{timezone.localtime(self.grant.expires_at):%H:%M}"},
+            )
+        return response
+
+    def get_result_url(self, grant) -> str:
+        return _safe_next(self.request, self.patient.get_absolute_url())
 
 
-class RestrictionView(RoleRequiredMixin, FormView):
+class RestrictionView(RoleRequiredMixin, ServiceFormMixin, FormView):
     """Mark a patient restricted (front desk, administrators) or lift / change it
     (administrators). Shows the name and MRN only, so that an administrator can
     lift a restriction without breaking the glass."""
@@ -147,38 +149,29 @@ class RestrictionView(RoleRequiredMixin, FormView):
         )
         return super().get_context_data(patient=self.patient, **kwargs)
 
-    def form_valid(self, form):
-        try:
-            breakglass.patient_set_restriction(
-                patient=self.patient,
-                restriction=form.cleaned_data["restriction"],
-                reason=form.cleaned_data["reason"],
-                actor=self.request.user,
-            )
-        except ValidationError as exc:
-            add_validation_error(form, exc)
-            return self.form_invalid(form)
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-            return self.form_invalid(form)
-        if self.patient.restriction:
-            messages.success(
-                self.request,
-                _("%(mrn)s is restricted: %(kind)s.")
-                % {
-                    "mrn": self.patient.mrn,
-                    "kind": self.patient.get_restriction_display(),
-                },
-            )
-        else:
-            messages.success(
-                self.request,
-                _("%(mrn)s is no longer restricted.") % {"mrn": self.patient.mrn},
-            )
-        return redirect("registration:patient-restriction", pk=self.patient.pk)
+    def perform(self, form):
+        return breakglass.patient_set_restriction(
+            patient=self.patient,
+            restriction=form.cleaned_data["restriction"],
+            reason=form.cleaned_data["reason"],
+            actor=self.request.user,
+        )
+
+    def get_success_message(self, patient) -> str:
+        if patient.restriction:
+            return _("%(mrn)s is restricted: %(kind)s.") % {
+                "mrn": patient.mrn,
+                "kind": patient.get_restriction_display(),
+            }
+        return _("%(mrn)s is no longer restricted.") % {"mrn": patient.mrn}
+
+    def get_result_url(self, patient) -> str:
+        return reverse("registration:patient-restriction", args=[patient.pk])
 
 
-class RestrictedAccessReviewView(ListAccessLogMixin, RoleRequiredMixin, FormView):
+class RestrictedAccessReviewView(
+    ListAccessLogMixin, RoleRequiredMixin, FilteredListMixin, ServiceFormMixin, FormView
+):
     """Break-glass accesses with the pages each opened; an administrator signs off
     one or a batch with a note."""
 
@@ -186,44 +179,33 @@ class RestrictedAccessReviewView(ListAccessLogMixin, RoleRequiredMixin, FormView
     template_name = "registration/restricted_access_review.html"
     form_class = SignOffForm
     access_what = "restricted access review"
+    filter_form_class = ReviewFilterForm
 
     def get_context_data(self, **kwargs):
-        filters = ReviewFilterForm(self.request.GET or None)
-        data = filters.cleaned_data if filters.is_valid() else {}
+        data = self.get_filters()
         status = data.get("status") or "unreviewed"
         rows = grants_for_review(
             status="" if status == "all" else status,
             username=(data.get("user") or "").strip(),
         )
         page = Paginator(rows, PAGE_SIZE).get_page(self.request.GET.get("page"))
-        query = self.request.GET.copy()
-        query.pop("page", None)
         return super().get_context_data(
-            filter_form=filters,
             page_obj=page,
             grants=with_pages(list(page.object_list)),
             now=timezone.now(),
-            querystring=query.urlencode(),
             chosen={str(pk) for pk in self.request.POST.getlist("grants")},
             **kwargs,
         )
 
-    def form_valid(self, form):
-        try:
-            count = breakglass.grants_sign_off(
-                grant_ids=self.request.POST.getlist("grants"),
-                note=form.cleaned_data["note"],
-                actor=self.request.user,
-            )
-        except ValidationError as exc:
-            for message in exc.messages:
-                form.add_error(None, message)
-            return self.form_invalid(form)
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-            return self.form_invalid(form)
-        messages.success(
-            self.request,
-            _("%(n)d access(es) signed off.") % {"n": count},
+    def perform(self, form):
+        return breakglass.grants_sign_off(
+            grant_ids=self.request.POST.getlist("grants"),
+            note=form.cleaned_data["note"],
+            actor=self.request.user,
         )
-        return redirect(self.request.get_full_path())
+
+    def get_success_message(self, count) -> str:
+        return _("%(n)d access(es) signed off.") % {"n": count}
+
+    def get_result_url(self, count) -> str:
+        return self.request.get_full_path()

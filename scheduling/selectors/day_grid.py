@@ -1,8 +1,9 @@
-"""Reads of the scheduling app shared by pages, jobs and exports."""
+"""The day and week grids and the today list: visits with what a chip shows, in a
+fixed, small number of queries."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from operator import attrgetter
 from types import SimpleNamespace
 
@@ -11,10 +12,15 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from clinic.clock import day_bounds, local_midnight
-from clinic.clock import today as clock_today
+from clinic.clock import local_midnight
 from scheduling.eligibility import STALE_AFTER_HOURS
-from scheduling.models import Appointment, AvailabilityRule, Location, Provider, Room
+from scheduling.models import (
+    Appointment,
+    AvailabilityRule,
+    Location,
+    Provider,
+    Room,
+)
 
 GRID_STEP_MINUTES = 15
 GRID_START = time(7, 0)
@@ -373,44 +379,3 @@ def today_board(*, now: datetime | None = None, location_id: int | None = None):
             board["missed"].append(a)
     board["waiting"].sort(key=lambda a: a.arrived_at)
     return board
-
-
-def patient_appointments(*, patient, now: datetime | None = None, limit: int = 10):
-    now = now or timezone.now()
-    base = Appointment.objects.filter(patient=patient).select_related(
-        "provider", "appointment_type", "location", "room"
-    )
-    upcoming = list(
-        base.filter(start__gte=now, status__in=Appointment.ACTIVE_STATUSES).order_by(
-            "start"
-        )[:limit]
-    )
-    past = list(base.filter(start__lt=now).order_by("-start")[:limit])
-    return {
-        "upcoming": upcoming,
-        "past": past,
-        "no_show_count": base.filter(status=S.NO_SHOW).count(),
-    }
-
-
-def patient_visit_today(*, patient, now: datetime | None = None):
-    """The patient's visit today (clinic day), or None: one under way (arrived, in
-    room) first, else the booked one nearest to now (cancelled and no-show visits
-    are not visits)."""
-    now = now or timezone.now()
-    start, end = day_bounds(clock_today(now))
-    visits = list(
-        Appointment.objects.filter(
-            patient=patient,
-            start__gte=start,
-            start__lt=end,
-            status__in=Appointment.ACTIVE_STATUSES,
-        ).select_related("location")[:20]
-    )
-    under_way = (S.ARRIVED, S.IN_ROOM)
-    visits.sort(key=lambda a: (a.status not in under_way, abs(a.start - now)))
-    return visits[0] if visits else None
-
-
-def utc(moment: datetime) -> datetime:
-    return moment.astimezone(UTC)

@@ -1,21 +1,13 @@
-"""The waitlist: patients who would take an earlier slot."""
+"""Who on the waitlist could take a freed slot."""
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from scheduling.models import Appointment, WaitlistEntry
+from scheduling.models import (
+    Appointment,
+    WaitlistEntry,
+)
 from scheduling.slots import PARTS_OF_DAY
-
-
-def waitlist_add(*, actor, **fields) -> WaitlistEntry:
-    entry = WaitlistEntry(**fields)
-    entry.full_clean()
-    entry._change_reason = "added to the waitlist"
-    entry.save()
-    return entry
 
 
 def _suits(entry: WaitlistEntry, appointment: Appointment) -> bool:
@@ -49,16 +41,10 @@ def waitlist_candidates(*, appointment: Appointment, limit: int = 10):
     return suitable[:limit]
 
 
-def waitlist_mark(
-    *, entry: WaitlistEntry, status: str, actor, appointment=None
-) -> WaitlistEntry:
-    if status not in WaitlistEntry.Status.values:
-        raise ValidationError(_("Unknown waitlist status."))
-    with transaction.atomic():
-        locked = WaitlistEntry.objects.select_for_update().get(pk=entry.pk)
-        locked.status = status
-        if appointment is not None:
-            locked.offered_appointment = appointment
-        locked._change_reason = status
-        locked.save()
-    return locked
+def waitlist_entry_for(*, pk, patient) -> WaitlistEntry | None:
+    """The waitlist entry a booking page was opened from, if it is this patient's."""
+    try:
+        pk = int(pk or 0)
+    except (TypeError, ValueError):
+        return None
+    return WaitlistEntry.objects.filter(pk=pk, patient=patient).first()

@@ -1,8 +1,8 @@
 """Taking back a check-in, a no-show or a completion made by mistake.
 
-A write module beside ``services`` (like ``series`` and ``waitlist``): each undo is
-one transaction that returns the visit to the status before the change, keeps the
-reason (history and ``status_reason``), and takes back what the change started.
+Each undo is one transaction that returns the visit to the status before the
+change, keeps the reason (history and ``status_reason``), and takes back what the
+change started.
 """
 
 from django.core.exceptions import ValidationError
@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from alerts.services import alert_resolve_by_key, reminders_sync
-from scheduling import visit_windows
+from automations.services import events_withdraw
+from scheduling import visit_hooks, visit_windows
 from scheduling.exceptions import (
     NOTHING_TO_UNDO,
     REASON_REQUIRED,
@@ -20,7 +21,8 @@ from scheduling.exceptions import (
     CannotUndo,
 )
 from scheduling.models import Appointment
-from scheduling.services import NO_SHOW_TASK_KEY, OVERLAP_CONSTRAINTS
+from scheduling.services.booking import is_overlap
+from scheduling.services.visits import NO_SHOW_TASK_KEY
 
 S = Appointment.Status
 
@@ -43,8 +45,6 @@ def _status_before(locked: Appointment) -> str:
 
 
 def _withdraw(kind: str, locked: Appointment, reason: str):
-    from automations.services import events_withdraw
-
     return events_withdraw(kind=kind, subject=locked, reason=reason)
 
 
@@ -65,10 +65,7 @@ def _undo_no_show(locked: Appointment, *, actor, reason: str, now) -> None:
         with transaction.atomic():
             locked.save()
     except IntegrityError as error:
-        constraint = getattr(
-            getattr(error.__cause__, "diag", None), "constraint_name", ""
-        )
-        if constraint not in OVERLAP_CONSTRAINTS:
+        if not is_overlap(error):
             raise
         raise CannotUndo(str(UNDO_SLOT_TAKEN)) from error
     note = f"no-show undone: {reason}"[:200]
@@ -80,10 +77,9 @@ def _undo_no_show(locked: Appointment, *, actor, reason: str, now) -> None:
 
 
 def _undo_completion(locked: Appointment, *, actor, reason: str, now) -> None:
-    """Draft charges are taken back; refused once billing made a claim."""
-    from billing.services import charges_withdraw_for_visit
-
-    charges_withdraw_for_visit(appointment=locked, actor=actor, reason=reason)
+    """Draft charges are taken back (``scheduling.visit_hooks``, filled by
+    billing); refused once billing made a claim."""
+    visit_hooks.visit_completion_undone(appointment=locked, actor=actor, reason=reason)
     locked.status = S.IN_ROOM
     locked.completed_at = locked.completed_by = None
     locked.save()

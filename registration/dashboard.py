@@ -1,13 +1,12 @@
 """Home-page panels of the registration app (listed in clinic/dashboard.py)."""
 
-from django.utils import timezone
-
+from clinic.clock import local_midnight, today
 from clinic.dashboard import Panel
 from registration.models import Patient
 
 
 def registrations_today(request) -> Panel:
-    start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    start = local_midnight(today())
     recent = list(
         Patient.objects.filter(created_at__gte=start)
         .only("id", "mrn", "given_name", "family_name", "birth_date")

@@ -7,12 +7,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from scheduling.exceptions import SERIES_CONFLICT, SchedulingError
-from scheduling.models import Appointment, AppointmentSeries, AppointmentType, Location
-from scheduling.services import (
-    appointment_book,
-    appointment_cancel,
-    appointment_reschedule,
+from scheduling.models import (
+    Appointment,
+    AppointmentSeries,
+    AppointmentType,
+    Location,
+    WaitlistEntry,
 )
+from scheduling.services.booking import appointment_book, appointment_reschedule
+from scheduling.services.visits import appointment_cancel
 
 
 def _conflict(start: datetime, error: SchedulingError) -> SchedulingError:
@@ -31,8 +34,10 @@ def series_book(
     actor,
     interval_weeks: int = 1,
     notes: str = "",
+    waitlist_entry: WaitlistEntry | None = None,
 ) -> AppointmentSeries:
-    """All occurrences are booked, or none: one taken week refuses the series."""
+    """All occurrences are booked, or none: one taken week refuses the series. A
+    series offered from a waitlist entry marks it booked with the first visit."""
     if not 1 <= count <= 52:
         raise SchedulingError(_("A series has between 1 and 52 occurrences."))
     zone = timezone.get_default_timezone()
@@ -59,6 +64,7 @@ def series_book(
                     notes=notes,
                     series=series,
                     series_index=index + 1,
+                    waitlist_entry=waitlist_entry if index == 0 else None,
                 )
             except SchedulingError as error:
                 raise _conflict(start, error) from error

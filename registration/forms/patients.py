@@ -1,0 +1,264 @@
+"""The patient's demographics (registration and editing share them), the merge
+form and the live duplicate probe."""
+
+from datetime import date
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Fieldset, Layout, Row
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from clinic.fields import ClinicDateField
+from clinic.languages import language_choices
+from registration.models import Patient
+from registration.search import parse_phone
+from registration.selectors import patient_by_mrn
+
+EARLIEST_BIRTH = date(1900, 1, 1)
+DOB_IN_FUTURE = _("The date of birth cannot be in the future.")
+DOB_TOO_EARLY = _("The date of birth cannot be before 1900.")
+COVERAGE_INCOMPLETE = _("Give both the payer and the member ID, or neither.")
+SUBSCRIBER_REQUIRED = _("Required when the patient is not the subscriber.")
+CONSENT_METHOD_REQUIRED = _("Say how the patient gave consent to text messages.")
+LANGUAGE_NOT_ASKED = _("— not asked —")
+
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%m/%d/%Y", "%d.%m.%Y"]
+CARD_ACCEPT = "image/jpeg,image/png,application/pdf"
+
+PATIENT_FIELDS = [
+    "given_name",
+    "middle_name",
+    "family_name",
+    "name_suffix",
+    "preferred_name",
+    "birth_date",
+    "sex_at_birth",
+    "gender_identity",
+    "pronouns",
+    "address_line1",
+    "address_line2",
+    "city",
+    "state",
+    "postal_code",
+    "country",
+    "phone_mobile",
+    "phone_home",
+    "email",
+    "preferred_language",
+    "interpreter_needed",
+    "preferred_contact_method",
+    "sms_consent",
+    "sms_consent_method",
+    "emergency_contact_name",
+    "emergency_contact_relationship",
+    "emergency_contact_phone",
+]
+
+
+def _date_widget():
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _demographics_layout():
+    return [
+        Fieldset(
+            _("Legal name"),
+            Row(
+                Column("given_name", css_class="col-md-3"),
+                Column("middle_name", css_class="col-md-2"),
+                Column("family_name", css_class="col-md-3"),
+                Column("name_suffix", css_class="col-md-1"),
+                Column("preferred_name", css_class="col-md-3"),
+            ),
+        ),
+        Row(
+            Column("birth_date", css_class="col-md-3"),
+            Column("sex_at_birth", css_class="col-md-3"),
+            Column("gender_identity", css_class="col-md-3"),
+            Column("pronouns", css_class="col-md-3"),
+        ),
+        Fieldset(
+            _("Address"),
+            Row(
+                Column("address_line1", css_class="col-md-6"),
+                Column("address_line2", css_class="col-md-6"),
+            ),
+            Row(
+                Column("city", css_class="col-md-4"),
+                Column("state", css_class="col-md-3"),
+                Column("postal_code", css_class="col-md-3"),
+                Column("country", css_class="col-md-2"),
+            ),
+        ),
+        Fieldset(
+            _("Contact and communication"),
+            Row(
+                Column("phone_mobile", css_class="col-md-3"),
+                Column("phone_home", css_class="col-md-3"),
+                Column("email", css_class="col-md-6"),
+            ),
+            Row(
+                Column("preferred_language", css_class="col-md-3"),
+                Column("interpreter_needed", css_class="col-md-3 pt-md-4"),
+                Column("preferred_contact_method", css_class="col-md-3"),
+            ),
+            Row(
+                Column("sms_consent", css_class="col-md-3 pt-md-4"),
+                Column("sms_consent_method", css_class="col-md-5"),
+            ),
+        ),
+        Fieldset(
+            _("Emergency contact"),
+            Row(
+                Column("emergency_contact_name", css_class="col-md-5"),
+                Column("emergency_contact_relationship", css_class="col-md-3"),
+                Column("emergency_contact_phone", css_class="col-md-4"),
+            ),
+        ),
+    ]
+
+
+class PatientForm(forms.ModelForm):
+    """Demographics: the part of registration that edits later too."""
+
+    class Meta:
+        model = Patient
+        fields = PATIENT_FIELDS
+        widgets = {"birth_date": _date_widget()}
+        # birth_date keeps its own bounds (clean_birth_date: 1900 to today).
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["birth_date"].input_formats = DATE_INPUT_FORMATS
+        self.fields["given_name"].widget.attrs["autofocus"] = True
+        # ISO 639-1 by name; a code outside the list is refused by the field.
+        self.fields["preferred_language"].choices = [
+            ("", LANGUAGE_NOT_ASKED),
+            *language_choices(),
+        ]
+        for name in ("phone_mobile", "phone_home", "emergency_contact_phone"):
+            self.fields[name].widget.attrs.setdefault("placeholder", "(555) 123-4567")
+            self.fields[name].widget.input_type = "tel"
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(*_demographics_layout())
+
+    def clean_birth_date(self):
+        value = self.cleaned_data["birth_date"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(DOB_IN_FUTURE, code="future")
+        if value < EARLIEST_BIRTH:
+            raise forms.ValidationError(DOB_TOO_EARLY, code="too_early")
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("sms_consent") and not cleaned.get("sms_consent_method"):
+            self.add_error("sms_consent_method", CONSENT_METHOD_REQUIRED)
+        return cleaned
+
+
+class PatientEditForm(PatientForm):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[
+            (value, label)
+            for value, label in Patient.Status.choices
+            if value != Patient.Status.MERGED
+        ],
+    )
+    deceased_date = ClinicDateField(
+        label=_("Date of death"),
+        required=False,
+        widget=_date_widget(),
+        input_formats=DATE_INPUT_FORMATS,
+    )
+    change_reason = forms.CharField(
+        label=_("Reason for the change"), max_length=100, required=False
+    )
+
+    class Meta(PatientForm.Meta):
+        fields = [*PATIENT_FIELDS, "status", "deceased_date"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout.append(
+            Fieldset(
+                _("Status"),
+                Row(
+                    Column("status", css_class="col-md-3"),
+                    Column("deceased_date", css_class="col-md-3"),
+                    Column("change_reason", css_class="col-md-6"),
+                ),
+            )
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("status") == Patient.Status.DECEASED:
+            died = cleaned.get("deceased_date")
+            if not died:
+                self.add_error("deceased_date", _("Give the date of death."))
+            elif died > timezone.localdate():
+                self.add_error("deceased_date", _("The date cannot be in the future."))
+        return cleaned
+
+
+class MergeForm(forms.Form):
+    survivor_mrn = forms.CharField(
+        label=_("Keep this record (MRN)"),
+        max_length=16,
+        help_text=_("Everything of the record you are on moves to this one."),
+    )
+    reason = forms.CharField(label=_("Reason for the merge"), max_length=100)
+
+    def __init__(self, *args, duplicate=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.duplicate = duplicate
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    def clean_survivor_mrn(self):
+        mrn = self.cleaned_data["survivor_mrn"].strip().upper()
+        survivor = patient_by_mrn(mrn=mrn)
+        if survivor is None:
+            raise forms.ValidationError(_("No patient has this MRN."))
+        if self.duplicate is not None and survivor.pk == self.duplicate.pk:
+            raise forms.ValidationError(_("Choose another patient's MRN."))
+        self.survivor = survivor
+        return mrn
+
+
+class DuplicateProbeForm(forms.Form):
+    """The fields of a registration in progress that the duplicate check reads;
+    anything unreadable is simply left out of the check."""
+
+    given_name = forms.CharField(max_length=100, required=False)
+    family_name = forms.CharField(max_length=100, required=False)
+    birth_date = ClinicDateField(required=False, input_formats=DATE_INPUT_FORMATS)
+    phone_mobile = forms.CharField(max_length=40, required=False)
+    phone_home = forms.CharField(max_length=40, required=False)
+    member_id = forms.CharField(max_length=40, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in ("phone_mobile", "phone_home"):
+            cleaned[name] = parse_phone(cleaned.get(name) or "")
+        member = (cleaned.get("member_id") or "").strip().upper()
+        cleaned["member_id"] = member if " " not in member else ""
+        return cleaned
+
+    def has_enough(self) -> bool:
+        data = self.cleaned_data
+        named = data.get("birth_date") and (
+            data.get("given_name") or data.get("family_name")
+        )
+        return bool(
+            named
+            or data.get("phone_mobile")
+            or data.get("phone_home")
+            or data.get("member_id")
+        )

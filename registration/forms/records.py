@@ -1,0 +1,76 @@
+"""A patient's insurance plans and allergies."""
+
+from crispy_forms.helper import FormHelper
+from django import forms
+
+from clinic.fields import ClinicDateField
+from registration.forms.patients import CARD_ACCEPT, SUBSCRIBER_REQUIRED, _date_widget
+from registration.models import Allergy, Coverage, Payer
+
+
+class CoverageForm(forms.ModelForm):
+    class Meta:
+        model = Coverage
+        fields = [
+            "payer",
+            "plan_name",
+            "member_id",
+            "group_number",
+            "priority",
+            "relationship",
+            "subscriber_given_name",
+            "subscriber_family_name",
+            "subscriber_birth_date",
+            "subscriber_sex",
+            "effective_date",
+            "end_date",
+            "card_front",
+            "card_back",
+        ]
+        widgets = {
+            "subscriber_birth_date": _date_widget(),
+            "effective_date": _date_widget(),
+            "end_date": _date_widget(),
+            "card_front": forms.ClearableFileInput(attrs={"accept": CARD_ACCEPT}),
+            "card_back": forms.ClearableFileInput(attrs={"accept": CARD_ACCEPT}),
+        }
+        field_classes = {
+            "subscriber_birth_date": ClinicDateField,
+            "effective_date": ClinicDateField,
+            "end_date": ClinicDateField,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["payer"].queryset = Payer.objects.filter(is_active=True)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    def clean_member_id(self):
+        return self.cleaned_data["member_id"].strip().upper()
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("relationship") not in (None, Coverage.Relationship.SELF):
+            for name in (
+                "subscriber_given_name",
+                "subscriber_family_name",
+                "subscriber_birth_date",
+            ):
+                if not cleaned.get(name):
+                    self.add_error(name, SUBSCRIBER_REQUIRED)
+        return cleaned
+
+
+class AllergyForm(forms.ModelForm):
+    class Meta:
+        model = Allergy
+        fields = ["substance", "rxnorm_code", "reaction", "severity"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["substance"].widget.attrs["autofocus"] = True
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True

@@ -1,0 +1,185 @@
+"""Registration on one page: the patient, the primary insurance, allergies asked
+or not, and the reason to register despite possible duplicates."""
+
+from crispy_forms.layout import HTML, Column, Fieldset, Layout, Row
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from clinic.fields import ClinicDateField
+from registration.forms.patients import (
+    CARD_ACCEPT,
+    COVERAGE_INCOMPLETE,
+    DATE_INPUT_FORMATS,
+    PATIENT_FIELDS,
+    SUBSCRIBER_REQUIRED,
+    PatientForm,
+    _date_widget,
+    _demographics_layout,
+)
+from registration.models import Coverage, Patient, Payer
+from registration.validators import validate_card_image, validate_member_id
+
+
+class RegistrationForm(PatientForm):
+    """One page: the patient, the primary insurance, allergies asked or not."""
+
+    allergy_review = forms.ChoiceField(
+        label=_("Allergies"),
+        choices=[
+            (Patient.AllergyReview.NOT_ASKED, _("Not yet asked")),
+            (Patient.AllergyReview.NO_KNOWN, _("Asked: no known allergies")),
+        ],
+        initial=Patient.AllergyReview.NOT_ASKED,
+        help_text=_("Record specific allergies on the chart after registering."),
+    )
+    payer = forms.ModelChoiceField(
+        label=_("Payer"),
+        queryset=Payer.objects.filter(is_active=True),
+        required=False,
+        empty_label=_("— self-pay / no insurance —"),
+    )
+    member_id = forms.CharField(
+        label=_("Member ID"),
+        max_length=40,
+        required=False,
+        validators=[validate_member_id],
+    )
+    group_number = forms.CharField(
+        label=_("Group number"), max_length=40, required=False
+    )
+    plan_name = forms.CharField(label=_("Plan"), max_length=120, required=False)
+    relationship = forms.ChoiceField(
+        label=_("Patient is the subscriber's"),
+        choices=Coverage.Relationship.choices,
+        initial=Coverage.Relationship.SELF,
+    )
+    subscriber_given_name = forms.CharField(
+        label=_("Subscriber given name"), max_length=100, required=False
+    )
+    subscriber_family_name = forms.CharField(
+        label=_("Subscriber family name"), max_length=100, required=False
+    )
+    subscriber_birth_date = ClinicDateField(
+        label=_("Subscriber date of birth"),
+        required=False,
+        widget=_date_widget(),
+        input_formats=DATE_INPUT_FORMATS,
+    )
+    subscriber_sex = forms.ChoiceField(
+        label=_("Subscriber sex"),
+        choices=[("", "—"), *Patient.SexAtBirth.choices],
+        required=False,
+    )
+    effective_date = ClinicDateField(
+        label=_("Coverage effective"),
+        required=False,
+        widget=_date_widget(),
+        input_formats=DATE_INPUT_FORMATS,
+    )
+    card_front = forms.FileField(
+        label=_("Card front"),
+        required=False,
+        validators=[validate_card_image],
+        widget=forms.ClearableFileInput(attrs={"accept": CARD_ACCEPT}),
+    )
+    card_back = forms.FileField(
+        label=_("Card back"),
+        required=False,
+        validators=[validate_card_image],
+        widget=forms.ClearableFileInput(attrs={"accept": CARD_ACCEPT}),
+    )
+    duplicate_reason = forms.CharField(
+        label=_("Why this is a different patient"),
+        max_length=300,
+        required=False,
+        widget=forms.TextInput(
+            attrs={"placeholder": _("e.g. twins; checked photo ID")}
+        ),
+    )
+    duplicates_shown = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    COVERAGE_FIELDS = [
+        "payer",
+        "member_id",
+        "group_number",
+        "plan_name",
+        "relationship",
+        "subscriber_given_name",
+        "subscriber_family_name",
+        "subscriber_birth_date",
+        "subscriber_sex",
+        "effective_date",
+        "card_front",
+        "card_back",
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout(
+            *_demographics_layout(),
+            Fieldset(
+                _("Allergies"), Row(Column("allergy_review", css_class="col-md-6"))
+            ),
+            Fieldset(
+                _("Primary insurance"),
+                Row(
+                    Column("payer", css_class="col-md-4"),
+                    Column("member_id", css_class="col-md-3"),
+                    Column("group_number", css_class="col-md-2"),
+                    Column("plan_name", css_class="col-md-3"),
+                ),
+                Row(
+                    Column("relationship", css_class="col-md-3"),
+                    Column("effective_date", css_class="col-md-3"),
+                    Column("card_front", css_class="col-md-3"),
+                    Column("card_back", css_class="col-md-3"),
+                ),
+                Row(
+                    Column("subscriber_given_name", css_class="col-md-3"),
+                    Column("subscriber_family_name", css_class="col-md-3"),
+                    Column("subscriber_birth_date", css_class="col-md-3"),
+                    Column("subscriber_sex", css_class="col-md-3"),
+                ),
+            ),
+            "duplicates_shown",
+            HTML(""),
+        )
+
+    def clean_member_id(self):
+        return self.cleaned_data["member_id"].strip().upper()
+
+    def clean(self):
+        cleaned = super().clean()
+        payer, member = cleaned.get("payer"), cleaned.get("member_id")
+        if "member_id" in self.errors:
+            return cleaned
+        if bool(payer) != bool(member):
+            self.add_error("payer" if not payer else "member_id", COVERAGE_INCOMPLETE)
+        if payer and cleaned.get("relationship") != Coverage.Relationship.SELF:
+            for name in (
+                "subscriber_given_name",
+                "subscriber_family_name",
+                "subscriber_birth_date",
+            ):
+                if not cleaned.get(name):
+                    self.add_error(name, SUBSCRIBER_REQUIRED)
+        return cleaned
+
+    def patient_data(self) -> dict:
+        data = {name: self.cleaned_data[name] for name in PATIENT_FIELDS}
+        data["allergy_review"] = self.cleaned_data["allergy_review"]
+        return data
+
+    def coverage_data(self) -> dict | None:
+        if not self.cleaned_data.get("payer"):
+            return None
+        data = {
+            name: self.cleaned_data[name]
+            for name in self.COVERAGE_FIELDS
+            if name not in ("card_front", "card_back")
+        }
+        data["subscriber_sex"] = data["subscriber_sex"] or ""
+        for side in ("card_front", "card_back"):
+            if self.cleaned_data.get(side):
+                data[side] = self.cleaned_data[side]
+        return data
