@@ -104,6 +104,7 @@ def test_no_module_writes_csv_but_through_the_helper():
         if (
             "text/csv" in text
             or "csv_writer(" in text
+            or "csv_response(" in text
             or "csv_copy_sql(" in text
             or "csv_chunks(" in text
         ):
