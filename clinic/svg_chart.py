@@ -25,7 +25,7 @@ from django.utils import timezone
 
 Number = int | float | Decimal
 
-LABEL_CHARS = 28
+LABEL_CHARS = 32
 FONT_SIZE = 11
 
 
@@ -128,7 +128,7 @@ def bar_chart(
     *,
     rows: Sequence[Row | tuple[str, tuple]],
     series: Sequence[Series],
-    label_width: int = 180,
+    label_width: int = 200,
     bar_width: int = 360,
     note_width: int = 120,
 ) -> Chart:
