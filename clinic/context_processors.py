@@ -16,7 +16,6 @@ NAVIGATION = [
     (_("Alerts"), "alerts:inbox", "alerts.view_staffalert"),
     (_("Reports"), "clinic:reports", "clinic.view_reports"),
     (_("Staff"), "clinic:staff-list", "clinic.manage_staff"),
-    (_("Job queues"), "clinic:jobs-dashboard", "clinic.view_jobs_dashboard"),
     (_("Automations"), "automations:list", "automations.view_automation"),
 ]
 

@@ -45,7 +45,6 @@ SHOWS_NO_PHI = {
     "billing:remittance-upload",
     "billing:reports",
     "clinic:export-detail",
-    "clinic:jobs-dashboard",
     "clinic:password-change",
     "clinic:report-integrity",  # row ids and hashes
     "clinic:reports",
