@@ -17,7 +17,7 @@ from clinic.permissions import RoleRequiredMixin
 from clinic.services import access_log_record
 from registration import selectors, services
 from registration.banner import NO_STORE
-from registration.chart import chart_alerts, chart_panels
+from registration.chart_panel import chart_alerts, chart_panels
 from registration.forms import (
     DUPLICATE_REASON_REQUIRED,
     AllergyForm,

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from alerts.models import StaffAlert
 from clinic.models import AccessLog
 from diagnostics import services
-from diagnostics.chart import chart_panel
+from diagnostics.chart_panel import chart_panel
 from diagnostics.hl7v2.importer import hl7_receive
 from diagnostics.hl7v2.uploads import hl7_upload_run
 from diagnostics.models import DiagnosticOrder, Hl7Message, Hl7Upload, TestDefinition

@@ -1,4 +1,4 @@
-"""The claims panel of the patient chart (registration.chart.CHART_PANELS)."""
+"""The claims panel of the patient chart (registration.chart_panel.CHART_PANELS)."""
 
 from django.utils.translation import gettext as _
 
@@ -9,7 +9,7 @@ TEMPLATE = "billing/partials/_chart_panel.html"
 
 def chart_provider(request, patient):
     """The patient's latest claims for roles that see claims; none for others."""
-    from registration.chart import ChartPanel
+    from registration.chart_panel import ChartPanel
 
     if not request.user.has_perm("billing.view_claim"):
         return None
