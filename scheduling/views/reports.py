@@ -42,7 +42,7 @@ class MetricsView(RoleRequiredMixin, TemplateView):
             )
         query = request.GET.copy()
         query["format"] = "csv"
-        chart = bar_chart(rows=metrics.pop("chart_rows"), series=CHART_SERIES)
+        chart = bar_chart(rows=metrics["chart_rows"], series=CHART_SERIES)
         return self.render_to_response(
             self.get_context_data(
                 form=form,
