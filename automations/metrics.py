@@ -8,7 +8,7 @@ not, come from ``automations.outcomes``.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.contrib.contenttypes.models import ContentType
@@ -55,9 +55,38 @@ class Metrics:
     tasks: int = 0
     tasks_resolved: int = 0
     median_hours_to_resolve: float | None = None
-    chart: dict = field(default_factory=dict)
     outcome: Outcome | None = None
-    outcome_chart: dict = field(default_factory=dict)
+
+    @property
+    def chart_rows(self) -> list[tuple[str, tuple]]:
+        """Per week: the no-show rate (per cent) of the visits it touched and of
+        the others, as (label, values) rows for ``clinic.svg_chart.bar_chart``."""
+        return [
+            (
+                week.start.strftime("%d %b"),
+                tuple(
+                    None if rate is None else round(rate * 100)
+                    for rate in (week.touched_rate, week.other_rate)
+                ),
+            )
+            for week in self.weeks
+        ]
+
+    @property
+    def outcome_chart_rows(self) -> list[tuple[str, tuple]]:
+        """Per week: the median time to the outcome for the events it acted on
+        (and for the others when they compare)."""
+        if self.outcome is None:
+            return []
+        return [
+            (
+                day.strftime("%d %b"),
+                (lags.touched_median, lags.other_median)
+                if self.outcome.comparable
+                else (lags.touched_median,),
+            )
+            for day, lags in self.outcome.rows
+        ]
 
 
 def _monday(day: date) -> date:
@@ -140,19 +169,9 @@ def automation_metrics(*, automation: Automation, weeks: int = WEEKS) -> Metrics
         else:
             week.other += 1
             week.other_no_show += no_show
-    result.chart = _chart(result.weeks)
     result.outcome = outcome_measure(
         automation=automation, start=start, week_starts=list(table)
     )
-    if result.outcome is not None:
-        result.outcome_chart = _bars(
-            [w.start for w in result.weeks],
-            [
-                (lags.touched_median, lags.other_median)
-                for _day, lags in result.outcome.rows
-            ],
-            unit=str(result.outcome.unit),
-        )
     return result
 
 
@@ -193,64 +212,3 @@ def _messages(result: Metrics, automation, outcomes, start) -> set[int]:
         if any(c <= received <= c + timedelta(days=3) for c in patients[patient_id])
     )
     return {row[3] for row in rows if row[3] is not None}
-
-
-def _chart(weeks: list[Week]) -> dict:
-    """An SVG bar chart: no-show rate touched vs. not, per week."""
-    chart = _bars(
-        [w.start for w in weeks],
-        [
-            (
-                None if w.touched_rate is None else round(w.touched_rate * 100),
-                None if w.other_rate is None else round(w.other_rate * 100),
-            )
-            for w in weeks
-        ],
-        unit="%",
-        floor=10,
-    )
-    for bar in chart["bars"]:
-        for name in ("touched", "other"):
-            bar[name]["pct"] = bar[name]["value"]
-    chart["top_pct"] = chart["top_value"]
-    return chart
-
-
-def _bars(
-    starts: list[date],
-    pairs: list[tuple[float | None, float | None]],
-    *,
-    unit: str,
-    floor: float = 0,
-) -> dict:
-    """SVG geometry of a two-bar-per-week chart (touched, other)."""
-    width, height, left, bottom, top = 640, 220, 40, 30, 20
-    plot_h = height - bottom - top
-    slot = (width - left - 10) / max(len(starts), 1)
-    top_value = max([v or 0 for pair in pairs for v in pair] + [floor]) or 1
-    bars = []
-    for i, (start, pair) in enumerate(zip(starts, pairs, strict=True)):
-        x = left + i * slot
-        entry = {"label": start.strftime("%d %b"), "label_x": round(x + 2, 1)}
-        for name, value, offset in zip(
-            ("touched", "other"), pair, (4, 4 + slot / 3), strict=True
-        ):
-            h = round((value or 0) / top_value * plot_h, 1)
-            entry[name] = {
-                "x": round(x + offset, 1),
-                "y": round(top + plot_h - h, 1),
-                "h": h,
-                "w": round(slot / 3 - 2, 1),
-                "value": value,
-            }
-        bars.append(entry)
-    return {
-        "width": width,
-        "height": height,
-        "bars": bars,
-        "axis_y": top + plot_h,
-        "label_y": height - 10,
-        "top_value": round(top_value, 1),
-        "unit": unit,
-        "top": top,
-    }

@@ -28,6 +28,7 @@ from clinic.mixins import ListAccessLogMixin, PatientAccessLogMixin
 from clinic.models import AccessLog
 from clinic.permissions import RoleRequiredMixin
 from clinic.services import access_log_record
+from clinic.svg_chart import Series, bar_chart
 from registration.restriction import may_open, refusal
 
 VIEW = "automations.view_automation"
@@ -369,10 +370,26 @@ class MetricsView(_AutomationMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        metrics = automation_metrics(automation=self.automation)
         context.update(
             automation=self.automation,
-            metrics=automation_metrics(automation=self.automation),
+            metrics=metrics,
+            chart=bar_chart(
+                rows=metrics.chart_rows,
+                series=[
+                    Series(_("visits it touched"), value_format="{}%"),
+                    Series(_("the others"), "chart-muted", value_format="{}%"),
+                ],
+            ),
         )
+        if metrics.outcome is not None:
+            unit = "{} " + str(metrics.outcome.unit)
+            series = [Series(_("events it acted on"), value_format=unit)]
+            if metrics.outcome.comparable:
+                series.append(Series(_("the others"), "chart-muted", value_format=unit))
+            context["outcome_chart"] = bar_chart(
+                rows=metrics.outcome_chart_rows, series=series
+            )
         return context
 
 

@@ -28,13 +28,6 @@ from billing.models import (
 from registration.selectors import patient_mrn_q
 from scheduling.models import Appointment
 
-ZERO = Decimal("0.00")
-AGING_BUCKETS = [
-    ("0-30", 0, 30),
-    ("31-60", 31, 60),
-    ("61-90", 61, 90),
-    ("90+", 91, None),
-]
 QUEUES = {
     "errors": "Scrubber errors",
     "rejected": "Rejected",
@@ -213,56 +206,6 @@ def denial_words(claim: Claim) -> str:
 
 
 # --- Reports ----------------------------------------------------------------------
-
-
-def ar_aging(*, today=None) -> dict:
-    """Open insurance balances by payer and age (days since the date of service)."""
-    today = today or timezone.localdate()
-    rows: dict[str, dict] = {}
-    claims = Claim.objects.filter(status__in=Claim.OPEN_STATUSES).values_list(
-        "payer__name",
-        "service_date",
-        "total_charge",
-        "paid_amount",
-        "adjustment_amount",
-        "patient_responsibility",
-    )
-    totals = {label: ZERO for label, _lo, _hi in AGING_BUCKETS}
-    for payer, day, charge, paid, adjusted, patient in claims.iterator():
-        balance = charge - paid - adjusted - patient
-        if balance <= 0:
-            continue
-        age = (today - day).days
-        label = next(
-            lbl
-            for lbl, lo, hi in AGING_BUCKETS
-            if age >= lo and (hi is None or age <= hi)
-        )
-        row = rows.setdefault(
-            payer, {"payer": payer, **{lbl: ZERO for lbl, _a, _b in AGING_BUCKETS}}
-        )
-        row[label] += balance
-        totals[label] += balance
-    ordered = sorted(rows.values(), key=lambda r: r["payer"])
-    for row in ordered:
-        row["cells"] = [row[lbl] for lbl, _a, _b in AGING_BUCKETS]
-        row["total"] = sum(row["cells"], ZERO)
-    grand = sum(totals.values(), ZERO)
-    peak = max(totals.values(), default=ZERO) or Decimal("1")
-    bars = []
-    for index, (lbl, _a, _b) in enumerate(AGING_BUCKETS):
-        width = int(totals[lbl] * 300 / peak)
-        bars.append(
-            {
-                "label": lbl,
-                "amount": totals[lbl],
-                "width": width,
-                "y": 6 + index * 22,
-                "text_y": 19 + index * 22,
-                "value_x": 60 + width,
-            }
-        )
-    return {"rows": ordered, "totals": totals, "grand_total": grand, "bars": bars}
 
 
 def collections_by_month(*, months: int = 12) -> list[dict]:

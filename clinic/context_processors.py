@@ -15,7 +15,6 @@ NAVIGATION = [
     (_("Claims"), "billing:claim-list", "billing.view_claim"),
     (_("Reports"), "clinic:reports", "clinic.view_reports"),
     (_("Staff"), "clinic:staff-list", "clinic.manage_staff"),
-    (_("Jobs"), "clinic:jobs-dashboard", "clinic.view_jobs_dashboard"),
     (_("Automations"), "automations:list", "automations.view_automation"),
 ]
 

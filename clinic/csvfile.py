@@ -8,7 +8,8 @@ a leading apostrophe (OWASP's advice), which every spreadsheet shows as text; th
 rest of the text is unchanged. A cell that is only a number (``-12.50``, ``+1``) is
 data, not a formula, and stays as it is, so balances and counts still add up.
 
-Rows go through ``csv_writer`` (Python's csv module) or, for rows PostgreSQL writes
+Rows go through ``csv_writer`` (Python's csv module; ``csv_response`` for a
+download of rows a selector built) or, for rows PostgreSQL writes
 itself (``COPY ... TO STDOUT``), through ``csv_copy_sql``, which applies the same rule
 in SQL. Nothing else in the app imports ``csv`` to write (a test scans for it).
 """
@@ -16,8 +17,11 @@ in SQL. Nothing else in the app imports ``csv`` to write (a test scans for it).
 import csv
 import io
 import re
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
+
+from django.http import HttpResponse
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
@@ -94,3 +98,12 @@ def csv_copy_sql(query: str, *, columns: int) -> str:
         f"COPY (SELECT {cells} FROM ({query}) AS csv_rows({', '.join(names)})) "
         "TO STDOUT (FORMAT csv)"
     )
+
+
+def csv_response(*, filename: str, rows: Iterable[Sequence[Any]]) -> HttpResponse:
+    """An attachment download of ``rows`` (the header first), every cell through
+    ``csv_cell``."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    csv_writer(response).writerows(rows)
+    return response

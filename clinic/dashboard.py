@@ -54,13 +54,12 @@ def staff_overview(request) -> Panel:
     )
 
 
-def background_work(request) -> Panel:
+def audit(request) -> Panel:
     today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     return Panel(
-        title="Background work and audit",
-        template="clinic/panels/_background_work.html",
+        title="Audit",
+        template="clinic/panels/_audit.html",
         context={
-            "jobs": selectors.deferred_job_counts(),
             "access_today": selectors.access_log_count_since(since=today),
         },
     )
@@ -84,7 +83,7 @@ PANELS: dict[str, list[str]] = {
     ADMINISTRATOR: [
         *COMMON,
         "clinic.dashboard.staff_overview",
-        "clinic.dashboard.background_work",
+        "clinic.dashboard.audit",
         "automations.dashboard.automations_today",
     ],
 }

@@ -20,7 +20,6 @@ logger = logging.getLogger(__name__)
 
 SWEEPERS: list[str] = [
     "clinic.sweepers.rq_scheduled_jobs",
-    "clinic.sweepers.deferred_jobs",
     "clinic.sweepers.access_log_anchor",
     "alerts.sweepers.escalate_alerts",
     "clinic.reports.exports.report_exports_sweep",

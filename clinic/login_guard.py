@@ -6,10 +6,14 @@ user name + address, then address alone) but compares every count with one limit
 A clinic sits behind one NAT address, so the address alone gets its own, higher
 limit (``AXES_ADDRESS_FAILURE_LIMIT``): a few colleagues' typos lock only their own
 names, while one password tried against many names (password spraying) locks the
-address. Failures for many distinct names from one address also raise an alert for
-the administrators, before the address lock is reached.
+address. Failures for many distinct names from one address are also told to the
+administrators, before the address lock is reached: through ``SPRAYING_NOTIFIERS``,
+which the alerts app fills in its ``AppConfig.ready()`` (the clinic core imports no
+app).
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from axes.handlers.database import AxesDatabaseHandler
@@ -21,8 +25,6 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clinic.permissions import ADMINISTRATOR
-
 SPRAYING_TITLE = _("Failed log-ins for %(count)d user names from %(address)s")
 SPRAYING_MESSAGE = _(
     "In the last %(minutes)d minutes, log-ins failed for %(count)d user names from "
@@ -31,6 +33,21 @@ SPRAYING_MESSAGE = _(
     "is locked after %(limit)d failures; check the accounts named, and block the "
     "address at the firewall if it is not the clinic's."
 )
+
+
+@dataclass(frozen=True)
+class SprayingSuspected:
+    """Log-ins failed for many user names from one address: what to tell the
+    administrators (``key`` is the same for the address while it is unresolved)."""
+
+    address: str
+    title: str
+    message: str
+    key: str
+
+
+# Called in order with a SprayingSuspected; the first one's answer is returned.
+SPRAYING_NOTIFIERS: list[Callable[[SprayingSuspected], object]] = []
 
 
 class ClinicAxesHandler(AxesDatabaseHandler):
@@ -74,10 +91,9 @@ def address_locked(request) -> bool:
 
 def failed_names_watch(*, address: str, now=None):
     """Failed log-ins for ``AXES_SPRAYING_ALERT_NAMES`` distinct user names from one
-    address within the cool-off time raise one alert for the administrators (one
-    per address while it is unresolved). Returns the alert, or None."""
-    from alerts.services import alert_raise
-
+    address within the cool-off time are told to every ``SPRAYING_NOTIFIERS`` entry
+    (the alerts app raises one alert for the administrators per address while it is
+    unresolved). Returns the first notifier's answer (the alert), or None."""
     now = now or timezone.now()
     window: timedelta = settings.AXES_COOLOFF_TIME
     names = sorted(
@@ -97,8 +113,8 @@ def failed_names_watch(*, address: str, now=None):
         .order_by("username")
         .values_list("username", flat=True)
     )
-    return alert_raise(
-        kind="password_spraying",
+    suspected = SprayingSuspected(
+        address=address,
         title=SPRAYING_TITLE % {"count": len(names), "address": address},
         message=SPRAYING_MESSAGE
         % {
@@ -109,6 +125,7 @@ def failed_names_watch(*, address: str, now=None):
             "accounts": ", ".join(accounts[:50]) or "—",
             "limit": settings.AXES_ADDRESS_FAILURE_LIMIT,
         },
-        role=ADMINISTRATOR,
         key=f"password-spraying:{address}",
     )
+    answers = [notify(suspected) for notify in SPRAYING_NOTIFIERS]
+    return answers[0] if answers else None

@@ -58,7 +58,6 @@ class StaffProfile(models.Model):
     class Meta:
         permissions = [
             ("manage_staff", "Can manage staff accounts and roles"),
-            ("view_jobs_dashboard", "Can see the background job queues"),
         ]
 
     def __str__(self) -> str:
@@ -133,48 +132,6 @@ class AccessLog(models.Model):
         return hmac.new(
             key, self.content_for_hash().encode(), hashlib.sha256
         ).hexdigest()
-
-
-class DeferredJob(models.Model):
-    """Work to do after commit or at a later time: the outbox behind RQ.
-
-    The row is written in the same transaction as its cause; RQ only carries its id.
-    """
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
-        CANCELLED = "cancelled", _("Cancelled")
-
-    func = models.CharField(_("job"), max_length=200)
-    args = models.JSONField(_("arguments (ids)"), default=list, blank=True)
-    queue = models.CharField(_("queue"), max_length=32, default="default")
-    status = models.CharField(
-        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
-    )
-    run_after = models.DateTimeField(_("run after"), default=timezone.now)
-    attempts = models.PositiveIntegerField(_("attempts"), default=0)
-    max_attempts = models.PositiveIntegerField(_("maximum attempts"), default=5)
-    last_error = models.TextField(_("last error"), blank=True)
-    enqueued_at = models.DateTimeField(_("last enqueued"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created"), default=timezone.now)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["run_after", "id"]
-        indexes = [
-            models.Index(
-                fields=["run_after"],
-                name="deferredjob_pending_due",
-                condition=models.Q(status="pending"),
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.func}{tuple(self.args)} [{self.status}]"
 
 
 class ReportExport(models.Model):

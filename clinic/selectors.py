@@ -1,7 +1,7 @@
 """Reads of the clinic package shared by pages, jobs and commands."""
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from axes.models import AccessAttempt
 from django.conf import settings
@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from clinic.models import AccessLog, DeferredJob
+from clinic.models import AccessLog
 
 User = get_user_model()
 
@@ -57,17 +57,6 @@ def staff_counts() -> dict:
         "inactive": User.objects.filter(is_active=False).count(),
         "locked": len(locked_usernames()),
     }
-
-
-def deferred_job_counts() -> dict:
-    rows = DeferredJob.objects.values_list("status").annotate(n=Count("id"))
-    counts = dict.fromkeys(DeferredJob.Status.values, 0)
-    counts.update(dict(rows))
-    counts["overdue"] = DeferredJob.objects.filter(
-        status=DeferredJob.Status.PENDING,
-        run_after__lt=timezone.now() - timedelta(minutes=10),
-    ).count()
-    return counts
 
 
 def access_log_count_since(*, since: datetime) -> int:

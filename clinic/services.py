@@ -1,8 +1,6 @@
-"""Writes of the clinic package: staff accounts, the access log, deferred jobs."""
+"""Writes of the clinic package: staff accounts and the access log."""
 
 import logging
-import traceback
-from datetime import datetime, timedelta
 
 from axes.utils import reset as axes_reset
 from django.contrib.auth import SESSION_KEY, get_user_model, password_validation
@@ -12,13 +10,11 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from clinic.exceptions import ApplicationError
-from clinic.models import AccessLog, DeferredJob, StaffProfile
+from clinic.models import AccessLog, StaffProfile
 from clinic.permissions import ADMINISTRATOR, ROLES
-from clinic.queueing import check_job_args, enqueue_on_commit
 from clinic.requests import client_ip, user_agent
 
 logger = logging.getLogger(__name__)
@@ -235,96 +231,3 @@ def user_sessions_end(*, user) -> int:
             session.delete()
             ended += 1
     return ended
-
-
-# --- Deferred jobs (the outbox) ------------------------------------------------------
-
-RETRY_BASE_SECONDS = 30
-# A pending row enqueued longer ago than this is enqueued again by dispatch_due
-# (its RQ job was lost with Redis, or never sent).
-REENQUEUE_AFTER = timedelta(minutes=5)
-
-
-def deferred_job_create(
-    *,
-    func: str,
-    args: list | tuple = (),
-    run_after: datetime | None = None,
-    queue: str = "default",
-    max_attempts: int = 5,
-) -> DeferredJob:
-    """Work that must happen later is first a row, written with its cause."""
-    check_job_args(tuple(args))
-    import_string(func)  # fail now, not in a worker, on a wrong path
-    job = DeferredJob.objects.create(
-        func=func,
-        args=list(args),
-        queue=queue,
-        run_after=run_after or timezone.now(),
-        max_attempts=max_attempts,
-        enqueued_at=timezone.now(),
-    )
-    from clinic.jobs import run_deferred_job
-
-    enqueue_on_commit(run_deferred_job, job.pk, queue=queue, at=job.run_after)
-    return job
-
-
-def deferred_job_run(*, job_id: int) -> str | None:
-    """A deferred job runs at most once to success: the row is locked while it runs
-    and its own writes commit together with its ``done`` mark."""
-    with transaction.atomic():
-        job = (
-            DeferredJob.objects.select_for_update(skip_locked=True)
-            .filter(pk=job_id, status=DeferredJob.Status.PENDING)
-            .first()
-        )
-        if job is None:
-            return None  # done, cancelled, or running in another worker
-        if job.run_after > timezone.now():
-            return None  # not due yet; dispatch_due enqueues it when it is
-        job.attempts += 1
-        try:
-            with transaction.atomic():
-                import_string(job.func)(*job.args)
-        except Exception as exc:
-            logger.exception("Deferred job %s failed", job.pk)
-            job.last_error = "".join(traceback.format_exception_only(exc)).strip()[
-                :2000
-            ]
-            if job.attempts >= job.max_attempts:
-                job.status = DeferredJob.Status.FAILED
-                job.finished_at = timezone.now()
-            else:
-                delay = RETRY_BASE_SECONDS * 2 ** (job.attempts - 1)
-                job.run_after = timezone.now() + timedelta(seconds=delay)
-                job.enqueued_at = None
-        else:
-            job.status = DeferredJob.Status.DONE
-            job.finished_at = timezone.now()
-            job.last_error = ""
-        job.save()
-        return job.status
-
-
-def deferred_jobs_dispatch_due(*, now: datetime | None = None, limit: int = 500) -> int:
-    """Enqueue every pending job whose time has come and that is not already queued.
-
-    Two sweepers at once never enqueue the same row: rows are claimed with
-    ``SKIP LOCKED`` and marked enqueued in the same transaction.
-    """
-    from clinic.jobs import run_deferred_job
-
-    now = now or timezone.now()
-    with transaction.atomic():
-        due = list(
-            DeferredJob.objects.select_for_update(skip_locked=True)
-            .filter(status=DeferredJob.Status.PENDING, run_after__lte=now)
-            .exclude(enqueued_at__gt=now - REENQUEUE_AFTER)
-            .order_by("run_after", "id")[:limit]
-        )
-        for job in due:
-            job.enqueued_at = now
-            job.save(update_fields=["enqueued_at"])
-            enqueue_on_commit(run_deferred_job, job.pk, queue=job.queue)
-    return len(due)

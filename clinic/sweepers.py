@@ -2,12 +2,6 @@
 
 from datetime import datetime
 
-from clinic import services
-
-
-def deferred_jobs(now: datetime) -> int:
-    return services.deferred_jobs_dispatch_due(now=now)
-
 
 def access_log_anchor(now: datetime) -> int:
     from clinic.access_log_anchor import access_log_anchor_write

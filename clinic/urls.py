@@ -7,7 +7,6 @@ from clinic.views import (
     health,
     history,
     home,
-    jobs,
     reports,
     staff,
     two_factor,
@@ -63,7 +62,6 @@ clinic_patterns = [
         history.RecordHistoryView.as_view(),
         name="history",
     ),
-    path("jobs/", jobs.JobsDashboardView.as_view(), name="jobs-dashboard"),
     path("reports/", reports.ReportListView.as_view(), name="reports"),
     path(
         "reports/integrity/",

@@ -7,6 +7,7 @@ from datetime import datetime
 from statistics import median
 
 from clinic.csvfile import csv_writer
+from clinic.svg_chart import Row as ChartRow
 from diagnostics import selectors
 
 STAGES = [
@@ -70,24 +71,17 @@ def turnaround_rows(*, start: datetime, end: datetime) -> list[dict]:
     return out
 
 
-def turnaround_chart(rows: list[dict]) -> dict:
-    """Horizontal bars: median ordered → resulted per test and priority."""
-    bars = [r for r in rows if r["order_to_result"] is not None]
-    longest = max((r["order_to_result"] for r in bars), default=0) or 1
-    height = 22
-    items = []
-    for index, row in enumerate(bars):
-        items.append(
-            {
-                "label": f"{row['test']} ({row['priority']})",
-                "minutes": row["order_to_result"],
-                "y": index * height,
-                "text_y": index * height + 15,
-                "width": max(2, round(row["order_to_result"] / longest * 360)),
-                "stat": row["priority"] == "STAT",
-            }
+def turnaround_chart_rows(rows: list[dict]) -> list[ChartRow]:
+    """Median ordered → resulted per test and priority, STAT rows highlighted."""
+    return [
+        ChartRow(
+            f"{row['test']} ({row['priority']})",
+            (row["order_to_result"],),
+            highlight=row["priority"] == "STAT",
         )
-    return {"bars": items, "height": max(height, len(items) * height)}
+        for row in rows
+        if row["order_to_result"] is not None
+    ]
 
 
 def turnaround_csv(rows: list[dict]) -> str:

@@ -7,6 +7,7 @@ from datetime import UTC, date, timedelta
 from django.utils import timezone
 
 from clinic.clock import local_midnight
+from clinic.svg_chart import Row as ChartRow
 from scheduling.models import Appointment, Provider
 from scheduling.slots import sessions_for
 
@@ -95,39 +96,77 @@ def clinic_metrics(*, start: date, end: date) -> dict:
         "by_provider": provider_rows,
         "by_type": sorted(by_type.values(), key=lambda r: r.label),
         "utilisation": utilisation,
-        "chart": _bar_chart(provider_rows, utilisation),
+        "chart_rows": _chart_rows(provider_rows, utilisation),
     }
 
 
-def _bar_chart(provider_rows, utilisation) -> dict:
-    """Geometry of an SVG bar chart: no-show rate and mean utilisation per provider
-    (attributes only; the CSP forbids inline styles)."""
+def _chart_rows(provider_rows, utilisation) -> list[ChartRow]:
+    """Per provider: mean weekly utilisation and no-show rate, in per cent."""
     mean_use = defaultdict(list)
     for item in utilisation:
         if item["rate"] is not None:
             mean_use[item["provider"]].append(item["rate"])
-    label_width, bar_width, row_height = 180, 400, 26
-    bars = []
-    for i, row in enumerate(provider_rows):
+    rows = []
+    for row in provider_rows:
         rates = mean_use.get(row.label, [])
         use = sum(rates) / len(rates) if rates else 0.0
-        y = 30 + i * row_height
-        bars.append(
-            {
-                "label": row.label,
-                "y": y,
-                "text_y": y + 10,
-                "use_width": round(min(use, 1.5) / 1.5 * bar_width),
-                "use": use,
-                "no_show_width": round(row.no_show_rate * bar_width),
-                "no_show_y": y + 12,
-                "no_show": row.no_show_rate,
-            }
+        rows.append(
+            ChartRow(row.label, (round(use * 100), round(row.no_show_rate * 100)))
         )
-    return {
-        "bars": bars,
-        "height": 40 + len(bars) * row_height,
-        "width": label_width + bar_width + 120,
-        "x0": label_width,
-        "value_x": label_width + bar_width + 10,
-    }
+    return rows
+
+
+CSV_HEADER = [
+    "section",
+    "name",
+    "week",
+    "visits",
+    "no_shows",
+    "no_show_rate",
+    "cancelled",
+    "cancel_rate",
+    "mean_lead_days",
+    "booked_minutes",
+    "available_minutes",
+    "utilisation",
+]
+
+
+def metrics_csv_rows(metrics: dict) -> list[list]:
+    """``clinic_metrics`` as CSV rows, the header first: rates by provider and by
+    type, then utilisation per provider per week."""
+    rows = [CSV_HEADER]
+    for section, table in (
+        ("provider", metrics["by_provider"]),
+        ("type", metrics["by_type"]),
+    ):
+        rows += [
+            [
+                section,
+                row.label,
+                "",
+                row.total,
+                row.no_show,
+                f"{row.no_show_rate:.3f}",
+                row.cancelled,
+                f"{row.cancel_rate:.3f}",
+                f"{row.lead_days:.1f}",
+                "",
+                "",
+                "",
+            ]
+            for row in table
+        ]
+    rows += [
+        [
+            "utilisation",
+            item["provider"],
+            item["week"],
+            *[""] * 6,
+            item["booked"],
+            item["available"],
+            "" if item["rate"] is None else f"{item['rate']:.3f}",
+        ]
+        for item in metrics["utilisation"]
+    ]
+    return rows

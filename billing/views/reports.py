@@ -2,15 +2,18 @@
 CMS-1500 printout of a claim."""
 
 from django.http import HttpResponse
+from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 
 from billing import selectors
+from billing.aging import aging_csv_rows, aging_labels, ar_aging
 from billing.cms1500 import claim_pdf
 from billing.views.common import VIEW_CLAIMS, ClaimMixin, log_patient_access
-from clinic.csvfile import csv_writer
+from clinic.csvfile import csv_response
 from clinic.models import AccessLog
 from clinic.permissions import RoleRequiredMixin
+from clinic.svg_chart import Series, bar_chart
 
 REPORTS = "billing.view_billing_reports"
 
@@ -21,37 +24,27 @@ class BillingReportsView(RoleRequiredMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         if request.GET.get("format") == "csv":
-            return aging_csv()
+            return csv_response(
+                filename="ar-aging.csv", rows=aging_csv_rows(ar_aging())
+            )
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
+        aging = ar_aging()
         return super().get_context_data(
-            aging=selectors.ar_aging(),
-            buckets=[label for label, _lo, _hi in selectors.AGING_BUCKETS],
+            aging=aging,
+            aging_chart=bar_chart(
+                rows=aging["chart_rows"],
+                series=[Series(_("open balance"), value_format="${}")],
+                label_width=52,
+                bar_width=300,
+            ),
+            buckets=aging_labels(),
             collections=selectors.collections_by_month(),
             denials=selectors.denial_rates(),
             tab="reports",
             **kwargs,
         )
-
-
-def aging_csv() -> HttpResponse:
-    aging = selectors.ar_aging()
-    labels = [label for label, _lo, _hi in selectors.AGING_BUCKETS]
-    response = HttpResponse(content_type="text/csv")
-    response["Content-Disposition"] = 'attachment; filename="ar-aging.csv"'
-    writer = csv_writer(response)
-    writer.writerow(["Payer", *labels, "Total"])
-    for row in aging["rows"]:
-        writer.writerow([row["payer"], *(row[label] for label in labels), row["total"]])
-    writer.writerow(
-        [
-            "All payers",
-            *(aging["totals"][label] for label in labels),
-            aging["grand_total"],
-        ]
-    )
-    return response
 
 
 class ClaimPdfView(ClaimMixin, View):

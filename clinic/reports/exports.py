@@ -1,41 +1,25 @@
-"""Report files: streamed CSV, paginated PDF, and the background export job.
+"""The background export of a report to a file: the request (a row, then a job on
+the reports queue), the run with its heartbeat, and the sweeper for lost runs. The
+files are written by ``clinic.reports.csv_output`` and ``clinic.reports.pdf_output``.
 
 Both formats carry a SHA-256 over the exported rows (the CSV text of the header and
 every row), so a file proves what it held: the CSV in its last line, the PDF on its
 last page, and the export record on the page that offers the download.
 """
 
-import hashlib
-import io
 import logging
 import os
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
-from itertools import islice
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection, connections, transaction
-from django.db.models import QuerySet
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import landscape, letter
-from reportlab.lib.styles import getSampleStyleSheet
-from reportlab.lib.units import inch
-from reportlab.pdfgen import canvas as pdf_canvas
-from reportlab.platypus import (
-    PageBreak,
-    Paragraph,
-    SimpleDocTemplate,
-    Spacer,
-    Table,
-    TableStyle,
-)
 
-from clinic.csvfile import csv_copy_sql, csv_writer
 from clinic.heartbeat import (
     MAX_ATTEMPTS,
     heartbeat,
@@ -45,283 +29,13 @@ from clinic.heartbeat import (
     stale_runs_settle,
 )
 from clinic.models import AccessLog, ReportExport
-from clinic.pdf import pdf_markup, pdf_paragraph
 from clinic.queueing import enqueue_on_commit
 from clinic.reports.base import Filters, Report
+from clinic.reports.csv_output import HASH_LINE, csv_chunks
+from clinic.reports.pdf_output import write_pdf
 from clinic.services import access_log_record
 
 logger = logging.getLogger(__name__)
-
-CSV_CHUNK_ROWS = 2000
-PDF_ROWS_PER_PAGE = 30
-HASH_LINE = "# SHA-256 of the rows above: "
-
-
-class _RowHasher:
-    """Serialises rows as CSV text (through the one CSV path, ``csv_writer``) and
-    hashes exactly that text."""
-
-    def __init__(self):
-        self.buffer = io.StringIO()
-        self.writer = csv_writer(self.buffer, lineterminator="\n")
-        self.sha = hashlib.sha256()
-
-    def add(self, cells: list[str]) -> None:
-        self.writer.writerow(cells)
-
-    def add_many(self, rows) -> None:
-        self.writer.writerows(rows)
-
-    def take(self) -> str:
-        text = self.buffer.getvalue()
-        self.buffer.seek(0)
-        self.buffer.truncate()
-        self.sha.update(text.encode())
-        return text
-
-    def hexdigest(self) -> str:
-        return self.sha.hexdigest()
-
-
-def csv_chunks(
-    report: Report, filters: Filters, progress: Callable[[int], None] | None = None
-) -> Iterator[bytes]:
-    """The CSV file (UTF-8) in chunks: header, rows, then the hash line. At most
-    CSV_CHUNK_ROWS rows are in memory at once, whatever the size of the report."""
-    hasher = _RowHasher()
-    hasher.add([str(column.header) for column in report.columns])
-    yield hasher.take().encode()
-    text_rows = report.text_rows(filters)
-    if text_rows is not None and connection.vendor == "postgresql":
-        chunks = _copied_chunks(
-            text_rows,
-            columns=len(report.columns),
-            own_connection=progress is not None,
-        )
-    else:
-        chunks = _written_chunks(hasher, report.iter_cells(filters))
-    count = 0
-    for data, rows in chunks:
-        hasher.sha.update(data)
-        count += rows
-        yield data
-        if progress:
-            progress(count)
-    if progress and count == 0:
-        progress(count)
-    yield f"{HASH_LINE}{hasher.hexdigest()}\n".encode()
-
-
-def csv_lines(
-    report: Report, filters: Filters, progress: Callable[[int], None] | None = None
-) -> Iterator[str]:
-    """The same chunks as text."""
-    for chunk in csv_chunks(report, filters, progress):
-        yield chunk.decode()
-
-
-def _written_chunks(hasher: _RowHasher, cells) -> Iterator[tuple[bytes, int]]:
-    """Rows written by Python's csv module, CSV_CHUNK_ROWS at a time."""
-    cells = iter(cells)
-    while batch := list(islice(cells, CSV_CHUNK_ROWS)):
-        hasher.writer.writerows(batch)
-        text = hasher.buffer.getvalue()
-        hasher.buffer.seek(0)
-        hasher.buffer.truncate()
-        yield text.encode(), len(batch)
-
-
-def _copied_chunks(
-    text_rows: QuerySet, *, columns: int, own_connection: bool
-) -> Iterator[tuple[bytes, int]]:
-    """Rows written by PostgreSQL (COPY ... TO STDOUT, CSV), streamed as they come:
-    no transaction, no cursor to hold, and the same text as Python's csv module
-    through ``csv_writer`` (empty cells are NULL in ``text_rows``, so neither quotes
-    them; ``csv_copy_sql`` neutralises formulas as ``csv_cell`` does).
-
-    A connection runs one command at a time, and a COPY lasts until its last row:
-    an export that writes its progress meanwhile copies on a connection of its own.
-    """
-    import psycopg
-
-    sql, params = text_rows.query.get_compiler(using=text_rows.db).as_sql()
-    if own_connection:
-        wrapper = connections.create_connection(text_rows.db)
-    else:
-        wrapper = connections[text_rows.db]
-    try:
-        with wrapper.cursor() as cursor:
-            raw = cursor.cursor
-            query = psycopg.ClientCursor(raw.connection).mogrify(sql, params)
-            with raw.copy(csv_copy_sql(query, columns=columns)) as copy:
-                parts: list = []
-                for row in copy:  # one row per message
-                    parts.append(row)
-                    if len(parts) == CSV_CHUNK_ROWS:
-                        yield b"".join(parts), len(parts)
-                        parts.clear()
-                if parts:
-                    yield b"".join(parts), len(parts)
-    finally:
-        if own_connection:
-            wrapper.close()
-
-
-class _NumberedCanvas(pdf_canvas.Canvas):
-    """Writes "page n of m" once the number of pages is known."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._saved_pages = []
-
-    def showPage(self):
-        self._saved_pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self):
-        total = len(self._saved_pages)
-        for state in self._saved_pages:
-            self.__dict__.update(state)
-            self.setFont("Helvetica", 8)
-            self.drawRightString(
-                self._pagesize[0] - 0.5 * inch,
-                0.35 * inch,
-                f"page {self._pageNumber} of {total}",
-            )
-            super().showPage()
-        super().save()
-
-
-def write_pdf(
-    report: Report,
-    filters: Filters,
-    path,
-    *,
-    generated_by: str,
-    progress: Callable[[int], None] | None = None,
-) -> str:
-    """A PDF of the report: one table per page of rows (reportlab lays out one huge
-    table in quadratic time). Returns the SHA-256 of the rows."""
-    styles = getSampleStyleSheet()
-    head = [str(column.header) for column in report.columns]
-    hasher = _RowHasher()
-    hasher.add([str(column.header) for column in report.columns])
-    generated_at = timezone.localtime().strftime("%Y-%m-%d %H:%M %Z")
-    story = [
-        pdf_paragraph(f"{settings.CLINIC_NAME}: {report.title}", styles["Title"]),
-        pdf_paragraph(f"Filters: {filters.describe()}", styles["Normal"]),
-        pdf_paragraph(
-            f"Generated by {generated_by} at {generated_at}", styles["Normal"]
-        ),
-        Spacer(1, 0.15 * inch),
-    ]
-    style = TableStyle(
-        [
-            ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
-            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e9ecef")),
-            ("FONT", (0, 0), (-1, -1), "Helvetica", PDF_FONT_SIZE),
-            ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", PDF_FONT_SIZE),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ]
-    )
-    page_rows: list[list] = []
-    count = 0
-    widths: list[float] = []
-
-    def flush(last: bool) -> None:
-        if page_rows:
-            if not widths:
-                widths.extend(_column_widths(head, page_rows))
-            story.append(
-                Table(
-                    [head, *page_rows],
-                    colWidths=widths,
-                    rowHeights=PDF_ROW_HEIGHT,
-                    repeatRows=1,
-                    style=style,
-                )
-            )
-            page_rows.clear()
-            if not last:
-                story.append(PageBreak())
-
-    # Plain strings, not Paragraphs: a Paragraph per cell costs far more layout time.
-    for cells in report.iter_cells(filters):
-        hasher.add(cells)
-        page_rows.append([_fit(c) for c in cells])
-        count += 1
-        if len(page_rows) == PDF_ROWS_PER_PAGE:
-            flush(last=False)
-            hasher.take()
-    flush(last=True)
-    hasher.take()
-    digest = hasher.hexdigest()
-    story += [
-        Spacer(1, 0.2 * inch),
-        pdf_paragraph(
-            f"{count} rows. SHA-256 of the exported rows (as CSV):", styles["Normal"]
-        ),
-        Paragraph(
-            pdf_markup("<font name='Courier'>{digest}</font>", digest=digest),
-            styles["Normal"],
-        ),
-    ]
-    doc = SimpleDocTemplate(
-        path if hasattr(path, "write") else str(path),
-        pagesize=landscape(letter),
-        leftMargin=0.5 * inch,
-        rightMargin=0.5 * inch,
-        topMargin=0.5 * inch,
-        bottomMargin=0.6 * inch,
-        title=str(report.title),
-        author=generated_by,
-    )
-    if progress:
-        # Laying out the pages is the slow part: progress counts the rows laid out.
-        laid_out = [0, 0]  # rows, rows at the last report
-
-        def after_flowable(flowable) -> None:
-            if isinstance(flowable, Table):
-                laid_out[0] += len(flowable._cellvalues) - 1  # less the header
-                if laid_out[0] - laid_out[1] >= PDF_ROWS_PER_PAGE * 5:
-                    laid_out[1] = laid_out[0]
-                    progress(laid_out[0])
-
-        doc.afterFlowable = after_flowable
-    doc.build(story, canvasmaker=_NumberedCanvas)
-    if progress:
-        progress(count)
-    return digest
-
-
-PDF_CELL_CHARS = 60
-PDF_FONT_SIZE = 7
-PDF_ROW_HEIGHT = PDF_FONT_SIZE * 1.2 + 6  # one line and the table's padding
-PDF_TABLE_WIDTH = 10 * inch  # landscape letter inside the margins
-
-
-def _column_widths(head: list[str], rows: list[list[str]]) -> list[float]:
-    """Widths from the header and the first page, stretched to the page's width
-    (room for longer text further on), then kept for every page: the same columns
-    throughout, and no measuring of every cell of every page."""
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
-    widths = [
-        max(
-            stringWidth(title, "Helvetica-Bold", PDF_FONT_SIZE),
-            *(stringWidth(row[i], "Helvetica", PDF_FONT_SIZE) for row in rows),
-        )
-        + 12
-        for i, title in enumerate(head)
-    ]
-    scale = PDF_TABLE_WIDTH / sum(widths)
-    return [width * scale for width in widths]
-
-
-def _fit(text: str | None) -> str:
-    """A cell on one line: long text is cut (the CSV export keeps it whole)."""
-    text = (text or "").replace("\n", " ")
-    return text if len(text) <= PDF_CELL_CHARS else text[: PDF_CELL_CHARS - 1] + "…"
 
 
 # --- Export requests and the job ----------------------------------------------------

@@ -12,7 +12,8 @@ from clinic.models import AccessLog, ReportExport
 from clinic.permissions import RoleRequiredMixin
 from clinic.reports import all_reports, get_report
 from clinic.reports.base import Filters, ReportFilterForm
-from clinic.reports.exports import csv_chunks, report_export_request
+from clinic.reports.csv_output import csv_chunks
+from clinic.reports.exports import report_export_request
 from clinic.services import access_log_first_broken, access_log_record
 
 PERMISSION = "clinic.view_reports"

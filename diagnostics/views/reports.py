@@ -4,9 +4,11 @@ from datetime import datetime, time, timedelta
 
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from clinic.permissions import RoleRequiredMixin
+from clinic.svg_chart import Series, bar_chart
 from diagnostics import selectors, turnaround
 from diagnostics.forms import (
     TurnaroundForm,
@@ -57,7 +59,10 @@ class TurnaroundView(RoleRequiredMixin, TemplateView):
         context = self.get_context_data(
             form=form,
             rows=rows,
-            chart=turnaround.turnaround_chart(rows),
+            chart=bar_chart(
+                rows=turnaround.turnaround_chart_rows(rows),
+                series=[Series(_("median minutes from order to result"))],
+            ),
             start=start,
             end=end,
             stages=turnaround.STAGES,

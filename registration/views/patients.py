@@ -16,7 +16,7 @@ from clinic.permissions import RoleRequiredMixin
 from clinic.services import access_log_record
 from registration import selectors, services
 from registration.banner import NO_STORE
-from registration.chart import chart_alerts, chart_panels
+from registration.chart_panel import chart_alerts, chart_panels
 from registration.exceptions import PossibleDuplicates
 from registration.forms import (
     DuplicateProbeForm,

@@ -1,13 +1,24 @@
 from datetime import timedelta
 
-from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from clinic.csvfile import csv_writer
+from clinic.csvfile import csv_response
 from clinic.permissions import RoleRequiredMixin
+from clinic.svg_chart import Series, bar_chart
 from scheduling.forms import MetricsFilterForm
-from scheduling.metrics import clinic_metrics
+from scheduling.metrics import clinic_metrics, metrics_csv_rows
+
+CHART_SERIES = (
+    Series(
+        _("utilisation (booked ÷ available)"),
+        "chart-primary",
+        top=150,
+        value_format="{}%",
+    ),
+    Series(_("no-show rate"), "chart-alert", top=100, value_format="{}%"),
+)
 
 
 class MetricsView(RoleRequiredMixin, TemplateView):
@@ -25,73 +36,20 @@ class MetricsView(RoleRequiredMixin, TemplateView):
             start, end = end, start
         metrics = clinic_metrics(start=start, end=end)
         if request.GET.get("format") == "csv":
-            return self.csv(metrics, start, end)
+            return csv_response(
+                filename=f"scheduling-metrics-{start}-{end}.csv",
+                rows=metrics_csv_rows(metrics),
+            )
         query = request.GET.copy()
         query["format"] = "csv"
+        chart = bar_chart(rows=metrics["chart_rows"], series=CHART_SERIES)
         return self.render_to_response(
             self.get_context_data(
-                form=form, start=start, end=end, csv_query=query.urlencode(), **metrics
+                form=form,
+                start=start,
+                end=end,
+                csv_query=query.urlencode(),
+                chart=chart,
+                **metrics,
             )
         )
-
-    def csv(self, metrics, start, end) -> HttpResponse:
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = (
-            f'attachment; filename="scheduling-metrics-{start}-{end}.csv"'
-        )
-        writer = csv_writer(response)
-        writer.writerow(
-            [
-                "section",
-                "name",
-                "week",
-                "visits",
-                "no_shows",
-                "no_show_rate",
-                "cancelled",
-                "cancel_rate",
-                "mean_lead_days",
-                "booked_minutes",
-                "available_minutes",
-                "utilisation",
-            ]
-        )
-        for section, rows in (
-            ("provider", metrics["by_provider"]),
-            ("type", metrics["by_type"]),
-        ):
-            for row in rows:
-                writer.writerow(
-                    [
-                        section,
-                        row.label,
-                        "",
-                        row.total,
-                        row.no_show,
-                        f"{row.no_show_rate:.3f}",
-                        row.cancelled,
-                        f"{row.cancel_rate:.3f}",
-                        f"{row.lead_days:.1f}",
-                        "",
-                        "",
-                        "",
-                    ]
-                )
-        for item in metrics["utilisation"]:
-            writer.writerow(
-                [
-                    "utilisation",
-                    item["provider"],
-                    item["week"],
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    item["booked"],
-                    item["available"],
-                    "" if item["rate"] is None else f"{item['rate']:.3f}",
-                ]
-            )
-        return response

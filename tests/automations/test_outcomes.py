@@ -143,13 +143,8 @@ def test_time_to_acknowledge_a_critical_result_touched_vs_not():
     assert (one.touched, one.other, one.other_median) == ([], [45.0], 45.0)
     measured = [day for day, lags in outcome.rows if lags.touched or lags.other]
     assert measured == [_monday(2), _monday(1)]
-    bars = {bar["label"]: bar for bar in metrics.outcome_chart["bars"]}
-    label = _monday(2).strftime("%d %b")
-    assert (bars[label]["touched"]["value"], bars[label]["other"]["value"]) == (
-        20.0,
-        120.0,
-    )
-    assert metrics.outcome_chart["top_value"] == 120.0
+    bars = dict(metrics.outcome_chart_rows)
+    assert bars[_monday(2).strftime("%d %b")] == (20.0, 120.0)
 
 
 def test_time_to_insurance_verification_touched_vs_not():

@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from diagnostics.chart import chart_panel
+from diagnostics.chart_panel import chart_panel
 from diagnostics.hl7v2.importer import hl7_receive
 from diagnostics.hl7v2.writer import oru_message
 from tests.diagnostics.factories import clinician, make_order

@@ -33,7 +33,7 @@ def high_water_mb():
 django.setup()
 from clinic.reports import get_report
 from clinic.reports.base import Filters
-from clinic.reports.exports import csv_chunks
+from clinic.reports.csv_output import csv_chunks
 ready_mb = high_water_mb()
 started, cpu = time.perf_counter(), time.process_time()
 size = 0
@@ -106,7 +106,7 @@ def test_bench_csv_export_of_the_access_log(make_user):
 def test_bench_pdf_of_ten_thousand_rows(make_user, tmp_path):
     from clinic.reports import get_report
     from clinic.reports.base import Filters
-    from clinic.reports.exports import write_pdf
+    from clinic.reports.pdf_output import write_pdf
     from tests.registration.factories import PatientFactory
 
     nurse = make_user("Nurse", username="nurse")

@@ -212,6 +212,14 @@ def test_reports_aging_buckets_and_csv(client, make_user):
     assert aging["totals"]["0-30"] == Decimal("120.00")
     assert aging["totals"]["31-60"] == Decimal("120.00")
     assert aging["grand_total"] == Decimal("240.00")
+    # The chart: a bar for each bucket with a balance, the same two as wide.
+    bars = [rect for rect in response.context["aging_chart"].rects if rect.title]
+    assert [bar.title for bar in bars] == [
+        "0-30 · open balance: $120.00",
+        "31-60 · open balance: $120.00",
+    ]
+    assert bars[0].width == bars[1].width == 300
+    assert 'id="aging-chart"' in response.content.decode()
     csv = client.get(reverse("billing:reports") + "?format=csv").content.decode()
     lines = csv.strip().splitlines()
     assert lines[0] == "Payer,0-30,31-60,61-90,90+,Total"

@@ -20,11 +20,9 @@ from django.utils import timezone
 from rq.scheduler import RQScheduler
 
 from clinic.dispatch import dispatch_due
-from clinic.models import DeferredJob
 from tests.clinic import jobs_for_tests
 from tests.conftest import ROOT
 
-RECORD = "tests.clinic.jobs_for_tests.record_run"
 APP_NAME = "dispatch-loop-test"
 
 
@@ -107,16 +105,14 @@ def test_the_loop_carries_on_after_the_database_went_away(redis_url, owner_conne
         finally:
             server.execute(f"ALTER DATABASE {name} WITH ALLOW_CONNECTIONS true")
             server.close()
-        # Back: due work is handed on again by the same process.
-        job = DeferredJob.objects.create(
-            func=RECORD, args=[300], run_after=timezone.now() - timedelta(minutes=1)
+        # Back: due work is handed on again by the same process (here a scheduled
+        # job, due, that no RQ scheduler moves).
+        queue = django_rq.get_queue("default")
+        queue.enqueue_at(
+            timezone.now() - timedelta(seconds=5), jobs_for_tests.record_run, 300
         )
-        _wait_for(
-            lambda: DeferredJob.objects.get(pk=job.pk).enqueued_at is not None,
-            90,
-            "the loop to hand the job on",
-        )
-        assert django_rq.get_queue("default").count == 1
+        _wait_for(lambda: queue.count == 1, 90, "the loop to hand the job on")
+        assert queue.scheduled_job_registry.count == 0
         assert process.poll() is None
     finally:
         process.terminate()

@@ -2,10 +2,15 @@
 spraying) is stopped by an address lock and told to the administrators; a few
 colleagues' typos behind one NAT address lock nobody else."""
 
+import ast
+from pathlib import Path
+
 import pytest
 from django.test import Client
 
+from alerts.login_spraying import spraying_alert_raise
 from alerts.models import StaffAlert
+from clinic import login_guard
 from tests.clinic.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -61,6 +66,26 @@ def test_the_administrators_are_alerted_once_per_address(make_user, settings):
     # Typed names that are no account (perhaps a password typed in the wrong box)
     # are counted, never shown.
     assert "guess" not in alert.message
+
+
+def test_the_alert_comes_from_the_notifier_alerts_registered(monkeypatch, settings):
+    """The clinic core imports no app: alerts hands it its raiser when it loads.
+    Without notifiers the guard still counts and locks, and tells nobody."""
+    assert login_guard.SPRAYING_NOTIFIERS[0] is spraying_alert_raise
+    assert len(login_guard.SPRAYING_NOTIFIERS) == 1
+    tree = ast.parse(Path(login_guard.__file__).read_text())
+    imported = {
+        node.module.split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module
+    }
+    assert "alerts" not in imported
+
+    monkeypatch.setattr(login_guard, "SPRAYING_NOTIFIERS", [])
+    for number in range(settings.AXES_SPRAYING_ALERT_NAMES + 2):
+        _login(f"guess{number}", "Spring2026!")
+    assert not StaffAlert.objects.filter(kind="password_spraying").exists()
+    assert login_guard.failed_names_watch(address=SPRAYER) is None
 
 
 def test_colleagues_typos_behind_one_address_lock_only_their_own_names(make_user):

@@ -20,7 +20,7 @@ from pypdf import PdfReader
 from clinic.pdf import pdf_markup, pdf_text
 from clinic.reports import get_report
 from clinic.reports.base import Filters
-from clinic.reports.exports import write_pdf
+from clinic.reports.pdf_output import write_pdf
 from clinic.services import access_log_record
 from diagnostics import services as diagnostics_services
 from diagnostics.models import TestDefinition

@@ -12,7 +12,7 @@ from clinic.mixins import AdminAccessLogMixin
 from clinic.models import AccessLog
 from clinic.permissions import ROLE_PERMISSIONS, ROLES, VIEW_RESULTS
 from diagnostics import services as diagnostics_services
-from diagnostics.chart import chart_panel
+from diagnostics.chart_panel import chart_panel
 from diagnostics.models import TestDefinition
 from registration.models import Patient
 from tests.diagnostics.factories import make_order

@@ -15,7 +15,8 @@ from pypdf import PdfReader
 from clinic.models import AccessLog, ReportExport
 from clinic.reports import get_report
 from clinic.reports.base import Filters
-from clinic.reports.exports import HASH_LINE, csv_chunks, csv_lines, write_pdf
+from clinic.reports.csv_output import HASH_LINE, csv_chunks, csv_lines
+from clinic.reports.pdf_output import write_pdf
 from clinic.services import access_log_record, staff_deactivate
 from tests.registration.factories import PatientFactory
 from tests.scheduling.factories import LocationFactory
@@ -119,7 +120,7 @@ def test_streamed_csv_never_loads_all_rows_and_proves_itself(make_user, monkeypa
     def refuse(self):
         raise AssertionError("the export loaded a whole queryset into memory")
 
-    monkeypatch.setattr("clinic.reports.exports.CSV_CHUNK_ROWS", 10)
+    monkeypatch.setattr("clinic.reports.csv_output.CSV_CHUNK_ROWS", 10)
     monkeypatch.setattr(QuerySet, "_fetch_all", refuse)
     chunks = list(csv_lines(report, Filters()))
     monkeypatch.undo()
@@ -146,7 +147,7 @@ def test_csv_rows_come_out_in_fixed_chunks_never_all_at_once(make_user, monkeypa
     def refuse(self):
         raise AssertionError("the export loaded a whole queryset into memory")
 
-    monkeypatch.setattr("clinic.reports.exports.CSV_CHUNK_ROWS", 10)
+    monkeypatch.setattr("clinic.reports.csv_output.CSV_CHUNK_ROWS", 10)
     monkeypatch.setattr(QuerySet, "_fetch_all", refuse)
     chunks = list(csv_chunks(report, Filters()))
     monkeypatch.undo()
@@ -176,7 +177,7 @@ def test_csv_of_a_python_formatted_report_reads_the_database_in_chunks(
     report = get_report("access-log")
     monkeypatch.setattr(type(report), "text_rows", lambda self, filters: None)
     monkeypatch.setattr("clinic.reports.base.EXPORT_FETCH_ROWS", 10)
-    monkeypatch.setattr("clinic.reports.exports.CSV_CHUNK_ROWS", 10)
+    monkeypatch.setattr("clinic.reports.csv_output.CSV_CHUNK_ROWS", 10)
     fetches = []
     original = compiler.cursor_iter
 
@@ -339,7 +340,7 @@ def test_a_csv_export_job_reports_progress_while_postgresql_streams_the_rows(
     from clinic.reports.exports import report_export_run
 
     settings.EXPORT_DIR = tmp_path
-    monkeypatch.setattr("clinic.reports.exports.CSV_CHUNK_ROWS", 10)
+    monkeypatch.setattr("clinic.reports.csv_output.CSV_CHUNK_ROWS", 10)
     nurse = make_user("Nurse", username="nora")
     patient = PatientFactory()
     for _ in range(25):

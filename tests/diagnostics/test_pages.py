@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from alerts.models import StaffAlert
 from clinic.models import AccessLog
 from diagnostics import services
-from diagnostics.chart import chart_panel
+from diagnostics.chart_panel import chart_panel
 from diagnostics.hl7v2.importer import hl7_receive
 from diagnostics.hl7v2.upload_run import hl7_upload_run
 from diagnostics.models import DiagnosticOrder, Hl7Message, Hl7Upload, TestDefinition
@@ -333,12 +333,16 @@ def test_chart_panel_lists_orders_and_draws_a_trend_in_bounded_queries(
     assert len(context["orders"]) == 5
     [trend] = context["trends"]
     assert trend["test"] == hgb
-    assert [str(d["value"]) for d in trend["chart"]["dots"]] == [
-        "13.0000", "11.0000", "9.5000", "12.1000"
+    dots = trend["chart"].circles
+    values = [d.title.split(": ")[1] for d in dots]
+    assert values == ["13 N", "11 L", "9.50 L", "12.10 N"]
+    assert [d.css_class for d in dots] == [
+        "chart-primary", "chart-alert", "chart-alert", "chart-primary"
     ]  # fmt: skip
-    assert [d["abnormal"] for d in trend["chart"]["dots"]] == [False, True, True, False]
     assert (
-        "<svg" in html and "<polyline" in html and "Hemoglobin trend, 4 results" in html
+        "<svg" in html
+        and "<polyline" in html
+        and 'aria-label="Hemoglobin trend, 4 results"' in html
     )
     assert chart_panel(patient=patient, user=make_user("Billing"))["can_view"] is True
     assert chart_panel(patient=patient, user=make_user(None))["can_view"] is False

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from clinic.models import AccessLog
 from medications import allergies
-from medications.chart import chart_panel
+from medications.chart_panel import chart_panel
 from medications.models import (
     Administration,
     Medication,

@@ -15,7 +15,8 @@ from django.utils import timezone
 from clinic.permissions import ROLE_PERMISSIONS, ROLES
 from registration.models import BreakGlassGrant, Patient
 from registration.restriction import PATIENT_PAGES, patient_path
-from tests.clinic.test_url_roles import ALL_PATTERNS, SAMPLES, _allows_get, _rule
+from tests.clinic.test_url_roles import ALL_PATTERNS, _allows_get, _rule
+from tests.clinic.url_samples import SAMPLES
 from tests.registration.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db

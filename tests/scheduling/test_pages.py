@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic.models import AccessLog
-from scheduling.chart import chart_panel
+from scheduling.chart_panel import chart_panel
 from scheduling.models import Appointment, AvailabilityRule, Provider, Room
 from tests.registration.factories import PatientFactory
 from tests.scheduling.factories import (

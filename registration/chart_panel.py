@@ -98,18 +98,18 @@ def history(request, patient) -> ChartPanel:
 
 # (key, title, provider path or None while the app that fills it has not arrived)
 CHART_PANELS: list[tuple[str, str, str | None]] = [
-    ("demographics", _("Demographics"), "registration.chart.demographics"),
-    ("coverage", _("Coverage and eligibility"), "registration.chart.coverage"),
-    ("allergies", _("Allergies"), "registration.chart.allergies"),
-    ("appointments", _("Appointments"), "scheduling.chart.chart_provider"),
-    ("medications", _("Medications"), "medications.chart.chart_provider"),
-    ("tests", _("Tests"), "diagnostics.chart.chart_provider"),
-    ("claims", _("Claims"), "billing.chart.chart_provider"),
-    ("messages", _("Messages"), "alerts.chart.messages_panel"),
-    ("history", _("History"), "registration.chart.history"),
+    ("demographics", _("Demographics"), "registration.chart_panel.demographics"),
+    ("coverage", _("Coverage and eligibility"), "registration.chart_panel.coverage"),
+    ("allergies", _("Allergies"), "registration.chart_panel.allergies"),
+    ("appointments", _("Appointments"), "scheduling.chart_panel.chart_provider"),
+    ("medications", _("Medications"), "medications.chart_panel.chart_provider"),
+    ("tests", _("Tests"), "diagnostics.chart_panel.chart_provider"),
+    ("claims", _("Claims"), "billing.chart_panel.chart_provider"),
+    ("messages", _("Messages"), "alerts.chart_panel.messages_panel"),
+    ("history", _("History"), "registration.chart_panel.history"),
 ]
 
-CHART_ALERT_PROVIDERS: list[str] = ["alerts.chart.open_alerts_for_chart"]
+CHART_ALERT_PROVIDERS: list[str] = ["alerts.chart_panel.open_alerts_for_chart"]
 
 
 def chart_panels(request, patient) -> list[ChartPanel]:

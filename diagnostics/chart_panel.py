@@ -115,10 +115,10 @@ def patient_trends(*, patient) -> list[dict]:
 
 
 def chart_provider(request, patient):
-    """The tests panel in registration.chart.CHART_PANELS."""
+    """The tests panel in registration.chart_panel.CHART_PANELS."""
     from django.utils.translation import gettext as _
 
-    from registration.chart import ChartPanel
+    from registration.chart_panel import ChartPanel
 
     return ChartPanel(
         key="tests",

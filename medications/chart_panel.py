@@ -3,7 +3,7 @@
 from django.utils.translation import gettext as _
 
 from medications import selectors
-from registration.chart import ChartPanel
+from registration.chart_panel import ChartPanel
 
 TEMPLATE = "medications/partials/_chart_panel.html"
 
@@ -26,7 +26,7 @@ def chart_panel(*, patient, user) -> dict:
 
 
 def chart_provider(request, patient):
-    """The panel in registration.chart.CHART_PANELS; None hides it from roles that
+    """The panel in registration.chart_panel.CHART_PANELS; None hides it from roles that
     may not see medications."""
     context = chart_panel(patient=patient, user=request.user)
     if not context["visible"]:

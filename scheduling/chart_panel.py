@@ -26,10 +26,10 @@ def chart_panel(*, patient, user) -> dict:
 
 
 def chart_provider(request, patient):
-    """The appointments panel in registration.chart.CHART_PANELS."""
+    """The appointments panel in registration.chart_panel.CHART_PANELS."""
     from django.utils.translation import gettext as _
 
-    from registration.chart import ChartPanel
+    from registration.chart_panel import ChartPanel
 
     context = chart_panel(patient=patient, user=request.user)
     if not context["visible"]:

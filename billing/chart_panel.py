@@ -1,9 +1,9 @@
-"""The claims panel of the patient chart (registration.chart.CHART_PANELS)."""
+"""The claims panel of the patient chart (registration.chart_panel.CHART_PANELS)."""
 
 from django.utils.translation import gettext as _
 
 from billing import selectors
-from registration.chart import ChartPanel
+from registration.chart_panel import ChartPanel
 
 TEMPLATE = "billing/partials/_chart_panel.html"
 

@@ -21,7 +21,7 @@ def messages_panel(request, patient):
     from django.utils.translation import gettext as _
 
     from alerts.selectors import conversation
-    from registration.chart import ChartPanel
+    from registration.chart_panel import ChartPanel
 
     if not request.user.has_perm("alerts.view_notification"):
         return None
