@@ -1,6 +1,7 @@
 """The patient chart's header shows the patient's unresolved staff alerts."""
 
 from alerts.selectors import chart_alerts_for
+from clinic.panels import Panel
 
 CHART_ALERT_LIMIT = 5
 
@@ -21,11 +22,10 @@ def messages_panel(request, patient):
     from django.utils.translation import gettext as _
 
     from alerts.selectors import conversation
-    from registration.chart_panel import ChartPanel
 
     if not request.user.has_perm("alerts.view_notification"):
         return None
-    return ChartPanel(
+    return Panel(
         key="messages",
         title=_("Messages"),
         template="alerts/chart/_messages.html",

@@ -6,11 +6,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from automations.models import ActionOutcome, Automation, AutomationRun
+from clinic.panels import Panel
 
 
 def automations_today(request):
-    from clinic.dashboard import Panel
-
     if not request.user.has_perm("automations.view_automation"):
         return None
     now = timezone.now()

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext as _
 
 from billing import selectors
-from registration.chart_panel import ChartPanel
+from clinic.panels import Panel
 
 TEMPLATE = "billing/partials/_chart_panel.html"
 
@@ -12,7 +12,7 @@ def chart_provider(request, patient):
     """The patient's latest claims for roles that see claims; none for others."""
     if not request.user.has_perm("billing.view_claim"):
         return None
-    return ChartPanel(
+    return Panel(
         key="claims",
         title=_("Claims"),
         template=TEMPLATE,

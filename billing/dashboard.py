@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 
 from billing import selectors
 from billing.models import Claim
-from clinic.dashboard import Panel
+from clinic.panels import Panel
 
 
 def billing_today(request) -> Panel | None:

@@ -5,12 +5,11 @@ A panel is a function ``(request) -> Panel | None``. Each app adds its panels to
 for nurses, ...).
 """
 
-from dataclasses import dataclass, field
-
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from clinic import selectors
+from clinic.panels import Panel
 from clinic.permissions import (
     ADMINISTRATOR,
     BILLING,
@@ -20,14 +19,6 @@ from clinic.permissions import (
     ROLE_DESCRIPTIONS,
     role_of,
 )
-
-
-@dataclass
-class Panel:
-    title: str
-    template: str
-    context: dict = field(default_factory=dict)
-    width: int = 6  # Bootstrap columns on a wide screen
 
 
 def my_shift(request) -> Panel:

@@ -7,8 +7,8 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from clinic.models import StaffProfile
 from clinic.permissions import ROLES
-from scheduling.models import Location
 
 User = get_user_model()
 
@@ -106,7 +106,11 @@ class _StaffFields(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES)
     default_location = forms.ModelChoiceField(
         label=_("Default location"),
-        queryset=Location.objects.filter(is_active=True),
+        # The profile's foreign key names the model (scheduling's Location): the
+        # core asks the relation rather than importing an app above it.
+        queryset=StaffProfile._meta.get_field(
+            "default_location"
+        ).related_model.objects.filter(is_active=True),
         required=False,
     )
 

@@ -1,22 +1,39 @@
 """View mixins shared by every app: role checks live in clinic.permissions, the
-PHI access log here."""
+PHI access log here.
+
+The core knows the patient model by its label, as Django knows the user model by
+``AUTH_USER_MODEL``, and asks registration whether a restricted patient's page may
+open through ``PATIENT_GATES`` (registration fills it at start): no import of an
+app from the core.
+"""
 
 from django.core.exceptions import PermissionDenied
 
 from clinic.models import AccessLog
 from clinic.services import access_log_record
 
+PATIENT_MODEL = "registration.Patient"
+
+# Callables (user=, patient=, request=) -> bool, each able to refuse a restricted
+# patient's page; registration.apps registers its break-glass rule here.
+PATIENT_GATES: list = []
+
+
+def is_patient(obj) -> bool:
+    meta = getattr(obj, "_meta", None)
+    return (
+        meta is not None and not isinstance(obj, type) and meta.label == PATIENT_MODEL
+    )
+
 
 def patient_of(obj, depth: int = 2):
     """The patient a record belongs to: the record itself, its ``patient``, or the
     patient of a record it points to (a result's order, a dose's order: up to
     ``depth`` links away), or None."""
-    from registration.models import Patient
-
-    if isinstance(obj, Patient):
+    if is_patient(obj):
         return obj
     patient = getattr(obj, "patient", None)
-    if isinstance(patient, Patient):
+    if is_patient(patient):
         return patient
     if depth == 0 or obj is None:
         return None
@@ -51,15 +68,21 @@ class PatientAccessLogMixin:
 
     def render_to_response(self, context, **response_kwargs):
         patient = self.get_access_patient()
-        if patient is not None and getattr(patient, "restriction", ""):
-            # The gate in front of the view (registration.restriction) already
-            # refused pages it knows; this catches a patient page it does not.
-            from registration.restriction import may_open
-
-            if not may_open(
-                user=self.request.user, patient=patient, request=self.request
-            ):
-                raise PermissionDenied("Restricted patient")
+        # The gate in front of the view (registration.restriction) already refused
+        # pages it knows; this catches a patient page it does not. No gate
+        # registered: closed, never open.
+        if (
+            patient is not None
+            and getattr(patient, "restriction", "")
+            and not (
+                PATIENT_GATES
+                and all(
+                    gate(user=self.request.user, patient=patient, request=self.request)
+                    for gate in PATIENT_GATES
+                )
+            )
+        ):
+            raise PermissionDenied("Restricted patient")
         response = super().render_to_response(context, **response_kwargs)
         if patient is not None:
             access_log_record(

@@ -7,6 +7,7 @@ trend charts.
 
 from django.db.models import Count, Prefetch, Q
 
+from clinic.panels import Panel
 from diagnostics import flags, patient_facts
 from diagnostics.models import DiagnosticOrder, Observation, OrderedTest
 from diagnostics.trend import trend_chart
@@ -118,9 +119,7 @@ def chart_provider(request, patient):
     """The tests panel in registration.chart_panel.CHART_PANELS."""
     from django.utils.translation import gettext as _
 
-    from registration.chart_panel import ChartPanel
-
-    return ChartPanel(
+    return Panel(
         key="tests",
         title=_("Tests"),
         template=TEMPLATE,

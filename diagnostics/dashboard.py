@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext as _
 
-from clinic.dashboard import Panel
+from clinic.panels import Panel
 from diagnostics.models import DiagnosticOrder, Hl7Message, Observation
 
 Status = DiagnosticOrder.Status

@@ -2,8 +2,8 @@
 
 from django.utils.translation import gettext as _
 
+from clinic.panels import Panel
 from medications import selectors
-from registration.chart_panel import ChartPanel
 
 TEMPLATE = "medications/partials/_chart_panel.html"
 
@@ -31,6 +31,6 @@ def chart_provider(request, patient):
     context = chart_panel(patient=patient, user=request.user)
     if not context["visible"]:
         return None
-    return ChartPanel(
+    return Panel(
         key="medications", title=_("Medications"), template=TEMPLATE, context=context
     )

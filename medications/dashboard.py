@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from clinic.dashboard import Panel
+from clinic.panels import Panel
 from medications import conf
 from medications.models import MedicationOrder, ScheduledDose
 

@@ -1,6 +1,6 @@
 """The patient chart's panels, one provider per app.
 
-A provider is a function ``(request, patient) -> ChartPanel | None`` listed in
+A provider is a function ``(request, patient) -> Panel | None`` listed in
 ``CHART_PANELS``. A panel whose provider is still None (its app has not arrived)
 shows "none yet". Later apps put their provider's dotted path in place of the None;
 the chart template needs no change. A provider reads a bounded number of rows
@@ -10,29 +10,19 @@ the chart template needs no change. A provider reads a bounded number of rows
 texts show in the chart header as open alerts (the alerts app adds one).
 """
 
-from dataclasses import dataclass, field
-
 from django.urls import reverse
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
+from clinic.panels import Panel
 from clinic.selectors import record_history
 from registration import selectors
 
 NONE_YET_TEMPLATE = "registration/chart/_none_yet.html"
 
 
-@dataclass
-class ChartPanel:
-    key: str
-    title: str
-    template: str = NONE_YET_TEMPLATE
-    context: dict = field(default_factory=dict)
-    width: int = 6  # Bootstrap columns on a wide screen
-
-
-def demographics(request, patient) -> ChartPanel:
-    return ChartPanel(
+def demographics(request, patient) -> Panel:
+    return Panel(
         key="demographics",
         title=_("Demographics"),
         template="registration/chart/_demographics.html",
@@ -40,14 +30,14 @@ def demographics(request, patient) -> ChartPanel:
     )
 
 
-def coverage(request, patient) -> ChartPanel:
+def coverage(request, patient) -> Panel:
     coverages = selectors.patient_coverages(patient=patient)
     for item in coverages:
         item.status = selectors.eligibility_status_of(
             coverage=item, check=item.latest_check
         )
     user = request.user
-    return ChartPanel(
+    return Panel(
         key="coverage",
         title=_("Coverage and eligibility"),
         template="registration/chart/_coverage.html",
@@ -59,8 +49,8 @@ def coverage(request, patient) -> ChartPanel:
     )
 
 
-def allergies(request, patient) -> ChartPanel:
-    return ChartPanel(
+def allergies(request, patient) -> Panel:
+    return Panel(
         key="allergies",
         title=_("Allergies"),
         template="registration/chart/_allergies.html",
@@ -74,9 +64,9 @@ def allergies(request, patient) -> ChartPanel:
 HISTORY_ROWS = 5
 
 
-def history(request, patient) -> ChartPanel:
+def history(request, patient) -> Panel:
     entries, total = record_history(obj=patient, limit=HISTORY_ROWS)
-    return ChartPanel(
+    return Panel(
         key="history",
         title=_("History"),
         template="registration/chart/_history.html",
@@ -112,11 +102,11 @@ CHART_PANELS: list[tuple[str, str, str | None]] = [
 CHART_ALERT_PROVIDERS: list[str] = ["alerts.chart_panel.open_alerts_for_chart"]
 
 
-def chart_panels(request, patient) -> list[ChartPanel]:
+def chart_panels(request, patient) -> list[Panel]:
     panels = []
     for key, title, path in CHART_PANELS:
         if path is None:
-            panels.append(ChartPanel(key=key, title=title))
+            panels.append(Panel(key=key, title=title, template=NONE_YET_TEMPLATE))
             continue
         panel = import_string(path)(request, patient)
         if panel is not None:

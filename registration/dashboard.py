@@ -1,7 +1,7 @@
 """Home-page panels of the registration app (listed in clinic/dashboard.py)."""
 
 from clinic.clock import local_midnight, today
-from clinic.dashboard import Panel
+from clinic.panels import Panel
 from registration.models import Patient
 
 

@@ -8,6 +8,7 @@ panel=scheduling_panel %}``. Three queries, whatever the patient's history.
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from clinic.panels import Panel
 from scheduling.selectors import patient_appointments
 
 
@@ -29,12 +30,10 @@ def chart_provider(request, patient):
     """The appointments panel in registration.chart_panel.CHART_PANELS."""
     from django.utils.translation import gettext as _
 
-    from registration.chart_panel import ChartPanel
-
     context = chart_panel(patient=patient, user=request.user)
     if not context["visible"]:
         return None
-    return ChartPanel(
+    return Panel(
         key="appointments",
         title=_("Appointments"),
         template="scheduling/partials/_chart_panel.html",

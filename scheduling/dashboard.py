@@ -1,6 +1,6 @@
 """Home-page panel of the front desk: today's visits at a glance."""
 
-from clinic.dashboard import Panel
+from clinic.panels import Panel
 from scheduling.selectors import today_board
 
 
