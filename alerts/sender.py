@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from alerts import reminders
+from alerts import quiet_hours as reminders  # LAST_CALL, quiet_hours_end, clinic_zone
 from alerts.channels import (
     ChannelError,
     MaybeSent,

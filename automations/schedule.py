@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from automations.events import publish
 from automations.models import Automation, Event, Trigger
+from automations.reminders.rules import is_outbox_reminder
 from clinic.clock import at_local
 
 LOOKBACK = timedelta(hours=6)  # how late a missed time-relative event is still made
@@ -53,8 +54,6 @@ def time_key(automation: Automation, appointment) -> str:
 
 def time_relative_publish(*, now: datetime) -> int:
     made = 0
-    from automations.reminders import is_outbox_reminder
-
     for automation in Automation.objects.filter(
         enabled=True, trigger=Trigger.APPOINTMENT_TIME
     ).prefetch_related("actions"):

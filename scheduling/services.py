@@ -15,8 +15,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from alerts.services import reminders_sync
 from automations.events import publish
+from automations.reminders.sync import reminders_sync
 from automations.selectors import event_task_automated
 from clinic import clock
 from scheduling import eligibility, slots, visit_windows

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from alerts.models import Notification, ReminderRule
+from automations.reminders.editing import automation_type_ids, rule_automation
 from clinic.models import AccessLog
 from tests.alerts.factories import ReminderRuleFactory
 from tests.registration.factories import PatientFactory
@@ -44,22 +45,27 @@ def _rule_post(**overrides):
 def test_an_administrator_creates_a_rule_with_a_spanish_text(admin_client):
     follow_up = AppointmentTypeFactory(name="Follow-up")
     response = admin_client.post(
-        reverse("alerts:rule-create"),
+        reverse("automations:rule-create"),
         _rule_post(appointment_types=[follow_up.pk]),
     )
     assert response.status_code == 302
     rule = ReminderRule.objects.get()
-    assert (rule.name, rule.hours_before) == ("Day before", 24)
-    assert list(rule.appointment_types.all()) == [follow_up]
+    automation = rule_automation(rule)
+    assert (rule.name, automation.offset_minutes, automation.enabled) == (
+        "Day before",
+        -24 * 60,
+        True,
+    )
+    assert automation_type_ids(automation) == [str(follow_up.pk)]
     assert [(v.language, v.body[:4]) for v in rule.variants.all()] == [("es", "Hola")]
     assert rule.history.latest().history_user.username == "ada"
 
 
 def test_editing_a_rule_removes_a_cleared_variant(admin_client):
-    admin_client.post(reverse("alerts:rule-create"), _rule_post())
+    admin_client.post(reverse("automations:rule-create"), _rule_post())
     rule = ReminderRule.objects.get()
     response = admin_client.post(
-        reverse("alerts:rule-edit", args=[rule.pk]),
+        reverse("automations:rule-edit", args=[rule.pk]),
         _rule_post(**{"variants-0-language": "", "variants-0-body": "", "name": "D-1"}),
     )
     assert response.status_code == 302
@@ -69,7 +75,7 @@ def test_editing_a_rule_removes_a_cleared_variant(admin_client):
 
 def test_a_template_with_an_unknown_name_is_refused_with_a_message(admin_client):
     response = admin_client.post(
-        reverse("alerts:rule-create"), _rule_post(body="Your result: {diagnosis}")
+        reverse("automations:rule-create"), _rule_post(body="Your result: {diagnosis}")
     )
     assert response.status_code == 200
     assert "Unknown name(s) {diagnosis}" in response.content.decode()
@@ -78,7 +84,7 @@ def test_a_template_with_an_unknown_name_is_refused_with_a_message(admin_client)
 
 def test_the_preview_shows_the_text_its_segments_and_when_it_goes_out(admin_client):
     response = admin_client.post(
-        reverse("alerts:rule-preview"), _rule_post(language="es-MX")
+        reverse("automations:rule-preview"), _rule_post(language="es-MX")
     )
     body = response.content.decode()
     assert response.status_code == 200
@@ -89,14 +95,26 @@ def test_the_preview_shows_the_text_its_segments_and_when_it_goes_out(admin_clie
 
 def test_the_preview_names_what_is_wrong(admin_client):
     response = admin_client.post(
-        reverse("alerts:rule-preview"), _rule_post(body="Hi {first_name.x}")
+        reverse("automations:rule-preview"), _rule_post(body="Hi {first_name.x}")
     )
     assert "is not allowed" in response.content.decode()
 
 
+def test_the_old_rule_addresses_lead_to_the_moved_pages(admin_client):
+    rule = ReminderRuleFactory()
+    old = admin_client.get(f"/alerts/rules/{rule.pk}/?x=1")
+    assert (old.status_code, old["Location"]) == (
+        302,
+        reverse("automations:rule-edit", args=[rule.pk]) + "?x=1",
+    )
+    assert admin_client.get("/alerts/rules/")["Location"] == reverse(
+        "automations:rule-list"
+    )
+
+
 def test_the_front_desk_may_not_edit_rules(client, make_user):
     client.force_login(make_user("Front desk"))
-    assert client.get(reverse("alerts:rule-create")).status_code == 403
+    assert client.get(reverse("automations:rule-create")).status_code == 403
 
 
 def _message(patient, status="failed", **extra):
@@ -189,5 +207,5 @@ def test_the_chart_shows_the_conversation_newest_first(client, make_user):
 def test_rules_are_listed_with_their_languages(admin_client):
     rule = ReminderRuleFactory(name="Three days before", hours_before=72)
     rule.variants.create(language="pt", body="Olá {first_name}")
-    body = admin_client.get(reverse("alerts:rule-list")).content.decode()
+    body = admin_client.get(reverse("automations:rule-list")).content.decode()
     assert "Three days before" in body and "72 hours" in body and "default, pt" in body
