@@ -17,6 +17,7 @@ from automations.reminders.rules import rule_text
 from automations.sources import is_visit
 from automations.texts import TemplateError, render, text_context
 from registration.selectors import coverage_primary
+from registration.services import eligibility_check_request
 
 K = Action.Kind
 
@@ -202,8 +203,6 @@ def execute(
         )
         return step.describes, notification
     if step.kind == K.CHECK_ELIGIBILITY:
-        from registration.services import eligibility_check_request
-
         check = eligibility_check_request(coverage=step.extra["coverage"], actor=None)
         return step.describes, check
     if step.kind == K.ADD_TO_RECALL:

@@ -8,6 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from alerts.models import Notification, StaffAlert
+from alerts.services import alert_resolve_by_key, notifications_cancel
 from automations import engine
 from automations.models import (
     Action,
@@ -22,6 +24,7 @@ from automations.reminders.jobs import (
     reminders_backfill_later,
     reminders_refresh_later,
 )
+from automations.starters import build_starter
 from automations.texts import TemplateError, check_text
 
 INCOMPLETE = _("This automation cannot be switched on yet: %(problems)s")
@@ -158,9 +161,6 @@ def events_withdraw(*, kind: str, subject, reason: str) -> Withdrawal:
     alerts they raised are resolved. What already went out stays in the log.
     Called in the undoing service's transaction.
     """
-    from alerts.models import Notification, StaffAlert
-    from alerts.services import alert_resolve_by_key, notifications_cancel
-
     now = timezone.now()
     note = f"withdrawn: {reason}"
     done = Withdrawal()
@@ -264,8 +264,6 @@ def action_move(*, action: Action, up: bool, actor) -> None:
 
 def automation_copy(*, source: Automation | dict, actor, name: str = "") -> Automation:
     """A copy (of an automation or a starter), switched off, owned by ``actor``."""
-    from automations.starters import build_starter
-
     if isinstance(source, dict):
         return build_starter(source, actor=actor, name=name)
     with transaction.atomic():

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alerts.models import ReminderRule
 from automations.models import Action, Automation, Condition, RecallList, Trigger
+from automations.sources import choices_for
 
 K = Action.Kind
 T = Trigger
@@ -168,14 +169,8 @@ BY_SLUG = {starter["slug"]: starter for starter in STARTERS}
 def _condition_values(spec: dict) -> list[str]:
     if "names" not in spec:
         return list(spec.get("values", []))
-    from scheduling.models import AppointmentType
-
-    return [
-        str(pk)
-        for pk in AppointmentType.objects.filter(name__in=spec["names"]).values_list(
-            "pk", flat=True
-        )
-    ]
+    names = set(spec["names"])
+    return [pk for pk, name in choices_for(spec["field"]) if name in names]
 
 
 def _reminder_rule(automation: Automation, data: dict) -> ReminderRule:

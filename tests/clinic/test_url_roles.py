@@ -78,7 +78,7 @@ MOVED = {"alerts:rule-create", "alerts:rule-edit", "alerts:rule-list"}
 # Query strings for pages that show a patient only when asked (a search, a sample).
 QUERIES = {
     "registration:patient-list": {"q": "a"},
-    "automations:preview": {"mrn": "PREVIEW-1"},
+    "automations:preview": {"mrn": "PREVIEW01"},
     "registration:patient-lookup": {"field": "patient", "patient": "LOOKUP01"},
 }
 
@@ -381,7 +381,7 @@ def _patient_lookup(users):
 
 
 def _automation_preview(users):
-    PatientFactory(mrn="PREVIEW-1")  # QUERIES names it as the sample patient
+    PatientFactory(mrn="PREVIEW01")  # QUERIES names it as the sample patient
     return _automation(users)
 
 
