@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('alerts', '0004_reminder_rule_holds_only_the_message'),
+        ("alerts", "0004_reminder_rule_holds_only_the_message"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalnotification',
-            name='language',
-            field=models.CharField(blank=True, max_length=35, verbose_name='language'),
+            model_name="historicalnotification",
+            name="language",
+            field=models.CharField(blank=True, max_length=35, verbose_name="language"),
         ),
         migrations.AddField(
-            model_name='notification',
-            name='language',
-            field=models.CharField(blank=True, max_length=35, verbose_name='language'),
+            model_name="notification",
+            name="language",
+            field=models.CharField(blank=True, max_length=35, verbose_name="language"),
         ),
     ]
