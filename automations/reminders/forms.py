@@ -52,18 +52,8 @@ class ReminderRuleForm(forms.ModelForm):
             "quiet_start": _("No message goes out between these times (local)."),
         }
 
-    field_order = [
-        "name",
-        "appointment_types",
-        "hours_before",
-        "channel",
-        "subject",
-        "body",
-        "quiet_start",
-        "quiet_end",
-        "email_fallback",
-        "is_active",
-    ]
+    # The model's fields after the name; "active" last.
+    field_order = ["name", "appointment_types", "hours_before"]
 
     def __init__(self, *args, automation=None, **kwargs):
         super().__init__(*args, **kwargs)

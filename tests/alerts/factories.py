@@ -3,7 +3,7 @@ from datetime import time
 import factory
 
 from alerts.models import ReminderRule, ReminderVariant
-from automations.reminders.editing import rule_automation_save
+from automations.reminders.editing import reminder_rule_save, rule_automation_save
 
 
 class ReminderRuleFactory(factory.django.DjangoModelFactory):
@@ -42,3 +42,17 @@ class ReminderVariantFactory(factory.django.DjangoModelFactory):
     rule = factory.SubFactory(ReminderRuleFactory)
     language = "es"
     body = "Hola {first_name}, le esperamos el {date} a las {time}."
+
+
+def rule_save(rule, actor, *, hours_before=24, is_active=True, **changes):
+    """Save ``rule`` as the rule page does (no types, no variants)."""
+    for name, value in changes.items():
+        setattr(rule, name, value)
+    return reminder_rule_save(
+        rule=rule,
+        hours_before=hours_before,
+        is_active=is_active,
+        appointment_type_ids=[],
+        variants=[],
+        actor=actor,
+    )

@@ -9,14 +9,18 @@ from django.utils import timezone
 
 from alerts.models import Notification
 from alerts.services import RULE_OFF, notification_create
-from automations.reminders.editing import reminder_rule_save, rule_automation
+from automations.reminders.editing import rule_automation
 from automations.reminders.sync import reminders_sync
 from scheduling.services import (
     appointment_book,
     appointment_cancel,
     appointment_reschedule,
 )
-from tests.alerts.factories import ReminderRuleFactory, ReminderVariantFactory
+from tests.alerts.factories import (
+    ReminderRuleFactory,
+    ReminderVariantFactory,
+    rule_save,
+)
 from tests.registration.factories import PatientFactory
 from tests.scheduling.factories import (
     AppointmentTypeFactory,
@@ -217,19 +221,6 @@ def test_notification_create_refuses_bad_input(visit_setup, channel, body, field
     assert Notification.objects.count() == 0
 
 
-def _save_rule(rule, actor, *, hours_before=24, is_active=True, **changes):
-    for name, value in changes.items():
-        setattr(rule, name, value)
-    return reminder_rule_save(
-        rule=rule,
-        hours_before=hours_before,
-        is_active=is_active,
-        appointment_type_ids=[],
-        variants=[],
-        actor=actor,
-    )
-
-
 def test_an_edited_rule_rewrites_its_reminders_not_yet_sent(
     visit_setup, admin_user, settings, django_capture_on_commit_callbacks
 ):
@@ -243,7 +234,7 @@ def test_an_edited_rule_rewrites_its_reminders_not_yet_sent(
     other.status = "sent"  # already out: stays as it went
     other.save()
     with django_capture_on_commit_callbacks(execute=True):
-        _save_rule(
+        rule_save(
             rule,
             admin_user,
             body="Dear {first_name}, visit on {date} at {time}.",
@@ -267,11 +258,11 @@ def test_a_rule_switched_off_cancels_its_reminders_and_on_again_reopens_them(
     appointment = _book(visit_setup, local(next_weekday(), 10))
     row = Notification.objects.get(appointment=appointment)
     with django_capture_on_commit_callbacks(execute=True):
-        _save_rule(rule, admin_user, is_active=False)
+        rule_save(rule, admin_user, is_active=False)
     row.refresh_from_db()
     assert (row.status, row.last_error) == ("cancelled", RULE_OFF)
     with django_capture_on_commit_callbacks(execute=True):
-        _save_rule(rule, admin_user, is_active=True)
+        rule_save(rule, admin_user, is_active=True)
     # Switched on, it writes the reminders of visits already booked (a job).
     row.refresh_from_db()
     assert row.status == "pending"
@@ -312,6 +303,6 @@ def test_a_new_rule_writes_reminders_for_visits_already_booked(
         body="Hi {first_name}, see you {date} at {time}.",
     )
     with django_capture_on_commit_callbacks(execute=True):
-        _save_rule(rule, admin_user)
+        rule_save(rule, admin_user)
     row = Notification.objects.get()
     assert (row.appointment, row.rule, row.status) == (appointment, rule, "pending")

@@ -9,11 +9,15 @@ from alerts.models import Notification, ReminderRule
 from automations.dryrun import dry_run
 from automations.metrics import automation_metrics
 from automations.models import Action, Automation, AutomationRun, Condition
-from automations.reminders.editing import reminder_rule_save, rule_automation
+from automations.reminders.editing import rule_automation
 from automations.reminders.sync import reminders_backfill
 from automations.services import automation_disable, automation_enable
 from scheduling import services as scheduling
-from tests.alerts.factories import ReminderRuleFactory, ReminderVariantFactory
+from tests.alerts.factories import (
+    ReminderRuleFactory,
+    ReminderVariantFactory,
+    rule_save,
+)
 from tests.automations.factories import ActionFactory, AutomationFactory
 from tests.registration.factories import PatientFactory
 from tests.scheduling.factories import (
@@ -47,23 +51,12 @@ def _book(clinic, actor, hour=10, patient=None):
     )
 
 
-def _save(rule, actor, *, hours_before, is_active=True):
-    return reminder_rule_save(
-        rule=rule,
-        hours_before=hours_before,
-        is_active=is_active,
-        appointment_type_ids=[],
-        variants=[],
-        actor=actor,
-    )
-
-
 def test_a_rules_timing_and_switch_live_only_on_its_automation(admin_user):
     rule = ReminderRule(name="Two hours", channel="sms", body="Hi")
-    _save(rule, admin_user, hours_before=2)
+    rule_save(rule, admin_user, hours_before=2)
     automation = Automation.objects.get()
     assert (automation.offset_minutes, automation.owner) == (-120, admin_user)
-    _save(rule, admin_user, hours_before=3, is_active=False)
+    rule_save(rule, admin_user, hours_before=3, is_active=False)
     automation.refresh_from_db()
     assert (automation.offset_minutes, automation.enabled) == (-180, False)
     assert Action.objects.get().message_rule == rule
