@@ -173,9 +173,7 @@ def test_resolving_from_the_page_needs_a_note(client, make_user):
     assert alert.status == "resolved"
 
 
-def test_resolving_an_alert_resolved_meanwhile_keeps_the_note_typed(
-    client, make_user
-):
+def test_resolving_an_alert_resolved_meanwhile_keeps_the_note_typed(client, make_user):
     nurse = make_user("Nurse")
     alert = alert_raise(kind="task", title="Restock gloves", role="Nurse")
     client.force_login(nurse)
