@@ -157,21 +157,36 @@ class AutomationToggleView(AutomationPageMixin, PostActionView):
         return super().get_redirect_url(result)
 
 
-class ConditionFormView(AutomationPageMixin, View):
-    """htmx: the condition form again, its values fitting the chosen fact."""
+class _StepFormView(AutomationPageMixin, View):
+    """htmx: a step's form again, fitted to what was chosen (``choice``)."""
 
     permission_required = VIEW
+    form_class = None
+    choice = ""  # the query parameter and form argument: "field" or "kind"
+    refresh = ""  # this view's URL name
+    context_key = ""
+    template_name = ""
 
     def get(self, request, pk):
-        form = ConditionForm(
-            field=request.GET.get("field"),
-            refresh_url=_url("condition-form", self.automation),
+        form = self.form_class(
+            **{self.choice: request.GET.get(self.choice)},
+            refresh_url=_url(self.refresh, self.automation),
         )
         return render(
             request,
-            "automations/partials/_condition_form.html",
-            {"automation": self.automation, "condition_form": form},
+            self.template_name,
+            {"automation": self.automation, self.context_key: form},
         )
+
+
+class ConditionFormView(_StepFormView):
+    """htmx: the condition form again, its values fitting the chosen fact."""
+
+    form_class = ConditionForm
+    choice = "field"
+    refresh = "condition-form"
+    context_key = "condition_form"
+    template_name = "automations/partials/_condition_form.html"
 
 
 class _StepAddView(AutomationPageMixin, PostActionView):
@@ -220,21 +235,14 @@ class ConditionRemoveView(RoleRequiredMixin, PostActionView):
         return self.condition.automation.get_absolute_url()
 
 
-class ActionFormView(AutomationPageMixin, View):
+class ActionFormView(_StepFormView):
     """htmx: the action form again, with the fields of the chosen kind."""
 
-    permission_required = VIEW
-
-    def get(self, request, pk):
-        form = ActionForm(
-            kind=request.GET.get("kind"),
-            refresh_url=_url("action-form", self.automation),
-        )
-        return render(
-            request,
-            "automations/partials/_action_form.html",
-            {"automation": self.automation, "action_form": form},
-        )
+    form_class = ActionForm
+    choice = "kind"
+    refresh = "action-form"
+    context_key = "action_form"
+    template_name = "automations/partials/_action_form.html"
 
 
 class ActionAddView(_StepAddView):
