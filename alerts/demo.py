@@ -1,20 +1,19 @@
-"""Demo data of the alerts app: reminder rules (with Spanish and Portuguese texts),
-the reminders of the coming visits, and a history of sent, failed and answered
-messages. Deterministic from the seed; safe to run again."""
+"""Demo data of the alerts app: the reminder messages (with Spanish and Portuguese
+texts; ``automations.demo`` gives each its automation and writes the coming
+visits' reminders) and a history of sent, failed and answered messages.
+Deterministic from the seed; safe to run again."""
 
 from datetime import time, timedelta
 
 from django.utils import timezone
 
 from alerts.models import InboundMessage, Notification, ReminderRule, ReminderVariant
-from alerts.services import alert_raise, reminders_sync
-from automations.reminders import rule_automation_sync
+from alerts.services import alert_raise
 from clinic.permissions import FRONT_DESK
 
 RULES = [
     {
         "name": "Three days before",
-        "hours_before": 72,
         "body": "Hi {first_name}, {clinic}: your {appointment_type} is on {weekday} "
         "{date} at {time} with {provider}. {reply_instructions}",
         "variants": {
@@ -26,7 +25,6 @@ RULES = [
     },
     {
         "name": "Day before",
-        "hours_before": 24,
         "body": "Reminder: {first_name}, see you tomorrow at {time} at {location}. "
         "{reply_instructions}",
         "variants": {
@@ -36,7 +34,6 @@ RULES = [
     },
     {
         "name": "Two hours before",
-        "hours_before": 2,
         "body": "{first_name}, your visit at {location} is at {time} today.",
         "variants": {},
     },
@@ -61,7 +58,6 @@ def _rules() -> list[ReminderRule]:
         rule, created = ReminderRule.objects.get_or_create(
             name=spec["name"],
             defaults={
-                "hours_before": spec["hours_before"],
                 "body": spec["body"],
                 "quiet_start": time(21),
                 "quiet_end": time(8),
@@ -70,32 +66,18 @@ def _rules() -> list[ReminderRule]:
         if created:
             for language, body in spec["variants"].items():
                 ReminderVariant.objects.create(rule=rule, language=language, body=body)
-            rule_automation_sync(rule=rule)  # a rule is an automation's message
         rules.append(rule)
     return rules
 
 
 def seed_alerts(*, faker, rng, options, stdout) -> None:
-    from scheduling.models import Appointment
-
     rules = _rules()
     if Notification.objects.exists():
         return
     now = timezone.now()
-    upcoming = (
-        Appointment.objects.filter(
-            status__in=Appointment.UPCOMING_STATUSES,
-            start__gt=now + timedelta(hours=1),
-            start__lt=now + timedelta(days=4),
-        )
-        .select_related("patient", "location", "provider", "appointment_type")
-        .order_by("start", "pk")
-    )
-    made = 0
-    for appointment in upcoming:
-        made += len(reminders_sync(appointment=appointment))
+    visits = Notification.appointment.field.related_model  # alerts sits below
     past = list(
-        Appointment.objects.filter(status="completed", start__lt=now)
+        visits.objects.filter(status="completed", start__lt=now)
         .select_related("patient", "location", "provider", "appointment_type")
         .order_by("-start", "pk")[:40]
     )
@@ -170,7 +152,4 @@ def seed_alerts(*, faker, rng, options, stdout) -> None:
                 role=FRONT_DESK,
                 key=f"notification-failed:{row.pk}",
             )
-    stdout.write(
-        f"  alerts: {len(rules)} reminder rules, {made} reminders queued, "
-        f"{history} past messages"
-    )
+    stdout.write(f"  alerts: {len(rules)} reminder messages, {history} past messages")

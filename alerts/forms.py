@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from alerts.kinds import KINDS
-from alerts.models import Notification, ReminderRule, StaffAlert
+from alerts.models import Notification, StaffAlert
 from clinic.fields import ClinicDateField
 
 
@@ -40,129 +40,6 @@ class ResolveForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Resolve"), css_class="btn-success"))
-
-
-# --- Reminder rules ---------------------------------------------------------------
-
-
-def _check(text: str) -> str:
-    from alerts.reminders import TemplateError, check_template
-
-    try:
-        check_template(text)
-    except TemplateError as error:
-        raise forms.ValidationError(str(error)) from error
-    return text
-
-
-class ReminderRuleForm(forms.ModelForm):
-    class Meta:
-        model = ReminderRule
-        fields = [
-            "name",
-            "appointment_types",
-            "hours_before",
-            "channel",
-            "subject",
-            "body",
-            "quiet_start",
-            "quiet_end",
-            "email_fallback",
-            "is_active",
-        ]
-        widgets = {
-            "appointment_types": forms.CheckboxSelectMultiple,
-            "body": forms.Textarea(attrs={"rows": 4}),
-            "quiet_start": forms.TimeInput(attrs={"type": "time"}),
-            "quiet_end": forms.TimeInput(attrs={"type": "time"}),
-        }
-        help_texts = {
-            "body": _(
-                "Names in braces are filled in: {first_name} {date} {time} {weekday} "
-                "{location} {address} {provider} {appointment_type} {clinic} "
-                "{reply_instructions}."
-            ),
-            "quiet_start": _("No message goes out between these times (local)."),
-        }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["hours_before"].min_value = 1
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-
-    def clean_body(self):
-        return _check(self.cleaned_data["body"])
-
-    def clean_subject(self):
-        return _check(self.cleaned_data["subject"])
-
-    def clean_hours_before(self):
-        hours = self.cleaned_data["hours_before"]
-        if not 1 <= hours <= 24 * 30:
-            raise forms.ValidationError(_("Between 1 hour and 30 days (720 hours)."))
-        return hours
-
-
-class ReminderVariantForm(forms.Form):
-    language = forms.CharField(
-        label=_("Language"),
-        max_length=35,
-        required=False,
-        help_text=_("e.g. es, pt-BR"),
-    )
-    subject = forms.CharField(label=_("E-mail subject"), max_length=200, required=False)
-    body = forms.CharField(
-        label=_("Message in this language"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-
-    def clean_body(self):
-        return _check(self.cleaned_data["body"])
-
-    def clean_subject(self):
-        return _check(self.cleaned_data["subject"])
-
-    def clean(self):
-        data = super().clean()
-        if data.get("language") and not (data.get("body") or "").strip():
-            self.add_error("body", _("Write the message in this language."))
-        if (data.get("body") or "").strip() and not data.get("language"):
-            self.add_error("language", _("Which language is this text in?"))
-        return data
-
-
-ReminderVariantFormSet = forms.formset_factory(
-    ReminderVariantForm, extra=2, max_num=12, validate_max=True
-)
-
-
-def variant_formset(*, data=None, rule=None):
-    initial = (
-        [
-            {"language": v.language, "subject": v.subject, "body": v.body}
-            for v in rule.variants.all()
-        ]
-        if rule is not None and rule.pk
-        else []
-    )
-    formset = ReminderVariantFormSet(data=data, initial=initial, prefix="variants")
-    seen = set()
-    if data is not None and formset.is_valid():
-        for form in formset.forms:
-            language = (form.cleaned_data.get("language") or "").strip().lower()
-            if language and language in seen:
-                form.add_error("language", _("This language is given twice."))
-            seen.add(language)
-    return formset
-
-
-class PreviewForm(forms.Form):
-    language = forms.CharField(
-        label=_("Preview in language"), max_length=35, required=False, initial="en"
-    )
 
 
 # --- Outbox -----------------------------------------------------------------------

@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from clinic.languages import language_name
+
 
 class StaffAlert(models.Model):
     """Something that needs a person: a task or an alert, for a role or a user.
@@ -160,13 +162,13 @@ class InboundMessage(models.Model):
 
 
 class ReminderRule(models.Model):
-    """When and how a patient is reminded of an appointment.
+    """The message of a reminder: its text, channel and quiet hours.
 
-    A rule applies to the appointment types listed (all types when none are), fires
-    ``hours_before`` the visit, and never inside the quiet hours (local time): a send
-    that falls inside moves to the end of the quiet hours, never past the visit (see
-    ``alerts.reminders.send_time``). ``body`` is the default text; ``variants`` hold
-    the text in other languages.
+    ``body`` is the default text (the clinic's language); ``variants`` hold it in
+    other languages. A send never falls inside the quiet hours (local time; see
+    ``alerts.quiet_hours.send_time``). When it fires, whether it is on and which
+    visits it serves belong to the automation that sends it
+    (``automations.Action.message_rule``, ``automations.reminders``).
     """
 
     class Channel(models.TextChoices):
@@ -174,14 +176,6 @@ class ReminderRule(models.Model):
         EMAIL = "email", _("E-mail")
 
     name = models.CharField(_("name"), max_length=120, unique=True)
-    appointment_types = models.ManyToManyField(
-        "scheduling.AppointmentType",
-        verbose_name=_("appointment types"),
-        blank=True,
-        related_name="+",
-        help_text=_("None selected: every type."),
-    )
-    hours_before = models.PositiveIntegerField(_("hours before the visit"))
     channel = models.CharField(
         _("channel"), max_length=8, choices=Channel.choices, default=Channel.SMS
     )
@@ -192,16 +186,20 @@ class ReminderRule(models.Model):
     email_fallback = models.BooleanField(
         _("e-mail when a text is not allowed"), default=True
     )
-    is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["-hours_before", "name"]
+        ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_active(self) -> bool:
+        """On while an enabled automation sends it (the automation owns on/off)."""
+        return self.automation_actions.filter(automation__enabled=True).exists()
 
 
 class ReminderVariant(models.Model):
@@ -281,6 +279,9 @@ class Notification(models.Model):
     address = models.CharField(_("to"), max_length=254, blank=True)
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     body = models.TextField(_("text"))
+    # The language the text was written in, wholly (words, dates and times): a
+    # variant's code ("es", "pt-BR") or the clinic's for a text without variants.
+    language = models.CharField(_("language"), max_length=35, blank=True)
     email_fallback = models.BooleanField(default=True)
     scheduled_for = models.DateTimeField(_("scheduled for"))
     # When the sender may next take it (scheduled_for, later after a failed try).
@@ -337,6 +338,10 @@ class Notification(models.Model):
         return (
             f"{self.get_channel_display()} to {self.address or '?'}: {self.body[:40]}"
         )
+
+    def get_language_display(self) -> str:
+        """The language's name ("Spanish"), "" when not recorded (older rows)."""
+        return language_name(self.language.split("-")[0]) if self.language else ""
 
 
 class WaitlistOffer(models.Model):

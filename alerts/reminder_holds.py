@@ -7,7 +7,7 @@ imports nothing of scheduling.
 
 from datetime import datetime
 
-from alerts import reminders
+from alerts import quiet_hours
 from alerts.hooks import Later, Stop
 from alerts.models import Notification
 
@@ -16,7 +16,7 @@ N = Notification.Status
 
 def reminder_hold(row: Notification, now: datetime) -> Stop | Later | None:
     """A reminder is cancelled when its rule is off, its visit is no longer
-    expected, has moved, or starts within ``reminders.LAST_CALL``; one due inside
+    expected, has moved, or starts within ``quiet_hours.LAST_CALL``; one due inside
     its rule's quiet hours (the sender was down) waits for their end."""
     if row.rule_id is None:
         return None
@@ -30,13 +30,13 @@ def reminder_hold(row: Notification, now: datetime) -> Stop | Later | None:
             )
         if appointment.start != row.appointment_start:
             return Stop(N.CANCELLED, "visit moved")
-        if appointment.start - reminders.LAST_CALL <= now:
+        if appointment.start - quiet_hours.LAST_CALL <= now:
             return Stop(N.CANCELLED, "too late: the visit is about to start")
     rule = row.rule
-    later = reminders.quiet_hours_end(
+    later = quiet_hours.quiet_hours_end(
         now,
         quiet_start=rule.quiet_start,
         quiet_end=rule.quiet_end,
-        zone=reminders.clinic_zone(),
+        zone=quiet_hours.clinic_zone(),
     )
     return Later(later, "quiet hours") if later > now else None

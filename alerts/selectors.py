@@ -1,7 +1,10 @@
+from datetime import timedelta
+
 from django.db.models import (
     BooleanField,
     Case,
     CharField,
+    Count,
     DateTimeField,
     F,
     OuterRef,
@@ -15,7 +18,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from alerts.kinds import KINDS
-from alerts.models import StaffAlert
+from alerts.models import InboundMessage, Notification, StaffAlert
 from clinic.clock import local_midnight
 from clinic.permissions import role_of
 
@@ -86,28 +89,16 @@ def open_alert_count(*, user) -> int:
     return StaffAlert.objects.filter(_mine(user), status=StaffAlert.Status.OPEN).count()
 
 
-def rules_for_appointment(*, appointment) -> list:
-    """Reminder rules for the visit: those of the enabled automations ("N hours
-    before the appointment") whose conditions hold for it (one engine)."""
-    from automations.reminders import reminder_rules_for
-
-    return reminder_rules_for(appointment=appointment)
-
-
 def outbox(
     *, query: str = "", status: str = "", channel: str = "", day=None
 ) -> QuerySet:
     """Every message, newest first, with filters."""
-    from alerts.models import Notification
-
     rows = Notification.objects.select_related("patient", "rule", "appointment")
     if status:
         rows = rows.filter(status=status)
     if channel:
         rows = rows.filter(channel=channel)
     if day is not None:
-        from datetime import timedelta
-
         start = local_midnight(day)
         rows = rows.filter(
             scheduled_for__gte=start,
@@ -124,10 +115,6 @@ def outbox(
 
 
 def outbox_counts() -> dict[str, int]:
-    from django.db.models import Count
-
-    from alerts.models import Notification
-
     return dict(
         Notification.objects.values_list("status").annotate(n=Count("id")).order_by()
     )
@@ -138,8 +125,6 @@ CONVERSATION_ROWS = 20
 
 def conversation(*, patient, limit: int = CONVERSATION_ROWS) -> list[dict]:
     """The texts and e-mails to and from a patient, newest first (two queries)."""
-    from alerts.models import InboundMessage, Notification
-
     outgoing = Notification.objects.filter(patient=patient).order_by(
         "-scheduled_for", "-id"
     )[:limit]
@@ -203,10 +188,11 @@ COMMUNICATION_KINDS = [
 def _consent_at(moment):
     """The patient's SMS consent as it stood at ``moment`` (from the patient's
     history), NULL when the patient had no record yet."""
-    from registration.models import Patient
-
+    # The patient model reached through the foreign key: alerts sits below
+    # registration and imports nothing of it.
+    patient_history = Notification.patient.field.related_model.history.model
     return Subquery(
-        Patient.history.model.objects.filter(
+        patient_history.objects.filter(
             id=OuterRef("patient_id"), history_date__lte=moment
         )
         .order_by("-history_date", "-history_id")
@@ -227,8 +213,6 @@ def communications_record(
     one dict per message, with the patient's SMS consent when
     it went out (or came in) and now, and its delivery status. ``username``: who
     created an outgoing message (texts received have no author)."""
-    from alerts.models import InboundMessage, Notification
-
     text = CharField()
     sent_when = Coalesce("sent_at", "scheduled_for")
     outgoing = Notification.objects.annotate(
@@ -326,8 +310,6 @@ def communications_record(
 
 def undelivered_count(*, start, end) -> int:
     """Messages due to go out in [start, end) that did not reach the patient."""
-    from alerts.models import Notification
-
     return Notification.objects.filter(
         scheduled_for__gte=start, scheduled_for__lt=end, status__in=UNDELIVERED
     ).count()

@@ -1,8 +1,10 @@
 """Writes of the staff inbox (raise, acknowledge, resolve, escalate) and of the
-patients' outbox (create, reminders for a visit, resend)."""
+patients' outbox (create, a visit's reminders settled or put, resend). Which
+reminders a visit gets is decided by ``automations.reminders``."""
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -17,9 +19,10 @@ from alerts.exceptions import (
     AlertNotForYou,
     NotResendable,
 )
-from alerts.kinds import ASSIGNABLE_ROLES, kind_of
+from alerts.kinds import ASSIGNABLE_ROLES, KINDS, kind_of
 from alerts.models import Notification, StaffAlert
 from alerts.selectors import alert_visible_to
+from clinic.queueing import enqueue_on_commit
 
 NOTE_REQUIRED = _("Write what was done; the note is kept with the alert.")
 
@@ -144,8 +147,6 @@ def alert_resolve_by_key(*, key: str, note: str, actor=None) -> StaffAlert | Non
 def alerts_escalate_due(*, now: datetime | None = None) -> int:
     """An alert still open (not acknowledged) past its kind's limit goes to the
     kind's escalation role, once."""
-    from alerts.kinds import KINDS
-
     now = now or timezone.now()
     escalated = 0
     for name, kind in KINDS.items():
@@ -187,10 +188,15 @@ def _address_of(patient, channel: str) -> str:
 
 
 def _enqueue_send(notification: Notification) -> None:
-    from alerts.jobs import notification_send_job
-    from clinic.queueing import enqueue_on_commit
+    # By path: the job module imports the sender, which raises alerts through here.
+    enqueue_on_commit(
+        "alerts.jobs.notification_send_job", notification.pk, queue="notifications"
+    )
 
-    enqueue_on_commit(notification_send_job, notification.pk, queue="notifications")
+
+def default_language() -> str:
+    """The language of a text that has no variants: the clinic's (LANGUAGE_CODE)."""
+    return settings.LANGUAGE_CODE.replace("_", "-").split("-")[0].lower()
 
 
 def notification_create(
@@ -202,12 +208,14 @@ def notification_create(
     appointment=None,
     rule=None,
     subject: str = "",
+    language: str = "",
     actor=None,
 ) -> Notification:
     """A message to a patient is first a pending outbox row, written in the caller's
     transaction; consent and opt-out are checked when it is sent. A reminder (with
     an appointment and a rule) exists once per visit start: asking again returns the
-    existing row."""
+    existing row. ``language``: the one the text is written in (default: the
+    clinic's)."""
     if channel not in Notification.Channel.values:
         raise ValidationError({"channel": UNKNOWN_CHANNEL % {"channel": channel}})
     if not body.strip():
@@ -231,6 +239,7 @@ def notification_create(
         address=_address_of(patient, channel),
         subject=subject[:200],
         body=body.strip(),
+        language=language or default_language(),
         email_fallback=rule.email_fallback if rule is not None else True,
         scheduled_for=scheduled_for,
         due_at=scheduled_for,
@@ -272,64 +281,35 @@ def notifications_cancel(*, ids, reason: str) -> int:
     return cancelled
 
 
-def reminders_sync(*, appointment, actor=None) -> list[Notification]:
-    """An active visit has one reminder per rule that applies, for its current start;
-    when a visit moves, its pending reminders for the old time are cancelled (new
-    ones are made for the new time); when it is cancelled, all of them are. A rule
-    switched off (or no longer applying) cancels its pending reminders; an edited
-    rule rewrites the text and time of those not yet sent."""
-    from alerts import reminders
-    from alerts.selectors import rules_for_appointment
-    from scheduling.models import Appointment
-
-    active = appointment.status in Appointment.UPCOMING_STATUSES
-    with transaction.atomic():
-        rules = rules_for_appointment(appointment=appointment) if active else []
-        applying = {rule.pk for rule in rules}
-        pending = Notification.objects.select_for_update().filter(
-            appointment=appointment,
-            rule__isnull=False,
-            status=Notification.Status.PENDING,
-        )
-        for row in pending:
-            if not active:
-                _cancel(row, f"visit {appointment.get_status_display().lower()}")
-            elif row.appointment_start != appointment.start:
-                _cancel(row, "visit moved")
-            elif row.rule_id not in applying:
-                _cancel(row, RULE_OFF)
-        if not active:
-            return []
-        now = timezone.now()
-        made = []
-        for rule in rules:
-            when = reminders.send_time(
-                start=appointment.start,
-                hours_before=rule.hours_before,
-                quiet_start=rule.quiet_start,
-                quiet_end=rule.quiet_end,
-                now=now,
-            )
-            if when is None:
-                continue
-            subject, body = reminders.rule_text(
-                rule,
-                reminders.visit_facts(appointment),
-                language=appointment.patient.preferred_language,
-            )
-            made.append(
-                _reminder_put(appointment, rule, when=when, subject=subject, body=body)
-            )
-    return made
-
-
 RULE_OFF = "reminder rule switched off or no longer for this visit"
 
 
-def _reminder_put(appointment, rule, *, when, subject, body) -> Notification:
-    """Create the reminder; reopen the one cancelled when the visit moved away from
-    this time and back, or when its rule was switched off and on (it was never
-    sent); rewrite a pending one whose rule was edited."""
+def visit_reminders_settle(*, appointment, active: bool, applying: set[int]) -> None:
+    """A visit's pending reminders that no longer stand are cancelled: every one
+    when the visit is no longer expected (``active`` False), those written for an
+    old start when it moved, those whose rule no longer applies (switched off,
+    conditions no longer met). Called in the caller's transaction."""
+    pending = Notification.objects.select_for_update().filter(
+        appointment=appointment,
+        rule__isnull=False,
+        status=Notification.Status.PENDING,
+    )
+    for row in pending:
+        if not active:
+            _cancel(row, f"visit {appointment.get_status_display().lower()}")
+        elif row.appointment_start != appointment.start:
+            _cancel(row, "visit moved")
+        elif row.rule_id not in applying:
+            _cancel(row, RULE_OFF)
+
+
+def visit_reminder_put(
+    *, appointment, rule, when: datetime, subject: str, body: str, language: str
+) -> Notification:
+    """A visit's reminder of ``rule`` for its current start. Created, or: the one
+    cancelled when the visit moved away from this time and back, or when its rule
+    was switched off and on, is reopened (it was never sent); a pending one whose
+    rule was edited is rewritten."""
     old = Notification.objects.filter(
         appointment=appointment, rule=rule, appointment_start=appointment.start
     ).first()
@@ -346,6 +326,7 @@ def _reminder_put(appointment, rule, *, when, subject, body) -> Notification:
         old.status = Notification.Status.PENDING
         old.scheduled_for = old.due_at = when
         old.subject, old.body, old.last_error = subject, body, ""
+        old.language = language
         old.address = _address_of(appointment.patient, old.channel)
         old.save()
         if when <= timezone.now():
@@ -358,10 +339,10 @@ def _reminder_put(appointment, rule, *, when, subject, body) -> Notification:
     ):
         # Only a time still ahead moves (a due row is about to go out).
         moved = old.scheduled_for > timezone.now() and old.scheduled_for != when
-        if moved or (old.subject, old.body) != (subject, body):
+        if moved or (old.subject, old.body, old.language) != (subject, body, language):
             if moved:
                 old.scheduled_for = old.due_at = when
-            old.subject, old.body = subject, body
+            old.subject, old.body, old.language = subject, body, language
             old._change_reason = "reminder rule edited"
             old.save()
         return old
@@ -372,43 +353,11 @@ def _reminder_put(appointment, rule, *, when, subject, body) -> Notification:
         channel=rule.channel,
         body=body,
         subject=subject,
+        language=language,
         scheduled_for=when,
         appointment=appointment,
         rule=rule,
     )
-
-
-def reminders_refresh(*, rule_id: int) -> int:
-    """After a rule was edited or switched off: every visit with a reminder of it
-    still waiting is synced again (text, time, or cancelled). Returns the visits."""
-    from scheduling.models import Appointment
-
-    return reminders_sync_all(
-        Appointment.objects.filter(
-            pk__in=Notification.objects.filter(
-                rule_id=rule_id, status=Notification.Status.PENDING
-            ).values("appointment_id")
-        )
-    )
-
-
-def reminders_sync_all(visits) -> int:
-    """``reminders_sync`` for each visit of a queryset (a job's work: a rule
-    edited, switched on or off). Returns how many."""
-    done = 0
-    for visit in visits.select_related(
-        "patient", "appointment_type", "provider", "location"
-    ):
-        reminders_sync(appointment=visit)
-        done += 1
-    return done
-
-
-def reminders_refresh_later(*, rule) -> None:
-    from alerts.jobs import reminders_refresh_job
-    from clinic.queueing import enqueue_on_commit
-
-    enqueue_on_commit(reminders_refresh_job, rule.pk, queue="notifications")
 
 
 def notification_resend(
@@ -430,6 +379,7 @@ def notification_resend(
             address=_address_of(notification.patient, notification.channel),
             subject=notification.subject,
             body=notification.body,
+            language=notification.language,
             email_fallback=notification.email_fallback,
             scheduled_for=timezone.now(),
             due_at=timezone.now(),
@@ -441,58 +391,3 @@ def notification_resend(
         copy.save()
         _enqueue_send(copy)
     return copy
-
-
-# --- Reminder rules ----------------------------------------------------------------
-
-
-def reminder_rule_save(
-    *, rule, appointment_types, variants: list[tuple[str, str, str]], actor
-):
-    """A rule and its language variants are saved together; templates use only the
-    allowed names (``alerts.reminders.TEMPLATE_VARIABLES``). Reminders in the
-    outbox not yet sent follow the rule (a job rewrites or cancels them)."""
-    from alerts import reminders
-    from alerts.models import ReminderRule, ReminderVariant
-    from automations.reminders import reminders_backfill_later, rule_automation_sync
-
-    texts = [rule.body, rule.subject] + [t for _l, s, b in variants for t in (s, b)]
-    for text in texts:
-        try:
-            reminders.check_template(text)
-        except reminders.TemplateError as error:
-            raise ValidationError({"body": str(error)}) from error
-    rule.full_clean(exclude=["appointment_types"])
-    was_active = (
-        ReminderRule.objects.filter(pk=rule.pk)
-        .values_list("is_active", flat=True)
-        .first()
-        if rule.pk
-        else False
-    )
-    with transaction.atomic():
-        rule._change_reason = "created" if rule.pk is None else "edited"
-        rule.save()
-        rule.appointment_types.set(appointment_types)
-        wanted = {
-            language.strip(): (subject, body) for language, subject, body in variants
-        }
-        for variant in rule.variants.all():
-            if variant.language not in wanted:
-                variant._change_reason = "removed"
-                variant.delete()
-        for language, (subject, body) in wanted.items():
-            variant = rule.variants.filter(language=language).first() or (
-                ReminderVariant(rule=rule, language=language)
-            )
-            if (variant.subject, variant.body) != (subject, body) or not variant.pk:
-                variant.subject, variant.body = subject, body
-                variant._change_reason = "edited"
-                variant.save()
-        automation = rule_automation_sync(rule=rule, actor=actor)
-        if rule.is_active and not was_active:
-            # New or switched on: visits already booked get their reminders too.
-            reminders_backfill_later(automation=automation)
-        else:
-            reminders_refresh_later(rule=rule)
-    return rule

@@ -15,8 +15,10 @@ urlpatterns = [
     path("outbox/", outbox_views.OutboxView.as_view(), name="outbox"),
     path("outbox/<int:pk>/resend/", outbox_views.ResendView.as_view(), name="resend"),
     path("offers/<int:pk>/", outbox_views.OfferSendView.as_view(), name="offer-send"),
-    path("rules/", rule_views.RuleListView.as_view(), name="rule-list"),
-    path("rules/new/", rule_views.RuleCreateView.as_view(), name="rule-create"),
-    path("rules/<int:pk>/", rule_views.RuleUpdateView.as_view(), name="rule-edit"),
-    path("rules/preview/", rule_views.RulePreviewView.as_view(), name="rule-preview"),
+    # Moved to automations (old bookmarks keep working).
+    path("rules/", rule_views.moved("automations:rule-list"), name="rule-list"),
+    path("rules/new/", rule_views.moved("automations:rule-create"), name="rule-create"),
+    path(
+        "rules/<int:pk>/", rule_views.moved("automations:rule-edit"), name="rule-edit"
+    ),
 ]

@@ -1,15 +1,13 @@
-from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views import View
 from django.views.generic import FormView, ListView
 
 from alerts import selectors, services
 from alerts.forms import InboxFilterForm, ResolveForm
 from alerts.kinds import kind_of
 from alerts.models import StaffAlert
-from clinic.exceptions import ApplicationError
+from clinic.edges import FilteredListMixin, PostActionView, ServiceFormMixin
 from clinic.mixins import ListAccessLogMixin, PatientAccessLogMixin
 from clinic.permissions import RoleRequiredMixin
 from registration.banner import PatientBannerMixin
@@ -18,7 +16,7 @@ from registration.restriction import mark_hidden
 PERMISSION = "alerts.view_staffalert"
 
 
-class InboxView(RoleRequiredMixin, ListAccessLogMixin, ListView):
+class InboxView(RoleRequiredMixin, ListAccessLogMixin, FilteredListMixin, ListView):
     """The user's and their role's alerts and tasks, most urgent first (titles
     name patients and results: an access-log row per look)."""
 
@@ -26,10 +24,10 @@ class InboxView(RoleRequiredMixin, ListAccessLogMixin, ListView):
     template_name = "alerts/inbox.html"
     context_object_name = "alerts"
     paginate_by = 25
+    filter_form_class = InboxFilterForm
 
     def get_queryset(self):
-        self.filter_form = InboxFilterForm(self.request.GET or None)
-        data = self.filter_form.cleaned_data if self.filter_form.is_valid() else {}
+        data = self.get_filters()
         return selectors.inbox_for(
             user=self.request.user,
             status=data.get("status", ""),
@@ -40,13 +38,10 @@ class InboxView(RoleRequiredMixin, ListAccessLogMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        query = self.request.GET.copy()
-        query.pop("page", None)
         for alert in context["alerts"]:
             alert.kind_label = kind_of(alert.kind).label
         # Titles name the patient: a restricted one shows as such, without a grant.
         mark_hidden(context["alerts"], user=self.request.user)
-        context.update(filter_form=self.filter_form, querystring=query.urlencode())
         return context
 
 
@@ -66,26 +61,41 @@ class _AlertMixin(RoleRequiredMixin):
         )
 
 
-class AlertAcknowledgeView(_AlertMixin, View):
-    http_method_names = ["post"]
+class AlertAcknowledgeView(_AlertMixin, PostActionView):
+    """Acknowledge; with htmx the row is redrawn in place."""
 
-    def post(self, request, pk):
-        try:
-            alert = services.alert_acknowledge(alert=self.alert, actor=request.user)
-        except ApplicationError as error:
-            messages.error(request, error.message)
-            return redirect("alerts:inbox")
-        if request.htmx:
+    acknowledged = None
+
+    def perform(self):
+        self.acknowledged = services.alert_acknowledge(
+            alert=self.alert, actor=self.request.user
+        )
+        return self.acknowledged
+
+    def get_success_message(self, result) -> str:
+        if self.request.htmx:
+            return ""  # the redrawn row says it
+        return _("Acknowledged: %(title)s") % {"title": result.title}
+
+    def get_redirect_url(self, result=None) -> str:
+        return reverse("alerts:inbox")
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        alert = self.acknowledged
+        if request.htmx and alert is not None:
             alert.kind_label = kind_of(alert.kind).label
             mark_hidden([alert], user=request.user)
             return render(request, "alerts/partials/_alert_row.html", {"alert": alert})
-        messages.success(request, _("Acknowledged: %(title)s") % {"title": alert.title})
-        return redirect("alerts:inbox")
+        return response
 
 
 class AlertResolveView(
-    PatientAccessLogMixin, _AlertMixin, PatientBannerMixin, FormView
+    PatientAccessLogMixin, _AlertMixin, PatientBannerMixin, ServiceFormMixin, FormView
 ):
+    """Resolve with a note; a refusal (resolved meanwhile) stays on the form with
+    the note typed."""
+
     template_name = "alerts/resolve.html"
     form_class = ResolveForm
     access_what = "alert"
@@ -101,20 +111,13 @@ class AlertResolveView(
         mark_hidden([self.alert], user=self.request.user)
         return super().get_context_data(alert=self.alert, **kwargs)
 
-    def form_valid(self, form):
-        try:
-            services.alert_resolve(
-                alert=self.alert,
-                actor=self.request.user,
-                note=form.cleaned_data["note"],
-            )
-        except ValidationError as error:
-            form.add_error("note", error.message_dict.get("note", error.messages)[0])
-            return self.form_invalid(form)
-        except ApplicationError as error:
-            messages.error(self.request, error.message)
-            return redirect("alerts:inbox")
-        messages.success(
-            self.request, _("Resolved: %(title)s") % {"title": self.alert.title}
+    def perform(self, form):
+        return services.alert_resolve(
+            alert=self.alert, actor=self.request.user, note=form.cleaned_data["note"]
         )
-        return redirect("alerts:inbox")
+
+    def get_success_message(self, result) -> str:
+        return _("Resolved: %(title)s") % {"title": result.title}
+
+    def get_result_url(self, result) -> str:
+        return reverse("alerts:inbox")

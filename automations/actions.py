@@ -10,9 +10,14 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from alerts.quiet_hours import send_time
+from alerts.services import alert_raise, default_language, notification_create
 from automations.models import Action, AutomationRun, RecallEntry
+from automations.reminders.rules import rule_text
+from automations.sources import is_visit
 from automations.texts import TemplateError, render, text_context
 from registration.selectors import coverage_primary
+from registration.services import eligibility_check_request
 
 K = Action.Kind
 
@@ -55,17 +60,18 @@ class Context:
 
     @property
     def texts(self) -> dict:
-        return text_context(patient=self.patient, subject=self.subject)
+        """Values of a text with no language variants: the clinic's language."""
+        return text_context(
+            patient=self.patient,
+            visit=self.subject if is_visit(self.subject) else None,
+            language=default_language(),
+        )
 
 
 def _assignee(action: Action) -> str:
     if action.user_id:
         return action.user.get_username()
     return action.role
-
-
-def _is_visit(record) -> bool:
-    return record is not None and record._meta.label == "scheduling.Appointment"
 
 
 def _plan_message(action: Action, context: Context, label: str) -> Step:
@@ -77,21 +83,20 @@ def _plan_message(action: Action, context: Context, label: str) -> Step:
         step.skip = _("no patient")
         return step
     rule = action.message_rule
-    if rule is not None and _is_visit(visit):
-        from alerts import reminders
-
+    if rule is not None and is_visit(visit):
         offset = action.automation.offset_minutes or 0
-        step.at = reminders.send_time(
+        step.at = send_time(
             start=visit.start,
             hours_before=-offset / 60,
             quiet_start=rule.quiet_start,
             quiet_end=rule.quiet_end,
             now=visit.start - timedelta(days=3650),
         )
-        subject, step.text = reminders.rule_text(
-            rule, reminders.visit_facts(visit), language=patient.preferred_language
+        text = rule_text(
+            rule, patient=patient, visit=visit, language=patient.preferred_language
         )
-        step.extra["subject"] = subject
+        step.text = text.body
+        step.extra.update(subject=text.subject, language=text.language)
         if step.at is None:
             step.at = context.at
             step.skip = _("too close to the visit")
@@ -167,8 +172,6 @@ def execute(
     action: Action, step: Step, *, run: AutomationRun, position: int, context: Context
 ):
     """Do the planned step; returns (detail, made record or None). Raises on failure."""
-    from alerts.services import alert_raise
-
     context_patient = context.patient
     subject = context.subject
     if step.kind in (K.CREATE_TASK, K.RAISE_ALERT):
@@ -186,23 +189,20 @@ def execute(
         )
         return step.describes, alert
     if step.kind == K.SEND_MESSAGE:
-        from alerts import services as alert_services
-
-        visit = subject if _is_visit(subject) else None
+        visit = subject if is_visit(subject) else None
         rule = action.message_rule if visit is not None else None
-        notification = alert_services.notification_create(
+        notification = notification_create(
             patient=context_patient,
             channel=action.channel,
             body=step.text,
             subject=step.extra.get("subject", ""),
+            language=step.extra.get("language", ""),
             scheduled_for=max(step.at or timezone.now(), timezone.now()),
             appointment=visit,
             rule=rule,
         )
         return step.describes, notification
     if step.kind == K.CHECK_ELIGIBILITY:
-        from registration.services import eligibility_check_request
-
         check = eligibility_check_request(coverage=step.extra["coverage"], actor=None)
         return step.describes, check
     if step.kind == K.ADD_TO_RECALL:

@@ -1,5 +1,7 @@
-"""Demo automations: a few starters switched on, a reminder left as a draft, and the
-past weeks' visit events in the log so a dry run has something to replay."""
+"""Demo automations: the reminder messages of the alerts demo sent by automations
+(with the coming visits' reminders written), a few starters switched on, a
+reminder left as a draft, and the past weeks' visit events in the log so a dry
+run has something to replay."""
 
 from datetime import timedelta
 
@@ -8,12 +10,17 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from alerts.models import ReminderRule
 from automations.facts import facts_for
 from automations.models import Automation, Event
+from automations.reminders.editing import rule_automation, rule_automation_save
+from automations.reminders.sync import reminders_sync_all
 from automations.services import automation_enable
+from automations.sources import visit_model
 from automations.starters import BY_SLUG, build_starter
 
-# Reminders come from the alerts demo's rules (each one an automation).
+# How long before the visit each of the alerts demo's reminder messages goes.
+REMINDER_HOURS = {"Three days before": 72, "Day before": 24, "Two hours before": 2}
 SWITCHED_ON = [
     "no-show-follow-up",
     "eligibility-failed-task",
@@ -24,8 +31,7 @@ DRAFTS = ["new-patient-welcome"]
 
 
 def _history_events(now) -> list[Event]:
-    from scheduling.models import Appointment
-
+    Appointment = visit_model()
     S = Appointment.Status
     kinds = {S.NO_SHOW: "appointment.no_show", S.COMPLETED: "appointment.completed"}
     visits = Appointment.objects.filter(
@@ -50,7 +56,35 @@ def _history_events(now) -> list[Event]:
     return events
 
 
+def _reminders(now) -> int:
+    """Each demo reminder message gets its automation (on); the visits of the next
+    days their reminders. Returns how many visits were given reminders."""
+    made = False
+    for rule in ReminderRule.objects.filter(name__in=REMINDER_HOURS):
+        if rule_automation(rule) is None:
+            rule_automation_save(
+                rule=rule,
+                hours_before=REMINDER_HOURS[rule.name],
+                is_active=True,
+                appointment_type_ids=[],
+            )
+            made = True
+    if not made:
+        return 0
+    Visit = visit_model()
+    return reminders_sync_all(
+        Visit.objects.filter(
+            status__in=Visit.UPCOMING_STATUSES,
+            start__gt=now + timedelta(hours=1),
+            start__lt=now + timedelta(days=4),
+        ).order_by("start", "pk")
+    )
+
+
 def seed_automations(*, faker, rng, options, stdout) -> None:
+    visits = _reminders(timezone.now())
+    if visits:
+        stdout.write(f"Automations: reminders written for {visits} coming visits.")
     admin = get_user_model().objects.filter(username="admin").first()
     if admin is None:
         return

@@ -9,8 +9,14 @@ worker lost). Publishing never raises into the caller.
 import contextvars
 import logging
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
+
+from automations.facts import facts_for
+from automations.models import ActionOutcome, Event
+from clinic.queueing import enqueue_on_commit
+from registration.models import Patient
 
 logger = logging.getLogger(__name__)
 
@@ -22,10 +28,6 @@ current_depth: contextvars.ContextVar[int | None] = contextvars.ContextVar(
 
 def _depth_for(subject) -> int:
     """1 + the depth of the run that made ``subject`` (or of the running action)."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from automations.models import ActionOutcome
-
     running = current_depth.get()
     depth = running + 1 if running is not None else 0
     if subject is not None and subject.pk is not None:
@@ -43,8 +45,6 @@ def _depth_for(subject) -> int:
 
 
 def _patient_of(subject):
-    from registration.models import Patient
-
     if isinstance(subject, Patient):
         return subject
     patient = getattr(subject, "patient", None)
@@ -65,11 +65,6 @@ def publish(
 
     Returns the event, or None when it could not be recorded (logged, never raised).
     """
-    from django.contrib.contenttypes.models import ContentType
-
-    from automations.facts import facts_for
-    from automations.models import Event
-
     if patient is None and subject is not None:
         patient = _patient_of(subject)
     try:
@@ -96,8 +91,9 @@ def publish(
         logger.exception("Could not record event %s", kind)
         return None
     try:
+        # Imported here, not above: the apps that publish (registration among
+        # them) import this module, and the engine behind the job imports them.
         from automations.jobs import event_process_job
-        from clinic.queueing import enqueue_on_commit
 
         enqueue_on_commit(event_process_job, event.pk, queue="default")
     except Exception:

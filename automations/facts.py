@@ -8,6 +8,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from automations.sources import is_visit, visit_model
 from registration.selectors import coverage_primary
 
 AGE_BANDS = [
@@ -28,8 +29,7 @@ def age_band(age: int | None) -> str:
 
 
 def patient_facts(patient, *, at: datetime, appointment=None) -> dict:
-    from scheduling.models import Appointment
-
+    Appointment = visit_model()
     S = Appointment.Status
     today = timezone.localtime(at).date()
     age = patient.age_on(today)
@@ -61,7 +61,7 @@ def subject_facts(subject) -> dict:
     if subject is None:
         return {}
     label = subject._meta.label
-    if label == "scheduling.Appointment":
+    if is_visit(subject):
         return {
             "appointment_id": subject.pk,
             "appointment_type": str(subject.appointment_type_id),
@@ -92,11 +92,7 @@ def subject_facts(subject) -> dict:
 def facts_for(*, patient, subject, at: datetime) -> dict:
     facts = subject_facts(subject)
     if patient is not None:
-        appointment = (
-            subject
-            if subject is not None and subject._meta.label == "scheduling.Appointment"
-            else None
-        )
+        appointment = subject if is_visit(subject) else None
         for name, value in patient_facts(
             patient, at=at, appointment=appointment
         ).items():

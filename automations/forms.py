@@ -9,9 +9,19 @@ from django.utils.translation import gettext_lazy as _
 
 from alerts.kinds import ASSIGNABLE_ROLES
 from automations.facts import AGE_BANDS
-from automations.models import Action, Automation, Condition, RecallList, Trigger
+from automations.models import (
+    Action,
+    Automation,
+    AutomationRun,
+    Condition,
+    RecallList,
+    Trigger,
+)
+from automations.sources import choices_for, visit_model
 from automations.texts import PLACEHOLDERS, TemplateError, check_text
 from clinic.fields import ClinicDateField
+from registration.models import Patient, Payer
+from registration.selectors import patient_by_mrn
 
 F = Condition.Field
 K = Action.Kind
@@ -108,31 +118,14 @@ class AutomationForm(forms.ModelForm):
 
 def value_choices(field: str) -> list[tuple[str, str]]:
     """What a condition on ``field`` may choose from."""
-    if field == F.APPOINTMENT_TYPE:
-        from scheduling.models import AppointmentType
-
-        rows = AppointmentType.objects.filter(is_active=True).order_by("name")
-        return [(str(pk), name) for pk, name in rows.values_list("pk", "name")]
-    if field == F.PROVIDER:
-        from scheduling.models import Provider
-
-        rows = Provider.objects.filter(is_active=True).order_by("name")
-        return [(str(pk), name) for pk, name in rows.values_list("pk", "name")]
-    if field == F.LOCATION:
-        from scheduling.models import Location
-
-        rows = Location.objects.filter(is_active=True).order_by("name")
-        return [(str(pk), name) for pk, name in rows.values_list("pk", "name")]
+    if field in (F.APPOINTMENT_TYPE, F.PROVIDER, F.LOCATION, F.RESULT_FLAG):
+        return choices_for(field)  # the app that owns them registered them
     if field == F.PAYER:
-        from registration.models import Payer
-
         rows = Payer.objects.filter(is_active=True).order_by("name")
         return [(str(pk), name) for pk, name in rows.values_list("pk", "name")]
     if field == F.AGE_BAND:
         return [(code, label) for code, label, _low, _high in AGE_BANDS]
     if field == F.LANGUAGE:
-        from registration.models import Patient
-
         found = set(
             Patient.objects.order_by()
             .values_list("preferred_language", flat=True)
@@ -142,10 +135,6 @@ def value_choices(field: str) -> list[tuple[str, str]]:
         return [(code, code) for code in codes]
     if field == F.FIRST_VISIT:
         return [("yes", _("yes")), ("no", _("no"))]
-    if field == F.RESULT_FLAG:
-        from diagnostics.models import Observation
-
-        return list(Observation.Flag.choices)
     return []
 
 
@@ -362,8 +351,6 @@ class RunFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from automations.models import AutomationRun
-
         self.fields["status"].choices = [
             ("", _("Any status")),
             *AutomationRun.Status.choices,
@@ -382,19 +369,14 @@ class PreviewForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.patient = None
-        from registration.selectors import patient_by_mrn
-
         mrn = (self.data.get("mrn") or "").strip()
-        if mrn:
-            self.patient = patient_by_mrn(mrn=mrn)
+        self.patient = patient_by_mrn(mrn=mrn) if mrn else None
         self.visits = {}
         if self.patient is not None:
-            from scheduling.models import Appointment
-
             self.visits = {
                 str(a.pk): a
-                for a in Appointment.objects.filter(patient=self.patient)
+                for a in visit_model()
+                .objects.filter(patient=self.patient)
                 .select_related("patient", "provider", "location", "appointment_type")
                 .order_by("-start", "-pk")[:20]
             }

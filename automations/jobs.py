@@ -13,9 +13,3 @@ def run_advance_job(run_id: int) -> None:
 
 def wait_fire_job(wait_id: int) -> bool:
     return engine.wait_fire(wait_id=wait_id)
-
-
-def reminders_backfill_job(automation_id: int) -> int:
-    from automations.reminders import reminders_backfill
-
-    return reminders_backfill(automation_id=automation_id)

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from automations.models import ActionOutcome, Automation, AutomationRun
 from automations.outcomes import Outcome, outcome_measure
+from automations.sources import visit_model
 from clinic.clock import local_midnight
 
 WEEKS = 8
@@ -95,7 +96,8 @@ def _monday(day: date) -> date:
 
 def automation_metrics(*, automation: Automation, weeks: int = WEEKS) -> Metrics:
     from alerts.models import StaffAlert
-    from scheduling.models import Appointment
+
+    Appointment = visit_model()  # scheduling's, registered in automations.sources
 
     today = timezone.localdate()
     first = _monday(today) - timedelta(weeks=weeks - 1)

@@ -25,7 +25,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from alerts.models import StaffAlert
 from automations.models import Action, Automation, AutomationRun, Event, Trigger
+from automations.sources import result_model
+from registration.models import EligibilityCheck
+from registration.selectors import coverage_primary_ids
 
 VERIFY = "verify"
 ACKNOWLEDGE = "acknowledge"
@@ -97,9 +101,6 @@ def _events(automation: Automation, start: datetime) -> list[tuple[Event, bool]]
 def _verification_hours(events: list[Event]) -> dict[int, float | None]:
     """Event id → hours to the next answered check of the primary coverage
     (None: not answered yet); events of patients without coverage are left out."""
-    from registration.models import EligibilityCheck
-    from registration.selectors import coverage_primary_ids
-
     patients = {event.patient_id for event in events}
     primary = coverage_primary_ids(patient_ids=patients, on=timezone.localdate())
     first = min((event.occurred_at for event in events), default=None)
@@ -129,8 +130,7 @@ def _verification_hours(events: list[Event]) -> dict[int, float | None]:
 
 def _acknowledgement_minutes(events: list[Event]) -> dict[int, float | None]:
     """Event id → minutes to the acknowledgement of the result's critical alert."""
-    from alerts.models import StaffAlert
-    from diagnostics.models import Observation
+    Observation = result_model()
 
     observation_type = ContentType.objects.get_for_model(Observation)
     results = [e for e in events if e.subject_type_id == observation_type.pk]

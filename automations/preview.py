@@ -11,11 +11,14 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from alerts import reminders
+from alerts.services import default_language
+from alerts.sms_segments import Segments, sms_segments
 from automations.conditions import conditions_match
 from automations.engine import event_subject
 from automations.facts import facts_for
 from automations.models import Action, Automation, Event, Trigger
+from automations.reminders.rules import pick_variant
+from automations.sources import is_visit, visit_model
 from automations.texts import TemplateError, render, text_context
 
 LOOK_BACK = 200  # recent events / visits tried for a matching sample
@@ -32,7 +35,7 @@ class Variant:
     language: str  # "" for the default text
     subject: str
     body: str
-    segments: reminders.Segments | None = None
+    segments: Segments | None = None
     chosen: bool = False  # the text this patient would get
 
 
@@ -51,15 +54,10 @@ class Preview:
     messages: list[MessagePreview] = field(default_factory=list)
 
 
-def _is_visit(record) -> bool:
-    return record is not None and record._meta.label == "scheduling.Appointment"
-
-
 def _recent_visits():
-    from scheduling.models import Appointment
-
     return (
-        Appointment.objects.filter(start__lte=timezone.now())
+        visit_model()
+        .objects.filter(start__lte=timezone.now())
         .select_related("patient", "provider", "location", "appointment_type")
         .order_by("-start", "-pk")
     )
@@ -97,7 +95,7 @@ def sample_for(automation: Automation, *, patient=None, visit=None):
 
 def _chosen_language(language: str, codes: list[str]) -> str:
     """The variant code a patient of ``language`` gets ("" for the default)."""
-    _subject, code = reminders.pick_variant(
+    _language, _subject, code = pick_variant(
         language=language,
         default=("", ""),
         variants={code: ("", code) for code in codes},
@@ -105,20 +103,23 @@ def _chosen_language(language: str, codes: list[str]) -> str:
     return code
 
 
-def _rule_variants(rule, visit, language: str) -> list[Variant]:
+def _rule_variants(rule, patient, visit, language: str) -> list[Variant]:
+    """Each text of the rule, each wholly in its own language (the default text
+    in the clinic's)."""
     texts = [("", rule.subject, rule.body)] + [
         (v.language, v.subject or rule.subject, v.body) for v in rule.variants.all()
     ]
     chosen = _chosen_language(language, [code for code, _s, _b in texts if code])
-    facts = reminders.visit_facts(visit)
     found = []
     for code, subject, body in texts:
-        context = reminders.template_context(facts, language=code or language)
+        context = text_context(
+            patient=patient, visit=visit, language=code or default_language()
+        )
         found.append(
             Variant(
                 code,
-                reminders.render(subject, context),
-                reminders.render(body, context),
+                render(subject, context),
+                render(body, context),
                 chosen=code == chosen,
             )
         )
@@ -127,7 +128,7 @@ def _rule_variants(rule, visit, language: str) -> list[Variant]:
 
 def automation_preview(*, automation: Automation, patient=None, visit=None) -> Preview:
     patient, subject, source = sample_for(automation, patient=patient, visit=visit)
-    preview = Preview(patient, subject if _is_visit(subject) else None, source)
+    preview = Preview(patient, subject if is_visit(subject) else None, source)
     actions = automation.actions.filter(kind=Action.Kind.SEND_MESSAGE).select_related(
         "message_rule"
     )
@@ -137,12 +138,14 @@ def automation_preview(*, automation: Automation, patient=None, visit=None) -> P
             if preview.visit is None:
                 message.note = NO_VISIT
             else:
-                language = (patient.preferred_language if patient else "") or "en"
+                language = patient.preferred_language if patient else ""
                 message.variants = _rule_variants(
-                    action.message_rule, preview.visit, language
+                    action.message_rule, patient, preview.visit, language
                 )
         else:
-            context = text_context(patient=patient, subject=subject)
+            context = text_context(
+                patient=patient, visit=preview.visit, language=default_language()
+            )
             try:
                 message.variants = [
                     Variant(
@@ -156,6 +159,6 @@ def automation_preview(*, automation: Automation, patient=None, visit=None) -> P
                 message.note = str(error)
         if action.channel == Action.Channel.SMS:
             for variant in message.variants:
-                variant.segments = reminders.sms_segments(variant.body)
+                variant.segments = sms_segments(variant.body)
         preview.messages.append(message)
     return preview

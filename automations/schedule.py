@@ -10,14 +10,15 @@ from django.utils import timezone
 
 from automations.events import publish
 from automations.models import Automation, Event, Trigger
+from automations.reminders.rules import is_outbox_reminder
+from automations.sources import visit_model
 from clinic.clock import at_local
 
 LOOKBACK = timedelta(hours=6)  # how late a missed time-relative event is still made
 
 
 def _appointment_statuses(offset_minutes: int) -> list[str]:
-    from scheduling.models import Appointment
-
+    Appointment = visit_model()
     S = Appointment.Status
     if offset_minutes < 0:
         return Appointment.UPCOMING_STATUSES  # reminders go to visits still expected
@@ -32,10 +33,8 @@ def time_relative_candidates(
     ``past``: for a dry run over days gone by, whatever the visit's status now
     (the caller leaves out visits booked after, or cancelled before, that moment).
     """
-    from scheduling.models import Appointment
-
     offset = timedelta(minutes=automation.offset_minutes or 0)
-    visits = Appointment.objects.filter(
+    visits = visit_model().objects.filter(
         start__gt=start - offset, start__lte=end - offset
     )
     if not past:
@@ -53,8 +52,6 @@ def time_key(automation: Automation, appointment) -> str:
 
 def time_relative_publish(*, now: datetime) -> int:
     made = 0
-    from automations.reminders import is_outbox_reminder
-
     for automation in Automation.objects.filter(
         enabled=True, trigger=Trigger.APPOINTMENT_TIME
     ).prefetch_related("actions"):

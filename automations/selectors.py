@@ -5,7 +5,9 @@ from datetime import date, timedelta
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
-from automations.models import ActionOutcome, Automation, AutomationRun
+from automations.conditions import conditions_match
+from automations.engine import MAX_DEPTH, automations_for
+from automations.models import Action, ActionOutcome, Automation, AutomationRun
 from clinic.clock import local_midnight
 
 R = AutomationRun.Status
@@ -63,11 +65,12 @@ def runs_filtered(
     return runs.order_by("-started_at", "-pk")
 
 
-def run_detail(pk: int) -> AutomationRun:
+def run_detail(pk: int) -> AutomationRun | None:
     return (
         AutomationRun.objects.select_related("automation", "event", "event__patient")
         .prefetch_related("outcomes", "waits")
-        .get(pk=pk)
+        .filter(pk=pk)
+        .first()
     )
 
 
@@ -75,10 +78,6 @@ def event_task_automated(event, *, role: str) -> bool:
     """An enabled automation that this event starts (same trigger and conditions
     as the engine decides) creates a task for ``role``: the emitting service can
     leave its own built-in task to it, so staff do not get the same task twice."""
-    from automations.conditions import conditions_match
-    from automations.engine import MAX_DEPTH, automations_for
-    from automations.models import Action
-
     if event is None or event.depth > MAX_DEPTH:
         return False
     for automation in automations_for(event):

@@ -8,6 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from alerts.models import Notification, StaffAlert
+from alerts.services import alert_resolve_by_key, notifications_cancel
 from automations import engine
 from automations.models import (
     Action,
@@ -18,7 +20,11 @@ from automations.models import (
     Event,
     Trigger,
 )
-from automations.reminders import reminders_backfill_later, rules_follow_automation
+from automations.reminders.jobs import (
+    reminders_backfill_later,
+    reminders_refresh_later,
+)
+from automations.starters import build_starter
 from automations.texts import TemplateError, check_text
 
 INCOMPLETE = _("This automation cannot be switched on yet: %(problems)s")
@@ -28,7 +34,6 @@ NEEDS_OFFSET = _("say how long before or after the appointment")
 NEEDS_SCHEDULE = _("choose the time and at least one day")
 CONDITION_NO_VALUE = _("condition %(n)s (%(field)s) has no value")
 ACTION_PROBLEM = _("action %(n)s (%(kind)s): %(problem)s")
-MESSAGES_UNAVAILABLE = _("messages cannot be sent until the outbox is installed")
 
 
 def _action_problem(action: Action) -> str:
@@ -39,12 +44,10 @@ def _action_problem(action: Action) -> str:
         if not action.title.strip():
             return _("write a title")
     if action.kind == K.SEND_MESSAGE:
-        from alerts import services as alert_services
-
-        if not hasattr(alert_services, "notification_create"):
-            return MESSAGES_UNAVAILABLE
         if not action.channel:
             return _("choose SMS or e-mail")
+        if action.message_rule_id:
+            return ""  # the reminder rule's own text, checked when the rule is saved
         if not action.body.strip():
             return _("write the text")
     if action.kind == K.ADD_TO_RECALL and action.recall_list_id is None:
@@ -103,7 +106,7 @@ def automation_save(*, automation: Automation, actor) -> Automation:
     with transaction.atomic():
         automation._change_reason = "edited"
         automation.save()
-        rules_follow_automation(automation=automation)
+        reminders_refresh_later(automation=automation)
         if automation.enabled:
             problems = automation_problems(automation)
             if problems:
@@ -123,7 +126,6 @@ def automation_enable(*, automation: Automation, actor) -> Automation:
             automation.enabled_at = timezone.now()
             automation._change_reason = f"switched on by {actor.get_username()}"
             automation.save()
-            rules_follow_automation(automation=automation)
             reminders_backfill_later(automation=automation)
     return automation
 
@@ -136,7 +138,7 @@ def automation_disable(*, automation: Automation, actor) -> Automation:
             automation.enabled = False
             automation._change_reason = f"switched off by {actor.get_username()}"
             automation.save()
-            rules_follow_automation(automation=automation)
+            reminders_refresh_later(automation=automation)
         engine.automation_stop_pending(automation=automation, now=timezone.now())
     return automation
 
@@ -159,9 +161,6 @@ def events_withdraw(*, kind: str, subject, reason: str) -> Withdrawal:
     alerts they raised are resolved. What already went out stays in the log.
     Called in the undoing service's transaction.
     """
-    from alerts.models import Notification, StaffAlert
-    from alerts.services import alert_resolve_by_key, notifications_cancel
-
     now = timezone.now()
     note = f"withdrawn: {reason}"
     done = Withdrawal()
@@ -265,8 +264,6 @@ def action_move(*, action: Action, up: bool, actor) -> None:
 
 def automation_copy(*, source: Automation | dict, actor, name: str = "") -> Automation:
     """A copy (of an automation or a starter), switched off, owned by ``actor``."""
-    from automations.starters import build_starter
-
     if isinstance(source, dict):
         return build_starter(source, actor=actor, name=name)
     with transaction.atomic():

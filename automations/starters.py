@@ -3,7 +3,9 @@
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from alerts.models import ReminderRule
 from automations.models import Action, Automation, Condition, RecallList, Trigger
+from automations.sources import choices_for
 
 K = Action.Kind
 T = Trigger
@@ -29,7 +31,7 @@ def _reminder(slug: str, hours: int) -> dict:
                 "kind": K.SEND_MESSAGE,
                 "channel": "sms",
                 "body": REMINDER_TEXT,
-                "reminder_hours": hours,
+                "reminder": True,  # the text becomes a reminder rule's message
             }
         ],
     }
@@ -51,8 +53,8 @@ STARTERS: list[dict] = [
             {
                 "kind": K.CREATE_TASK,
                 "role": "Front desk",
-                "title": "Call {patient_name} ({mrn}) to rebook the missed "
-                "{appointment_type} of {appointment_time}",
+                "title": "Call {full_name} ({mrn}) to rebook the missed "
+                "{appointment_type} of {date_time}",
                 "due_in_minutes": 24 * 60,
             }
         ],
@@ -70,14 +72,14 @@ STARTERS: list[dict] = [
             {
                 "kind": K.SEND_MESSAGE,
                 "channel": "sms",
-                "body": "Welcome to {clinic}, {patient}! Please fill in your intake "
-                "form before your visit on {appointment_time}.",
+                "body": "Welcome to {clinic}, {first_name}! Please fill in your intake "
+                "form before your visit on {date_time}.",
             },
             {
                 "kind": K.CREATE_TASK,
                 "role": "Front desk",
-                "title": "Verify insurance for new patient {patient_name} "
-                "(visit {appointment_time})",
+                "title": "Verify insurance for new patient {full_name} "
+                "(visit {date_time})",
                 "due_in_minutes": 24 * 60,
             },
         ],
@@ -120,7 +122,7 @@ STARTERS: list[dict] = [
             {
                 "kind": K.CREATE_TASK,
                 "role": "Front desk",
-                "title": "Insurance check failed for {patient_name} ({mrn}): "
+                "title": "Insurance check failed for {full_name} ({mrn}): "
                 "ask for current coverage",
                 "due_in_minutes": 4 * 60,
             }
@@ -139,7 +141,7 @@ STARTERS: list[dict] = [
                 "kind": K.RAISE_ALERT,
                 "role": "Administrator",
                 "priority": 40,
-                "title": "Critical result for {patient_name} ({mrn}): check it is "
+                "title": "Critical result for {full_name} ({mrn}): check it is "
                 "acted on",
                 "due_in_minutes": 30,
             }
@@ -154,7 +156,7 @@ STARTERS: list[dict] = [
             {
                 "kind": K.CREATE_TASK,
                 "role": "Billing",
-                "title": "Work the denied claim of {patient_name} ({mrn})",
+                "title": "Work the denied claim of {full_name} ({mrn})",
                 "due_in_minutes": 2 * 24 * 60,
             }
         ],
@@ -167,26 +169,17 @@ BY_SLUG = {starter["slug"]: starter for starter in STARTERS}
 def _condition_values(spec: dict) -> list[str]:
     if "names" not in spec:
         return list(spec.get("values", []))
-    from scheduling.models import AppointmentType
-
-    return [
-        str(pk)
-        for pk in AppointmentType.objects.filter(name__in=spec["names"]).values_list(
-            "pk", flat=True
-        )
-    ]
+    names = set(spec["names"])
+    return [pk for pk, name in choices_for(spec["field"]) if name in names]
 
 
-def _reminder_rule(automation: Automation, hours: int, data: dict):
-    """The copy's own reminder text (a rule), off until the automation is on."""
-    from alerts.models import ReminderRule
-
+def _reminder_rule(automation: Automation, data: dict) -> ReminderRule:
+    """The copy's own reminder message (a rule); when it goes and whether it is on
+    are the automation's."""
     rule = ReminderRule(
         name=f"{automation.name} ({automation.pk})"[:120],
-        hours_before=hours,
         channel=data["channel"],
         body=data["body"],
-        is_active=False,
     )
     rule._change_reason = f"text of automation {automation.pk}"
     rule.save()
@@ -215,9 +208,9 @@ def build_starter(starter: dict, *, actor, name: str = "") -> Automation:
             )
         for position, spec in enumerate(starter["actions"]):
             data = dict(spec)
-            hours = data.pop("reminder_hours", None)
-            if hours is not None:
-                data["message_rule"] = _reminder_rule(automation, hours, data)
+            if data.pop("reminder", False):
+                data["message_rule"] = _reminder_rule(automation, data)
+                del data["body"]  # the rule's, edited there
             if "recall_list" in data:
                 data["recall_list"], _made = RecallList.objects.get_or_create(
                     name=data["recall_list"]

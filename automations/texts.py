@@ -1,66 +1,146 @@
-"""Message and task texts: ``{placeholder}`` filled from the event, nothing else.
+"""The one vocabulary of every text sent to a patient (reminder rules and
+automation messages) and of staff task titles: ``{placeholder}`` filled from the
+patient and the visit, nothing else.
 
-A text is checked the way reminder rules are (``alerts.reminders.template_names``:
-well formed, plain names only, ``{{`` for a brace), against this engine's names."""
+Texts saved before the vocabulary was one may use older names; ``ALIASES`` maps
+each to the name it means now, so they still render (and pass the check). A text
+is well formed, uses plain names only and writes ``{{`` for a brace.
+"""
+
+import string
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
-from alerts.reminders import TemplateError, template_names
+from clinic.clock import clinic_zone
 
 PLACEHOLDERS = {
-    "patient": "the patient's first (or preferred) name",
-    "patient_name": "the patient's full name",
+    "first_name": "the patient's preferred or given name",
+    "full_name": "the patient's full name",
     "mrn": "the patient's MRN",
-    "appointment_date": "the appointment's date",
-    "appointment_time": "the appointment's date and time",
-    "appointment_type": "the appointment's type",
-    "provider": "the provider",
-    "location": "the location",
+    "date": "the visit's date, in the clinic's time zone",
+    "time": "the visit's time, in the clinic's time zone",
+    "weekday": "the visit's weekday",
+    "date_time": "the visit's date and time",
+    "appointment_type": "the kind of visit",
+    "provider": "the provider's name",
+    "location": "the location's name",
+    "address": "the location's address",
     "clinic": "the clinic's name",
+    "reply_instructions": "how to confirm, ask for a call or stop texts",
 }
 
-UNKNOWN_PLACEHOLDER = _("Unknown placeholder: %(names)s.")
+# Old name → the name it means now (automation messages used these before the
+# vocabulary was one). The only place the old names live.
+ALIASES = {
+    "patient": "first_name",
+    "patient_name": "full_name",
+    "appointment_date": "date",
+    "appointment_time": "date_time",
+}
+
+REPLY_INSTRUCTIONS = {
+    "en": "Reply C to confirm, R to ask for a call, STOP to opt out.",
+    "es": "Responda C para confirmar, R para que le llamemos, STOP para no recibir "
+    "mensajes.",
+    "fr": "Répondez C pour confirmer, R pour être rappelé, STOP pour ne plus "
+    "recevoir de SMS.",
+    "pt": "Responda C para confirmar, R para pedir uma ligação, STOP para sair.",
+}
+
+UNKNOWN_PLACEHOLDER = _("Unknown name(s) %(names)s. Allowed: %(allowed)s.")
+
+
+class TemplateError(ValueError):
+    """The text uses a name it may not, or is not well formed."""
+
+
+def template_names(template: str) -> set[str]:
+    """The names a text uses; TemplateError if it is not well formed or reaches
+    into an attribute or an index (``{first_name.__class__}``)."""
+    names = set()
+    try:
+        parsed = list(string.Formatter().parse(template))
+    except ValueError as error:
+        raise TemplateError(
+            _(
+                "The message is not well formed: %(error)s. Use {first_name}, "
+                "write {{ or }} for a brace."
+            )
+            % {"error": error}
+        ) from error
+    for _literal, field, spec, conversion in parsed:
+        if field is None:
+            continue
+        if not field.isidentifier() or spec or conversion:
+            raise TemplateError(
+                _("{%(field)s} is not allowed: use a plain name such as {first_name}.")
+                % {"field": field}
+            )
+        names.add(field)
+    return names
 
 
 def check_text(text: str) -> None:
-    """TemplateError when ``text`` is not well formed, reaches into an attribute
-    or an index (``{patient.__class__}``), or names a placeholder not filled here."""
-    unknown = sorted(template_names(text, example="patient") - PLACEHOLDERS.keys())
+    """TemplateError when ``text`` is not well formed or names a placeholder that
+    is neither in the vocabulary nor an old alias of it."""
+    unknown = sorted(template_names(text) - PLACEHOLDERS.keys() - ALIASES.keys())
     if unknown:
         raise TemplateError(
-            UNKNOWN_PLACEHOLDER % {"names": ", ".join(f"{{{n}}}" for n in unknown)}
+            UNKNOWN_PLACEHOLDER
+            % {
+                "names": ", ".join(f"{{{n}}}" for n in unknown),
+                "allowed": ", ".join(f"{{{n}}}" for n in PLACEHOLDERS),
+            }
         )
 
 
-class _Blank(dict):
-    def __missing__(self, key: str) -> str:
-        return ""  # a placeholder this event has no value for
+def base_language(code: str) -> str:
+    return (code or "en").replace("_", "-").split("-")[0].lower()
 
 
-def text_context(*, patient, subject) -> dict:
-    context = {"clinic": settings.CLINIC_NAME}
+def text_context(*, patient=None, visit=None, language: str) -> dict[str, str]:
+    """The values of a text written in ``language``: dates, times and the reply
+    instructions in that language's words and formats (never another's)."""
+    lang = base_language(language)
+    context = {
+        "clinic": settings.CLINIC_NAME,
+        "reply_instructions": REPLY_INSTRUCTIONS.get(lang, REPLY_INSTRUCTIONS["en"]),
+    }
     if patient is not None:
         context.update(
-            patient=patient.preferred_name or patient.given_name,
-            patient_name=f"{patient.given_name} {patient.family_name}",
+            first_name=patient.preferred_name or patient.given_name,
+            full_name=f"{patient.given_name} {patient.family_name}",
             mrn=patient.mrn,
         )
-    if subject is not None and subject._meta.label == "scheduling.Appointment":
-        start = timezone.localtime(subject.start)
+    if visit is not None:
+        local = visit.start.astimezone(clinic_zone())
+        with translation.override(lang):
+            context.update(
+                date=formats.date_format(local, "DATE_FORMAT"),
+                time=formats.time_format(local, "TIME_FORMAT"),
+                weekday=formats.date_format(local, "l"),
+                date_time=formats.date_format(local, "DATETIME_FORMAT"),
+            )
         context.update(
-            appointment_date=start.strftime("%a %d %b %Y"),
-            appointment_time=start.strftime("%a %d %b %Y %H:%M"),
-            appointment_type=subject.appointment_type.name,
-            provider=subject.provider.name,
-            location=subject.location.name,
+            appointment_type=visit.appointment_type.name,
+            provider=visit.provider.name,
+            location=visit.location.name,
+            address=visit.location.address,
         )
     return context
+
+
+class _Values(dict):
+    def __missing__(self, key: str) -> str:
+        if key in ALIASES:
+            return self.get(ALIASES[key], "")
+        return ""  # a placeholder this event has no value for
 
 
 def render(text: str, context: dict) -> str:
     """The text with its placeholders filled; TemplateError (nothing sent) for a
     text that does not pass ``check_text``, such as one saved before it existed."""
     check_text(text)
-    return text.format_map(_Blank({k: str(v) for k, v in context.items()})).strip()
+    return text.format_map(_Values({k: str(v) for k, v in context.items()})).strip()

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from automations import views
+from automations.reminders import views as reminder_views
 
 app_name = "automations"
 
@@ -15,6 +16,18 @@ urlpatterns = [
     ),
     path("runs/", views.RunListView.as_view(), name="run-list"),
     path("runs/<int:pk>/", views.RunDetailView.as_view(), name="run-detail"),
+    path("reminders/", reminder_views.RuleListView.as_view(), name="rule-list"),
+    path("reminders/new/", reminder_views.RuleCreateView.as_view(), name="rule-create"),
+    path(
+        "reminders/<int:pk>/",
+        reminder_views.RuleUpdateView.as_view(),
+        name="rule-edit",
+    ),
+    path(
+        "reminders/preview/",
+        reminder_views.RulePreviewView.as_view(),
+        name="rule-preview",
+    ),
     path("recall/", views.RecallListView.as_view(), name="recall-list"),
     path("<int:pk>/", views.AutomationEditView.as_view(), name="edit"),
     path("<int:pk>/toggle/", views.AutomationToggleView.as_view(), name="toggle"),

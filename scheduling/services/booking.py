@@ -13,8 +13,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from alerts.services import reminders_sync
 from automations.events import publish
+from automations.reminders.sync import reminders_sync
 from scheduling import slots
 from scheduling.exceptions import (
     DOUBLE_BOOK_FORBIDDEN,

@@ -10,7 +10,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from alerts.services import alert_resolve_by_key, reminders_sync
+from alerts.services import alert_resolve_by_key
+from automations.reminders.sync import reminders_sync
 from automations.services import events_withdraw
 from scheduling import visit_hooks, visit_windows
 from scheduling.exceptions import (

@@ -12,8 +12,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from alerts.services import alert_raise, reminders_sync
+from alerts.services import alert_raise
 from automations.events import publish
+from automations.reminders.sync import reminders_sync
 from automations.selectors import event_task_automated
 from scheduling import eligibility, visit_hooks, visit_windows
 from scheduling.exceptions import (

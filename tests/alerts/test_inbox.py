@@ -173,6 +173,18 @@ def test_resolving_from_the_page_needs_a_note(client, make_user):
     assert alert.status == "resolved"
 
 
+def test_resolving_an_alert_resolved_meanwhile_keeps_the_note_typed(client, make_user):
+    nurse = make_user("Nurse")
+    alert = alert_raise(kind="task", title="Restock gloves", role="Nurse")
+    client.force_login(nurse)
+    url = reverse("alerts:resolve", args=[alert.pk])
+    assert client.post(url, {"note": "Restocked"}).status_code == 302
+    again = client.post(url, {"note": "Restocked twice"})
+    page = again.content.decode()
+    assert again.status_code == 200
+    assert str(ALREADY_RESOLVED) in page and "Restocked twice</textarea>" in page
+
+
 def test_inbox_costs_a_fixed_number_of_queries(
     client, make_user, django_assert_max_num_queries
 ):

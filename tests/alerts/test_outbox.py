@@ -7,14 +7,21 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from alerts import outbox
 from alerts.models import Notification
-from alerts.services import notification_create, reminders_sync
+from alerts.services import RULE_OFF, notification_create
+from automations.reminders.editing import rule_automation
+from automations.reminders.sync import reminders_sync
 from scheduling.services import (
     appointment_book,
     appointment_cancel,
     appointment_reschedule,
 )
-from tests.alerts.factories import ReminderRuleFactory, ReminderVariantFactory
+from tests.alerts.factories import (
+    ReminderRuleFactory,
+    ReminderVariantFactory,
+    rule_save,
+)
 from tests.registration.factories import PatientFactory
 from tests.scheduling.factories import (
     AppointmentTypeFactory,
@@ -81,8 +88,9 @@ def test_a_failed_booking_leaves_no_reminder(visit_setup):
 
 
 def test_a_rule_for_other_types_does_not_apply(visit_setup):
-    rule = ReminderRuleFactory(hours_before=24)
-    rule.appointment_types.add(AppointmentTypeFactory(name="Infusion"))
+    ReminderRuleFactory(
+        hours_before=24, appointment_types=[AppointmentTypeFactory(name="Infusion")]
+    )
     appointment = _book(visit_setup, local(next_weekday(), 10))
     assert appointment.notifications.count() == 0
 
@@ -214,14 +222,6 @@ def test_notification_create_refuses_bad_input(visit_setup, channel, body, field
     assert Notification.objects.count() == 0
 
 
-def _save_rule(rule, actor, **changes):
-    from alerts.services import reminder_rule_save
-
-    for name, value in changes.items():
-        setattr(rule, name, value)
-    return reminder_rule_save(rule=rule, appointment_types=[], variants=[], actor=actor)
-
-
 def test_an_edited_rule_rewrites_its_reminders_not_yet_sent(
     visit_setup, admin_user, settings, django_capture_on_commit_callbacks
 ):
@@ -235,7 +235,7 @@ def test_an_edited_rule_rewrites_its_reminders_not_yet_sent(
     other.status = "sent"  # already out: stays as it went
     other.save()
     with django_capture_on_commit_callbacks(execute=True):
-        _save_rule(
+        rule_save(
             rule,
             admin_user,
             body="Dear {first_name}, visit on {date} at {time}.",
@@ -254,18 +254,16 @@ def test_an_edited_rule_rewrites_its_reminders_not_yet_sent(
 def test_a_rule_switched_off_cancels_its_reminders_and_on_again_reopens_them(
     visit_setup, admin_user, settings, django_capture_on_commit_callbacks
 ):
-    from alerts.services import RULE_OFF
-
     settings.JOBS_INLINE = True
     rule = ReminderRuleFactory(hours_before=24)
     appointment = _book(visit_setup, local(next_weekday(), 10))
     row = Notification.objects.get(appointment=appointment)
     with django_capture_on_commit_callbacks(execute=True):
-        _save_rule(rule, admin_user, is_active=False)
+        rule_save(rule, admin_user, is_active=False)
     row.refresh_from_db()
     assert (row.status, row.last_error) == ("cancelled", RULE_OFF)
     with django_capture_on_commit_callbacks(execute=True):
-        _save_rule(rule, admin_user, is_active=True)
+        rule_save(rule, admin_user, is_active=True)
     # Switched on, it writes the reminders of visits already booked (a job).
     row.refresh_from_db()
     assert row.status == "pending"
@@ -278,13 +276,13 @@ def test_a_rule_switched_off_cancels_its_reminders_and_on_again_reopens_them(
 def test_the_sender_never_sends_a_reminder_of_a_rule_switched_off(
     visit_setup, fake_twilio
 ):
-    from alerts import outbox
 
     rule = ReminderRuleFactory(hours_before=24)
     _book(visit_setup, local(next_weekday(), 10))
     row = Notification.objects.get()
-    rule.is_active = False
-    rule.save()  # switched off without the refresh having run yet
+    automation = rule_automation(rule)
+    automation.enabled = False
+    automation.save()  # switched off without the refresh having run yet
     outbox.notifications_send_due(now=row.scheduled_for + timedelta(minutes=1))
     row.refresh_from_db()
     assert (row.status, row.last_error) == ("cancelled", "reminder rule switched off")
@@ -301,11 +299,10 @@ def test_a_new_rule_writes_reminders_for_visits_already_booked(
     assert not Notification.objects.exists()
     rule = ReminderRule(
         name="Day before",
-        hours_before=24,
         channel="sms",
         body="Hi {first_name}, see you {date} at {time}.",
     )
     with django_capture_on_commit_callbacks(execute=True):
-        _save_rule(rule, admin_user)
+        rule_save(rule, admin_user)
     row = Notification.objects.get()
     assert (row.appointment, row.rule, row.status) == (appointment, rule, "pending")

@@ -68,7 +68,7 @@ def test_publish_never_raises_into_the_caller(clinic, admin_user, monkeypatch):
     def broken(**kwargs):
         raise RuntimeError("facts exploded")
 
-    monkeypatch.setattr("automations.facts.facts_for", broken)
+    monkeypatch.setattr("automations.events.facts_for", broken)
     appointment = _book(clinic, admin_user)
     assert appointment.pk is not None
     assert not Event.objects.exists()

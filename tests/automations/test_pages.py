@@ -62,7 +62,7 @@ def test_an_administrator_builds_an_automation_from_forms(admin_client):
     )
     assert bad.status_code == 400
     assert "Choose a role or a person." in bad.content.decode()
-    assert "Unknown placeholder: {patient_nam}." in bad.content.decode()
+    assert "Unknown name(s) {patient_nam}." in bad.content.decode()
     admin_client.post(
         reverse("automations:action-add", args=[automation.pk]),
         {

@@ -1,35 +1,32 @@
 """Reminder rules are automations; the send-message action goes through the outbox."""
 
-import importlib
 from datetime import timedelta
 
 import pytest
-from django.apps import apps
 from django.utils import timezone
 
 from alerts.models import Notification, ReminderRule
-from alerts.services import reminder_rule_save
 from automations.dryrun import dry_run
 from automations.metrics import automation_metrics
 from automations.models import Action, Automation, AutomationRun, Condition
-from automations.reminders import reminders_backfill
+from automations.reminders.editing import rule_automation
+from automations.reminders.sync import reminders_backfill
 from automations.services import automation_disable, automation_enable
 from scheduling import services as scheduling
-from tests.alerts.factories import ReminderRuleFactory, ReminderVariantFactory
+from tests.alerts.factories import (
+    ReminderRuleFactory,
+    ReminderVariantFactory,
+    rule_save,
+)
 from tests.automations.factories import ActionFactory, AutomationFactory
 from tests.registration.factories import PatientFactory
 from tests.scheduling.factories import (
-    AppointmentTypeFactory,
     local,
     next_weekday,
     reach_visit,
 )
 
 pytestmark = pytest.mark.django_db
-
-MIGRATION = importlib.import_module(
-    "automations.migrations.0002_reminder_rules_are_automations"
-)
 
 
 @pytest.fixture
@@ -54,55 +51,19 @@ def _book(clinic, actor, hour=10, patient=None):
     )
 
 
-def test_the_data_migration_turns_each_rule_into_an_automation(clinic):
-    infusion = AppointmentTypeFactory(name="Infusion")
-    on = ReminderRule.objects.create(
-        name="Day before", hours_before=24, channel="sms", body="Hi {first_name}"
-    )
-    on.appointment_types.add(infusion)
-    off = ReminderRule.objects.create(
-        name="Week before",
-        hours_before=168,
-        channel="email",
-        subject="Your visit",
-        body="See you {date}",
-        is_active=False,
-    )
-    MIGRATION.rules_to_automations(apps, None)
-    MIGRATION.rules_to_automations(apps, None)  # twice: still one each
-
-    day_before = Automation.objects.get(name="Day before")
-    assert (day_before.trigger, day_before.offset_minutes, day_before.enabled) == (
-        "appointment.time",
-        -24 * 60,
-        True,
-    )
-    assert list(day_before.conditions.values_list("field", "values")) == [
-        ("appointment_type", [str(infusion.pk)])
-    ]
-    action = day_before.actions.get()
-    assert (action.kind, action.message_rule, action.channel) == (
-        "send_message",
-        on,
-        "sms",
-    )
-    week = Automation.objects.get(name="Week before")
-    assert (week.enabled, week.offset_minutes) == (False, -168 * 60)
-    assert week.actions.get().message_rule == off
-    assert Automation.objects.count() == 2
-
-
-def test_saving_a_rule_keeps_its_automation_in_step(admin_user):
-    rule = ReminderRule(name="Two hours", hours_before=2, channel="sms", body="Hi")
-    reminder_rule_save(rule=rule, appointment_types=[], variants=[], actor=admin_user)
+def test_a_rules_timing_and_switch_live_only_on_its_automation(admin_user):
+    rule = ReminderRule(name="Two hours", channel="sms", body="Hi")
+    rule_save(rule, admin_user, hours_before=2)
     automation = Automation.objects.get()
     assert (automation.offset_minutes, automation.owner) == (-120, admin_user)
-    rule.hours_before = 3
-    rule.is_active = False
-    reminder_rule_save(rule=rule, appointment_types=[], variants=[], actor=admin_user)
+    rule_save(rule, admin_user, hours_before=3, is_active=False)
     automation.refresh_from_db()
     assert (automation.offset_minutes, automation.enabled) == (-180, False)
     assert Action.objects.get().message_rule == rule
+    assert rule.is_active is False  # asked of the automation
+    assert not {"hours_before", "is_active"} & {
+        f.name for f in ReminderRule._meta.get_fields()
+    }
 
 
 def test_booking_writes_reminders_only_for_automations_that_are_on_and_match(
@@ -135,13 +96,11 @@ def test_switching_a_reminder_off_and_on_in_the_editor(
     rule = ReminderRuleFactory(hours_before=24)
     automation = Action.objects.get(message_rule=rule).automation
     automation_disable(automation=automation, actor=admin_user)
-    rule.refresh_from_db()
     assert rule.is_active is False
     appointment = _book(clinic, admin_user)
     assert appointment.notifications.count() == 0
 
     automation_enable(automation=automation, actor=admin_user)
-    rule.refresh_from_db()
     assert rule.is_active is True
     # Visits booked while it was off get their reminder when it is switched on.
     assert reminders_backfill(automation_id=automation.pk) == 1
@@ -219,7 +178,7 @@ def test_a_message_to_a_patient_without_any_address_is_skipped(
     assert not Notification.objects.exists()
 
 
-def test_changing_the_hours_in_the_editor_moves_the_rule_too(admin_client):
+def test_changing_the_hours_in_the_editor_is_the_rules_timing(admin_client):
     from django.urls import reverse
 
     rule = ReminderRuleFactory(hours_before=24, is_active=False)
@@ -235,8 +194,9 @@ def test_changing_the_hours_in_the_editor_moves_the_rule_too(admin_client):
         },
     )
     assert response.status_code == 302
-    rule.refresh_from_db()
-    assert rule.hours_before == 48
+    list_page = admin_client.get(reverse("automations:rule-list")).content.decode()
+    assert "48 hours" in list_page
+    assert rule_automation(rule).offset_minutes == -48 * 60
 
 
 MALFORMED = [

@@ -10,6 +10,9 @@ from tests.registration.factories import (
     PatientFactory,
 )
 
+# Old addresses of moved pages: they answer an allowed role with a redirect.
+MOVED = {"alerts:rule-create", "alerts:rule-edit", "alerts:rule-list"}
+
 # Query strings for pages that show a patient only when asked (a search, a sample).
 QUERIES = {
     "registration:patient-list": {"q": "a"},
@@ -372,6 +375,7 @@ SAMPLES = {
     "alerts:acknowledge": _nurses_alert,
     "alerts:resolve": _nurses_alert,
     "alerts:rule-edit": _reminder_rule,
+    "automations:rule-edit": _reminder_rule,
     "alerts:resend": _failed_message,
     "alerts:offer-send": _appointment,
     "clinic:history": _patient_history,

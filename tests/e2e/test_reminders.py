@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from alerts import outbox as sender
 from alerts.models import Notification, ReminderRule
+from automations.reminders.editing import automation_type_ids, rule_automation
 from scheduling.models import AvailabilityRule
 from scheduling.services import appointment_book
 from tests.alerts.conftest import AUTH_TOKEN, fake_twilio_server
@@ -87,7 +88,7 @@ def test_admin_writes_a_rule_patient_replies_c_front_desk_sees_confirmed(
     page.wait_for_load_state()
     assert "Day before" in page.locator("#rule-table").inner_text()
     rule = ReminderRule.objects.get()
-    assert list(rule.appointment_types.all()) == [visit_type]
+    assert automation_type_ids(rule_automation(rule)) == [str(visit_type.pk)]
 
     start = local(next_weekday(), 10)
     appointment = appointment_book(

@@ -1,12 +1,13 @@
-"""The pure rule functions: when a reminder fires (quiet hours, DST), its text."""
+"""The outbox's pure timing functions: when a reminder fires (quiet hours, DST),
+and how many SMS a text takes."""
 
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from alerts import reminders
-from alerts.reminders import TemplateError, send_time, sms_segments
+from alerts.quiet_hours import send_time
+from alerts.sms_segments import sms_segments
 
 NY = ZoneInfo("America/New_York")
 QUIET = {"quiet_start": time(21), "quiet_end": time(8)}
@@ -91,45 +92,6 @@ def test_daytime_quiet_hours_do_not_wrap_midnight():
     quiet = {"quiet_start": time(12), "quiet_end": time(13)}
     assert _when(_ny(2026, 3, 4, 12, 30), 24, **quiet) == _ny(2026, 3, 3, 13, 0)
     assert _when(_ny(2026, 3, 4, 23, 30), 24, **quiet) == _ny(2026, 3, 3, 23, 30)
-
-
-def test_templates_may_use_only_the_listed_names():
-    reminders.check_template("Hi {first_name}, {date} at {time}. {{not a name}}")
-    with pytest.raises(TemplateError, match="Unknown name"):
-        reminders.check_template("Your diagnosis: {diagnosis}")
-    with pytest.raises(TemplateError, match="not allowed"):
-        reminders.check_template("{first_name.__class__}")
-    with pytest.raises(TemplateError, match="not well formed"):
-        reminders.check_template("Hi {first_name")
-
-
-def test_the_variant_for_the_patients_language_is_picked():
-    default = ("", "Hello")
-    variants = {"es": ("", "Hola"), "pt-BR": ("", "Olá")}
-    assert reminders.pick_variant(language="es-MX", default=default, variants=variants)[
-        1
-    ] == ("Hola")
-    assert reminders.pick_variant(language="pt-br", default=default, variants=variants)[
-        1
-    ] == ("Olá")
-    assert reminders.pick_variant(language="de", default=default, variants=variants)[
-        1
-    ] == ("Hello")
-
-
-def test_rendering_in_spanish_formats_the_date_in_spanish(settings):
-    settings.CLINIC_NAME = "Clínica Central"
-    facts = reminders.VisitFacts(
-        first_name="Rosa",
-        start=datetime(2026, 3, 4, 15, 0, tzinfo=UTC),
-        location="Main Street",
-        address="1 Main St",
-        provider="Dr Adams",
-        appointment_type="Follow-up",
-    )
-    context = reminders.template_context(facts, language="es", zone=NY)
-    text = reminders.render("{first_name}: {weekday} {date} {time}, {clinic}", context)
-    assert text == "Rosa: miércoles 4 de marzo de 2026 10:00, Clínica Central"
 
 
 @pytest.mark.parametrize(
