@@ -1,6 +1,10 @@
 """The patient chart's header shows the patient's unresolved staff alerts."""
 
-from alerts.selectors import chart_alerts_for
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from alerts.selectors import chart_alerts_for, conversation
 from clinic.panels import Panel
 
 CHART_ALERT_LIMIT = 5
@@ -17,12 +21,6 @@ def open_alerts_for_chart(request, patient) -> list[str]:
 
 def messages_panel(request, patient):
     """The conversation with the patient: our texts and e-mails and theirs."""
-    from django.urls import reverse
-    from django.utils.http import urlencode
-    from django.utils.translation import gettext as _
-
-    from alerts.selectors import conversation
-
     if not request.user.has_perm("alerts.view_notification"):
         return None
     return Panel(

@@ -8,7 +8,7 @@ its ``AppConfig.ready()``:
 
 * registration (``registration/messaging.py``): ``patient_by_mobile``,
   ``patient_unreachable_reason``, ``sms_opt_out``, ``sms_opt_in``,
-  ``patient_banner``;
+  ``patient_banner``, ``patients_hide``;
 * scheduling (``scheduling/sms_replies.py``, ``scheduling/waitlist_offers.py``):
   ``REPLY_HANDLERS`` (YES takes a waitlist offer, C confirms the next visit) and
   ``freed_slot_offer`` (the outbox's "offer this time by text" button);
@@ -61,6 +61,9 @@ sms_opt_out = Port("sms_opt_out", "registration")
 sms_opt_in = Port("sms_opt_in", "registration")
 # (*, patient) -> the banner shown on a page about one patient.
 patient_banner = Port("patient_banner", "registration")
+# (items, *, user) -> set of ids: mark each item (an alert) whose patient is
+# restricted and not granted to the user (``item.patient_hidden``).
+patients_hide = Port("patients_hide", "registration")
 
 # --- Visits (scheduling) -----------------------------------------------------------
 
@@ -76,6 +79,7 @@ PORTS = [
     sms_opt_out,
     sms_opt_in,
     patient_banner,
+    patients_hide,
     freed_slot_offer,
 ]
 

@@ -3,15 +3,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView
 
-from alerts import selectors, services
+from alerts import hooks, selectors, services
 from alerts.forms import InboxFilterForm, ResolveForm
 from alerts.kinds import kind_of
 from alerts.models import StaffAlert
 from clinic.edges import FilteredListMixin, PostActionView, ServiceFormMixin
 from clinic.mixins import ListAccessLogMixin, PatientAccessLogMixin
 from clinic.permissions import RoleRequiredMixin
-from registration.banner import PatientBannerMixin
-from registration.restriction import mark_hidden
 
 PERMISSION = "alerts.view_staffalert"
 
@@ -41,7 +39,7 @@ class InboxView(RoleRequiredMixin, ListAccessLogMixin, FilteredListMixin, ListVi
         for alert in context["alerts"]:
             alert.kind_label = kind_of(alert.kind).label
         # Titles name the patient: a restricted one shows as such, without a grant.
-        mark_hidden(context["alerts"], user=self.request.user)
+        hooks.patients_hide(context["alerts"], user=self.request.user)
         return context
 
 
@@ -85,14 +83,12 @@ class AlertAcknowledgeView(_AlertMixin, PostActionView):
         alert = self.acknowledged
         if request.htmx and alert is not None:
             alert.kind_label = kind_of(alert.kind).label
-            mark_hidden([alert], user=request.user)
+            hooks.patients_hide([alert], user=request.user)
             return render(request, "alerts/partials/_alert_row.html", {"alert": alert})
         return response
 
 
-class AlertResolveView(
-    PatientAccessLogMixin, _AlertMixin, PatientBannerMixin, ServiceFormMixin, FormView
-):
+class AlertResolveView(PatientAccessLogMixin, _AlertMixin, ServiceFormMixin, FormView):
     """Resolve with a note; a refusal (resolved meanwhile) stays on the form with
     the note typed."""
 
@@ -103,12 +99,11 @@ class AlertResolveView(
     def get_access_object(self):
         return self.alert
 
-    def get_banner_patient(self):
-        return self.alert.patient
-
     def get_context_data(self, **kwargs):
         self.alert.kind_label = kind_of(self.alert.kind).label
-        mark_hidden([self.alert], user=self.request.user)
+        hooks.patients_hide([self.alert], user=self.request.user)
+        if self.alert.patient is not None:
+            kwargs["banner"] = hooks.patient_banner(patient=self.alert.patient)
         return super().get_context_data(alert=self.alert, **kwargs)
 
     def perform(self, form):

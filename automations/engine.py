@@ -30,6 +30,11 @@ from automations.models import (
     ScheduledWait,
     Trigger,
 )
+from clinic.queueing import enqueue_on_commit
+
+# Jobs by path: the job module imports this one.
+RUN_ADVANCE_JOB = "automations.jobs.run_advance_job"
+WAIT_FIRE_JOB = "automations.jobs.wait_fire_job"
 
 logger = logging.getLogger(__name__)
 
@@ -102,13 +107,11 @@ def _context(run: AutomationRun, at: datetime) -> steps.Context:
     )
 
 
-def _enqueue_later(func, pk: int, at: datetime) -> None:
-    from clinic.queueing import enqueue_on_commit
-
+def _enqueue_later(job: str, pk: int, at: datetime) -> None:
     try:
-        enqueue_on_commit(func, pk, queue="default", at=at)
+        enqueue_on_commit(job, pk, queue="default", at=at)
     except Exception:
-        logger.exception("Could not schedule %s for %s", func.__name__, pk)
+        logger.exception("Could not schedule %s for %s", job, pk)
 
 
 def _finish(run: AutomationRun, status: str, now: datetime, error: str = "") -> None:
@@ -122,8 +125,6 @@ def _finish(run: AutomationRun, status: str, now: datetime, error: str = "") -> 
 
 def _step_once(run_id: int, now: datetime) -> bool:
     """Do the run's next action; True when there is more to do right away."""
-    from automations.jobs import run_advance_job, wait_fire_job
-
     with transaction.atomic():
         run = (
             AutomationRun.objects.select_for_update(skip_locked=True, of=("self",))
@@ -164,7 +165,7 @@ def _step_once(run_id: int, now: datetime) -> bool:
             run.next_position = position + 1
             run._change_reason = "waiting"
             run.save()
-            _enqueue_later(wait_fire_job, wait.pk, wait.due_at)
+            _enqueue_later(WAIT_FIRE_JOB, wait.pk, wait.due_at)
             return False
         outcome = ActionOutcome.objects.filter(run=run, position=position).first()
         attempts = (outcome.attempts if outcome else 0) + 1
@@ -202,7 +203,7 @@ def _step_once(run_id: int, now: datetime) -> bool:
                 run.error = message
                 run._change_reason = f"action {position + 1} failed, retrying"
                 run.save()
-                _enqueue_later(run_advance_job, run.pk, run.retry_at)
+                _enqueue_later(RUN_ADVANCE_JOB, run.pk, run.retry_at)
             else:
                 _record(
                     run,

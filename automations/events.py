@@ -91,11 +91,11 @@ def publish(
         logger.exception("Could not record event %s", kind)
         return None
     try:
-        # Imported here, not above: the apps that publish (registration among
-        # them) import this module, and the engine behind the job imports them.
-        from automations.jobs import event_process_job
-
-        enqueue_on_commit(event_process_job, event.pk, queue="default")
+        # By path: the apps that publish (registration among them) import this
+        # module, and the engine behind the job imports them.
+        enqueue_on_commit(
+            "automations.jobs.event_process_job", event.pk, queue="default"
+        )
     except Exception:
         logger.exception("Could not enqueue event %s", event.pk)
     return event

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
+from alerts.models import InboundMessage, Notification, StaffAlert
 from automations.models import ActionOutcome, Automation, AutomationRun
 from automations.outcomes import Outcome, outcome_measure
 from automations.sources import visit_model
@@ -95,8 +96,6 @@ def _monday(day: date) -> date:
 
 
 def automation_metrics(*, automation: Automation, weeks: int = WEEKS) -> Metrics:
-    from alerts.models import StaffAlert
-
     Appointment = visit_model()  # scheduling's, registered in automations.sources
 
     today = timezone.localdate()
@@ -180,10 +179,6 @@ def automation_metrics(*, automation: Automation, weeks: int = WEEKS) -> Metrics
 def _messages(result: Metrics, automation, outcomes, start) -> set[int]:
     """Messages it sent (its actions', and its reminder rules' outbox rows), how
     many were delivered, replies within three days; returns the visits reminded."""
-    from django.db.models import Q
-
-    from alerts.models import InboundMessage, Notification
-
     notification_type = ContentType.objects.get_for_model(Notification)
     made = [
         int(i)

@@ -1,12 +1,13 @@
 """RQ entry points of billing (queue ``billing``): ids in, one service each."""
 
 from billing.models import SubmissionBatch
+from billing.services.inbound import inbound_read
+from billing.services.submission import batch_transmit
+from billing.services.uploads import remittance_upload_run
 
 
 def batch_transmit_job(batch_id: int) -> str:
     """Transmit a submission batch; safe to run twice (the service reconciles)."""
-    from billing.services.submission import batch_transmit
-
     if not SubmissionBatch.objects.filter(pk=batch_id).exists():
         return "missing"
     return batch_transmit(batch_id=batch_id)
@@ -14,13 +15,9 @@ def batch_transmit_job(batch_id: int) -> str:
 
 def inbound_read_job() -> int:
     """Read the clearinghouse's answers waiting in the inbound folder."""
-    from billing.services.inbound import inbound_read
-
     return inbound_read()
 
 
 def remittance_upload_job(upload_id: int) -> str | None:
     """Post an uploaded 835; safe to run twice (the run claims the row)."""
-    from billing.services.uploads import remittance_upload_run
-
     return remittance_upload_run(upload_id=upload_id)

@@ -23,6 +23,7 @@ class ClinicConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
         from django.core.exceptions import ImproperlyConfigured
 
+        # Imported here: apps.py loads before the app registry is ready.
         from clinic.permissions import ROLES
 
         # A misspelt role would silently let that role log in with a password alone.
@@ -33,7 +34,7 @@ class ClinicConfig(AppConfig):
                 f"(the roles are {', '.join(ROLES)})"
             )
 
-        from clinic import db_guards
+        from clinic import db_guards  # (here for the same reason)
 
         # Cross-cutting: after every migrate, role permissions and the append-only
         # triggers are brought up to date for tables added since.

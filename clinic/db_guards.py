@@ -20,6 +20,9 @@ from django.apps import apps
 from django.conf import settings
 from django.db import connections, transaction
 
+from clinic.models import AccessLog
+from clinic.permissions import sync_role_permissions
+
 logger = logging.getLogger(__name__)
 
 REFUSE_FUNCTION = """
@@ -38,8 +41,6 @@ OWNER_KEYS = ("USER", "PASSWORD", "HOST", "PORT")
 
 def append_only_tables() -> list[str]:
     """The access log and every historical table of every installed app."""
-    from clinic.models import AccessLog
-
     tables = [AccessLog._meta.db_table]
     for model in apps.get_models():
         if hasattr(model, "instance_type"):  # a simple-history historical model
@@ -151,8 +152,6 @@ def grant_app_role(using: str = "default") -> str:
 def after_migrate(sender, using="default", plan=None, **kwargs) -> None:
     from django.contrib.auth.management import create_permissions
     from django.contrib.auth.models import Group, Permission
-
-    from clinic.permissions import sync_role_permissions
 
     # Apps after this one in INSTALLED_APPS get their permissions later in the same
     # post_migrate round; make them now so every role gets all of its own.

@@ -3,6 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
+from clinic.management.commands.seed_demo import DEMO_PASSWORD
 from clinic.models import StaffProfile
 from clinic.permissions import ADMINISTRATOR, BILLING, CLINICIAN, FRONT_DESK, NURSE
 from scheduling.models import Location
@@ -30,8 +31,6 @@ def seed_locations(*, faker, rng, options, stdout) -> None:
 
 
 def seed_staff(*, faker, rng, options, stdout) -> None:
-    from clinic.management.commands.seed_demo import DEMO_PASSWORD
-
     User = get_user_model()
     for username, first, last, role, location_code in STAFF:
         user, created = User.objects.get_or_create(

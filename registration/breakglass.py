@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from alerts.services import alert_raise, alert_resolve_by_key
 from clinic.exceptions import ApplicationError
 from clinic.models import AccessLog
 from clinic.permissions import ADMINISTRATOR
@@ -90,8 +91,6 @@ def break_glass(
         raise ValidationError(BREAK_GLASS_REASON_REQUIRED)
     if not Patient.objects.filter(pk=patient.pk).exclude(restriction="").exists():
         raise NotRestricted(NOT_RESTRICTED)
-    from alerts.services import alert_raise
-
     now = timezone.now()
     grant = BreakGlassGrant(
         user=actor,
@@ -133,8 +132,6 @@ def break_glass(
 def grants_sign_off(*, grant_ids, note: str, actor) -> int:
     """An administrator signs off break-glass access with a note: each chosen grant
     at most once, never their own; all chosen or none. Closes each grant's alert."""
-    from alerts.services import alert_resolve_by_key
-
     note = (note or "").strip()
     if not actor.has_perm("registration.review_breakglassgrant"):
         raise SignOffRefused(SIGN_OFF_NOT_ALLOWED)

@@ -7,6 +7,7 @@ to, whether a patient may get any message, STOP and START, the patient banner.
 
 from alerts import hooks
 from registration.models import Patient
+from registration.restriction import mark_hidden
 from registration.selectors import patient_banner
 from registration.services import patient_sms_opt_in, patient_sms_opt_out
 
@@ -35,3 +36,4 @@ def register() -> None:
     hooks.sms_opt_out.register(patient_sms_opt_out)
     hooks.sms_opt_in.register(patient_sms_opt_in)
     hooks.patient_banner.register(patient_banner)
+    hooks.patients_hide.register(mark_hidden)

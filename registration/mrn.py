@@ -37,6 +37,8 @@ def mrn_allocate(count: int = 1) -> list[str]:
             )
             numbers = [row[0] for row in cursor.fetchall()]
     else:
+        # Imported here: registration.models imports this module (the MRN
+        # field's default), so a module-level import would be a real cycle.
         from registration.models import Patient
 
         highest = (

@@ -17,6 +17,9 @@ from billing.scrubber import scrub
 from billing.x12.writer_837 import Envelope, transaction_count, write_837p
 from clinic.queueing import enqueue_on_commit
 
+# By path: the job module imports this one.
+TRANSMIT_JOB = "billing.jobs.batch_transmit_job"
+
 logger = logging.getLogger(__name__)
 
 NOTHING_READY = "No claim is ready to submit."
@@ -136,9 +139,7 @@ def claims_submit(*, actor, claim_ids=None, now=None) -> SubmissionBatch | None:
         )
         batch._change_reason = "837P written"
         batch.save()
-        from billing.jobs import batch_transmit_job
-
-        enqueue_on_commit(batch_transmit_job, batch.pk, queue="billing")
+        enqueue_on_commit(TRANSMIT_JOB, batch.pk, queue="billing")
     return batch
 
 
@@ -238,7 +239,5 @@ def batch_retry(*, batch: SubmissionBatch, actor) -> SubmissionBatch:
         batch.status = SubmissionBatch.Status.PENDING
         batch._change_reason = "Sent again by billing"
         batch.save()
-        from billing.jobs import batch_transmit_job
-
-        enqueue_on_commit(batch_transmit_job, batch.pk, queue="billing")
+        enqueue_on_commit(TRANSMIT_JOB, batch.pk, queue="billing")
     return batch

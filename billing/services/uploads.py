@@ -50,9 +50,8 @@ def remittance_upload_create(*, file_name: str, text: str, actor) -> RemittanceU
 
 
 def _enqueue(upload: RemittanceUpload) -> None:
-    from billing.jobs import remittance_upload_job
-
-    enqueue_on_commit(remittance_upload_job, upload.pk, queue="billing")
+    # By path: the job module imports this one.
+    enqueue_on_commit("billing.jobs.remittance_upload_job", upload.pk, queue="billing")
 
 
 def remittance_upload_run(*, upload_id: int) -> str | None:

@@ -11,6 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clinic.fields import ClinicDateField
+from registration.models import Patient
+from registration.selectors import patient_by_mrn
+from scheduling.models import Location
 
 User = get_user_model()
 
@@ -62,8 +65,6 @@ class ReportFilterForm(forms.Form):
         return username
 
     def clean_patient(self):
-        from registration.selectors import patient_by_mrn
-
         mrn = self.cleaned_data["patient"]
         if not mrn:
             return None
@@ -121,9 +122,6 @@ class Filters:
 
     @classmethod
     def from_json(cls, data: dict) -> "Filters":
-        from registration.models import Patient
-        from scheduling.models import Location
-
         def parse(value):
             return datetime.fromisoformat(value) if value else None
 

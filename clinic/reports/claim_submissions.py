@@ -3,6 +3,7 @@ results, and every payment posted; read through the billing selectors."""
 
 from django.utils.translation import gettext_lazy as _
 
+from billing.submission_log import SUBMISSION_KINDS, submissions_and_remittances
 from clinic.reports.base import Column, Filters, Report
 
 # Claim status codes (835 CLP02) in words.
@@ -57,13 +58,9 @@ class ClaimSubmissionsReport(Report):
     ]
 
     def kind_choices(self):
-        from billing.submission_log import SUBMISSION_KINDS
-
         return SUBMISSION_KINDS
 
     def rows(self, filters: Filters):
-        from billing.submission_log import submissions_and_remittances
-
         return submissions_and_remittances(
             start=filters.date_from,
             end=filters.date_to,

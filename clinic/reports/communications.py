@@ -4,7 +4,13 @@ read through the alerts selectors."""
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from alerts.selectors import (
+    COMMUNICATION_KINDS,
+    communications_record,
+    undelivered_count,
+)
 from clinic.reports.base import Column, Filters, Report
+from clinic.reports.summary import SummaryLine
 
 
 def _consent(value) -> str:
@@ -42,13 +48,9 @@ class CommunicationsReport(Report):
     ]
 
     def kind_choices(self):
-        from alerts.selectors import COMMUNICATION_KINDS
-
         return COMMUNICATION_KINDS
 
     def rows(self, filters: Filters):
-        from alerts.selectors import communications_record
-
         return communications_record(
             start=filters.date_from,
             end=filters.date_to,
@@ -60,9 +62,6 @@ class CommunicationsReport(Report):
 
 def communication_lines(since, until) -> list:
     """The weekly summary's line: messages that did not reach the patient."""
-    from alerts.selectors import undelivered_count
-    from clinic.reports.summary import SummaryLine
-
     return [
         SummaryLine(
             "Undelivered messages this week",

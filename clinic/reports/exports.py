@@ -30,6 +30,7 @@ from clinic.heartbeat import (
 )
 from clinic.models import AccessLog, ReportExport
 from clinic.queueing import enqueue_on_commit
+from clinic.reports import get_report
 from clinic.reports.base import Filters, Report
 from clinic.reports.csv_output import HASH_LINE, csv_chunks
 from clinic.reports.pdf_output import write_pdf
@@ -73,7 +74,6 @@ def report_export_job(export_id: int) -> str | None:
 def report_export_run(*, export_id: int) -> str | None:
     """Build the file of one export. Runs once: the row is claimed before the work,
     and beats while it works (a worker that dies is noticed by the sweeper)."""
-    from clinic.reports import get_report
 
     def prepare(export: ReportExport) -> None:
         export.total_rows = get_report(export.report).count(

@@ -5,6 +5,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clinic.reports.base import Column, Filters, Report
+from clinic.reports.summary import SummaryLine
+from medications.selectors import (
+    RECORD_KINDS,
+    administration_counts,
+    administration_record,
+    administration_timing,
+    mar_locations,
+)
 
 
 def _who(row) -> str:
@@ -42,8 +50,6 @@ class MedicationRecordReport(Report):
 
     @property
     def columns(self):
-        from medications.selectors import administration_timing
-
         def timing(row):
             return administration_timing(row, self.now)
 
@@ -86,18 +92,12 @@ class MedicationRecordReport(Report):
         ]
 
     def kind_choices(self):
-        from medications.selectors import RECORD_KINDS
-
         return RECORD_KINDS
 
     def locations(self):
-        from medications.selectors import mar_locations
-
         return mar_locations()
 
     def rows(self, filters: Filters):
-        from medications.selectors import administration_record
-
         return administration_record(
             start=filters.date_from,
             end=filters.date_to,
@@ -111,9 +111,6 @@ class MedicationRecordReport(Report):
 
 def medication_lines(since, until) -> list:
     """The weekly summary's lines: late doses, doses not given, overrides."""
-    from clinic.reports.summary import SummaryLine
-    from medications.selectors import administration_counts
-
     counts = administration_counts(start=since, end=until)
     url = reverse("clinic:report", args=["medication-record"])
     return [

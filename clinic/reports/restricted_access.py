@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from clinic.reports.base import EXPORT_FETCH_ROWS, Column, Filters, Report
+from registration.restriction import grants_for_review, with_pages
 
 
 class RestrictedAccessReport(Report):
@@ -44,8 +45,6 @@ class RestrictedAccessReport(Report):
         return [("unreviewed", _("Not signed off")), ("reviewed", _("Signed off"))]
 
     def rows(self, filters: Filters):
-        from registration.restriction import grants_for_review
-
         return grants_for_review(
             status=filters.kind,
             username=filters.username,
@@ -56,8 +55,6 @@ class RestrictedAccessReport(Report):
 
     def decorate(self, rows: list) -> list:
         """A page of rows with the pages each grant opened (one query)."""
-        from registration.restriction import with_pages
-
         return with_pages(list(rows))
 
     def iter_cells(self, filters: Filters):

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from clinic.access_log_anchor import access_log_anchor_problem
 from clinic.models import WeeklySummary
 from clinic.permissions import ADMINISTRATOR
 from clinic.selectors import locked_usernames
@@ -33,8 +34,6 @@ class SummaryLine:
 
 
 def clinic_lines(since: datetime, until: datetime) -> list[SummaryLine]:
-    from clinic.access_log_anchor import access_log_anchor_problem
-
     broken = access_log_first_broken()
     anchor_problem = "" if broken else access_log_anchor_problem()
     failures = AccessFailureLog.objects.filter(
