@@ -1,0 +1,40 @@
+"""Writes of alerts: the staff inbox (``inbox``) and the patients' outbox
+(``outbox``). Callers import the names from here."""
+
+from alerts.services.inbox import (
+    NOTE_REQUIRED,
+    alert_acknowledge,
+    alert_raise,
+    alert_resolve,
+    alert_resolve_by_key,
+    alerts_escalate_due,
+)
+from alerts.services.outbox import (
+    BODY_REQUIRED,
+    RULE_OFF,
+    UNKNOWN_CHANNEL,
+    default_language,
+    notification_create,
+    notification_resend,
+    notifications_cancel,
+    visit_reminder_put,
+    visit_reminders_settle,
+)
+
+__all__ = [
+    "BODY_REQUIRED",
+    "NOTE_REQUIRED",
+    "RULE_OFF",
+    "UNKNOWN_CHANNEL",
+    "alert_acknowledge",
+    "alert_raise",
+    "alert_resolve",
+    "alert_resolve_by_key",
+    "alerts_escalate_due",
+    "default_language",
+    "notification_create",
+    "notification_resend",
+    "notifications_cancel",
+    "visit_reminder_put",
+    "visit_reminders_settle",
+]
