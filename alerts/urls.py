@@ -18,7 +18,5 @@ urlpatterns = [
     # Moved to automations (old bookmarks keep working).
     path("rules/", rules.moved("automations:rule-list"), name="rule-list"),
     path("rules/new/", rules.moved("automations:rule-create"), name="rule-create"),
-    path(
-        "rules/<int:pk>/", rules.moved("automations:rule-edit"), name="rule-edit"
-    ),
+    path("rules/<int:pk>/", rules.moved("automations:rule-edit"), name="rule-edit"),
 ]
