@@ -69,8 +69,11 @@ def inbox_for(
     query: str = "",
 ) -> QuerySet:
     """Alerts for the user and the user's role; unresolved unless a status is asked."""
-    alerts = StaffAlert.objects.filter(_mine(user)).select_related(
-        "patient", "assigned_user", "acknowledged_by", "resolved_by"
+    alerts = (
+        StaffAlert.objects.filter(_mine(user))
+        .select_related("patient", "assigned_user", "acknowledged_by", "resolved_by")
+        # Targets read the subject (a no-show's visit type): one query per kind.
+        .prefetch_related("subject")
     )
     if status:
         alerts = alerts.filter(status=status)
