@@ -209,3 +209,26 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
+
+
+class InProcessJobsMiddleware:
+    """In the embedded mode (no ``REDIS_URL``) jobs run in the web process and there
+    is no queue for the RQ dashboard to show; its pages would fail to reach Redis
+    (a 500). A signed-in staff user gets a page that says so instead."""
+
+    PREFIX = "/admin/django_rq/"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            settings.JOBS_INLINE
+            and request.path.startswith(self.PREFIX)
+            and user is not None
+            and user.is_authenticated
+            and user.is_staff
+        ):
+            return render(request, "clinic/jobs_in_process.html")
+        return self.get_response(request)

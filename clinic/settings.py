@@ -118,6 +118,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "clinic.middleware.NulCharacterMiddleware",
+    "clinic.middleware.InProcessJobsMiddleware",
     "clinic.middleware.SessionLimitsMiddleware",
     "clinic.middleware.PasswordChangeRequiredMiddleware",
     "clinic.middleware.TwoFactorRequiredMiddleware",
