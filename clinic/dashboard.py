@@ -69,7 +69,14 @@ PANELS: dict[str, list[str]] = {
         "medications.dashboard.doses_now",
         "diagnostics.dashboard.specimens_to_collect",
     ],
-    CLINICIAN: [*COMMON, "diagnostics.dashboard.results_to_review"],
+    # The clinician's day: today's patients, results to review (critical first)
+    # and orders still waiting, tasks.
+    CLINICIAN: [
+        *COMMON,
+        "scheduling.dashboard.clinician_today",
+        "diagnostics.dashboard.results_to_review",
+        "alerts.dashboard.my_tasks",
+    ],
     BILLING: [*COMMON, "billing.dashboard.billing_today"],
     ADMINISTRATOR: [
         *COMMON,

@@ -26,10 +26,27 @@ def results_to_review(request) -> Panel | None:
         .select_related("test", "order__patient")
         .order_by("resulted_at")[:LIMIT]
     )
+    critical = list(critical)
+    with_critical = {o.order_id for o in critical}
+    others = (
+        waiting.exclude(pk__in=with_critical)
+        .select_related("patient")
+        .order_by("-priority", "resulted_at", "pk")[:LIMIT]
+    )
+    # Orders still on their way to a result: placed, not yet signed off.
+    open_orders = DiagnosticOrder.objects.filter(
+        ordering_clinician=user,
+        status__in=[Status.ORDERED, Status.COLLECTED, Status.IN_LAB],
+    )
     return Panel(
         title=_("Results to review"),
         template="diagnostics/panels/_results_to_review.html",
-        context={"count": waiting.count(), "critical": list(critical)},
+        context={
+            "count": waiting.count(),
+            "critical": critical,
+            "others": list(others),
+            "open_count": open_orders.count(),
+        },
     )
 
 
