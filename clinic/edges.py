@@ -138,6 +138,11 @@ class FilteredListMixin:
     def get_filter_form_kwargs(self) -> dict:
         return {}
 
+    def get_filter_data(self):
+        """What the filter form is bound to: the query string (None when empty, so
+        the form is unbound); a page with defaults adds them here."""
+        return self.request.GET or None
+
     @property
     def filter_form(self):
         if not hasattr(self, "_filter_form"):
@@ -146,7 +151,7 @@ class FilteredListMixin:
                     f"{type(self).__name__} must set filter_form_class"
                 )
             self._filter_form = self.filter_form_class(
-                self.request.GET or None, **self.get_filter_form_kwargs()
+                self.get_filter_data(), **self.get_filter_form_kwargs()
             )
         return self._filter_form
 

@@ -26,7 +26,7 @@ class _ScheduleFilters(FilteredListMixin):
         return {"choices": selectors.filter_choices()}
 
     def filters_without_date(self) -> str:
-        query = self.request.GET.copy()
+        query = (self.get_filter_data() or self.request.GET).copy()
         query.pop("date", None)
         return query.urlencode()
 
@@ -72,6 +72,19 @@ class WeekView(ListAccessLogMixin, RoleRequiredMixin, _ScheduleFilters, Template
 
     def get_access_what(self):
         return f"schedule week view {self.request.GET.urlencode()}"[:200]
+
+    def get_filter_data(self):
+        # Never a blank week: with no provider or room asked, a clinician sees
+        # their own week, anyone else the first provider's (the form shows which).
+        data = self.request.GET.copy()
+        if not (data.get("provider") or data.get("room")):
+            provider = (
+                Provider.objects.filter(user=self.request.user, is_active=True).first()
+                or Provider.objects.filter(is_active=True).order_by("name").first()
+            )
+            if provider is not None:
+                data["provider"] = str(provider.pk)
+        return data or None
 
     def get_context_data(self, **kwargs):
         data = self.get_filters()

@@ -420,3 +420,20 @@ def test_check_in_shows_the_eligibility_warning_and_copay_from_registration(
         Decimal("35.00"),
         Decimal("35.00"),
     )
+
+
+def test_the_week_view_opens_on_the_clinicians_own_week(client, make_user):
+    from tests.scheduling.factories import ProviderFactory
+
+    ProviderFactory(name="Dr Aardvark")  # first by name: the default for others
+    doctor = make_user("Clinician")
+    own = ProviderFactory(name="Dr Own", user=doctor)
+    client.force_login(doctor)
+    response = client.get(reverse("scheduling:week"))
+    assert response.status_code == 200
+    assert response.context["subject"] == own
+    assert response.context["filter_form"]["provider"].value() == str(own.pk)
+
+    client.force_login(make_user("Front desk"))
+    response = client.get(reverse("scheduling:week"))
+    assert response.context["subject"].name == "Dr Aardvark"  # never a blank week
