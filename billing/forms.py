@@ -14,11 +14,11 @@ from billing.services.remittance import NUL_REFUSED
 from billing.validators import (
     MAX_DIAGNOSES,
     validate_cpt_hcpcs,
-    validate_icd10cm,
     validate_modifiers,
     validate_place_of_service,
     validate_pointers,
 )
+from billing.x12.code_lists import PLACES_OF_SERVICE, place_of_service_name
 from clinic.x12.reader import delimiters_of
 from registration.models import Payer
 
@@ -202,26 +202,34 @@ class ClaimLineForm(forms.Form):
 
 
 class DiagnosisForm(forms.Form):
-    code = forms.CharField(label=_("ICD-10-CM"), max_length=8)
-    description = forms.CharField(
-        label=_("Description"), max_length=120, required=False
+    """A code typed, or picked from the search's list (``pick``, the button that
+    submitted the form); the service checks it against the ICD-10-CM table."""
+
+    code = forms.CharField(
+        label=_("ICD-10-CM"),
+        max_length=120,
+        required=False,
+        help_text=_("Type a code (E11.9) or words (type 2 diabetes) and pick one."),
     )
+    pick = forms.CharField(max_length=8, required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "dx_%s")
         super().__init__(*args, **kwargs)
         self.helper = _helper(_("Add diagnosis"))
 
-    def clean_code(self):
-        code = self.cleaned_data["code"].strip().upper()
-        validate_icd10cm(code)
-        return code
+    def clean(self):
+        data = super().clean()
+        code = (data.get("pick") or data.get("code") or "").strip()
+        if not code:
+            self.add_error("code", _("Type a code or words and pick a diagnosis."))
+        return {"code": code}
 
 
 class ClaimEditForm(forms.Form):
-    place_of_service = forms.CharField(
+    place_of_service = forms.ChoiceField(
         label=_("Place of service"),
-        max_length=2,
+        choices=[(code, place_of_service_name(code)) for code in PLACES_OF_SERVICE],
         validators=[validate_place_of_service],
     )
 

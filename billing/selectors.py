@@ -13,7 +13,9 @@ from django.db.models import (
     Sum,
 )
 from django.db.models.functions import TruncMonth
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from billing.carc import describe, reason_words
 from billing.models import (
@@ -28,6 +30,11 @@ from billing.models import (
 from scheduling.models import Appointment
 
 ZERO = Decimal("0.00")
+NOT_ON_FEE_SCHEDULE = (
+    "{code} is not on the clinic's fee schedule. An administrator adds it (code, "
+    "description and price) under Admin › Billing › Fee schedule entries "
+    "({url}); then enter it here again."
+)
 AGING_BUCKETS = [
     ("0-30", 0, 30),
     ("31-60", 31, 60),
@@ -55,6 +62,25 @@ def fee_for(*, code: str, modifiers: str = "") -> tuple[Decimal, str]:
     if entry is None:
         return Decimal("0.00"), ""
     return entry.price, entry.description
+
+
+def fee_schedule_refusal(*, code: str) -> str:
+    """Why a CPT/HCPCS code cannot be charged: only codes the clinic's fee schedule
+    lists (active) are; "" when it may be."""
+    if FeeScheduleEntry.objects.filter(code=code, is_active=True).exists():
+        return ""
+    url = reverse("admin:billing_feescheduleentry_changelist")
+    return _(NOT_ON_FEE_SCHEDULE).format(code=code or '""', url=url)
+
+
+def claims_ready_to_submit():
+    """The claims the next batch would carry, as the review before sending shows
+    them (patient, payer, total, scrub)."""
+    return (
+        Claim.objects.filter(status=Claim.Status.READY)
+        .select_related("patient", "payer")
+        .order_by("id")
+    )
 
 
 def claim_list(*, query: str = "", status: str = "", payer_id=None):
