@@ -78,6 +78,7 @@ def test_place_of_service_relationship_and_frequency_codes():
     claim.coverage.subscriber_family_name = "Doe"
     claim.coverage.subscriber_birth_date = claim.patient.birth_date
     claim.frequency_code = "5"
+    claim.payer_claim_number = "ICN1"
     assert scrubber.scrub(claim) == [
         'The place of service "88" is not a CMS place-of-service code (11: office).',
         'The coverage\'s relationship "ZZ" is not an X12 relationship code.',
