@@ -53,7 +53,15 @@ def claim_pdf(claim) -> bytes:
         if is_self
         else f"{coverage.subscriber_family_name}, {coverage.subscriber_given_name}"
     )
-    street = " ".join(filter(None, [patient.address_line1, patient.address_line2]))
+    half = WIDTH / 2
+    # Box 5: the street on up to two lines, then city, state and ZIP on their own.
+    street = pdf_wrap(
+        " ".join(filter(None, [patient.address_line1, patient.address_line2])),
+        font="Courier",
+        size=9,
+        width=half - 8,
+        max_lines=2,
+    )
     address = f"{street}\n{patient.city}, {patient.state} {patient.postal_code}"
     top = letter[1] - 0.5 * inch
     pdf.setFont("Helvetica-Bold", 13)
@@ -66,7 +74,6 @@ def claim_pdf(claim) -> bytes:
     payer = pdf_fit(claim.payer.name, font="Helvetica", size=9, width=WIDTH / 2 - 20)
     pdf.drawRightString(LEFT + WIDTH, top, payer)
     pdf.drawRightString(LEFT + WIDTH, top - 11, f"Payer ID {claim.payer.payer_id}")
-    half = WIDTH / 2
     h = 24
     y = top - 20 - h
     rows = [
@@ -84,8 +91,8 @@ def claim_pdf(claim) -> bytes:
          ("13. INSURED'S SIGNATURE", "SIGNATURE ON FILE")),
     ]  # fmt: skip
     for (left_label, left_value), (right_label, right_value) in rows:
-        # The address gets a line for the street and one for city, state, ZIP.
-        row = h + 10 if "\n" in left_value else h
+        # A value of several lines (the address) makes its row taller.
+        row = h + 10 * left_value.count("\n")
         y -= row - h
         _box(pdf, LEFT, y, half, row, left_label, left_value)
         _box(pdf, LEFT + half, y, half, row, right_label, right_value)

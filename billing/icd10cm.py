@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 TABLE_FILE = Path(__file__).parent / "data" / "icd10cm-2026-april.tsv.gz"
 TABLE_RELEASE = "ICD-10-CM FY2026 (April 1, 2026)"
-SEARCH_LIMIT = 20
+SEARCH_LIMIT = 12
 WORD_RE = re.compile(r"[a-z0-9]+")
 CODE_START_RE = re.compile(r"^[A-Za-z][0-9][0-9A-Za-z]?\.?[0-9A-Za-z]*$")
 
@@ -62,10 +62,12 @@ def _billable_codes() -> list[str]:
 
 @cache
 def _words_index() -> list[tuple[str, Icd10Code]]:
-    """(" words of the description", entry) of the billable codes, shortest
-    description first, so the plain code ("E11.9") leads its detailed siblings."""
+    """(" words of the description", entry) of the billable codes, the least
+    specific first (shorter code, then shorter words), so "type 2 diabetes" leads
+    with E11.9 rather than its detailed siblings."""
     entries = sorted(
-        (e for e in _table().values() if e.billable), key=lambda e: len(e.description)
+        (e for e in _table().values() if e.billable),
+        key=lambda e: (len(e.code), len(e.description)),
     )
     return [(_words_key(e.description), e) for e in entries]
 
@@ -98,7 +100,7 @@ def icd10cm_is_billable(code: str) -> bool:
 def icd10cm_search(query: str, *, limit: int = SEARCH_LIMIT) -> list[Icd10Code]:
     """Billable codes starting with ``query`` when it reads as a code ("E11.9",
     "e119"), else those whose words start with every word of it ("type 2 diab"),
-    shortest description first."""
+    least specific first."""
     text = " ".join((query or "").split())
     if len(text) < 2:
         return []

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from billing.icd10cm import (
+    SEARCH_LIMIT,
     TABLE_FILE,
     icd10cm_lookup,
     icd10cm_normalise,
@@ -44,11 +45,13 @@ def test_search_by_code_prefix_lists_billable_codes_in_order():
     ]
 
 
-def test_search_by_words_matches_word_starts_shortest_first():
+def test_search_by_words_matches_word_starts_least_specific_first():
     found = icd10cm_search("type 2 diab without")
     assert found[0].code == "E11.9"
     assert all("type 2" in e.description.lower() for e in found)
-    assert len(icd10cm_search("diabetes")) == 20
+    assert icd10cm_search("type 2 diabetes")[0].code == "E11.9"
+    assert icd10cm_search("hypertension")[0].code == "I10"
+    assert len(icd10cm_search("diabetes")) == SEARCH_LIMIT
     assert icd10cm_search("x") == [] and icd10cm_search("zzzz qqqq") == []
     # Read as a code, nothing matches: the words are searched instead.
     assert icd10cm_search("b12 deficiency")[0].code.startswith("D51")

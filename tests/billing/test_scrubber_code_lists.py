@@ -38,9 +38,7 @@ def test_a_canadian_address_takes_a_province_and_no_us_zip():
     claim.patient.state = "IL"
     claim.patient.postal_code = "K1A 0B1"
     assert scrubber.scrub(claim) == [
-        "The subscriber's (patient's) state \"IL\" is not a state or province code "
-        "X12 takes (US states, DC and territories; Canadian provinces): correct "
-        "the address."
+        scrubber.BAD_STATE.format(field="subscriber's (patient's) state", code="IL")
     ]
     claim.patient.state = "ON"
     assert scrubber.scrub(claim) == []
@@ -64,9 +62,7 @@ def test_billing_provider_state_is_checked():
     claim = billed_claim()
     claim.billing_provider.state = "MH"
     assert scrubber.scrub(claim) == [
-        'The billing provider\'s state "MH" is not a state or province code X12 '
-        "takes (US states, DC and territories; Canadian provinces): correct the "
-        "address."
+        scrubber.BAD_STATE.format(field="billing provider's state", code="MH")
     ]
 
 
@@ -94,8 +90,7 @@ def test_a_spouse_is_named_as_the_patient():
     claim.coverage.subscriber_birth_date = claim.patient.birth_date
     claim.patient.state = "FM"
     assert scrubber.scrub(claim) == [
-        'The patient\'s state "FM" is not a state or province code X12 takes (US '
-        "states, DC and territories; Canadian provinces): correct the address."
+        scrubber.BAD_STATE.format(field="patient's state", code="FM")
     ]
 
 

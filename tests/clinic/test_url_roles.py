@@ -41,6 +41,7 @@ SHOWS_NO_PHI = {
     "automations:list",
     "automations:metrics",
     "billing:batch-list",
+    "billing:icd10cm-search",  # the ICD-10-CM code table
     "billing:remittance-list",
     "billing:remittance-upload",
     "billing:reports",
