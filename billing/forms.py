@@ -6,9 +6,11 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from billing.models import Charge, Claim, ClaimLine
+from billing.selectors import fee_schedule_codes
 from billing.services.claim_lines import LINE_FIELDS, claim_line_problems
 from billing.services.remittance import NUL_REFUSED
 from billing.validators import (
@@ -24,6 +26,26 @@ from registration.models import Payer
 
 MAX_835_BYTES = 20 * 1024 * 1024
 CENT = Decimal("0.01")
+
+
+class FeeScheduleCodeInput(forms.TextInput):
+    """A CPT/HCPCS input that offers the clinic's fee schedule as a datalist: the
+    codes a charge may carry (the services refuse any other)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        list_id = f"{(attrs or {}).get('id') or name}-fee-schedule"
+        attrs = {**(attrs or {}), "list": list_id, "autocomplete": "off"}
+        options = format_html_join(
+            "",
+            '<option value="{}">{} {}</option>',
+            ((code, code, description) for code, description in fee_schedule_codes()),
+        )
+        return format_html(
+            '{}<datalist id="{}">{}</datalist>',
+            super().render(name, value, attrs, renderer),
+            list_id,
+            options,
+        )
 
 
 def _helper(label: str, css_class: str = "btn-primary") -> FormHelper:
@@ -63,7 +85,10 @@ class VisitFilterForm(forms.Form):
 
 class ChargeForm(forms.Form):
     code = forms.CharField(
-        label=_("CPT/HCPCS"), max_length=5, validators=[validate_cpt_hcpcs]
+        label=_("CPT/HCPCS"),
+        max_length=5,
+        validators=[validate_cpt_hcpcs],
+        widget=FeeScheduleCodeInput,
     )
     modifiers = forms.CharField(
         label=_("Modifiers"),
@@ -120,7 +145,9 @@ class ClaimLineForm(forms.Form):
     """A claim's service line as billing edits it; the service also checks the
     pointers against the claim's diagnoses."""
 
-    code = forms.CharField(label=_("CPT/HCPCS"), max_length=5)
+    code = forms.CharField(
+        label=_("CPT/HCPCS"), max_length=5, widget=FeeScheduleCodeInput
+    )
     modifiers = forms.CharField(
         label=_("Modifiers"),
         max_length=11,

@@ -64,6 +64,20 @@ def fee_for(*, code: str, modifiers: str = "") -> tuple[Decimal, str]:
     return entry.price, entry.description
 
 
+def fee_schedule_codes() -> list[tuple[str, str]]:
+    """(code, description) of each code the fee schedule lists, for the code
+    inputs' suggestions."""
+    entries = (
+        FeeScheduleEntry.objects.filter(is_active=True)
+        .order_by("code", "modifiers")
+        .values_list("code", "description")
+    )
+    codes: dict[str, str] = {}
+    for code, description in entries:
+        codes.setdefault(code, description)  # the plain entry, before modifiers
+    return list(codes.items())
+
+
 def fee_schedule_refusal(*, code: str) -> str:
     """Why a CPT/HCPCS code cannot be charged: only codes the clinic's fee schedule
     lists (active) are; "" when it may be."""
