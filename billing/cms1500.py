@@ -10,20 +10,30 @@ from reportlab.lib.pagesizes import letter
 from reportlab.lib.units import inch
 from reportlab.pdfgen import canvas
 
+from clinic.pdf import pdf_fit, pdf_wrap
+
 LETTERS = "ABCDEFGHIJKL"
 LEFT = 0.4 * inch
+LABEL_HEIGHT = 10  # a box's label line, above its value
 WIDTH = letter[0] - 0.8 * inch
 
 
 def _box(pdf, x, y, w, h, label: str, value: str = "", size: int = 9) -> None:
+    """A red box with its form label; the value wraps onto the lines the box has
+    room for under the label (a newline starts a line) and never leaves it."""
     pdf.setStrokeColorRGB(0.75, 0.1, 0.1)
     pdf.rect(x, y, w, h)
     pdf.setFillColorRGB(0.75, 0.1, 0.1)
     pdf.setFont("Helvetica", 5.5)
-    pdf.drawString(x + 2, y + h - 7, label)
+    pdf.drawString(
+        x + 2, y + h - 7, pdf_fit(label, font="Helvetica", size=5.5, width=w - 4)
+    )
     pdf.setFillColorRGB(0, 0, 0)
     pdf.setFont("Courier", size)
-    pdf.drawString(x + 4, y + 4, str(value)[: int(w / (size * 0.6))])
+    room = max(1, int((h - LABEL_HEIGHT) // (size + 1)))
+    text = pdf_wrap(value, font="Courier", size=size, width=w - 8, max_lines=room)
+    for index, line in enumerate(reversed(text.split("\n")[:room])):
+        pdf.drawString(x + 4, y + 4 + index * (size + 1), line)
 
 
 def _mdy(day) -> str:
@@ -43,6 +53,16 @@ def claim_pdf(claim) -> bytes:
         if is_self
         else f"{coverage.subscriber_family_name}, {coverage.subscriber_given_name}"
     )
+    half = WIDTH / 2
+    # Box 5: the street on up to two lines, then city, state and ZIP on their own.
+    street = pdf_wrap(
+        " ".join(filter(None, [patient.address_line1, patient.address_line2])),
+        font="Courier",
+        size=9,
+        width=half - 8,
+        max_lines=2,
+    )
+    address = f"{street}\n{patient.city}, {patient.state} {patient.postal_code}"
     top = letter[1] - 0.5 * inch
     pdf.setFont("Helvetica-Bold", 13)
     pdf.drawString(LEFT, top, "HEALTH INSURANCE CLAIM FORM")
@@ -51,9 +71,9 @@ def claim_pdf(claim) -> bytes:
         LEFT, top - 10, "APPROVED BY NATIONAL UNIFORM CLAIM COMMITTEE (NUCC) 02/12"
     )
     pdf.setFont("Helvetica", 9)
-    pdf.drawRightString(LEFT + WIDTH, top, claim.payer.name)
+    payer = pdf_fit(claim.payer.name, font="Helvetica", size=9, width=WIDTH / 2 - 20)
+    pdf.drawRightString(LEFT + WIDTH, top, payer)
     pdf.drawRightString(LEFT + WIDTH, top - 11, f"Payer ID {claim.payer.payer_id}")
-    half = WIDTH / 2
     h = 24
     y = top - 20 - h
     rows = [
@@ -65,15 +85,17 @@ def claim_pdf(claim) -> bytes:
         (("3. PATIENT'S BIRTH DATE / SEX",
           f"{_mdy(patient.birth_date)}  {patient.sex_at_birth}"),
          ("6. PATIENT RELATIONSHIP TO INSURED", coverage.get_relationship_display())),
-        (("5. PATIENT'S ADDRESS", f"{patient.address_line1}, {patient.city} "
-          f"{patient.state} {patient.postal_code}"),
+        (("5. PATIENT'S ADDRESS (No., Street / City, State, ZIP)", address),
          ("11. INSURED'S POLICY GROUP", coverage.group_number)),
         (("12. PATIENT'S SIGNATURE", "SIGNATURE ON FILE"),
          ("13. INSURED'S SIGNATURE", "SIGNATURE ON FILE")),
     ]  # fmt: skip
     for (left_label, left_value), (right_label, right_value) in rows:
-        _box(pdf, LEFT, y, half, h, left_label, left_value)
-        _box(pdf, LEFT + half, y, half, h, right_label, right_value)
+        # A value of several lines (the address) makes its row taller.
+        row = h + 10 * left_value.count("\n")
+        y -= row - h
+        _box(pdf, LEFT, y, half, row, left_label, left_value)
+        _box(pdf, LEFT + half, y, half, row, right_label, right_value)
         y -= h
     _box(
         pdf,
@@ -167,6 +189,7 @@ def claim_pdf(claim) -> bytes:
             f"a. NPI {provider.npi}",
         ]
     ):
+        text = pdf_fit(text, font="Courier", size=8, width=third - 8)
         pdf.drawString(LEFT + 2 * third + 4, y + 3 * h - 18 - offset * 10, text)
     pdf.showPage()
     pdf.save()

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from billing import services
 from billing.exceptions import BillingError
+from billing.icd10cm import icd10cm_words
 from billing.models import (
     BillingProvider,
     Claim,
@@ -37,16 +38,8 @@ FEES = [
     ("85025", "Complete blood count with differential", "35.00"),
     ("80053", "Comprehensive metabolic panel", "45.00"),
 ]
-DIAGNOSES = [
-    ("E11.9", "Type 2 diabetes without complications"),
-    ("I10", "Essential hypertension"),
-    ("E78.5", "Hyperlipidemia"),
-    ("Z00.00", "General adult examination"),
-    ("J45.909", "Asthma, uncomplicated"),
-    ("M54.50", "Low back pain"),
-    ("D64.9", "Anemia"),
-    ("L82.1", "Seborrheic keratosis"),
-]
+# Billable ICD-10-CM codes; their words come from the code table.
+DIAGNOSES = ["E11.9", "I10", "E78.5", "Z00.00", "J45.909", "M54.50", "D64.9", "L82.1"]
 EXTRA_CODES = {"99213": ["36415", "85025"], "96365": ["96366", "J1100"]}
 
 
@@ -88,9 +81,12 @@ def _covered(visit) -> bool:
 
 def _bill(visit, rng, actor, *, extra=True):
     picks = rng.sample(DIAGNOSES, k=rng.choice([1, 1, 2, 3]))
-    for position, (code, text) in enumerate(picks, start=1):
+    for position, code in enumerate(picks, start=1):
         VisitDiagnosis.objects.create(
-            appointment=visit, position=position, code=code, description=text
+            appointment=visit,
+            position=position,
+            code=code,
+            description=icd10cm_words(code)[:120],
         )
     services.charges_capture_for_visit(appointment=visit, actor=actor)
     code = visit.appointment_type.billing_code

@@ -6,24 +6,46 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from billing.models import Charge, Claim, ClaimLine
+from billing.selectors import fee_schedule_codes
 from billing.services.claim_lines import LINE_FIELDS, claim_line_problems
 from billing.services.remittance import NUL_REFUSED
 from billing.validators import (
     MAX_DIAGNOSES,
     validate_cpt_hcpcs,
-    validate_icd10cm,
     validate_modifiers,
     validate_place_of_service,
     validate_pointers,
 )
+from billing.x12.code_lists import PLACES_OF_SERVICE, place_of_service_name
 from clinic.x12.reader import delimiters_of
 from registration.models import Payer
 
 MAX_835_BYTES = 20 * 1024 * 1024
 CENT = Decimal("0.01")
+
+
+class FeeScheduleCodeInput(forms.TextInput):
+    """A CPT/HCPCS input that offers the clinic's fee schedule as a datalist: the
+    codes a charge may carry (the services refuse any other)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        list_id = f"{(attrs or {}).get('id') or name}-fee-schedule"
+        attrs = {**(attrs or {}), "list": list_id, "autocomplete": "off"}
+        options = format_html_join(
+            "",
+            '<option value="{}">{} {}</option>',
+            ((code, code, description) for code, description in fee_schedule_codes()),
+        )
+        return format_html(
+            '{}<datalist id="{}">{}</datalist>',
+            super().render(name, value, attrs, renderer),
+            list_id,
+            options,
+        )
 
 
 def _helper(label: str, css_class: str = "btn-primary") -> FormHelper:
@@ -63,7 +85,10 @@ class VisitFilterForm(forms.Form):
 
 class ChargeForm(forms.Form):
     code = forms.CharField(
-        label=_("CPT/HCPCS"), max_length=5, validators=[validate_cpt_hcpcs]
+        label=_("CPT/HCPCS"),
+        max_length=5,
+        validators=[validate_cpt_hcpcs],
+        widget=FeeScheduleCodeInput,
     )
     modifiers = forms.CharField(
         label=_("Modifiers"),
@@ -120,7 +145,9 @@ class ClaimLineForm(forms.Form):
     """A claim's service line as billing edits it; the service also checks the
     pointers against the claim's diagnoses."""
 
-    code = forms.CharField(label=_("CPT/HCPCS"), max_length=5)
+    code = forms.CharField(
+        label=_("CPT/HCPCS"), max_length=5, widget=FeeScheduleCodeInput
+    )
     modifiers = forms.CharField(
         label=_("Modifiers"),
         max_length=11,
@@ -202,26 +229,34 @@ class ClaimLineForm(forms.Form):
 
 
 class DiagnosisForm(forms.Form):
-    code = forms.CharField(label=_("ICD-10-CM"), max_length=8)
-    description = forms.CharField(
-        label=_("Description"), max_length=120, required=False
+    """A code typed, or picked from the search's list (``pick``, the button that
+    submitted the form); the service checks it against the ICD-10-CM table."""
+
+    code = forms.CharField(
+        label=_("ICD-10-CM"),
+        max_length=120,
+        required=False,
+        help_text=_("Type a code (E11.9) or words (type 2 diabetes) and pick one."),
     )
+    pick = forms.CharField(max_length=8, required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "dx_%s")
         super().__init__(*args, **kwargs)
         self.helper = _helper(_("Add diagnosis"))
 
-    def clean_code(self):
-        code = self.cleaned_data["code"].strip().upper()
-        validate_icd10cm(code)
-        return code
+    def clean(self):
+        data = super().clean()
+        code = (data.get("pick") or data.get("code") or "").strip()
+        if not code:
+            self.add_error("code", _("Type a code or words and pick a diagnosis."))
+        return {"code": code}
 
 
 class ClaimEditForm(forms.Form):
-    place_of_service = forms.CharField(
+    place_of_service = forms.ChoiceField(
         label=_("Place of service"),
-        max_length=2,
+        choices=[(code, place_of_service_name(code)) for code in PLACES_OF_SERVICE],
         validators=[validate_place_of_service],
     )
 

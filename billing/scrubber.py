@@ -11,12 +11,18 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from billing.icd10cm import icd10cm_problem
 from billing.validators import (
     MAX_DIAGNOSES,
     cpt_is_valid,
-    icd10_is_valid,
     pointers_are_valid,
 )
+from billing.x12.code_lists import (
+    CLAIM_FREQUENCIES,
+    PLACES_OF_SERVICE,
+    RELATIONSHIPS,
+)
+from clinic.code_lists import is_country, is_state_or_province, is_us_zip
 from clinic.x12.elements import delimiters_in
 from scheduling.validators import npi_is_valid
 
@@ -24,7 +30,20 @@ BILLING_NPI = "The billing provider's NPI {npi} fails its check digit."
 RENDERING_NPI = "The rendering provider's NPI {npi} ({name}) fails its check digit."
 NO_DIAGNOSIS = "The claim has no diagnosis: add at least one ICD-10-CM code."
 TOO_MANY_DIAGNOSES = "A claim carries at most 12 diagnoses; this one has {n}."
-BAD_ICD = "Diagnosis {code} is not an ICD-10-CM code (like E11.9)."
+BAD_ICD = "Diagnosis {n}: {problem}"
+BAD_STATE = (
+    'The {field} "{code}" is not a state or province code X12 takes (US states, '
+    "DC and territories; Canadian provinces): correct the address."
+)
+BAD_COUNTRY = 'The {field} "{code}" is not an ISO country code (like US).'
+BAD_ZIP = 'The {field} "{code}" is not a US ZIP code (five or nine digits).'
+BAD_PLACE_OF_SERVICE = (
+    'The place of service "{code}" is not a CMS place-of-service code (11: office).'
+)
+BAD_RELATIONSHIP = (
+    'The coverage\'s relationship "{code}" is not an X12 relationship code.'
+)
+BAD_FREQUENCY = 'The claim frequency "{code}" is not 1, 7 or 8.'
 BAD_CPT = "Line {line}: {code} is not a CPT/HCPCS code (like 99213 or J1100)."
 BAD_MODIFIER = "Line {line}: modifier {mod} is not two letters or digits."
 BAD_POINTERS = (
@@ -67,6 +86,10 @@ def _billing_provider(claim) -> list[str]:
         errors.append(BILLING_PROVIDER_INCOMPLETE.format(field=_("tax ID")))
     if not (provider.postal_code.isdigit() and len(provider.postal_code) == 9):
         errors.append(BILLING_PROVIDER_INCOMPLETE.format(field=_("ZIP+4")))
+    if not is_state_or_province(provider.state):
+        errors.append(
+            BAD_STATE.format(field=_("billing provider's state"), code=provider.state)
+        )
     for label, value in (
         (_("billing provider name"), provider.name),
         (_("billing provider address"), provider.address_line1),
@@ -89,8 +112,42 @@ def _diagnoses(claim) -> list[str]:
     errors = []
     if len(codes) > MAX_DIAGNOSES:
         errors.append(TOO_MANY_DIAGNOSES.format(n=len(codes)))
-    errors += [BAD_ICD.format(code=code) for code in codes if not icd10_is_valid(code)]
+    for n, code in enumerate(codes, start=1):
+        problem = icd10cm_problem(code)
+        if problem:
+            errors.append(BAD_ICD.format(n=n, problem=problem))
     return errors
+
+
+def _address(patient, label: str) -> list[str]:
+    """The N4 state, ZIP and country of an address against their code lists."""
+    country = (patient.country or "US").upper()
+    if not is_country(country):
+        return [BAD_COUNTRY.format(field=_("%s country") % label, code=country)]
+    errors = []
+    if patient.state and not is_state_or_province(patient.state, country):
+        errors.append(BAD_STATE.format(field=_("%s state") % label, code=patient.state))
+    if country == "US" and patient.postal_code and not is_us_zip(patient.postal_code):
+        errors.append(
+            BAD_ZIP.format(field=_("%s ZIP code") % label, code=patient.postal_code)
+        )
+    return errors
+
+
+def _codes(claim) -> list[str]:
+    """Every other coded element against the list X12 uses for it."""
+    errors = []
+    if claim.place_of_service not in PLACES_OF_SERVICE:
+        errors.append(BAD_PLACE_OF_SERVICE.format(code=claim.place_of_service))
+    if claim.coverage.relationship not in RELATIONSHIPS:
+        errors.append(BAD_RELATIONSHIP.format(code=claim.coverage.relationship))
+    if claim.frequency_code not in CLAIM_FREQUENCIES:
+        errors.append(BAD_FREQUENCY.format(code=claim.frequency_code))
+    # The 837P carries the patient's address as the subscriber's when the
+    # patient is the subscriber, else in the patient loop.
+    is_self = claim.coverage.relationship == "18"
+    label = _("subscriber's (patient's)") if is_self else _("patient's")
+    return errors + _address(claim.patient, label)
 
 
 def _lines(claim, lines) -> list[str]:
@@ -209,6 +266,7 @@ def scrub(claim, *, lines=None, today=None) -> list[str]:
         *_lines(claim, lines),
         *_total(claim, lines),
         *_subscriber(claim),
+        *_codes(claim),
         *_coverage_active(claim),
         *_timely_filing(claim, today),
         *_frequency(claim),

@@ -13,7 +13,9 @@ from django.db.models import (
     Sum,
 )
 from django.db.models.functions import TruncMonth
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from billing.carc import describe, reason_words
 from billing.models import (
@@ -28,6 +30,11 @@ from billing.models import (
 from registration.selectors import patient_mrn_q
 from scheduling.models import Appointment
 
+NOT_ON_FEE_SCHEDULE = (
+    "{code} is not on the clinic's fee schedule. An administrator adds it (code, "
+    "description and price) under Admin › Billing › Fee schedule entries "
+    "({url}); then enter it here again."
+)
 QUEUES = {
     "errors": "Scrubber errors",
     "rejected": "Rejected",
@@ -49,6 +56,39 @@ def fee_for(*, code: str, modifiers: str = "") -> tuple[Decimal, str]:
     if entry is None:
         return Decimal("0.00"), ""
     return entry.price, entry.description
+
+
+def fee_schedule_codes() -> list[tuple[str, str]]:
+    """(code, description) of each code the fee schedule lists, for the code
+    inputs' suggestions."""
+    entries = (
+        FeeScheduleEntry.objects.filter(is_active=True)
+        .order_by("code", "modifiers")
+        .values_list("code", "description")
+    )
+    codes: dict[str, str] = {}
+    for code, description in entries:
+        codes.setdefault(code, description)  # the plain entry, before modifiers
+    return list(codes.items())
+
+
+def fee_schedule_refusal(*, code: str) -> str:
+    """Why a CPT/HCPCS code cannot be charged: only codes the clinic's fee schedule
+    lists (active) are; "" when it may be."""
+    if FeeScheduleEntry.objects.filter(code=code, is_active=True).exists():
+        return ""
+    url = reverse("admin:billing_feescheduleentry_changelist")
+    return _(NOT_ON_FEE_SCHEDULE).format(code=code or '""', url=url)
+
+
+def claims_ready_to_submit():
+    """The claims the next batch would carry, as the review before sending shows
+    them (patient, payer, total, scrub)."""
+    return (
+        Claim.objects.filter(status=Claim.Status.READY)
+        .select_related("patient", "payer")
+        .order_by("id")
+    )
 
 
 def claim_list(*, query: str = "", status: str = "", payer_id=None):

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from billing.icd10cm import icd10cm_words
 from billing.models.fields import money
 from billing.validators import (
     validate_cpt_hcpcs,
@@ -54,6 +55,12 @@ class VisitDiagnosis(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position}. {self.code}"
+
+    @property
+    def words(self) -> str:
+        """The code table's description (what was stored, for a code the table
+        no longer has)."""
+        return icd10cm_words(self.code) or self.description
 
 
 class Charge(models.Model):

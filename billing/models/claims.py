@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from billing.icd10cm import icd10cm_words
 from billing.models.charges import Charge
 from billing.models.fields import ZERO, money
 from billing.models.reference import BillingProvider
@@ -172,6 +173,11 @@ class Claim(models.Model):
     @property
     def diagnosis_list(self) -> list[str]:
         return self.diagnosis_codes.split()
+
+    @property
+    def diagnoses_with_words(self) -> list[tuple[str, str]]:
+        """(code, the code table's description) in the claim's order."""
+        return [(code, icd10cm_words(code)) for code in self.diagnosis_list]
 
     @property
     def is_editable(self) -> bool:

@@ -31,7 +31,12 @@ from billing.services.claims import (
 )
 from billing.services.inbound import ack_import, inbound_file_import, inbound_read
 from billing.services.remittance import exception_resolve, remittance_import
-from billing.services.submission import batch_retry, batch_transmit, claims_submit
+from billing.services.submission import (
+    batch_retry,
+    batch_transmit,
+    claims_submit,
+    claims_submit_reviewed,
+)
 from billing.services.uploads import remittance_upload_create
 
 __all__ = [
@@ -58,6 +63,7 @@ __all__ = [
     "claim_void",
     "claims_create_for_visit",
     "claims_submit",
+    "claims_submit_reviewed",
     "diagnosis_add",
     "diagnosis_remove",
     "exception_resolve",

@@ -8,10 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing.exceptions import BillingError
+from billing.icd10cm import icd10cm_lookup, icd10cm_normalise, icd10cm_problem
 from billing.models import Charge, VisitDiagnosis
-from billing.selectors import fee_for
+from billing.selectors import fee_for, fee_schedule_refusal
 from billing.services.claims import claim_rebuild
-from billing.validators import MAX_DIAGNOSES
+from billing.validators import MAX_DIAGNOSES, cpt_is_valid
 
 NOT_EDITABLE = "The visit's claim has been submitted: correct the claim instead."
 NOT_COMPLETED = "Only a completed visit has charges."
@@ -83,6 +84,16 @@ def charges_withdraw_for_visit(*, appointment, actor, reason: str) -> list[Charg
     return withdrawn
 
 
+def check_on_fee_schedule(code: str) -> None:
+    """A new charge or claim line code comes from the clinic's fee schedule (a
+    code a line already has stays: a payer's rejection may need it corrected)."""
+    if not cpt_is_valid(code):
+        return  # the shape's own message says what is wrong
+    refusal = fee_schedule_refusal(code=code)
+    if refusal:
+        raise ValidationError({"code": refusal})
+
+
 def charge_add(
     *,
     appointment,
@@ -97,6 +108,7 @@ def charge_add(
         raise BillingError(_(NOT_COMPLETED))
     _check_editable(appointment)
     code = code.strip().upper()
+    check_on_fee_schedule(code)
     modifiers = " ".join(modifiers.upper().split())
     price, description = fee_for(code=code, modifiers=modifiers)
     charge = Charge(
@@ -125,6 +137,8 @@ def charge_update(*, charge: Charge, actor, **fields) -> Charge:
     for name in ("code", "modifiers", "diagnosis_pointers"):
         if name in fields:
             fields[name] = " ".join(str(fields[name]).upper().split())
+    if fields.get("code", charge.code) != charge.code:
+        check_on_fee_schedule(fields["code"])
     for name, value in fields.items():
         setattr(charge, name, value)
     charge.full_clean()
@@ -145,12 +159,14 @@ def charge_remove(*, charge: Charge, actor) -> Charge:
     return charge
 
 
-def diagnosis_add(
-    *, appointment, code: str, description: str = "", actor
-) -> VisitDiagnosis:
-    """A visit reports up to MAX_DIAGNOSES (12) diagnoses, each once, in order."""
+def diagnosis_add(*, appointment, code: str, actor) -> VisitDiagnosis:
+    """A visit reports up to MAX_DIAGNOSES (12) diagnoses, each once, in order;
+    each a billable code of the ICD-10-CM table, stored with the table's words."""
     _check_editable(appointment)
-    code = code.strip().upper()
+    problem = icd10cm_problem(code)
+    if problem:
+        raise ValidationError({"code": problem})
+    code = icd10cm_normalise(code)
     existing = list(appointment.diagnoses.all())
     if len(existing) >= MAX_DIAGNOSES:
         raise ValidationError(
@@ -164,7 +180,7 @@ def diagnosis_add(
         appointment=appointment,
         position=len(existing) + 1,
         code=code,
-        description=description.strip(),
+        description=icd10cm_lookup(code).description[:120],
     )
     diagnosis.full_clean()
     with transaction.atomic():

@@ -11,6 +11,7 @@ from billing.exceptions import BillingError
 from billing.models import Claim, ClaimLine
 from billing.scrubber import scrub
 from billing.selectors import fee_for
+from billing.services.charges import check_on_fee_schedule
 from billing.services.claims import claim_locked_for_change
 from billing.validators import (
     MAX_DIAGNOSES,
@@ -107,6 +108,9 @@ def claim_line_update(*, line: ClaimLine, actor, **fields) -> ClaimLine:
         if line is None:
             raise BillingError(_(LINE_GONE))
         line.claim = claim
+        code = str(fields.get("code", line.code) or "").strip().upper()
+        if code != line.code:
+            check_on_fee_schedule(code)
         for name, value in fields.items():
             setattr(line, name, value)
         _clean_line(line, claim)
@@ -135,6 +139,7 @@ def claim_line_add(
         if len(numbers) >= MAX_LINES:
             raise BillingError(_(TOO_MANY_LINES).format(n=MAX_LINES))
         code = str(code or "").strip().upper()
+        check_on_fee_schedule(code)
         modifiers = " ".join(str(modifiers or "").upper().split())
         if charge_amount is None:
             price, _description = fee_for(code=code, modifiers=modifiers)

@@ -2,6 +2,7 @@
 
 import logging
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -23,6 +24,10 @@ TRANSMIT_JOB = "billing.jobs.batch_transmit_job"
 logger = logging.getLogger(__name__)
 
 NOTHING_READY = "No claim is ready to submit."
+NOTHING_REVIEWED = "No claim was on the review: open the review and confirm again."
+LEFT_OUT = (
+    "{claim} was left out: it is {status} now, not ready as it was on the review."
+)
 NOT_RETRYABLE = "Only a batch that could not be sent can be sent again."
 ISA_MAX = 999_999_999
 
@@ -78,6 +83,30 @@ def envelope_for(*, isa: int, gs: int, st: int, now, provider) -> Envelope:
         st_control_start=st,
         created=timezone.localtime(now),
     )
+
+
+@dataclass(frozen=True)
+class ReviewedSubmission:
+    batch: SubmissionBatch | None
+    left_out: list[str]  # why each reviewed claim that did not go was left out
+
+
+def claims_submit_reviewed(*, actor, claim_ids, now=None) -> ReviewedSubmission:
+    """Exactly the claims a biller reviewed go out, in one batch; a claim that is
+    no longer ready (changed since the review, or refused by the scrubber now)
+    stays behind and is named. No claim is sent that was not on the review."""
+    ids = sorted({int(pk) for pk in claim_ids})
+    if not ids:
+        raise BillingError(_(NOTHING_REVIEWED))
+    batch = claims_submit(actor=actor, claim_ids=ids, now=now)
+    sent = set(batch.claims.values_list("pk", flat=True)) if batch else set()
+    left_out = [
+        _(LEFT_OUT).format(claim=claim.claim_number, status=claim.get_status_display())
+        for claim in Claim.objects.filter(pk__in=ids)
+        .exclude(pk__in=sent)
+        .order_by("id")
+    ]
+    return ReviewedSubmission(batch, left_out)
 
 
 def claims_submit(*, actor, claim_ids=None, now=None) -> SubmissionBatch | None:

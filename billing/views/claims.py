@@ -1,11 +1,12 @@
 """Claim pages: the list, one claim, its actions, the work queues, submission."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.contrib import messages
-from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
 from billing import selectors, services
@@ -17,7 +18,6 @@ from billing.forms import (
     ReasonForm,
 )
 from billing.models import Claim
-from billing.services.submission import NOTHING_READY
 from billing.views.common import (
     CHANGE_CLAIMS,
     VIEW_CLAIMS,
@@ -227,21 +227,52 @@ class ClaimCloseView(ClaimReasonView):
         )
 
 
-class SubmitView(RoleRequiredMixin, View):
-    permission_required = "billing.submit_claim"
-    http_method_names = ["post"]
+class SubmitReviewView(RoleRequiredMixin, ListAccessLogMixin, ListView):
+    """The claims the next batch would carry, with count and total, before a
+    biller confirms (the confirm button posts exactly these)."""
 
-    def post(self, request):
-        batch = services.claims_submit(actor=request.user)
-        if batch is None:
-            messages.warning(request, _(NOTHING_READY))
-            return redirect("billing:claim-list")
-        messages.success(
-            request,
-            _("Batch %(n)s with %(c)d claim(s) is on its way to the clearinghouse.")
-            % {"n": f"{batch.isa_control_number:09d}", "c": batch.claim_count},
-        )
-        return redirect(batch)
+    permission_required = "billing.submit_claim"
+    template_name = "billing/submit_review.html"
+    context_object_name = "claims"
+    access_what = "claims to submit"
+
+    def get_queryset(self):
+        return selectors.claims_ready_to_submit()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(tab="claims", **kwargs)
+        claims = context["claims"]
+        context["total"] = sum((c.total_charge for c in claims), Decimal("0.00"))
+        return context
+
+
+class SubmitView(RoleRequiredMixin, BillingActionView):
+    """Sends the claims of the review (``claim`` ids); those no longer ready stay
+    behind, each named in a message."""
+
+    permission_required = "billing.submit_claim"
+
+    def perform(self):
+        ids = [pk for pk in self.request.POST.getlist("claim") if pk.isdigit()]
+        result = services.claims_submit_reviewed(actor=self.request.user, claim_ids=ids)
+        for text in result.left_out:
+            messages.warning(self.request, text)
+        return result
+
+    def get_success_message(self, result) -> str:
+        if result.batch is None:
+            return ""
+        return _(
+            "Batch %(n)s with %(c)d claim(s) is on its way to the clearinghouse."
+        ) % {
+            "n": f"{result.batch.isa_control_number:09d}",
+            "c": result.batch.claim_count,
+        }
+
+    def get_redirect_url(self, result=None) -> str:
+        if result is not None and result.batch is not None:
+            return result.batch.get_absolute_url()
+        return reverse("billing:submit-review")
 
 
 class WorkQueueView(RoleRequiredMixin, ListAccessLogMixin, ListView):

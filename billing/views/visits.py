@@ -9,6 +9,7 @@ from django.views.generic import FormView, ListView, TemplateView
 
 from billing import selectors, services
 from billing.forms import ChargeForm, DiagnosisForm, VisitFilterForm
+from billing.icd10cm import TABLE_RELEASE, icd10cm_search
 from billing.models import Charge, VisitDiagnosis
 from billing.views.common import (
     BillingActionView,
@@ -191,6 +192,22 @@ class DiagnosisAddView(VisitPageFormView):
     def perform(self, form):
         return services.diagnosis_add(
             appointment=self.visit, actor=self.request.user, **form.cleaned_data
+        )
+
+
+class Icd10cmSearchView(RoleRequiredMixin, TemplateView):
+    """The visit page's diagnosis search (htmx): billable codes by code or words."""
+
+    permission_required = EDIT_DIAGNOSES
+    template_name = "billing/partials/_icd10cm_results.html"
+
+    def get_context_data(self, **kwargs):
+        query = self.request.GET.get("code", "")[:120]
+        return super().get_context_data(
+            query=query.strip(),
+            results=icd10cm_search(query),
+            release=TABLE_RELEASE,
+            **kwargs,
         )
 
 

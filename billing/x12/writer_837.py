@@ -25,6 +25,8 @@ from clinic.x12.envelope import Exchange, interchange, transaction_set
 VERSION = "005010X222A1"
 CLAIMS_PER_ST = 5000
 SELF = "18"
+# SV103: every line counts units (UN), never minutes (MJ).
+UNIT_CODE = "UN"
 
 
 @dataclass(frozen=True)
@@ -317,7 +319,7 @@ def _claim(out: list[str], claim, lines: Sequence) -> None:
                 "SV1",
                 composite("HC", line.code, *line.modifier_list[:4]),
                 amount(line.charge_amount),
-                "UN",
+                UNIT_CODE,
                 quantity(line.units),
                 "",
                 "",

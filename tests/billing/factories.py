@@ -46,6 +46,7 @@ FEES = [
     ("36415", "Venipuncture", "15.00"),
     ("96365", "IV infusion, first hour", "300.00"),
     ("J1100", "Dexamethasone 1 mg", "4.50"),
+    ("85025", "Complete blood count with differential", "35.00"),
 ]
 
 

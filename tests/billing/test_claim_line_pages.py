@@ -6,13 +6,13 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from billing.selectors import fee_schedule_refusal
 from billing.services import (
     claim_mark_ready,
     claims_submit,
 )
 from billing.services.claim_lines import (
     LAST_LINE,
-    NO_FEE,
     POINTERS_BEYOND,
 )
 from billing.services.claims import NOT_EDITABLE
@@ -165,11 +165,14 @@ def test_billing_adds_a_line_on_the_page(client, make_user):
     claim.refresh_from_db()
     assert claim.total_charge == Decimal("144.00")
     assert claim_line(claim, 3).code == "J1100"
-    unpriced = _post_line(client, url, code="99999", charge_amount="")
-    assert unpriced.status_code == 200
-    assert unpriced.context["form"].errors["charge_amount"] == [
-        NO_FEE.format(code="99999")
+    unknown = _post_line(client, url, code="99999", charge_amount="40.00")
+    assert unknown.status_code == 200
+    assert unknown.context["form"].errors["code"] == [
+        fee_schedule_refusal(code="99999")
     ]
+    assert "under Admin › Billing › Fee schedule entries" in unknown.content.decode()
+    assert 'value="99999"' in unknown.content.decode()
+    assert claim.lines.count() == 3
 
 
 def test_billing_removes_a_line_after_confirming_with_a_reason(client, make_user):

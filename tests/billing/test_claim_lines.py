@@ -7,7 +7,13 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from billing.exceptions import BillingError
-from billing.models import Claim, ClaimLine, ClaimPayment, Remittance
+from billing.models import (
+    Claim,
+    ClaimLine,
+    ClaimPayment,
+    FeeScheduleEntry,
+    Remittance,
+)
 from billing.scrubber import BAD_CPT
 from billing.services import (
     claim_correct,
@@ -168,17 +174,39 @@ def test_adding_a_line_prices_it_from_the_fee_schedule(make_user):
     assert line.history.get().history_change_reason == "Line 3 added by billing"
 
 
-def test_adding_a_line_with_an_unpriced_code_asks_for_the_charge():
+def test_a_code_not_on_the_fee_schedule_is_refused_with_how_to_add_it():
     claim = two_line_claim()
     before = claim_snapshot(claim)
+    for charge_amount in (None, Decimal("40.00")):
+        with pytest.raises(ValidationError) as raised:
+            claim_line_add(
+                claim=claim, actor=None, code="99999", charge_amount=charge_amount
+            )
+        assert raised.value.message_dict == {
+            "code": [
+                "99999 is not on the clinic's fee schedule. An administrator adds it "
+                "(code, description and price) under Admin › Billing › Fee schedule "
+                "entries (/admin/billing/feescheduleentry/); then enter it here again."
+            ]
+        }
     with pytest.raises(ValidationError) as raised:
-        claim_line_add(claim=claim, actor=None, code="99999")
-    assert raised.value.message_dict == {"charge_amount": [NO_FEE.format(code="99999")]}
+        claim_line_update(line=claim_line(claim, 2), actor=None, code="99999")
+    assert list(raised.value.message_dict) == ["code"]
+    assert claim_snapshot(claim) == before
+
+
+def test_a_priced_code_without_its_modifier_pair_asks_for_the_charge():
+    FeeScheduleEntry.objects.create(
+        code="99215", description="Office visit, high", price=Decimal("0.00")
+    )
+    claim = two_line_claim()
+    with pytest.raises(ValidationError) as raised:
+        claim_line_add(claim=claim, actor=None, code="99215")
+    assert raised.value.message_dict == {"charge_amount": [NO_FEE.format(code="99215")]}
     line = claim_line_add(
-        claim=claim, actor=None, code="99999", charge_amount=Decimal("40.00")
+        claim=claim, actor=None, code="99215", charge_amount=Decimal("40.00")
     )
     assert line.charge_amount == Decimal("40.00")
-    assert claim_snapshot(claim)[1] == before[1] + Decimal("40.00")
 
 
 def test_removing_a_line_renumbers_the_rest_and_keeps_the_reason():

@@ -38,15 +38,16 @@ def test_a_bad_diagnosis_stays_on_the_visit_page_as_typed(client, make_user):
     client.force_login(make_user("Billing"))
     response = client.post(
         reverse("billing:diagnosis-add", args=[claim.appointment_id]),
-        {"code": "NOTACODE", "description": "typed by hand"},
+        {"code": "sugar typed by hand"},
     )
     assert response.status_code == 200
     assert _messages(response) == ["The diagnosis was not added: see the form."]
     page = response.content.decode()
-    assert 'value="typed by hand"' in page and 'id="diagnosis-form"' in page
+    assert 'value="sugar typed by hand"' in page and 'id="diagnosis-form"' in page
+    assert "“sugar typed by hand” is not in the ICD-10-CM FY2026" in page
 
 
-def test_a_claim_edit_with_a_bad_place_of_service_keeps_the_input(client, make_user):
+def test_a_claim_edit_with_a_bad_place_of_service_is_refused(client, make_user):
     claim = billed_claim()
     client.force_login(make_user("Billing"))
     response = client.post(
@@ -54,7 +55,9 @@ def test_a_claim_edit_with_a_bad_place_of_service_keeps_the_input(client, make_u
     )
     assert response.status_code == 200
     assert _messages(response) == ["The claim was not saved: see the form."]
-    assert 'value="X1"' in response.content.decode()
+    page = response.content.decode()
+    assert "Select a valid choice. X1 is not one of the available choices." in page
+    assert '<option value="11">11 Office</option>' in page
     claim.refresh_from_db()
     assert claim.place_of_service == "11"
 

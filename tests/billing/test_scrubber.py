@@ -39,11 +39,14 @@ def test_rendering_provider_npi_check_digit():
     ]
 
 
-def test_icd10_shape_and_missing_diagnosis():
+def test_icd10_codes_are_checked_against_the_table_and_missing_diagnosis():
     claim = billed_claim()
-    claim.diagnosis_codes = "E11.9 250.00"
+    claim.diagnosis_codes = "E11.9 250.00 E11"
     assert scrubber.scrub(claim) == [
-        "Diagnosis 250.00 is not an ICD-10-CM code (like E11.9)."
+        "Diagnosis 2: “250.00” is not in the ICD-10-CM FY2026 (April 1, 2026) code "
+        "table: search the code or its words and pick one from the list.",
+        "Diagnosis 3: E11 (Type 2 diabetes mellitus) is a heading, not a billable "
+        "code: pick one of its more specific codes, such as E11.00.",
     ]
     claim.diagnosis_codes = ""
     errors = scrubber.scrub(claim)

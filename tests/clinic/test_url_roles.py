@@ -37,6 +37,7 @@ SHOWS_NO_PHI = {
     "automations:rule-edit",
     "automations:rule-list",
     "billing:batch-list",
+    "billing:icd10cm-search",  # the ICD-10-CM code table
     "billing:remittance-list",
     "billing:remittance-upload",
     "billing:reports",

@@ -108,6 +108,7 @@ def _demo_pages():
         ("billing", reverse("clinic:home")),
         ("billing", reverse("billing:claim-list")),
         ("billing", reverse("billing:visit-list")),
+        ("billing", reverse("billing:submit-review")),
         ("admin", reverse("clinic:home")),
         ("admin", reverse("clinic:staff-list")),
         ("admin", reverse("clinic:reports")),

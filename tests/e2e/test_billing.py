@@ -58,7 +58,9 @@ def test_billing_reviews_submits_and_posts_an_835(
     assert "Ready" in page.locator("#claim-status").inner_text()
 
     page.goto(page.base_url + "/billing/claims/")
-    page.get_by_role("button", name="Submit 1 ready claim").click()
+    page.get_by_role("link", name="Review 1 ready claim to submit").click()
+    page.wait_for_url(re.compile(r"/billing/submit/review/$"))
+    page.get_by_role("button", name="Send 1 claim").click()
     page.wait_for_url(re.compile(r"/billing/batches/\d+/$"))
     batch = SubmissionBatch.objects.get()
     assert claim.claim_number in page.content()
