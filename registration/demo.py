@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from clinic.code_lists import us_states
 from registration.models import Allergy, Coverage, Patient, Payer
 from registration.mrn import mrn_allocate
 
@@ -74,7 +75,7 @@ def _person(faker, rng, today) -> dict:
         "gender_identity": rng.choice(["", "woman" if sex == "F" else "man"]),
         "address_line1": faker.street_address(),
         "city": faker.city(),
-        "state": faker.state_abbr(),
+        "state": rng.choice(sorted(us_states())),  # only codes X12 takes
         "postal_code": faker.postcode(),
         "phone_mobile": _phone(rng),
         "phone_home": _phone(rng) if rng.random() < 0.3 else "",

@@ -9,6 +9,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from clinic.code_lists import (
+    country_choices,
+    is_state_or_province,
+    us_state_choices,
+)
 from clinic.fields import ClinicDateField
 from clinic.languages import language_choices
 from registration.models import Patient
@@ -54,6 +59,12 @@ PATIENT_FIELDS = [
     "emergency_contact_relationship",
     "emergency_contact_phone",
 ]
+
+
+STATE_NOT_KNOWN = _(
+    "%(state)s is not a state or province code: use the two letters of the post "
+    "(NY, CA, PR; ON, QC in Canada)."
+)
 
 
 def _date_widget():
@@ -137,6 +148,14 @@ class PatientForm(forms.ModelForm):
             ("", LANGUAGE_NOT_ASKED),
             *language_choices(),
         ]
+        # Countries from ISO 3166 by name; a US or Canadian address takes a state
+        # or province code from X12's list (the scrubber checks the same list).
+        self.fields["country"] = forms.ChoiceField(
+            label=self.fields["country"].label, choices=country_choices()
+        )
+        self.fields["state"].help_text = _("US: two letters (NY); Canada: ON, QC…")
+        self.fields["state"].widget.attrs["list"] = "us-states"
+        self.us_state_choices = us_state_choices()  # the page's <datalist>
         for name in ("phone_mobile", "phone_home", "emergency_contact_phone"):
             self.fields[name].widget.attrs.setdefault("placeholder", "(555) 123-4567")
             self.fields[name].widget.input_type = "tel"
@@ -157,6 +176,13 @@ class PatientForm(forms.ModelForm):
         cleaned = super().clean()
         if cleaned.get("sms_consent") and not cleaned.get("sms_consent_method"):
             self.add_error("sms_consent_method", CONSENT_METHOD_REQUIRED)
+        country = cleaned.get("country") or "US"
+        state = (cleaned.get("state") or "").strip().upper()
+        if country in ("US", "CA") and "state" in cleaned:
+            if state and not is_state_or_province(state, country):
+                self.add_error("state", STATE_NOT_KNOWN % {"state": state})
+            else:
+                cleaned["state"] = state
         return cleaned
 
 

@@ -76,6 +76,8 @@ def test_front_desk_registers_a_patient_with_insurance_on_one_page(desk):
         ("email", "rosa@", "valid email"),
         ("member_id", "ABC 123", "no spaces"),
         ("given_name", "", "This field is required"),
+        ("state", "PW", "not a state or province code"),
+        ("country", "XX", "Select a valid choice"),
     ],
 )
 def test_bad_input_gets_a_field_message_and_saves_nothing(desk, field, value, message):
@@ -243,3 +245,13 @@ def test_possible_duplicates_show_while_typing(desk):
     assert "Possibly already registered" in body and existing.mrn in body
     nonsense = {"birth_date": "99/99/9999", "phone_mobile": "x", "member_id": "a b"}
     assert desk.post(url, nonsense).status_code == 200
+
+
+def test_a_us_state_is_stored_as_its_code(desk):
+    desk.post(URL, _valid(state="ny", city="Albany", postal_code="12207"))
+    assert Patient.objects.get(family_name="Delgado").state == "NY"
+
+
+def test_a_region_outside_the_us_and_canada_is_free_text(desk):
+    desk.post(URL, _valid(country="FR", state="Île-de-France"))
+    assert Patient.objects.get(family_name="Delgado").state == "Île-de-France"
