@@ -18,20 +18,20 @@ def _runs(marker: int) -> int:
 def test_a_job_named_by_path_runs_once_after_commit_in_a_worker(run_rq_worker):
     queue = django_rq.get_queue("default")
     with transaction.atomic():
-        enqueue_on_commit(RECORD, 301)
+        enqueue_on_commit(RECORD, 9301)
         assert queue.count == 0
     assert queue.count == 1
     run_rq_worker("default")
-    assert _runs(301) == 1
+    assert _runs(9301) == 1
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_job_named_by_path_runs_in_process_without_redis(settings, redis_url):
     settings.JOBS_INLINE = True
     with transaction.atomic():
-        enqueue_on_commit(RECORD, 302)
-        assert _runs(302) == 0
-    assert _runs(302) == 1
+        enqueue_on_commit(RECORD, 9302)
+        assert _runs(9302) == 0
+    assert _runs(9302) == 1
 
 
 @pytest.mark.django_db
