@@ -1,9 +1,11 @@
-"""Form fields shared by every app."""
+"""Form and model fields shared by every app."""
 
 from datetime import date
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 # Dates the app accepts: far enough either way for birth dates and plans, and far
@@ -35,3 +37,24 @@ def date_from_query(text: str | None) -> date | None:
         return ClinicDateField(required=False).clean(text or "")
     except ValidationError:
         return None
+
+
+def optional_fk(to, verbose_name=None, **overrides) -> models.ForeignKey:
+    """A link that may be empty: protected, blank allowed, no reverse accessor.
+
+    ``overrides`` change any of those (``related_name="visits"``,
+    ``on_delete=models.SET_NULL``) or add an option; the field is the one written out
+    by hand, so migrations see no change.
+    """
+    options = {
+        "on_delete": models.PROTECT,
+        "null": True,
+        "blank": True,
+        "related_name": "+",
+    }
+    return models.ForeignKey(to, verbose_name=verbose_name, **(options | overrides))
+
+
+def staff_fk(verbose_name=None, **overrides) -> models.ForeignKey:
+    """An optional link to a staff account (who did it, who it is for)."""
+    return optional_fk(settings.AUTH_USER_MODEL, verbose_name, **overrides)

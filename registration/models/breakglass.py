@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from clinic.fields import staff_fk
 from registration.models.patients import Patient
 
 
@@ -38,14 +39,7 @@ class BreakGlassGrant(models.Model):
     reason_text = models.CharField(_("explanation"), max_length=500)
     granted_at = models.DateTimeField(_("granted"), default=timezone.now)
     expires_at = models.DateTimeField(_("expires"))
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("signed off by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    reviewed_by = staff_fk(_("signed off by"))
     reviewed_at = models.DateTimeField(_("signed off"), null=True, blank=True)
     review_note = models.CharField(_("sign-off note"), max_length=500, blank=True)
 

@@ -3,13 +3,13 @@
 import uuid
 from pathlib import Path
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from clinic.fields import staff_fk
 from registration.models.patients import Patient
 from registration.validators import (
     validate_card_image,
@@ -188,13 +188,7 @@ class EligibilityCheck(models.Model):
     )
     backend = models.CharField(_("backend"), max_length=20)
     requested_at = models.DateTimeField(_("requested"), default=timezone.now)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("requested by"),
-        on_delete=models.PROTECT,
-        null=True,
-        related_name="+",
-    )
+    requested_by = staff_fk(_("requested by"), blank=False)
     completed_at = models.DateTimeField(_("answered"), null=True, blank=True)
     request_payload = models.TextField(_("request"), blank=True)
     response_payload = models.TextField(_("response"), blank=True)
