@@ -12,54 +12,6 @@ from clinic.views import (
     two_factor,
 )
 
-two_factor_patterns = [
-    path("", two_factor.TwoFactorView.as_view(), name="two-factor"),
-    path("setup/", two_factor.TwoFactorSetupView.as_view(), name="two-factor-setup"),
-    path(
-        "codes/", two_factor.RecoveryCodesRenewView.as_view(), name="two-factor-codes"
-    ),
-]
-
-# Pages about one staff account: staff/<pk>/...
-staff_member_patterns = [
-    path("", staff.StaffUpdateView.as_view(), name="staff-edit"),
-    path("deactivate/", staff.StaffDeactivateView.as_view(), name="staff-deactivate"),
-    path("reactivate/", staff.StaffReactivateView.as_view(), name="staff-reactivate"),
-    path(
-        "password/", staff.StaffPasswordResetView.as_view(), name="staff-password-reset"
-    ),
-    path("unlock/", staff.StaffUnlockView.as_view(), name="staff-unlock"),
-    path(
-        "two-factor/reset/",
-        staff.StaffTwoFactorResetView.as_view(),
-        name="staff-two-factor-reset",
-    ),
-]
-
-report_patterns = [
-    path("", reports.ReportListView.as_view(), name="reports"),
-    path(
-        "integrity/", reports.AccessLogIntegrityView.as_view(), name="report-integrity"
-    ),
-    path(
-        "exports/<int:pk>/",
-        reports.ReportExportDetailView.as_view(),
-        name="export-detail",
-    ),
-    path(
-        "exports/<int:pk>/download/",
-        reports.ReportExportDownloadView.as_view(),
-        name="export-download",
-    ),
-    path("<slug:slug>/", reports.ReportView.as_view(), name="report"),
-    path("<slug:slug>/csv/", reports.ReportCsvView.as_view(), name="report-csv"),
-    path(
-        "<slug:slug>/export/",
-        reports.ReportExportCreateView.as_view(),
-        name="report-export",
-    ),
-]
-
 clinic_patterns = [
     path("", home.HomeView.as_view(), name="home"),
     path("login/", accounts.LoginView.as_view(), name="login"),
@@ -67,17 +19,74 @@ clinic_patterns = [
     path("logout/", accounts.LogoutView.as_view(), name="logout"),
     path("password/", accounts.PasswordChangeView.as_view(), name="password-change"),
     path("session/keepalive/", accounts.KeepAliveView.as_view(), name="keepalive"),
-    path("account/two-factor/", include(two_factor_patterns)),
+    path("account/two-factor/", two_factor.TwoFactorView.as_view(), name="two-factor"),
+    path(
+        "account/two-factor/setup/",
+        two_factor.TwoFactorSetupView.as_view(),
+        name="two-factor-setup",
+    ),
+    path(
+        "account/two-factor/codes/",
+        two_factor.RecoveryCodesRenewView.as_view(),
+        name="two-factor-codes",
+    ),
     path("healthz", health.healthz, name="healthz"),
     path("staff/", staff.StaffListView.as_view(), name="staff-list"),
     path("staff/new/", staff.StaffCreateView.as_view(), name="staff-create"),
-    path("staff/<int:pk>/", include(staff_member_patterns)),
+    path("staff/<int:pk>/", staff.StaffUpdateView.as_view(), name="staff-edit"),
+    path(
+        "staff/<int:pk>/deactivate/",
+        staff.StaffDeactivateView.as_view(),
+        name="staff-deactivate",
+    ),
+    path(
+        "staff/<int:pk>/reactivate/",
+        staff.StaffReactivateView.as_view(),
+        name="staff-reactivate",
+    ),
+    path(
+        "staff/<int:pk>/password/",
+        staff.StaffPasswordResetView.as_view(),
+        name="staff-password-reset",
+    ),
+    path(
+        "staff/<int:pk>/unlock/", staff.StaffUnlockView.as_view(), name="staff-unlock"
+    ),
+    path(
+        "staff/<int:pk>/two-factor/reset/",
+        staff.StaffTwoFactorResetView.as_view(),
+        name="staff-two-factor-reset",
+    ),
     path(
         "history/<str:app_label>/<str:model_name>/<int:pk>/",
         history.RecordHistoryView.as_view(),
         name="history",
     ),
-    path("reports/", include(report_patterns)),
+    path("reports/", reports.ReportListView.as_view(), name="reports"),
+    path(
+        "reports/integrity/",
+        reports.AccessLogIntegrityView.as_view(),
+        name="report-integrity",
+    ),
+    path(
+        "reports/exports/<int:pk>/",
+        reports.ReportExportDetailView.as_view(),
+        name="export-detail",
+    ),
+    path(
+        "reports/exports/<int:pk>/download/",
+        reports.ReportExportDownloadView.as_view(),
+        name="export-download",
+    ),
+    path("reports/<slug:slug>/", reports.ReportView.as_view(), name="report"),
+    path(
+        "reports/<slug:slug>/csv/", reports.ReportCsvView.as_view(), name="report-csv"
+    ),
+    path(
+        "reports/<slug:slug>/export/",
+        reports.ReportExportCreateView.as_view(),
+        name="report-export",
+    ),
 ]
 
 urlpatterns = [

@@ -1,25 +1,8 @@
-from django.urls import include, path
+from django.urls import path
 
 from scheduling.views import appointments, booking, calendar, manage, reports
 
 app_name = "scheduling"
-
-# Pages about one appointment: appointments/<pk>/...
-appointment_patterns = [
-    path("", appointments.AppointmentDetailView.as_view(), name="appointment-detail"),
-    path(
-        "action/",
-        appointments.AppointmentActionView.as_view(),
-        name="appointment-action",
-    ),
-    path("check-in/", appointments.CheckInView.as_view(), name="appointment-check-in"),
-    path("undo/", appointments.UndoView.as_view(), name="appointment-undo"),
-    path("cancel/", appointments.CancelView.as_view(), name="appointment-cancel"),
-    path("move/", appointments.MoveView.as_view(), name="appointment-move"),
-    path(
-        "candidates/", booking.CandidatesView.as_view(), name="appointment-candidates"
-    ),
-]
 
 urlpatterns = [
     path("", calendar.DayView.as_view(), name="day"),
@@ -27,7 +10,41 @@ urlpatterns = [
     path("today/", calendar.TodayView.as_view(), name="today"),
     path("find/", booking.FindSlotView.as_view(), name="find"),
     path("book/", booking.BookView.as_view(), name="book"),
-    path("appointments/<int:pk>/", include(appointment_patterns)),
+    path(
+        "appointments/<int:pk>/",
+        appointments.AppointmentDetailView.as_view(),
+        name="appointment-detail",
+    ),
+    path(
+        "appointments/<int:pk>/action/",
+        appointments.AppointmentActionView.as_view(),
+        name="appointment-action",
+    ),
+    path(
+        "appointments/<int:pk>/check-in/",
+        appointments.CheckInView.as_view(),
+        name="appointment-check-in",
+    ),
+    path(
+        "appointments/<int:pk>/undo/",
+        appointments.UndoView.as_view(),
+        name="appointment-undo",
+    ),
+    path(
+        "appointments/<int:pk>/cancel/",
+        appointments.CancelView.as_view(),
+        name="appointment-cancel",
+    ),
+    path(
+        "appointments/<int:pk>/move/",
+        appointments.MoveView.as_view(),
+        name="appointment-move",
+    ),
+    path(
+        "appointments/<int:pk>/candidates/",
+        booking.CandidatesView.as_view(),
+        name="appointment-candidates",
+    ),
     path("waitlist/", manage.WaitlistView.as_view(), name="waitlist"),
     path("waitlist/new/", manage.WaitlistCreateView.as_view(), name="waitlist-add"),
     path(
