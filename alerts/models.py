@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from clinic.fields import optional_fk, staff_fk
+from clinic.fields import optional_fk, patient_fk, staff_fk
 from clinic.languages import language_name
 
 
@@ -219,12 +219,7 @@ class Notification(models.Model):
     FINAL_STATUSES = ["delivered", "failed", "undeliverable", "cancelled", "skipped"]
     RESENDABLE_STATUSES = ["failed", "undeliverable", "skipped"]
 
-    patient = models.ForeignKey(
-        "registration.Patient",
-        verbose_name=_("patient"),
-        on_delete=models.PROTECT,
-        related_name="notifications",
-    )
+    patient = patient_fk("notifications")
     appointment = optional_fk(
         "scheduling.Appointment", _("appointment"), related_name="notifications"
     )

@@ -58,3 +58,11 @@ def optional_fk(to, verbose_name=None, **overrides) -> models.ForeignKey:
 def staff_fk(verbose_name=None, **overrides) -> models.ForeignKey:
     """An optional link to a staff account (who did it, who it is for)."""
     return optional_fk(settings.AUTH_USER_MODEL, verbose_name, **overrides)
+
+
+def patient_fk(related_name="+", **overrides) -> models.ForeignKey:
+    """The patient a row is about: required, and protected while rows point at it."""
+    options = {"verbose_name": _("patient"), "on_delete": models.PROTECT}
+    return models.ForeignKey(
+        "registration.Patient", related_name=related_name, **(options | overrides)
+    )

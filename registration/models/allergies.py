@@ -5,8 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from clinic.fields import staff_fk
-from registration.models.patients import Patient
+from clinic.fields import patient_fk, staff_fk
 from registration.validators import (
     validate_rxnorm,
 )
@@ -29,12 +28,7 @@ class Allergy(models.Model):
 
     SEVERE_LEVELS = (Severity.SEVERE, Severity.LIFE_THREATENING)
 
-    patient = models.ForeignKey(
-        Patient,
-        verbose_name=_("patient"),
-        on_delete=models.CASCADE,
-        related_name="allergies",
-    )
+    patient = patient_fk("allergies", on_delete=models.CASCADE)
     substance = models.CharField(_("substance"), max_length=200)
     rxnorm_code = models.CharField(
         _("RxNorm code"),

@@ -7,8 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from clinic.fields import staff_fk
-from registration.models.patients import Patient
+from clinic.fields import patient_fk, staff_fk
 
 
 class BreakGlassGrant(models.Model):
@@ -29,12 +28,7 @@ class BreakGlassGrant(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    patient = models.ForeignKey(
-        Patient,
-        verbose_name=_("patient"),
-        on_delete=models.PROTECT,
-        related_name="break_glass_grants",
-    )
+    patient = patient_fk("break_glass_grants")
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
     reason_text = models.CharField(_("explanation"), max_length=500)
     granted_at = models.DateTimeField(_("granted"), default=timezone.now)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from clinic.fields import optional_fk, staff_fk
+from clinic.fields import optional_fk, patient_fk, staff_fk
 from scheduling.constraints import PostgresExclusionConstraint, half_open_range
 from scheduling.models.resources import (
     MAX_VISIT_MINUTES,
@@ -79,12 +79,7 @@ class Appointment(models.Model):
     ACTIVE_STATUSES = ["scheduled", "confirmed", "arrived", "in_room", "completed"]
     UPCOMING_STATUSES = UPCOMING_STATUSES
 
-    patient = models.ForeignKey(
-        "registration.Patient",
-        verbose_name=_("patient"),
-        on_delete=models.PROTECT,
-        related_name="appointments",
-    )
+    patient = patient_fk("appointments")
     provider = models.ForeignKey(
         Provider, on_delete=models.PROTECT, related_name="appointments"
     )
