@@ -2,7 +2,6 @@
 
 from datetime import timedelta
 
-from django.contrib.postgres.fields import RangeOperators
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -11,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from clinic.fields import optional_fk, patient_fk, staff_fk
-from scheduling.constraints import PostgresExclusionConstraint, half_open_range
+from scheduling.constraints import no_overlap
 from scheduling.models.resources import (
     MAX_VISIT_MINUTES,
     AppointmentType,
@@ -53,6 +52,9 @@ class AppointmentQuerySet(models.QuerySet):
         )
 
 
+# Statuses that hold the provider's and the room's time.
+ACTIVE_STATUSES = ["scheduled", "confirmed", "arrived", "in_room", "completed"]
+
 # A visit still expected: booked, not yet checked in. Reminders, confirmations,
 # moves and the no-show sweeper ask ``Appointment.UPCOMING_STATUSES`` (one home).
 UPCOMING_STATUSES = ["scheduled", "confirmed"]
@@ -75,8 +77,7 @@ class Appointment(models.Model):
         VERIFIED = "verified", _("Verified")
         FAILED = "failed", _("Failed")
 
-    # Statuses that hold the provider's and the room's time.
-    ACTIVE_STATUSES = ["scheduled", "confirmed", "arrived", "in_room", "completed"]
+    ACTIVE_STATUSES = ACTIVE_STATUSES
     UPCOMING_STATUSES = UPCOMING_STATUSES
 
     patient = patient_fk("appointments")
@@ -173,39 +174,15 @@ class Appointment(models.Model):
                 condition=Q(end__gt=models.F("start")),
                 name="scheduling_appointment_ends_after_start",
             ),
-            PostgresExclusionConstraint(
+            no_overlap(
                 name="scheduling_no_provider_overlap",
-                expressions=[
-                    (half_open_range("start", "end"), RangeOperators.OVERLAPS),
-                    ("provider", RangeOperators.EQUAL),
-                ],
-                condition=Q(
-                    status__in=[
-                        "scheduled",
-                        "confirmed",
-                        "arrived",
-                        "in_room",
-                        "completed",
-                    ]
-                )
-                & Q(is_double_booked=False),
+                column="provider",
+                condition=Q(status__in=ACTIVE_STATUSES) & Q(is_double_booked=False),
             ),
-            PostgresExclusionConstraint(
+            no_overlap(
                 name="scheduling_no_room_overlap",
-                expressions=[
-                    (half_open_range("start", "end"), RangeOperators.OVERLAPS),
-                    ("room", RangeOperators.EQUAL),
-                ],
-                condition=Q(
-                    status__in=[
-                        "scheduled",
-                        "confirmed",
-                        "arrived",
-                        "in_room",
-                        "completed",
-                    ]
-                )
-                & Q(room__isnull=False),
+                column="room",
+                condition=Q(status__in=ACTIVE_STATUSES) & Q(room__isnull=False),
             ),
         ]
 
