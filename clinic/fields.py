@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from crispy_forms.layout import Column, Row
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -65,4 +66,12 @@ def patient_fk(related_name="+", **overrides) -> models.ForeignKey:
     options = {"verbose_name": _("patient"), "on_delete": models.PROTECT}
     return models.ForeignKey(
         "registration.Patient", related_name=related_name, **(options | overrides)
+    )
+
+
+def form_row(**widths) -> Row:
+    """A crispy layout row: each field ``name=width`` in Bootstrap's 12 columns
+    (``"3 pt-md-4"``: width 3 and more classes)."""
+    return Row(
+        *(Column(name, css_class=f"col-md-{width}") for name, width in widths.items())
     )

@@ -1,11 +1,11 @@
 """Registration on one page: the patient, the primary insurance, allergies asked
 or not, and the reason to register despite possible duplicates."""
 
-from crispy_forms.layout import HTML, Column, Fieldset, Layout, Row
+from crispy_forms.layout import HTML, Fieldset, Layout
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from clinic.fields import ClinicDateField
+from clinic.fields import ClinicDateField, form_row
 from registration.forms.patients import (
     CARD_ACCEPT,
     COVERAGE_INCOMPLETE,
@@ -117,28 +117,16 @@ class RegistrationForm(PatientForm):
         super().__init__(*args, **kwargs)
         self.helper.layout = Layout(
             *_demographics_layout(),
-            Fieldset(
-                _("Allergies"), Row(Column("allergy_review", css_class="col-md-6"))
-            ),
+            Fieldset(_("Allergies"), form_row(allergy_review=6)),
             Fieldset(
                 _("Primary insurance"),
-                Row(
-                    Column("payer", css_class="col-md-4"),
-                    Column("member_id", css_class="col-md-3"),
-                    Column("group_number", css_class="col-md-2"),
-                    Column("plan_name", css_class="col-md-3"),
-                ),
-                Row(
-                    Column("relationship", css_class="col-md-3"),
-                    Column("effective_date", css_class="col-md-3"),
-                    Column("card_front", css_class="col-md-3"),
-                    Column("card_back", css_class="col-md-3"),
-                ),
-                Row(
-                    Column("subscriber_given_name", css_class="col-md-3"),
-                    Column("subscriber_family_name", css_class="col-md-3"),
-                    Column("subscriber_birth_date", css_class="col-md-3"),
-                    Column("subscriber_sex", css_class="col-md-3"),
+                form_row(payer=4, member_id=3, group_number=2, plan_name=3),
+                form_row(relationship=3, effective_date=3, card_front=3, card_back=3),
+                form_row(
+                    subscriber_given_name=3,
+                    subscriber_family_name=3,
+                    subscriber_birth_date=3,
+                    subscriber_sex=3,
                 ),
             ),
             "duplicates_shown",
