@@ -60,6 +60,24 @@ def _date_widget():
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+class CoverageCleaningMixin:
+    """What a coverage form checks on any page: the member ID as printed (upper
+    case, no spaces around it), and the subscriber's name and date of birth when the
+    patient is not the subscriber."""
+
+    def clean_member_id(self):
+        return self.cleaned_data["member_id"].strip().upper()
+
+    def require_subscriber(self, cleaned: dict) -> None:
+        for name in (
+            "subscriber_given_name",
+            "subscriber_family_name",
+            "subscriber_birth_date",
+        ):
+            if not cleaned.get(name):
+                self.add_error(name, SUBSCRIBER_REQUIRED)
+
+
 def _demographics_layout():
     return [
         Fieldset(

@@ -11,7 +11,7 @@ from registration.forms.patients import (
     COVERAGE_INCOMPLETE,
     DATE_INPUT_FORMATS,
     PATIENT_FIELDS,
-    SUBSCRIBER_REQUIRED,
+    CoverageCleaningMixin,
     PatientForm,
     _date_widget,
     _demographics_layout,
@@ -20,7 +20,7 @@ from registration.models import Coverage, Patient, Payer
 from registration.validators import validate_card_image, validate_member_id
 
 
-class RegistrationForm(PatientForm):
+class RegistrationForm(CoverageCleaningMixin, PatientForm):
     """One page: the patient, the primary insurance, allergies asked or not."""
 
     allergy_review = forms.ChoiceField(
@@ -133,9 +133,6 @@ class RegistrationForm(PatientForm):
             HTML(""),
         )
 
-    def clean_member_id(self):
-        return self.cleaned_data["member_id"].strip().upper()
-
     def clean(self):
         cleaned = super().clean()
         payer, member = cleaned.get("payer"), cleaned.get("member_id")
@@ -144,13 +141,7 @@ class RegistrationForm(PatientForm):
         if bool(payer) != bool(member):
             self.add_error("payer" if not payer else "member_id", COVERAGE_INCOMPLETE)
         if payer and cleaned.get("relationship") != Coverage.Relationship.SELF:
-            for name in (
-                "subscriber_given_name",
-                "subscriber_family_name",
-                "subscriber_birth_date",
-            ):
-                if not cleaned.get(name):
-                    self.add_error(name, SUBSCRIBER_REQUIRED)
+            self.require_subscriber(cleaned)
         return cleaned
 
     def patient_data(self) -> dict:
