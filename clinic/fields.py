@@ -32,6 +32,19 @@ class ClinicDateField(forms.DateField):
         return day
 
 
+def date_field(label, *, required: bool = False, **kwargs) -> ClinicDateField:
+    """A date picked in the browser's date input; optional unless ``required``."""
+    kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}))
+    return ClinicDateField(label=label, required=required, **kwargs)
+
+
+def optional_choice(label, empty_label, choices, **kwargs) -> forms.ChoiceField:
+    """A choice that may stay empty ("Any status" in a filter, "—" in a form)."""
+    return forms.ChoiceField(
+        label=label, required=False, choices=[("", empty_label), *choices], **kwargs
+    )
+
+
 def date_from_query(text: str | None) -> date | None:
     """A date from a query string, or None when it is not one the app accepts."""
     try:

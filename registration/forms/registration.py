@@ -5,7 +5,7 @@ from crispy_forms.layout import HTML, Fieldset, Layout
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from clinic.fields import ClinicDateField, form_row
+from clinic.fields import ClinicDateField, form_row, optional_choice
 from registration.forms.patients import (
     CARD_ACCEPT,
     COVERAGE_INCOMPLETE,
@@ -65,10 +65,8 @@ class RegistrationForm(CoverageCleaningMixin, PatientForm):
         widget=_date_widget(),
         input_formats=DATE_INPUT_FORMATS,
     )
-    subscriber_sex = forms.ChoiceField(
-        label=_("Subscriber sex"),
-        choices=[("", "—"), *Patient.SexAtBirth.choices],
-        required=False,
+    subscriber_sex = optional_choice(
+        _("Subscriber sex"), "—", Patient.SexAtBirth.choices
     )
     effective_date = ClinicDateField(
         label=_("Coverage effective"),
