@@ -9,7 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from clinic.fields import ClinicDateField, form_row
+from clinic.fields import ClinicDateField, date_field, form_row
 from clinic.languages import language_choices
 from registration.models import Patient
 from registration.search import parse_phone
@@ -58,6 +58,11 @@ PATIENT_FIELDS = [
 
 def _date_widget():
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def typed_date_field(label) -> ClinicDateField:
+    """An optional date, picked or typed in one of the formats the desk uses."""
+    return date_field(label, widget=_date_widget(), input_formats=DATE_INPUT_FORMATS)
 
 
 class CoverageCleaningMixin:
@@ -167,12 +172,7 @@ class PatientEditForm(PatientForm):
             if value != Patient.Status.MERGED
         ],
     )
-    deceased_date = ClinicDateField(
-        label=_("Date of death"),
-        required=False,
-        widget=_date_widget(),
-        input_formats=DATE_INPUT_FORMATS,
-    )
+    deceased_date = typed_date_field(_("Date of death"))
     change_reason = forms.CharField(
         label=_("Reason for the change"), max_length=100, required=False
     )

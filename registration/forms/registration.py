@@ -5,19 +5,28 @@ from crispy_forms.layout import HTML, Fieldset, Layout
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from clinic.fields import ClinicDateField, form_row, optional_choice
+from clinic.fields import form_row, optional_choice
 from registration.forms.patients import (
     CARD_ACCEPT,
     COVERAGE_INCOMPLETE,
-    DATE_INPUT_FORMATS,
     PATIENT_FIELDS,
     CoverageCleaningMixin,
     PatientForm,
-    _date_widget,
     _demographics_layout,
+    typed_date_field,
 )
 from registration.models import Coverage, Patient, Payer
 from registration.validators import validate_card_image, validate_member_id
+
+
+def _card_field(label) -> forms.FileField:
+    """An optional scan or photo of the insurance card."""
+    return forms.FileField(
+        label=label,
+        required=False,
+        validators=[validate_card_image],
+        widget=forms.ClearableFileInput(attrs={"accept": CARD_ACCEPT}),
+    )
 
 
 class RegistrationForm(CoverageCleaningMixin, PatientForm):
@@ -59,33 +68,13 @@ class RegistrationForm(CoverageCleaningMixin, PatientForm):
     subscriber_family_name = forms.CharField(
         label=_("Subscriber family name"), max_length=100, required=False
     )
-    subscriber_birth_date = ClinicDateField(
-        label=_("Subscriber date of birth"),
-        required=False,
-        widget=_date_widget(),
-        input_formats=DATE_INPUT_FORMATS,
-    )
+    subscriber_birth_date = typed_date_field(_("Subscriber date of birth"))
     subscriber_sex = optional_choice(
         _("Subscriber sex"), "—", Patient.SexAtBirth.choices
     )
-    effective_date = ClinicDateField(
-        label=_("Coverage effective"),
-        required=False,
-        widget=_date_widget(),
-        input_formats=DATE_INPUT_FORMATS,
-    )
-    card_front = forms.FileField(
-        label=_("Card front"),
-        required=False,
-        validators=[validate_card_image],
-        widget=forms.ClearableFileInput(attrs={"accept": CARD_ACCEPT}),
-    )
-    card_back = forms.FileField(
-        label=_("Card back"),
-        required=False,
-        validators=[validate_card_image],
-        widget=forms.ClearableFileInput(attrs={"accept": CARD_ACCEPT}),
-    )
+    effective_date = typed_date_field(_("Coverage effective"))
+    card_front = _card_field(_("Card front"))
+    card_back = _card_field(_("Card back"))
     duplicate_reason = forms.CharField(
         label=_("Why this is a different patient"),
         max_length=300,
