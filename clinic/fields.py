@@ -57,8 +57,8 @@ def optional_fk(to, verbose_name=None, **overrides) -> models.ForeignKey:
     """A link that may be empty: protected, blank allowed, no reverse accessor.
 
     ``overrides`` change any of those (``related_name="visits"``,
-    ``on_delete=models.SET_NULL``) or add an option; the field is the one written out
-    by hand, so migrations see no change.
+    ``on_delete=models.SET_NULL``) or add an option; migrations see the plain
+    ``ForeignKey`` these options spell.
     """
     options = {
         "on_delete": models.PROTECT,
