@@ -5,20 +5,14 @@ from django.utils.translation import gettext_lazy as _
 
 from alerts.kinds import KINDS
 from alerts.models import Notification, StaffAlert
-from clinic.fields import ClinicDateField
+from clinic.fields import date_field, optional_choice
 
 
 class InboxFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
-    status = forms.ChoiceField(
-        label=_("Status"),
-        required=False,
-        choices=[("", _("Not resolved")), *StaffAlert.Status.choices],
-    )
-    kind = forms.ChoiceField(
-        label=_("Kind"),
-        required=False,
-        choices=[("", _("Any kind")), *((k, v.label) for k, v in KINDS.items())],
+    status = optional_choice(_("Status"), _("Not resolved"), StaffAlert.Status.choices)
+    kind = optional_choice(
+        _("Kind"), _("Any kind"), ((k, v.label) for k, v in KINDS.items())
     )
     priority = forms.TypedChoiceField(
         label=_("Priority"),
@@ -47,21 +41,11 @@ class ResolveForm(forms.Form):
 
 class OutboxFilterForm(forms.Form):
     q = forms.CharField(label=_("Patient, MRN or number"), required=False)
-    status = forms.ChoiceField(
-        label=_("Status"),
-        required=False,
-        choices=[("", _("Any status")), *Notification.Status.choices],
+    status = optional_choice(_("Status"), _("Any status"), Notification.Status.choices)
+    channel = optional_choice(
+        _("Channel"), _("Any channel"), Notification.Channel.choices
     )
-    channel = forms.ChoiceField(
-        label=_("Channel"),
-        required=False,
-        choices=[("", _("Any channel")), *Notification.Channel.choices],
-    )
-    day = ClinicDateField(
-        label=_("Scheduled on"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    day = date_field(_("Scheduled on"))
 
 
 class ResendForm(forms.Form):

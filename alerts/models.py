@@ -1,6 +1,5 @@
 from datetime import time
 
-from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -9,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from clinic.fields import optional_fk, patient_fk, staff_fk
 from clinic.languages import language_name
 
 
@@ -40,47 +40,21 @@ class StaffAlert(models.Model):
     )
     title = models.CharField(_("title"), max_length=200)
     message = models.TextField(_("message"), blank=True)
-    patient = models.ForeignKey(
-        "registration.Patient",
-        verbose_name=_("patient"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="staff_alerts",
+    patient = optional_fk(
+        "registration.Patient", _("patient"), related_name="staff_alerts"
     )
-    subject_type = models.ForeignKey(
-        ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    subject_type = optional_fk(ContentType)
     subject_id = models.CharField(max_length=64, blank=True)
     subject = GenericForeignKey("subject_type", "subject_id")
     assigned_role = models.CharField(_("for role"), max_length=32, blank=True)
-    assigned_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("for user"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    assigned_user = staff_fk(_("for user"))
     key = models.CharField(_("key"), max_length=120, blank=True)
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
     created_at = models.DateTimeField(_("raised"), default=timezone.now, db_index=True)
     acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
-    acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    acknowledged_by = staff_fk()
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
-    resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    resolved_by = staff_fk()
     note = models.TextField(_("note"), blank=True)
     escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
 
@@ -138,19 +112,12 @@ class InboundMessage(models.Model):
     to_number = models.CharField(_("to"), max_length=32, blank=True)
     body = models.TextField(_("text"), blank=True)
     received_at = models.DateTimeField(_("received"), default=timezone.now)
-    patient = models.ForeignKey(
-        "registration.Patient",
-        verbose_name=_("patient"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="inbound_messages",
+    patient = optional_fk(
+        "registration.Patient", _("patient"), related_name="inbound_messages"
     )
     action = models.CharField(_("what happened"), max_length=20, choices=Action.choices)
     reply = models.TextField(_("our answer"), blank=True)
-    alert = models.ForeignKey(
-        StaffAlert, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    alert = optional_fk(StaffAlert)
 
     history = HistoricalRecords()
 
@@ -252,29 +219,12 @@ class Notification(models.Model):
     FINAL_STATUSES = ["delivered", "failed", "undeliverable", "cancelled", "skipped"]
     RESENDABLE_STATUSES = ["failed", "undeliverable", "skipped"]
 
-    patient = models.ForeignKey(
-        "registration.Patient",
-        verbose_name=_("patient"),
-        on_delete=models.PROTECT,
-        related_name="notifications",
-    )
-    appointment = models.ForeignKey(
-        "scheduling.Appointment",
-        verbose_name=_("appointment"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="notifications",
+    patient = patient_fk("notifications")
+    appointment = optional_fk(
+        "scheduling.Appointment", _("appointment"), related_name="notifications"
     )
     appointment_start = models.DateTimeField(null=True, blank=True, editable=False)
-    rule = models.ForeignKey(
-        ReminderRule,
-        verbose_name=_("rule"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="notifications",
-    )
+    rule = optional_fk(ReminderRule, _("rule"), related_name="notifications")
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
     address = models.CharField(_("to"), max_length=254, blank=True)
     subject = models.CharField(_("subject"), max_length=200, blank=True)
@@ -296,24 +246,12 @@ class Notification(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = staff_fk()
     claimed_at = models.DateTimeField(_("sending since"), null=True, blank=True)
     enqueued_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
-    resent_from = models.ForeignKey(
-        "self",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="resends",
-    )
+    resent_from = optional_fk("self", related_name="resends")
     resend_reason = models.CharField(_("resend reason"), max_length=200, blank=True)
 
     history = HistoricalRecords()
@@ -366,19 +304,11 @@ class WaitlistOffer(models.Model):
     patient = models.ForeignKey(
         "registration.Patient", on_delete=models.PROTECT, related_name="+"
     )
-    notification = models.ForeignKey(
-        Notification, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    notification = optional_fk(Notification)
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.OFFERED
     )
-    booked_appointment = models.ForeignKey(
-        "scheduling.Appointment",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    booked_appointment = optional_fk("scheduling.Appointment")
     created_at = models.DateTimeField(default=timezone.now)
     answered_at = models.DateTimeField(null=True, blank=True)
 

@@ -19,7 +19,7 @@ from automations.models import (
 )
 from automations.sources import choices_for, visit_model
 from automations.texts import PLACEHOLDERS, TemplateError, check_text
-from clinic.fields import ClinicDateField
+from clinic.fields import date_field, optional_choice
 from registration.models import Patient, Payer
 from registration.selectors import patient_by_mrn
 
@@ -232,11 +232,7 @@ ACTION_FIELDS = {
 
 class ActionForm(forms.Form):
     kind = forms.ChoiceField(label=_("Do"), choices=K.choices)
-    role = forms.ChoiceField(
-        label=_("For role"),
-        required=False,
-        choices=[("", "—"), *((r, r) for r in ASSIGNABLE_ROLES)],
-    )
+    role = optional_choice(_("For role"), "—", ((r, r) for r in ASSIGNABLE_ROLES))
     user = forms.ModelChoiceField(
         label=_("Or for a person"),
         required=False,
@@ -342,12 +338,8 @@ class RunFilterForm(forms.Form):
         required=False,
         choices=[("", _("Any status"))],
     )
-    start = ClinicDateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end = ClinicDateField(
-        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    start = date_field(_("From"))
+    end = date_field(_("Until"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

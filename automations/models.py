@@ -6,7 +6,6 @@ records each one's outcome; a wait is a ``ScheduledWait`` row that the sweeper f
 when due, so it survives restarts and a Redis outage.
 """
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
@@ -14,6 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from clinic.fields import optional_fk, staff_fk
 
 
 class Trigger(models.TextChoices):
@@ -59,14 +60,8 @@ class Automation(models.Model):
     )
     enabled = models.BooleanField(_("on"), default=False, db_index=True)
     enabled_at = models.DateTimeField(_("switched on"), null=True, blank=True)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("owner"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,  # reminder rules migrated without a known author
-        related_name="+",
-    )
+    # Empty for reminder rules migrated without a known author.
+    owner = staff_fk(_("owner"))
     starter = models.SlugField(_("copied from starter"), max_length=60, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
@@ -152,14 +147,7 @@ class Action(models.Model):
     kind = models.CharField(_("do"), max_length=20, choices=Kind.choices)
     # Task / alert
     role = models.CharField(_("for role"), max_length=32, blank=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("for user"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    user = staff_fk(_("for user"))
     title = models.CharField(_("title"), max_length=200, blank=True)
     priority = models.PositiveSmallIntegerField(_("priority"), null=True, blank=True)
     due_in_minutes = models.PositiveIntegerField(
@@ -171,26 +159,14 @@ class Action(models.Model):
     )
     body = models.TextField(_("text"), blank=True)
     # Recall
-    recall_list = models.ForeignKey(
-        "automations.RecallList",
-        verbose_name=_("recall list"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    recall_list = optional_fk("automations.RecallList", _("recall list"))
     recall_in_days = models.PositiveIntegerField(
         _("recall due in (days)"), null=True, blank=True
     )
     # A reminder's text, language variants and quiet hours (alerts.ReminderRule):
     # the outbox writes it with the booking, once per visit time.
-    message_rule = models.ForeignKey(
-        "alerts.ReminderRule",
-        verbose_name=_("reminder text"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="automation_actions",
+    message_rule = optional_fk(
+        "alerts.ReminderRule", _("reminder text"), related_name="automation_actions"
     )
     # Wait
     wait_minutes = models.PositiveIntegerField(
@@ -217,32 +193,17 @@ class Event(models.Model):
     kind = models.CharField(_("kind"), max_length=40, db_index=True)
     # The log outlives a patient row removed by hand (the app itself merges, never
     # deletes): the event stays, with its facts.
-    patient = models.ForeignKey(
-        "registration.Patient",
-        verbose_name=_("patient"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
+    patient = optional_fk(
+        "registration.Patient", _("patient"), on_delete=models.SET_NULL
     )
-    subject_type = models.ForeignKey(
-        ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    subject_type = optional_fk(ContentType)
     subject_id = models.CharField(max_length=64, blank=True)
     facts = models.JSONField(_("facts"), default=dict, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    actor = staff_fk()
     occurred_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     depth = models.PositiveSmallIntegerField(default=0)
     key = models.CharField(max_length=120, null=True, blank=True, unique=True)
-    for_automation = models.ForeignKey(
-        Automation, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
+    for_automation = optional_fk(Automation, on_delete=models.CASCADE)
     processed_at = models.DateTimeField(null=True, blank=True)
     note = models.CharField(max_length=200, blank=True)
 
@@ -330,9 +291,7 @@ class ActionOutcome(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     detail = models.CharField(max_length=300, blank=True)
     error = models.TextField(blank=True)
-    made_type = models.ForeignKey(
-        ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    made_type = optional_fk(ContentType)
     made_id = models.CharField(max_length=64, blank=True)
     finished_at = models.DateTimeField(default=timezone.now)
 
@@ -418,13 +377,7 @@ class RecallEntry(models.Model):
     )
     due_date = models.DateField(_("due"))
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
-    run = models.ForeignKey(
-        AutomationRun,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    run = optional_fk(AutomationRun, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(default=timezone.now)
 
     history = HistoricalRecords()

@@ -1,9 +1,12 @@
-"""Form fields shared by every app."""
+"""Form and model fields shared by every app."""
 
 from datetime import date
 
+from crispy_forms.layout import Column, Row
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 # Dates the app accepts: far enough either way for birth dates and plans, and far
@@ -29,9 +32,59 @@ class ClinicDateField(forms.DateField):
         return day
 
 
+def date_field(label, *, required: bool = False, **kwargs) -> ClinicDateField:
+    """A date picked in the browser's date input; optional unless ``required``."""
+    kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}))
+    return ClinicDateField(label=label, required=required, **kwargs)
+
+
+def optional_choice(label, empty_label, choices, **kwargs) -> forms.ChoiceField:
+    """A choice that may stay empty ("Any status" in a filter, "—" in a form)."""
+    return forms.ChoiceField(
+        label=label, required=False, choices=[("", empty_label), *choices], **kwargs
+    )
+
+
 def date_from_query(text: str | None) -> date | None:
     """A date from a query string, or None when it is not one the app accepts."""
     try:
         return ClinicDateField(required=False).clean(text or "")
     except ValidationError:
         return None
+
+
+def optional_fk(to, verbose_name=None, **overrides) -> models.ForeignKey:
+    """A link that may be empty: protected, blank allowed, no reverse accessor.
+
+    ``overrides`` change any of those (``related_name="visits"``,
+    ``on_delete=models.SET_NULL``) or add an option; migrations see the plain
+    ``ForeignKey`` these options spell.
+    """
+    options = {
+        "on_delete": models.PROTECT,
+        "null": True,
+        "blank": True,
+        "related_name": "+",
+    }
+    return models.ForeignKey(to, verbose_name=verbose_name, **(options | overrides))
+
+
+def staff_fk(verbose_name=None, **overrides) -> models.ForeignKey:
+    """An optional link to a staff account (who did it, who it is for)."""
+    return optional_fk(settings.AUTH_USER_MODEL, verbose_name, **overrides)
+
+
+def patient_fk(related_name="+", **overrides) -> models.ForeignKey:
+    """The patient a row is about: required, and protected while rows point at it."""
+    options = {"verbose_name": _("patient"), "on_delete": models.PROTECT}
+    return models.ForeignKey(
+        "registration.Patient", related_name=related_name, **(options | overrides)
+    )
+
+
+def form_row(**widths) -> Row:
+    """A crispy layout row: each field ``name=width`` in Bootstrap's 12 columns
+    (``"3 pt-md-4"``: width 3 and more classes)."""
+    return Row(
+        *(Column(name, css_class=f"col-md-{width}") for name, width in widths.items())
+    )

@@ -7,6 +7,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from clinic.fields import optional_choice
 from clinic.models import StaffProfile
 from clinic.permissions import ROLES
 
@@ -85,9 +86,7 @@ class EnrolmentForm(forms.Form):
 
 class StaffFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
-    role = forms.ChoiceField(
-        label=_("Role"), required=False, choices=[("", _("Any role")), *ROLE_CHOICES]
-    )
+    role = optional_choice(_("Role"), _("Any role"), ROLE_CHOICES)
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,

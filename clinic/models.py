@@ -12,6 +12,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history import register
 from simple_history.models import HistoricalRecords
 
+from clinic.fields import optional_fk, staff_fk
+
 # Staff accounts keep history too (role changes, deactivation); never the password.
 register(
     get_user_model(),
@@ -41,14 +43,7 @@ class StaffProfile(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="profile"
     )
     role = models.CharField(_("role"), max_length=32, blank=True)
-    default_location = models.ForeignKey(
-        "scheduling.Location",
-        verbose_name=_("default location"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    default_location = optional_fk("scheduling.Location", _("default location"))
     must_change_password = models.BooleanField(
         _("must change password at next log-in"), default=False
     )
@@ -81,20 +76,9 @@ class AccessLog(models.Model):
         DOWNLOAD = "download", _("Downloaded")
 
     created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        related_name="+",
-    )
+    user = staff_fk(blank=False)
     username = models.CharField(_("user name"), max_length=150)
-    patient = models.ForeignKey(
-        "registration.Patient",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    patient = optional_fk("registration.Patient")
     action = models.CharField(_("action"), max_length=16, choices=Action.choices)
     object_type = models.CharField(_("object type"), max_length=100, blank=True)
     object_id = models.CharField(_("object id"), max_length=64, blank=True)

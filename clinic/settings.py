@@ -61,6 +61,19 @@ ELIGIBILITY_STALE_DAYS = env.int("ELIGIBILITY_STALE_DAYS", default=30)
 # The clinic as the information receiver in X12 270 requests.
 CLINIC_NPI = env.str("CLINIC_NPI", default="1234567893")
 
+# The project's own apps; their models must all keep history (see
+# tests/clinic/test_history.py).
+PROJECT_APPS = [
+    "clinic",
+    "registration",
+    "scheduling",
+    "medications",
+    "diagnostics",
+    "billing",
+    "alerts",
+    "automations",
+]
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -81,26 +94,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
-    "clinic",
-    "registration",
-    "scheduling",
-    "medications",
-    "diagnostics",
-    "billing",
-    "alerts",
-    "automations",
-]
-
-# Apps whose models must all keep history (see tests/clinic/test_history.py).
-PROJECT_APPS = [
-    "clinic",
-    "registration",
-    "scheduling",
-    "medications",
-    "diagnostics",
-    "billing",
-    "alerts",
-    "automations",
+    *PROJECT_APPS,
 ]
 
 MIDDLEWARE = [

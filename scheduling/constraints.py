@@ -6,7 +6,11 @@ thing.
 """
 
 from django.contrib.postgres.constraints import ExclusionConstraint
-from django.contrib.postgres.fields import DateTimeRangeField, RangeBoundary
+from django.contrib.postgres.fields import (
+    DateTimeRangeField,
+    RangeBoundary,
+    RangeOperators,
+)
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Func
 
@@ -43,3 +47,16 @@ class PostgresExclusionConstraint(ExclusionConstraint):
         # Services check overlaps themselves (on every database) and turn a
         # violation at insert time into SlotTaken; model validation stays out.
         return None
+
+
+def no_overlap(*, name: str, column: str, condition) -> PostgresExclusionConstraint:
+    """No two rows (meeting ``condition``) with the same ``column`` whose
+    ``[start, end)`` overlap."""
+    return PostgresExclusionConstraint(
+        name=name,
+        expressions=[
+            (half_open_range("start", "end"), RangeOperators.OVERLAPS),
+            (column, RangeOperators.EQUAL),
+        ],
+        condition=condition,
+    )

@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from clinic.fields import ClinicDateField
+from clinic.fields import ClinicDateField, date_field, optional_choice
 from registration.mrn_field import PatientMRNField, PatientMRNFormMixin
 from scheduling.models import (
     AppointmentType,
@@ -44,9 +44,7 @@ class _SmallWidgets:
 class DayFilterForm(_SmallWidgets, forms.Form):
     """Filters of the day view; choices come from a short cache, not a query."""
 
-    date = ClinicDateField(
-        label=_("Day"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date = date_field(_("Day"))
     by = forms.ChoiceField(
         label=_("Columns"),
         required=False,
@@ -68,11 +66,7 @@ class DayFilterForm(_SmallWidgets, forms.Form):
 
 
 class WeekFilterForm(_SmallWidgets, forms.Form):
-    date = ClinicDateField(
-        label=_("Week of"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    date = date_field(_("Week of"))
     provider = forms.TypedChoiceField(label=_("Provider"), required=False, coerce=int)
     room = forms.TypedChoiceField(label=_("Room"), required=False, coerce=int)
 
@@ -103,13 +97,9 @@ class FindSlotForm(PatientMRNFormMixin, _Crispy, forms.Form):
         empty_label=_("Any location"),
         queryset=Location.objects.filter(is_active=True),
     )
-    start_day = ClinicDateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    part_of_day = forms.ChoiceField(
-        label=_("Time of day"),
-        required=False,
-        choices=[("", _("Any time")), *((k, k.capitalize()) for k in PARTS_OF_DAY)],
+    start_day = date_field(_("From"))
+    part_of_day = optional_choice(
+        _("Time of day"), _("Any time"), ((k, k.capitalize()) for k in PARTS_OF_DAY)
     )
 
     def __init__(self, *args, **kwargs):
@@ -227,9 +217,7 @@ class CancelForm(_Crispy, _SeriesScope):
 class MoveForm(_Crispy, _SeriesScope):
     submit_label = _("Move")
 
-    date = ClinicDateField(
-        label=_("Day"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date = date_field(_("Day"), required=True)
     time = forms.TimeField(
         label=_("Time"), widget=forms.TimeInput(attrs={"type": "time", "step": 900})
     )
@@ -282,9 +270,5 @@ class WaitlistForm(PatientMRNFormMixin, _Crispy, forms.ModelForm):
 
 
 class MetricsFilterForm(_SmallWidgets, forms.Form):
-    start = ClinicDateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end = ClinicDateField(
-        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    start = date_field(_("From"))
+    end = date_field(_("Until"))

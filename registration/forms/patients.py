@@ -4,7 +4,7 @@ form and the live duplicate probe."""
 from datetime import date
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Fieldset, Layout, Row
+from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +14,7 @@ from clinic.code_lists import (
     is_state_or_province,
     us_state_choices,
 )
-from clinic.fields import ClinicDateField
+from clinic.fields import ClinicDateField, date_field, form_row
 from clinic.languages import language_choices
 from registration.models import Patient
 from registration.search import parse_phone
@@ -71,60 +71,63 @@ def _date_widget():
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+def typed_date_field(label) -> ClinicDateField:
+    """An optional date, picked or typed in one of the formats the desk uses."""
+    return date_field(label, widget=_date_widget(), input_formats=DATE_INPUT_FORMATS)
+
+
+class CoverageCleaningMixin:
+    """What a coverage form checks on any page: the member ID as printed (upper
+    case, no spaces around it), and the subscriber's name and date of birth when the
+    patient is not the subscriber."""
+
+    def clean_member_id(self):
+        return self.cleaned_data["member_id"].strip().upper()
+
+    def require_subscriber(self, cleaned: dict) -> None:
+        for name in (
+            "subscriber_given_name",
+            "subscriber_family_name",
+            "subscriber_birth_date",
+        ):
+            if not cleaned.get(name):
+                self.add_error(name, SUBSCRIBER_REQUIRED)
+
+
 def _demographics_layout():
     return [
         Fieldset(
             _("Legal name"),
-            Row(
-                Column("given_name", css_class="col-md-3"),
-                Column("middle_name", css_class="col-md-2"),
-                Column("family_name", css_class="col-md-3"),
-                Column("name_suffix", css_class="col-md-1"),
-                Column("preferred_name", css_class="col-md-3"),
+            form_row(
+                given_name=3,
+                middle_name=2,
+                family_name=3,
+                name_suffix=1,
+                preferred_name=3,
             ),
         ),
-        Row(
-            Column("birth_date", css_class="col-md-3"),
-            Column("sex_at_birth", css_class="col-md-3"),
-            Column("gender_identity", css_class="col-md-3"),
-            Column("pronouns", css_class="col-md-3"),
-        ),
+        form_row(birth_date=3, sex_at_birth=3, gender_identity=3, pronouns=3),
         Fieldset(
             _("Address"),
-            Row(
-                Column("address_line1", css_class="col-md-6"),
-                Column("address_line2", css_class="col-md-6"),
-            ),
-            Row(
-                Column("city", css_class="col-md-4"),
-                Column("state", css_class="col-md-3"),
-                Column("postal_code", css_class="col-md-3"),
-                Column("country", css_class="col-md-2"),
-            ),
+            form_row(address_line1=6, address_line2=6),
+            form_row(city=4, state=3, postal_code=3, country=2),
         ),
         Fieldset(
             _("Contact and communication"),
-            Row(
-                Column("phone_mobile", css_class="col-md-3"),
-                Column("phone_home", css_class="col-md-3"),
-                Column("email", css_class="col-md-6"),
+            form_row(phone_mobile=3, phone_home=3, email=6),
+            form_row(
+                preferred_language=3,
+                interpreter_needed="3 pt-md-4",
+                preferred_contact_method=3,
             ),
-            Row(
-                Column("preferred_language", css_class="col-md-3"),
-                Column("interpreter_needed", css_class="col-md-3 pt-md-4"),
-                Column("preferred_contact_method", css_class="col-md-3"),
-            ),
-            Row(
-                Column("sms_consent", css_class="col-md-3 pt-md-4"),
-                Column("sms_consent_method", css_class="col-md-5"),
-            ),
+            form_row(sms_consent="3 pt-md-4", sms_consent_method=5),
         ),
         Fieldset(
             _("Emergency contact"),
-            Row(
-                Column("emergency_contact_name", css_class="col-md-5"),
-                Column("emergency_contact_relationship", css_class="col-md-3"),
-                Column("emergency_contact_phone", css_class="col-md-4"),
+            form_row(
+                emergency_contact_name=5,
+                emergency_contact_relationship=3,
+                emergency_contact_phone=4,
             ),
         ),
     ]
@@ -195,12 +198,7 @@ class PatientEditForm(PatientForm):
             if value != Patient.Status.MERGED
         ],
     )
-    deceased_date = ClinicDateField(
-        label=_("Date of death"),
-        required=False,
-        widget=_date_widget(),
-        input_formats=DATE_INPUT_FORMATS,
-    )
+    deceased_date = typed_date_field(_("Date of death"))
     change_reason = forms.CharField(
         label=_("Reason for the change"), max_length=100, required=False
     )
@@ -213,11 +211,7 @@ class PatientEditForm(PatientForm):
         self.helper.layout.append(
             Fieldset(
                 _("Status"),
-                Row(
-                    Column("status", css_class="col-md-3"),
-                    Column("deceased_date", css_class="col-md-3"),
-                    Column("change_reason", css_class="col-md-6"),
-                ),
+                form_row(status=3, deceased_date=3, change_reason=6),
             )
         )
 

@@ -4,11 +4,15 @@ from crispy_forms.helper import FormHelper
 from django import forms
 
 from clinic.fields import ClinicDateField
-from registration.forms.patients import CARD_ACCEPT, SUBSCRIBER_REQUIRED, _date_widget
+from registration.forms.patients import (
+    CARD_ACCEPT,
+    CoverageCleaningMixin,
+    _date_widget,
+)
 from registration.models import Allergy, Coverage, Payer
 
 
-class CoverageForm(forms.ModelForm):
+class CoverageForm(CoverageCleaningMixin, forms.ModelForm):
     class Meta:
         model = Coverage
         fields = [
@@ -47,19 +51,10 @@ class CoverageForm(forms.ModelForm):
         self.helper.form_tag = False
         self.helper.disable_csrf = True
 
-    def clean_member_id(self):
-        return self.cleaned_data["member_id"].strip().upper()
-
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("relationship") not in (None, Coverage.Relationship.SELF):
-            for name in (
-                "subscriber_given_name",
-                "subscriber_family_name",
-                "subscriber_birth_date",
-            ):
-                if not cleaned.get(name):
-                    self.add_error(name, SUBSCRIBER_REQUIRED)
+            self.require_subscriber(cleaned)
         return cleaned
 
 

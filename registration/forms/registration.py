@@ -1,26 +1,35 @@
 """Registration on one page: the patient, the primary insurance, allergies asked
 or not, and the reason to register despite possible duplicates."""
 
-from crispy_forms.layout import HTML, Column, Fieldset, Layout, Row
+from crispy_forms.layout import HTML, Fieldset, Layout
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from clinic.fields import ClinicDateField
+from clinic.fields import form_row, optional_choice
 from registration.forms.patients import (
     CARD_ACCEPT,
     COVERAGE_INCOMPLETE,
-    DATE_INPUT_FORMATS,
     PATIENT_FIELDS,
-    SUBSCRIBER_REQUIRED,
+    CoverageCleaningMixin,
     PatientForm,
-    _date_widget,
     _demographics_layout,
+    typed_date_field,
 )
 from registration.models import Coverage, Patient, Payer
 from registration.validators import validate_card_image, validate_member_id
 
 
-class RegistrationForm(PatientForm):
+def _card_field(label) -> forms.FileField:
+    """An optional scan or photo of the insurance card."""
+    return forms.FileField(
+        label=label,
+        required=False,
+        validators=[validate_card_image],
+        widget=forms.ClearableFileInput(attrs={"accept": CARD_ACCEPT}),
+    )
+
+
+class RegistrationForm(CoverageCleaningMixin, PatientForm):
     """One page: the patient, the primary insurance, allergies asked or not."""
 
     allergy_review = forms.ChoiceField(
@@ -59,35 +68,13 @@ class RegistrationForm(PatientForm):
     subscriber_family_name = forms.CharField(
         label=_("Subscriber family name"), max_length=100, required=False
     )
-    subscriber_birth_date = ClinicDateField(
-        label=_("Subscriber date of birth"),
-        required=False,
-        widget=_date_widget(),
-        input_formats=DATE_INPUT_FORMATS,
+    subscriber_birth_date = typed_date_field(_("Subscriber date of birth"))
+    subscriber_sex = optional_choice(
+        _("Subscriber sex"), "—", Patient.SexAtBirth.choices
     )
-    subscriber_sex = forms.ChoiceField(
-        label=_("Subscriber sex"),
-        choices=[("", "—"), *Patient.SexAtBirth.choices],
-        required=False,
-    )
-    effective_date = ClinicDateField(
-        label=_("Coverage effective"),
-        required=False,
-        widget=_date_widget(),
-        input_formats=DATE_INPUT_FORMATS,
-    )
-    card_front = forms.FileField(
-        label=_("Card front"),
-        required=False,
-        validators=[validate_card_image],
-        widget=forms.ClearableFileInput(attrs={"accept": CARD_ACCEPT}),
-    )
-    card_back = forms.FileField(
-        label=_("Card back"),
-        required=False,
-        validators=[validate_card_image],
-        widget=forms.ClearableFileInput(attrs={"accept": CARD_ACCEPT}),
-    )
+    effective_date = typed_date_field(_("Coverage effective"))
+    card_front = _card_field(_("Card front"))
+    card_back = _card_field(_("Card back"))
     duplicate_reason = forms.CharField(
         label=_("Why this is a different patient"),
         max_length=300,
@@ -117,36 +104,21 @@ class RegistrationForm(PatientForm):
         super().__init__(*args, **kwargs)
         self.helper.layout = Layout(
             *_demographics_layout(),
-            Fieldset(
-                _("Allergies"), Row(Column("allergy_review", css_class="col-md-6"))
-            ),
+            Fieldset(_("Allergies"), form_row(allergy_review=6)),
             Fieldset(
                 _("Primary insurance"),
-                Row(
-                    Column("payer", css_class="col-md-4"),
-                    Column("member_id", css_class="col-md-3"),
-                    Column("group_number", css_class="col-md-2"),
-                    Column("plan_name", css_class="col-md-3"),
-                ),
-                Row(
-                    Column("relationship", css_class="col-md-3"),
-                    Column("effective_date", css_class="col-md-3"),
-                    Column("card_front", css_class="col-md-3"),
-                    Column("card_back", css_class="col-md-3"),
-                ),
-                Row(
-                    Column("subscriber_given_name", css_class="col-md-3"),
-                    Column("subscriber_family_name", css_class="col-md-3"),
-                    Column("subscriber_birth_date", css_class="col-md-3"),
-                    Column("subscriber_sex", css_class="col-md-3"),
+                form_row(payer=4, member_id=3, group_number=2, plan_name=3),
+                form_row(relationship=3, effective_date=3, card_front=3, card_back=3),
+                form_row(
+                    subscriber_given_name=3,
+                    subscriber_family_name=3,
+                    subscriber_birth_date=3,
+                    subscriber_sex=3,
                 ),
             ),
             "duplicates_shown",
             HTML(""),
         )
-
-    def clean_member_id(self):
-        return self.cleaned_data["member_id"].strip().upper()
 
     def clean(self):
         cleaned = super().clean()
@@ -156,13 +128,7 @@ class RegistrationForm(PatientForm):
         if bool(payer) != bool(member):
             self.add_error("payer" if not payer else "member_id", COVERAGE_INCOMPLETE)
         if payer and cleaned.get("relationship") != Coverage.Relationship.SELF:
-            for name in (
-                "subscriber_given_name",
-                "subscriber_family_name",
-                "subscriber_birth_date",
-            ):
-                if not cleaned.get(name):
-                    self.add_error(name, SUBSCRIBER_REQUIRED)
+            self.require_subscriber(cleaned)
         return cleaned
 
     def patient_data(self) -> dict:

@@ -1,12 +1,11 @@
 """What a patient reacts to."""
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from registration.models.patients import Patient
+from clinic.fields import patient_fk, staff_fk
 from registration.validators import (
     validate_rxnorm,
 )
@@ -29,12 +28,7 @@ class Allergy(models.Model):
 
     SEVERE_LEVELS = (Severity.SEVERE, Severity.LIFE_THREATENING)
 
-    patient = models.ForeignKey(
-        Patient,
-        verbose_name=_("patient"),
-        on_delete=models.CASCADE,
-        related_name="allergies",
-    )
+    patient = patient_fk("allergies", on_delete=models.CASCADE)
     substance = models.CharField(_("substance"), max_length=200)
     rxnorm_code = models.CharField(
         _("RxNorm code"),
@@ -52,14 +46,7 @@ class Allergy(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
     )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    recorded_by = staff_fk(_("recorded by"))
     recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
 
     history = HistoricalRecords()

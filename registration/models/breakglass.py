@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from registration.models.patients import Patient
+from clinic.fields import patient_fk, staff_fk
 
 
 class BreakGlassGrant(models.Model):
@@ -28,24 +28,12 @@ class BreakGlassGrant(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    patient = models.ForeignKey(
-        Patient,
-        verbose_name=_("patient"),
-        on_delete=models.PROTECT,
-        related_name="break_glass_grants",
-    )
+    patient = patient_fk("break_glass_grants")
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
     reason_text = models.CharField(_("explanation"), max_length=500)
     granted_at = models.DateTimeField(_("granted"), default=timezone.now)
     expires_at = models.DateTimeField(_("expires"))
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("signed off by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    reviewed_by = staff_fk(_("signed off by"))
     reviewed_at = models.DateTimeField(_("signed off"), null=True, blank=True)
     review_note = models.CharField(_("sign-off note"), max_length=500, blank=True)
 

@@ -3,13 +3,13 @@
 import uuid
 from pathlib import Path
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from clinic.fields import patient_fk, staff_fk
 from registration.models.patients import Patient
 from registration.validators import (
     validate_card_image,
@@ -82,12 +82,7 @@ class Coverage(models.Model):
         CHILD = "19", _("Child")
         OTHER = "G8", _("Other relationship")
 
-    patient = models.ForeignKey(
-        Patient,
-        verbose_name=_("patient"),
-        on_delete=models.CASCADE,
-        related_name="coverages",
-    )
+    patient = patient_fk("coverages", on_delete=models.CASCADE)
     payer = models.ForeignKey(
         Payer, verbose_name=_("payer"), on_delete=models.PROTECT, related_name="+"
     )
@@ -177,24 +172,13 @@ class EligibilityCheck(models.Model):
         on_delete=models.CASCADE,
         related_name="eligibility_checks",
     )
-    patient = models.ForeignKey(
-        Patient,
-        verbose_name=_("patient"),
-        on_delete=models.CASCADE,
-        related_name="eligibility_checks",
-    )
+    patient = patient_fk("eligibility_checks", on_delete=models.CASCADE)
     result = models.CharField(
         _("result"), max_length=10, choices=Result.choices, default=Result.PENDING
     )
     backend = models.CharField(_("backend"), max_length=20)
     requested_at = models.DateTimeField(_("requested"), default=timezone.now)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("requested by"),
-        on_delete=models.PROTECT,
-        null=True,
-        related_name="+",
-    )
+    requested_by = staff_fk(_("requested by"), blank=False)
     completed_at = models.DateTimeField(_("answered"), null=True, blank=True)
     request_payload = models.TextField(_("request"), blank=True)
     response_payload = models.TextField(_("response"), blank=True)

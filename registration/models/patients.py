@@ -1,6 +1,5 @@
 """The patient: who they are, how to reach them, their status."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -9,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
+from clinic.fields import optional_fk, staff_fk
 from clinic.languages import language_choices, language_name
 from registration.validators import (
     validate_mrn,
@@ -120,14 +120,7 @@ class Patient(models.Model):
         choices=ConsentMethod.choices,
         blank=True,
     )
-    sms_consent_recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("SMS consent recorded by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    sms_consent_recorded_by = staff_fk(_("SMS consent recorded by"))
     # Emergency contact
     emergency_contact_name = models.CharField(
         _("emergency contact"), max_length=200, blank=True
@@ -141,14 +134,7 @@ class Patient(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
     )
     deceased_date = models.DateField(_("date of death"), null=True, blank=True)
-    merged_into = models.ForeignKey(
-        "self",
-        verbose_name=_("merged into"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="merged_records",
-    )
+    merged_into = optional_fk("self", _("merged into"), related_name="merged_records")
     allergy_review = models.CharField(
         _("allergies"),
         max_length=10,

@@ -2,8 +2,6 @@
 
 from datetime import timedelta
 
-from django.conf import settings
-from django.contrib.postgres.fields import RangeOperators
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -11,7 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from scheduling.constraints import PostgresExclusionConstraint, half_open_range
+from clinic.fields import optional_fk, patient_fk, staff_fk
+from scheduling.constraints import no_overlap
 from scheduling.models.resources import (
     MAX_VISIT_MINUTES,
     AppointmentType,
@@ -53,6 +52,9 @@ class AppointmentQuerySet(models.QuerySet):
         )
 
 
+# Statuses that hold the provider's and the room's time.
+ACTIVE_STATUSES = ["scheduled", "confirmed", "arrived", "in_room", "completed"]
+
 # A visit still expected: booked, not yet checked in. Reminders, confirmations,
 # moves and the no-show sweeper ask ``Appointment.UPCOMING_STATUSES`` (one home).
 UPCOMING_STATUSES = ["scheduled", "confirmed"]
@@ -75,27 +77,15 @@ class Appointment(models.Model):
         VERIFIED = "verified", _("Verified")
         FAILED = "failed", _("Failed")
 
-    # Statuses that hold the provider's and the room's time.
-    ACTIVE_STATUSES = ["scheduled", "confirmed", "arrived", "in_room", "completed"]
+    ACTIVE_STATUSES = ACTIVE_STATUSES
     UPCOMING_STATUSES = UPCOMING_STATUSES
 
-    patient = models.ForeignKey(
-        "registration.Patient",
-        verbose_name=_("patient"),
-        on_delete=models.PROTECT,
-        related_name="appointments",
-    )
+    patient = patient_fk("appointments")
     provider = models.ForeignKey(
         Provider, on_delete=models.PROTECT, related_name="appointments"
     )
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
-    room = models.ForeignKey(
-        Room,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="appointments",
-    )
+    room = optional_fk(Room, related_name="appointments")
     appointment_type = models.ForeignKey(
         AppointmentType, on_delete=models.PROTECT, related_name="appointments"
     )
@@ -104,13 +94,7 @@ class Appointment(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.SCHEDULED
     )
-    series = models.ForeignKey(
-        AppointmentSeries,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="appointments",
-    )
+    series = optional_fk(AppointmentSeries, related_name="appointments")
     series_index = models.PositiveSmallIntegerField(null=True, blank=True)
     notes = models.CharField(_("notes"), max_length=500, blank=True)
     # A double booking (provider already busy) or a patient overlap, allowed with a
@@ -121,62 +105,20 @@ class Appointment(models.Model):
         _("cancellation reason"), max_length=200, blank=True
     )
     booked_at = models.DateTimeField(default=timezone.now, editable=False)
-    booked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    booked_by = staff_fk()
     # Stamps of each status change: when and by whom (None: the system).
     confirmed_at = models.DateTimeField(null=True, blank=True)
-    confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    confirmed_by = staff_fk()
     arrived_at = models.DateTimeField(null=True, blank=True)
-    arrived_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    arrived_by = staff_fk()
     in_room_at = models.DateTimeField(null=True, blank=True)
-    in_room_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    in_room_by = staff_fk()
     completed_at = models.DateTimeField(null=True, blank=True)
-    completed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    completed_by = staff_fk()
     cancelled_at = models.DateTimeField(null=True, blank=True)
-    cancelled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    cancelled_by = staff_fk()
     no_show_at = models.DateTimeField(null=True, blank=True)
-    no_show_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    no_show_by = staff_fk()
     # Why the last status change was made outside the visit's time, or undone.
     status_reason = models.CharField(
         _("reason for the status change"), max_length=200, blank=True
@@ -232,39 +174,15 @@ class Appointment(models.Model):
                 condition=Q(end__gt=models.F("start")),
                 name="scheduling_appointment_ends_after_start",
             ),
-            PostgresExclusionConstraint(
+            no_overlap(
                 name="scheduling_no_provider_overlap",
-                expressions=[
-                    (half_open_range("start", "end"), RangeOperators.OVERLAPS),
-                    ("provider", RangeOperators.EQUAL),
-                ],
-                condition=Q(
-                    status__in=[
-                        "scheduled",
-                        "confirmed",
-                        "arrived",
-                        "in_room",
-                        "completed",
-                    ]
-                )
-                & Q(is_double_booked=False),
+                column="provider",
+                condition=Q(status__in=ACTIVE_STATUSES) & Q(is_double_booked=False),
             ),
-            PostgresExclusionConstraint(
+            no_overlap(
                 name="scheduling_no_room_overlap",
-                expressions=[
-                    (half_open_range("start", "end"), RangeOperators.OVERLAPS),
-                    ("room", RangeOperators.EQUAL),
-                ],
-                condition=Q(
-                    status__in=[
-                        "scheduled",
-                        "confirmed",
-                        "arrived",
-                        "in_room",
-                        "completed",
-                    ]
-                )
-                & Q(room__isnull=False),
+                column="room",
+                condition=Q(status__in=ACTIVE_STATUSES) & Q(room__isnull=False),
             ),
         ]
 

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from clinic.fields import optional_fk
 from scheduling.models.resources import Location, Provider
 
 
@@ -59,21 +60,10 @@ class AvailabilityException(models.Model):
         BLOCKED = "blocked", _("Blocked time")
         EXTRA = "extra", _("Extra session")
 
-    provider = models.ForeignKey(
-        Provider,
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="availability_exceptions",
+    provider = optional_fk(
+        Provider, on_delete=models.CASCADE, related_name="availability_exceptions"
     )
-    location = models.ForeignKey(
-        Location,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        help_text=_("Where an extra session takes place."),
-    )
+    location = optional_fk(Location, help_text=_("Where an extra session takes place."))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     start = models.DateTimeField(_("from"))
     end = models.DateTimeField(_("until"))

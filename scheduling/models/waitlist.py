@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from clinic.fields import optional_fk
 from scheduling.models.appointments import Appointment
 from scheduling.models.resources import AppointmentType, Provider
 
@@ -28,14 +29,7 @@ class WaitlistEntry(models.Model):
     appointment_type = models.ForeignKey(
         AppointmentType, on_delete=models.PROTECT, related_name="+"
     )
-    provider = models.ForeignKey(
-        Provider,
-        verbose_name=_("preferred provider"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    provider = optional_fk(Provider, _("preferred provider"))
     # Weekdays that suit, as digits 0 (Monday) to 6; blank: any day.
     weekdays = models.CharField(_("days that suit"), max_length=7, blank=True)
     part_of_day = models.CharField(
@@ -47,9 +41,7 @@ class WaitlistEntry(models.Model):
         max_length=10, choices=Status.choices, default=Status.WAITING
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    offered_appointment = models.ForeignKey(
-        Appointment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    offered_appointment = optional_fk(Appointment, on_delete=models.SET_NULL)
 
     history = HistoricalRecords()
 

@@ -13,8 +13,8 @@ from scheduling.selectors.day_grid import (
     build_grid,
     day_view,
     eligibility_state,
-    filter_choices,
     no_show_counts,
+    optional_choices,
     today_board,
     week_view,
 )
@@ -33,7 +33,7 @@ __all__ = [
     "build_grid",
     "day_view",
     "eligibility_state",
-    "filter_choices",
+    "optional_choices",
     "no_show_counts",
     "patient_appointments",
     "patient_visit_today",

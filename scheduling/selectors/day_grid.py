@@ -32,7 +32,7 @@ FILTER_CHOICES_KEY = "scheduling:filter-choices"
 FILTER_CHOICES_SECONDS = 60
 
 
-def filter_choices() -> dict[str, list[tuple[int, str]]]:
+def optional_choices() -> dict[str, list[tuple[int, str]]]:
     """Locations, providers and rooms for the filter bars.
 
     Kept a minute in the cache: they change rarely, and the day view must render in

@@ -23,7 +23,7 @@ class _ScheduleFilters(FilteredListMixin):
     filter_form_class = DayFilterForm
 
     def get_filter_form_kwargs(self) -> dict:
-        return {"choices": selectors.filter_choices()}
+        return {"choices": selectors.optional_choices()}
 
     def filters_without_date(self) -> str:
         query = (self.get_filter_data() or self.request.GET).copy()

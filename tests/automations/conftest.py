@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.scheduling.conftest import _fresh_filter_choices, clinic  # noqa: F401
+from tests.scheduling.conftest import _fresh_optional_choices, clinic  # noqa: F401
 
 
 @pytest.fixture

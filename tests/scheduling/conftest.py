@@ -27,7 +27,7 @@ def clinic(db):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_filter_choices():
+def _fresh_optional_choices():
     """The filter bars' choices are cached a minute; each test starts without."""
     from django.core.cache import cache
 
