@@ -2,7 +2,6 @@
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -18,6 +17,7 @@ from billing.validators import (
     validate_modifiers,
     validate_pointers,
 )
+from clinic.fields import patient_fk, staff_fk
 
 
 class VisitDiagnosis(models.Model):
@@ -77,9 +77,7 @@ class Charge(models.Model):
         on_delete=models.PROTECT,
         related_name="charges",
     )
-    patient = models.ForeignKey(
-        "registration.Patient", on_delete=models.PROTECT, related_name="charges"
-    )
+    patient = patient_fk(related_name="charges", verbose_name=None)
     provider = models.ForeignKey(
         "scheduling.Provider",
         verbose_name=_("rendering provider"),
@@ -113,13 +111,7 @@ class Charge(models.Model):
         _("status"), max_length=8, choices=Status.choices, default=Status.DRAFT
     )
     created_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = staff_fk()
 
     history = HistoricalRecords()
 

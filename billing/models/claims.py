@@ -19,6 +19,7 @@ from billing.models.submission import SubmissionBatch
 from billing.validators import (
     validate_place_of_service,
 )
+from clinic.fields import optional_fk, patient_fk, staff_fk
 
 
 class Claim(models.Model):
@@ -57,9 +58,7 @@ class Claim(models.Model):
         on_delete=models.PROTECT,
         related_name="claims",
     )
-    patient = models.ForeignKey(
-        "registration.Patient", on_delete=models.PROTECT, related_name="claims"
-    )
+    patient = patient_fk(related_name="claims", verbose_name=None)
     coverage = models.ForeignKey(
         "registration.Coverage", on_delete=models.PROTECT, related_name="claims"
     )
@@ -75,25 +74,13 @@ class Claim(models.Model):
     sequence = models.CharField(
         _("payer order"), max_length=1, choices=Sequence.choices, default="P"
     )
-    primary_claim = models.ForeignKey(
-        "self",
-        verbose_name=_("primary claim"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="secondary_claims",
+    primary_claim = optional_fk(
+        "self", _("primary claim"), related_name="secondary_claims"
     )
     frequency_code = models.CharField(
         _("frequency"), max_length=1, choices=Frequency.choices, default="1"
     )
-    original_claim = models.ForeignKey(
-        "self",
-        verbose_name=_("replaces"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="replacements",
-    )
+    original_claim = optional_fk("self", _("replaces"), related_name="replacements")
     payer_claim_number = models.CharField(
         _("payer's claim number"), max_length=50, blank=True
     )
@@ -117,26 +104,13 @@ class Claim(models.Model):
     status_reason = models.CharField(_("reason"), max_length=300, blank=True)
     scrub_errors = models.JSONField(_("scrubber errors"), default=list, blank=True)
     scrubbed_at = models.DateTimeField(null=True, blank=True)
-    batch = models.ForeignKey(
-        SubmissionBatch,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="claims",
-    )
+    batch = optional_fk(SubmissionBatch, related_name="claims")
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     adjudicated_at = models.DateTimeField(_("adjudicated"), null=True, blank=True)
     paid_amount = money(verbose_name=_("paid"), default=ZERO)
     adjustment_amount = money(verbose_name=_("adjusted"), default=ZERO)
     patient_responsibility = money(verbose_name=_("patient owes"), default=ZERO)
-    assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("assigned to"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    assigned_to = staff_fk(_("assigned to"))
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     history = HistoricalRecords()
@@ -200,9 +174,7 @@ class ClaimLine(models.Model):
     line_number = models.PositiveSmallIntegerField(
         _("line"), validators=[MinValueValidator(1), MaxValueValidator(50)]
     )
-    charge = models.ForeignKey(
-        Charge, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    charge = optional_fk(Charge)
     service_date = models.DateField(_("date of service"))
     code = models.CharField(_("CPT/HCPCS"), max_length=5)
     modifiers = models.CharField(_("modifiers"), max_length=11, blank=True)

@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from billing.models.claims import Claim
 from billing.models.fields import ZERO, money
+from clinic.fields import optional_fk, staff_fk
 
 
 class Remittance(models.Model):
@@ -27,13 +28,7 @@ class Remittance(models.Model):
     claim_count = models.PositiveIntegerField(default=0)
     unmatched_count = models.PositiveIntegerField(default=0)
     imported_at = models.DateTimeField(_("imported"), default=timezone.now)
-    imported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    imported_by = staff_fk()
 
     history = HistoricalRecords()
 
@@ -114,13 +109,7 @@ class ClaimPayment(models.Model):
     remittance = models.ForeignKey(
         Remittance, on_delete=models.CASCADE, related_name="claim_payments"
     )
-    claim = models.ForeignKey(
-        Claim,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="payments",
-    )
+    claim = optional_fk(Claim, related_name="payments")
     patient_control_number = models.CharField(_("CLP01"), max_length=38)
     status_code = models.CharField(_("CLP02"), max_length=2)
     charge_amount = money()

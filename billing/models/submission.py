@@ -1,7 +1,6 @@
 """837P submission batches, their control numbers and the clearinghouse's
 acknowledgements."""
 
-from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -9,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from billing.models.fields import ZERO, money
+from clinic.fields import staff_fk
 
 
 class SubmissionBatch(models.Model):
@@ -46,13 +46,7 @@ class SubmissionBatch(models.Model):
     last_error = models.CharField(_("last error"), max_length=500, blank=True)
     ack_detail = models.CharField(_("acknowledgement"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    created_by = staff_fk()
 
     history = HistoricalRecords()
 
