@@ -67,7 +67,9 @@ def _filtered(parsed: ParsedQuery):
     return rows
 
 
-def patient_search(*, query: str, limit: int = SEARCH_LIMIT) -> SearchResults:
+def patient_search(
+    *, query: str, limit: int = SEARCH_LIMIT, offset: int = 0
+) -> SearchResults:
     """Patients matching the header box: MRN, phone, date of birth, name fragments.
 
     At most two queries, whatever the data. A name search ranks up to
@@ -76,7 +78,8 @@ def patient_search(*, query: str, limit: int = SEARCH_LIMIT) -> SearchResults:
     whose family and given names start with the first two fragments (a b-tree
     range, cheap however common the name), and when those do not fill the cap,
     from every row containing the fragments (the trigram GIN index). MRN, phone
-    and date of birth are exact (b-tree indexes), listed by name.
+    and date of birth are exact (b-tree indexes), listed by name. ``offset`` pages
+    through the ranked matches (up to the cap).
     """
     parsed = parse_query(query)
     results = SearchResults(parsed=parsed)
@@ -85,9 +88,9 @@ def patient_search(*, query: str, limit: int = SEARCH_LIMIT) -> SearchResults:
     if parsed.names and _is_postgresql():
         # A common name fills the cap from the name-prefix index alone; otherwise
         # every row containing the fragments is looked up.
-        found = _ranked_by_name(parsed, limit, by_prefix=True)
+        found = _ranked_by_name(parsed, limit, offset, by_prefix=True)
         if not found or found[0].matched <= SEARCH_CANDIDATE_CAP:
-            found = _ranked_by_name(parsed, limit, by_prefix=False)
+            found = _ranked_by_name(parsed, limit, offset, by_prefix=False)
         results.patients = found
         results.matched = found[0].matched if found else 0
         return results
@@ -97,7 +100,7 @@ def patient_search(*, query: str, limit: int = SEARCH_LIMIT) -> SearchResults:
             rows.order_by("family_name", "given_name", "id")[: SEARCH_CANDIDATE_CAP + 1]
         )
         results.matched = len(found)
-        results.patients = found[:limit]
+        results.patients = found[offset : offset + limit]
         return results
     # Elsewhere (SQLite): rank the capped candidates in Python with rapidfuzz.
     words = " ".join(parsed.names)
@@ -110,7 +113,7 @@ def patient_search(*, query: str, limit: int = SEARCH_LIMIT) -> SearchResults:
         ranked.append(patient)
     ranked.sort(key=lambda p: (-p.rank, p.family_name, p.given_name, p.pk))
     results.matched = len(ranked)
-    results.patients = ranked[:limit]
+    results.patients = ranked[offset : offset + limit]
     return results
 
 
@@ -130,7 +133,7 @@ def _search_text_sql() -> str:
     return sql % tuple(f"'{param}'" for param in params)
 
 
-def _ranked_by_name(parsed: ParsedQuery, limit: int, *, by_prefix: bool):
+def _ranked_by_name(parsed: ParsedQuery, limit: int, offset: int, *, by_prefix: bool):
     """The best ``limit`` patients for a name search, ranked in SQL (PostgreSQL).
 
     The inner query takes up to SEARCH_CANDIDATE_CAP + 1 rows that contain every
@@ -174,11 +177,11 @@ def _ranked_by_name(parsed: ParsedQuery, limit: int, *, by_prefix: bool):
     if parsed.birth_date:
         conditions.append('"birth_date" = %s')
         params.append(parsed.birth_date)
-    params.append(limit)
+    params += [limit, offset]
     sql = (
         f"SELECT c.*, COUNT(*) OVER () AS matched FROM ("
         f"SELECT {columns}, word_similarity(%s, {text}) AS rank FROM {table} "
         f"WHERE {' AND '.join(conditions)} LIMIT {SEARCH_CANDIDATE_CAP + 1}"
-        f") c ORDER BY rank DESC, family_name, given_name, id LIMIT %s"
+        f") c ORDER BY rank DESC, family_name, given_name, id LIMIT %s OFFSET %s"
     )
     return list(Patient.objects.raw(sql, params))

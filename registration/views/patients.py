@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from clinic.edges import ServiceFormMixin
+from clinic.edges import ServiceFormMixin, querystring
 from clinic.mixins import ListAccessLogMixin, PatientAccessLogMixin
 from clinic.models import AccessLog
 from clinic.permissions import RoleRequiredMixin
@@ -26,6 +26,14 @@ from registration.forms import (
 )
 from registration.models import Patient
 from registration.restriction import mark_hidden, may_open, refusal
+
+
+def _page_number(text) -> int:
+    """The page asked for; anything that is not a page number is the first."""
+    try:
+        return max(1, min(int(text or 1), 1000))
+    except ValueError:
+        return 1
 
 
 class PatientListView(RoleRequiredMixin, ListAccessLogMixin, TemplateView):
@@ -52,9 +60,11 @@ class PatientListView(RoleRequiredMixin, ListAccessLogMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         query = self.request.GET.get("q", "")
-        limit = self.SUGGESTIONS if self.request.GET.get("suggest") else None
+        suggest = bool(self.request.GET.get("suggest"))
+        limit = self.SUGGESTIONS if suggest else selectors.SEARCH_LIMIT
+        page = 1 if suggest else _page_number(self.request.GET.get("page"))
         results = selectors.patient_search(
-            query=query, **({"limit": limit} if limit else {})
+            query=query, limit=limit, offset=(page - 1) * limit
         )
         mark_hidden(
             results.patients,
@@ -66,6 +76,13 @@ class PatientListView(RoleRequiredMixin, ListAccessLogMixin, TemplateView):
             query=query,
             results=results,
             cap=selectors.SEARCH_CANDIDATE_CAP,
+            page=page,
+            first_shown=(page - 1) * limit + 1,
+            last_shown=(page - 1) * limit + len(results.patients),
+            has_previous=page > 1,
+            has_next=page * limit
+            < min(results.matched, selectors.SEARCH_CANDIDATE_CAP),
+            querystring=querystring(self.request),
             can_register=self.request.user.has_perm("registration.add_patient"),
             **kwargs,
         )

@@ -171,3 +171,28 @@ def test_a_common_name_fills_the_cap_from_the_name_prefix_index(
     with django_assert_max_num_queries(2):
         found = patient_search(query="dsmi jo").patients
     assert found == [goldsmith]
+
+
+def test_more_matches_than_a_page_are_paged_through(client, make_user):
+    for n in range(SEARCH_LIMIT + 14):
+        PatientFactory(family_name="Paginski", given_name=f"Ann{n:02d}")
+    client.force_login(make_user("Front desk"))
+    first = client.get(reverse("registration:patient-list"), {"q": "paginski"})
+    assert len(first.context["results"].patients) == SEARCH_LIMIT
+    assert first.context["has_next"] and not first.context["has_previous"]
+    page = first.content.decode()
+    assert f"{SEARCH_LIMIT + 14} patients match." in page
+    assert "q=paginski&amp;page=2" in page
+
+    second = client.get(
+        reverse("registration:patient-list"), {"q": "paginski", "page": "2"}
+    )
+    rest = second.context["results"].patients
+    assert len(rest) == 14 and not second.context["has_next"]
+    shown = {p.pk for p in first.context["results"].patients} | {p.pk for p in rest}
+    assert len(shown) == SEARCH_LIMIT + 14  # every match once, none twice
+
+    bad = client.get(
+        reverse("registration:patient-list"), {"q": "paginski", "page": "x"}
+    )
+    assert bad.status_code == 200 and bad.context["page"] == 1
