@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, FormView
 
@@ -26,6 +27,16 @@ from scheduling.models import Appointment
 CHANGE = "scheduling.change_appointment"
 VIEW = "scheduling.view_appointment"
 UNKNOWN_ACTION = _("Unknown action.")
+
+
+# What the button that moves a visit to a status says: a verb, never the status.
+ACTION_VERBS = {
+    Appointment.Status.CONFIRMED: gettext_lazy("Confirm"),
+    Appointment.Status.IN_ROOM: gettext_lazy("Room the patient"),
+    Appointment.Status.COMPLETED: gettext_lazy("Complete the visit"),
+    Appointment.Status.NO_SHOW: gettext_lazy("Mark as no-show"),
+    Appointment.Status.SCHEDULED: gettext_lazy("Back to scheduled"),
+}
 
 
 class AppointmentMixin(RoleRequiredMixin):
@@ -95,14 +106,29 @@ class AppointmentDetailView(
         # Each status button with why it is closed now ("" when open); a closed
         # one is offered with a reason to those who may override the visit's time.
         quick_actions = [
-            (s, Appointment.Status(s).label, visit_windows.closed_message(a, s, now))
+            (
+                s,
+                ACTION_VERBS.get(s, Appointment.Status(s).label),
+                visit_windows.closed_message(a, s, now),
+            )
             for s in Appointment.Status.values
             if s in actions and s != Appointment.Status.ARRIVED
         ]
         undo_label = ""
         if visit_windows.can_undo(a, now):
             undo_label = services.UNDO_LABELS[a.status]
+        can_cancel = Appointment.Status.CANCELLED in services.TRANSITIONS[a.status]
+        # A finished visit says so instead of showing an empty list of actions.
+        finished = not (
+            quick_actions
+            or Appointment.Status.ARRIVED in actions
+            or can_cancel
+            or undo_label
+            or a.status == Appointment.Status.CANCELLED
+            or a.status in Appointment.UPCOMING_STATUSES
+        )
         return super().get_context_data(
+            finished=finished,
             quick_actions=quick_actions,
             can_check_in=Appointment.Status.ARRIVED in actions,
             check_in_closed=visit_windows.closed_message(
@@ -110,7 +136,7 @@ class AppointmentDetailView(
             ),
             can_override=user.has_perm(visit_windows.OVERRIDE_PERMISSION),
             undo_label=undo_label,
-            can_cancel=Appointment.Status.CANCELLED in services.TRANSITIONS[a.status],
+            can_cancel=can_cancel,
             can_move=a.status in Appointment.UPCOMING_STATUSES,
             can_change=user.has_perm(CHANGE),
             stamps=stamps,

@@ -184,7 +184,7 @@ def test_the_detail_page_offers_an_override_only_to_whom_may(client, frontdesk, 
     client.force_login(admin)
     page = client.get(url).content.decode()
     assert 'name="reason"' in page
-    assert "No-show anyway" in page
+    assert "Mark as no-show anyway" in page
 
 
 def test_a_quick_action_outside_the_time_answers_with_a_message(
