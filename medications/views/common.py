@@ -14,6 +14,20 @@ VIEW_FORMULARY = "medications.view_medication"
 def default_location(request, locations: list | None = None):
     """The user's own unit, else the infusion unit, else the first one."""
     locations = list(selectors.mar_locations()) if locations is None else locations
+    return _preferred(request, locations)
+
+
+def mar_default_location(request, locations: list):
+    """The unit a MAR opens on: never an empty one while a unit has patients. The
+    user's own unit when it has patients, else the infusion unit, else the first
+    unit with patients; only when no unit has any, ``default_location``."""
+    busy = selectors.mar_locations_with_patients()
+    return _preferred(request, [loc for loc in locations if loc.pk in busy]) or (
+        _preferred(request, locations)
+    )
+
+
+def _preferred(request, locations: list):
     profile = getattr(request.user, "profile", None)
     mine = getattr(profile, "default_location_id", None)
     for wanted in (
