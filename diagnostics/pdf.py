@@ -9,6 +9,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import inch, mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
 from reportlab.platypus import (
     Paragraph,
@@ -200,14 +201,15 @@ def label_pdf(order) -> bytes:
     )
     patient = order.patient
     room = size[0] - 12
+    name = f"{patient.family_name}, {patient.given_name}"
+    # A long name shrinks (to 5.5 pt) before it is cut: the label identifies.
+    name_size = next(
+        (s for s in (7, 6.5, 6, 5.5) if stringWidth(name, "Helvetica-Bold", s) <= room),
+        5.5,
+    )
     for kind in kinds:
         lines = [
-            (
-                "Helvetica-Bold",
-                7,
-                size[1] - 11,
-                f"{patient.family_name}, {patient.given_name}",
-            ),
+            ("Helvetica-Bold", name_size, size[1] - 11, name),
             (
                 "Helvetica",
                 6.5,

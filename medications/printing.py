@@ -36,14 +36,8 @@ def wristband_pdf(*, banner, clinic_name: str) -> bytes:
     barcode = Code128(patient.mrn, barHeight=0.62 * inch, barWidth=0.5 * mm, quiet=True)
     barcode_left = width - barcode.width - 0.4 * inch
     room = barcode_left - left - 0.2 * inch
-    name = f"{patient.family_name.upper()}, {patient.given_name}"
-    # A long name shrinks before it is cut: the band identifies the patient.
-    size = next(
-        (s for s in (14, 12, 11, 10) if stringWidth(name, "Helvetica-Bold", s) <= room),
-        10,
-    )
     lines = [
-        ("Helvetica-Bold", size, height - 0.32 * inch, name),
+        *_name_lines(patient, width=room, top=height),
         (
             "Helvetica",
             10,
@@ -65,6 +59,21 @@ def wristband_pdf(*, banner, clinic_name: str) -> bytes:
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()
+
+
+def _name_lines(patient, *, width: float, top: float) -> list[tuple]:
+    """The band's name: one line that shrinks from 14 to 10 points, else family
+    and given names on two lines of 9 points (cut only past that): the band
+    identifies the patient, so the given name is never cut off by the family
+    name."""
+    name = f"{patient.family_name.upper()}, {patient.given_name}"
+    for size in (14, 12, 11, 10):
+        if stringWidth(name, "Helvetica-Bold", size) <= width:
+            return [("Helvetica-Bold", size, top - 0.32 * inch, name)]
+    return [
+        ("Helvetica-Bold", 9, top - 0.16 * inch, f"{patient.family_name.upper()},"),
+        ("Helvetica-Bold", 9, top - 0.30 * inch, patient.given_name),
+    ]
 
 
 def _allergy_line(banner, *, width: float) -> tuple[float, str]:

@@ -388,7 +388,8 @@ def test_home_page_panels_for_clinician_and_nurse(client, doctor, make_user):
     )
     client.force_login(doctor)
     html = client.get("/").content.decode()
-    assert "Results to review" in html and "Potassium 7.0 mmol/L (HH)" in html
+    assert "Results to review" in html
+    assert "Potassium 7.0 mmol/L (Critical high)" in html
     assert StaffAlert.objects.filter(kind="critical_result").count() == 1
 
 
