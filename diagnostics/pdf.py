@@ -151,7 +151,8 @@ def requisition_pdf(order) -> bytes:
         ),
         # reportlab's own human-readable line touches the bars and hangs below
         # the flowable: the accession is printed as a line of its own.
-        Code128(order.accession, barHeight=14 * mm, barWidth=0.4 * mm),
+        # The page margin is its quiet zone: the bars line up with the text.
+        Code128(order.accession, barHeight=14 * mm, barWidth=0.4 * mm, quiet=False),
         Spacer(1, 1 * mm),
         pdf_paragraph(f"Accession {order.accession}", CELL),
         Spacer(1, 4 * mm),
@@ -201,19 +202,15 @@ def label_pdf(order) -> bytes:
     )
     patient = order.patient
     room = size[0] - 12
-    name = f"{patient.family_name}, {patient.given_name}"
-    # A long name shrinks (to 5.5 pt) before it is cut: the label identifies.
-    name_size = next(
-        (s for s in (7, 6.5, 6, 5.5) if stringWidth(name, "Helvetica-Bold", s) <= room),
-        5.5,
-    )
+    names = _label_name_lines(patient, width=room, top=size[1])
+    below_name = names[-1][2] - 9
     for kind in kinds:
         lines = [
-            ("Helvetica-Bold", name_size, size[1] - 11, name),
+            *names,
             (
                 "Helvetica",
                 6.5,
-                size[1] - 20,
+                below_name,
                 f"MRN {patient.mrn}  DOB {patient.birth_date.isoformat()}",
             ),
             ("Helvetica", 7, 0.22 * inch, f"{order.accession}  {kind}"),
@@ -233,6 +230,20 @@ def label_pdf(order) -> bytes:
         pdf.showPage()
     pdf.save()
     return buffer.getvalue()
+
+
+def _label_name_lines(patient, *, width: float, top: float) -> list[tuple]:
+    """The label's name: one line of 7 to 6 points, else family and given names
+    on two lines (cut only past that): the label identifies the patient, so the
+    given name is never lost behind a long family name."""
+    name = f"{patient.family_name}, {patient.given_name}"
+    for points in (7, 6.5, 6):
+        if stringWidth(name, "Helvetica-Bold", points) <= width:
+            return [("Helvetica-Bold", points, top - 11, name)]
+    return [
+        ("Helvetica-Bold", 6.5, top - 9, f"{patient.family_name},"),
+        ("Helvetica-Bold", 6.5, top - 17, patient.given_name),
+    ]
 
 
 def report_pdf(order) -> bytes:
