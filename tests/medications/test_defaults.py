@@ -90,3 +90,17 @@ def test_doses_show_without_trailing_zeros_and_buttons_are_verbs(
     ).content.decode()
     assert "6.5 mg" in page and "6.500" not in page
     assert "Give dose" in page and "Hold / refuse" in page
+
+
+def test_the_home_panel_of_a_nurse_whose_unit_is_empty_counts_every_unit(
+    client, make_user, units
+):
+    floor, _infusion, order = units
+    ScheduledDose.objects.create(order=order, due_at=timezone.now())
+    nurse = make_user("Nurse")
+    nurse.profile.default_location = floor
+    nurse.profile.save()
+    client.force_login(nurse)
+    html = client.get(reverse("clinic:home")).content.decode()
+    assert "Every unit" in html and "Due now 1</span>" in html
+    assert f"?location={floor.pk}" not in html
