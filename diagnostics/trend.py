@@ -10,8 +10,12 @@ WIDTH, HEIGHT = 360, 140
 LEFT, RIGHT, TOP, BOTTOM = 44, 12, 12, 26
 
 
-def trend_chart(*, points: list[tuple], low=None, high=None, unit: str = "") -> dict:
-    """``points``: (datetime, Decimal, flag) oldest first. Returns SVG geometry."""
+def trend_chart(
+    *, points: list[tuple], low=None, high=None, unit: str = "", decimals: int = 2
+) -> dict:
+    """``points``: (datetime, Decimal, flag) oldest first. Returns SVG geometry;
+    each dot's label shows its value to the test's ``decimals``, as the results
+    table does (never the column's four places)."""
     values = [float(v) for _t, v, _f in points]
     bounds = values + [float(b) for b in (low, high) if b is not None]
     top, bottom = max(bounds), min(bounds)
@@ -36,6 +40,7 @@ def trend_chart(*, points: list[tuple], low=None, high=None, unit: str = "") -> 
                 "x": round(x, 1),
                 "y": y(float(value)),
                 "value": value,
+                "label": f"{value:.{decimals}f}",
                 "when": when,
                 "flag": flag,
                 "abnormal": flag not in ("", "N"),
