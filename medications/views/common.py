@@ -22,12 +22,12 @@ def mar_default_location(request, locations: list):
     user's own unit when it has patients, else the infusion unit, else the first
     unit with patients; only when no unit has any, ``default_location``."""
     busy = selectors.mar_locations_with_patients()
-    return _preferred(request, [loc for loc in locations if loc.pk in busy]) or (
-        _preferred(request, locations)
-    )
+    with_patients = [loc for loc in locations if loc.pk in busy]
+    return _preferred(request, with_patients) or _preferred(request, locations)
 
 
 def _preferred(request, locations: list):
+    """Of ``locations``: the user's own, else the infusion unit, else the first."""
     profile = getattr(request.user, "profile", None)
     mine = getattr(profile, "default_location_id", None)
     for wanted in (
