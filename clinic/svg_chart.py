@@ -59,12 +59,14 @@ class Row:
 @dataclass(frozen=True)
 class Point:
     """One dated value of a time chart; a ``flagged`` point is drawn in the alert
-    colour; ``note`` follows the value in its tooltip (an H/L flag)."""
+    colour; ``note`` follows the value in its tooltip (an H/L flag); ``label`` is
+    the value as written there (default: up to two decimals)."""
 
     when: datetime
     value: Number
     flagged: bool = False
     note: str = ""
+    label: str = ""
 
 
 @dataclass(frozen=True)
@@ -227,7 +229,8 @@ def time_chart(
         share = (point.when - first).total_seconds() / span if span else 0.5
         x, dot_y = round(left + plot_w * share, 1), y(float(point.value))
         coordinates.append(f"{x},{dot_y}")
-        title = f"{_day(point.when)}: {floatformat(point.value, '-2')} {point.note}"
+        written = point.label or floatformat(point.value, "-2")
+        title = f"{_day(point.when)}: {written} {point.note}"
         chart.circles.append(
             Circle(
                 x,

@@ -108,6 +108,7 @@ def patient_trends(*, patient) -> list[dict]:
                     low=found.low if found else None,
                     high=found.high if found else None,
                     unit=test.unit,
+                    decimals=test.decimals,
                 ),
                 "latest": last,
             }

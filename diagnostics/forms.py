@@ -185,7 +185,7 @@ class ReviewForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(_("Sign off (reviewed)"), "btn-success")
+        self.helper = _helper(_("Sign off results"), "btn-success")
 
 
 class Hl7UploadForm(forms.Form):

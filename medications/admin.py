@@ -12,13 +12,17 @@ from medications.models import (
 
 @admin.register(Medication)
 class MedicationAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "strength", "unit", "form", "barcode", "is_high_alert"]
+    list_display = ["name", "strength_label", "form", "barcode", "is_high_alert"]
     search_fields = ["name", "barcode", "rxnorm_code"]
+
+    @admin.display(description="strength", ordering="strength")
+    def strength_label(self, medication) -> str:
+        return f"{medication.strength.normalize():f} {medication.unit}"
 
 
 @admin.register(MedicationOrder)
 class MedicationOrderAdmin(AdminAccessLogMixin, SimpleHistoryAdmin):
-    list_display = ["patient", "medication", "dose", "dose_unit", "route", "status"]
+    list_display = ["patient", "medication", "dose_label", "route", "status"]
     list_filter = ["status", "frequency", "location"]
     raw_id_fields = ["patient", "ordered_by"]
 

@@ -8,14 +8,20 @@ from django.utils import timezone
 from clinic.panels import Panel
 from medications import conf
 from medications.models import MedicationOrder, ScheduledDose
+from medications.selectors import mar_locations_with_patients
 
 
 def doses_now(request) -> Panel | None:
-    """Counts for the user's unit (every unit when none is set), and a link."""
+    """Counts for the user's unit (every unit when none is set or it has no
+    patients), and a link."""
     if not request.user.has_perm("medications.view_scheduleddose"):
         return None
     profile = getattr(request.user, "profile", None)
     location = getattr(profile, "default_location", None)
+    if location is not None and location.pk not in mar_locations_with_patients():
+        # An empty unit of one's own counts nothing: every unit's doses, and the
+        # MAR opens where the patients are.
+        location = None
     now = timezone.now()
     doses = ScheduledDose.objects.filter(
         status=ScheduledDose.Status.SCHEDULED,

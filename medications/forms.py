@@ -110,7 +110,7 @@ class DoseStatusForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(_("Record"), "btn-warning btn-lg")
+        self.helper = _helper(_("Record hold or refusal"), "btn-warning btn-lg")
 
 
 def _split_list(text: str) -> list[str]:
@@ -235,7 +235,10 @@ class MedicationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.initial["ingredients"] = ", ".join(self.instance.ingredients)
-        self.helper = _helper(_("Save"))
+            # "6.5", not the column's "6.500".
+            for name in ("strength", "max_single_dose"):
+                self.initial[name] = f"{getattr(self.instance, name).normalize():f}"
+        self.helper = _helper(_("Save medication"))
 
     def clean_ingredients(self) -> list[str]:
         return _split_list(self.cleaned_data["ingredients"])

@@ -17,7 +17,18 @@ UNITS: dict[str, tuple[str, Decimal]] = {
     "application": ("application", Decimal("1")),
 }
 
-UNIT_CHOICES = [(unit, unit) for unit in UNITS]
+# What a pick list shows: the abbreviation a label prints, with its name where the
+# abbreviation alone is easy to misread (mcg for mg).
+UNIT_NAMES = {
+    "mcg": "mcg (microgram)",
+    "mg": "mg (milligram)",
+    "g": "g (gram)",
+    "mL": "mL (millilitre)",
+    "L": "L (litre)",
+    "mmol": "mmol (millimole)",
+}
+
+UNIT_CHOICES = [(unit, UNIT_NAMES.get(unit, unit)) for unit in UNITS]
 
 
 def units_fit(a: str, b: str) -> bool:

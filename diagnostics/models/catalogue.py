@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from diagnostics.units import unit_label
+
 LOINC_SHAPE = RegexValidator(
     r"^\d{1,7}-\d$", _("A LOINC code looks like 718-7 (digits, dash, check digit).")
 )
@@ -79,6 +81,10 @@ class TestDefinition(models.Model):
     @property
     def is_numeric(self) -> bool:
         return self.result_type == self.ResultType.NUMERIC
+
+    @property
+    def display_unit(self) -> str:
+        return unit_label(self.unit)
 
     def normal_value_list(self) -> list[str]:
         return [v.strip().lower() for v in self.normal_values.split("|") if v.strip()]

@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 from diagnostics.models.catalogue import TestDefinition
 from diagnostics.models.hl7 import Hl7Message
 from diagnostics.models.orders import DiagnosticOrder
+from diagnostics.units import unit_label
 
 
 class Observation(models.Model):
@@ -87,6 +88,10 @@ class Observation(models.Model):
     @property
     def is_abnormal(self) -> bool:
         return self.flag != self.Flag.NORMAL
+
+    @property
+    def display_unit(self) -> str:
+        return unit_label(self.unit)
 
     @property
     def display_value(self) -> str:

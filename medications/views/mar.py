@@ -27,7 +27,7 @@ from medications.views.common import (
     CHART_DOSE,
     ORDER,
     VIEW_MAR,
-    default_location,
+    mar_default_location,
 )
 from registration.banner import PatientBannerMixin
 from registration.models import Patient
@@ -67,7 +67,7 @@ class MarView(RoleRequiredMixin, FilteredListMixin, TemplateView):
         data = self.get_filters()
         chosen = data.get("location")
         location = next((loc for loc in self.locations if loc.pk == chosen), None)
-        location = location or default_location(self.request, self.locations)
+        location = location or mar_default_location(self.request, self.locations)
         start, end = self._window(data)
         mar = None
         if location is not None:

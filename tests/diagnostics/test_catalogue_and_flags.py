@@ -105,3 +105,11 @@ def test_an_order_needs_a_test():
         services.order_create(
             patient=PatientFactory(), reason_code="E11.9", actor=clinician()
         )
+
+
+def test_reference_ranges_follow_the_registered_sex_at_birth():
+    sex_at_birth = patient_facts.sex_at_birth
+    assert sex_at_birth(PatientFactory(sex_at_birth="F")) == "F"
+    assert sex_at_birth(PatientFactory(sex_at_birth="M")) == "M"
+    assert sex_at_birth(PatientFactory(sex_at_birth="U")) is None
+    assert sex_at_birth(PatientFactory(sex_at_birth="X")) is None

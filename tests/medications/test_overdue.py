@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from alerts.models import StaffAlert
@@ -54,3 +55,26 @@ def test_dispatch_due_runs_the_medication_sweepers(make_user):
     assert results["medications.sweepers.generate_schedules"] == 4  # -1, 11, 23, 35 h
     assert order.doses.count() == 4
     assert results["medications.sweepers.raise_overdue_alerts"] == 1
+
+
+def test_the_overdue_alert_opens_the_doses_give_page_for_the_nurse(client, make_user):
+    """The link the alert carries (issue #18): ``medications:dose-give`` with the
+    dose's pk for the nurses it goes to; ``medications:patient-mar`` for the
+    administrator it escalates to, who does not give doses."""
+    now = timezone.now()
+    order = MedicationOrderFactory(patient__family_name="Lee")
+    ScheduledDose.objects.create(order=order, due_at=now - timedelta(minutes=90))
+    services.overdue_alerts_raise(now=now)
+    alert = StaffAlert.objects.get(kind="dose_overdue")
+    give = reverse("medications:dose-give", kwargs={"pk": alert.subject.pk})
+    mar = reverse("medications:patient-mar", kwargs={"patient_pk": alert.patient_id})
+
+    client.force_login(make_user(alert.assigned_role))
+    page = client.get(give)
+    assert page.status_code == 200
+    assert page.context["form"].initial["amount"] == "500"
+    assert "Give dose" in page.content.decode()
+
+    client.force_login(make_user("Administrator"))
+    assert client.get(mar).status_code == 200
+    assert client.get(give).status_code == 403

@@ -2,9 +2,11 @@
 
 import subprocess
 from datetime import timedelta
+from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
 
+import pdfplumber
 import pytest
 import zxingcpp
 from django.urls import reverse
@@ -15,8 +17,9 @@ from pypdf import PdfReader
 from clinic.models import AccessLog
 from medications import services
 from medications.models import ScheduledDose
+from tests.clinic.test_pdf_layout import overlaps
 from tests.medications.factories import MedicationFactory, MedicationOrderFactory
-from tests.registration.factories import PatientFactory
+from tests.registration.factories import AllergyFactory, PatientFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -95,3 +98,63 @@ def test_the_mar_printout_lists_the_days_doses_and_who_gave_them(
     assert "Held" in text and "Patient asleep" in text
     image = _render(response.content, tmp_path, dpi=60)
     assert image.width > image.height  # landscape
+
+
+@pytest.fixture
+def crowded_day(make_user):
+    """A patient whose every printed field is as long as the forms allow it."""
+    nurse = make_user(
+        "Nurse", first_name="Maria-Fernanda", last_name="Oyelaran-Whitfield"
+    )
+    patient = PatientFactory(
+        mrn="P0000999",
+        given_name="Bartholomew-Alexander",
+        family_name="Vandenberghe-Castellanos y Montgomery",
+    )
+    for substance, reaction in [
+        ("Penicillin", "Anaphylaxis with airway swelling"),
+        ("Sulfamethoxazole-trimethoprim", "Stevens-Johnson syndrome"),
+        ("Iodinated contrast media", "Hives and bronchospasm"),
+        ("Latex", "Contact dermatitis"),
+    ]:
+        AllergyFactory(
+            patient=patient, substance=substance, reaction=reaction, severity="life"
+        )
+    order = MedicationOrderFactory(
+        patient=patient,
+        medication=MedicationFactory(
+            name="Piperacillin-tazobactam extended infusion in sodium chloride 0.9%",
+            barcode="00409080599",
+        ),
+        dose=Decimal("12345.125"),
+        dose_unit="mcg",
+        route="INH",
+        indication="Hospital-acquired pneumonia with " + "resistant organisms " * 6,
+    )
+    now = timezone.now()
+    held = ScheduledDose.objects.create(order=order, due_at=now)
+    services.dose_hold(dose=held, actor=nurse, reason="Patient off the unit " * 12)
+    return nurse, patient, now
+
+
+def test_long_names_and_allergies_stay_inside_their_cells(client, crowded_day):
+    nurse, patient, now = crowded_day
+    client.force_login(nurse)
+    day = {"date": f"{timezone.localdate(now):%Y-%m-%d}"}
+    pdfs = {
+        name: client.get(reverse(name, kwargs={"patient_pk": patient.pk}), day).content
+        for name in ("medications:wristband", "medications:mar-print")
+    }
+    for name, pdf in pdfs.items():
+        assert overlaps(pdf) == [], name
+        text = _text(pdf)
+        # Both printouts carry every allergy, by name.
+        for substance in ("Penicillin", "Sulfamethoxazole", "contrast", "Latex"):
+            assert substance in text, (name, substance)
+        assert "MRN P0000999" in text
+    # The band's text stays left of its barcode (a long name used to run into
+    # the bars, where no glyph overlap shows it).
+    with pdfplumber.open(BytesIO(pdfs["medications:wristband"])) as document:
+        page = document.pages[0]
+        bars = min(rect["x0"] for rect in page.rects)
+        assert max(char["x1"] for char in page.chars) < bars
