@@ -19,7 +19,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from clinic.pdf import pdf_markup, pdf_paragraph
+from clinic.pdf import pdf_markup, pdf_paragraph, pdf_wrap
 from clinic.reports.base import Filters, Report
 from clinic.reports.csv_output import RowHasher
 
@@ -91,11 +91,15 @@ def write_pdf(
         if page_rows:
             if not widths:
                 widths.extend(_column_widths(head, page_rows))
+            rows = [
+                _wrapped(head, widths, "Helvetica-Bold"),
+                *(_wrapped(row, widths, "Helvetica") for row in page_rows),
+            ]
             story.append(
                 Table(
-                    [head, *page_rows],
+                    rows,
                     colWidths=widths,
-                    rowHeights=PDF_ROW_HEIGHT,
+                    rowHeights=[_row_height(row) for row in rows],
                     repeatRows=1,
                     style=style,
                 )
@@ -153,10 +157,32 @@ def write_pdf(
     return digest
 
 
-PDF_CELL_CHARS = 60
+PDF_CELL_CHARS = 240
+PDF_CELL_LINES = 3  # a longer cell ends with "…" (the CSV export keeps it whole)
 PDF_FONT_SIZE = 7
-PDF_ROW_HEIGHT = PDF_FONT_SIZE * 1.2 + 6  # one line and the table's padding
+PDF_LINE_HEIGHT = PDF_FONT_SIZE * 1.2
+PDF_CELL_PADDING = 6  # reportlab's default, each side
+PDF_ROW_HEIGHT = PDF_LINE_HEIGHT + PDF_CELL_PADDING  # one line and the padding
 PDF_TABLE_WIDTH = 10 * inch  # landscape letter inside the margins
+
+
+def _wrapped(cells: list[str], widths: list[float], font: str) -> list[str]:
+    """Each cell broken into lines inside its column (never over its neighbour)."""
+    return [
+        pdf_wrap(
+            cell,
+            font=font,
+            size=PDF_FONT_SIZE,
+            width=width - 2 * PDF_CELL_PADDING,
+            max_lines=PDF_CELL_LINES,
+        )
+        for cell, width in zip(cells, widths, strict=True)
+    ]
+
+
+def _row_height(cells: list[str]) -> float:
+    lines = max((cell.count("\n") + 1 for cell in cells), default=1)
+    return lines * PDF_LINE_HEIGHT + PDF_CELL_PADDING
 
 
 def _column_widths(head: list[str], rows: list[list[str]]) -> list[float]:
@@ -178,6 +204,7 @@ def _column_widths(head: list[str], rows: list[list[str]]) -> list[float]:
 
 
 def _fit(text: str | None) -> str:
-    """A cell on one line: long text is cut (the CSV export keeps it whole)."""
+    """A cell's text on one line, cut when very long (it is then wrapped into its
+    column; the CSV export keeps it whole)."""
     text = (text or "").replace("\n", " ")
     return text if len(text) <= PDF_CELL_CHARS else text[: PDF_CELL_CHARS - 1] + "…"
