@@ -164,6 +164,7 @@ PDF_LINE_HEIGHT = PDF_FONT_SIZE * 1.2
 PDF_CELL_PADDING = 6  # reportlab's default, each side
 PDF_ROW_HEIGHT = PDF_LINE_HEIGHT + PDF_CELL_PADDING  # one line and the padding
 PDF_TABLE_WIDTH = 10 * inch  # landscape letter inside the margins
+PDF_WORD_CAP = 1.3 * inch  # a longer word (a URL, a hash) is broken instead
 
 
 def _wrapped(cells: list[str], widths: list[float], font: str) -> list[str]:
@@ -186,21 +187,34 @@ def _row_height(cells: list[str]) -> float:
 
 
 def _column_widths(head: list[str], rows: list[list[str]]) -> list[float]:
-    """Widths from the header and the first page, stretched to the page's width
-    (room for longer text further on), then kept for every page: the same columns
-    throughout, and no measuring of every cell of every page."""
+    """Widths from the header and the first page, then kept for every page (the
+    same columns throughout, no measuring of every cell of every page). Each column
+    gets at least its longest word (so "Change" is never split letter by letter);
+    what is left of the page goes to the columns whose text is longer than that,
+    in proportion to how much longer it is."""
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
-    widths = [
-        max(
-            stringWidth(title, "Helvetica-Bold", PDF_FONT_SIZE),
-            *(stringWidth(row[i], "Helvetica", PDF_FONT_SIZE) for row in rows),
-        )
-        + 12
-        for i, title in enumerate(head)
-    ]
-    scale = PDF_TABLE_WIDTH / sum(widths)
-    return [width * scale for width in widths]
+    def width(text: str, bold: bool = False) -> float:
+        font = "Helvetica-Bold" if bold else "Helvetica"
+        return stringWidth(text, font, PDF_FONT_SIZE)
+
+    pad = 2 * PDF_CELL_PADDING
+    natural, least = [], []
+    for i, title in enumerate(head):
+        cells = [row[i] for row in rows]
+        natural.append(max(width(title, True), *(width(c) for c in cells)) + pad)
+        words = [*title.split(), *(w for c in cells for w in c.split())]
+        longest = max((width(w, True) for w in words), default=0) + pad
+        least.append(min(longest, PDF_WORD_CAP))
+    spare = PDF_TABLE_WIDTH - sum(least)
+    extra = [n - m for n, m in zip(natural, least, strict=True)]
+    if spare <= 0 or sum(extra) <= 0:
+        scale = PDF_TABLE_WIDTH / sum(natural)
+        return [w * scale for w in natural]
+    share = min(1.0, spare / sum(extra))
+    widths = [m + e * share for m, e in zip(least, extra, strict=True)]
+    grow = PDF_TABLE_WIDTH / sum(widths)
+    return [w * grow for w in widths]
 
 
 def _fit(text: str | None) -> str:
