@@ -70,16 +70,27 @@ def django_db_setup(django_db_setup, django_db_blocker):
 def _flush_as_owner():
     """A transactional test ends by emptying every table (``flush``: TRUNCATE), which
     the app's role may not do and the append-only tables' triggers refuse: in the
-    test databases the owner (a superuser here) does it with triggers off."""
-    if not settings.DATABASE_OWNER:
-        yield
-        return
+    test databases the owner (a superuser here) does it with triggers off. The
+    benchmarks run as the owner already (``test.sh --bench``): the same, on the
+    connection they have."""
     from django.core.management.commands import flush
+    from django.db import connections
 
     original = flush.Command.handle
 
     def handle(self, **options):
-        with connected_as_owner(options.get("database", "default")) as owner:
+        alias = options.get("database", "default")
+        if not settings.DATABASE_OWNER:
+            if connections[alias].vendor == "postgresql":
+                with connections[alias].cursor() as cursor:
+                    cursor.execute("SET session_replication_role = replica")
+            try:
+                return original(self, **options)
+            finally:
+                if connections[alias].vendor == "postgresql":
+                    with connections[alias].cursor() as cursor:
+                        cursor.execute("SET session_replication_role = DEFAULT")
+        with connected_as_owner(alias) as owner:
             with owner.cursor() as cursor:
                 cursor.execute("SET session_replication_role = replica")
             return original(self, **options)
