@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from scheduling.models import Appointment
+from scheduling.selectors.day_grid import CLOSED
 from scheduling.visit_windows import is_in_window
 
 S = Appointment.Status
@@ -187,6 +188,7 @@ def _chip(a, ctx: ChipContext, error: str = "") -> str:
         else ""
     )
     start = getattr(a, "local_start", None) or timezone.localtime(a.start)
+    end = getattr(a, "local_end", None) or timezone.localtime(a.end)
     # A restricted patient the user holds no grant for: the slot is busy, nobody's.
     who = (
         ctx.labels["restricted"]
@@ -196,7 +198,7 @@ def _chip(a, ctx: ChipContext, error: str = "") -> str:
     return (
         f'<div class="{classes}" id="appt-{pk}" data-status="{status}">'
         f'<a href="{ctx.detail.format(pk)}"><strong>{start.hour:02d}:'
-        f"{start.minute:02d}</strong> {who}</a>"
+        f"{start.minute:02d}–{end.hour:02d}:{end.minute:02d}</strong> {who}</a>"
         f'<div class="small">{type_name}{room} · '
         f'<span class="badge text-bg-light">{ctx.status[status]}</span>{badges}'
         f"</div>{error_html}{actions}</div>"
@@ -207,6 +209,7 @@ def grid_body_html(rows, *, ctx: ChipContext) -> SafeString:
     """The <tbody> rows of the day or week grid."""
     parts = []
     append = parts.append
+    closed = f'<td class="empty closed" title="{escape(_("closed"))}"></td>'
     for index, row in enumerate(rows):
         append('<tr class="hour">' if index % 4 == 0 else "<tr>")
         label = escape(row.label) if index % 2 == 0 else ""
@@ -214,6 +217,9 @@ def grid_body_html(rows, *, ctx: ChipContext) -> SafeString:
         for cell in row.cells:
             if cell is None:
                 append('<td class="empty"></td>')
+                continue
+            if cell == CLOSED:
+                append(closed)
                 continue
             append(f'<td rowspan="{int(cell.rowspan)}">')
             for a in cell.appointments:

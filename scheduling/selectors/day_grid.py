@@ -11,8 +11,9 @@ from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from clinic.clock import local_midnight
+from clinic.clock import at_local, local_midnight
 from scheduling.eligibility import STALE_AFTER_HOURS
 from scheduling.models import (
     Appointment,
@@ -21,6 +22,7 @@ from scheduling.models import (
     Provider,
     Room,
 )
+from scheduling.slots import sessions_for
 
 GRID_STEP_MINUTES = 15
 GRID_START = time(7, 0)
@@ -124,6 +126,10 @@ class GridCell:
     appointments: list = field(default_factory=list)
 
 
+# An empty cell outside the column's working hours (drawn shaded: "closed").
+CLOSED = "closed"
+
+
 @dataclass
 class GridRow:
     label: str
@@ -216,12 +222,14 @@ def _decorate(queryset, now) -> list[ChipRow]:
     return rows
 
 
-def build_grid(*, columns, appointments, column_of, first_day: date):
+def build_grid(*, columns, appointments, column_of, first_day: date, open_at=None):
     """A table of GRID_STEP rows × columns; overlapping visits share one cell.
 
     ``column_of(appointment)`` names the column (a key of ``columns``): a provider,
     a room, or a day in the week view. Rows are the clinic's wall-clock times.
     ``appointments`` are ChipRows (``_decorate``), which carry their local times.
+    ``open_at`` (optional): ``{column key: [(start, end), ...]}`` working sessions;
+    an empty cell outside them is CLOSED.
     """
     grid_start = GRID_START.hour * 60 + GRID_START.minute
     grid_rows = (GRID_END.hour * 60 + GRID_END.minute - grid_start) // GRID_STEP_MINUTES
@@ -270,12 +278,34 @@ def build_grid(*, columns, appointments, column_of, first_day: date):
             next_free = bottom
     rows = []
     columns_range = range(len(keys))
+    day_of = {
+        c: keys[c] if isinstance(keys[c], date) else first_day for c in columns_range
+    }
     for r in range(grid_rows):
         minutes = grid_start + r * GRID_STEP_MINUTES
         label = f"{minutes // 60:02d}:{minutes % 60:02d}"
-        cells = [placed.get((r, c)) for c in columns_range if (r, c) not in covered]
+        cells = []
+        for c in columns_range:
+            if (r, c) in covered:
+                continue
+            cell = placed.get((r, c))
+            if cell is None and open_at is not None:
+                start = at_local(day_of[c], time(minutes // 60, minutes % 60))
+                end = start + timedelta(minutes=GRID_STEP_MINUTES)
+                sessions = open_at.get(keys[c], ())
+                if not any(a < end and start < b for a, b in sessions):
+                    cell = CLOSED
+            cells.append(cell)
         rows.append(GridRow(label=label, cells=cells))
     return rows
+
+
+def working_sessions(*, provider_ids, first_day: date, last_day: date) -> dict:
+    """Each provider's working sessions over the days, as (start, end) pairs."""
+    found = sessions_for(
+        provider_ids=list(provider_ids), start_day=first_day, end_day=last_day
+    )
+    return {pk: [(a, b) for a, b, _loc in items] for pk, items in found.items()}
 
 
 def day_view(
@@ -314,8 +344,15 @@ def day_view(
             providers = providers.filter(Q(Exists(works_here)) | Q(pk__in=busy_here))
         columns = {p.pk: str(p) for p in providers}
         column_of = attrgetter("provider_id")
+    open_at = None
+    if by != "room":
+        open_at = working_sessions(provider_ids=columns, first_day=day, last_day=day)
     rows = build_grid(
-        columns=columns, appointments=appointments, column_of=column_of, first_day=day
+        columns=columns,
+        appointments=appointments,
+        column_of=column_of,
+        first_day=day,
+        open_at=open_at,
     )
     return {
         "columns": list(columns.values()),
@@ -339,12 +376,25 @@ def week_view(
     if room is not None:
         appointments = appointments.filter(room=room)
     appointments = _decorate(appointments, now)
-    columns = {d: f"{d:%a %d %b}" for d in days}
+    open_at = None
+    if provider is not None:
+        sessions = working_sessions(
+            provider_ids=[provider.pk], first_day=first_day, last_day=days[-1]
+        ).get(provider.pk, [])
+        open_at = {d: [] for d in days}
+        for start, end in sessions:
+            open_at[timezone.localtime(start).date()].append((start, end))
+    columns = {
+        d: f"{d:%a %d %b}"
+        + (f" · {_('closed')}" if open_at is not None and not open_at[d] else "")
+        for d in days
+    }
     rows = build_grid(
         columns=columns,
         appointments=appointments,
         column_of=lambda a: timezone.localtime(a.start).date(),
         first_day=first_day,
+        open_at=open_at,
     )
     return {
         "columns": list(columns.values()),

@@ -87,11 +87,13 @@ def busy_day():
     return day
 
 
-def test_the_schedule_of_800_visits_is_read_in_two_queries(
+def test_the_schedule_of_800_visits_is_read_in_four_queries(
     busy_day, django_assert_max_num_queries
 ):
     selectors.optional_choices()  # the filter bars' choices sit in the cache
-    with django_assert_max_num_queries(2):
+    # Visits, providers, and their working sessions (rules, exceptions) for the
+    # shading of closed hours; by room: visits and rooms.
+    with django_assert_max_num_queries(4):
         view = selectors.day_view(day=busy_day)
     assert view["count"] == 800
     assert len(view["columns"]) == 40
@@ -106,9 +108,9 @@ def test_the_day_page_runs_a_fixed_number_of_queries(
     client.force_login(make_user("Front desk"))
     url = reverse("scheduling:day") + f"?date={busy_day:%Y-%m-%d}"
     client.get(url)  # warm the filter-choices cache
-    # The schedule (2), session, user, profile, permissions, role, alert badge, and
+    # The schedule (4), session, user, profile, permissions, role, alert badge, and
     # the access-log row with its lock and chain (transaction included).
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(16):
         response = client.get(url)
     html = response.content.decode()
     assert html.count('class="appt appt-') == 800
@@ -184,3 +186,52 @@ def test_no_show_counts_are_served_by_their_partial_index(busy_day):
     names = {node.get("Index Name") for node in nodes(plan)}
     assert "scheduling_appt_noshow_pat" in names, json.dumps(plan)[:2000]
     assert sorted({n for _pk, n in rows}) == [0, 2]
+
+
+def test_closed_hours_are_shaded_and_a_visit_shows_its_duration(client, make_user):
+    from datetime import time as clock_time
+
+    from scheduling.models import AvailabilityRule
+    from scheduling.selectors.day_grid import CLOSED
+    from tests.scheduling.factories import (
+        AppointmentFactory,
+        AppointmentTypeFactory,
+        LocationFactory,
+        ProviderFactory,
+        local,
+        next_weekday,
+    )
+
+    monday = next_weekday(0)
+    provider, location = ProviderFactory(), LocationFactory()
+    AvailabilityRule.objects.create(
+        provider=provider,
+        location=location,
+        weekday=monday.weekday(),
+        start_time=clock_time(9),
+        end_time=clock_time(12),
+    )
+    infusion = AppointmentTypeFactory(name="Infusion", duration_minutes=120)
+    AppointmentFactory(
+        provider=provider,
+        location=location,
+        appointment_type=infusion,
+        start=local(monday, 9),
+        end=local(monday, 11),
+    )
+    view = selectors.day_view(day=monday, provider_id=provider.pk)
+    by_label = {row.label: row.cells for row in view["rows"]}
+    assert by_label["08:00"] == [CLOSED] and by_label["13:00"] == [CLOSED]
+    assert by_label["09:00"][0].rowspan == 8  # two hours of 15-minute rows
+    assert by_label["11:00"] == [None]  # open, free
+
+    week = selectors.week_view(first_day=monday, provider=provider)
+    assert week["columns"][0].endswith(monday.strftime("%d %b"))
+    assert week["columns"][1].endswith("· closed")  # no session on Tuesday
+
+    client.force_login(make_user("Front desk"))
+    page = client.get(
+        reverse("scheduling:day"),
+        {"date": monday.isoformat(), "provider": provider.pk},
+    ).content.decode()
+    assert "09:00–11:00" in page and 'class="empty closed"' in page
