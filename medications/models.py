@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from clinic.fields import patient_fk, staff_fk
 from medications.units import UNIT_CHOICES
 
 
@@ -98,12 +99,7 @@ class MedicationOrder(models.Model):
         DISCONTINUED = "discontinued", _("Discontinued")
         COMPLETED = "completed", _("Completed")
 
-    patient = models.ForeignKey(
-        "registration.Patient",
-        verbose_name=_("patient"),
-        on_delete=models.PROTECT,
-        related_name="medication_orders",
-    )
+    patient = patient_fk(related_name="medication_orders")
     location = models.ForeignKey(
         "scheduling.Location",
         verbose_name=_("unit"),
@@ -229,13 +225,7 @@ class ScheduledDose(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED
     )
     reason = models.CharField(_("reason"), max_length=500, blank=True)
-    status_changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    status_changed_by = staff_fk()
     status_changed_at = models.DateTimeField(null=True, blank=True)
 
     history = HistoricalRecords()
@@ -278,14 +268,7 @@ class Administration(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    witness = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("witness"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    witness = staff_fk(_("witness"))
     timing_reason = models.CharField(
         _("early / late reason"), max_length=500, blank=True
     )

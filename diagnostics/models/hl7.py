@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from clinic.fields import optional_fk, staff_fk
+
 
 class Hl7Message(models.Model):
     """One received HL7 v2 message, its outcome and the ACK sent back."""
@@ -21,13 +23,7 @@ class Hl7Message(models.Model):
     source = models.CharField(_("source"), max_length=200, blank=True)
     control_id = models.CharField(_("message control id"), max_length=50, blank=True)
     received_at = models.DateTimeField(_("received"), default=timezone.now)
-    received_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    received_by = staff_fk()
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, db_index=True
     )
@@ -48,13 +44,7 @@ class Hl7Message(models.Model):
         unique=True,
         editable=False,
     )
-    upload = models.ForeignKey(
-        "Hl7Upload",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="messages",
-    )
+    upload = optional_fk("Hl7Upload", related_name="messages")
 
     history = HistoricalRecords()
 

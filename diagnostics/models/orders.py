@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from clinic.fields import optional_fk, patient_fk, staff_fk
 from diagnostics.models.catalogue import (
     ICD10CM_SHAPE,
     Panel,
@@ -34,12 +35,7 @@ class DiagnosticOrder(models.Model):
         REVIEWED = "reviewed", _("Reviewed")
         CANCELLED = "cancelled", _("Cancelled")
 
-    patient = models.ForeignKey(
-        "registration.Patient",
-        verbose_name=_("patient"),
-        on_delete=models.PROTECT,
-        related_name="diagnostic_orders",
-    )
+    patient = patient_fk(related_name="diagnostic_orders")
     accession = models.CharField(_("accession number"), max_length=20, unique=True)
     ordering_clinician = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -71,23 +67,10 @@ class DiagnosticOrder(models.Model):
     sent_at = models.DateTimeField(_("sent to lab"), null=True, blank=True)
     resulted_at = models.DateTimeField(_("resulted"), null=True, blank=True)
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("reviewed by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    reviewed_by = staff_fk(_("reviewed by"))
     review_note = models.TextField(_("review note"), blank=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
-    cancelled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    cancelled_by = staff_fk()
     cancel_reason = models.CharField(_("cancel reason"), max_length=200, blank=True)
 
     history = HistoricalRecords()
@@ -142,7 +125,7 @@ class OrderedTest(models.Model):
         DiagnosticOrder, on_delete=models.CASCADE, related_name="items"
     )
     test = models.ForeignKey(TestDefinition, on_delete=models.PROTECT)
-    panel = models.ForeignKey(Panel, on_delete=models.PROTECT, null=True, blank=True)
+    panel = optional_fk(Panel, related_name=None)
 
     history = HistoricalRecords()
 
@@ -168,22 +151,9 @@ class Specimen(models.Model):
         _("specimen type"), max_length=16, choices=SpecimenType.choices
     )
     collected_at = models.DateTimeField(_("collected"))
-    collected_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("collected by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    collected_by = staff_fk(_("collected by"))
     sent_at = models.DateTimeField(_("sent to lab"), null=True, blank=True)
-    sent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    sent_by = staff_fk()
 
     history = HistoricalRecords()
 

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from clinic.fields import optional_fk, staff_fk
 from diagnostics.models.catalogue import TestDefinition
 from diagnostics.models.hl7 import Hl7Message
 from diagnostics.models.orders import DiagnosticOrder
@@ -53,18 +54,10 @@ class Observation(models.Model):
         _("result status"), max_length=1, choices=Status.choices, default="F"
     )
     source = models.CharField(_("source"), max_length=8, choices=Source.choices)
-    hl7_message = models.ForeignKey(
-        Hl7Message, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    hl7_message = optional_fk(Hl7Message)
     observed_at = models.DateTimeField(_("observed"), null=True, blank=True)
     resulted_at = models.DateTimeField(_("resulted"), default=timezone.now)
-    entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    entered_by = staff_fk()
     comment = models.TextField(_("comment"), blank=True)
 
     history = HistoricalRecords()
