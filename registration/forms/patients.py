@@ -76,6 +76,16 @@ def typed_date_field(label) -> ClinicDateField:
     return date_field(label, widget=_date_widget(), input_formats=DATE_INPUT_FORMATS)
 
 
+# The subscriber (the plan's holder) as a coverage form asks for them.
+SUBSCRIBER_FIELDS = [
+    "relationship",
+    "subscriber_given_name",
+    "subscriber_family_name",
+    "subscriber_birth_date",
+    "subscriber_sex",
+]
+
+
 class CoverageCleaningMixin:
     """What a coverage form checks on any page: the member ID as printed (upper
     case, no spaces around it), and the subscriber's name and date of birth when the

@@ -6,6 +6,7 @@ from django import forms
 from clinic.fields import ClinicDateField
 from registration.forms.patients import (
     CARD_ACCEPT,
+    SUBSCRIBER_FIELDS,
     CoverageCleaningMixin,
     _date_widget,
 )
@@ -21,11 +22,7 @@ class CoverageForm(CoverageCleaningMixin, forms.ModelForm):
             "member_id",
             "group_number",
             "priority",
-            "relationship",
-            "subscriber_given_name",
-            "subscriber_family_name",
-            "subscriber_birth_date",
-            "subscriber_sex",
+            *SUBSCRIBER_FIELDS,
             "effective_date",
             "end_date",
             "card_front",
