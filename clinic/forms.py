@@ -22,20 +22,32 @@ def _helper(submit_label: str, css_class: str = "btn-primary") -> FormHelper:
     return helper
 
 
-class LoginForm(AuthenticationForm):
+class SubmitButtonMixin:
+    """A crispy form with one submit button: ``submit_label`` and its class."""
+
+    submit_label = _("Save")
+    submit_class = "btn-primary"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(self.submit_label, self.submit_class)
+
+
+class LoginForm(SubmitButtonMixin, AuthenticationForm):
+    submit_label = _("Log in")
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["username"].widget.attrs.update({"autofocus": True})
-        self.helper = _helper(_("Log in"))
 
 
-class ForcedPasswordChangeForm(PasswordChangeForm):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = _helper(_("Change password"))
+class ForcedPasswordChangeForm(SubmitButtonMixin, PasswordChangeForm):
+    submit_label = _("Change password")
 
 
-class SecondStepForm(forms.Form):
+class SecondStepForm(SubmitButtonMixin, forms.Form):
+    submit_label = _("Verify")
+
     code = forms.CharField(
         label=_("Code"),
         max_length=32,
@@ -63,10 +75,11 @@ class SecondStepForm(forms.Form):
         self.fields["trust_device"].label = _(
             "Trust this device for %(hours)d hours"
         ) % {"hours": settings.OTP_TRUSTED_DEVICE_HOURS}
-        self.helper = _helper(_("Verify"))
 
 
-class EnrolmentForm(forms.Form):
+class EnrolmentForm(SubmitButtonMixin, forms.Form):
+    submit_label = _("Turn on two-factor log-in")
+
     code = forms.CharField(
         label=_("Code from the app"),
         max_length=16,
@@ -78,10 +91,6 @@ class EnrolmentForm(forms.Form):
             }
         ),
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = _helper(_("Turn on two-factor log-in"))
 
 
 class StaffFilterForm(forms.Form):
@@ -114,7 +123,9 @@ class _StaffFields(forms.Form):
     )
 
 
-class StaffCreateForm(_StaffFields):
+class StaffCreateForm(SubmitButtonMixin, _StaffFields):
+    submit_label = _("Create account")
+
     username = forms.CharField(
         label=_("User name"),
         max_length=150,
@@ -137,10 +148,6 @@ class StaffCreateForm(_StaffFields):
         "default_location",
     ]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = _helper(_("Create account"))
-
     def clean_username(self):
         username = self.cleaned_data["username"]
         if User.objects.filter(username__iexact=username).exists():
@@ -148,10 +155,8 @@ class StaffCreateForm(_StaffFields):
         return username
 
 
-class StaffUpdateForm(_StaffFields):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = _helper(_("Save changes"))
+class StaffUpdateForm(SubmitButtonMixin, _StaffFields):
+    submit_label = _("Save changes")
 
 
 class ReasonForm(forms.Form):
@@ -167,7 +172,10 @@ class ReasonForm(forms.Form):
         self.helper = _helper(submit_label or _("Confirm"), css_class)
 
 
-class PasswordResetForm(forms.Form):
+class PasswordResetForm(SubmitButtonMixin, forms.Form):
+    submit_label = _("Reset password")
+    submit_class = "btn-warning"
+
     new_password = forms.CharField(
         label=_("Temporary password"),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
@@ -176,10 +184,6 @@ class PasswordResetForm(forms.Form):
             "at their next log-in. All their open sessions end now."
         ),
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = _helper(_("Reset password"), "btn-warning")
 
 
 def add_validation_error(form, error: ValidationError) -> None:
