@@ -118,10 +118,15 @@ def claims_create_for_visit(*, appointment, actor) -> Claim:
     return claim
 
 
-def claim_rebuild(*, claim: Claim, actor) -> Claim:
-    """An editable claim follows its visit's charges and diagnoses."""
+def claim_require_editable(claim: Claim) -> None:
+    """A claim changes only in one of ``Claim.EDITABLE_STATUSES``."""
     if not claim.is_editable:
         raise BillingError(_(NOT_EDITABLE))
+
+
+def claim_rebuild(*, claim: Claim, actor) -> Claim:
+    """An editable claim follows its visit's charges and diagnoses."""
+    claim_require_editable(claim)
     with transaction.atomic():
         if claim.primary_claim_id is None:
             lines = _visit_lines(claim)
@@ -148,8 +153,7 @@ def claim_scrub(*, claim: Claim) -> list[str]:
 
 def claim_mark_ready(*, claim: Claim, actor) -> Claim:
     """A claim becomes ready only when the scrubber finds nothing."""
-    if not claim.is_editable:
-        raise BillingError(_(NOT_EDITABLE))
+    claim_require_editable(claim)
     with transaction.atomic():
         errors = _store_scrub(claim)
         if errors:
@@ -241,15 +245,13 @@ def claim_locked_for_change(claim_id: int) -> Claim:
     """The claim, locked until the transaction ends, if it may still change (a
     submission running at the same time either waits or skips it)."""
     claim = Claim.objects.select_for_update().get(pk=claim_id)
-    if not claim.is_editable:
-        raise BillingError(_(NOT_EDITABLE))
+    claim_require_editable(claim)
     return claim
 
 
 def claim_update(*, claim: Claim, actor, **fields) -> Claim:
     """Header fields billing may change on an editable claim."""
-    if not claim.is_editable:
-        raise BillingError(_(NOT_EDITABLE))
+    claim_require_editable(claim)
     for name, value in fields.items():
         setattr(claim, name, value)
     claim.full_clean(exclude=["scrub_errors"])
