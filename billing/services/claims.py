@@ -124,6 +124,23 @@ def claim_require_editable(claim: Claim) -> None:
         raise BillingError(_(NOT_EDITABLE))
 
 
+def _line_copy(line: ClaimLine, *, prior_paid, prior_adjustments) -> ClaimLine:
+    """A line of another claim (a replacement, a secondary) for a new claim, with
+    what earlier payers paid and adjusted on it."""
+    return ClaimLine(
+        line_number=line.line_number,
+        charge=line.charge,
+        service_date=line.service_date,
+        code=line.code,
+        modifiers=line.modifiers,
+        units=line.units,
+        charge_amount=line.charge_amount,
+        diagnosis_pointers=line.diagnosis_pointers,
+        prior_paid=prior_paid,
+        prior_adjustments=prior_adjustments,
+    )
+
+
 def claim_rebuild(*, claim: Claim, actor) -> Claim:
     """An editable claim follows its visit's charges and diagnoses."""
     claim_require_editable(claim)
@@ -200,15 +217,8 @@ def _replacement(claim: Claim, frequency: str, actor, reason: str) -> Claim:
         new._change_reason = reason
         new.save()
         lines = [
-            ClaimLine(
-                line_number=line.line_number,
-                charge=line.charge,
-                service_date=line.service_date,
-                code=line.code,
-                modifiers=line.modifiers,
-                units=line.units,
-                charge_amount=line.charge_amount,
-                diagnosis_pointers=line.diagnosis_pointers,
+            _line_copy(
+                line,
                 prior_paid=line.prior_paid,
                 prior_adjustments=line.prior_adjustments,
             )
@@ -331,18 +341,7 @@ def secondary_claim_create(*, primary: Claim, actor=None) -> Claim | None:
         for line in primary.lines.all():
             paid, adjustments = paid_by_line.get(line.pk, (Decimal("0.00"), []))
             lines.append(
-                ClaimLine(
-                    line_number=line.line_number,
-                    charge=line.charge,
-                    service_date=line.service_date,
-                    code=line.code,
-                    modifiers=line.modifiers,
-                    units=line.units,
-                    charge_amount=line.charge_amount,
-                    diagnosis_pointers=line.diagnosis_pointers,
-                    prior_paid=paid,
-                    prior_adjustments=adjustments,
-                )
+                _line_copy(line, prior_paid=paid, prior_adjustments=adjustments)
             )
         _write_lines(claim, lines)
         _store_scrub(claim)

@@ -23,8 +23,8 @@ from billing.views.common import (
     VIEW_CLAIMS,
     BillingActionView,
     ClaimMixin,
+    ClaimPageMixin,
     FormOnPageMixin,
-    log_patient_access,
 )
 from clinic.edges import FilteredListMixin, ServiceFormMixin, querystring
 from clinic.mixins import ListAccessLogMixin
@@ -56,16 +56,9 @@ class ClaimListView(RoleRequiredMixin, ListAccessLogMixin, FilteredListMixin, Li
         )
 
 
-class ClaimDetailView(ClaimMixin, TemplateView):
+class ClaimDetailView(ClaimPageMixin, TemplateView):
     permission_required = VIEW_CLAIMS
     template_name = "billing/claim_detail.html"
-
-    def get(self, request, *args, **kwargs):
-        response = super().get(request, *args, **kwargs)
-        log_patient_access(
-            request, patient=self.claim.patient, obj=self.claim, what="claim"
-        )
-        return response
 
     def get_context_data(self, **kwargs):
         claim = self.claim
@@ -179,7 +172,7 @@ class ClaimEditView(ClaimPageFormView):
         )
 
 
-class ClaimReasonView(ClaimMixin, ServiceFormMixin, FormView):
+class ClaimReasonView(ClaimPageMixin, ServiceFormMixin, FormView):
     """Void or close: a reason is asked and kept in the history."""
 
     permission_required = CHANGE_CLAIMS
@@ -187,13 +180,6 @@ class ClaimReasonView(ClaimMixin, ServiceFormMixin, FormView):
     form_class = ReasonForm
     title = ""
     button = ""
-
-    def get(self, request, *args, **kwargs):
-        response = super().get(request, *args, **kwargs)
-        log_patient_access(
-            request, patient=self.claim.patient, obj=self.claim, what="claim"
-        )
-        return response
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "submit_label": self.button}

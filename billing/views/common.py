@@ -46,6 +46,19 @@ class ClaimMixin(RoleRequiredMixin, PatientBannerMixin):
         return super().get_context_data(claim=self.claim, **kwargs)
 
 
+class ClaimPageMixin(ClaimMixin):
+    """A page that shows the claim: each look is written in the access log."""
+
+    access_what = "claim"
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        log_patient_access(
+            request, patient=self.claim.patient, obj=self.claim, what=self.access_what
+        )
+        return response
+
+
 class BillingActionView(PostActionView):
     """A billing button: after success, the page of what the service made when it
     has one, else (and after a refusal) ``get_back_url()``."""
