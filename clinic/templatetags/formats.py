@@ -1,13 +1,19 @@
-"""One format each for quantities, money and staff names, on every page.
+"""One format each for dates, times, quantities, money and staff names, on every
+page.
 
-``{% load formats %}``: ``{{ line.units|qty }}`` ("6.5000" → "6.5"),
+``{% load formats %}``: ``{{ visit.start|moment }}`` ("2026-12-07 09:30", in the
+clinic's time zone), ``{{ patient.birth_date|day }}`` ("1980-03-07"),
+``{{ dose.due_at|clock }}`` ("09:30"), ``{{ line.units|qty }}`` ("6.5000" → "6.5"),
 ``{{ claim.total_charge|money }}`` ("1234.5" → "1,234.50"),
-``{{ user|staff_name }}`` (full name, else the username).
+``{{ user|staff_name }}`` (full name, else the username). Headings may spell a day
+out ("Saturday 5 December 2026"); data in lists and forms use these.
 """
 
 from decimal import Decimal, InvalidOperation
 
 from django import template
+from django.template.defaultfilters import date as _date
+from django.template.defaultfilters import time as _time
 
 register = template.Library()
 
@@ -47,3 +53,21 @@ def staff_name(user) -> str:
         return ""
     full = user.get_full_name() if hasattr(user, "get_full_name") else ""
     return full or getattr(user, "username", str(user))
+
+
+@register.filter(expects_localtime=True)
+def day(value) -> str:
+    """A date: 2026-12-07 (ISO: no day/month confusion)."""
+    return _date(value, "Y-m-d") if value else ""
+
+
+@register.filter(expects_localtime=True)
+def moment(value) -> str:
+    """A date and time on the clinic's clock: 2026-12-07 09:30."""
+    return _date(value, "Y-m-d H:i") if value else ""
+
+
+@register.filter(expects_localtime=True)
+def clock(value) -> str:
+    """A time of day on the clinic's clock: 09:30."""
+    return _time(value, "H:i") if value else ""

@@ -37,3 +37,21 @@ def test_filters_load_in_a_template():
         Context({"u": Decimal("6.5000"), "m": Decimal("120")})
     )
     assert out == "6.5 120.00"
+
+
+def test_dates_and_times_have_one_format_on_the_clinics_clock(settings):
+    from datetime import UTC, date, datetime
+
+    from django.utils import timezone
+
+    settings.TIME_ZONE = "America/New_York"
+    moment_utc = datetime(2026, 12, 7, 14, 30, tzinfo=UTC)  # 09:30 in New York
+    template = Template(
+        "{% load formats %}{{ at|moment }}|{{ birth|day }}|{{ at|clock }}"
+        "|{{ none|moment }}"
+    )
+    with timezone.override("America/New_York"):
+        text = template.render(
+            Context({"at": moment_utc, "birth": date(1980, 3, 7), "none": None})
+        )
+    assert text == "2026-12-07 09:30|1980-03-07|09:30|"
