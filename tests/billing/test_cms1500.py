@@ -11,63 +11,14 @@ import pytest
 
 from billing.cms1500 import claim_pdf
 from tests.billing.factories import billed_claim, patient_with_address
+from tests.clinic.test_pdf_layout import overlaps
 from tests.registration.factories import CoverageFactory
 
 pytestmark = pytest.mark.django_db
 
+
 # Two glyphs overlap when their boxes share more than this share of the smaller
 # one's area (kerning and italic overhangs share a sliver, never a third).
-OVERLAP_SHARE = 0.3
-
-
-def overlaps(pdf: bytes, *, limit: int = 5) -> list[str]:
-    """Where printed characters overlap or leave the page, as readable lines
-    (the checker of the PDF layout test, for one PDF)."""
-    found = []
-    with pdfplumber.open(io.BytesIO(pdf)) as document:
-        for number, page in enumerate(document.pages, start=1):
-            chars = [c for c in page.chars if c["text"].strip()]
-            for char in chars:
-                if (
-                    char["x0"] < -0.5
-                    or char["x1"] > page.width + 0.5
-                    or char["top"] < -0.5
-                    or char["bottom"] > page.height + 0.5
-                ):
-                    found.append(f"page {number}: {char['text']!r} is off the page")
-            found.extend(_overlapping(chars, number))
-            if len(found) >= limit:
-                break
-    return found[:limit]
-
-
-def _overlapping(chars, number) -> list[str]:
-    found = []
-    ordered = sorted(chars, key=lambda c: c["x0"])
-    active: list[dict] = []
-    for char in ordered:
-        active = [a for a in active if a["x1"] > char["x0"]]
-        for other in active:
-            width = min(other["x1"], char["x1"]) - max(other["x0"], char["x0"])
-            height = min(other["bottom"], char["bottom"]) - max(
-                other["top"], char["top"]
-            )
-            if width <= 0 or height <= 0:
-                continue
-            smaller = min(
-                (c["x1"] - c["x0"]) * (c["bottom"] - c["top"]) for c in (char, other)
-            )
-            if smaller > 0 and width * height > OVERLAP_SHARE * smaller:
-                found.append(
-                    f"page {number}: {other['text']!r} and {char['text']!r} overlap "
-                    f"at x={char['x0']:.0f}, y={char['top']:.0f}"
-                )
-                if len(found) >= 3:
-                    return found
-        active.append(char)
-    return found
-
-
 def _long_claim():
     patient = patient_with_address(
         given_name="Maximiliana-Evangelina",
