@@ -101,6 +101,8 @@ def _events(automation: Automation, start: datetime) -> list[tuple[Event, bool]]
 def _verification_hours(events: list[Event]) -> dict[int, float | None]:
     """Event id → hours to the next answered check of the primary coverage
     (None: not answered yet); events of patients without coverage are left out."""
+    if not events:
+        return {}
     patients = {event.patient_id for event in events}
     primary = coverage_primary_ids(patient_ids=patients, on=timezone.localdate())
     first = min((event.occurred_at for event in events), default=None)

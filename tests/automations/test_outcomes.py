@@ -218,3 +218,14 @@ def test_metrics_page_of_an_automation_without_an_outcome_has_no_outcome_chart(
     response = admin_client.get(reverse("automations:metrics", args=[automation.pk]))
     assert response.status_code == 200
     assert b'id="outcome-chart"' not in response.content
+
+
+def test_an_insurance_automation_that_has_not_run_yet_shows_its_empty_metrics(
+    admin_client,
+):
+    """No events yet: the page says so (it was a 500: ``completed_at >= None``)."""
+    automation = AutomationFactory(trigger="appointment.booked")
+    ActionFactory(automation=automation, title="Verify insurance for {patient_name}")
+    assert measure_for(automation) == VERIFY
+    response = admin_client.get(reverse("automations:metrics", args=[automation.pk]))
+    assert response.status_code == 200
