@@ -83,8 +83,14 @@ def _allergy_line(banner, *, width: float) -> tuple[float, str]:
         allergy.substance + (" SEVERE" if allergy.is_severe else "")
         for allergy in banner.allergies
     )
-    for text in (banner.allergy_text, substances):
-        line = f"ALLERGIES: {text}"
+    if not banner.allergies:
+        # "No known allergies", "Allergies not yet asked": said once, not
+        # after an "ALLERGIES:" label that reads as if some were listed.
+        texts, label = (banner.allergy_text.upper(),), ""
+    else:
+        texts, label = (banner.allergy_text, substances), "ALLERGIES: "
+    for text in texts:
+        line = f"{label}{text}"
         for size in (8, 7, 6):
             if stringWidth(line, "Helvetica-Bold", size) <= width:
                 return size, line

@@ -158,3 +158,15 @@ def test_long_names_and_allergies_stay_inside_their_cells(client, crowded_day):
         page = document.pages[0]
         bars = min(rect["x0"] for rect in page.rects)
         assert max(char["x1"] for char in page.chars) < bars
+
+
+def test_a_wristband_says_plainly_when_allergies_were_never_asked(client, make_user):
+    patient = PatientFactory(allergy_review="not_asked")
+    client.force_login(make_user("Nurse"))
+    text = _text(
+        client.get(
+            reverse("medications:wristband", kwargs={"patient_pk": patient.pk})
+        ).content
+    )
+    assert "ALLERGIES NOT YET ASKED" in text
+    assert "ALLERGIES: Allergies" not in text
