@@ -66,6 +66,11 @@ def test_seed_creates_one_user_per_role_who_can_log_in(client):
         assert response.status_code == 302, username
         client.logout()
     assert Location.objects.filter(code__in=["main", "infusion", "lab"]).count() == 3
+    # Every address the demo makes is one an 837P takes (it once made "PW").
+    from clinic.code_lists import is_state_or_province
+
+    states = set(Patient.objects.values_list("state", "country"))
+    assert states and all(is_state_or_province(s, c) for s, c in states), states
 
 
 def test_seed_is_deterministic_and_safe_to_run_again():
