@@ -118,7 +118,50 @@ class AccessLog(models.Model):
         ).hexdigest()
 
 
-class ReportExport(models.Model):
+class BackgroundRun(models.Model):
+    """What ``clinic.heartbeat`` keeps of a long background run (an export, an
+    upload being read): when it started, its last sign of life, how many tries,
+    when it finished. Each run adds its own status and counts."""
+
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    # Stamped every few seconds while a worker runs it (clinic.heartbeat).
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class FileUpload(BackgroundRun):
+    """A file uploaded on a page and read by a background job that reports its
+    progress (``progress_fields``: the done and total counts of the subclass). The
+    file's text is kept with it, not in its history."""
+
+    file_name = models.CharField(_("file"), max_length=200)
+    text = models.TextField(_("content"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+
+    progress_fields = ("", "")
+
+    class Meta:
+        abstract = True
+
+    @property
+    def percent(self) -> int:
+        """Progress for the page's bar: 100 once done, else at most 99."""
+        if self.status == "done":
+            return 100
+        done, total = (getattr(self, name) for name in self.progress_fields)
+        if not total:
+            return 0
+        return min(99, int(done * 100 / total))
+
+
+class ReportExport(BackgroundRun):
     """A compliance report exported to a file by a background job.
 
     The file is kept for a limited time and only its requester may download it.
@@ -151,11 +194,6 @@ class ReportExport(models.Model):
     file_name = models.CharField(max_length=200, blank=True)
     error = models.TextField(_("error"), blank=True)
     created_at = models.DateTimeField(_("requested"), default=timezone.now)
-    started_at = models.DateTimeField(_("started"), null=True, blank=True)
-    # Stamped every few seconds while a worker builds the file (clinic.heartbeat).
-    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     expires_at = models.DateTimeField(_("kept until"), null=True, blank=True)
 
     history = HistoricalRecords()

@@ -2,7 +2,6 @@
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +11,7 @@ from simple_history.models import HistoricalRecords
 from billing.models.claims import Claim
 from billing.models.fields import ZERO, money
 from clinic.fields import optional_fk, staff_fk
+from clinic.models import FileUpload
 
 
 class Remittance(models.Model):
@@ -48,7 +48,7 @@ class Remittance(models.Model):
         return reverse("billing:remittance-detail", args=[self.pk])
 
 
-class RemittanceUpload(models.Model):
+class RemittanceUpload(FileUpload):
     """An 835 uploaded on the page, posted by a background job (queue ``billing``)
     that reports its progress here. The file's text is kept with it (not in its
     history; the posted remittance keeps it too)."""
@@ -59,11 +59,6 @@ class RemittanceUpload(models.Model):
         DONE = "done", _("Posted")
         FAILED = "failed", _("Refused")
 
-    file_name = models.CharField(_("file"), max_length=200)
-    text = models.TextField(_("content"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
@@ -77,11 +72,8 @@ class RemittanceUpload(models.Model):
         related_name="upload",
     )
     error = models.TextField(_("why it was refused"), blank=True)
-    created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
-    started_at = models.DateTimeField(_("started"), null=True, blank=True)
-    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    progress_fields = ("done_claims", "total_claims")
 
     history = HistoricalRecords(excluded_fields=["text"])
 
@@ -93,14 +85,6 @@ class RemittanceUpload(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("billing:remittance-upload-detail", args=[self.pk])
-
-    @property
-    def percent(self) -> int:
-        if self.status == self.Status.DONE:
-            return 100
-        if not self.total_claims:
-            return 0
-        return min(99, int(self.done_claims * 100 / self.total_claims))
 
 
 class ClaimPayment(models.Model):

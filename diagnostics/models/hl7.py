@@ -1,6 +1,5 @@
 """HL7 v2 messages received and the uploaded files they came in."""
 
-from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -8,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from clinic.fields import optional_fk, staff_fk
+from clinic.models import FileUpload
 
 
 class Hl7Message(models.Model):
@@ -60,7 +60,7 @@ class Hl7Message(models.Model):
         return reverse("diagnostics:hl7-detail", args=[self.pk])
 
 
-class Hl7Upload(models.Model):
+class Hl7Upload(FileUpload):
     """A file of HL7 messages uploaded on the page, imported by a background job
     (queue ``default``) that reports its progress here; the file's text is kept
     with it (not in its history: each message's own row keeps the message)."""
@@ -71,11 +71,6 @@ class Hl7Upload(models.Model):
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
 
-    file_name = models.CharField(_("file"), max_length=200)
-    text = models.TextField(_("content"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
@@ -85,11 +80,8 @@ class Hl7Upload(models.Model):
     error_messages = models.PositiveIntegerField(_("in the error list"), default=0)
     duplicate_messages = models.PositiveIntegerField(_("already received"), default=0)
     error = models.TextField(_("error"), blank=True)
-    created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
-    started_at = models.DateTimeField(_("started"), null=True, blank=True)
-    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    progress_fields = ("done_messages", "total_messages")
 
     history = HistoricalRecords(excluded_fields=["text"])
 
@@ -102,11 +94,3 @@ class Hl7Upload(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("diagnostics:hl7-upload-detail", args=[self.pk])
-
-    @property
-    def percent(self) -> int:
-        if self.status == self.Status.DONE:
-            return 100
-        if not self.total_messages:
-            return 0
-        return min(99, int(self.done_messages * 100 / self.total_messages))
