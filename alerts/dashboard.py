@@ -3,8 +3,7 @@ each leading to its work (listed in clinic/dashboard.py PANELS)."""
 
 from django.utils.translation import gettext as _
 
-from alerts import hooks
-from alerts.kinds import kind_of, target_of
+from alerts.kinds import alerts_shown
 from alerts.models import StaffAlert
 from alerts.selectors import inbox_for
 from clinic.panels import Panel
@@ -16,11 +15,7 @@ def my_tasks(request) -> Panel | None:
     if not request.user.has_perm("alerts.view_staffalert"):
         return None
     alerts = inbox_for(user=request.user, status=StaffAlert.Status.OPEN)
-    shown = list(alerts[:LIMIT])
-    hooks.patients_hide(shown, user=request.user)
-    for alert in shown:
-        alert.kind_label = kind_of(alert.kind).label
-        alert.target_url = target_of(alert)
+    shown = alerts_shown(alerts[:LIMIT], user=request.user)
     return Panel(
         title=_("My tasks"),
         template="alerts/panels/_my_tasks.html",

@@ -6,7 +6,7 @@ Each app adds the kinds it raises here (one line each).
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from alerts import targets
+from alerts import hooks, targets
 from clinic.permissions import ADMINISTRATOR, BILLING, CLINICIAN, FRONT_DESK, NURSE
 
 
@@ -108,3 +108,15 @@ ASSIGNABLE_ROLES = [FRONT_DESK, NURSE, CLINICIAN, BILLING, ADMINISTRATOR]
 
 def kind_of(name: str) -> Kind:
     return KINDS.get(name, Kind(name.replace("_", " ").capitalize(), 20))
+
+
+def alerts_shown(alerts, *, user) -> list:
+    """Alerts as a list shows them to ``user``: each with its kind's label and its
+    target, and ``patient_hidden`` set where the patient is restricted and not
+    granted to the user."""
+    alerts = list(alerts)
+    for alert in alerts:
+        alert.kind_label = kind_of(alert.kind).label
+        alert.target_url = target_of(alert)
+    hooks.patients_hide(alerts, user=user)
+    return alerts

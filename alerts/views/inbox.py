@@ -5,7 +5,7 @@ from django.views.generic import FormView, ListView
 
 from alerts import hooks, selectors, services
 from alerts.forms import InboxFilterForm, ResolveForm
-from alerts.kinds import kind_of, target_of
+from alerts.kinds import alerts_shown, kind_of
 from alerts.models import StaffAlert
 from clinic.edges import FilteredListMixin, PostActionView, ServiceFormMixin
 from clinic.mixins import ListAccessLogMixin, PatientAccessLogMixin
@@ -36,11 +36,8 @@ class InboxView(RoleRequiredMixin, ListAccessLogMixin, FilteredListMixin, ListVi
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        for alert in context["alerts"]:
-            alert.kind_label = kind_of(alert.kind).label
-            alert.target_url = target_of(alert)
         # Titles name the patient: a restricted one shows as such, without a grant.
-        hooks.patients_hide(context["alerts"], user=self.request.user)
+        context["alerts"] = alerts_shown(context["alerts"], user=self.request.user)
         return context
 
 
@@ -83,9 +80,7 @@ class AlertAcknowledgeView(_AlertMixin, PostActionView):
         response = super().post(request, *args, **kwargs)
         alert = self.acknowledged
         if request.htmx and alert is not None:
-            alert.kind_label = kind_of(alert.kind).label
-            alert.target_url = target_of(alert)
-            hooks.patients_hide([alert], user=request.user)
+            alerts_shown([alert], user=request.user)
             return render(request, "alerts/partials/_alert_row.html", {"alert": alert})
         return response
 

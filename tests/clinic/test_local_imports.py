@@ -7,18 +7,11 @@ the cycle, if there is one, is broken for real: a hook, a dotted job path)."""
 import ast
 from pathlib import Path
 
+from django.conf import settings
+
 from tests.conftest import ROOT
 
-APPS = (
-    "clinic",
-    "registration",
-    "scheduling",
-    "medications",
-    "diagnostics",
-    "billing",
-    "alerts",
-    "automations",
-)
+APPS = tuple(settings.PROJECT_APPS)
 
 
 def _module_level(tree) -> set[int]:
