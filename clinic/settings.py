@@ -72,6 +72,7 @@ PROJECT_APPS = [
     "billing",
     "alerts",
     "automations",
+    "smart",
 ]
 
 INSTALLED_APPS = [
