@@ -64,6 +64,14 @@ def reference(resource_type: str, pk, display: str | None = None) -> dict | None
     return clean({"reference": f"{resource_type}/{pk}", "display": display})
 
 
+def practitioner(user) -> dict | None:
+    """A member of staff as ``Practitioner/<user id>`` (every staff foreign key is
+    to the user), named as pages name them."""
+    if user is None:
+        return None
+    return reference("Practitioner", user.pk, user.get_full_name() or user.username)
+
+
 def coding(system: str | None, code: str | None, display: str | None = None):
     if not code:
         return None

@@ -8,6 +8,7 @@ from clinic.fhir_datatypes import (
     codeable,
     identifier,
     instant,
+    practitioner,
     reference,
 )
 
@@ -32,3 +33,17 @@ def test_builders_say_nothing_when_there_is_nothing():
     assert codeable(None, None, text="Home remedy") == {"text": "Home remedy"}
     assert identifier("urn:clinicops:mrn", "") is None
     assert date(2026, 1, 1).isoformat() == "2026-01-01"
+
+
+def test_practitioner_is_the_user_named_as_pages_name_them():
+    class User:
+        pk, username = 7, "nurse.kim"
+
+        def get_full_name(self):
+            return ""
+
+    assert practitioner(User()) == {
+        "reference": "Practitioner/7",
+        "display": "nurse.kim",
+    }
+    assert practitioner(None) is None
