@@ -1,0 +1,204 @@
+"""Medication orders and doses as FHIR R4: MedicationRequest (US Core) and
+MedicationAdministration (R4; US Core has no profile for it).
+
+The drug is a CodeableConcept (RxNorm when the formulary has the code), not a
+contained or separate Medication resource, so ``_include=MedicationRequest:
+medication`` has nothing to add. A MedicationAdministration is a scheduled dose
+that was given (``completed``) or held or refused (``not-done`` with the reason);
+doses still due or cancelled with their order are not events and are not shown.
+"""
+
+from clinic.fhir_datatypes import (
+    RXNORM,
+    SNOMED,
+    clean,
+    clinic_system,
+    codeable,
+    instant,
+    meta,
+    period,
+    practitioner,
+    quantity,
+    reference,
+)
+from medications.models import Administration, MedicationOrder, ScheduledDose
+
+US_CORE_MEDICATION_REQUEST = (
+    "http://hl7.org/fhir/us/core/StructureDefinition/us-core-medicationrequest"
+)
+REQUEST_CATEGORY = "http://terminology.hl7.org/CodeSystem/medicationrequest-category"
+PERFORMER_FUNCTION = "http://terminology.hl7.org/CodeSystem/med-admin-perform-function"
+DOSE_STATUS = clinic_system("dose-status")
+
+REQUEST_STATUS = {
+    MedicationOrder.Status.ACTIVE: "active",
+    MedicationOrder.Status.HELD: "on-hold",
+    MedicationOrder.Status.DISCONTINUED: "stopped",
+    MedicationOrder.Status.COMPLETED: "completed",
+}
+ADMINISTRATION_STATUS = {
+    ScheduledDose.Status.GIVEN: "completed",
+    ScheduledDose.Status.HELD: "not-done",
+    ScheduledDose.Status.REFUSED: "not-done",
+    # Earlier versions of a dose (``_history``) before it was given or held.
+    ScheduledDose.Status.SCHEDULED: "unknown",
+    ScheduledDose.Status.CANCELLED: "not-done",
+}
+# Doses that are administration events (given, held, refused).
+ADMINISTERED = [
+    ScheduledDose.Status.GIVEN,
+    ScheduledDose.Status.HELD,
+    ScheduledDose.Status.REFUSED,
+]
+
+# SNOMED CT route of administration (the R4 example binding's system).
+ROUTES = {
+    "PO": ("26643006", "Oral route"),
+    "IV": ("47625008", "Intravenous route"),
+    "IM": ("78421000", "Intramuscular route"),
+    "SC": ("34206005", "Subcutaneous route"),
+    "SL": ("37839007", "Sublingual route"),
+    "INH": ("447694001", "Respiratory tract route"),
+    "TOP": ("6064005", "Topical route"),
+    "PR": ("37161004", "Per rectum"),
+}
+# Dose units in UCUM; counted forms are UCUM annotations ({tbl}).
+UCUM_UNITS = {
+    "mcg": "ug",
+    "units": "[iU]",
+    "tablet": "{tbl}",
+    "capsule": "{capsule}",
+    "puff": "{puff}",
+    "application": "{application}",
+}
+
+
+def medication_concept(medication) -> dict | None:
+    """The drug: its RxNorm code when the formulary has one, and its label."""
+    return codeable(RXNORM, medication.rxnorm_code, text=str(medication))
+
+
+def route_concept(route: str) -> dict | None:
+    code, display = ROUTES.get(route, (None, None))
+    return codeable(SNOMED, code, display, text=route)
+
+
+def dose_quantity(amount, unit: str) -> dict | None:
+    found = quantity(amount, UCUM_UNITS.get(unit, unit))
+    return found and {**found, "unit": unit}
+
+
+def _timing(order: MedicationOrder) -> dict:
+    Frequency = MedicationOrder.Frequency
+    repeat = {"boundsPeriod": period(order.start_at, order.end_at)}
+    if order.frequency == Frequency.INTERVAL and order.interval_hours:
+        repeat |= {"frequency": 1, "period": order.interval_hours, "periodUnit": "h"}
+    elif order.frequency == Frequency.TIMES:
+        repeat["timeOfDay"] = [f"{hhmm}:00" for hhmm in order.times_of_day]
+    elif order.frequency == Frequency.ONCE:
+        repeat["count"] = 1
+    return {"repeat": repeat}
+
+
+def _dosage_instruction(order: MedicationOrder) -> dict:
+    most = None
+    if order.is_prn and order.prn_max_per_24h:
+        most = {
+            "numerator": {"value": order.prn_max_per_24h, "unit": "doses"},
+            "denominator": quantity(24, "h"),
+        }
+    return {
+        "text": f"{order.dose_label} {order.route} {order.sig}",
+        "patientInstruction": order.instructions,
+        "timing": _timing(order),
+        "asNeededBoolean": order.is_prn,
+        "route": route_concept(order.route),
+        "doseAndRate": [{"doseQuantity": dose_quantity(order.dose, order.dose_unit)}],
+        "maxDosePerPeriod": most,
+    }
+
+
+def medication_order_to_fhir(order: MedicationOrder) -> dict:
+    """One order as a US Core MedicationRequest (the clinic's own order, so
+    ``reportedBoolean`` is false and the category is ``outpatient``)."""
+    return clean(
+        {
+            "resourceType": "MedicationRequest",
+            "id": str(order.pk),
+            "meta": meta(
+                version_id=None,
+                last_updated=None,
+                profile=US_CORE_MEDICATION_REQUEST,
+            ),
+            "status": REQUEST_STATUS[order.status],
+            "statusReason": codeable(None, None, text=order.status_reason),
+            "intent": "order",
+            "category": [codeable(REQUEST_CATEGORY, "outpatient", "Outpatient")],
+            "reportedBoolean": False,
+            "medicationCodeableConcept": medication_concept(order.medication),
+            "subject": reference("Patient", order.patient_id),
+            "authoredOn": instant(order.created_at),
+            "requester": practitioner(order.ordered_by),
+            "reasonCode": [codeable(None, None, text=order.indication)],
+            "dosageInstruction": [_dosage_instruction(order)],
+        }
+    )
+
+
+def _not_done_reason(dose: ScheduledDose) -> dict | None:
+    if dose.status == ScheduledDose.Status.GIVEN:
+        return None
+    label = dose.get_status_display()
+    return codeable(DOSE_STATUS, dose.status, str(label), text=dose.reason or label)
+
+
+def _performers(given: Administration | None, dose: ScheduledDose) -> list:
+    if given is None:
+        return [{"actor": practitioner(dose.status_changed_by)}]
+    return [
+        {
+            "function": codeable(PERFORMER_FUNCTION, "performer", "Performer"),
+            "actor": practitioner(given.given_by),
+        },
+        {
+            "function": codeable(PERFORMER_FUNCTION, "witness", "Witness"),
+            "actor": practitioner(given.witness),
+        }
+        if given.witness_id
+        else None,
+    ]
+
+
+def _dosage(given: Administration | None) -> dict | None:
+    if given is None:
+        return None
+    return {
+        "text": given.amount_label,
+        "site": codeable(None, None, text=given.site),
+        "route": route_concept(given.route),
+        "dose": dose_quantity(given.amount, given.unit),
+    }
+
+
+def dose_to_fhir(dose: ScheduledDose) -> dict:
+    """A dose given (``completed``, with who gave and witnessed it, how much and
+    where) or held or refused (``not-done``, with the nurse's reason)."""
+    order = dose.order
+    given = getattr(dose, "administration", None)
+    moment = given.given_at if given else dose.status_changed_at or dose.due_at
+    notes = [given.timing_reason, given.note] if given else []
+    return clean(
+        {
+            "resourceType": "MedicationAdministration",
+            "id": str(dose.pk),
+            "status": ADMINISTRATION_STATUS[dose.status],
+            "statusReason": [_not_done_reason(dose)],
+            "medicationCodeableConcept": medication_concept(order.medication),
+            "subject": reference("Patient", order.patient_id),
+            "effectiveDateTime": instant(moment),
+            "performer": _performers(given, dose),
+            "request": reference("MedicationRequest", order.pk),
+            "note": [{"text": text} for text in notes if text],
+            "dosage": _dosage(given),
+        }
+    )
