@@ -15,7 +15,6 @@ from clinic.fhir_datatypes import (
     clinic_system,
     codeable,
     instant,
-    meta,
     period,
     practitioner,
     quantity,
@@ -125,11 +124,7 @@ def medication_order_to_fhir(order: MedicationOrder) -> dict:
         {
             "resourceType": "MedicationRequest",
             "id": str(order.pk),
-            "meta": meta(
-                version_id=None,
-                last_updated=None,
-                profile=US_CORE_MEDICATION_REQUEST,
-            ),
+            "meta": {"profile": [US_CORE_MEDICATION_REQUEST]},
             "status": REQUEST_STATUS[order.status],
             "statusReason": codeable(None, None, text=order.status_reason),
             "intent": "order",
