@@ -97,6 +97,11 @@ def identifier(system: str, value: str | None, *, type_code: str | None = None):
     return clean({"use": "usual", "type": kind, "system": system, "value": value})
 
 
+def clinic_identifier(name: str, value: str | None, *, type_code: str | None = None):
+    """One of the clinic's own identifiers (``urn:clinicops:<name>``)."""
+    return identifier(clinic_system(name), value, type_code=type_code)
+
+
 def human_name(family: str, given: list[str], *, use: str = "official"):
     return clean({"use": use, "family": family, "given": [g for g in given if g]})
 
