@@ -17,9 +17,9 @@ from alerts.kinds import kind_of
 from alerts.models import InboundMessage, Notification, StaffAlert
 from clinic.fhir_datatypes import (
     clean,
+    clinic_identifier,
     clinic_system,
     codeable,
-    identifier,
     instant,
     practitioner,
     reference,
@@ -30,42 +30,31 @@ MEDIUM = "http://terminology.hl7.org/CodeSystem/v3-ParticipationMode"
 SENT_PREFIX, RECEIVED_PREFIX = "sent-", "received-"
 SECURITY_KINDS = ["break_glass", "password_spraying"]
 
-N = Notification.Status
-COMMUNICATION_STATUS = {
-    N.PENDING: "preparation",
-    N.SENDING: "in-progress",
-    N.SENT: "completed",
-    N.DELIVERED: "completed",
-    N.FAILED: "not-done",
-    N.UNDELIVERABLE: "not-done",
-    N.CANCELLED: "not-done",
-    N.SKIPPED: "not-done",
-}
+# Outbox statuses as FHIR's; failed, undeliverable, cancelled, skipped: not-done.
+COMMUNICATION_STATUS = {"pending": "preparation", "sending": "in-progress"} | (
+    dict.fromkeys(["sent", "delivered"], "completed")
+)
 MEDIA = {
     Notification.Channel.SMS: ("SMSWRIT", "SMS message"),
     Notification.Channel.EMAIL: ("EMAILWRIT", "email"),
 }
-TASK_STATUS = {
-    StaffAlert.Status.OPEN: "requested",
-    StaffAlert.Status.ACKNOWLEDGED: "accepted",
-    StaffAlert.Status.RESOLVED: "completed",
-}
-TASK_PRIORITY = {
-    StaffAlert.Priority.LOW: "routine",
-    StaffAlert.Priority.NORMAL: "routine",
-    StaffAlert.Priority.HIGH: "urgent",
-    StaffAlert.Priority.URGENT: "stat",
-}
+TASK_STATUS = {"open": "requested", "acknowledged": "accepted", "resolved": "completed"}
+# Low and normal are routine.
+TASK_PRIORITY = {StaffAlert.Priority.HIGH: "urgent", StaffAlert.Priority.URGENT: "stat"}
 # What a task may be about, as FHIR resources ("app.model" of its subject).
 FOCUS_TYPES = {
-    "diagnostics.diagnosticorder": ("ServiceRequest", ""),
-    "diagnostics.observation": ("Observation", ""),
-    "medications.medicationorder": ("MedicationRequest", ""),
-    "medications.scheduleddose": ("MedicationAdministration", ""),
-    "scheduling.appointment": ("Appointment", ""),
-    "registration.coverage": ("Coverage", ""),
-    "alerts.notification": ("Communication", SENT_PREFIX),
-    "alerts.inboundmessage": ("Communication", RECEIVED_PREFIX),
+    "diagnostics.diagnosticorder": "ServiceRequest",
+    "diagnostics.observation": "Observation",
+    "medications.medicationorder": "MedicationRequest",
+    "medications.scheduleddose": "MedicationAdministration",
+    "scheduling.appointment": "Appointment",
+    "registration.coverage": "Coverage",
+    "alerts.notification": "Communication",
+    "alerts.inboundmessage": "Communication",
+}
+ID_PREFIXES = {
+    "alerts.notification": SENT_PREFIX,
+    "alerts.inboundmessage": RECEIVED_PREFIX,
 }
 
 
@@ -78,18 +67,18 @@ def notification_to_fhir(message: Notification) -> dict:
     """A message the clinic sent (or is about to, or could not): ``completed``
     once handed to the provider, ``not-done`` with the reason when it failed,
     was cancelled or skipped."""
-    not_done = COMMUNICATION_STATUS[message.status] == "not-done"
+    status = COMMUNICATION_STATUS.get(message.status, "not-done")
     reason = message.last_error or message.get_status_display()
     return clean(
         {
             "resourceType": "Communication",
             "id": f"{SENT_PREFIX}{message.pk}",
             "identifier": [
-                identifier(clinic_system("message-id"), message.provider_message_id)
+                clinic_identifier("message-id", message.provider_message_id)
             ],
-            "status": COMMUNICATION_STATUS[message.status],
+            "status": status,
             "statusReason": codeable(None, None, text=str(reason))
-            if not_done
+            if status == "not-done"
             else None,
             "category": [
                 codeable(CATEGORY, "reminder", "Reminder")
@@ -120,9 +109,7 @@ def inbound_to_fhir(message: InboundMessage) -> dict:
         {
             "resourceType": "Communication",
             "id": f"{RECEIVED_PREFIX}{message.pk}",
-            "identifier": [
-                identifier(clinic_system("message-id"), message.provider_id)
-            ],
+            "identifier": [clinic_identifier("message-id", message.provider_id)],
             "status": "completed",
             "medium": _medium(Notification.Channel.SMS),
             "subject": reference("Patient", message.patient_id),
@@ -141,11 +128,11 @@ def _focus(alert: StaffAlert) -> dict | None:
     if alert.subject_type_id is None:
         return None
     kind = ContentType.objects.get_for_id(alert.subject_type_id)
-    found = FOCUS_TYPES.get(f"{kind.app_label}.{kind.model}")
-    if found is None:
+    name = f"{kind.app_label}.{kind.model}"
+    if name not in FOCUS_TYPES:
         return None
-    resource_type, prefix = found
-    return reference(resource_type, f"{prefix}{alert.subject_id}")
+    prefix = ID_PREFIXES.get(name, "")
+    return reference(FOCUS_TYPES[name], f"{prefix}{alert.subject_id}")
 
 
 def _owner(alert: StaffAlert) -> dict | None:

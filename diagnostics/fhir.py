@@ -15,9 +15,8 @@ from clinic.fhir_datatypes import (
     LOINC,
     SNOMED,
     clean,
-    clinic_system,
+    clinic_identifier,
     codeable,
-    identifier,
     instant,
     practitioner,
     quantity,
@@ -35,26 +34,15 @@ INTERPRETATION = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpreta
 DATA_ABSENT = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
 
 Status = DiagnosticOrder.Status
-SERVICE_REQUEST_STATUS = {
-    Status.ORDERED: "active",
-    Status.COLLECTED: "active",
-    Status.IN_LAB: "active",
-    Status.PARTIAL: "active",
-    Status.FINAL: "completed",
-    Status.CORRECTED: "completed",
-    Status.REVIEWED: "completed",
-    Status.CANCELLED: "revoked",
-}
-REPORT_STATUS = {
-    Status.ORDERED: "registered",
-    Status.COLLECTED: "registered",
-    Status.IN_LAB: "registered",
-    Status.PARTIAL: "partial",
-    Status.FINAL: "final",
-    Status.CORRECTED: "corrected",
-    Status.REVIEWED: "final",
-    Status.CANCELLED: "cancelled",
-}
+# An order is an active ServiceRequest until its results are final.
+SERVICE_REQUEST_STATUS = dict.fromkeys(
+    [Status.FINAL, Status.CORRECTED, Status.REVIEWED], "completed"
+) | {Status.CANCELLED: "revoked"}
+# A report is registered until results come; partial, final, corrected and
+# cancelled keep their names, and a reviewed report is final.
+REPORT_STATUS = dict.fromkeys(
+    [Status.ORDERED, Status.COLLECTED, Status.IN_LAB], "registered"
+) | {Status.REVIEWED: "final"}
 OBSERVATION_STATUS = {
     Observation.Status.PRELIMINARY: "preliminary",
     Observation.Status.FINAL: "final",
@@ -89,7 +77,7 @@ def _order_fields(order: DiagnosticOrder) -> dict:
     """What a ServiceRequest and its DiagnosticReport both say about the order."""
     return {
         "identifier": [
-            identifier(clinic_system("accession"), order.accession, type_code="PLAC")
+            clinic_identifier("accession", order.accession, type_code="PLAC")
         ],
         "code": order_concept(order),
         "subject": reference("Patient", order.patient_id),
@@ -105,7 +93,7 @@ def order_to_fhir(order: DiagnosticOrder) -> dict:
             "id": str(order.pk),
             "meta": {"profile": [SERVICE_REQUEST_PROFILE]},
             **_order_fields(order),
-            "status": SERVICE_REQUEST_STATUS[order.status],
+            "status": SERVICE_REQUEST_STATUS.get(order.status, "active"),
             "intent": "order",
             "category": [LAB_PROCEDURE],
             "priority": order.priority,
@@ -131,7 +119,7 @@ def order_report_to_fhir(order: DiagnosticOrder) -> dict:
             "meta": {"profile": [REPORT_PROFILE]},
             **_order_fields(order),
             "basedOn": [reference("ServiceRequest", order.pk)],
-            "status": REPORT_STATUS[order.status],
+            "status": REPORT_STATUS.get(order.status, order.status),
             "category": [LAB_SERVICE],
             "effectiveDateTime": instant(collected),
             "issued": instant(order.resulted_at),

@@ -29,20 +29,11 @@ REQUEST_CATEGORY = "http://terminology.hl7.org/CodeSystem/medicationrequest-cate
 PERFORMER_FUNCTION = "http://terminology.hl7.org/CodeSystem/med-admin-perform-function"
 DOSE_STATUS = clinic_system("dose-status")
 
-REQUEST_STATUS = {
-    MedicationOrder.Status.ACTIVE: "active",
-    MedicationOrder.Status.HELD: "on-hold",
-    MedicationOrder.Status.DISCONTINUED: "stopped",
-    MedicationOrder.Status.COMPLETED: "completed",
-}
-ADMINISTRATION_STATUS = {
-    ScheduledDose.Status.GIVEN: "completed",
-    ScheduledDose.Status.HELD: "not-done",
-    ScheduledDose.Status.REFUSED: "not-done",
-    # Earlier versions of a dose (``_history``) before it was given or held.
-    ScheduledDose.Status.SCHEDULED: "unknown",
-    ScheduledDose.Status.CANCELLED: "not-done",
-}
+# Order statuses FHIR names otherwise (active and completed keep their names).
+REQUEST_STATUS = {"held": "on-hold", "discontinued": "stopped"}
+# A dose held, refused or cancelled is not-done; a version of it in ``_history``
+# from before it was given or held is of unknown outcome.
+ADMINISTRATION_STATUS = {"given": "completed", "scheduled": "unknown"}
 # Doses that are administration events (given, held, refused).
 ADMINISTERED = [
     ScheduledDose.Status.GIVEN,
@@ -125,7 +116,7 @@ def medication_order_to_fhir(order: MedicationOrder) -> dict:
             "resourceType": "MedicationRequest",
             "id": str(order.pk),
             "meta": {"profile": [US_CORE_MEDICATION_REQUEST]},
-            "status": REQUEST_STATUS[order.status],
+            "status": REQUEST_STATUS.get(order.status, order.status),
             "statusReason": codeable(None, None, text=order.status_reason),
             "intent": "order",
             "category": [codeable(REQUEST_CATEGORY, "outpatient", "Outpatient")],
@@ -186,7 +177,7 @@ def dose_to_fhir(dose: ScheduledDose) -> dict:
         {
             "resourceType": "MedicationAdministration",
             "id": str(dose.pk),
-            "status": ADMINISTRATION_STATUS[dose.status],
+            "status": ADMINISTRATION_STATUS.get(dose.status, "not-done"),
             "statusReason": [_not_done_reason(dose)],
             "medicationCodeableConcept": medication_concept(order.medication),
             "subject": reference("Patient", order.patient_id),

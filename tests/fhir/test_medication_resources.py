@@ -109,20 +109,9 @@ def test_a_given_dose_is_completed_with_its_nurse_witness_and_amount(order):
     order.medication.barcode = "00409123401"
     order.medication.save()
     dose = _dose(order)
-    services.dose_administer(
-        dose=dose,
-        entry=Bedside(
-            wristband="M0000042",
-            barcode="00409123401",
-            amount="1",
-            unit="g",
-            route="IV",
-            site="left forearm",
-            witness_username="wit",
-            witness_password=PASSWORD,
-        ),
-        actor=nurse,
-    )
+    entry = Bedside("M0000042", "00409123401", "1", "g", "IV", site="left forearm")
+    entry.witness_username, entry.witness_password = "wit", PASSWORD
+    services.dose_administer(dose=dose, entry=entry, actor=nurse)
     dose.refresh_from_db()
 
     resource = assert_valid(dose_to_fhir(dose))
