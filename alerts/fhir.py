@@ -1,11 +1,12 @@
 """Messages and staff tasks as FHIR R4: Communication and Task (US Core has no
 profile for either).
 
-A Communication is either a message the clinic sent (an outbox row, id
-``sent-<pk>``) or a text a patient sent in (id ``received-<pk>``), so both
-tables share one id space. Bodies are shown: they are the patient's own
-messages, and a client reads them only under a ``Communication`` scope. A text
-from a number no patient has has no subject; its sender is the phone number.
+A Communication is a message the clinic sent (an outbox row). Bodies are shown:
+they are the patient's own messages, and a client reads them only under a
+``Communication`` scope. Texts patients sent in have their mapper here
+(``inbound_to_fhir``, id ``received-<pk>``; one from a number no patient has
+has no subject and names the number as sender) but are not served yet: the API
+serves a resource type from one table, and the outbox holds the ids.
 
 A Task is a staff alert or task, except the security ones (restricted records
 opened, password spraying), which concern staff, not patients' care.
@@ -24,16 +25,21 @@ from clinic.fhir_datatypes import (
     practitioner,
     reference,
 )
+from clinic.fhir_declaration import ResourceType, SearchParam
+from clinic.fhir_search import patient_param, status_token
 
 CATEGORY = "http://terminology.hl7.org/CodeSystem/communication-category"
 MEDIUM = "http://terminology.hl7.org/CodeSystem/v3-ParticipationMode"
-SENT_PREFIX, RECEIVED_PREFIX = "sent-", "received-"
+RECEIVED_PREFIX = "received-"
+TASK_KIND = clinic_system("task-kind")
 SECURITY_KINDS = ["break_glass", "password_spraying"]
 
 # Outbox statuses as FHIR's; failed, undeliverable, cancelled, skipped: not-done.
 COMMUNICATION_STATUS = {"pending": "preparation", "sending": "in-progress"} | (
     dict.fromkeys(["sent", "delivered"], "completed")
 )
+REMINDER = codeable(CATEGORY, "reminder", "Reminder")
+NOTIFICATION = codeable(CATEGORY, "notification", "Notification")
 MEDIA = {
     Notification.Channel.SMS: ("SMSWRIT", "SMS message"),
     Notification.Channel.EMAIL: ("EMAILWRIT", "email"),
@@ -50,12 +56,15 @@ FOCUS_TYPES = {
     "scheduling.appointment": "Appointment",
     "registration.coverage": "Coverage",
     "alerts.notification": "Communication",
-    "alerts.inboundmessage": "Communication",
 }
-ID_PREFIXES = {
-    "alerts.notification": SENT_PREFIX,
-    "alerts.inboundmessage": RECEIVED_PREFIX,
-}
+
+
+def communication_status(stored: str) -> str:
+    return COMMUNICATION_STATUS.get(stored, "not-done")
+
+
+def task_status(stored: str) -> str:
+    return TASK_STATUS[stored]
 
 
 def _medium(channel: str) -> list:
@@ -67,12 +76,12 @@ def notification_to_fhir(message: Notification) -> dict:
     """A message the clinic sent (or is about to, or could not): ``completed``
     once handed to the provider, ``not-done`` with the reason when it failed,
     was cancelled or skipped."""
-    status = COMMUNICATION_STATUS.get(message.status, "not-done")
+    status = communication_status(message.status)
     reason = message.last_error or message.get_status_display()
     return clean(
         {
             "resourceType": "Communication",
-            "id": f"{SENT_PREFIX}{message.pk}",
+            "id": str(message.pk),
             "identifier": [
                 clinic_identifier("message-id", message.provider_message_id)
             ],
@@ -80,11 +89,7 @@ def notification_to_fhir(message: Notification) -> dict:
             "statusReason": codeable(None, None, text=str(reason))
             if status == "not-done"
             else None,
-            "category": [
-                codeable(CATEGORY, "reminder", "Reminder")
-                if message.rule_id
-                else codeable(CATEGORY, "notification", "Notification")
-            ],
+            "category": [REMINDER if message.rule_id else NOTIFICATION],
             "medium": _medium(message.channel),
             "subject": reference("Patient", message.patient_id),
             "topic": codeable(None, None, text=message.subject),
@@ -128,11 +133,8 @@ def _focus(alert: StaffAlert) -> dict | None:
     if alert.subject_type_id is None:
         return None
     kind = ContentType.objects.get_for_id(alert.subject_type_id)
-    name = f"{kind.app_label}.{kind.model}"
-    if name not in FOCUS_TYPES:
-        return None
-    prefix = ID_PREFIXES.get(name, "")
-    return reference(FOCUS_TYPES[name], f"{prefix}{alert.subject_id}")
+    resource_type = FOCUS_TYPES.get(f"{kind.app_label}.{kind.model}")
+    return reference(resource_type, alert.subject_id) if resource_type else None
 
 
 def _owner(alert: StaffAlert) -> dict | None:
@@ -148,12 +150,10 @@ def alert_to_fhir(alert: StaffAlert) -> dict:
         {
             "resourceType": "Task",
             "id": str(alert.pk),
-            "status": TASK_STATUS[alert.status],
+            "status": task_status(alert.status),
             "intent": "order",
             "priority": TASK_PRIORITY.get(alert.priority, "routine"),
-            "code": codeable(
-                clinic_system("task-kind"), alert.kind, kind_of(alert.kind).label
-            ),
+            "code": codeable(TASK_KIND, alert.kind, kind_of(alert.kind).label),
             "description": alert.title,
             "focus": _focus(alert),
             "for": reference("Patient", alert.patient_id),
@@ -164,3 +164,55 @@ def alert_to_fhir(alert: StaffAlert) -> dict:
             "note": [{"text": text} for text in (alert.message, alert.note) if text],
         }
     )
+
+
+def _category(rows, modifier, tokens):
+    """``reminder``: sent by a reminder rule; ``notification``: any other."""
+    codes = {code for system, code in tokens if system in (None, CATEGORY)}
+    if codes >= {"reminder", "notification"}:
+        return rows
+    if codes & {"reminder", "notification"}:
+        return rows.filter(rule__isnull="notification" in codes)
+    return rows.none()
+
+
+RESOURCES = (
+    ResourceType(
+        name="Communication",
+        model=Notification,
+        queryset=lambda: Notification.objects.select_related("created_by"),
+        to_fhir=notification_to_fhir,
+        patient_path="patient",
+        search=(
+            patient_param(),
+            patient_param(name="subject"),
+            status_token(
+                stored=Notification.Status.values, to_code=communication_status
+            ),
+            SearchParam.token(
+                "category",
+                "rule",
+                apply=_category,
+                documentation="reminder (sent by a reminder rule) or notification.",
+            ),
+            SearchParam.date("sent", "sent_at"),
+        ),
+        includes=("patient", "subject"),
+    ),
+    ResourceType(
+        name="Task",
+        model=StaffAlert,
+        queryset=lambda: StaffAlert.objects.exclude(
+            kind__in=SECURITY_KINDS
+        ).select_related("assigned_user"),
+        to_fhir=alert_to_fhir,
+        patient_path="patient",
+        search=(
+            patient_param(),
+            SearchParam.reference("owner", "assigned_user", target="Practitioner"),
+            status_token(stored=StaffAlert.Status.values, to_code=task_status),
+            SearchParam.token("code", "kind", systems={TASK_KIND: "kind"}),
+        ),
+        includes=("patient",),
+    ),
+)

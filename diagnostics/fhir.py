@@ -10,6 +10,10 @@ because several codings in one CodeableConcept would claim they mean the same.
 import re
 from decimal import Decimal
 
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Coalesce
+
+from clinic import fhir_search
 from clinic.fhir_datatypes import (
     ICD10CM,
     LOINC,
@@ -22,12 +26,9 @@ from clinic.fhir_datatypes import (
     quantity,
     reference,
 )
-from diagnostics.models import DiagnosticOrder, Observation
+from clinic.fhir_declaration import US_CORE, ResourceType, SearchParam
+from diagnostics.models import DiagnosticOrder, Observation, OrderedTest
 
-US_CORE = "http://hl7.org/fhir/us/core/StructureDefinition/"
-SERVICE_REQUEST_PROFILE = US_CORE + "us-core-servicerequest"
-OBSERVATION_PROFILE = US_CORE + "us-core-observation-lab"
-REPORT_PROFILE = US_CORE + "us-core-diagnosticreport-lab"
 OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 V2_0074 = "http://terminology.hl7.org/CodeSystem/v2-0074"  # diagnostic service
 INTERPRETATION = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
@@ -61,6 +62,20 @@ LAB_SERVICE = codeable(V2_0074, "LAB", "Laboratory")
 LAB_PROCEDURE = codeable(SNOMED, "108252007", "Laboratory procedure")
 
 
+def request_status(stored: str) -> str:
+    return SERVICE_REQUEST_STATUS.get(stored, "active")
+
+
+def report_status(stored: str) -> str:
+    return REPORT_STATUS.get(stored, stored)
+
+
+def observation_status(stored: str, order_status: str) -> str:
+    if order_status == Status.CANCELLED:
+        return "cancelled"
+    return OBSERVATION_STATUS[stored]
+
+
 def order_concept(order: DiagnosticOrder) -> dict | None:
     """What was ordered: the LOINC code of its one panel or one test, else the
     names of all of them as text."""
@@ -91,9 +106,8 @@ def order_to_fhir(order: DiagnosticOrder) -> dict:
         {
             "resourceType": "ServiceRequest",
             "id": str(order.pk),
-            "meta": {"profile": [SERVICE_REQUEST_PROFILE]},
             **_order_fields(order),
-            "status": SERVICE_REQUEST_STATUS.get(order.status, "active"),
+            "status": request_status(order.status),
             "intent": "order",
             "category": [LAB_PROCEDURE],
             "priority": order.priority,
@@ -116,10 +130,9 @@ def order_report_to_fhir(order: DiagnosticOrder) -> dict:
         {
             "resourceType": "DiagnosticReport",
             "id": str(order.pk),
-            "meta": {"profile": [REPORT_PROFILE]},
             **_order_fields(order),
             "basedOn": [reference("ServiceRequest", order.pk)],
-            "status": REPORT_STATUS.get(order.status, order.status),
+            "status": report_status(order.status),
             "category": [LAB_SERVICE],
             "effectiveDateTime": instant(collected),
             "issued": instant(order.resulted_at),
@@ -164,20 +177,14 @@ def observation_to_fhir(result: Observation) -> dict:
     UCUM, a code or text), its flag as the interpretation (LL / HH for critical)
     and its reference range. A result on a cancelled order is ``cancelled``."""
     order = result.order
-    status = (
-        "cancelled"
-        if order.status == Status.CANCELLED
-        else OBSERVATION_STATUS[result.status]
-    )
     flag = Observation.Flag(result.flag)
     effective = result.observed_at or order.collected_at or result.resulted_at
     return clean(
         {
             "resourceType": "Observation",
             "id": str(result.pk),
-            "meta": {"profile": [OBSERVATION_PROFILE]},
             "basedOn": [reference("ServiceRequest", order.pk)],
-            "status": status,
+            "status": observation_status(result.status, order.status),
             "category": [LAB_CATEGORY],
             "code": codeable(LOINC, result.test.loinc, result.test.name),
             "subject": reference("Patient", order.patient_id),
@@ -190,3 +197,106 @@ def observation_to_fhir(result: Observation) -> dict:
             "referenceRange": [reference_range(result.reference_range, result.unit)],
         }
     )
+
+
+def _ordered_code(rows, modifier, tokens):
+    """An order matches a LOINC code of any of its tests or panels (an order of
+    several shows them as text only)."""
+    codes = [code for system, code in tokens if system in (None, LOINC)]
+    items = OrderedTest.objects.filter(order=OuterRef("pk")).filter(
+        Q(test__loinc__in=codes) | Q(panel__loinc__in=codes)
+    )
+    return rows.filter(Exists(items))
+
+
+def _observation_status(rows, modifier, tokens):
+    cancelled = Q(order__status=Status.CANCELLED)
+    wanted = Q(pk__in=[])
+    for _system, code in tokens:
+        if code == "cancelled":
+            wanted |= cancelled
+        stored = [k for k, v in OBSERVATION_STATUS.items() if v == code]
+        wanted |= Q(status__in=stored) & ~cancelled
+    return rows.filter(wanted)
+
+
+def _order_rows():
+    return DiagnosticOrder.objects.select_related(
+        "ordering_clinician", "reviewed_by"
+    ).prefetch_related("items__test", "items__panel", "observations")
+
+
+ORDER_CODE = SearchParam.token(
+    "code",
+    "items__test__loinc",
+    "items__panel__loinc",
+    apply=_ordered_code,
+    documentation="The LOINC code of any test or panel of the order.",
+)
+ORDER_DATE = fhir_search.first_known_date(
+    "date", Coalesce("collected_at", "ordered_at"), fields=("collected_at",)
+)
+
+RESOURCES = (
+    ResourceType(
+        name="ServiceRequest",
+        model=DiagnosticOrder,
+        queryset=_order_rows,
+        to_fhir=order_to_fhir,
+        profile=US_CORE + "us-core-servicerequest",
+        patient_path="patient",
+        search=(
+            fhir_search.patient_param(),
+            fhir_search.status_token(stored=Status.values, to_code=request_status),
+            fhir_search.constant_token("category", SNOMED, "108252007"),
+            ORDER_CODE,
+            SearchParam.date("authored", "ordered_at"),
+        ),
+        includes=("patient",),
+    ),
+    ResourceType(
+        name="Observation",
+        model=Observation,
+        queryset=lambda: Observation.objects.select_related(
+            "order", "test", "entered_by"
+        ),
+        to_fhir=observation_to_fhir,
+        profile=US_CORE + "us-core-observation-lab",
+        patient_path="order__patient",
+        search=(
+            fhir_search.patient_param("order__patient"),
+            SearchParam.token(
+                "status",
+                "status",
+                apply=_observation_status,
+                documentation="Codes: preliminary, final, corrected, cancelled.",
+            ),
+            fhir_search.constant_token("category", OBSERVATION_CATEGORY, "laboratory"),
+            SearchParam.token("code", "test__loinc", systems={LOINC: "test__loinc"}),
+            fhir_search.first_known_date(
+                "date",
+                Coalesce("observed_at", "order__collected_at", "resulted_at"),
+                fields=("observed_at",),
+            ),
+            SearchParam.reference("based-on", "order", target="ServiceRequest"),
+        ),
+        includes=("patient",),
+    ),
+    ResourceType(
+        name="DiagnosticReport",
+        model=DiagnosticOrder,
+        queryset=lambda: _order_rows().filter(status__in=REPORTED),
+        to_fhir=order_report_to_fhir,
+        profile=US_CORE + "us-core-diagnosticreport-lab",
+        patient_path="patient",
+        search=(
+            fhir_search.patient_param(),
+            fhir_search.status_token(stored=REPORTED, to_code=report_status),
+            fhir_search.constant_token("category", V2_0074, "LAB"),
+            ORDER_CODE,
+            ORDER_DATE,
+        ),
+        includes=("patient",),
+        revincludes=(),
+    ),
+)

@@ -38,7 +38,12 @@ from django.utils.module_loading import import_string
 from clinic.fhir_declaration import ResourceType
 from fhir.errors import FhirError
 
-RESOURCE_MODULES = ("registration.fhir",)
+RESOURCE_MODULES = (
+    "registration.fhir",
+    "alerts.fhir",
+    "medications.fhir",
+    "diagnostics.fhir",
+)
 
 
 @cache

@@ -8,6 +8,9 @@ that was given (``completed``) or held or refused (``not-done`` with the reason)
 doses still due or cancelled with their order are not events and are not shown.
 """
 
+from django.db.models.functions import Coalesce
+
+from clinic import fhir_search
 from clinic.fhir_datatypes import (
     RXNORM,
     SNOMED,
@@ -20,14 +23,13 @@ from clinic.fhir_datatypes import (
     quantity,
     reference,
 )
+from clinic.fhir_declaration import US_CORE, ResourceType, SearchParam
 from medications.models import Administration, MedicationOrder, ScheduledDose
 
-US_CORE_MEDICATION_REQUEST = (
-    "http://hl7.org/fhir/us/core/StructureDefinition/us-core-medicationrequest"
-)
 REQUEST_CATEGORY = "http://terminology.hl7.org/CodeSystem/medicationrequest-category"
 PERFORMER_FUNCTION = "http://terminology.hl7.org/CodeSystem/med-admin-perform-function"
 DOSE_STATUS = clinic_system("dose-status")
+INTENT = "http://hl7.org/fhir/CodeSystem/medicationrequest-intent"
 
 # Order statuses FHIR names otherwise (active and completed keep their names).
 REQUEST_STATUS = {"held": "on-hold", "discontinued": "stopped"}
@@ -61,6 +63,14 @@ UCUM_UNITS = {
     "puff": "{puff}",
     "application": "{application}",
 }
+
+
+def request_status(stored: str) -> str:
+    return REQUEST_STATUS.get(stored, stored)
+
+
+def administration_status(stored: str) -> str:
+    return ADMINISTRATION_STATUS.get(stored, "not-done")
 
 
 def medication_concept(medication) -> dict | None:
@@ -115,8 +125,7 @@ def medication_order_to_fhir(order: MedicationOrder) -> dict:
         {
             "resourceType": "MedicationRequest",
             "id": str(order.pk),
-            "meta": {"profile": [US_CORE_MEDICATION_REQUEST]},
-            "status": REQUEST_STATUS.get(order.status, order.status),
+            "status": request_status(order.status),
             "statusReason": codeable(None, None, text=order.status_reason),
             "intent": "order",
             "category": [codeable(REQUEST_CATEGORY, "outpatient", "Outpatient")],
@@ -171,13 +180,13 @@ def dose_to_fhir(dose: ScheduledDose) -> dict:
     where) or held or refused (``not-done``, with the nurse's reason)."""
     order = dose.order
     given = getattr(dose, "administration", None)
-    moment = given.given_at if given else dose.status_changed_at or dose.due_at
+    moment = dose.status_changed_at or (given.given_at if given else dose.due_at)
     notes = [given.timing_reason, given.note] if given else []
     return clean(
         {
             "resourceType": "MedicationAdministration",
             "id": str(dose.pk),
-            "status": ADMINISTRATION_STATUS.get(dose.status, "not-done"),
+            "status": administration_status(dose.status),
             "statusReason": [_not_done_reason(dose)],
             "medicationCodeableConcept": medication_concept(order.medication),
             "subject": reference("Patient", order.patient_id),
@@ -188,3 +197,55 @@ def dose_to_fhir(dose: ScheduledDose) -> dict:
             "dosage": _dosage(given),
         }
     )
+
+
+# The drug is a CodeableConcept, so there is no MedicationRequest:medication to
+# include. The orders carry no visit, so ``encounter`` is not declared.
+RESOURCES = (
+    ResourceType(
+        name="MedicationAdministration",
+        model=ScheduledDose,
+        queryset=lambda: ScheduledDose.objects.filter(
+            status__in=ADMINISTERED
+        ).select_related(
+            "order__medication",
+            "status_changed_by",
+            "administration__given_by",
+            "administration__witness",
+        ),
+        to_fhir=dose_to_fhir,
+        patient_path="order__patient",
+        search=(
+            fhir_search.patient_param("order__patient"),
+            fhir_search.status_token(
+                stored=ADMINISTERED, to_code=administration_status
+            ),
+            fhir_search.first_known_date(
+                "effective-time",
+                Coalesce("status_changed_at", "administration__given_at", "due_at"),
+                fields=("status_changed_at",),
+            ),
+            SearchParam.reference("request", "order", target="MedicationRequest"),
+        ),
+        includes=("patient", "request"),
+    ),
+    ResourceType(
+        name="MedicationRequest",
+        model=MedicationOrder,
+        queryset=lambda: MedicationOrder.objects.select_related(
+            "medication", "ordered_by"
+        ),
+        to_fhir=medication_order_to_fhir,
+        profile=US_CORE + "us-core-medicationrequest",
+        patient_path="patient",
+        search=(
+            fhir_search.patient_param(),
+            fhir_search.status_token(
+                stored=MedicationOrder.Status.values, to_code=request_status
+            ),
+            fhir_search.constant_token("intent", INTENT, "order"),
+            SearchParam.date("authoredon", "created_at"),
+        ),
+        includes=("patient",),
+    ),
+)

@@ -15,7 +15,6 @@ from tests.diagnostics.factories import make_order
 from tests.fhir.valid import assert_valid
 
 pytestmark = pytest.mark.django_db
-US_CORE = "http://hl7.org/fhir/us/core/StructureDefinition/"
 
 
 def _enter(order, actor, status="F", **values):
@@ -28,7 +27,6 @@ def test_a_one_panel_order_is_a_us_core_service_request_coded_in_loinc():
 
     resource = assert_valid(order_to_fhir(order))
 
-    assert resource["meta"]["profile"] == [US_CORE + "us-core-servicerequest"]
     assert (resource["status"], resource["intent"]) == ("active", "order")
     assert resource["category"][0]["coding"][0]["code"] == "108252007"
     assert resource["code"] == {
@@ -75,7 +73,6 @@ def test_a_critical_result_is_a_lab_observation_flagged_ll(make_user):
 
     resource = assert_valid(observation_to_fhir(potassium))
 
-    assert resource["meta"]["profile"] == [US_CORE + "us-core-observation-lab"]
     assert resource["status"] == "final"
     assert resource["category"][0]["coding"][0]["code"] == "laboratory"
     assert resource["code"]["coding"][0]["code"] == potassium.test.loinc
@@ -97,7 +94,6 @@ def test_a_critical_result_is_a_lab_observation_flagged_ll(make_user):
 
     order.refresh_from_db()
     report = assert_valid(order_report_to_fhir(order))
-    assert report["meta"]["profile"] == [US_CORE + "us-core-diagnosticreport-lab"]
     assert report["status"] == "final"
     assert report["category"][0]["coding"][0]["code"] == "LAB"
     assert report["result"] == [{"reference": f"Observation/{potassium.pk}"}]

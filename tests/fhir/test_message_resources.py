@@ -60,7 +60,7 @@ def test_a_sent_text_is_a_completed_communication_with_its_body(patient):
 
     resource = assert_valid(notification_to_fhir(message))
 
-    assert resource["id"] == f"sent-{message.pk}"
+    assert resource["id"] == str(message.pk)
     assert resource["status"] == "completed"
     assert resource["category"][0]["coding"][0]["code"] == "notification"
     assert resource["medium"][0]["coding"][0]["code"] == "SMSWRIT"
