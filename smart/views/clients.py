@@ -1,11 +1,11 @@
 """Administrator pages: the registered API clients."""
 
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, FormView, ListView
 
-from clinic.edges import FilteredListMixin, ServiceFormMixin
-from clinic.forms import ReasonForm
+from clinic.edges import ConfirmFormMixin, FilteredListMixin, ServiceFormMixin
 from clinic.mixins import ListAccessLogMixin
 from clinic.permissions import RoleRequiredMixin
 from smart import selectors, services
@@ -92,24 +92,19 @@ class ClientUpdateView(_ClientMixin, ServiceFormMixin, FormView):
         )
 
 
-class _ClientSwitchView(_ClientMixin, ServiceFormMixin, FormView):
+class _ClientSwitchView(_ClientMixin, ConfirmFormMixin, ServiceFormMixin, FormView):
     """A confirmation page asking a reason, kept in the client's history."""
 
-    template_name = "smart/client_confirm.html"
-    form_class = ReasonForm
     switch_on = False
 
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs.update(submit_label=self.submit_label, css_class=self.css_class)
-        return kwargs
+    def get_subject_name(self) -> str:
+        return self.client.name
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            title=self.title % {"name": self.client.name},
-            explanation=self.explanation,
-            **kwargs,
-        )
+    def get_crumbs(self):
+        return [
+            (_("API clients"), reverse("smart:client-list")),
+            (self.client.name, self.client.get_absolute_url()),
+        ]
 
     def perform(self, form):
         return services.client_switch(
@@ -118,9 +113,6 @@ class _ClientSwitchView(_ClientMixin, ServiceFormMixin, FormView):
             reason=form.cleaned_data["reason"],
             actor=self.request.user,
         )
-
-    def get_success_message(self, result):
-        return self.success_message % {"name": self.client.name}
 
 
 class ClientSwitchOffView(_ClientSwitchView):
