@@ -10,7 +10,7 @@ the ``reports`` queue) raises the limit for its own session with
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connections
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -22,9 +22,10 @@ TOO_SLOW = _(
 
 
 @contextmanager
-def statement_timeout(milliseconds: int) -> Iterator[None]:
+def statement_timeout(milliseconds: int, *, using: str = "default") -> Iterator[None]:
     """Within the block, statements of this connection may run ``milliseconds``
     (0: no limit); afterwards the connection's own limit holds again."""
+    connection = connections[using]
     if connection.vendor != "postgresql":
         yield
         return

@@ -352,10 +352,10 @@ STORAGES = {
 # Files the app keeps (clinic/storage.py): "default" holds uploads (insurance card
 # images), "exports" the files it writes for download (report and bulk exports),
 # which expire. STORAGE_BACKEND "local": folders under var/ (the embedded default);
-# "s3": one S3-compatible bucket (AWS_STORAGE_BUCKET_NAME), prefixes media/ and
-# exports/, so every app and worker host sees every file. Credentials come from
+# "s3" (production's default): one S3-compatible bucket (AWS_STORAGE_BUCKET_NAME),
+# prefixes media/ and exports/, so every app and worker host sees every file. Credentials come from
 # boto3's usual chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, or the host's role).
-STORAGE_BACKEND = env.str("STORAGE_BACKEND", default="local")
+STORAGE_BACKEND = env.str("STORAGE_BACKEND", default="local" if EMBEDDED else "s3")
 # A prefix before media/ and exports/ (several installations in one bucket).
 S3_KEY_PREFIX = env.str("AWS_S3_KEY_PREFIX", default="").strip("/")
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import connection
 
 from clinic import permissions
-from clinic.db_guards import OWNER_KEYS, connected_as_owner
+from clinic.db_guards import OWNER_KEYS, connected_as_owner, reconnect_as
 from tests.clinic.factories import UserFactory
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,8 +39,7 @@ _APP_CREDENTIALS: dict = {}
 def _connect_default_with(credentials: dict) -> None:
     from django.db import connections
 
-    connections["default"].close()
-    connections["default"].settings_dict.update(credentials)
+    reconnect_as(connections["default"], credentials)
 
 
 @pytest.fixture(scope="session")
