@@ -104,6 +104,7 @@ urlpatterns = [
     path("billing/", include("billing.urls")),
     path("", include("smart.urls")),
     path("admin/", admin.site.urls),
+    path("fhir/", include("fhir.urls")),
 ]
 
 handler403 = "clinic.views.errors.permission_denied"

@@ -73,8 +73,10 @@ def grant_from_request(request) -> Grant:
     )
     if row is None:
         raise TokenRefused(401, "login", "The access token is not known.")
-    if row.expires_at <= timezone.now():
-        raise TokenRefused(401, "expired", "The access token has expired.")
+    # A switched-off client hears so (403) even though switching it off also
+    # ended its tokens.
     if not row.client.is_active:
         raise TokenRefused(403, "forbidden", "This client is switched off.")
+    if row.expires_at <= timezone.now():
+        raise TokenRefused(401, "expired", "The access token has expired.")
     return Grant(client=row.client, scopes=tuple(row.scopes.split()))
