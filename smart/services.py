@@ -112,7 +112,7 @@ class TokenGranted:
 
 def _required(params: dict, name: str) -> str:
     value = params.get(name, "")
-    if not value:
+    if not value.strip():
         raise TokenRequestRefused(
             "invalid_request", description=_("%(name)s is missing.") % {"name": name}
         )

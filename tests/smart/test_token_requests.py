@@ -41,6 +41,8 @@ def _error(response, status=400, error="invalid_request"):
         "grant_type=client_credentials",
         "grant_type=client_credentials&client_assertion_type=x&client_assertion=y&scope=z",
         f"grant_type=client_credentials&client_assertion_type={ASSERTION_TYPE}&scope=s",
+        f"grant_type=client_credentials&client_assertion_type={ASSERTION_TYPE}"
+        "&client_assertion=a.b.c&scope=%20%20",
         "%ZZ=%ZZ&&&==",
         "grant_type=client_credentials&grant_type=client_credentials",
         "a=" + "x" * 3_000_000,
@@ -51,6 +53,7 @@ def _error(response, status=400, error="invalid_request"):
         "no-assertion",
         "wrong-assertion-type",
         "no-assertion-given",
+        "blank-scope",
         "garbage",
         "parameter-twice",
         "too-big",
