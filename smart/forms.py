@@ -19,25 +19,34 @@ class ClientFilterForm(forms.Form):
     )
 
 
+def _code_box(label, rows: int, help_text) -> forms.CharField:
+    """A text box for what is pasted or typed as code (JSON, scopes)."""
+    return forms.CharField(
+        label=label,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": rows, "spellcheck": "false"}),
+    )
+
+
 class ClientForm(SubmitButtonMixin, forms.Form):
     """What an administrator types; the service checks the keys and scopes."""
 
     submit_label = _("Save client")
 
     name = forms.CharField(label=_("Name"), max_length=120)
-    jwks = forms.CharField(
-        label=_("Public keys (JWK Set)"),
-        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}),
-        help_text=_(
+    jwks = _code_box(
+        _("Public keys (JWK Set)"),
+        8,
+        _(
             'The client\'s public keys as a JSON Web Key Set: {"keys": [...]}. RSA '
             "(signing RS384) or EC P-384 (signing ES384) keys, each with a kid. "
             "Never a private key."
         ),
     )
-    allowed_scopes = forms.CharField(
-        label=_("Allowed scopes"),
-        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
-        help_text=_(
+    allowed_scopes = _code_box(
+        _("Allowed scopes"),
+        4,
+        _(
             "SMART v2 system scopes, one per line: system/Patient.rs (read and "
             "search patients), system/*.rs (read and search everything), "
             "system/Appointment.c (book)."
