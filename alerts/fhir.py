@@ -180,7 +180,7 @@ RESOURCES = (
     ResourceType(
         name="Communication",
         model=Notification,
-        queryset=lambda: Notification.objects.select_related("created_by"),
+        queryset=lambda: Notification.objects.select_related("created_by__provider"),
         to_fhir=notification_to_fhir,
         patient_path="patient",
         search=(
@@ -204,12 +204,14 @@ RESOURCES = (
         model=StaffAlert,
         queryset=lambda: StaffAlert.objects.exclude(
             kind__in=SECURITY_KINDS
-        ).select_related("assigned_user"),
+        ).select_related("assigned_user__provider"),
         to_fhir=alert_to_fhir,
         patient_path="patient",
         search=(
             patient_param(),
-            SearchParam.reference("owner", "assigned_user", target="Practitioner"),
+            SearchParam.reference(
+                "owner", "assigned_user__provider", target="Practitioner"
+            ),
             status_token(stored=StaffAlert.Status.values, to_code=task_status),
             SearchParam.token("code", "kind", systems={TASK_KIND: "kind"}),
         ),

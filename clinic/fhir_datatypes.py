@@ -65,11 +65,17 @@ def reference(resource_type: str, pk, display: str | None = None) -> dict | None
 
 
 def practitioner(user) -> dict | None:
-    """A member of staff as ``Practitioner/<user id>`` (every staff foreign key is
-    to the user), named as pages name them."""
+    """A member of staff (every staff foreign key is to the user), named as pages
+    name them: ``Practitioner/<provider id>`` when the user is one of the
+    directory's providers (the Practitioners the API serves), else the name alone.
+    Querysets ``select_related("<user>__provider")``."""
     if user is None:
         return None
-    return reference("Practitioner", user.pk, user.get_full_name() or user.username)
+    name = user.get_full_name() or user.username
+    provider = getattr(user, "provider", None)
+    return (
+        reference("Practitioner", provider.pk, name) if provider else {"display": name}
+    )
 
 
 def coding(system: str | None, code: str | None, display: str | None = None):

@@ -222,7 +222,7 @@ def _observation_status(rows, modifier, tokens):
 
 def _order_rows():
     return DiagnosticOrder.objects.select_related(
-        "ordering_clinician", "reviewed_by"
+        "ordering_clinician__provider", "reviewed_by__provider"
     ).prefetch_related("items__test", "items__panel", "observations")
 
 
@@ -258,7 +258,7 @@ RESOURCES = (
         name="Observation",
         model=Observation,
         queryset=lambda: Observation.objects.select_related(
-            "order", "test", "entered_by"
+            "order", "test", "entered_by__provider"
         ),
         to_fhir=observation_to_fhir,
         profile=US_CORE + "us-core-observation-lab",

@@ -209,9 +209,9 @@ RESOURCES = (
             status__in=ADMINISTERED
         ).select_related(
             "order__medication",
-            "status_changed_by",
-            "administration__given_by",
-            "administration__witness",
+            "status_changed_by__provider",
+            "administration__given_by__provider",
+            "administration__witness__provider",
         ),
         to_fhir=dose_to_fhir,
         patient_path="order__patient",
@@ -233,7 +233,7 @@ RESOURCES = (
         name="MedicationRequest",
         model=MedicationOrder,
         queryset=lambda: MedicationOrder.objects.select_related(
-            "medication", "ordered_by"
+            "medication", "ordered_by__provider"
         ),
         to_fhir=medication_order_to_fhir,
         profile=US_CORE + "us-core-medicationrequest",

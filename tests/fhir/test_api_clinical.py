@@ -20,6 +20,7 @@ from tests.diagnostics.factories import make_order
 from tests.fhir.valid import assert_valid
 from tests.medications.factories import MedicationOrderFactory
 from tests.registration.factories import PatientFactory
+from tests.scheduling.factories import ProviderFactory
 
 pytestmark = pytest.mark.django_db
 US_CORE = "http://hl7.org/fhir/us/core/StructureDefinition/"
@@ -188,7 +189,10 @@ def test_messages_and_tasks(api, make_user):
     task = alert_raise(kind="task", title="Call back", patient=patient, user=nurse)
     alert_raise(kind="task", title="Stock check", role=NURSE)
     alert_raise(kind="password_spraying", title="Log-ins", role=ADMINISTRATOR)
-    assert ids(api, "Task", {"owner": f"Practitioner/{nurse.pk}"}) == [str(task.pk)]
+    provider = ProviderFactory(user=nurse)
+    assert ids(api, "Task", {"owner": f"Practitioner/{provider.pk}"}) == [str(task.pk)]
+    owner = api.json(f"Task/{task.pk}")["owner"]
+    assert owner["reference"] == f"Practitioner/{provider.pk}"
     assert ids(api, "Task", {"patient": str(patient.pk), "status": "requested"}) == [
         str(task.pk)
     ]

@@ -35,15 +35,18 @@ def test_builders_say_nothing_when_there_is_nothing():
     assert date(2026, 1, 1).isoformat() == "2026-01-01"
 
 
-def test_practitioner_is_the_user_named_as_pages_name_them():
+def test_practitioner_is_the_provider_else_the_name_alone():
+    class Provider:
+        pk = 3
+
     class User:
-        pk, username = 7, "nurse.kim"
+        username, provider = "nurse.kim", None
 
         def get_full_name(self):
             return ""
 
-    assert practitioner(User()) == {
-        "reference": "Practitioner/7",
-        "display": "nurse.kim",
-    }
+    nurse, doctor = User(), User()
+    doctor.provider, doctor.username = Provider(), "dr.lee"
+    assert practitioner(nurse) == {"display": "nurse.kim"}
+    assert practitioner(doctor) == {"reference": "Practitioner/3", "display": "dr.lee"}
     assert practitioner(None) is None

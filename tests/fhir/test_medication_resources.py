@@ -14,6 +14,7 @@ from medications.services import Bedside
 from tests.clinic.factories import PASSWORD, UserFactory
 from tests.fhir.valid import assert_valid
 from tests.medications.factories import MedicationFactory, MedicationOrderFactory
+from tests.scheduling.factories import ProviderFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -47,8 +48,11 @@ def test_an_order_is_a_us_core_medication_request(order):
         {"system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": "1665005"}
     ]
     assert resource["subject"] == {"reference": f"Patient/{order.patient_id}"}
-    assert resource["requester"] == {
-        "reference": f"Practitioner/{order.ordered_by_id}",
+    assert resource["requester"] == {"display": "Ada Order"}  # not a provider
+    provider = ProviderFactory(user=order.ordered_by)
+    order.ordered_by.refresh_from_db()  # forget "no provider"
+    assert medication_order_to_fhir(order)["requester"] == {
+        "reference": f"Practitioner/{provider.pk}",
         "display": "Ada Order",
     }
     dosage = resource["dosageInstruction"][0]
@@ -116,10 +120,11 @@ def test_a_given_dose_is_completed_with_its_nurse_witness_and_amount(order):
     assert resource["status"] == "completed"
     assert "statusReason" not in resource
     assert resource["request"] == {"reference": f"MedicationRequest/{order.pk}"}
-    assert [p["actor"]["reference"] for p in resource["performer"]] == [
-        f"Practitioner/{nurse.pk}",
-        f"Practitioner/{witness.pk}",
+    assert [p["actor"] for p in resource["performer"]] == [
+        {"display": "Nora Bedside"},
+        practitioner(witness),
     ]
+    assert resource["performer"][1]["function"]["coding"][0]["code"] == "witness"
     assert resource["dosage"]["dose"] == {
         "value": 1,
         "unit": "g",
