@@ -9,19 +9,18 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+import alerts.fhir
+import diagnostics.fhir
+import medications.fhir
 from fhir.registry import resource_type as resource_type_of
 from tests.fhir.valid import assert_valid
 
 pytestmark = pytest.mark.django_db
-TYPES = (
-    "MedicationRequest",
-    "MedicationAdministration",
-    "ServiceRequest",
-    "Observation",
-    "DiagnosticReport",
-    "Communication",
-    "Task",
-)
+TYPES = [
+    declared.name
+    for module in (medications.fhir, diagnostics.fhir, alerts.fhir)
+    for declared in module.RESOURCES
+]
 
 
 @pytest.fixture
