@@ -52,6 +52,13 @@ NDJSON_FORMATS = ("application/fhir+ndjson", "application/ndjson", "ndjson")
 # answer 400 rather than being silently ignored.
 UNSUPPORTED = ("_elements", "patient", "includeAssociatedData", "_typeFilter")
 JOB = "fhir.bulk.bulk_export_job"
+BULK_DATA = "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/"
+# Where $export is served, for the CapabilityStatement: "" the system level.
+EXPORT_OPERATIONS = {
+    "": {"name": "export", "definition": BULK_DATA + "export"},
+    "Patient": {"name": "export", "definition": BULK_DATA + "patient-export"},
+    "Group": {"name": "export", "definition": BULK_DATA + "group-export"},
+}
 
 
 # --- Kick-off ------------------------------------------------------------------------
