@@ -40,6 +40,7 @@ from fhir.errors import FhirError
 
 RESOURCE_MODULES = (
     "registration.fhir",
+    "fhir.groups",
     "alerts.fhir",
     "medications.fhir",
     "diagnostics.fhir",
