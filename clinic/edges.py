@@ -12,7 +12,7 @@ the same way, through these three pieces, and never write their own ``except``:
 * ``PostActionView`` for a button that posts (acknowledge, submit, resolve):
   implement ``perform()``; a refusal becomes an error message; both redirect.
 * ``FilteredListMixin`` for a ``ListView`` with a filter form and paging: it binds
-  the form once, hands ``get_filters()`` to the selector and puts ``filter_form``
+  the form once, hands ``filter_arguments()`` to the selector and puts ``filter_form``
   and ``querystring`` (the query without ``page``, for the pager's links) in the
   context.
 """
@@ -200,6 +200,15 @@ class FilteredListMixin:
     def get_filters(self) -> dict:
         form = self.filter_form
         return dict(form.cleaned_data) if form.is_valid() else {}
+
+    def filter_arguments(self, *names: str, **renamed: str) -> dict:
+        """The filters as a selector's keyword arguments: the fields ``names`` under
+        their own names, each field of ``renamed`` under its argument's name
+        (``q="query"``). An invalid form gives none, so the selector's defaults
+        (everything) apply."""
+        data = self.get_filters()
+        wanted = {name: name for name in names} | renamed
+        return {arg: data[field] for field, arg in wanted.items() if field in data}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

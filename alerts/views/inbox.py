@@ -25,14 +25,8 @@ class InboxView(RoleRequiredMixin, ListAccessLogMixin, FilteredListMixin, ListVi
     filter_form_class = InboxFilterForm
 
     def get_queryset(self):
-        data = self.get_filters()
-        return selectors.inbox_for(
-            user=self.request.user,
-            status=data.get("status", ""),
-            kind=data.get("kind", ""),
-            priority=data.get("priority"),
-            query=data.get("q", ""),
-        )
+        filters = self.filter_arguments("status", "kind", "priority", q="query")
+        return selectors.inbox_for(user=self.request.user, **filters)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -23,13 +23,8 @@ class OutboxView(RoleRequiredMixin, ListAccessLogMixin, FilteredListMixin, ListV
     filter_form_class = OutboxFilterForm
 
     def get_queryset(self):
-        data = self.get_filters()
-        return selectors.outbox(
-            query=data.get("q", ""),
-            status=data.get("status", ""),
-            channel=data.get("channel", ""),
-            day=data.get("day"),
-        )
+        filters = self.filter_arguments("status", "channel", "day", q="query")
+        return selectors.outbox(**filters)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -112,13 +112,8 @@ class RunListView(ListAccessLogMixin, RoleRequiredMixin, FilteredListMixin, List
     filter_form_class = RunFilterForm
 
     def get_queryset(self):
-        data = self.get_filters()
-        return selectors.runs_filtered(
-            automation=data.get("automation"),
-            status=data.get("status", ""),
-            start=data.get("start"),
-            end=data.get("end"),
-        )
+        filters = self.filter_arguments("automation", "status", "start", "end")
+        return selectors.runs_filtered(**filters)
 
 
 class RunDetailView(PatientAccessLogMixin, RoleRequiredMixin, DetailView):

@@ -40,12 +40,10 @@ class ClaimListView(RoleRequiredMixin, ListAccessLogMixin, FilteredListMixin, Li
     filter_form_class = ClaimFilterForm
 
     def get_queryset(self):
-        data = self.get_filters()
-        payer = data.get("payer")
+        payer = self.get_filters().get("payer")
         return selectors.claim_list(
-            query=data.get("q", ""),
-            status=data.get("status", ""),
             payer_id=payer.pk if payer else None,
+            **self.filter_arguments("status", q="query"),
         )
 
     def get_context_data(self, **kwargs):

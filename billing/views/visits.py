@@ -57,7 +57,7 @@ class VisitListView(RoleRequiredMixin, ListAccessLogMixin, FilteredListMixin, Li
     filter_form_class = VisitFilterForm
 
     def get_queryset(self):
-        return selectors.visits_to_bill(query=self.get_filters().get("q", ""))
+        return selectors.visits_to_bill(**self.filter_arguments(q="query"))
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(tab="visits", **kwargs)

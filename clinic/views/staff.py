@@ -33,12 +33,8 @@ class StaffListView(StaffPermissionMixin, FilteredListMixin, ListView):
     filter_form_class = StaffFilterForm
 
     def get_queryset(self):
-        data = self.get_filters()
-        return selectors.staff_list(
-            query=data.get("q", ""),
-            role=data.get("role", ""),
-            status=data.get("status", ""),
-        )
+        filters = self.filter_arguments("role", "status", q="query")
+        return selectors.staff_list(**filters)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(locked=selectors.locked_usernames(), **kwargs)

@@ -33,12 +33,8 @@ class Hl7ListView(RoleRequiredMixin, ListAccessLogMixin, FilteredListMixin, List
     filter_form_class = Hl7FilterForm
 
     def get_queryset(self):
-        data = self.get_filters()
-        return selectors.hl7_messages(
-            status=data.get("status", ""),
-            query=data.get("q", ""),
-            upload_id=data.get("upload"),
-        )
+        filters = self.filter_arguments("status", q="query", upload="upload_id")
+        return selectors.hl7_messages(**filters)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(

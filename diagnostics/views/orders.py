@@ -36,12 +36,10 @@ class OrderListView(RoleRequiredMixin, ListAccessLogMixin, FilteredListMixin, Li
     filter_form_class = OrderFilterForm
 
     def get_queryset(self):
-        data = self.get_filters()
+        mine = self.get_filters().get("mine")
         return selectors.order_list(
-            query=data.get("q", ""),
-            status=data.get("status", ""),
-            priority=data.get("priority", ""),
-            clinician=self.request.user if data.get("mine") else None,
+            clinician=self.request.user if mine else None,
+            **self.filter_arguments("status", "priority", q="query"),
         )
 
     def get_context_data(self, **kwargs):

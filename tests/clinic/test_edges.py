@@ -162,6 +162,17 @@ def test_a_bad_filter_shows_its_error_and_lists_unfiltered():
     assert "day" in context["filter_form"].errors
 
 
+def test_filter_arguments_rename_fields_and_leave_out_an_invalid_form():
+    view, _ = _list("/l/?q=ada&day=2026-12-05")
+    assert view.filter_arguments("day", q="query") == {
+        "query": "ada",
+        "day": view.seen["day"],
+    }
+    assert view.filter_arguments(q="query") == {"query": "ada"}
+    bad, _ = _list("/l/?q=ada&day=31-31-2026")
+    assert bad.filter_arguments("day", q="query") == {}
+
+
 def test_querystring_keeps_repeated_keys():
     assert querystring(_request(method="get", path="/l/?s=a&s=b&page=2")) == "s=a&s=b"
 
