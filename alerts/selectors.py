@@ -21,6 +21,7 @@ from alerts.kinds import KINDS
 from alerts.models import InboundMessage, Notification, StaffAlert
 from clinic.clock import local_midnight
 from clinic.permissions import role_of
+from clinic.record_filters import filter_record
 
 
 def _mine(user) -> Q:
@@ -260,18 +261,11 @@ def communications_record(
         text=F("body"),
         row_id=F("id"),
     )
-    if start is not None:
-        outgoing = outgoing.filter(at__gte=start)
-        incoming = incoming.filter(received_at__gte=start)
-    if end is not None:
-        outgoing = outgoing.filter(at__lt=end)
-        incoming = incoming.filter(received_at__lt=end)
-    if patient is not None:
-        outgoing = outgoing.filter(patient=patient)
-        incoming = incoming.filter(patient=patient)
-    if username:
-        outgoing = outgoing.filter(created_by__username=username)
-        incoming = incoming.none()
+    scope = {"start": start, "end": end, "patient": patient, "username": username}
+    outgoing = filter_record(
+        outgoing, at="at", user_fields=("created_by__username",), **scope
+    )
+    incoming = filter_record(incoming, at="received_at", **scope)
     if kind in ("reminder", "message"):
         outgoing, incoming = outgoing.filter(kind=kind), incoming.none()
     elif kind == "reply":

@@ -26,6 +26,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from clinic.models import AccessLog
+from clinic.record_filters import filter_record
 from registration.models import BreakGlassGrant, Patient
 
 RESTRICTED_LABEL = _("Restricted patient")
@@ -317,16 +318,17 @@ def grants_for_review(
         rows = rows.filter(reviewed_at__isnull=True)
     elif status == "reviewed":
         rows = rows.filter(reviewed_at__isnull=False)
-    if username:
-        rows = rows.filter(user__username=username)
-    if patient is not None:
-        rows = rows.filter(patient=patient)
     if reason:
         rows = rows.filter(reason=reason)
-    if granted_from is not None:
-        rows = rows.filter(granted_at__gte=granted_from)
-    if granted_to is not None:
-        rows = rows.filter(granted_at__lt=granted_to)
+    rows = filter_record(
+        rows,
+        at="granted_at",
+        start=granted_from,
+        end=granted_to,
+        patient=patient,
+        username=username,
+        user_fields=("user__username",),
+    )
     return rows.order_by("-granted_at", "-id").values(*GRANT_FIELDS)
 
 

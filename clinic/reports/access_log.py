@@ -5,6 +5,7 @@ from django.db.models.functions import Cast, Coalesce, Concat, NullIf
 from django.utils.translation import gettext_lazy as _
 
 from clinic.models import AccessLog
+from clinic.record_filters import filter_record
 from clinic.reports.base import Column, Filters, Report
 
 
@@ -35,15 +36,12 @@ class AccessLogReport(Report):
         return list(AccessLog.Action.choices)
 
     def rows(self, filters: Filters):
-        rows = AccessLog.objects.all()
-        if filters.date_from:
-            rows = rows.filter(created_at__gte=filters.date_from)
-        if filters.date_to:
-            rows = rows.filter(created_at__lt=filters.date_to)
-        if filters.username:
-            rows = rows.filter(username=filters.username)
-        if filters.patient is not None:
-            rows = rows.filter(patient=filters.patient)
+        rows = filter_record(
+            AccessLog.objects.all(),
+            at="created_at",
+            user_fields=("username",),
+            **filters.scope(),
+        )
         if filters.kind:
             rows = rows.filter(action=filters.kind)
         return rows.order_by("id").values(

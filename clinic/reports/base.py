@@ -109,6 +109,16 @@ class Filters:
             location=data.get("location"),
         )
 
+    def scope(self) -> dict:
+        """The period, patient and user as a record selector's ``start``, ``end``,
+        ``patient`` and ``username`` (see ``clinic.record_filters``)."""
+        return {
+            "start": self.date_from,
+            "end": self.date_to,
+            "patient": self.patient,
+            "username": self.username,
+        }
+
     def to_json(self) -> dict:
         """The filters as kept with an export (dates in ISO form, patient by id)."""
         return {

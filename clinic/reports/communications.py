@@ -51,13 +51,7 @@ class CommunicationsReport(Report):
         return COMMUNICATION_KINDS
 
     def rows(self, filters: Filters):
-        return communications_record(
-            start=filters.date_from,
-            end=filters.date_to,
-            patient=filters.patient,
-            username=filters.username,
-            kind=filters.kind,
-        )
+        return communications_record(kind=filters.kind, **filters.scope())
 
 
 def communication_lines(since, until) -> list:

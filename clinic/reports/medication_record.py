@@ -99,13 +99,10 @@ class MedicationRecordReport(Report):
 
     def rows(self, filters: Filters):
         return administration_record(
-            start=filters.date_from,
-            end=filters.date_to,
-            patient=filters.patient,
             location=filters.location,
-            username=filters.username,
             kind=filters.kind,
             now=self.now,
+            **filters.scope(),
         )
 
 
