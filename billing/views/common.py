@@ -1,5 +1,5 @@
-"""What billing's pages share: loading a claim, logging who saw it, a button, a
-form posted from another page."""
+"""What billing's pages share: loading a claim, a button, a form posted from
+another page."""
 
 from django.contrib import messages
 from django.core.exceptions import ImproperlyConfigured
@@ -8,24 +8,12 @@ from django.http import Http404
 from billing import selectors
 from billing.models import Claim
 from clinic.edges import PostActionView
-from clinic.models import AccessLog
 from clinic.permissions import RoleRequiredMixin
-from clinic.services import access_log_record
+from clinic.services import access_log_request
 from registration.banner import PatientBannerMixin
 
 VIEW_CLAIMS = "billing.view_claim"
 CHANGE_CLAIMS = "billing.change_claim"
-
-
-def log_patient_access(request, *, patient, obj, what, action=AccessLog.Action.VIEW):
-    access_log_record(
-        user=request.user,
-        action=action,
-        patient=patient,
-        obj=obj,
-        what=what,
-        request=request,
-    )
 
 
 class ClaimMixin(RoleRequiredMixin, PatientBannerMixin):
@@ -53,7 +41,7 @@ class ClaimPageMixin(ClaimMixin):
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
-        log_patient_access(
+        access_log_request(
             request, patient=self.claim.patient, obj=self.claim, what=self.access_what
         )
         return response

@@ -12,8 +12,9 @@ from django.views.generic import FormView
 from billing import services
 from billing.forms import ClaimLineForm, ReasonForm
 from billing.services.claims import NOT_EDITABLE
-from billing.views.common import CHANGE_CLAIMS, ClaimMixin, log_patient_access
+from billing.views.common import CHANGE_CLAIMS, ClaimMixin
 from clinic.edges import ServiceFormMixin
+from clinic.services import access_log_request
 
 REASON_MAX = 100
 
@@ -47,7 +48,7 @@ class ClaimLinePageMixin(ClaimMixin, ServiceFormMixin):
             messages.error(request, _(NOT_EDITABLE))
             return redirect(self.claim)
         response = super().get(request, *args, **kwargs)
-        log_patient_access(
+        access_log_request(
             request, patient=self.claim.patient, obj=self.claim, what="claim lines"
         )
         return response

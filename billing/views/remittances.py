@@ -22,7 +22,7 @@ from clinic.edges import ServiceFormMixin
 from clinic.mixins import ListAccessLogMixin
 from clinic.models import AccessLog
 from clinic.permissions import RoleRequiredMixin
-from clinic.services import access_log_record
+from clinic.services import access_log_request
 
 
 class BatchListView(RoleRequiredMixin, ListView):
@@ -58,11 +58,8 @@ class BatchDownloadView(RoleRequiredMixin, View):
 
     def get(self, request, pk):
         batch = get_object_or_404(SubmissionBatch, pk=pk)
-        access_log_record(
-            user=request.user,
-            action=AccessLog.Action.EXPORT,
-            what=f"837P file {batch.file_name}",
-            request=request,
+        access_log_request(
+            request, action=AccessLog.Action.EXPORT, what=f"837P file {batch.file_name}"
         )
         response = HttpResponse(batch.content, content_type="application/edi-x12")
         response["Content-Disposition"] = f'attachment; filename="{batch.file_name}"'

@@ -14,11 +14,11 @@ from billing.models import Charge, VisitDiagnosis
 from billing.views.common import (
     BillingActionView,
     FormOnPageMixin,
-    log_patient_access,
 )
 from clinic.edges import FilteredListMixin, ServiceFormMixin
 from clinic.mixins import ListAccessLogMixin
 from clinic.permissions import RoleRequiredMixin
+from clinic.services import access_log_request
 from scheduling.models import Appointment
 
 VIEW_CHARGES = "billing.view_charge"
@@ -69,7 +69,7 @@ class VisitChargesView(VisitMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
-        log_patient_access(
+        access_log_request(
             request, patient=self.visit.patient, obj=self.visit, what="visit charges"
         )
         return response
@@ -135,7 +135,7 @@ class ChargeEditView(RoleRequiredMixin, ServiceFormMixin, FormView):
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
-        log_patient_access(
+        access_log_request(
             request, patient=self.charge.patient, obj=self.charge, what="charge"
         )
         return response

@@ -4,7 +4,7 @@ from django.http import Http404
 
 from clinic.models import AccessLog
 from clinic.permissions import RoleRequiredMixin
-from clinic.services import access_log_record
+from clinic.services import access_log_request
 from diagnostics import selectors
 from diagnostics.models import DiagnosticOrder
 from registration.banner import PatientBannerMixin
@@ -39,13 +39,12 @@ class OrderMixin(RoleRequiredMixin, PatientBannerMixin):
         return super().dispatch(request, *args, **kwargs)
 
     def log_access(self, what: str, action=AccessLog.Action.VIEW) -> None:
-        access_log_record(
-            user=self.request.user,
+        access_log_request(
+            self.request,
             action=action,
             patient=self.order.patient,
             obj=self.order,
             what=what,
-            request=self.request,
         )
 
     def get_context_data(self, **kwargs):

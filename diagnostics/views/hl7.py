@@ -10,9 +10,8 @@ from django.views.generic import DetailView, FormView, ListView
 
 from clinic.edges import FilteredListMixin, ServiceFormMixin
 from clinic.mixins import ListAccessLogMixin
-from clinic.models import AccessLog
 from clinic.permissions import RoleRequiredMixin
-from clinic.services import access_log_record
+from clinic.services import access_log_request
 from diagnostics import selectors
 from diagnostics.exceptions import Hl7FileRefused
 from diagnostics.forms import (
@@ -82,13 +81,11 @@ class Hl7DetailView(RoleRequiredMixin, DetailView):
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
-        access_log_record(
-            user=request.user,
-            action=AccessLog.Action.VIEW,
+        access_log_request(
+            request,
             patient=selectors.hl7_message_patient(message=self.object),
             obj=self.object,
             what="HL7 message",
-            request=request,
         )
         return response
 

@@ -8,9 +8,8 @@ from django.views.generic import FormView, ListView
 
 from clinic.edges import ServiceFormMixin
 from clinic.mixins import ListAccessLogMixin
-from clinic.models import AccessLog
 from clinic.permissions import RoleRequiredMixin
-from clinic.services import access_log_record
+from clinic.services import access_log_request
 from diagnostics import selectors, services
 from diagnostics.forms import (
     AcknowledgeForm,
@@ -112,13 +111,11 @@ class ObservationAcknowledgeView(
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
-        access_log_record(
-            user=request.user,
-            action=AccessLog.Action.VIEW,
+        access_log_request(
+            request,
             patient=self.order.patient,
             obj=self.observation,
             what="critical result",
-            request=request,
         )
         return response
 
