@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clinic.models import AccessLog
 from clinic.record_filters import filter_record
-from clinic.reports.base import Column, Filters, Report
+from clinic.reports.base import Column, Filters, Report, patient_columns
 
 
 class AccessLogReport(Report):
@@ -17,15 +17,7 @@ class AccessLogReport(Report):
         Column(_("When"), lambda r: r["created_at"]),
         Column(_("User"), lambda r: r["username"]),
         Column(_("Action"), lambda r: r["action"]),
-        Column(_("MRN"), lambda r: r["patient__mrn"]),
-        Column(
-            _("Patient"),
-            lambda r: (
-                f"{r['patient__family_name']}, {r['patient__given_name']}"
-                if r["patient__mrn"]
-                else ""
-            ),
-        ),
+        *patient_columns(),
         Column(_("What"), lambda r: r["what"] or r["object_type"]),
         Column(_("Record"), lambda r: r["object_id"]),
         Column(_("From"), lambda r: r["ip_address"]),
