@@ -178,6 +178,7 @@ class ClaimReasonView(ClaimPageMixin, ServiceFormMixin, FormView):
     form_class = ReasonForm
     title = ""
     button = ""
+    service = None  # called with the claim, the reason and the actor
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "submit_label": self.button}
@@ -186,29 +187,23 @@ class ClaimReasonView(ClaimPageMixin, ServiceFormMixin, FormView):
         return super().get_context_data(title=self.title, **kwargs)
 
     def perform(self, form):
-        return self.act(form.cleaned_data["reason"])
+        return self.service(
+            claim=self.claim, actor=self.request.user, **form.cleaned_data
+        )
 
 
 class ClaimVoidView(ClaimReasonView):
     title = gettext_lazy("Void the claim")
     button = gettext_lazy("Void claim")
     success_message = gettext_lazy("A void (frequency 8) is ready to submit.")
-
-    def act(self, reason):
-        return services.claim_void(
-            claim=self.claim, actor=self.request.user, reason=reason
-        )
+    service = staticmethod(services.claim_void)
 
 
 class ClaimCloseView(ClaimReasonView):
     title = gettext_lazy("Close the claim")
     button = gettext_lazy("Close claim")
     success_message = gettext_lazy("The claim is closed.")
-
-    def act(self, reason):
-        return services.claim_close(
-            claim=self.claim, actor=self.request.user, reason=reason
-        )
+    service = staticmethod(services.claim_close)
 
 
 class SubmitReviewView(RoleRequiredMixin, ListAccessLogMixin, ListView):

@@ -102,8 +102,16 @@ class StaffUpdateView(_StaffMemberMixin, ServiceFormMixin, FormView):
 
 
 class _StaffActionView(_StaffMemberMixin, ConfirmFormMixin, ServiceFormMixin, FormView):
-    """A confirmation page with a form; subclasses say what happens on submit
-    (``perform``); a refusal is shown on the form, with what was typed."""
+    """A confirmation page with a form; on submit, ``service`` gets the member,
+    the form's fields and the actor; a refusal is shown on the form, with what
+    was typed."""
+
+    service = None
+
+    def perform(self, form):
+        return self.service(
+            user=self.member, actor=self.request.user, **form.cleaned_data
+        )
 
     def get_subject_name(self) -> str:
         return self.member.get_username()
@@ -126,13 +134,7 @@ class StaffDeactivateView(_StaffActionView):
     )
     submit_label = _("Deactivate account")
     success_message = _("%(name)s is deactivated and signed out everywhere.")
-
-    def perform(self, form):
-        services.staff_deactivate(
-            user=self.member,
-            reason=form.cleaned_data["reason"],
-            actor=self.request.user,
-        )
+    service = staticmethod(services.staff_deactivate)
 
 
 class StaffReactivateView(_StaffActionView):
@@ -141,13 +143,7 @@ class StaffReactivateView(_StaffActionView):
     submit_label = _("Reactivate account")
     css_class = "btn-primary"
     success_message = _("%(name)s is active again.")
-
-    def perform(self, form):
-        services.staff_reactivate(
-            user=self.member,
-            reason=form.cleaned_data["reason"],
-            actor=self.request.user,
-        )
+    service = staticmethod(services.staff_reactivate)
 
 
 class StaffPasswordResetView(_StaffActionView):
@@ -159,13 +155,7 @@ class StaffPasswordResetView(_StaffActionView):
     success_message = _(
         "Password reset; %(name)s must choose a new one at next log-in."
     )
-
-    def perform(self, form):
-        services.staff_password_reset(
-            user=self.member,
-            new_password=form.cleaned_data["new_password"],
-            actor=self.request.user,
-        )
+    service = staticmethod(services.staff_password_reset)
 
 
 class StaffTwoFactorResetView(_StaffActionView):
@@ -183,13 +173,7 @@ class StaffTwoFactorResetView(_StaffActionView):
         "They can set up a new one after logging in with their password (their role "
         "may require it at once)."
     )
-
-    def perform(self, form):
-        two_factor.staff_two_factor_reset(
-            user=self.member,
-            reason=form.cleaned_data["reason"],
-            actor=self.request.user,
-        )
+    service = staticmethod(two_factor.staff_two_factor_reset)
 
 
 class StaffUnlockView(_StaffMemberMixin, PostActionView):
