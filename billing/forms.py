@@ -21,6 +21,7 @@ from billing.validators import (
     validate_pointers,
 )
 from billing.x12.code_lists import PLACES_OF_SERVICE, place_of_service_name
+from clinic.fields import uploaded_text
 from clinic.x12.reader import delimiters_of
 from registration.models import Payer
 
@@ -315,13 +316,12 @@ class RemittanceUploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_835_BYTES:
-            raise forms.ValidationError(_("An 835 file may be at most 20 MB."))
-        raw = upload.read()
-        try:
-            self.text = raw.decode("ascii")
-        except UnicodeDecodeError:
-            self.text = raw.decode("latin-1")
+        self.text = uploaded_text(
+            upload,
+            max_bytes=MAX_835_BYTES,
+            too_large=_("An 835 file may be at most 20 MB."),
+            encoding="ascii",
+        )
         if delimiters_of(self.text) is None:
             raise forms.ValidationError(
                 _("This is not an X12 file (it does not start with ISA).")

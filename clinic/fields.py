@@ -88,3 +88,15 @@ def form_row(**widths) -> Row:
     return Row(
         *(Column(name, css_class=f"col-md-{width}") for name, width in widths.items())
     )
+
+
+def uploaded_text(upload, *, max_bytes: int, too_large: str, encoding: str) -> str:
+    """The text of an uploaded file: refused (``too_large``) over ``max_bytes``;
+    read as ``encoding``, else as Latin-1, which decodes any byte."""
+    if upload.size > max_bytes:
+        raise ValidationError(too_large)
+    raw = upload.read()
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")

@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from clinic.fields import ClinicDateField
+from clinic.fields import ClinicDateField, uploaded_text
 from diagnostics.exceptions import Hl7FileRefused
 from diagnostics.hl7v2.importer import hl7_messages_check
 from diagnostics.models import (
@@ -197,13 +197,12 @@ class Hl7UploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("The file is larger than 5 MB."))
-        raw = upload.read()
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            text = raw.decode("latin-1")  # decodes any byte
+        text = uploaded_text(
+            upload,
+            max_bytes=MAX_UPLOAD_BYTES,
+            too_large=_("The file is larger than 5 MB."),
+            encoding="utf-8",
+        )
         if "MSH" not in text:
             raise forms.ValidationError(
                 _("The file holds no HL7 message (no MSH segment).")
