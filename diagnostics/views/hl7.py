@@ -1,7 +1,7 @@
 """HL7 message pages: list and error list, upload, one message, re-process."""
 
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -12,6 +12,7 @@ from clinic.edges import FilteredListMixin, ServiceFormMixin
 from clinic.mixins import ListAccessLogMixin
 from clinic.permissions import RoleRequiredMixin
 from clinic.services import access_log_request
+from clinic.upload_pages import UploadProgressView
 from diagnostics import selectors
 from diagnostics.exceptions import Hl7FileRefused
 from diagnostics.forms import (
@@ -57,20 +58,14 @@ class Hl7UploadView(RoleRequiredMixin, ServiceFormMixin, FormView):
         )
 
 
-class Hl7UploadDetailView(RoleRequiredMixin, View):
+class Hl7UploadDetailView(RoleRequiredMixin, UploadProgressView):
     """An upload's import, polled by htmx while it runs (counts only, no patient
     data: the messages themselves are on their own pages)."""
 
     permission_required = "diagnostics.view_hl7message"
-
-    def get(self, request, pk):
-        upload = get_object_or_404(Hl7Upload, pk=pk)
-        template = (
-            "diagnostics/partials/_hl7_upload_progress.html"
-            if request.htmx
-            else "diagnostics/hl7_upload_detail.html"
-        )
-        return render(request, template, {"upload": upload})
+    model = Hl7Upload
+    template_name = "diagnostics/hl7_upload_detail.html"
+    partial_template_name = "diagnostics/partials/_hl7_upload_progress.html"
 
 
 class Hl7DetailView(RoleRequiredMixin, DetailView):
