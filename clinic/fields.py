@@ -2,7 +2,8 @@
 
 from datetime import date
 
-from crispy_forms.layout import Column, Row
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Row, Submit
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -80,6 +81,24 @@ def patient_fk(related_name="+", **overrides) -> models.ForeignKey:
     return models.ForeignKey(
         "registration.Patient", related_name=related_name, **(options | overrides)
     )
+
+
+def submit_helper(label, css_class: str = "btn-primary") -> FormHelper:
+    """A crispy form's helper with its one submit button."""
+    helper = FormHelper()
+    helper.add_input(Submit("submit", label, css_class=css_class))
+    return helper
+
+
+class SubmitButtonMixin:
+    """A crispy form with one submit button: ``submit_label`` and its class."""
+
+    submit_label = _("Save")
+    submit_class = "btn-primary"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper(self.submit_label, self.submit_class)
 
 
 def form_row(**widths) -> Row:

@@ -1,5 +1,3 @@
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -7,30 +5,13 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from clinic.fields import optional_choice
+from clinic.fields import SubmitButtonMixin, optional_choice, submit_helper
 from clinic.models import StaffProfile
 from clinic.permissions import ROLES
 
 User = get_user_model()
 
 ROLE_CHOICES = [(role, role) for role in ROLES]
-
-
-def _helper(submit_label: str, css_class: str = "btn-primary") -> FormHelper:
-    helper = FormHelper()
-    helper.add_input(Submit("submit", submit_label, css_class=css_class))
-    return helper
-
-
-class SubmitButtonMixin:
-    """A crispy form with one submit button: ``submit_label`` and its class."""
-
-    submit_label = _("Save")
-    submit_class = "btn-primary"
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = _helper(self.submit_label, self.submit_class)
 
 
 class LoginForm(SubmitButtonMixin, AuthenticationForm):
@@ -169,7 +150,7 @@ class ReasonForm(forms.Form):
 
     def __init__(self, *args, submit_label=None, css_class="btn-danger", **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(submit_label or _("Confirm"), css_class)
+        self.helper = submit_helper(submit_label or _("Confirm"), css_class)
 
 
 class PasswordResetForm(SubmitButtonMixin, forms.Form):
