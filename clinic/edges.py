@@ -18,7 +18,12 @@ the same way, through these three pieces, and never write their own ``except``:
 """
 
 from django.contrib import messages
-from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.exceptions import (
+    ImproperlyConfigured,
+    ObjectDoesNotExist,
+    ValidationError,
+)
+from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from django.views import View
@@ -35,6 +40,15 @@ def refusal_messages(error: Exception) -> list[str]:
     if isinstance(error, ApplicationError):
         return [error.message]
     return list(error.messages)
+
+
+def found_or_404(read, **lookup):
+    """What a selector reads for the record a URL names (``read(pk=...)``), or a
+    404 when there is no such record."""
+    try:
+        return read(**lookup)
+    except ObjectDoesNotExist:
+        raise Http404 from None
 
 
 def querystring(request) -> str:

@@ -3,11 +3,9 @@ another page."""
 
 from django.contrib import messages
 from django.core.exceptions import ImproperlyConfigured
-from django.http import Http404
 
 from billing import selectors
-from billing.models import Claim
-from clinic.edges import PostActionView
+from clinic.edges import PostActionView, found_or_404
 from clinic.permissions import RoleRequiredMixin
 from clinic.services import access_log_request
 from registration.banner import PatientBannerMixin
@@ -24,10 +22,7 @@ class ClaimMixin(RoleRequiredMixin, PatientBannerMixin):
         return self.claim.patient
 
     def dispatch(self, request, *args, **kwargs):
-        try:
-            self.claim = selectors.claim_detail(pk=kwargs["pk"])
-        except Claim.DoesNotExist:
-            raise Http404 from None
+        self.claim = found_or_404(selectors.claim_detail, pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):

@@ -1,6 +1,5 @@
 """Charge review: a completed visit's diagnoses and charges, then its claim."""
 
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -15,11 +14,10 @@ from billing.views.common import (
     BillingActionView,
     FormOnPageMixin,
 )
-from clinic.edges import FilteredListMixin, ServiceFormMixin
+from clinic.edges import FilteredListMixin, ServiceFormMixin, found_or_404
 from clinic.mixins import ListAccessLogMixin
 from clinic.permissions import RoleRequiredMixin
 from clinic.services import access_log_request
-from scheduling.models import Appointment
 
 VIEW_CHARGES = "billing.view_charge"
 CHANGE_CHARGES = "billing.change_charge"
@@ -28,10 +26,7 @@ EDIT_DIAGNOSES = "billing.add_visitdiagnosis"
 
 class VisitMixin(RoleRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
-        try:
-            self.visit = selectors.visit_for_billing(pk=kwargs["pk"])
-        except Appointment.DoesNotExist:
-            raise Http404 from None
+        self.visit = found_or_404(selectors.visit_for_billing, pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
     def get_success_url(self):
