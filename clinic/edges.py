@@ -5,10 +5,12 @@ by field when it can) or with ``clinic.exceptions.ApplicationError`` (a state of
 clinic that forbids the action; its message is for the user). Views translate both
 the same way, through these three pieces, and never write their own ``except``:
 
-* ``ServiceFormMixin`` for a ``FormView``/``CreateView``/``UpdateView``: implement
-  ``perform(form)`` (call the service, return what it made); a refusal lands on the
-  form (on its field when it names one, else form-wide) and the page renders again
-  with everything the user typed; success adds a message and redirects.
+* ``ServiceFormMixin`` for a ``FormView``/``CreateView``/``UpdateView``: name the
+  ``service`` (it gets ``get_service_kwargs()``, the form's fields and ``actor``)
+  or implement ``perform(form)`` (call the service, return what it made); a
+  refusal lands on the form (on its field when it names one, else form-wide) and
+  the page renders again with everything the user typed; success adds a message
+  and redirects.
 * ``PostActionView`` for a button that posts (acknowledge, submit, resolve):
   implement ``perform()``; a refusal becomes an error message; both redirect.
 * ``FilteredListMixin`` for a ``ListView`` with a filter form and paging: it binds
@@ -68,9 +70,21 @@ class ServiceFormMixin:
 
     refusal_fields: dict = {}
     success_message = ""
+    service = None
+
+    def get_service_kwargs(self) -> dict:
+        """What ``service`` gets besides the form's fields and the actor: the record
+        the page is about (``{"claim": self.claim}``)."""
+        return {}
 
     def perform(self, form):
-        raise ImproperlyConfigured(f"{type(self).__name__} must define perform(form)")
+        if self.service is None:
+            raise ImproperlyConfigured(
+                f"{type(self).__name__} must define perform(form) or service"
+            )
+        return self.service(
+            **self.get_service_kwargs(), **form.cleaned_data, actor=self.request.user
+        )
 
     def get_success_message(self, result) -> str:
         return self.success_message

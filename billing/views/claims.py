@@ -138,11 +138,7 @@ class ClaimAssignView(ClaimPageFormView):
     form_class = AssignForm
     context_form_name = "assign_form"
     success_message = gettext_lazy("Assignment saved.")
-
-    def perform(self, form):
-        return services.claim_assign(
-            claim=self.claim, user=form.cleaned_data["user"], actor=self.request.user
-        )
+    service = staticmethod(services.claim_assign)
 
 
 class ClaimNoteView(ClaimPageFormView):
@@ -163,11 +159,7 @@ class ClaimEditView(ClaimPageFormView):
     context_form_name = "edit_form"
     success_message = gettext_lazy("Claim saved; the scrubber ran again.")
     invalid_message = gettext_lazy("The claim was not saved: see the form.")
-
-    def perform(self, form):
-        return services.claim_update(
-            claim=self.claim, actor=self.request.user, **form.cleaned_data
-        )
+    service = staticmethod(services.claim_update)
 
 
 class ClaimReasonView(ClaimPageMixin, ServiceFormMixin, FormView):
@@ -178,18 +170,12 @@ class ClaimReasonView(ClaimPageMixin, ServiceFormMixin, FormView):
     form_class = ReasonForm
     title = ""
     button = ""
-    service = None  # called with the claim, the reason and the actor
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "submit_label": self.button}
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(title=self.title, **kwargs)
-
-    def perform(self, form):
-        return self.service(
-            claim=self.claim, actor=self.request.user, **form.cleaned_data
-        )
 
 
 class ClaimVoidView(ClaimReasonView):

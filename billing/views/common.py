@@ -25,6 +25,9 @@ class ClaimMixin(RoleRequiredMixin, PatientBannerMixin):
         self.claim = found_or_404(selectors.claim_detail, pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
+    def get_service_kwargs(self) -> dict:
+        return {"claim": self.claim}
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(claim=self.claim, **kwargs)
 

@@ -29,6 +29,9 @@ class VisitMixin(RoleRequiredMixin):
         self.visit = found_or_404(selectors.visit_for_billing, pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
+    def get_service_kwargs(self) -> dict:
+        return {"appointment": self.visit}
+
     def get_success_url(self):
         return self.visit_url()
 
@@ -110,11 +113,7 @@ class ChargeAddView(VisitPageFormView):
     context_form_name = "charge_form"
     success_message = gettext_lazy("Charge added.")
     invalid_message = gettext_lazy("The charge was not added: see the form.")
-
-    def perform(self, form):
-        return services.charge_add(
-            appointment=self.visit, actor=self.request.user, **form.cleaned_data
-        )
+    service = staticmethod(services.charge_add)
 
 
 class ChargeEditView(RoleRequiredMixin, ServiceFormMixin, FormView):
@@ -183,11 +182,7 @@ class DiagnosisAddView(VisitPageFormView):
     context_form_name = "diagnosis_form"
     success_message = gettext_lazy("Diagnosis added.")
     invalid_message = gettext_lazy("The diagnosis was not added: see the form.")
-
-    def perform(self, form):
-        return services.diagnosis_add(
-            appointment=self.visit, actor=self.request.user, **form.cleaned_data
-        )
+    service = staticmethod(services.diagnosis_add)
 
 
 class Icd10cmSearchView(RoleRequiredMixin, TemplateView):

@@ -67,11 +67,15 @@ class _StaffMemberMixin(StaffPermissionMixin):
     def get_context_data(self, **kwargs):
         return super().get_context_data(member=self.member, **kwargs)
 
+    def get_service_kwargs(self) -> dict:
+        return {"user": self.member}
+
 
 class StaffUpdateView(_StaffMemberMixin, ServiceFormMixin, FormView):
     template_name = "clinic/staff_form.html"
     form_class = StaffUpdateForm
     success_message = _("Changes saved.")
+    service = staticmethod(services.staff_update)
 
     def get_initial(self):
         profile = getattr(self.member, "profile", None)
@@ -92,11 +96,6 @@ class StaffUpdateView(_StaffMemberMixin, ServiceFormMixin, FormView):
             **kwargs,
         )
 
-    def perform(self, form):
-        services.staff_update(
-            user=self.member, **form.cleaned_data, actor=self.request.user
-        )
-
     def get_result_url(self, result):
         return reverse("clinic:staff-edit", kwargs={"pk": self.member.pk})
 
@@ -105,13 +104,6 @@ class _StaffActionView(_StaffMemberMixin, ConfirmFormMixin, ServiceFormMixin, Fo
     """A confirmation page with a form; on submit, ``service`` gets the member,
     the form's fields and the actor; a refusal is shown on the form, with what
     was typed."""
-
-    service = None
-
-    def perform(self, form):
-        return self.service(
-            user=self.member, actor=self.request.user, **form.cleaned_data
-        )
 
     def get_subject_name(self) -> str:
         return self.member.get_username()

@@ -33,6 +33,9 @@ class OrderMixin(RoleRequiredMixin, PatientBannerMixin):
         self.order = found_or_404(selectors.order_detail, pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
+    def get_service_kwargs(self) -> dict:
+        return {"order": self.order}
+
     def log_access(self, what: str, action=AccessLog.Action.VIEW) -> None:
         access_log_request(
             self.request,

@@ -128,16 +128,10 @@ class OrderCancelView(OrderMixin, ServiceFormMixin, FormView):
     template_name = "diagnostics/order_action.html"
     form_class = ReasonForm
     success_message = _("Order cancelled.")
+    service = staticmethod(services.order_cancel)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(title=_("Cancel order"), **kwargs)
-
-    def perform(self, form):
-        return services.order_cancel(
-            order=self.order,
-            reason=form.cleaned_data["reason"],
-            actor=self.request.user,
-        )
 
 
 class OrderCollectView(OrderMixin, ServiceFormMixin, FormView):

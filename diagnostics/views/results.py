@@ -76,16 +76,10 @@ class OrderReviewView(OrderMixin, ServiceFormMixin, FormView):
     template_name = "diagnostics/order_action.html"
     form_class = ReviewForm
     success_message = _("Results signed off.")
+    service = staticmethod(services.order_review)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(title=_("Review results"), **kwargs)
-
-    def perform(self, form):
-        return services.order_review(
-            order=self.order,
-            note=form.cleaned_data["note"],
-            actor=self.request.user,
-        )
 
     def get_result_url(self, result) -> str:
         return reverse("diagnostics:review-list")

@@ -74,6 +74,36 @@ def test_success_adds_the_message_and_redirects():
     assert [str(m) for m in get_messages(request)] == ["Saved."]
 
 
+class _Served(ServiceFormMixin, FormView):
+    form_class = NameForm
+    template_name = "clinic/staff_form.html"
+    success_url = "/done/"
+    calls: list = []
+
+    @staticmethod
+    def service(**kwargs):
+        _Served.calls.append(kwargs)
+
+    def get_service_kwargs(self):
+        return {"record": "the page's record"}
+
+
+def test_a_named_service_gets_the_record_the_form_fields_and_the_actor():
+    request = _request(data={"name": "Ada"})
+    request.user = "the user"
+    view = _Served()
+    view.setup(request)
+    assert view.post(request).status_code == 302
+    assert _Served.calls == [
+        {
+            "record": "the page's record",
+            "name": "Ada",
+            "confirm": False,
+            "actor": "the user",
+        }
+    ]
+
+
 def test_a_validation_error_naming_a_field_lands_on_that_field():
     view, request, response = _post_form(ValidationError({"name": "Not that one."}))
     assert response.status_code == 200
