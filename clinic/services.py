@@ -109,14 +109,8 @@ def access_log_request(
 ) -> AccessLog:
     """``access_log_record`` for what a request showed (or printed, exported):
     the user and where they were come from the request."""
-    return access_log_record(
-        user=request.user,
-        action=action,
-        patient=patient,
-        obj=obj,
-        what=what,
-        request=request,
-    )
+    seen = {"patient": patient, "obj": obj, "what": what}
+    return access_log_record(user=request.user, action=action, request=request, **seen)
 
 
 def access_log_first_broken(
