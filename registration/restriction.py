@@ -308,11 +308,11 @@ def grants_for_review(
     username: str = "",
     patient=None,
     reason: str = "",
-    granted_from=None,
-    granted_to=None,
+    start=None,
+    end=None,
 ):
     """Break-glass grants, newest first, as dicts: ``status`` is "unreviewed",
-    "reviewed" or "" (all)."""
+    "reviewed" or "" (all); ``start`` and ``end`` bound when they were granted."""
     rows = BreakGlassGrant.objects.all()
     if status == "unreviewed":
         rows = rows.filter(reviewed_at__isnull=True)
@@ -323,8 +323,8 @@ def grants_for_review(
     rows = filter_record(
         rows,
         at="granted_at",
-        start=granted_from,
-        end=granted_to,
+        start=start,
+        end=end,
         patient=patient,
         username=username,
         user_fields=("user__username",),

@@ -47,13 +47,7 @@ class RestrictedAccessReport(Report):
         return [("unreviewed", _("Not signed off")), ("reviewed", _("Signed off"))]
 
     def rows(self, filters: Filters):
-        return grants_for_review(
-            status=filters.kind,
-            username=filters.username,
-            patient=filters.patient,
-            granted_from=filters.date_from,
-            granted_to=filters.date_to,
-        )
+        return grants_for_review(status=filters.kind, **filters.scope())
 
     def decorate(self, rows: list) -> list:
         """A page of rows with the pages each grant opened (one query)."""
