@@ -12,6 +12,7 @@ the same way, through these three pieces, and never write their own ``except``:
   the page renders again with everything the user typed; success adds a message
   and redirects.
 * ``PostActionView`` for a button that posts (acknowledge, submit, resolve):
+  name the ``service`` (it gets ``get_service_kwargs()`` and ``actor``) or
   implement ``perform()``; a refusal becomes an error message; both redirect.
 * ``FilteredListMixin`` for a ``ListView`` with a filter form and paging: it binds
   the form once, hands ``filter_arguments()`` to the selector and puts ``filter_form``
@@ -60,7 +61,29 @@ def querystring(request) -> str:
     return query.urlencode()
 
 
-class ServiceFormMixin:
+class _ServiceCall:
+    """``service``: the write a page makes, called with ``get_service_kwargs()``
+    (the record the page is about), the form's fields (on a form) and the actor."""
+
+    service = None
+
+    def get_service_kwargs(self) -> dict:
+        """The record the page is about, as the service names it
+        (``{"claim": self.claim}``)."""
+        return {}
+
+    def call_service(self, form=None):
+        if self.service is None:
+            raise ImproperlyConfigured(
+                f"{type(self).__name__} must define perform() or service"
+            )
+        fields = form.cleaned_data if form is not None else {}
+        return self.service(
+            **self.get_service_kwargs(), **fields, actor=self.request.user
+        )
+
+
+class ServiceFormMixin(_ServiceCall):
     """``form_valid`` calls ``perform(form)``; refusals go onto the form.
 
     ``refusal_fields`` maps an ``ApplicationError`` subclass to the form field its
@@ -70,21 +93,9 @@ class ServiceFormMixin:
 
     refusal_fields: dict = {}
     success_message = ""
-    service = None
-
-    def get_service_kwargs(self) -> dict:
-        """What ``service`` gets besides the form's fields and the actor: the record
-        the page is about (``{"claim": self.claim}``)."""
-        return {}
 
     def perform(self, form):
-        if self.service is None:
-            raise ImproperlyConfigured(
-                f"{type(self).__name__} must define perform(form) or service"
-            )
-        return self.service(
-            **self.get_service_kwargs(), **form.cleaned_data, actor=self.request.user
-        )
+        return self.call_service(form)
 
     def get_success_message(self, result) -> str:
         return self.success_message
@@ -157,17 +168,18 @@ class ConfirmFormMixin:
         return self.success_message % {"name": self.get_subject_name()}
 
 
-class PostActionView(View):
-    """A button that posts: ``perform()`` calls the service; a refusal is shown as
-    an error message, success as ``get_success_message(result)``; both redirect
-    to ``get_redirect_url(result)`` (the result's page by default, when it has
-    one and the action succeeded)."""
+class PostActionView(_ServiceCall, View):
+    """A button that posts: ``perform()`` calls the service (by default
+    ``service`` with the page's record and the actor); a refusal is shown as an
+    error message, success as ``get_success_message(result)``; both redirect to
+    ``get_redirect_url(result)`` (the result's page by default, when it has one
+    and the action succeeded)."""
 
     http_method_names = ["post"]
     success_message = ""
 
     def perform(self):
-        raise ImproperlyConfigured(f"{type(self).__name__} must define perform()")
+        return self.call_service()
 
     def get_success_message(self, result) -> str:
         return self.success_message

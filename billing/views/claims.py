@@ -100,9 +100,7 @@ class ClaimReadyView(ClaimActionView):
     success_message = gettext_lazy(
         "The claim passed the scrubber and is ready to submit."
     )
-
-    def perform(self):
-        return services.claim_mark_ready(claim=self.claim, actor=self.request.user)
+    service = staticmethod(services.claim_mark_ready)
 
 
 class ClaimScrubView(ClaimActionView):
@@ -117,9 +115,7 @@ class ClaimCorrectView(ClaimActionView):
     success_message = gettext_lazy(
         "A corrected claim (frequency 7) was created: edit it, then submit."
     )
-
-    def perform(self):
-        return services.claim_correct(claim=self.claim, actor=self.request.user)
+    service = staticmethod(services.claim_correct)
 
 
 class ClaimPageFormView(ClaimMixin, FormOnPageMixin, ServiceFormMixin, FormView):

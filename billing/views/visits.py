@@ -213,8 +213,4 @@ class DiagnosisRemoveView(VisitRecordActionView):
 class ClaimCreateView(VisitMixin, BillingActionView):
     permission_required = "billing.add_claim"
     success_message = gettext_lazy("Claim created from the visit's charges.")
-
-    def perform(self):
-        return services.claims_create_for_visit(
-            appointment=self.visit, actor=self.request.user
-        )
+    service = staticmethod(services.claims_create_for_visit)

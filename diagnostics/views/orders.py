@@ -164,9 +164,7 @@ class OrderCollectView(OrderMixin, ServiceFormMixin, FormView):
 class OrderSendView(OrderMixin, PostActionView):
     permission_required = "diagnostics.collect_specimen"
     success_message = _("Marked as sent to the lab.")
-
-    def perform(self):
-        return services.order_send_to_lab(order=self.order, actor=self.request.user)
+    service = staticmethod(services.order_send_to_lab)
 
     def get_redirect_url(self, result=None) -> str:
         return self.order.get_absolute_url()

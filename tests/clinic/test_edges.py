@@ -154,6 +154,30 @@ def test_a_post_action_shows_the_outcome_as_a_message(raises, expected):
     assert [str(m) for m in get_messages(request)] == expected
 
 
+class _ServedAction(PostActionView):
+    @staticmethod
+    def service(**kwargs):
+        return kwargs
+
+    def get_service_kwargs(self):
+        return {"record": "the record"}
+
+    def get_success_message(self, result):
+        return f"Done: {sorted(result.items())}"
+
+    def get_redirect_url(self, result=None):
+        return "/back/"
+
+
+def test_a_post_action_calls_its_named_service_with_the_record_and_the_actor():
+    request = _request()
+    request.user = "the user"
+    _ServedAction.as_view()(request)
+    assert [str(m) for m in get_messages(request)] == [
+        "Done: [('actor', 'the user'), ('record', 'the record')]"
+    ]
+
+
 def test_a_post_action_refuses_get():
     assert _Action.as_view()(_request(method="get")).status_code == 405
 
