@@ -91,6 +91,7 @@ class ObservationAcknowledgeView(
     permission_required = "diagnostics.acknowledge_critical"
     template_name = "diagnostics/order_action.html"
     form_class = AcknowledgeForm
+    service = staticmethod(services.critical_acknowledge)
 
     def get_banner_patient(self):
         return self.order.patient
@@ -121,12 +122,8 @@ class ObservationAcknowledgeView(
             **kwargs,
         )
 
-    def perform(self, form):
-        return services.critical_acknowledge(
-            observation=self.observation,
-            action_taken=form.cleaned_data["action_taken"],
-            actor=self.request.user,
-        )
+    def get_service_kwargs(self) -> dict:
+        return {"observation": self.observation}
 
     def get_success_message(self, acknowledgement) -> str:
         return ACKNOWLEDGED % {"test": self.observation.test.name}
