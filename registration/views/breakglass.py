@@ -113,6 +113,7 @@ class RestrictionView(RoleRequiredMixin, ServiceFormMixin, FormView):
     permission_required = "registration.restrict_patient"
     template_name = "registration/restriction.html"
     form_class = RestrictionForm
+    service = staticmethod(breakglass.patient_set_restriction)
 
     def dispatch(self, request, *args, **kwargs):
         self.patient = get_object_or_404(Patient, pk=kwargs["pk"])
@@ -141,13 +142,8 @@ class RestrictionView(RoleRequiredMixin, ServiceFormMixin, FormView):
         )
         return super().get_context_data(patient=self.patient, **kwargs)
 
-    def perform(self, form):
-        return breakglass.patient_set_restriction(
-            patient=self.patient,
-            restriction=form.cleaned_data["restriction"],
-            reason=form.cleaned_data["reason"],
-            actor=self.request.user,
-        )
+    def get_service_kwargs(self) -> dict:
+        return {"patient": self.patient}
 
     def get_success_message(self, patient) -> str:
         if patient.restriction:
