@@ -196,7 +196,8 @@ else:
         DATABASES["default"]["OPTIONS"]["pool"] = {
             "min_size": env.int("DB_POOL_MIN_SIZE", default=1),
             "max_size": env.int("DB_POOL_MAX_SIZE", default=8),
-            "timeout": env.int("DB_POOL_TIMEOUT", default=10),
+            # Also how long a page waits while the database is down (then 503).
+            "timeout": env.int("DB_POOL_TIMEOUT", default=DB_CONNECT_TIMEOUT),
             "reset": _pool_connection_reset,
         }
         DATABASES["default"]["CONN_MAX_AGE"] = 0
