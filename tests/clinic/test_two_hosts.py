@@ -58,7 +58,10 @@ class Host:
                 "--bind",
                 self.url.removeprefix("http://"),
                 "--workers",
-                "2",
+                "1",
+                # Threads share the process's connection pool, as in production.
+                "--threads",
+                "4",
             ],
             cwd=folder,
             env={**env, "CLINICOPS_VAR_DIR": str(folder / "var")},
