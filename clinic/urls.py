@@ -102,7 +102,9 @@ urlpatterns = [
     path("diagnostics/", include("diagnostics.urls")),
     path("schedule/", include("scheduling.urls")),
     path("billing/", include("billing.urls")),
+    path("", include("smart.urls")),
     path("admin/", admin.site.urls),
+    path("fhir/", include("fhir.urls")),
 ]
 
 handler403 = "clinic.views.errors.permission_denied"
