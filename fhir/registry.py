@@ -38,7 +38,13 @@ from django.utils.module_loading import import_string
 from clinic.fhir_declaration import ResourceType
 from fhir.errors import FhirError
 
-RESOURCE_MODULES = ("registration.fhir", "fhir.groups")
+RESOURCE_MODULES = (
+    "registration.fhir",
+    "fhir.groups",
+    "alerts.fhir",
+    "medications.fhir",
+    "diagnostics.fhir",
+)
 
 
 @cache
