@@ -1,0 +1,343 @@
+"""The scheduling app's FHIR R4 resources: Appointment, Encounter, Schedule, Slot.
+
+* ``Appointment/<pk>``: every visit, whatever its status.
+* ``Encounter/<pk>``: the same visit once checked in (``arrived_at`` set), so a
+  visit not yet checked in has no Encounter; same id as its Appointment.
+* ``Schedule/<pk>``: one per provider (the bookable person; rooms follow the
+  visit, chosen by the booking service).
+* ``Slot/<id>``: a free time the slot finder computes, never stored. Its id spells
+  schedule, visit type and start (``slot_id``), so a client can read and book it;
+  an id that is forged or whose time was taken since reads as unknown.
+
+Plain ``model -> dict`` functions built with ``clinic.fhir_datatypes``.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+
+from clinic import clock
+from clinic.fhir_datatypes import (
+    CPT,
+    NPI,
+    clean,
+    clinic_system,
+    codeable,
+    coding,
+    identifier,
+    instant,
+    meta,
+    period,
+    reference,
+)
+from scheduling import slots
+from scheduling.models import Appointment, AppointmentType, Location, Provider
+
+US_CORE_ENCOUNTER = "http://hl7.org/fhir/us/core/StructureDefinition/us-core-encounter"
+ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
+PARTICIPATION_TYPE = "http://terminology.hl7.org/CodeSystem/v3-ParticipationType"
+VISIT_SYSTEM = clinic_system("visit")
+TYPE_SYSTEM = clinic_system("appointment-type")
+
+S = Appointment.Status
+# Each visit status as (Appointment.status, Encounter.status) in R4's words; no
+# Encounter before check-in. R4 has no "in progress" for an appointment: a roomed
+# patient is "checked-in" (pre-visit work done, the encounter may begin) while
+# the Encounter says "in-progress". A visit cancelled after check-in (the patient
+# left unseen) is a cancelled encounter.
+STATUSES = {
+    S.SCHEDULED: ("booked", None),
+    S.CONFIRMED: ("booked", None),
+    S.ARRIVED: ("arrived", "arrived"),
+    S.IN_ROOM: ("checked-in", "in-progress"),
+    S.COMPLETED: ("fulfilled", "finished"),
+    S.CANCELLED: ("cancelled", "cancelled"),
+    S.NO_SHOW: ("noshow", None),
+}
+# Encounter.class (v3 ActCode) by the kind of place the visit happens.
+ENCOUNTER_CLASS = {
+    Location.Kind.INFUSION: ("SS", "short stay"),
+}
+AMBULATORY = ("AMB", "ambulatory")
+# Encounter.statusHistory: the stamps that open each status.
+ENCOUNTER_STAMPS = [
+    ("arrived", "arrived_at"),
+    ("in-progress", "in_room_at"),
+    ("finished", "completed_at"),
+    ("cancelled", "cancelled_at"),
+]
+
+
+def has_encounter(appointment: Appointment) -> bool:
+    """A visit becomes an Encounter when the patient is checked in."""
+    return (
+        appointment.arrived_at is not None
+        and STATUSES[appointment.status][1] is not None
+    )
+
+
+def _meta(row, profile: str | None = None) -> dict:
+    """``meta`` from the row's own change history: the latest history row is the
+    version (a search may annotate ``fhir_version`` / ``fhir_updated``)."""
+    if hasattr(row, "fhir_version"):
+        return meta(
+            version_id=row.fhir_version,
+            last_updated=row.fhir_updated,
+            profile=profile,
+        )
+    latest = row.history.order_by("-history_id").only("history_id", "history_date")
+    latest = latest.first()
+    return meta(
+        version_id=latest.history_id if latest else None,
+        last_updated=latest.history_date if latest else None,
+        profile=profile,
+    )
+
+
+def _patient(appointment: Appointment) -> dict | None:
+    patient = appointment.patient
+    return reference("Patient", patient.pk, patient.display_name)
+
+
+def _practitioner(provider: Provider | None) -> dict | None:
+    if provider is None:
+        return None
+    return reference("Practitioner", provider.pk, str(provider))
+
+
+def _location(location: Location | None) -> dict | None:
+    if location is None:
+        return None
+    return reference("Location", location.pk, location.name)
+
+
+def visit_type(appointment_type: AppointmentType) -> dict | None:
+    """The visit type as a concept: its CPT code when it has a default billing
+    code (US Core's encounter-type binding), and our own code for it."""
+    concept = {
+        "coding": [
+            coding(CPT, appointment_type.billing_code),
+            coding(TYPE_SYSTEM, appointment_type.pk, appointment_type.name),
+        ],
+        "text": appointment_type.name,
+    }
+    return clean(concept) or None
+
+
+def organization() -> dict:
+    """The clinic, as a reference by its NPI (the organization that provides
+    every visit)."""
+    return clean(
+        {
+            "identifier": {"system": NPI, "value": settings.CLINIC_NPI},
+            "display": settings.CLINIC_NAME,
+        }
+    )
+
+
+def appointment_to_fhir(appointment: Appointment) -> dict:
+    """One visit as an R4 Appointment: who, with whom, where, when, its status.
+
+    The patient's participation is "needs-action" until the visit is confirmed
+    or checked in; the clinic's side is always accepted."""
+    waiting = appointment.status == S.SCHEDULED
+    participants = [
+        {
+            "actor": _patient(appointment),
+            "required": "required",
+            "status": "needs-action" if waiting else "accepted",
+        },
+        {
+            "actor": _practitioner(appointment.provider),
+            "type": [codeable(PARTICIPATION_TYPE, "PPRF", "primary performer")],
+            "required": "required",
+            "status": "accepted",
+        },
+        {
+            "actor": _location(appointment.location),
+            "required": "required",
+            "status": "accepted",
+        },
+    ]
+    cancelled = appointment.status == S.CANCELLED
+    return clean(
+        {
+            "resourceType": "Appointment",
+            "id": str(appointment.pk),
+            "meta": _meta(appointment),
+            "identifier": [identifier(VISIT_SYSTEM, str(appointment.pk))],
+            "status": STATUSES[appointment.status][0],
+            "cancelationReason": (
+                codeable(None, None, text=appointment.cancel_reason)
+                if cancelled
+                else None
+            ),
+            "serviceType": [visit_type(appointment.appointment_type)],
+            "start": instant(appointment.start),
+            "end": instant(appointment.end),
+            "minutesDuration": appointment.duration_minutes,
+            "created": instant(appointment.booked_at),
+            "comment": appointment.notes,
+            "participant": [p for p in participants if p["actor"]],
+        }
+    )
+
+
+def _status_history(appointment: Appointment) -> list[dict]:
+    """Each status the encounter went through, from its stamps; every one but
+    the last ends where the next begins."""
+    stamps = [
+        (status, getattr(appointment, field))
+        for status, field in ENCOUNTER_STAMPS
+        if getattr(appointment, field) is not None
+    ]
+    stamps.sort(key=lambda item: item[1])
+    history = []
+    for index, (status, moment) in enumerate(stamps):
+        ends = stamps[index + 1][1] if index + 1 < len(stamps) else None
+        history.append({"status": status, "period": period(moment, ends)})
+    return history
+
+
+def encounter_to_fhir(appointment: Appointment) -> dict | None:
+    """A checked-in visit as a US Core Encounter; None before check-in.
+
+    The encounter runs from check-in to completion (or cancellation); a visit
+    still going has an open period."""
+    if not has_encounter(appointment):
+        return None
+    kind = ENCOUNTER_CLASS.get(appointment.location.kind, AMBULATORY)
+    ended = appointment.completed_at or (
+        appointment.cancelled_at if appointment.status == S.CANCELLED else None
+    )
+    return clean(
+        {
+            "resourceType": "Encounter",
+            "id": str(appointment.pk),
+            "meta": _meta(appointment, US_CORE_ENCOUNTER),
+            "identifier": [identifier(VISIT_SYSTEM, str(appointment.pk))],
+            "status": STATUSES[appointment.status][1],
+            "statusHistory": _status_history(appointment)[:-1],
+            "class": coding(ACT_CODE, *kind),
+            "type": [visit_type(appointment.appointment_type)],
+            "subject": _patient(appointment),
+            "participant": [
+                {
+                    "type": [codeable(PARTICIPATION_TYPE, "PPRF", "primary performer")],
+                    "period": period(appointment.arrived_at, ended),
+                    "individual": _practitioner(appointment.provider),
+                }
+            ],
+            "appointment": [reference("Appointment", appointment.pk)],
+            "period": period(appointment.arrived_at, ended),
+            "location": [
+                {
+                    "location": _location(appointment.location),
+                    "status": "completed" if ended else "active",
+                    "period": period(appointment.arrived_at, ended),
+                }
+            ],
+            "serviceProvider": organization(),
+        }
+    )
+
+
+def schedule_to_fhir(provider: Provider, *, locations=()) -> dict:
+    """A provider's bookable time as a Schedule: the provider and the places
+    they work; the horizon is the slot finder's default search span."""
+    horizon_start = datetime.now(UTC).replace(second=0, microsecond=0)
+    horizon_end = horizon_start + timedelta(days=slots.DEFAULT_SEARCH_DAYS)
+    return clean(
+        {
+            "resourceType": "Schedule",
+            "id": str(provider.pk),
+            "meta": _meta(provider),
+            "identifier": [identifier(NPI, provider.npi)],
+            "active": provider.is_active,
+            "specialty": [codeable(None, None, text=provider.specialty)],
+            "actor": [_practitioner(provider)] + [_location(x) for x in locations],
+            "planningHorizon": period(horizon_start, horizon_end),
+            "comment": str(provider),
+        }
+    )
+
+
+# Slot ids: schedule (provider pk), visit type pk, start in UTC to the minute.
+SLOT_ID = re.compile(r"^(\d{1,12})-(\d{1,12})-(\d{12})$")
+
+
+@dataclass(frozen=True)
+class SlotKey:
+    provider_id: int
+    type_id: int
+    start: datetime
+
+    @property
+    def id(self) -> str:
+        return f"{self.provider_id}-{self.type_id}-{self.start:%Y%m%d%H%M}"
+
+
+def slot_key_parse(slot_id: str) -> SlotKey | None:
+    """The key a slot id spells, or None when it is not one of ours."""
+    match = SLOT_ID.match(slot_id or "")
+    if not match:
+        return None
+    try:
+        start = datetime.strptime(match[3], "%Y%m%d%H%M").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+    return SlotKey(int(match[1]), int(match[2]), start)
+
+
+def slot_key(slot: slots.Slot, appointment_type: AppointmentType) -> SlotKey:
+    start = slot.start.astimezone(UTC)
+    return SlotKey(slot.provider.pk, appointment_type.pk, start)
+
+
+def slot_to_fhir(slot: slots.Slot, appointment_type: AppointmentType) -> dict:
+    """A free time for a visit of this type, as the slot finder gives it."""
+    return clean(
+        {
+            "resourceType": "Slot",
+            "id": slot_key(slot, appointment_type).id,
+            "schedule": reference("Schedule", slot.provider.pk, str(slot.provider)),
+            "status": "free",
+            "serviceType": [visit_type(appointment_type)],
+            "start": instant(slot.start),
+            "end": instant(slot.end),
+            "comment": slot.location.name,
+        }
+    )
+
+
+# At most this many slots start on one day (15-minute grid, a whole day).
+SLOTS_PER_DAY = 24 * 60 // 15
+
+
+def slot_find(slot_id: str) -> tuple[slots.Slot, AppointmentType] | None:
+    """The free slot an id names, asked of the slot finder now: None when the id
+    is not one of ours, names an inactive provider or type, a time off the
+    provider's grid or hours, or a time taken (or passed) since it was read."""
+    key = slot_key_parse(slot_id)
+    if key is None:
+        return None
+    appointment_type = AppointmentType.objects.filter(
+        pk=key.type_id, is_active=True
+    ).first()
+    provider = Provider.objects.filter(pk=key.provider_id, is_active=True).first()
+    if appointment_type is None or provider is None:
+        return None
+    day = clock.today(key.start)
+    found = slots.find_slots(
+        appointment_type=appointment_type,
+        provider=provider,
+        start_day=day,
+        end_day=day,
+        limit=SLOTS_PER_DAY,
+    )
+    return next(
+        ((slot, appointment_type) for slot in found if slot.start == key.start),
+        None,
+    )

@@ -1,0 +1,289 @@
+"""The scheduling app's FHIR mappers: Appointment, Encounter, Schedule, Slot."""
+
+from datetime import UTC, timedelta
+
+import pytest
+from fhirclient.models.fhirelementfactory import FHIRElementFactory
+
+from scheduling import services
+from scheduling.fhir import (
+    US_CORE_ENCOUNTER,
+    appointment_to_fhir,
+    encounter_to_fhir,
+    schedule_to_fhir,
+    slot_find,
+    slot_key_parse,
+    slot_to_fhir,
+)
+from scheduling.models import Appointment, Location
+from scheduling.slots import find_slots
+from tests.fhir.schema import assert_valid_r4
+from tests.scheduling.factories import (
+    AppointmentFactory,
+    AppointmentTypeFactory,
+    LocationFactory,
+    local,
+    next_weekday,
+)
+
+pytestmark = pytest.mark.django_db
+S = Appointment.Status
+
+
+def valid(resource: dict) -> dict:
+    """``resource`` after checking it against the R4 schema and fhirclient."""
+    assert_valid_r4(resource)
+    parsed = FHIRElementFactory.instantiate(resource["resourceType"], resource)
+    assert parsed.as_json()["id"] == resource["id"]
+    return resource
+
+
+def visit(clinic, status=S.SCHEDULED, **fields):
+    """A visit of the clinic fixture with the stamps its status implies."""
+    start = local(next_weekday(), 10)
+    stamps = {
+        S.CONFIRMED: ["confirmed_at"],
+        S.ARRIVED: ["arrived_at"],
+        S.IN_ROOM: ["arrived_at", "in_room_at"],
+        S.COMPLETED: ["arrived_at", "in_room_at", "completed_at"],
+        S.CANCELLED: ["cancelled_at"],
+        S.NO_SHOW: ["no_show_at"],
+    }.get(status, [])
+    for minutes, stamp in enumerate(stamps):
+        fields.setdefault(stamp, start + timedelta(minutes=10 * minutes))
+    return AppointmentFactory(
+        patient=clinic["patient"],
+        provider=clinic["provider"],
+        location=clinic["location"],
+        appointment_type=clinic["type"],
+        start=start,
+        status=status,
+        **fields,
+    )
+
+
+@pytest.mark.parametrize(
+    ("status", "fhir_status"),
+    [
+        (S.SCHEDULED, "booked"),
+        (S.CONFIRMED, "booked"),
+        (S.ARRIVED, "arrived"),
+        (S.IN_ROOM, "checked-in"),
+        (S.COMPLETED, "fulfilled"),
+        (S.CANCELLED, "cancelled"),
+        (S.NO_SHOW, "noshow"),
+    ],
+)
+def test_every_visit_status_is_an_r4_appointment_status(clinic, status, fhir_status):
+    resource = valid(appointment_to_fhir(visit(clinic, status)))
+
+    assert resource["status"] == fhir_status
+
+
+def test_an_appointment_names_patient_provider_place_time_and_version(clinic):
+    clinic["type"].billing_code = "99213"
+    clinic["type"].save()
+    appointment = visit(clinic, notes="Bring the glucose diary")
+
+    resource = valid(appointment_to_fhir(appointment))
+
+    actors = [p["actor"]["reference"] for p in resource["participant"]]
+    assert actors == [
+        f"Patient/{clinic['patient'].pk}",
+        f"Practitioner/{clinic['provider'].pk}",
+        f"Location/{clinic['location'].pk}",
+    ]
+    assert resource["participant"][0]["status"] == "needs-action"
+    assert resource["start"] == appointment.start.astimezone(UTC).strftime(
+        "%Y-%m-%dT%H:%M:%SZ"
+    )
+    assert resource["minutesDuration"] == 30
+    assert resource["comment"] == "Bring the glucose diary"
+    assert resource["serviceType"][0]["coding"][0] == {
+        "system": "http://www.ama-assn.org/go/cpt",
+        "code": "99213",
+    }
+    assert resource["serviceType"][0]["text"] == "Follow-up"
+    history = appointment.history.order_by("-history_id").first()
+    assert resource["meta"]["versionId"] == str(history.history_id)
+    assert "cancelationReason" not in resource
+
+
+def test_a_cancelled_appointment_carries_its_reason(clinic):
+    resource = valid(
+        appointment_to_fhir(visit(clinic, S.CANCELLED, cancel_reason="Snowed in"))
+    )
+
+    assert resource["cancelationReason"] == {"text": "Snowed in"}
+    assert resource["participant"][0]["status"] == "accepted"
+
+
+def test_a_no_show_appointment_has_no_encounter(clinic):
+    appointment = visit(clinic, S.NO_SHOW)
+
+    assert valid(appointment_to_fhir(appointment))["status"] == "noshow"
+    assert encounter_to_fhir(appointment) is None
+
+
+@pytest.mark.parametrize("status", [S.SCHEDULED, S.CONFIRMED])
+def test_a_visit_not_yet_checked_in_has_no_encounter(clinic, status):
+    assert encounter_to_fhir(visit(clinic, status)) is None
+
+
+def test_a_visit_cancelled_before_check_in_has_no_encounter(clinic):
+    assert encounter_to_fhir(visit(clinic, S.CANCELLED)) is None
+
+
+@pytest.mark.parametrize(
+    ("status", "fhir_status", "ended"),
+    [
+        (S.ARRIVED, "arrived", False),
+        (S.IN_ROOM, "in-progress", False),
+        (S.COMPLETED, "finished", True),
+    ],
+)
+def test_a_checked_in_visit_is_a_us_core_encounter(clinic, status, fhir_status, ended):
+    appointment = visit(clinic, status)
+
+    resource = valid(encounter_to_fhir(appointment))
+
+    assert resource["meta"]["profile"] == [US_CORE_ENCOUNTER]
+    assert resource["status"] == fhir_status
+    assert resource["class"]["code"] == "AMB"
+    assert resource["subject"]["reference"] == f"Patient/{clinic['patient'].pk}"
+    assert resource["participant"][0]["individual"]["reference"] == (
+        f"Practitioner/{clinic['provider'].pk}"
+    )
+    assert resource["appointment"] == [{"reference": f"Appointment/{appointment.pk}"}]
+    assert resource["location"][0]["location"]["reference"] == (
+        f"Location/{clinic['location'].pk}"
+    )
+    assert resource["identifier"][0]["value"] == str(appointment.pk)
+    assert resource["serviceProvider"]["identifier"]["value"]
+    assert resource["type"][0]["text"] == "Follow-up"
+    assert ("end" in resource["period"]) is ended
+    assert resource["period"]["start"].endswith("Z")
+
+
+def test_an_encounter_keeps_the_statuses_it_went_through(clinic):
+    resource = valid(encounter_to_fhir(visit(clinic, S.COMPLETED)))
+
+    assert [h["status"] for h in resource["statusHistory"]] == [
+        "arrived",
+        "in-progress",
+    ]
+    arrived, roomed = resource["statusHistory"]
+    assert arrived["period"]["end"] == roomed["period"]["start"]
+    assert roomed["period"]["end"] == resource["period"]["end"]
+
+
+def test_a_visit_cancelled_after_check_in_is_a_cancelled_encounter(clinic):
+    appointment = visit(clinic, S.ARRIVED)
+    appointment.status = S.CANCELLED
+    appointment.cancelled_at = appointment.arrived_at + timedelta(minutes=40)
+    appointment.cancel_reason = "Left without being seen"
+    appointment.save()
+
+    resource = valid(encounter_to_fhir(appointment))
+
+    assert resource["status"] == "cancelled"
+    assert resource["location"][0]["status"] == "completed"
+    assert resource["period"]["end"] == resource["statusHistory"][0]["period"]["end"]
+
+
+def test_a_visit_at_the_infusion_unit_is_a_short_stay(clinic):
+    clinic["location"] = LocationFactory(code="inf", kind=Location.Kind.INFUSION)
+
+    resource = valid(encounter_to_fhir(visit(clinic, S.ARRIVED)))
+
+    assert resource["class"]["code"] == "SS"
+
+
+def test_a_schedule_is_a_provider_and_the_places_they_work(clinic):
+    provider = clinic["provider"]
+
+    resource = valid(schedule_to_fhir(provider, locations=[clinic["location"]]))
+
+    assert resource["id"] == str(provider.pk)
+    assert [a["reference"] for a in resource["actor"]] == [
+        f"Practitioner/{provider.pk}",
+        f"Location/{clinic['location'].pk}",
+    ]
+    assert resource["active"] is True
+    assert resource["identifier"][0]["value"] == provider.npi
+
+
+def test_a_schedule_without_places_still_names_its_provider(clinic):
+    clinic["provider"].is_active = False
+    clinic["provider"].specialty = ""
+
+    resource = valid(schedule_to_fhir(clinic["provider"]))
+
+    assert resource["active"] is False
+    assert len(resource["actor"]) == 1
+    assert "specialty" not in resource
+
+
+def test_a_free_slot_reads_back_from_its_id(clinic):
+    slot = find_slots(appointment_type=clinic["type"], provider=clinic["provider"])[0]
+
+    resource = valid(slot_to_fhir(slot, clinic["type"]))
+
+    assert resource["status"] == "free"
+    assert resource["schedule"]["reference"] == f"Schedule/{clinic['provider'].pk}"
+    assert resource["comment"] == clinic["location"].name
+    assert slot_find(resource["id"]) == (slot, clinic["type"])
+
+
+def test_a_slot_taken_since_it_was_read_is_not_found(clinic):
+    day = next_weekday()
+    slot = find_slots(
+        appointment_type=clinic["type"], provider=clinic["provider"], start_day=day
+    )[0]
+    slot_id = slot_to_fhir(slot, clinic["type"])["id"]
+    services.appointment_book(
+        patient=clinic["patient"],
+        appointment_type=clinic["type"],
+        provider=clinic["provider"],
+        location=clinic["location"],
+        start=slot.start,
+        actor=None,
+    )
+
+    assert slot_find(slot_id) is None
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        "",
+        "1-2",
+        "abc",
+        "1-2-202613011000",  # month 13
+        "1-2-20261201100",  # too short
+        "-1-2-202612011000",
+    ],
+)
+def test_an_id_that_is_not_a_slot_id_is_refused(forged):
+    assert slot_key_parse(forged) is None
+    assert slot_find(forged) is None
+
+
+def test_an_id_off_the_grid_off_hours_or_of_another_provider_is_not_found(clinic):
+    day = next_weekday()
+    on_grid = local(day, 10).astimezone(UTC)
+    provider, kind = clinic["provider"].pk, clinic["type"].pk
+    other = AppointmentTypeFactory()
+    other.is_active = False
+    other.save()
+
+    def key(provider_id, type_id, moment):
+        return f"{provider_id}-{type_id}-{moment:%Y%m%d%H%M}"
+
+    assert slot_find(key(provider, kind, on_grid)) is not None
+    assert slot_find(key(provider, kind, on_grid + timedelta(minutes=5))) is None
+    assert slot_find(key(provider, kind, local(day, 3).astimezone(UTC))) is None
+    assert slot_find(key(provider, other.pk, on_grid)) is None
+    assert slot_find(key(999_999, kind, on_grid)) is None
+    past = local(day - timedelta(days=14), 10).astimezone(UTC)
+    assert slot_find(key(provider, kind, past)) is None
