@@ -9,7 +9,8 @@
   schedule, visit type and start (``slot_id``), so a client can read and book it;
   an id that is forged or whose time was taken since reads as unknown.
 
-Plain ``model -> dict`` functions built with ``clinic.fhir_datatypes``.
+Plain ``model -> dict`` functions built with ``clinic.fhir_datatypes``, without
+``meta`` (the API adds it from each row's change history).
 """
 
 import re
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
+from django.db.models import Q
 
 from clinic import clock
 from clinic.fhir_datatypes import (
@@ -28,7 +30,6 @@ from clinic.fhir_datatypes import (
     coding,
     identifier,
     instant,
-    meta,
     period,
     reference,
 )
@@ -42,19 +43,20 @@ VISIT_SYSTEM = clinic_system("visit")
 TYPE_SYSTEM = clinic_system("appointment-type")
 
 S = Appointment.Status
-# Each visit status as (Appointment.status, Encounter.status) in R4's words; no
-# Encounter before check-in. R4 has no "in progress" for an appointment: a roomed
-# patient is "checked-in" (pre-visit work done, the encounter may begin) while
-# the Encounter says "in-progress". A visit cancelled after check-in (the patient
-# left unseen) is a cancelled encounter.
+# Each visit status as (Appointment.status, Encounter.status) in R4's words.
+# R4 has no "in progress" for an appointment: a roomed patient is "checked-in"
+# (pre-visit work done, the encounter may begin) while the Encounter says
+# "in-progress". A visit cancelled after check-in (the patient left unseen) is a
+# cancelled encounter. Only a visit checked in is served as an Encounter
+# (``CHECKED_IN``); its versions from before check-in read as planned.
 STATUSES = {
-    S.SCHEDULED: ("booked", None),
-    S.CONFIRMED: ("booked", None),
+    S.SCHEDULED: ("booked", "planned"),
+    S.CONFIRMED: ("booked", "planned"),
     S.ARRIVED: ("arrived", "arrived"),
     S.IN_ROOM: ("checked-in", "in-progress"),
     S.COMPLETED: ("fulfilled", "finished"),
     S.CANCELLED: ("cancelled", "cancelled"),
-    S.NO_SHOW: ("noshow", None),
+    S.NO_SHOW: ("noshow", "cancelled"),
 }
 # Encounter.class (v3 ActCode) by the kind of place the visit happens.
 ENCOUNTER_CLASS = {
@@ -70,30 +72,9 @@ ENCOUNTER_STAMPS = [
 ]
 
 
-def has_encounter(appointment: Appointment) -> bool:
-    """A visit becomes an Encounter when the patient is checked in."""
-    return (
-        appointment.arrived_at is not None
-        and STATUSES[appointment.status][1] is not None
-    )
-
-
-def _meta(row, profile: str | None = None) -> dict:
-    """``meta`` from the row's own change history: the latest history row is the
-    version (a search may annotate ``fhir_version`` / ``fhir_updated``)."""
-    if hasattr(row, "fhir_version"):
-        return meta(
-            version_id=row.fhir_version,
-            last_updated=row.fhir_updated,
-            profile=profile,
-        )
-    latest = row.history.order_by("-history_id").only("history_id", "history_date")
-    latest = latest.first()
-    return meta(
-        version_id=latest.history_id if latest else None,
-        last_updated=latest.history_date if latest else None,
-        profile=profile,
-    )
+# Which visits are Encounters: those checked in, whatever happened next (an
+# undone check-in clears the stamp).
+CHECKED_IN = Q(arrived_at__isnull=False)
 
 
 def _patient(appointment: Appointment) -> dict | None:
@@ -166,7 +147,6 @@ def appointment_to_fhir(appointment: Appointment) -> dict:
         {
             "resourceType": "Appointment",
             "id": str(appointment.pk),
-            "meta": _meta(appointment),
             "identifier": [identifier(VISIT_SYSTEM, str(appointment.pk))],
             "status": STATUSES[appointment.status][0],
             "cancelationReason": (
@@ -201,22 +181,28 @@ def _status_history(appointment: Appointment) -> list[dict]:
     return history
 
 
-def encounter_to_fhir(appointment: Appointment) -> dict | None:
-    """A checked-in visit as a US Core Encounter; None before check-in.
+def _location_status(appointment: Appointment, ended) -> str:
+    if ended:
+        return "completed"
+    return "active" if appointment.arrived_at else "planned"
+
+
+def encounter_to_fhir(appointment: Appointment) -> dict:
+    """A checked-in visit as a US Core Encounter (``CHECKED_IN`` says which).
 
     The encounter runs from check-in to completion (or cancellation); a visit
     still going has an open period."""
-    if not has_encounter(appointment):
-        return None
     kind = ENCOUNTER_CLASS.get(appointment.location.kind, AMBULATORY)
-    ended = appointment.completed_at or (
-        appointment.cancelled_at if appointment.status == S.CANCELLED else None
-    )
+    ended = None
+    if appointment.arrived_at:
+        cancelled = appointment.status == S.CANCELLED
+        ended = appointment.completed_at or (
+            appointment.cancelled_at if cancelled else None
+        )
     return clean(
         {
             "resourceType": "Encounter",
             "id": str(appointment.pk),
-            "meta": _meta(appointment, US_CORE_ENCOUNTER),
             "identifier": [identifier(VISIT_SYSTEM, str(appointment.pk))],
             "status": STATUSES[appointment.status][1],
             "statusHistory": _status_history(appointment)[:-1],
@@ -235,7 +221,7 @@ def encounter_to_fhir(appointment: Appointment) -> dict | None:
             "location": [
                 {
                     "location": _location(appointment.location),
-                    "status": "completed" if ended else "active",
+                    "status": _location_status(appointment, ended),
                     "period": period(appointment.arrived_at, ended),
                 }
             ],
@@ -253,7 +239,6 @@ def schedule_to_fhir(provider: Provider, *, locations=()) -> dict:
         {
             "resourceType": "Schedule",
             "id": str(provider.pk),
-            "meta": _meta(provider),
             "identifier": [identifier(NPI, provider.npi)],
             "active": provider.is_active,
             "specialty": [codeable(None, None, text=provider.specialty)],

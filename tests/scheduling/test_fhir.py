@@ -7,7 +7,7 @@ from fhirclient.models.fhirelementfactory import FHIRElementFactory
 
 from scheduling import services
 from scheduling.fhir import (
-    US_CORE_ENCOUNTER,
+    CHECKED_IN,
     appointment_to_fhir,
     encounter_to_fhir,
     schedule_to_fhir,
@@ -104,8 +104,6 @@ def test_an_appointment_names_patient_provider_place_time_and_version(clinic):
         "code": "99213",
     }
     assert resource["serviceType"][0]["text"] == "Follow-up"
-    history = appointment.history.order_by("-history_id").first()
-    assert resource["meta"]["versionId"] == str(history.history_id)
     assert "cancelationReason" not in resource
 
 
@@ -118,20 +116,33 @@ def test_a_cancelled_appointment_carries_its_reason(clinic):
     assert resource["participant"][0]["status"] == "accepted"
 
 
+def encounters() -> list[int]:
+    return list(Appointment.objects.filter(CHECKED_IN).values_list("pk", flat=True))
+
+
 def test_a_no_show_appointment_has_no_encounter(clinic):
     appointment = visit(clinic, S.NO_SHOW)
 
     assert valid(appointment_to_fhir(appointment))["status"] == "noshow"
-    assert encounter_to_fhir(appointment) is None
+    assert encounters() == []
 
 
-@pytest.mark.parametrize("status", [S.SCHEDULED, S.CONFIRMED])
-def test_a_visit_not_yet_checked_in_has_no_encounter(clinic, status):
-    assert encounter_to_fhir(visit(clinic, status)) is None
+@pytest.mark.parametrize("status", [S.SCHEDULED, S.CONFIRMED, S.CANCELLED])
+def test_a_visit_not_checked_in_has_no_encounter(clinic, status):
+    appointment = visit(clinic, status)
+
+    assert encounters() == []
+    # Its versions from before a check-in (in _history) read as planned.
+    planned = valid(encounter_to_fhir(appointment))
+    assert planned["status"] == ("cancelled" if status == S.CANCELLED else "planned")
+    assert "period" not in planned
 
 
-def test_a_visit_cancelled_before_check_in_has_no_encounter(clinic):
-    assert encounter_to_fhir(visit(clinic, S.CANCELLED)) is None
+@pytest.mark.parametrize("status", [S.ARRIVED, S.IN_ROOM, S.COMPLETED])
+def test_every_visit_checked_in_is_an_encounter(clinic, status):
+    appointment = visit(clinic, status)
+
+    assert encounters() == [appointment.pk]
 
 
 @pytest.mark.parametrize(
@@ -147,7 +158,6 @@ def test_a_checked_in_visit_is_a_us_core_encounter(clinic, status, fhir_status, 
 
     resource = valid(encounter_to_fhir(appointment))
 
-    assert resource["meta"]["profile"] == [US_CORE_ENCOUNTER]
     assert resource["status"] == fhir_status
     assert resource["class"]["code"] == "AMB"
     assert resource["subject"]["reference"] == f"Patient/{clinic['patient'].pk}"
