@@ -1,26 +1,19 @@
-"""The scheduling app's FHIR R4 resources: Appointment, Encounter, Schedule, Slot.
+"""Appointment, Encounter and Schedule: a visit and a provider's time as R4.
 
 * ``Appointment/<pk>``: every visit, whatever its status.
-* ``Encounter/<pk>``: the same visit once checked in (``arrived_at`` set), so a
-  visit not yet checked in has no Encounter; same id as its Appointment.
+* ``Encounter/<pk>``: the same visit once checked in (``CHECKED_IN``); same id.
 * ``Schedule/<pk>``: one per provider (the bookable person; rooms follow the
   visit, chosen by the booking service).
-* ``Slot/<id>``: a free time the slot finder computes, never stored. Its id spells
-  schedule, visit type and start (``slot_id``), so a client can read and book it;
-  an id that is forged or whose time was taken since reads as unknown.
 
 Plain ``model -> dict`` functions built with ``clinic.fhir_datatypes``, without
 ``meta`` (the API adds it from each row's change history).
 """
 
-import re
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Q
 
-from clinic import clock
 from clinic.fhir_datatypes import (
     CPT,
     NPI,
@@ -246,83 +239,4 @@ def schedule_to_fhir(provider: Provider, *, locations=()) -> dict:
             "planningHorizon": period(horizon_start, horizon_end),
             "comment": str(provider),
         }
-    )
-
-
-# Slot ids: schedule (provider pk), visit type pk, start in UTC to the minute.
-SLOT_ID = re.compile(r"^(\d{1,12})-(\d{1,12})-(\d{12})$")
-
-
-@dataclass(frozen=True)
-class SlotKey:
-    provider_id: int
-    type_id: int
-    start: datetime
-
-    @property
-    def id(self) -> str:
-        return f"{self.provider_id}-{self.type_id}-{self.start:%Y%m%d%H%M}"
-
-
-def slot_key_parse(slot_id: str) -> SlotKey | None:
-    """The key a slot id spells, or None when it is not one of ours."""
-    match = SLOT_ID.match(slot_id or "")
-    if not match:
-        return None
-    try:
-        start = datetime.strptime(match[3], "%Y%m%d%H%M").replace(tzinfo=UTC)
-    except ValueError:
-        return None
-    return SlotKey(int(match[1]), int(match[2]), start)
-
-
-def slot_key(slot: slots.Slot, appointment_type: AppointmentType) -> SlotKey:
-    start = slot.start.astimezone(UTC)
-    return SlotKey(slot.provider.pk, appointment_type.pk, start)
-
-
-def slot_to_fhir(slot: slots.Slot, appointment_type: AppointmentType) -> dict:
-    """A free time for a visit of this type, as the slot finder gives it."""
-    return clean(
-        {
-            "resourceType": "Slot",
-            "id": slot_key(slot, appointment_type).id,
-            "schedule": reference("Schedule", slot.provider.pk, str(slot.provider)),
-            "status": "free",
-            "serviceType": [visit_type(appointment_type)],
-            "start": instant(slot.start),
-            "end": instant(slot.end),
-            "comment": slot.location.name,
-        }
-    )
-
-
-# At most this many slots start on one day (15-minute grid, a whole day).
-SLOTS_PER_DAY = 24 * 60 // 15
-
-
-def slot_find(slot_id: str) -> tuple[slots.Slot, AppointmentType] | None:
-    """The free slot an id names, asked of the slot finder now: None when the id
-    is not one of ours, names an inactive provider or type, a time off the
-    provider's grid or hours, or a time taken (or passed) since it was read."""
-    key = slot_key_parse(slot_id)
-    if key is None:
-        return None
-    appointment_type = AppointmentType.objects.filter(
-        pk=key.type_id, is_active=True
-    ).first()
-    provider = Provider.objects.filter(pk=key.provider_id, is_active=True).first()
-    if appointment_type is None or provider is None:
-        return None
-    day = clock.today(key.start)
-    found = slots.find_slots(
-        appointment_type=appointment_type,
-        provider=provider,
-        start_day=day,
-        end_day=day,
-        limit=SLOTS_PER_DAY,
-    )
-    return next(
-        ((slot, appointment_type) for slot in found if slot.start == key.start),
-        None,
     )

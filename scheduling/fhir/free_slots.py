@@ -1,0 +1,136 @@
+"""Slot: a free time the slot finder computes, never stored.
+
+A slot's id spells its schedule (the provider's pk), the visit type's pk and its
+start in UTC to the minute (``12-3-202612081430``), so a client can read it back
+and book it. Every read asks the slot finder again: an id that is forged, off
+the provider's 15-minute grid or hours, or whose time was taken or has passed
+since, names no free slot.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from clinic import clock
+from clinic.fhir_datatypes import clean, instant, reference
+from scheduling import slots
+from scheduling.fhir.mappers import visit_type
+from scheduling.models import AppointmentType, Location, Provider
+
+SLOT_ID = re.compile(r"^(\d{1,12})-(\d{1,12})-(\d{12})$")
+# At most this many slots start on one day (15-minute grid, a whole day).
+SLOTS_PER_DAY = 24 * 60 // 15
+
+
+@dataclass(frozen=True)
+class SlotKey:
+    provider_id: int
+    type_id: int
+    start: datetime
+
+    @property
+    def id(self) -> str:
+        return f"{self.provider_id}-{self.type_id}-{self.start:%Y%m%d%H%M}"
+
+
+def slot_key_parse(slot_id: str) -> SlotKey | None:
+    """The key a slot id spells, or None when it is not one of ours."""
+    match = SLOT_ID.match(slot_id or "")
+    if not match:
+        return None
+    try:
+        start = datetime.strptime(match[3], "%Y%m%d%H%M").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+    return SlotKey(int(match[1]), int(match[2]), start)
+
+
+def slot_key(slot: slots.Slot, appointment_type: AppointmentType) -> SlotKey:
+    return SlotKey(slot.provider.pk, appointment_type.pk, slot.start.astimezone(UTC))
+
+
+def slot_to_fhir(slot: slots.Slot, appointment_type: AppointmentType) -> dict:
+    """A free time for a visit of this type, as the slot finder gives it (R4's
+    Slot has no place: ``comment`` names it; the Schedule lists them all)."""
+    return clean(
+        {
+            "resourceType": "Slot",
+            "id": slot_key(slot, appointment_type).id,
+            "schedule": reference("Schedule", slot.provider.pk, str(slot.provider)),
+            "status": "free",
+            "serviceType": [visit_type(appointment_type)],
+            "start": instant(slot.start),
+            "end": instant(slot.end),
+            "comment": slot.location.name,
+        }
+    )
+
+
+@dataclass(frozen=True)
+class SlotTarget:
+    """What a slot id names, free or not: who, what, when and where."""
+
+    key: SlotKey
+    provider: Provider
+    appointment_type: AppointmentType
+    location: Location
+
+
+def slot_target(slot_id: str) -> SlotTarget | None:
+    """The provider's time a slot id names, taken or not: None unless the
+    provider and the type are active, the provider may see the type, and the
+    time lies on the grid of one of the provider's sessions that day."""
+    key = slot_key_parse(slot_id)
+    if key is None:
+        return None
+    appointment_type = AppointmentType.objects.filter(
+        pk=key.type_id, is_active=True
+    ).first()
+    provider = Provider.objects.filter(pk=key.provider_id, is_active=True).first()
+    if appointment_type is None or provider is None:
+        return None
+    if not slots.allowed_providers(appointment_type, provider):
+        return None
+    day = clock.today(key.start)
+    sessions = slots.sessions_for(
+        provider_ids=[provider.pk], start_day=day, end_day=day
+    ).get(provider.pk, [])
+    end = key.start + timedelta(minutes=appointment_type.duration_minutes)
+    location_id = next(
+        (
+            loc
+            for start, stop, loc in sessions
+            if start <= key.start
+            and end <= stop
+            and (key.start - start) % slots.SLOT_STEP == timedelta(0)
+        ),
+        None,
+    )
+    if location_id is None:
+        return None
+    location = Location.objects.get(pk=location_id)
+    return SlotTarget(key, provider, appointment_type, location)
+
+
+def slot_find(slot_id: str) -> tuple[slots.Slot, AppointmentType] | None:
+    """The free slot an id names, asked of the slot finder now (None: see the
+    module's docstring)."""
+    target = slot_target(slot_id)
+    if target is None:
+        return None
+    day = clock.today(target.key.start)
+    found = slots.find_slots(
+        appointment_type=target.appointment_type,
+        provider=target.provider,
+        start_day=day,
+        end_day=day,
+        limit=SLOTS_PER_DAY,
+    )
+    return next(
+        (
+            (slot, target.appointment_type)
+            for slot in found
+            if slot.start == target.key.start
+        ),
+        None,
+    )
