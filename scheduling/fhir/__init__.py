@@ -8,6 +8,7 @@ Slots and their ids, ``booking`` books one through the front desk's service.
 from scheduling.fhir.booking import appointment_create
 from scheduling.fhir.free_slots import (
     SlotKey,
+    free_slots,
     slot_find,
     slot_key,
     slot_key_parse,
@@ -29,6 +30,7 @@ __all__ = [
     "appointment_create",
     "appointment_to_fhir",
     "encounter_to_fhir",
+    "free_slots",
     "schedule_to_fhir",
     "slot_find",
     "slot_key",

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from django.utils import timezone
+
 from clinic import clock
 from clinic.fhir_datatypes import clean, instant, reference
 from scheduling import slots
@@ -134,3 +136,67 @@ def slot_find(slot_id: str) -> tuple[slots.Slot, AppointmentType] | None:
         ),
         None,
     )
+
+
+def _order(item: tuple[slots.Slot, AppointmentType]) -> tuple:
+    slot, appointment_type = item
+    return (slot.start, slot.provider.pk, appointment_type.pk)
+
+
+def free_slots(
+    *,
+    provider_ids: list[int] | None = None,
+    type_ids: list[int] | None = None,
+    start_from: datetime | None = None,
+    start_before: datetime | None = None,
+    after: SlotKey | None = None,
+    limit: int = 20,
+) -> list[tuple[slots.Slot, AppointmentType]]:
+    """Free slots in (start, schedule, type) order, the slot finder's search for
+    each visit type (of ``type_ids``, else every active one) with each provider
+    (of ``provider_ids``, else all who may see it); ``after`` is the last slot of
+    the page before (a keyset: a slot taken meanwhile never shifts the next
+    page). The span defaults to the slot finder's (4 weeks from today)."""
+    types = AppointmentType.objects.filter(is_active=True).order_by("pk")
+    if type_ids is not None:
+        types = types.filter(pk__in=type_ids)
+    providers: list[Provider | None] = [None]
+    if provider_ids is not None:
+        providers = list(
+            Provider.objects.filter(pk__in=provider_ids, is_active=True).order_by("pk")
+        )
+    not_before = max(
+        moment
+        for moment in (timezone.now(), start_from, after and after.start)
+        if moment is not None
+    )
+    start_day = clock.today(not_before)
+    end_day = None
+    if start_before is not None:
+        end_day = clock.today(start_before - timedelta(microseconds=1))
+        if end_day < start_day:
+            return []
+    # Slots at ``after``'s very start that come before it in the order.
+    spare = Provider.objects.filter(is_active=True).count()
+    found = []
+    for appointment_type in types:
+        for provider in providers:
+            found += [
+                (slot, appointment_type)
+                for slot in slots.find_slots(
+                    appointment_type=appointment_type,
+                    provider=provider,
+                    start_day=start_day,
+                    end_day=end_day,
+                    limit=limit + spare,
+                    now=not_before,
+                )
+            ]
+    last = (after.start, after.provider_id, after.type_id) if after else None
+    kept = [
+        item
+        for item in sorted(found, key=_order)
+        if (last is None or _order(item) > last)
+        and (start_before is None or item[0].start < start_before)
+    ]
+    return kept[:limit]

@@ -10,8 +10,10 @@ from scheduling.fhir import (
     CHECKED_IN,
     appointment_to_fhir,
     encounter_to_fhir,
+    free_slots,
     schedule_to_fhir,
     slot_find,
+    slot_key,
     slot_key_parse,
     slot_to_fhir,
 )
@@ -297,3 +299,73 @@ def test_an_id_off_the_grid_off_hours_or_of_another_provider_is_not_found(clinic
     assert slot_find(key(999_999, kind, on_grid)) is None
     past = local(day - timedelta(days=14), 10).astimezone(UTC)
     assert slot_find(key(provider, kind, past)) is None
+
+
+def page_ids(pages) -> list[str]:
+    return [slot_key(slot, kind).id for slot, kind in pages]
+
+
+def test_free_slots_page_by_keyset_without_loss_or_repeat(clinic):
+    day = next_weekday()
+    second_type = AppointmentTypeFactory(duration_minutes=60)
+    span = {"start_from": local(day, 8), "start_before": local(day, 12)}
+    everything = free_slots(**span, limit=500)
+    first = free_slots(**span, limit=7)
+    # A slot of the first page is booked before the second is read.
+    taken, _kind = first[3]
+    services.appointment_book(
+        patient=clinic["patient"],
+        appointment_type=clinic["type"],
+        provider=taken.provider,
+        location=taken.location,
+        start=taken.start,
+        actor=None,
+    )
+    key = slot_key(*first[-1])
+    second = free_slots(**span, after=key, limit=500)
+
+    assert page_ids(everything) == sorted(
+        page_ids(everything),
+        key=lambda i: (slot_key_parse(i).start, *map(int, i.split("-")[:2])),
+    )
+    assert {kind for _slot, kind in everything} == {clinic["type"], second_type}
+    assert {slot.provider for slot, _kind in everything} == {
+        clinic["provider"],
+        clinic["other_provider"],
+    }
+    assert all(local(day, 8) <= s.start < local(day, 12) for s, _k in everything)
+    seen = page_ids(first) + page_ids(second)
+    assert len(seen) == len(set(seen))
+    gone = set(page_ids(everything)) - set(seen)
+    # Only slots overlapping the booked visit vanished, none were skipped.
+    assert gone and all(
+        slot_key_parse(i).start < taken.end
+        and slot_key_parse(i).start + timedelta(minutes=60) > taken.start
+        for i in gone
+    )
+
+
+def test_free_slots_of_one_schedule_and_type(clinic):
+    day = next_weekday()
+    AppointmentTypeFactory()
+
+    found = free_slots(
+        provider_ids=[clinic["provider"].pk],
+        type_ids=[clinic["type"].pk],
+        start_from=local(day, 16),
+        start_before=local(day + timedelta(days=1), 0),
+    )
+
+    assert [s.start for s, _k in found] == [
+        local(day, 16),
+        local(day, 16, 15),
+        local(day, 16, 30),
+    ]
+    assert {(s.provider, k) for s, k in found} == {(clinic["provider"], clinic["type"])}
+
+
+def test_free_slots_of_an_empty_span_are_none(clinic):
+    day = next_weekday()
+
+    assert free_slots(start_from=local(day, 12), start_before=local(day, 9)) == []
+    assert free_slots(provider_ids=[999_999]) == []
