@@ -44,13 +44,17 @@ class NulCharacterMiddleware:
     400 page that says so: PostgreSQL cannot store or compare text holding one,
     so without this every page that searches would answer 500. Multipart bodies
     are left to their forms (Django's text fields refuse NUL; uploads are
-    checked by their own forms)."""
+    checked by their own forms). The FHIR API answers a NUL itself, with an
+    OperationOutcome (``fhir.search``)."""
+
+    EXEMPT_PREFIXES = ("/fhir/",)
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if self._holds_nul(request):
+        exempt = request.path.startswith(self.EXEMPT_PREFIXES)
+        if not exempt and self._holds_nul(request):
             response = render(
                 request, "400.html", {"message": NUL_IN_REQUEST}, status=400
             )

@@ -73,6 +73,7 @@ PROJECT_APPS = [
     "alerts",
     "automations",
     "smart",
+    "fhir",
 ]
 
 INSTALLED_APPS = [

@@ -103,6 +103,7 @@ urlpatterns = [
     path("schedule/", include("scheduling.urls")),
     path("billing/", include("billing.urls")),
     path("admin/", admin.site.urls),
+    path("fhir/", include("fhir.urls")),
 ]
 
 handler403 = "clinic.views.errors.permission_denied"

@@ -20,6 +20,21 @@ QUERIES = {
     "registration:patient-lookup": {"field": "patient", "patient": "LOOKUP01"},
 }
 
+# The FHIR API's answer without a token where it is not 401.
+TOKEN_ANSWERS = {"fhir:not-found": 404}
+
+
+def _fhir_type(users):
+    return {"type_name": "Patient"}, None
+
+
+def _fhir_instance(users):
+    return {"type_name": "Patient", "ident": "1"}, None
+
+
+def _fhir_version(users):
+    return {"type_name": "Patient", "ident": "1", "version_id": "1"}, None
+
 
 def _patient_history(users):
     allergy = AllergyFactory()
@@ -352,6 +367,12 @@ def _automation_starter(users):
 
 
 SAMPLES = {
+    "fhir:type": _fhir_type,
+    "fhir:type-history": _fhir_type,
+    "fhir:instance": _fhir_instance,
+    "fhir:instance-history": _fhir_instance,
+    "fhir:vread": _fhir_version,
+    "fhir:not-found": lambda users: ({"rest": "nowhere"}, None),
     "automations:edit": _automation,
     "automations:toggle": _automation,
     "automations:copy": _automation,
