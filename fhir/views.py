@@ -98,7 +98,7 @@ metadata.token_authenticated = False  # public, as SMART asks
 @fhir_endpoint
 def type_endpoint(request, type_name: str):
     resource = resource_type(type_name)
-    if request.method == "POST" and "create" in resource.interactions:
+    if request.method == "POST" and resource.create:
         return _create(request, resource)
     _methods(request, "GET", "HEAD", *(["POST"] if resource.create else []))
     grant = authorize(request, resource.name, "s")
