@@ -22,9 +22,11 @@ from scheduling.fhir.mappers import (
     encounter_to_fhir,
     schedule_to_fhir,
 )
+from scheduling.fhir.resources import RESOURCES
 
 __all__ = [
     "CHECKED_IN",
+    "RESOURCES",
     "STATUSES",
     "SlotKey",
     "appointment_create",
