@@ -62,3 +62,14 @@ def resource_type(name: str) -> ResourceType:
             "those it serves.",
         )
     return declared
+
+
+def versioned_type(name: str) -> ResourceType:
+    """A declared type that keeps versions (vread, _history); a computed one
+    (Slot) has none."""
+    declared = resource_type(name)
+    if declared.computed:
+        raise FhirError(
+            405, "not-supported", f"{name} is computed, not stored: it has no history."
+        )
+    return declared
