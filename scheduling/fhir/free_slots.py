@@ -11,12 +11,13 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from clinic import clock
 from clinic.fhir_datatypes import clean, instant, reference
 from scheduling import slots
-from scheduling.fhir.mappers import visit_type
+from scheduling.fhir.mappers import visit_type, visit_type_q
 from scheduling.models import AppointmentType, Location, Provider
 
 SLOT_ID = re.compile(r"^(\d{1,12})-(\d{1,12})-(\d{12})$")
@@ -200,3 +201,76 @@ def free_slots(
         and (start_before is None or item[0].start < start_before)
     ]
     return kept[:limit]
+
+
+def slot_read(slot_id: str) -> dict | None:
+    found = slot_find(slot_id)
+    return slot_to_fhir(*found) if found else None
+
+
+NOT_ONE_DATE = "start takes one value at a time (repeat it: start=ge...&start=lt...)."
+NO_NE = "start takes no ne prefix."
+
+
+def _span(ranges: list[list]) -> tuple[datetime | None, datetime | None]:
+    """[from, before) of the start= occurrences (all must hold)."""
+    start_from = start_before = None
+    for values in ranges:
+        if len(values) != 1:
+            raise ValidationError(NOT_ONE_DATE)
+        wanted = values[0]
+        if wanted.prefix == "ne":
+            raise ValidationError(NO_NE)
+        low = {"ge": wanted.start, "eq": wanted.start}.get(wanted.prefix)
+        low = wanted.end if wanted.prefix in ("gt", "sa") else low
+        high = {"le": wanted.end, "eq": wanted.end}.get(wanted.prefix)
+        high = wanted.start if wanted.prefix in ("lt", "eb") else high
+        if low is not None:
+            start_from = max(start_from or low, low)
+        if high is not None:
+            start_before = min(start_before or high, high)
+    return start_from, start_before
+
+
+def _digits(idents) -> list[int]:
+    return [int(i) for i in idents if i.isascii() and i.isdigit() and len(i) <= 12]
+
+
+def _type_ids(occurrences: list[list]) -> list[int] | None:
+    """Visit types a service-type= names (by our code or CPT), all must hold."""
+    wanted = None
+    for tokens in occurrences:
+        named = set(
+            AppointmentType.objects.filter(visit_type_q(tokens)).values_list(
+                "pk", flat=True
+            )
+        )
+        wanted = named if wanted is None else wanted & named
+    return None if wanted is None else sorted(wanted)
+
+
+def slot_search(params: dict, *, after: str | None, count: int):
+    """Free slots for ``Slot?schedule=&start=&status=free&service-type=``
+    (``clinic.fhir_declaration.Computed`` says what ``params`` holds)."""
+    if any(code != "free" for ts in params.get("status", []) for _s, code in ts):
+        return [], False
+    if "_id" in params:
+        ids = set.intersection(*(set(v) for v in params["_id"]))
+        found = [slot_read(i) for i in sorted(ids) if (after or "") < i]
+        found = [body for body in found if body]
+        return found[:count], len(found) > count
+    key = slot_key_parse(after) if after else None
+    schedules = None
+    for idents in params.get("schedule", []):
+        named = set(_digits(idents))
+        schedules = named if schedules is None else schedules & named
+    start_from, start_before = _span(params.get("start", []))
+    found = free_slots(
+        provider_ids=None if schedules is None else sorted(schedules),
+        type_ids=_type_ids(params.get("service-type", [])),
+        start_from=start_from,
+        start_before=start_before,
+        after=key,
+        limit=count + 1,
+    )
+    return [slot_to_fhir(*item) for item in found[:count]], len(found) > count

@@ -100,6 +100,18 @@ def visit_type(appointment_type: AppointmentType) -> dict | None:
     return clean(concept) or None
 
 
+def visit_type_q(tokens, *, path: str = "") -> Q:
+    """The visit types a token search names, by CPT code or by our own code
+    (its number); ``path`` leads from the rows searched to the type."""
+    matches = Q(pk__in=[])
+    for system, code in tokens:
+        if system in (None, CPT):
+            matches |= Q(**{f"{path}billing_code": code})
+        if system in (None, TYPE_SYSTEM) and code.isascii() and code.isdigit():
+            matches |= Q(**{f"{path}pk": int(code[:18])})
+    return matches
+
+
 def organization() -> dict:
     """The clinic, as a reference by its NPI (the organization that provides
     every visit)."""

@@ -1,12 +1,20 @@
-"""What the API serves of scheduling: Appointment, Encounter and Schedule, with
+"""What the API serves of scheduling: Appointment, Encounter, Schedule and Slot, with
 the searches US Core asks of them (``clinic.fhir_declaration`` explains how a
 declaration is read)."""
 
 from django.db.models import Prefetch, Q
 
 from clinic.fhir_datatypes import CPT, NPI
-from clinic.fhir_declaration import US_CORE, ResourceType, SearchParam
+from clinic.fhir_declaration import (
+    COMPUTED_INTERACTIONS,
+    US_CORE,
+    Computed,
+    ResourceType,
+    SearchParam,
+)
+from scheduling import slots
 from scheduling.fhir.booking import appointment_create
+from scheduling.fhir.free_slots import slot_read, slot_search
 from scheduling.fhir.mappers import (
     CHECKED_IN,
     ENCOUNTER_CLASS,
@@ -16,6 +24,7 @@ from scheduling.fhir.mappers import (
     appointment_to_fhir,
     encounter_to_fhir,
     schedule_to_fhir,
+    visit_type_q,
 )
 from scheduling.models import Appointment, AvailabilityRule, Provider
 
@@ -54,14 +63,7 @@ def _visit_identifier(rows, _modifier, tokens):
 
 
 def _visit_type(rows, _modifier, tokens):
-    """The visit type by its CPT code or our own code (its number)."""
-    matches = NOTHING
-    for system, code in tokens:
-        if system in (None, CPT):
-            matches |= Q(appointment_type__billing_code=code)
-        if system in (None, TYPE_SYSTEM) and code.isascii() and code.isdigit():
-            matches |= Q(appointment_type_id=int(code[:18]))
-    return rows.filter(matches)
+    return rows.filter(visit_type_q(tokens, path="appointment_type__"))
 
 
 def _encounter_class(rows, _modifier, tokens):
@@ -185,4 +187,32 @@ SCHEDULE = ResourceType(
     ),
 )
 
-RESOURCES = (APPOINTMENT, ENCOUNTER, SCHEDULE)
+SLOT = ResourceType(
+    name="Slot",
+    model=None,
+    queryset=None,
+    to_fhir=None,
+    computed=Computed(read=slot_read, search=slot_search),
+    interactions=COMPUTED_INTERACTIONS,
+    search=(
+        SearchParam(
+            "schedule",
+            "reference",
+            target="Schedule",
+            documentation="Schedule/<id>: a provider.",
+        ),
+        SearchParam.date(
+            "start",
+            documentation="Repeat for a span (start=ge...&start=lt...); without "
+            f"one, the next {slots.DEFAULT_SEARCH_DAYS} days.",
+        ),
+        SearchParam.token("status", documentation="free (only free slots exist)."),
+        SearchParam.token(
+            "service-type",
+            documentation=f"The visit type: {CPT}|<code> or {TYPE_SYSTEM}|<n>; "
+            "without one, every type.",
+        ),
+    ),
+)
+
+RESOURCES = (APPOINTMENT, ENCOUNTER, SCHEDULE, SLOT)
