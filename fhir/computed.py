@@ -11,7 +11,7 @@ from fhir import bundles, values
 from fhir.errors import FhirError, invalid
 from fhir.http import base_url, fhir_response
 from fhir.paging import Cursor, cursor_read
-from fhir.search import DEFAULT_COUNT, FORMATS, parse_count
+from fhir.search import DEFAULT_COUNT, FORMATS, declared_param, parse_count
 
 PARSERS = {
     "date": lambda raw, param: values.parse_date(raw, param.name),
@@ -29,13 +29,7 @@ def _parsed(resource: ResourceType, name: str, modifier: str, raw: str) -> list:
     parts = values.split_values(raw, name)
     if name == "_id":
         return parts
-    param = resource.param(name)
-    if param is None:
-        raise invalid(
-            f"{resource.name} has no search parameter {name!r}; "
-            "/fhir/metadata lists those it has.",
-            expression=name,
-        )
+    param = declared_param(resource, name)
     return [PARSERS[param.type](part, param) for part in parts]
 
 

@@ -87,7 +87,7 @@ def test_free_slots_are_searched_and_each_reads_back(api, clinic):
     bundle = slot_search(api, span(clinic, 9, 11))
 
     starts = [e["resource"]["start"] for e in bundle["entry"]]
-    assert len(starts) == 7  # 09:00 ... 10:30 on the 15-minute grid
+    assert len(starts) == 8  # 09:00 ... 10:45 on the 15-minute grid
     assert starts[0] == (
         sched.local(clinic["day"], 9).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     )
@@ -111,7 +111,7 @@ def test_slot_pages_follow_next_links_to_the_same_slots(api, clinic):
         following = [li["url"] for li in bundle["link"] if li["relation"] == "next"]
         path = following[0].split("/fhir/", 1)[1] if following else None
 
-    assert len(whole) == 33  # 08:00 ... 16:30
+    assert len(whole) == 35  # 08:00 ... 16:30
     assert seen == whole
 
 
