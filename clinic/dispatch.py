@@ -35,6 +35,7 @@ SWEEPERS: list[str] = [
     "alerts.sweepers.send_due_notifications",
     "billing.sweepers.transmit_stale_batches",
     "billing.sweepers.read_clearinghouse_inbound",
+    "smart.sweepers.used_assertions_sweep",
 ]
 
 

@@ -271,6 +271,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 # Every failed log-in is kept (for the weekly summary and audits), not only lock-outs.
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# Refused token requests count too (smart/throttle.py); their signed assertion is
+# not kept in the attempt's record.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "client_assertion"]
 
 # Two-factor log-in (django-otp): roles that must enrol an authenticator app before
 # reaching any page; the other roles may. The embedded demo requires none, so its

@@ -320,6 +320,15 @@ def _remittance_exception(users):
     return {"pk": ClaimPayment.objects.latest("pk").pk}, None
 
 
+def _api_client(users):
+    from smart.models import BackendClient
+
+    client = BackendClient.objects.create(
+        name="Sample EHR", jwks={"keys": []}, allowed_scopes="system/*.rs"
+    )
+    return {"pk": client.pk}, None
+
+
 # URL name -> function(users) -> (kwargs, permissions when the view decides at run
 # time[, the only roles allowed when the view also checks the object])
 def _automation(users):
@@ -476,4 +485,8 @@ SAMPLES = {
     "billing:remittance-detail": _remittance,
     "billing:remittance-upload-detail": _remittance_upload,
     "billing:exception-resolve": _remittance_exception,
+    "smart:client-detail": _api_client,
+    "smart:client-edit": _api_client,
+    "smart:client-switch-off": _api_client,
+    "smart:client-switch-on": _api_client,
 }
