@@ -23,6 +23,7 @@ SWEEPERS: list[str] = [
     "clinic.sweepers.access_log_anchor",
     "alerts.sweepers.escalate_alerts",
     "clinic.reports.exports.report_exports_sweep",
+    "fhir.bulk.bulk_exports_sweep",
     "diagnostics.hl7v2.uploads.hl7_uploads_sweep",
     "billing.services.uploads.remittance_uploads_sweep",
     "clinic.reports.summary.weekly_summary_send",
