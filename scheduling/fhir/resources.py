@@ -155,17 +155,25 @@ def _schedule_actor(rows, _modifier, pks):
     return rows.filter(pk__in=[pk for pk in pks if pk is not None])
 
 
+def _rules():
+    return AvailabilityRule.objects.select_related("location").order_by(
+        "location__name"
+    )
+
+
 def _schedule(provider: Provider) -> dict:
-    places = {rule.location_id: rule.location for rule in provider.fhir_rules}
+    """A provider's Schedule; a search prefetched their hours (a version read
+    from history did not)."""
+    rules = getattr(provider, "fhir_rules", None)
+    if rules is None:
+        rules = _rules().filter(provider_id=provider.pk)
+    places = {rule.location_id: rule.location for rule in rules}
     return schedule_to_fhir(provider, locations=list(places.values()))
 
 
 def _providers():
-    rules = AvailabilityRule.objects.select_related("location").order_by(
-        "location__name"
-    )
     return Provider.objects.prefetch_related(
-        Prefetch("availability_rules", queryset=rules, to_attr="fhir_rules")
+        Prefetch("availability_rules", queryset=_rules(), to_attr="fhir_rules")
     )
 
 

@@ -8,6 +8,7 @@ from fhirclient.models.fhirelementfactory import FHIRElementFactory
 from clinic.models import AccessLog
 from scheduling.models import Appointment, Location
 from tests.fhir.schema import assert_valid_r4
+from tests.fhir.test_bulk_export import ASYNC, _finished, _kick_off, _ndjson
 from tests.registration import factories as reg
 from tests.scheduling import factories as sched
 
@@ -236,3 +237,36 @@ def test_an_encounters_history_holds_its_versions(api, visits):
     assert_valid_r4(bundle)
     statuses = [e["resource"]["status"] for e in bundle["entry"]]
     assert statuses == ["finished", "in-progress"]
+
+
+def test_a_schedules_history_reads_its_versions(api, visits):
+    provider = visits["provider"]
+    provider.specialty = "Internal medicine"
+    provider.save()
+    first = provider.history.earliest().history_id
+
+    bundle = api.json(f"Schedule/{provider.pk}/_history")
+    old = api.json(f"Schedule/{provider.pk}/_history/{first}")
+
+    assert_valid_r4(bundle)
+    specialties = [e["resource"]["specialty"][0]["text"] for e in bundle["entry"]]
+    assert specialties == ["Internal medicine", "Family medicine"]
+    assert old["actor"][1]["reference"] == f"Location/{visits['main'].pk}"
+
+
+def test_a_system_export_holds_visits_and_schedules_but_no_slots(api, visits):
+    export = _kick_off(api, "$export", {"_since": "2000-01-01T00:00:00Z"})
+
+    manifest = _finished(api, export)
+
+    files = {o["type"]: o for o in manifest["output"]}
+    assert {"Appointment", "Encounter", "Schedule"} <= set(files)
+    assert "Slot" not in files
+    encounters = _ndjson(api, files["Encounter"]["url"])
+    assert sorted(r["id"] for r in encounters) == sorted(
+        pks(visits["arrived"], visits["done"], visits["bob_roomed"])
+    )
+    for resource in encounters:
+        assert_valid_r4(resource)
+    refused = api.get("$export", {"_type": "Slot"}, headers=ASYNC)
+    assert refused.status_code == 400
