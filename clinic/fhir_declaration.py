@@ -92,6 +92,26 @@ class SearchParam:
 
 
 @dataclass(frozen=True)
+class Computed:
+    """A resource type with no table behind it (Slot: the slot finder's free
+    times), answered by the app itself: read and search only, no versions.
+
+    ``read(ident)`` is the resource or None (404). ``search(params, *, after,
+    count)`` is (resources, more): ``params`` maps each declared parameter (and
+    ``_id``) to its occurrences, each a list of parsed values OR'd (dates as
+    ranges with ``prefix``, ``start``, ``end``; tokens ``(system, code)``;
+    references the id), ``after`` the id of the last resource of the page
+    before (None first), and ``more`` whether resources follow the page. A
+    value it cannot serve raises ``ValidationError`` (400)."""
+
+    read: Callable[[str], dict | None]
+    search: Callable[..., tuple[list[dict], bool]]
+
+
+COMPUTED_INTERACTIONS = ("read", "search-type")
+
+
+@dataclass(frozen=True)
 class ResourceType:
     """One FHIR resource type served from one model."""
 
@@ -116,6 +136,9 @@ class ResourceType:
     # POST /fhir/<name>: (resource dict, client name) -> the new row. Raises
     # ValidationError (400) or an ApplicationError (409, a conflict).
     create: Callable[..., Any] | None = None
+    # Served by the app rather than from ``model`` (then None, as are
+    # ``queryset`` and ``to_fhir``; ``interactions``: COMPUTED_INTERACTIONS).
+    computed: Computed | None = None
 
     def param(self, name: str) -> SearchParam | None:
         return next((p for p in self.search if p.name == name), None)

@@ -70,7 +70,8 @@ def exportable_types(level: str) -> dict[str, ResourceType]:
     return {
         name: declared
         for name, declared in resource_types().items()
-        if level == BulkExport.Level.SYSTEM or declared.patient_path is not None
+        if not declared.computed  # free slots are no one's data
+        and (level == BulkExport.Level.SYSTEM or declared.patient_path is not None)
     }
 
 

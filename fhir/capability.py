@@ -52,6 +52,18 @@ def _resource(resource) -> dict:
     }
     if resource.profile:
         body["supportedProfile"] = [resource.profile]
+    if resource.computed:
+        body.update(
+            versioning="no-version",
+            readHistory=False,
+            conditionalRead="not-supported",
+            # _id but no _lastUpdated: nothing is stored to have changed.
+            searchParam=[
+                _param(*COMMON_PARAMS[0]),
+                *body["searchParam"][len(COMMON_PARAMS) :],
+            ],
+            documentation=f"Computed, not stored; _count at most {MAX_COUNT}.",
+        )
     if resource.name in EXPORT_OPERATIONS:
         body["operation"] = [EXPORT_OPERATIONS[resource.name]]
     return {k: v for k, v in body.items() if v != []}

@@ -179,11 +179,8 @@ def _last_updated_filter(resource: ResourceType, modifier: str, raw_values: list
     return lambda rows: rows.filter(q)
 
 
-def _param_filter(resource: ResourceType, name: str, modifier: str, raw: list[str]):
-    if name == "_id":
-        return _id_filter(modifier, raw)
-    if name == "_lastUpdated":
-        return _last_updated_filter(resource, modifier, raw)
+def declared_param(resource: ResourceType, name: str) -> SearchParam:
+    """The search parameter ``name`` of ``resource``; a 400 when it has none."""
     param = resource.param(name)
     if param is None:
         raise invalid(
@@ -191,6 +188,15 @@ def _param_filter(resource: ResourceType, name: str, modifier: str, raw: list[st
             "/fhir/metadata lists those it has.",
             expression=name,
         )
+    return param
+
+
+def _param_filter(resource: ResourceType, name: str, modifier: str, raw: list[str]):
+    if name == "_id":
+        return _id_filter(modifier, raw)
+    if name == "_lastUpdated":
+        return _last_updated_filter(resource, modifier, raw)
+    param = declared_param(resource, name)
     if param.type == "string":
         return _string_filter(param, modifier, raw)
     if param.type == "token":

@@ -194,12 +194,14 @@ def appointment_book(
     series_index: int | None = None,
     allow_past: bool = False,
     waitlist_entry: WaitlistEntry | None = None,
+    via: str = "",
 ) -> Appointment:
     """A provider's (and a room's) time goes to at most one active visit, unless a
     user allowed to double-book does so with a reason; the same patient is not
     booked twice at once without a reason. A booking offered from the patient's
     waitlist entry marks that entry booked in the same transaction (an entry of
-    another patient is left as it is)."""
+    another patient is left as it is). ``via`` names a booker that is not a staff
+    user (a FHIR client) in the visit's history."""
     appointment = Appointment(
         patient=patient,
         appointment_type=appointment_type,
@@ -213,8 +215,9 @@ def appointment_book(
         series_index=series_index,
     )
     reason = override_reason.strip()
+    booked = f"booked via {via}" if via else "booked"
     appointment._change_reason = (
-        f"booked; override: {reason}"[:100] if reason else "booked"
+        f"{booked}; override: {reason}"[:100] if reason else booked[:100]
     )
     with transaction.atomic():
         _place(
