@@ -56,7 +56,7 @@ def _observations(doctor) -> None:
             patient_id=pid,
             accession=f"B{number:09d}",
             ordering_clinician=doctor,
-            status="resulted",
+            status="final",
             ordered_at=now - timedelta(days=2),
             resulted_at=now - timedelta(days=1),
         )
@@ -73,7 +73,7 @@ def _observations(doctor) -> None:
             value_numeric=Decimal("4.2"),
             unit="g/dL",
             reference_range="3.5-5.0",
-            status="final",
+            status="F",
             source="hl7",
             observed_at=now - timedelta(days=1),
             resulted_at=now - timedelta(hours=20),
