@@ -20,6 +20,7 @@ are written a statement each, history rows included.
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
+from contextlib import nullcontext
 from datetime import datetime
 
 from django.contrib.contenttypes.models import ContentType
@@ -28,6 +29,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from alerts.services import alert_new, alerts_raise_many
 from automations import actions as steps
 from automations.conditions import conditions_match
 from automations.engine.runs import (
@@ -133,48 +135,79 @@ def _runs_create(runs: list[AutomationRun], now: datetime) -> list[AutomationRun
     return made
 
 
-def _run_start(run: AutomationRun, context, outcomes: list, now: datetime) -> str:
-    """Do the run's actions up to its first wait, each in a savepoint; outcomes
-    are collected for one insert. Returns what is left: "", "wait" or "failed"."""
-    for position, action in enumerate(run.automation.actions.all()):
-        if action.kind == Action.Kind.WAIT:
-            run.next_position = position
-            run._change_reason = f"action {position} done"
-            return "wait"
-        try:
-            with transaction.atomic():
-                status, detail, made = action_do(
-                    action, context, run=run, position=position
-                )
-        except Exception as error:  # noqa: BLE001 - recorded and retried
-            action_failed(run, position, action, 1, error, now)
-            return "failed"
-        outcome = ActionOutcome(run=run, position=position, kind=action.kind)
-        outcomes.append(outcome_fill(outcome, status, 1, detail, "", made, now))
-        run.next_position = position + 1
-    run.status, run.finished_at, run._change_reason = R.DONE, now, R.DONE
-    return ""
+class _Alerts:
+    """Stands in for ``alert_raise`` in a batch: builds each alert, and
+    ``raise_all`` raises them together."""
+
+    def __init__(self):
+        self.pending: list = []
+
+    def __call__(self, **fields):
+        alert = alert_new(**fields)
+        self.pending.append(alert)
+        return alert
+
+    def raise_all(self) -> dict[int, object]:
+        """Each built alert's id() → the alert raised (or the one holding its key)."""
+        raised = zip(self.pending, alerts_raise_many(self.pending), strict=True)
+        return {id(built): alert for built, alert in raised}
+
+
+def _do(run, action, context, position: int, now: datetime, alerts: _Alerts):
+    """One action in its own savepoint (an alert is only built: no savepoint);
+    None when it failed (recorded, retried by ``runs``)."""
+    token = current_depth.set(run.event.depth)
+    built = len(alerts.pending)
+    guard = nullcontext() if action.kind in steps.ALERT_KINDS else transaction.atomic()
+    try:
+        with guard:
+            return action_do(
+                action, context, run=run, position=position, raise_alert=alerts
+            )
+    except Exception as error:  # noqa: BLE001 - recorded and retried
+        del alerts.pending[built:]
+        action_failed(run, position, action, 1, error, now)
+        return None
+    finally:
+        current_depth.reset(token)
 
 
 def _runs_start(runs: list[AutomationRun], subjects: dict, now: datetime) -> list:
-    """Start the new runs; returns those that wait (carried on step by step)."""
-    outcomes: list[ActionOutcome] = []
-    moved, waiting = [], []
+    """Do the new runs' actions up to each one's first wait, position by position:
+    the alerts and tasks of a position are raised in one insert, outcomes and run
+    states written once. Returns the ids of the runs that wait."""
+    going = []
     for run in runs:
         event = run.event
         subject = subjects.get((event.subject_type_id, event.subject_id))
         context = steps.Context(
             event=event, patient=event.patient, subject=subject, at=now
         )
-        token = current_depth.set(event.depth)
-        try:
-            left = _run_start(run, context, outcomes, now)
-        finally:
-            current_depth.reset(token)
-        if left == "wait":
-            waiting.append(run.pk)
-        if left == "" or (left == "wait" and run.next_position):
-            moved.append(run)
+        going.append((run, list(run.automation.actions.all()), context))
+    outcomes: list[ActionOutcome] = []
+    moved, waiting = [], []
+    position = 0
+    while going:
+        alerts, done, still = _Alerts(), [], []
+        for run, actions, context in going:
+            if position == len(actions):
+                run.status, run.finished_at, run._change_reason = R.DONE, now, R.DONE
+                moved.append(run)
+            elif actions[position].kind == Action.Kind.WAIT:
+                waiting.append(run.pk)  # carried on by ``runs`` after commit
+                if position:
+                    run._change_reason = f"action {position} done"
+                    moved.append(run)
+            elif result := _do(run, actions[position], context, position, now, alerts):
+                done.append((run, actions[position], *result))
+                still.append((run, actions, context))
+        raised = alerts.raise_all()
+        for run, action, status, detail, made in done:
+            outcome = ActionOutcome(run=run, position=position, kind=action.kind)
+            made = raised.get(id(made), made)
+            outcomes.append(outcome_fill(outcome, status, 1, detail, "", made, now))
+            run.next_position = position + 1
+        going, position = still, position + 1
     bulk_create_with_history(outcomes, ActionOutcome)
     rows_save(moved, ["status", "next_position", "finished_at"])
     return waiting

@@ -149,13 +149,20 @@ def action_failed(run, position, action, attempts: int, error, now) -> None:
     _enqueue_later(RUN_ADVANCE_JOB, run.pk, run.retry_at)
 
 
-def action_do(action: Action, context: steps.Context, *, run, position: int):
+def action_do(
+    action: Action, context: steps.Context, *, run, position: int, raise_alert=None
+):
     """Plan and do one action: (outcome status, detail, made record or None)."""
     step = steps.plan(action, context)
     if step.skip:
         return ActionOutcome.Status.SKIPPED, step.describes, None
     detail, made = steps.execute(
-        action, step, run=run, position=position, context=context
+        action,
+        step,
+        run=run,
+        position=position,
+        context=context,
+        raise_alert=raise_alert,
     )
     return ActionOutcome.Status.DONE, detail, made
 
