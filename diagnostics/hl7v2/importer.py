@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 
 from diagnostics import services
 from diagnostics.exceptions import Hl7Error, Hl7FileRefused
+from diagnostics.hl7v2 import batches
 from diagnostics.hl7v2.checks import (
     Outcome,
     catalogue_for,
@@ -146,11 +147,26 @@ def hl7_messages_check(text: str) -> list[str]:
 
 def hl7_receive(*, text: str, source: str = "", actor=None) -> list[Outcome]:
     """Store and apply every message of a file, each on its own; a file with a
-    message past the caps is refused whole (Hl7FileRefused) before any is stored."""
-    return [
-        hl7_receive_one(raw=raw, source=source, actor=actor)
-        for raw in hl7_messages_check(text)
-    ]
+    message past the caps is refused whole (Hl7FileRefused) before any is stored.
+
+    ``batches.BATCH`` messages a transaction; a batch whose writes fail is rolled
+    back and its messages applied one transaction each."""
+    messages = hl7_messages_check(text)
+    outcomes: list[Outcome] = []
+    for start in range(0, len(messages), batches.BATCH):
+        raws = messages[start : start + batches.BATCH]
+        try:
+            with transaction.atomic():
+                outcomes += batches.messages_apply(
+                    raws=raws, source=source, actor=actor
+                )
+            continue
+        except Exception:
+            logger.exception("HL7 batch of %s messages failed: one by one", len(raws))
+        outcomes += [
+            hl7_receive_one(raw=raw, source=source, actor=actor) for raw in raws
+        ]
+    return outcomes
 
 
 def hl7_reprocess(*, message: Hl7Message, actor) -> Outcome:
