@@ -17,7 +17,7 @@ from simple_history.utils import bulk_create_with_history
 
 from alerts.services import alerts_raise_many
 from automations.events import publish_many
-from clinic.history import rows_save
+from clinic.history import rows_save, server_side_binding
 from diagnostics import services
 from diagnostics.exceptions import Hl7Error
 from diagnostics.hl7v2.checks import (
@@ -222,9 +222,10 @@ def messages_apply(*, raws: list[str], source: str = "", actor=None) -> list[Out
             record_applied(record, duplicate)
         except Hl7Error as problem:
             record_refused(record, problem)
-        record_answered(record)
+        record_answered(record, message)
         records.append(record)
         outcomes.append(Outcome(message=record, applied=done))
-    _write(writes, orders)
-    rows_save(records, RECORD_FIELDS)
+    with server_side_binding():
+        _write(writes, orders)
+        rows_save(records, RECORD_FIELDS)
     return outcomes

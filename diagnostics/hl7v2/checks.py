@@ -40,10 +40,11 @@ class Outcome:
         return self.message.status == Hl7Message.Status.APPLIED
 
 
-def ack_for(text: str, code: str, note: str, ack_id: str) -> str:
-    """An ACK for the message; a minimal one when the message could not be read."""
+def ack_for(text: str, code: str, note: str, ack_id: str, parsed=None) -> str:
+    """An ACK for the message (``parsed``: read already); a minimal one when the
+    message could not be read."""
     try:
-        message = hl7.parse(text)
+        message = parsed if parsed is not None else hl7.parse(text)
         ack = message.create_ack(
             ack_code=code, message_id=ack_id, application=APPLICATION, facility=FACILITY
         )
@@ -257,10 +258,17 @@ def record_refused(record: Hl7Message, problem: Hl7Error) -> None:
     record.error, record.ack_code = problem.message, problem.code
 
 
-def record_answered(record: Hl7Message) -> None:
-    """The ACK of the outcome on the row; its note is the error (or the duplicate's)."""
+def record_answered(record: Hl7Message, parsed=None) -> None:
+    """The ACK of the outcome on the row; its note is the error (or the duplicate's).
+    ``parsed``: the message as ``parse_oru`` read it."""
     record.processed_at = timezone.now()
-    record.ack = ack_for(record.raw, record.ack_code, record.error, f"ACK{record.pk}")
+    record.ack = ack_for(
+        record.raw,
+        record.ack_code,
+        record.error,
+        f"ACK{record.pk}",
+        parsed.message if parsed is not None else None,
+    )
     record._change_reason = f"received: {record.status}"
 
 
