@@ -47,7 +47,7 @@ from automations.models import (
     Event,
     Trigger,
 )
-from clinic.history import rows_save
+from clinic.history import rows_save, server_side_binding
 
 logger = logging.getLogger(__name__)
 
@@ -208,8 +208,9 @@ def _runs_start(runs: list[AutomationRun], subjects: dict, now: datetime) -> lis
             outcomes.append(outcome_fill(outcome, status, 1, detail, "", made, now))
             run.next_position = position + 1
         going, position = still, position + 1
-    bulk_create_with_history(outcomes, ActionOutcome)
-    rows_save(moved, ["status", "next_position", "finished_at"])
+    with server_side_binding():
+        bulk_create_with_history(outcomes, ActionOutcome)
+        rows_save(moved, ["status", "next_position", "finished_at"])
     return waiting
 
 
