@@ -86,5 +86,6 @@ def test_bench_publish_cost_and_engine_throughput():
         f"process (target {TARGET_RUNS}); load average {os.getloadavg()[0]:.1f}"
     )
     assert Appointment.objects.count() == 1
-    assert AutomationRun.objects.filter(status="done").count() == EVENTS * 10
+    assert AutomationRun.objects.count() >= EVENTS * 10
+    assert not AutomationRun.objects.exclude(status="done").exists()
     assert runs_a_second >= TARGET_RUNS
