@@ -89,9 +89,9 @@ def publish(
                     **facts_for(patient=patient, subject=subject, at=now),
                     **(facts or {}),
                 },
-                depth=_depth_for(subject, _made_depths([subject])),
-                at=now,
             )
+            event.depth = _depth_for(subject, _made_depths([subject]))
+            event.occurred_at = now
             event.actor = actor if getattr(actor, "pk", None) else None
             event.key, event.for_automation = key, for_automation
             event.save()
@@ -102,8 +102,8 @@ def publish(
     return event
 
 
-def _event(kind: str, *, patient, subject, facts: dict, depth: int, at) -> Event:
-    event = Event(kind=kind, patient=patient, facts=facts, occurred_at=at, depth=depth)
+def _event(kind: str, *, patient, subject, facts: dict) -> Event:
+    event = Event(kind=kind, patient=patient, facts=facts)
     if subject is not None:
         event.subject_type = ContentType.objects.get_for_model(subject)
         event.subject_id = str(subject.pk)
@@ -133,25 +133,19 @@ def publish_many(kind: str, *, subjects: list) -> list[Event]:
             now = timezone.now()
             known = patients_facts([p for p in patients if p is not None], at=now)
             made = _made_depths(subjects)
-            events = [
-                _event(
-                    kind,
-                    patient=patient,
-                    subject=subject,
-                    facts=facts_for(
-                        patient=patient,
-                        subject=subject,
-                        at=now,
-                        # A visit's own facts leave that visit out: read alone.
-                        of_patient=None
-                        if is_visit(subject)
-                        else known.get(getattr(patient, "pk", None)),
-                    ),
-                    depth=_depth_for(subject, made),
-                    at=now,
+            events = []
+            for patient, subject in zip(patients, subjects, strict=True):
+                # A visit's own facts leave that visit out: read alone.
+                own = (
+                    None if is_visit(subject) else known.get(getattr(patient, "pk", 0))
                 )
-                for patient, subject in zip(patients, subjects, strict=True)
-            ]
+                facts = facts_for(
+                    patient=patient, subject=subject, at=now, of_patient=own
+                )
+                depth = _depth_for(subject, made)
+                event = _event(kind, patient=patient, subject=subject, facts=facts)
+                event.depth, event.occurred_at = depth, now
+                events.append(event)
             bulk_create_with_history(events, Event)
     except Exception:
         logger.exception("Could not record %s events %s", len(subjects), kind)

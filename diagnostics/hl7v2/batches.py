@@ -20,26 +20,14 @@ from automations.events import publish_many
 from clinic.history import rows_save, server_side_binding
 from diagnostics import services
 from diagnostics.exceptions import Hl7Error
-from diagnostics.hl7v2.checks import (
-    Outcome,
-    catalogue_for,
-    check_not_overwriting,
-    order_check,
-    order_numbers,
-    orders_locked,
-    receipt_key,
-    record_answered,
-    record_applied,
-    record_new,
-    record_parsed,
-    record_refused,
-    result_value,
-)
+from diagnostics.hl7v2 import checks
+from diagnostics.hl7v2.checks import Outcome
 from diagnostics.hl7v2.parsing import parse_oru
 from diagnostics.models import DiagnosticOrder, Hl7Message, Observation
 
 # Messages a transaction.
 BATCH = 100
+HL7 = Observation.Source.HL7
 
 OBSERVATION_FIELDS = [
     "value_numeric",
@@ -84,7 +72,7 @@ class _Writes:
 
 def _orders(messages) -> dict[str, _Order]:
     numbers = {n for p in messages for g in p.orders for n in (g.placer, g.filler) if n}
-    found = orders_locked(numbers).prefetch_related(
+    found = checks.orders_locked(numbers).prefetch_related(
         Prefetch("observations", queryset=Observation.objects.select_related("test")),
         "items",
     )
@@ -103,14 +91,14 @@ def _check(parsed, tests, orders: dict[str, _Order]) -> list:
     """Every group's order and values, refused (Hl7Error) before anything changes."""
     checked, staged = [], {}
     for group in parsed.orders:
-        matches = [orders[n] for n in order_numbers(group) if n in orders]
+        matches = [orders[n] for n in checks.order_numbers(group) if n in orders]
         held = min(matches, key=lambda o: o.rank) if matches else None
-        order_check(held and held.order, group, parsed.mrn)
-        values = [result_value(obx, tests) for obx in group.results]
+        checks.order_check(held and held.order, group, parsed.mrn)
+        values = [checks.result_value(obx, tests) for obx in group.results]
         for value in values:
             key = (held.order.pk, value.test.pk)
             existing = staged.get(key) or held.results.get(value.test.pk)
-            check_not_overwriting(held.order, value, existing)
+            checks.check_not_overwriting(held.order, value, existing)
             staged[key] = value
         checked.append((group, held, values))
     return checked
@@ -126,11 +114,7 @@ def _apply(parsed, record, checked, writes: _Writes) -> list[str]:
             existing = held.results.get(value.test.pk)
             was_critical = existing is not None and existing.is_critical
             observation = services.observation_fill(
-                order=order,
-                value=value,
-                source=Observation.Source.HL7,
-                observation=existing,
-                hl7_message=record,
+                existing, order=order, value=value, source=HL7, hl7_message=record
             )
             if existing is None:
                 writes.new.append(observation)
@@ -168,7 +152,7 @@ def _write(writes: _Writes, orders: dict[str, _Order]) -> None:
 
 def _received(raws, *, source: str, actor) -> list:
     """(raw, stored row, Outcome of a message received before or None)."""
-    keys = [receipt_key(raw) for raw in raws]
+    keys = [checks.receipt_key(raw) for raw in raws]
     before = {m.receipt_key: m for m in Hl7Message.objects.filter(receipt_key__in=keys)}
     received, new = [], []
     for raw, key in zip(raws, keys, strict=True):
@@ -176,7 +160,9 @@ def _received(raws, *, source: str, actor) -> list:
             original = before[key]
             received.append((raw, original, Outcome(original, [], duplicate=True)))
             continue
-        record = record_new(raw=raw, key=key, source=source, actor=actor, upload=None)
+        record = checks.record_new(
+            raw=raw, key=key, source=source, actor=actor, upload=None
+        )
         if key:
             before[key] = record
         new.append(record)
@@ -194,10 +180,10 @@ def messages_apply(*, raws: list[str], source: str = "", actor=None) -> list[Out
         if outcome is None:
             try:
                 parsed[id(record)] = parse_oru(raw)
-                record_parsed(record, parsed[id(record)])
+                checks.record_parsed(record, parsed[id(record)])
             except Hl7Error as problem:
                 problems[id(record)] = problem
-    tests = catalogue_for(*parsed.values())
+    tests = checks.catalogue_for(*parsed.values())
     orders = _orders(parsed.values())
     applied_as = {}
     for message in Hl7Message.objects.filter(
@@ -219,10 +205,10 @@ def messages_apply(*, raws: list[str], source: str = "", actor=None) -> list[Out
             if duplicate is None:
                 done = _apply(message, record, _check(message, tests, orders), writes)
                 applied_as[message.control_id] = record
-            record_applied(record, duplicate)
+            checks.record_applied(record, duplicate)
         except Hl7Error as problem:
-            record_refused(record, problem)
-        record_answered(record, message)
+            checks.record_refused(record, problem)
+        checks.record_answered(record, message)
         records.append(record)
         outcomes.append(Outcome(message=record, applied=done))
     with server_side_binding():

@@ -97,11 +97,11 @@ def _assess(*, order, value: ResultValue, sex: str | None) -> tuple[str, bool, s
 
 
 def observation_fill(
+    observation: "Observation | None",
     *,
     order: DiagnosticOrder,
     value: ResultValue,
     source: str,
-    observation: "Observation | None",
     actor=None,
     hl7_message=None,
 ) -> Observation:
@@ -159,10 +159,10 @@ def result_record(
     )
     was_critical = observation is not None and observation.is_critical
     observation = observation_fill(
+        observation,
         order=order,
         value=value,
         source=source,
-        observation=observation,
         actor=actor,
         hl7_message=hl7_message,
     )
