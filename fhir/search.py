@@ -61,7 +61,8 @@ def _string_filter(param: SearchParam, modifier: str, raw_values: list[str]):
         raise invalid(f"{param.name} takes no :{modifier} modifier.")
     if param.apply:
         return lambda rows: param.apply(rows, modifier, raw_values)
-    lookup = {"": "istartswith", "exact": "exact", "contains": "icontains"}[modifier]
+    default = "icontains" if param.match == "contains" else "istartswith"
+    lookup = {"": default, "exact": "exact", "contains": "icontains"}[modifier]
     q = reduce(
         or_,
         (Q(**{f"{f}__{lookup}": v}) for v in raw_values for f in param.fields),
@@ -98,7 +99,7 @@ def _reference_filter(param: SearchParam, modifier: str, raw_values: list[str]):
         values.pk_of(values.parse_reference(v, param.target, param.name))
         for v in raw_values
     ]
-    q = Q(**{f"{param.fields[0]}__pk__in": [pk for pk in pks if pk is not None]})
+    q = Q(**{f"{param.fields[0]}__in": [pk for pk in pks if pk is not None]})
     if param.apply:
         return lambda rows: param.apply(rows, modifier, pks)
     return lambda rows: rows.filter(q)
