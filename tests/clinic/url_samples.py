@@ -66,12 +66,12 @@ def _report(users):
 
 
 def _admins_export(users):
-    from django.conf import settings
+    from django.core.files.base import ContentFile
 
     from clinic.models import ReportExport
+    from clinic.storage import exports_storage
 
-    settings.EXPORT_DIR.mkdir(parents=True, exist_ok=True)
-    (settings.EXPORT_DIR / "sample.csv").write_text("When\n")
+    exports_storage().save("sample.csv", ContentFile(b"When\n"))
     export = ReportExport.objects.create(
         requested_by=users["Administrator"],
         report="access-log",
