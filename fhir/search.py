@@ -19,7 +19,7 @@ from fhir import values
 from fhir.errors import FhirError, invalid
 from fhir.paging import Cursor, cursor_read
 
-DEFAULT_COUNT = 50
+DEFAULT_COUNT = 20
 MAX_COUNT = 1000
 # Result parameters the API understands (besides the resource's own).
 CONTROL = {"_count", "_sort", "_include", "_revinclude", "_cursor", "_format"}
@@ -282,7 +282,11 @@ def parse_search(
 
 def search_page(search: Search) -> Page:
     """One page of the search's matches in (sort key, pk) order, after the
-    cursor's key; ``next_cursor`` is set when more rows follow."""
+    cursor's key; ``next_cursor`` is set when more rows follow.
+
+    Two queries: the page's ids (which an index can answer without reading the
+    table: for a common name, a walk of the covering index in id order), then
+    those rows."""
     rows = search.resource.queryset()
     for apply in search.filters:
         rows = apply(rows)
@@ -292,9 +296,13 @@ def search_page(search: Search) -> Page:
     if search.after is not None:
         rows = rows.filter(search.after.beyond(search.sort_field, search.descending))
     ordering = [pk] if search.sort_field == "pk" else [key, pk]
-    found = list(rows.order_by(*ordering)[: search.count + 1])
-    more = len(found) > search.count
-    found = found[: search.count]
+    ids = list(
+        rows.order_by(*ordering).values_list("pk", flat=True)[: search.count + 1]
+    )
+    more = len(ids) > search.count
+    ids = ids[: search.count]
+    by_id = search.resource.queryset().in_bulk(ids) if ids else {}
+    found = [by_id[pk] for pk in ids if pk in by_id]
     next_cursor = None
     if more and found:
         next_cursor = Cursor.after_row(found[-1], search.sort, search.sort_field)
