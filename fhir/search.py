@@ -284,9 +284,9 @@ def search_page(search: Search) -> Page:
     """One page of the search's matches in (sort key, pk) order, after the
     cursor's key; ``next_cursor`` is set when more rows follow.
 
-    Two queries: the page's ids (which an index can answer without reading the
-    table: for a common name, a walk of the covering index in id order), then
-    those rows."""
+    One round trip: the page's ids in a subquery (which an index can answer
+    without reading the table: for a common name, a walk of the covering index
+    in id order), then only those rows."""
     rows = search.resource.queryset()
     for apply in search.filters:
         rows = apply(rows)
@@ -296,13 +296,10 @@ def search_page(search: Search) -> Page:
     if search.after is not None:
         rows = rows.filter(search.after.beyond(search.sort_field, search.descending))
     ordering = [pk] if search.sort_field == "pk" else [key, pk]
-    ids = list(
-        rows.order_by(*ordering).values_list("pk", flat=True)[: search.count + 1]
-    )
-    more = len(ids) > search.count
-    ids = ids[: search.count]
-    by_id = search.resource.queryset().in_bulk(ids) if ids else {}
-    found = [by_id[pk] for pk in ids if pk in by_id]
+    page_ids = rows.order_by(*ordering).values("pk")[: search.count + 1]
+    found = list(search.resource.queryset().filter(pk__in=page_ids).order_by(*ordering))
+    more = len(found) > search.count
+    found = found[: search.count]
     next_cursor = None
     if more and found:
         next_cursor = Cursor.after_row(found[-1], search.sort, search.sort_field)
