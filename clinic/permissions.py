@@ -244,6 +244,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_MESSAGES_VIEW,
         *_MESSAGES_SEND,
         *_REMINDER_RULES,
+        # FHIR API clients (SMART Backend Services): register, edit, switch.
+        "smart.view_backendclient",
+        "smart.add_backendclient",
+        "smart.change_backendclient",
     ],
 }
 

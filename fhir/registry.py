@@ -38,7 +38,7 @@ from django.utils.module_loading import import_string
 from clinic.fhir_declaration import ResourceType
 from fhir.errors import FhirError
 
-RESOURCE_MODULES = ("registration.fhir", "scheduling.fhir_directory")
+RESOURCE_MODULES = ("registration.fhir", "scheduling.fhir_directory", "fhir.groups")
 
 
 @cache

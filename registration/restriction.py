@@ -26,6 +26,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from clinic.models import AccessLog
+from clinic.record_filters import filter_record
 from registration.models import BreakGlassGrant, Patient
 
 RESTRICTED_LABEL = _("Restricted patient")
@@ -307,26 +308,27 @@ def grants_for_review(
     username: str = "",
     patient=None,
     reason: str = "",
-    granted_from=None,
-    granted_to=None,
+    start=None,
+    end=None,
 ):
     """Break-glass grants, newest first, as dicts: ``status`` is "unreviewed",
-    "reviewed" or "" (all)."""
+    "reviewed" or "" (all); ``start`` and ``end`` bound when they were granted."""
     rows = BreakGlassGrant.objects.all()
     if status == "unreviewed":
         rows = rows.filter(reviewed_at__isnull=True)
     elif status == "reviewed":
         rows = rows.filter(reviewed_at__isnull=False)
-    if username:
-        rows = rows.filter(user__username=username)
-    if patient is not None:
-        rows = rows.filter(patient=patient)
     if reason:
         rows = rows.filter(reason=reason)
-    if granted_from is not None:
-        rows = rows.filter(granted_at__gte=granted_from)
-    if granted_to is not None:
-        rows = rows.filter(granted_at__lt=granted_to)
+    rows = filter_record(
+        rows,
+        at="granted_at",
+        start=start,
+        end=end,
+        patient=patient,
+        username=username,
+        user_fields=("user__username",),
+    )
     return rows.order_by("-granted_at", "-id").values(*GRANT_FIELDS)
 
 

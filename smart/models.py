@@ -10,6 +10,7 @@ import hashlib
 import uuid
 
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -19,6 +20,11 @@ from clinic.fields import staff_fk
 
 def new_client_id() -> str:
     return str(uuid.uuid4())
+
+
+def access_username(name: str) -> str:
+    """The user name PHI access-log rows carry for a client called ``name``."""
+    return f"fhir-client:{name}"[:150]
 
 
 def token_hash(token: str) -> str:
@@ -54,6 +60,9 @@ class BackendClient(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("smart:client-detail", kwargs={"pk": self.pk})
+
     @property
     def scope_list(self) -> list[str]:
         return self.allowed_scopes.split()
@@ -73,3 +82,27 @@ class AccessToken(models.Model):
 
     def __str__(self) -> str:
         return f"token for {self.client} until {self.expires_at:%H:%M:%S}"
+
+
+class UsedAssertion(models.Model):
+    """A client assertion's ``jti``, kept until the assertion expires so that it is
+    never accepted twice. The unique constraint decides between two requests that
+    carry the same assertion at once: exactly one insert wins."""
+
+    client = models.ForeignKey(
+        BackendClient, on_delete=models.CASCADE, related_name="used_assertions"
+    )
+    jti = models.CharField(max_length=255)
+    expires_at = models.DateTimeField(db_index=True)
+    used_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "jti"], name="smart_assertion_jti_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client} jti {self.jti}"

@@ -13,7 +13,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from smart.models import AccessToken, BackendClient, token_hash
+from smart.models import AccessToken, BackendClient, access_username, token_hash
+from smart.scopes import Scope, scope_parse
 
 TOKEN_LIFETIME = timedelta(minutes=5)
 
@@ -29,14 +30,9 @@ class TokenRefused(Exception):
 def scope_allows(scope: str, resource_type: str, interaction: str) -> bool:
     """``system/Patient.rs`` allows Patient read and search; ``system/*.r`` any
     read. SMART v1's ``.read`` / ``.write`` / ``.*`` are understood too."""
-    context, _, rest = scope.partition("/")
-    if context != "system" or "." not in rest:
-        return False
-    kind, _, letters = rest.partition(".")
-    if kind not in ("*", resource_type):
-        return False
-    letters = {"read": "rs", "write": "cud", "*": "cruds"}.get(letters, letters)
-    return interaction in letters
+    granted = scope_parse(scope)
+    wanted = Scope(kind=resource_type, letters=frozenset(interaction))
+    return granted is not None and granted.covers(wanted)
 
 
 @dataclass(frozen=True)
@@ -50,7 +46,7 @@ class Grant:
     @property
     def username(self) -> str:
         """The name access-log rows carry for this client."""
-        return f"fhir-client:{self.client.name}"[:150]
+        return access_username(self.client.name)
 
 
 def token_issue(*, client: BackendClient, scopes: list[str]) -> tuple[str, AccessToken]:
@@ -77,8 +73,10 @@ def grant_from_request(request) -> Grant:
     )
     if row is None:
         raise TokenRefused(401, "login", "The access token is not known.")
-    if row.expires_at <= timezone.now():
-        raise TokenRefused(401, "expired", "The access token has expired.")
+    # A switched-off client hears so (403) even though switching it off also
+    # ended its tokens.
     if not row.client.is_active:
         raise TokenRefused(403, "forbidden", "This client is switched off.")
+    if row.expires_at <= timezone.now():
+        raise TokenRefused(401, "expired", "The access token has expired.")
     return Grant(client=row.client, scopes=tuple(row.scopes.split()))

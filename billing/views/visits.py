@@ -1,6 +1,5 @@
 """Charge review: a completed visit's diagnoses and charges, then its claim."""
 
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -14,12 +13,11 @@ from billing.models import Charge, VisitDiagnosis
 from billing.views.common import (
     BillingActionView,
     FormOnPageMixin,
-    log_patient_access,
 )
-from clinic.edges import FilteredListMixin, ServiceFormMixin
+from clinic.edges import FilteredListMixin, ServiceFormMixin, found_or_404
 from clinic.mixins import ListAccessLogMixin
 from clinic.permissions import RoleRequiredMixin
-from scheduling.models import Appointment
+from clinic.services import access_log_request
 
 VIEW_CHARGES = "billing.view_charge"
 CHANGE_CHARGES = "billing.change_charge"
@@ -28,11 +26,11 @@ EDIT_DIAGNOSES = "billing.add_visitdiagnosis"
 
 class VisitMixin(RoleRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
-        try:
-            self.visit = selectors.visit_for_billing(pk=kwargs["pk"])
-        except Appointment.DoesNotExist:
-            raise Http404 from None
+        self.visit = found_or_404(selectors.visit_for_billing, pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
+
+    def get_service_kwargs(self) -> dict:
+        return {"appointment": self.visit}
 
     def get_success_url(self):
         return self.visit_url()
@@ -57,7 +55,7 @@ class VisitListView(RoleRequiredMixin, ListAccessLogMixin, FilteredListMixin, Li
     filter_form_class = VisitFilterForm
 
     def get_queryset(self):
-        return selectors.visits_to_bill(query=self.get_filters().get("q", ""))
+        return selectors.visits_to_bill(**self.filter_arguments(q="query"))
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(tab="visits", **kwargs)
@@ -69,7 +67,7 @@ class VisitChargesView(VisitMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
-        log_patient_access(
+        access_log_request(
             request, patient=self.visit.patient, obj=self.visit, what="visit charges"
         )
         return response
@@ -115,11 +113,7 @@ class ChargeAddView(VisitPageFormView):
     context_form_name = "charge_form"
     success_message = gettext_lazy("Charge added.")
     invalid_message = gettext_lazy("The charge was not added: see the form.")
-
-    def perform(self, form):
-        return services.charge_add(
-            appointment=self.visit, actor=self.request.user, **form.cleaned_data
-        )
+    service = staticmethod(services.charge_add)
 
 
 class ChargeEditView(RoleRequiredMixin, ServiceFormMixin, FormView):
@@ -135,7 +129,7 @@ class ChargeEditView(RoleRequiredMixin, ServiceFormMixin, FormView):
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
-        log_patient_access(
+        access_log_request(
             request, patient=self.charge.patient, obj=self.charge, what="charge"
         )
         return response
@@ -188,11 +182,7 @@ class DiagnosisAddView(VisitPageFormView):
     context_form_name = "diagnosis_form"
     success_message = gettext_lazy("Diagnosis added.")
     invalid_message = gettext_lazy("The diagnosis was not added: see the form.")
-
-    def perform(self, form):
-        return services.diagnosis_add(
-            appointment=self.visit, actor=self.request.user, **form.cleaned_data
-        )
+    service = staticmethod(services.diagnosis_add)
 
 
 class Icd10cmSearchView(RoleRequiredMixin, TemplateView):
@@ -223,8 +213,4 @@ class DiagnosisRemoveView(VisitRecordActionView):
 class ClaimCreateView(VisitMixin, BillingActionView):
     permission_required = "billing.add_claim"
     success_message = gettext_lazy("Claim created from the visit's charges.")
-
-    def perform(self):
-        return services.claims_create_for_visit(
-            appointment=self.visit, actor=self.request.user
-        )
+    service = staticmethod(services.claims_create_for_visit)

@@ -5,10 +5,14 @@ from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView
 
 from clinic import selectors, services, two_factor
-from clinic.edges import FilteredListMixin, PostActionView, ServiceFormMixin
+from clinic.edges import (
+    ConfirmFormMixin,
+    FilteredListMixin,
+    PostActionView,
+    ServiceFormMixin,
+)
 from clinic.forms import (
     PasswordResetForm,
-    ReasonForm,
     StaffCreateForm,
     StaffFilterForm,
     StaffUpdateForm,
@@ -29,12 +33,8 @@ class StaffListView(StaffPermissionMixin, FilteredListMixin, ListView):
     filter_form_class = StaffFilterForm
 
     def get_queryset(self):
-        data = self.get_filters()
-        return selectors.staff_list(
-            query=data.get("q", ""),
-            role=data.get("role", ""),
-            status=data.get("status", ""),
-        )
+        filters = self.filter_arguments("role", "status", q="query")
+        return selectors.staff_list(**filters)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(locked=selectors.locked_usernames(), **kwargs)
@@ -67,11 +67,15 @@ class _StaffMemberMixin(StaffPermissionMixin):
     def get_context_data(self, **kwargs):
         return super().get_context_data(member=self.member, **kwargs)
 
+    def get_service_kwargs(self) -> dict:
+        return {"user": self.member}
+
 
 class StaffUpdateView(_StaffMemberMixin, ServiceFormMixin, FormView):
     template_name = "clinic/staff_form.html"
     form_class = StaffUpdateForm
     success_message = _("Changes saved.")
+    service = staticmethod(services.staff_update)
 
     def get_initial(self):
         profile = getattr(self.member, "profile", None)
@@ -92,42 +96,23 @@ class StaffUpdateView(_StaffMemberMixin, ServiceFormMixin, FormView):
             **kwargs,
         )
 
-    def perform(self, form):
-        services.staff_update(
-            user=self.member, **form.cleaned_data, actor=self.request.user
-        )
-
     def get_result_url(self, result):
         return reverse("clinic:staff-edit", kwargs={"pk": self.member.pk})
 
 
-class _StaffActionView(_StaffMemberMixin, ServiceFormMixin, FormView):
-    """A confirmation page with a form; subclasses say what happens on submit
-    (``perform``); a refusal is shown on the form, with what was typed."""
+class _StaffActionView(_StaffMemberMixin, ConfirmFormMixin, ServiceFormMixin, FormView):
+    """A confirmation page with a form; on submit, ``service`` gets the member,
+    the form's fields and the actor; a refusal is shown on the form, with what
+    was typed."""
 
-    template_name = "clinic/staff_confirm.html"
-    form_class = ReasonForm
-    title = ""
-    explanation = ""
-    submit_label = _("Confirm")
-    css_class = "btn-danger"
-    success_message = ""
+    def get_subject_name(self) -> str:
+        return self.member.get_username()
 
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        if self.form_class is ReasonForm:
-            kwargs.update(submit_label=self.submit_label, css_class=self.css_class)
-        return kwargs
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            title=self.title % {"name": self.member.get_username()},
-            explanation=self.explanation,
-            **kwargs,
-        )
-
-    def get_success_message(self, result):
-        return self.success_message % {"name": self.member.get_username()}
+    def get_crumbs(self):
+        return [
+            (_("Staff"), reverse("clinic:staff-list")),
+            (self.member.get_username(), self.get_result_url(None)),
+        ]
 
     def get_result_url(self, result):
         return reverse("clinic:staff-edit", kwargs={"pk": self.member.pk})
@@ -141,13 +126,7 @@ class StaffDeactivateView(_StaffActionView):
     )
     submit_label = _("Deactivate account")
     success_message = _("%(name)s is deactivated and signed out everywhere.")
-
-    def perform(self, form):
-        services.staff_deactivate(
-            user=self.member,
-            reason=form.cleaned_data["reason"],
-            actor=self.request.user,
-        )
+    service = staticmethod(services.staff_deactivate)
 
 
 class StaffReactivateView(_StaffActionView):
@@ -156,13 +135,7 @@ class StaffReactivateView(_StaffActionView):
     submit_label = _("Reactivate account")
     css_class = "btn-primary"
     success_message = _("%(name)s is active again.")
-
-    def perform(self, form):
-        services.staff_reactivate(
-            user=self.member,
-            reason=form.cleaned_data["reason"],
-            actor=self.request.user,
-        )
+    service = staticmethod(services.staff_reactivate)
 
 
 class StaffPasswordResetView(_StaffActionView):
@@ -174,13 +147,7 @@ class StaffPasswordResetView(_StaffActionView):
     success_message = _(
         "Password reset; %(name)s must choose a new one at next log-in."
     )
-
-    def perform(self, form):
-        services.staff_password_reset(
-            user=self.member,
-            new_password=form.cleaned_data["new_password"],
-            actor=self.request.user,
-        )
+    service = staticmethod(services.staff_password_reset)
 
 
 class StaffTwoFactorResetView(_StaffActionView):
@@ -198,13 +165,7 @@ class StaffTwoFactorResetView(_StaffActionView):
         "They can set up a new one after logging in with their password (their role "
         "may require it at once)."
     )
-
-    def perform(self, form):
-        two_factor.staff_two_factor_reset(
-            user=self.member,
-            reason=form.cleaned_data["reason"],
-            actor=self.request.user,
-        )
+    service = staticmethod(two_factor.staff_two_factor_reset)
 
 
 class StaffUnlockView(_StaffMemberMixin, PostActionView):

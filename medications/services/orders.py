@@ -206,13 +206,20 @@ def order_create(
     return order
 
 
+def _reason_given(reason: str) -> str:
+    """A change of an order keeps its reason in the history: one is required."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": REASON_REQUIRED})
+    return reason
+
+
 def order_change(
     *, order: MedicationOrder, actor, reason: str, now: datetime | None = None, **fields
 ) -> MedicationOrder:
     """A changed active order is re-checked and its doses not yet given are
     regenerated (given, held and refused doses stay as they were)."""
-    if not reason.strip():
-        raise ValidationError({"reason": REASON_REQUIRED})
+    _reason_given(reason)
     now = now or timezone.now()
     unknown = set(fields) - set(SCHEDULE_FIELDS) - {"indication", "instructions"}
     if unknown:
@@ -244,7 +251,7 @@ def order_change(
     return order
 
 
-def _set_status(*, order, status, reason, actor, now, verb):
+def _set_status(*, order, status, reason, actor, verb):
     order.status = status
     order.status_reason = reason
     order._change_reason = f"{verb}: {reason}"[:100]
@@ -254,31 +261,20 @@ def _set_status(*, order, status, reason, actor, now, verb):
 
 def order_hold(*, order: MedicationOrder, actor, reason: str, now=None):
     """A held order gives no doses; its open doses are cancelled until resumed."""
-    reason = reason.strip()
-    if not reason:
-        raise ValidationError({"reason": REASON_REQUIRED})
+    reason = _reason_given(reason)
     with transaction.atomic():
         order = MedicationOrder.objects.select_for_update().get(pk=order.pk)
         if order.status != S.ACTIVE:
             raise OrderNotChangeable(
                 NOT_ACTIVE % {"action": _("held"), "status": order.get_status_display()}
             )
-        _set_status(
-            order=order,
-            status=S.HELD,
-            reason=reason,
-            actor=actor,
-            now=now,
-            verb="held",
-        )
+        _set_status(order=order, status=S.HELD, verb="held", reason=reason, actor=actor)
     return order
 
 
 def order_resume(*, order: MedicationOrder, actor, reason: str, now=None):
     """A resumed order schedules its doses again from now on."""
-    reason = reason.strip()
-    if not reason:
-        raise ValidationError({"reason": REASON_REQUIRED})
+    reason = _reason_given(reason)
     now = now or timezone.now()
     with transaction.atomic():
         order = MedicationOrder.objects.select_for_update().get(pk=order.pk)
@@ -294,9 +290,7 @@ def order_resume(*, order: MedicationOrder, actor, reason: str, now=None):
 
 def order_discontinue(*, order: MedicationOrder, actor, reason: str, now=None):
     """A discontinued order is final; its open doses are cancelled."""
-    reason = reason.strip()
-    if not reason:
-        raise ValidationError({"reason": REASON_REQUIRED})
+    reason = _reason_given(reason)
     with transaction.atomic():
         order = MedicationOrder.objects.select_for_update().get(pk=order.pk)
         if order.status in (S.DISCONTINUED, S.COMPLETED):
@@ -306,10 +300,9 @@ def order_discontinue(*, order: MedicationOrder, actor, reason: str, now=None):
         _set_status(
             order=order,
             status=S.DISCONTINUED,
+            verb="discontinued",
             reason=reason,
             actor=actor,
-            now=now,
-            verb="discontinued",
         )
     return order
 

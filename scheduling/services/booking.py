@@ -54,6 +54,19 @@ def is_overlap(error: IntegrityError) -> bool:
     return constraint in OVERLAP_CONSTRAINTS
 
 
+def overlap_on_save(appointment: Appointment) -> IntegrityError | None:
+    """Save the visit; the database's refusal when its time overlaps another's
+    (``is_overlap``), else None. Any other refusal is raised."""
+    try:
+        with transaction.atomic():
+            appointment.save()
+    except IntegrityError as error:
+        if not is_overlap(error):
+            raise
+        return error
+    return None
+
+
 def local_text(moment: datetime) -> str:
     return timezone.localtime(moment).strftime("%a %d %b %Y %H:%M")
 
@@ -156,16 +169,12 @@ def _place(
             raise SlotTaken(NO_ROOM_FREE, _alternatives(appointment))
     appointment.override_reason = override_reason
     appointment.full_clean(validate_constraints=False)
-    try:
-        with transaction.atomic():
-            appointment.save()
-    except IntegrityError as error:
-        if not is_overlap(error):
-            raise
+    overlap = overlap_on_save(appointment)
+    if overlap is not None:
         # Another clerk took the time between our check and our insert.
         if appointment._state.adding:
             appointment.pk = None
-        raise SlotTaken(SLOT_TAKEN, _alternatives(appointment)) from error
+        raise SlotTaken(SLOT_TAKEN, _alternatives(appointment)) from overlap
     return appointment
 
 

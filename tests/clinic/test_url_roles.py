@@ -66,6 +66,11 @@ SHOWS_NO_PHI = {
     "scheduling:metrics",
     "scheduling:provider-list",
     "scheduling:waitlist-add",
+    "smart:client-create",
+    "smart:client-edit",
+    "smart:client-list",
+    "smart:client-switch-off",
+    "smart:client-switch-on",
 }
 
 

@@ -320,6 +320,15 @@ def _remittance_exception(users):
     return {"pk": ClaimPayment.objects.latest("pk").pk}, None
 
 
+def _api_client(users):
+    from smart.models import BackendClient
+
+    client = BackendClient.objects.create(
+        name="Sample EHR", jwks={"keys": []}, allowed_scopes="system/*.rs"
+    )
+    return {"pk": client.pk}, None
+
+
 # URL name -> function(users) -> (kwargs, permissions when the view decides at run
 # time[, the only roles allowed when the view also checks the object])
 def _automation(users):
@@ -373,6 +382,9 @@ SAMPLES = {
     "fhir:instance-history": _fhir_instance,
     "fhir:vread": _fhir_version,
     "fhir:not-found": lambda users: ({"rest": "nowhere"}, None),
+    "fhir:group-export": lambda users: ({"ident": "1"}, None),
+    "fhir:export-status": lambda users: ({"ident": "1"}, None),
+    "fhir:export-file": lambda users: ({"ident": "1", "type_name": "Patient"}, None),
     "automations:edit": _automation,
     "automations:toggle": _automation,
     "automations:copy": _automation,
@@ -476,4 +488,8 @@ SAMPLES = {
     "billing:remittance-detail": _remittance,
     "billing:remittance-upload-detail": _remittance_upload,
     "billing:exception-resolve": _remittance_exception,
+    "smart:client-detail": _api_client,
+    "smart:client-edit": _api_client,
+    "smart:client-switch-off": _api_client,
+    "smart:client-switch-on": _api_client,
 }

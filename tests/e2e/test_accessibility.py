@@ -77,6 +77,7 @@ def _demo_pages():
     from medications.models import ScheduledDose
     from registration.models import Patient
     from scheduling.models import Appointment
+    from smart.models import BackendClient
 
     dose = (
         ScheduledDose.objects.filter(status=ScheduledDose.Status.SCHEDULED)
@@ -113,6 +114,9 @@ def _demo_pages():
         ("admin", reverse("clinic:staff-list")),
         ("admin", reverse("clinic:reports")),
         ("admin", reverse("automations:list")),
+        ("admin", reverse("smart:client-list")),
+        ("admin", reverse("smart:client-create")),
+        ("admin", BackendClient.objects.get(name="Demo EHR").get_absolute_url()),
     ]
     if claim is not None:
         pages.append(("billing", reverse("billing:claim-detail", args=[claim.pk])))

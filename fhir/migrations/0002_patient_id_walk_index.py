@@ -33,6 +33,9 @@ def drop_index(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("registration", "0008_preferred_language_iso_639_1")]
+    dependencies = [
+        ("fhir", "0001_initial"),
+        ("registration", "0008_preferred_language_iso_639_1"),
+    ]
 
     operations = [migrations.RunPython(create_index, drop_index)]
