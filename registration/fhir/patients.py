@@ -35,20 +35,15 @@ def _telecom(system: str, value, use: str, rank: int | None = None):
 
 
 def _address(p: Patient) -> dict | None:
+    """The home address, or None when none was given (an address of ``use``
+    alone says nothing)."""
     lines = [p.address_line1, p.address_line2]
-    return (
-        clean(
-            {
-                "use": "home",
-                "line": lines,
-                "city": p.city,
-                "state": p.state,
-                "postalCode": p.postal_code,
-                "country": p.country if any(lines) or p.city else None,
-            }
-        )
-        or None
+    where = clean(
+        {"line": lines, "city": p.city, "state": p.state, "postalCode": p.postal_code}
     )
+    if not where:
+        return None
+    return {"use": "home", **where, "country": p.country or None}
 
 
 def patient_to_fhir(p: Patient) -> dict:

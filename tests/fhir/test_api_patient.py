@@ -14,6 +14,7 @@ def test_a_patient_is_read_with_its_version_and_logged_under_the_client(api):
     body = api.json(f"Patient/{patient.pk}")
     assert_valid_r4(body)
     assert body["name"][0] == {"use": "official", "family": "Okafor", "given": ["Ada"]}
+    assert "address" not in body  # none given: no address of "use" alone
     assert body["meta"]["versionId"] == str(patient.history.latest().history_id)
     row = AccessLog.objects.get(patient=patient)
     assert row.username == "fhir-client:test-ehr" and row.user is None
