@@ -41,6 +41,7 @@ from fhir.errors import FhirError
 RESOURCE_MODULES = (
     "registration.fhir",
     "scheduling.fhir",
+    "scheduling.fhir_directory",
     "fhir.groups",
     "alerts.fhir",
     "medications.fhir",
