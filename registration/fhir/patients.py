@@ -31,7 +31,10 @@ BIRTH_SEX_CODE = {"F": "F", "M": "M"}  # anything else: UNK
 def _telecom(system: str, value, use: str, rank: int | None = None):
     if not value:
         return None
-    return clean({"system": system, "value": str(value), "use": use, "rank": rank})
+    # A stored number was checked when it was typed: E.164 without validating it
+    # again (str() would, at a cost a bulk export of every patient feels).
+    text = getattr(value, "as_e164", value)
+    return clean({"system": system, "value": str(text), "use": use, "rank": rank})
 
 
 def _address(p: Patient) -> dict | None:

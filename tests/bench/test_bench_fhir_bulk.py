@@ -34,6 +34,8 @@ PATIENTS = int(os.environ.get("BENCH_PATIENTS", "1000000"))
 OBSERVATIONS = int(os.environ.get("BENCH_OBSERVATIONS", "1000000"))
 PER_ORDER = 10
 BATCH = 10_000
+# BENCH_PROFILE=1 prints the export's cProfile (cumulative) before its figures.
+PROFILE = os.environ.get("BENCH_PROFILE") == "1"
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 EXPORT = """
@@ -42,7 +44,12 @@ import django
 django.setup()
 from fhir.bulk import bulk_export_run
 started = time.perf_counter()
-bulk_export_run(export_id={pk})
+if {profile}:
+    import cProfile, pstats
+    cProfile.run("bulk_export_run(export_id={pk})", "/tmp/bulk.prof")
+    pstats.Stats("/tmp/bulk.prof").sort_stats("cumulative").print_stats(30)
+else:
+    bulk_export_run(export_id={pk})
 print(time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 
@@ -114,7 +121,7 @@ def test_bench_bulk_export_of_patients_and_observations(redis_url, file_storage_
         request_url="bench",
     )
     result = subprocess.run(
-        [sys.executable, "-c", EXPORT.format(pk=export.pk)],
+        [sys.executable, "-c", EXPORT.format(pk=export.pk, profile=PROFILE)],
         cwd=ROOT,
         env=_env(redis_url, file_storage_env),
         capture_output=True,
@@ -122,6 +129,8 @@ def test_bench_bulk_export_of_patients_and_observations(redis_url, file_storage_
         timeout=3600,
     )
     assert result.returncode == 0, result.stderr[-3000:]
+    if PROFILE:
+        print(result.stdout)
     seconds, peak_kb = result.stdout.split()[-2:]
     export.refresh_from_db()
     assert export.status == BulkExport.Status.DONE, export.error
