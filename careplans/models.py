@@ -96,6 +96,9 @@ class CarePlan(models.Model):
 
     class Meta:
         ordering = ["-start_date", "-pk"]
+        permissions = [
+            ("view_plan_due", "Can see that a plan's or a medication review is due")
+        ]
         indexes = [models.Index(fields=["status", "review_date"], name="plan_review")]
 
     def __str__(self) -> str:

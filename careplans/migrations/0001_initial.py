@@ -95,6 +95,12 @@ class Migration(migrations.Migration):
             ],
             options={
                 "ordering": ["-start_date", "-pk"],
+                "permissions": [
+                    (
+                        "view_plan_due",
+                        "Can see that a plan's or a medication review is due",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
