@@ -43,3 +43,16 @@ def plans_needing_attention(*, responsible=None, limit: int = 20) -> list[PlanSt
     states = [s for s in plan_states(list(plans)) if s.overdue or s.review_due]
     states.sort(key=lambda s: (-s.overdue, s.plan.review_date))
     return states[:limit]
+
+
+def plan_review_due(*, patient) -> bool:
+    """Whether one of the patient's active plans is due for review (what the front
+    desk may know, without the plan)."""
+    return any(
+        state.review_due
+        for state in plan_states(
+            list(
+                CarePlan.objects.filter(patient=patient, status=CarePlan.Status.ACTIVE)
+            )
+        )
+    )
