@@ -216,7 +216,7 @@ class PlanActivity(models.Model):
 
     def __str__(self) -> str:
         what = {
-            self.Kind.VISIT: getattr(self.appointment_type, "name", ""),
+            self.Kind.VISIT: f"{getattr(self.appointment_type, 'name', '')} visit",
             self.Kind.TEST: getattr(self.test, "name", ""),
         }.get(self.kind) or self.get_kind_display()
         return f"{what} every {self.every} {self.get_unit_display()}"
