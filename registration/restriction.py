@@ -112,6 +112,7 @@ PATIENT_PAGES: dict[str, tuple[str, str] | Callable[[dict], tuple[str, str]]] = 
     "billing:charge-edit": ("billing.Charge", "pk"),
     "billing:charge-remove": ("billing.Charge", "pk"),
     "billing:diagnosis-remove": ("billing.VisitDiagnosis", "pk"),
+    "billing:diagnosis-to-problem": ("billing.VisitDiagnosis", "pk"),
     "billing:exception-resolve": ("billing.ClaimPayment", "pk"),
     # automations
     "automations:run-detail": ("automations.AutomationRun", "pk"),

@@ -490,6 +490,7 @@ SAMPLES = {
     "billing:charge-edit": _charge,
     "billing:charge-remove": _charge,
     "billing:diagnosis-remove": _visit_diagnosis,
+    "billing:diagnosis-to-problem": _visit_diagnosis,
     "billing:batch-detail": _submission_batch,
     "billing:batch-download": _submission_batch,
     "billing:batch-retry": _submission_batch,
