@@ -27,6 +27,13 @@ NOT_ACTIVE = _("This plan is %(status)s; it changes no more.")
 ALREADY_RESOLVED = _("This problem is already resolved.")
 
 
+def _saved(record, reason: str):
+    """Save with the reason history keeps."""
+    record._change_reason = reason[:100]
+    record.save()
+    return record
+
+
 def problem_add(
     *,
     patient,
@@ -53,8 +60,7 @@ def problem_add(
         raise ProblemAlreadyListed(message)
     try:
         with transaction.atomic():
-            problem._change_reason = "added to the problem list"
-            problem.save()
+            _saved(problem, "added to the problem list")
     except IntegrityError as error:
         raise ProblemAlreadyListed(message) from error
     return problem
@@ -67,9 +73,7 @@ def problem_resolve(*, problem: Problem, actor, on: date | None = None) -> Probl
             raise ValidationError(ALREADY_RESOLVED)
         problem.status = Problem.Status.RESOLVED
         problem.resolved_on = on or today()
-        problem._change_reason = f"resolved by {actor.get_username()}"
-        problem.save()
-    return problem
+        return _saved(problem, f"resolved by {actor.get_username()}")
 
 
 def plan_from_starter(
@@ -95,8 +99,7 @@ def plan_from_starter(
             created_by=actor,
         )
         plan.full_clean()
-        plan._change_reason = f"made from starter {starter.slug}"
-        plan.save()
+        _saved(plan, f"made from starter {starter.slug}")
         tests = {t.code: t for t in TestDefinition.objects.filter(active=True)}
         types = {t.name: t for t in AppointmentType.objects.filter(is_active=True)}
         for goal in starter.goals:
@@ -145,9 +148,7 @@ def plan_review(
         plan.review_date = review_date
         plan.status = status
         plan.full_clean()
-        plan._change_reason = f"reviewed by {actor.get_username()}"
-        plan.save()
-    return plan
+        return _saved(plan, f"reviewed by {actor.get_username()}")
 
 
 def activity_add(
@@ -180,9 +181,7 @@ def activity_add(
         if errors:
             raise ValidationError(errors)
         activity.full_clean()
-        activity._change_reason = f"added by {actor.get_username()}"
-        activity.save()
-    return activity
+        return _saved(activity, f"added by {actor.get_username()}")
 
 
 def activity_stop(*, activity: PlanActivity, actor) -> PlanActivity:
@@ -190,9 +189,7 @@ def activity_stop(*, activity: PlanActivity, actor) -> PlanActivity:
         _open_plan(activity.plan)
         activity = PlanActivity.objects.select_for_update().get(pk=activity.pk)
         activity.status = PlanActivity.Status.STOPPED
-        activity._change_reason = f"stopped by {actor.get_username()}"
-        activity.save()
-    return activity
+        return _saved(activity, f"stopped by {actor.get_username()}")
 
 
 def education_record(

@@ -13,19 +13,11 @@ from automations.starters import BY_SLUG, build_starter
 from automations.sweepers import automations_sweep
 from careplans.models import CarePlan
 from careplans.sweepers import careplans_sweep
-from tests.clinic.factories import PASSWORD
+from tests.e2e.test_reminders import _log_in
 from tests.registration.factories import PatientFactory
 from tests.scheduling.factories import AppointmentTypeFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def _log_in(page, username):
-    page.goto(page.base_url + "/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_load_state()
 
 
 def test_a_plan_from_a_starter_falls_behind_and_the_patient_is_recalled_and_texted(
