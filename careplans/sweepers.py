@@ -28,16 +28,11 @@ def _facts(plan: CarePlan, **more) -> dict:
     }
 
 
-def plan_events(*, now: datetime) -> list[tuple[str, str, object, dict]]:
-    """(trigger, key, subject, facts) of every event that is due now."""
+def plan_events(plans: list[CarePlan], *, now: datetime) -> list[tuple]:
+    """(trigger, key, subject, facts) of every event of these plans due now."""
     on = today(now)
-    plans = (
-        CarePlan.objects.filter(status=CarePlan.Status.ACTIVE)
-        .select_related("problem", "patient")
-        .order_by("pk")
-    )
     wanted = []
-    for state in plan_states(list(plans[:BATCH]), on=on):
+    for state in plan_states(plans, on=on):
         plan = state.plan
         for item in state.activities:
             if item.state not in (DUE, OVERDUE):
@@ -67,13 +62,28 @@ def plan_events(*, now: datetime) -> list[tuple[str, str, object, dict]]:
     return wanted
 
 
-def careplans_sweep(now: datetime) -> int:
-    wanted = plan_events(now=now)
-    seen = set(
-        Event.objects.filter(key__in=[key for _t, key, _s, _f in wanted]).values_list(
-            "key", flat=True
-        )
+def _active_plans_in_batches():
+    plans = (
+        CarePlan.objects.filter(status=CarePlan.Status.ACTIVE)
+        .select_related("problem", "patient")
+        .order_by("pk")
     )
+    last = 0
+    while batch := list(plans.filter(pk__gt=last)[:BATCH]):
+        yield batch
+        last = batch[-1].pk
+
+
+def careplans_sweep(now: datetime) -> int:
+    made = 0
+    for plans in _active_plans_in_batches():
+        made += _publish_new(plan_events(plans, now=now))
+    return made
+
+
+def _publish_new(wanted: list[tuple]) -> int:
+    keys = [key for _t, key, _s, _f in wanted]
+    seen = set(Event.objects.filter(key__in=keys).values_list("key", flat=True))
     made = 0
     for trigger, key, subject, facts in wanted:
         if key in seen:
