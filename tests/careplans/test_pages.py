@@ -115,3 +115,58 @@ def test_the_nurse_reviews_the_home_list_on_its_page(client, make_user):
     assert (decision.decision, decision.decided_by) == ("kept", nurse)
     page = client.get(home_url).content.decode()
     assert "Last reviewed with the patient" in page
+
+
+def test_an_activity_or_a_contact_with_bad_input_is_refused(client, make_user):
+    plan = diabetic_plan()
+    client.force_login(make_user("Clinician"))
+    before = plan.activities.count()
+    url = reverse("careplans:activity-create", args=[plan.pk])
+    response = client.post(url, {"kind": "test", "every": "3", "unit": "months"})
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"test": ["Choose the test."]}
+    response = client.post(url, {"kind": "visit", "every": "0", "unit": "fortnight"})
+    assert response.status_code == 200 and plan.activities.count() == before
+    education = plan.activities.get(kind="education")
+    response = client.post(
+        reverse("careplans:education-record", args=[education.pk]),
+        {"topic": "Foot care", "done_on": "2199-01-01"},
+    )
+    assert response.context["form"].errors == {
+        "done_on": ["The contact cannot be in the future."]
+    }
+    test = plan.activities.get(kind="test")
+    assert (
+        client.get(reverse("careplans:education-record", args=[test.pk])).status_code
+        == 404
+    )
+
+
+def test_a_bad_review_decision_changes_nothing(client, make_user):
+    nurse = make_user("Nurse")
+    patient = PatientFactory()
+    client.force_login(nurse)
+    client.post(
+        reverse("medications:home-list", args=[patient.pk]),
+        {
+            "name": "Aspirin",
+            "typed_reason": "OTC",
+            "dose": "81 mg",
+            "frequency": "daily",
+        },
+    )
+    home = HomeMedication.objects.get()
+    decide = reverse("medications:review-decide", args=[home.pk])
+    response = client.post(decide, {"decision": "kept"})  # no review started
+    assert response.status_code == 302
+    client.post(reverse("medications:review-start", args=[patient.pk]))
+    response = client.post(
+        decide, {"decision": "changed", "dose": "81 mg"}, follow=True
+    )
+    assert (
+        "Give the new dose or how often: nothing changed." in response.content.decode()
+    )
+    client.post(decide, {"decision": "gone"})
+    assert ReconciliationDecision.objects.count() == 0
+    home.refresh_from_db()
+    assert (home.dose, home.status) == ("81 mg", "active")
