@@ -112,3 +112,18 @@ def test_a_goal_past_its_date_and_unmet_is_missed(make_user):
     _hba1c(plan, "8.4", "F", make_user("Nurse"))
     goal = plan_states([plan])[0].goals[0]
     assert (goal.met, goal.missed) == (False, True)
+
+
+def test_plan_states_read_a_fixed_number_of_queries_for_any_number_of_plans(
+    make_user, django_assert_num_queries
+):
+    plans = [diabetic_plan(days_ago=days) for days in (10, 100, 200)]
+    for plan in plans:
+        plan.refresh_from_db()
+    # activities, goals, visits, results, reviews, education contacts, results
+    # for the goals: seven, for one plan or three.
+    with django_assert_num_queries(7):
+        plan_states(plans[:1])
+    with django_assert_num_queries(7):
+        states = plan_states(plans)
+    assert [s.overdue for s in states] == [0, 2, 3]
