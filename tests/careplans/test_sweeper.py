@@ -14,7 +14,7 @@ from automations.dryrun import dry_run
 from automations.models import AutomationRun, Event, RecallEntry, Trigger
 from automations.starters import BY_SLUG, build_starter
 from careplans.sweepers import careplans_sweep
-from tests.careplans.factories import diabetic_plan
+from tests.careplans.factories import catalogue, diabetic_plan
 from tests.registration.factories import PatientFactory
 
 
@@ -38,6 +38,7 @@ def test_an_overdue_activity_fires_its_automation_once_from_two_sweeps_at_once(
     admin_user,
 ):
     assert connection.vendor == "postgresql"
+    catalogue()
     automation = _switched_on("diabetic-hba1c-overdue", admin_user)
     plan = diabetic_plan(
         days_ago=120,

@@ -13,6 +13,7 @@ from automations.starters import BY_SLUG, build_starter
 from automations.sweepers import automations_sweep
 from careplans.models import CarePlan
 from careplans.sweepers import careplans_sweep
+from tests.careplans.factories import catalogue
 from tests.e2e.test_reminders import _log_in
 from tests.registration.factories import PatientFactory
 from tests.scheduling.factories import AppointmentTypeFactory
@@ -26,6 +27,7 @@ def test_a_plan_from_a_starter_falls_behind_and_the_patient_is_recalled_and_text
     admin = make_user("Administrator", username="boss")
     make_user("Clinician", username="doc")
     AppointmentTypeFactory(name="Follow-up")
+    catalogue()
     automation = build_starter(BY_SLUG["diabetic-hba1c-overdue"], actor=admin)
     automation.enabled = True
     automation.enabled_at = timezone.now()
