@@ -25,6 +25,7 @@ from clinic.permissions import RoleRequiredMixin
 from registration.banner import PatientBannerMixin
 from registration.models import Patient
 
+FORM_PAGE = "careplans/form_page.html"
 VIEW_PROBLEMS = "careplans.view_problem"
 ADD_PROBLEM = "careplans.add_problem"
 CHANGE_PROBLEM = "careplans.change_problem"
@@ -98,7 +99,7 @@ class PlanCreateView(PatientPageMixin, ServiceFormMixin, FormView):
     """A plan for a problem, copied from a starter."""
 
     permission_required = ADD_PLAN
-    template_name = "careplans/plan_form.html"
+    template_name = FORM_PAGE
     form_class = PlanFromStarterForm
     access_what = "new care plan"
 
@@ -116,7 +117,16 @@ class PlanCreateView(PatientPageMixin, ServiceFormMixin, FormView):
         return {"responsible": self.request.user.pk}
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(problem=self.problem, **kwargs)
+        return super().get_context_data(
+            heading=_("New care plan"),
+            back_url=reverse("careplans:problems", args=[self.patient.pk]),
+            back_label=str(self.problem),
+            intro=_(
+                "The starter's goals and activities are copied; change them on the "
+                "plan's page."
+            ),
+            **kwargs,
+        )
 
     def perform(self, form):
         data = form.cleaned_data
@@ -174,7 +184,7 @@ class PlanDetailView(PatientPageMixin, ServiceFormMixin, FormView):
 
 class ActivityCreateView(PatientPageMixin, ServiceFormMixin, FormView):
     permission_required = ADD_ACTIVITY
-    template_name = "careplans/activity_form.html"
+    template_name = FORM_PAGE
     form_class = ActivityForm
     access_what = "new plan activity"
 
@@ -184,7 +194,12 @@ class ActivityCreateView(PatientPageMixin, ServiceFormMixin, FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(plan=self.plan, **kwargs)
+        return super().get_context_data(
+            heading=_("New plan activity"),
+            back_url=self.plan.get_absolute_url(),
+            back_label=self.plan.title,
+            **kwargs,
+        )
 
     def perform(self, form):
         services.activity_add(
@@ -198,7 +213,7 @@ class ActivityCreateView(PatientPageMixin, ServiceFormMixin, FormView):
 
 class EducationRecordView(PatientPageMixin, ServiceFormMixin, FormView):
     permission_required = ADD_EDUCATION
-    template_name = "careplans/education_form.html"
+    template_name = FORM_PAGE
     form_class = EducationForm
     access_what = "education contact"
 
@@ -212,7 +227,13 @@ class EducationRecordView(PatientPageMixin, ServiceFormMixin, FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(activity=self.activity, **kwargs)
+        plan = self.activity.plan
+        return super().get_context_data(
+            heading=_("Education contact"),
+            back_url=plan.get_absolute_url(),
+            back_label=plan.title,
+            **kwargs,
+        )
 
     def perform(self, form):
         services.education_record(
