@@ -106,6 +106,7 @@ class Condition(models.Model):
         RESULT_FLAG = "result_flag", _("Result flag")
         PROBLEM = "problem", _("Problem (ICD-10-CM category)")
         PLAN = "plan", _("Care plan (starter)")
+        ACTIVITY = "activity", _("Care-plan activity (kind or test)")
 
     class Operator(models.TextChoices):
         IN = "in", _("is one of")

@@ -7,8 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from automations import starters as automation_starters
 from automations.models import Action, Condition, Trigger
 from automations.sources import SOURCES
-from careplans.models import Problem
+from careplans.models import PlanActivity, Problem
 from careplans.starters import STARTERS
+from diagnostics.models import TestDefinition
 
 K = Action.Kind
 
@@ -17,12 +18,15 @@ AUTOMATION_STARTERS = [
         "slug": "diabetic-hba1c-overdue",
         "name": _("Overdue diabetic HbA1c: recall and text"),
         "description": _(
-            "When a diabetic patient's plan has an overdue activity (the HbA1c "
-            "every three months), they go on the diabetes recall list and get a "
-            "text asking them to book."
+            "When a diabetic patient's HbA1c (every three months in the plan) is "
+            "overdue, they go on the diabetes recall list and get a text asking "
+            "them to book."
         ),
         "trigger": Trigger.PLAN_ACTIVITY_OVERDUE,
-        "conditions": [{"field": Condition.Field.PROBLEM, "values": ["E11"]}],
+        "conditions": [
+            {"field": Condition.Field.PROBLEM, "values": ["E11"]},
+            {"field": Condition.Field.ACTIVITY, "values": ["A1C"]},
+        ],
         "actions": [
             {
                 "kind": K.ADD_TO_RECALL,
@@ -69,9 +73,19 @@ def problem_choices() -> list[tuple[str, str]]:
     return [(code, f"{code} {words}") for code, words in sorted(named.items())]
 
 
+def activity_choices() -> list[tuple[str, str]]:
+    """The kinds of activity, then each orderable test by its short code."""
+    tests = TestDefinition.objects.filter(active=True).order_by("name")
+    return [
+        *((kind, str(label)) for kind, label in PlanActivity.Kind.choices),
+        *((code, f"Test: {name}") for code, name in tests.values_list("code", "name")),
+    ]
+
+
 def register() -> None:
     F = Condition.Field
     SOURCES.choices[F.PROBLEM] = problem_choices
+    SOURCES.choices[F.ACTIVITY] = activity_choices
     SOURCES.choices[F.PLAN] = lambda: [(s.slug, str(s.title)) for s in STARTERS]
     for starter in AUTOMATION_STARTERS:
         if starter["slug"] not in automation_starters.BY_SLUG:

@@ -42,13 +42,17 @@ def plan_events(plans: list[CarePlan], *, now: datetime) -> list[tuple]:
                 if item.state == OVERDUE
                 else Trigger.PLAN_ACTIVITY_DUE
             )
+            activity = item.activity
             facts = _facts(
                 plan,
-                activity=item.activity.kind,
+                activity=[
+                    activity.kind,
+                    *([activity.test.code] if activity.test else []),
+                ],
                 due_date=item.next_due.isoformat(),
             )
-            key = f"{trigger}:{item.activity.pk}:{item.next_due.isoformat()}"
-            wanted.append((trigger, key, item.activity, facts))
+            key = f"{trigger}:{activity.pk}:{item.next_due.isoformat()}"
+            wanted.append((trigger, key, activity, facts))
         if state.review_due:
             facts = _facts(plan, due_date=plan.review_date.isoformat())
             key = f"{Trigger.PLAN_REVIEW_DUE}:{plan.pk}:{plan.review_date.isoformat()}"
