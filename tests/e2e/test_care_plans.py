@@ -67,6 +67,8 @@ def test_a_plan_from_a_starter_falls_behind_and_the_patient_is_recalled_and_text
     text = Notification.objects.get(patient=patient, body__contains="HbA1c")
     assert text.body.startswith("Hi Rosa,")
 
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_load_state()
     _log_in(page, "boss")
     page.goto(page.base_url + "/automations/recall/")
     assert "Diabetes check due" in page.content()
