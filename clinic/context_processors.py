@@ -15,6 +15,7 @@ NAVIGATION = [
     (_("Claims"), "billing:claim-list", "billing.view_claim"),
     (_("Reports"), "clinic:reports", "clinic.view_reports"),
     (_("Staff"), "clinic:staff-list", "clinic.manage_staff"),
+    (_("API clients"), "smart:client-list", "smart.view_backendclient"),
     (_("Automations"), "automations:list", "automations.view_automation"),
 ]
 

@@ -59,13 +59,21 @@ def connected_as_owner(using: str = "default"):
         yield connection
         return
     saved = {key: connection.settings_dict.get(key) for key in OWNER_KEYS}
-    connection.close()
-    connection.settings_dict.update({key: owner.get(key, "") for key in OWNER_KEYS})
+    reconnect_as(connection, {key: owner.get(key, "") for key in OWNER_KEYS})
     try:
         yield connection
     finally:
-        connection.close()
-        connection.settings_dict.update(saved)
+        reconnect_as(connection, saved)
+
+
+def reconnect_as(connection, credentials: dict) -> None:
+    """The next query of ``connection`` connects with these credentials. A pool
+    (settings.DB_POOL) holds connections of the old ones: it is closed too, and
+    the next query opens one with the new."""
+    connection.close()
+    if connection.vendor == "postgresql":
+        connection.close_pool()
+    connection.settings_dict.update(credentials)
 
 
 def _owns_tables(cursor) -> bool:

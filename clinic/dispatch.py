@@ -23,6 +23,7 @@ SWEEPERS: list[str] = [
     "clinic.sweepers.access_log_anchor",
     "alerts.sweepers.escalate_alerts",
     "clinic.reports.exports.report_exports_sweep",
+    "fhir.bulk.bulk_exports_sweep",
     "diagnostics.hl7v2.uploads.hl7_uploads_sweep",
     "billing.services.uploads.remittance_uploads_sweep",
     "clinic.reports.summary.weekly_summary_send",
@@ -36,6 +37,7 @@ SWEEPERS: list[str] = [
     "alerts.sweepers.send_due_notifications",
     "billing.sweepers.transmit_stale_batches",
     "billing.sweepers.read_clearinghouse_inbound",
+    "smart.sweepers.used_assertions_sweep",
 ]
 
 

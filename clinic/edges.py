@@ -20,10 +20,11 @@ the same way, through these three pieces, and never write their own ``except``:
 from django.contrib import messages
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.shortcuts import redirect
+from django.utils.translation import gettext_lazy as _
 from django.views import View
 
 from clinic.exceptions import ApplicationError
-from clinic.forms import add_validation_error
+from clinic.forms import ReasonForm, add_validation_error
 
 # What a view catches from a service: nothing else is the user's to fix.
 REFUSALS = (ValidationError, ApplicationError)
@@ -85,6 +86,47 @@ class ServiceFormMixin:
             if isinstance(error, kind):
                 return field
         return None
+
+
+class ConfirmFormMixin:
+    """A confirmation page (``clinic/confirm.html``) whose form asks a reason by
+    default. ``title``, ``explanation`` and ``success_message`` are formatted with
+    ``%(name)s`` = ``get_subject_name()``; ``submit_label`` and ``css_class`` make
+    its button; ``get_crumbs()`` lists (label, URL) from the list page to the
+    record's page, where Cancel leads."""
+
+    template_name = "clinic/confirm.html"
+    form_class = ReasonForm
+    title = ""
+    explanation = ""
+    submit_label = _("Confirm")
+    css_class = "btn-danger"
+    success_message = ""
+
+    def get_subject_name(self) -> str:
+        raise ImproperlyConfigured(f"{type(self).__name__} must name its subject")
+
+    def get_crumbs(self) -> list[tuple[str, str]]:
+        raise ImproperlyConfigured(f"{type(self).__name__} must define get_crumbs()")
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if self.form_class is ReasonForm:
+            kwargs.update(submit_label=self.submit_label, css_class=self.css_class)
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        crumbs = self.get_crumbs()
+        return super().get_context_data(
+            title=self.title % {"name": self.get_subject_name()},
+            explanation=self.explanation,
+            crumbs=crumbs,
+            cancel_url=crumbs[-1][1],
+            **kwargs,
+        )
+
+    def get_success_message(self, result) -> str:
+        return self.success_message % {"name": self.get_subject_name()}
 
 
 class PostActionView(View):

@@ -164,7 +164,7 @@ class ReasonForm(forms.Form):
         label=_("Reason"),
         max_length=300,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Kept in the account's history."),
+        help_text=_("Kept in the record's history."),
     )
 
     def __init__(self, *args, submit_label=None, css_class="btn-danger", **kwargs):

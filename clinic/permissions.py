@@ -283,6 +283,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_CAREPLANS_READ,
         PLAN_DUE,
         *_HOME_MEDICATIONS_READ,
+        # FHIR API clients (SMART Backend Services): register, edit, switch.
+        "smart.view_backendclient",
+        "smart.add_backendclient",
+        "smart.change_backendclient",
     ],
 }
 

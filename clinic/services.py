@@ -33,7 +33,15 @@ REASON_REQUIRED = _("Give a reason; it is kept in the account's history.")
 # --- PHI access log ------------------------------------------------------------------
 
 
-def access_log_record(
+def access_log_record(**arguments) -> AccessLog:
+    """Every look at a patient's data leaves one row, chained to the row before it
+    (arguments as ``access_log_entry``)."""
+    entry = access_log_entry(**arguments)
+    access_log_append([entry])
+    return entry
+
+
+def access_log_entry(
     *,
     user,
     action: str,
@@ -41,12 +49,21 @@ def access_log_record(
     obj=None,
     what: str = "",
     request: HttpRequest | None = None,
+    username: str = "",
+    patient_id: int | None = None,
 ) -> AccessLog:
-    """Every look at a patient's data leaves one row, chained to the row before it."""
-    entry = AccessLog(
+    """An unsaved row of the access log, for ``access_log_record`` (one row) or
+    ``access_log_append`` (many). ``username`` names a reader that is not a staff
+    user (a FHIR client: ``user=None, username="fhir-client:<name>"``);
+    ``patient_id`` instead of ``patient`` spares loading the patient."""
+    return AccessLog(
         user=user if user is not None and user.is_authenticated else None,
-        username=user.get_username() if user is not None else "",
-        patient=patient,
+        username=user.get_username() if user is not None else username,
+        **(
+            {"patient_id": patient_id}
+            if patient_id is not None
+            else {"patient": patient}
+        ),
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
@@ -54,6 +71,13 @@ def access_log_record(
         ip_address=(client_ip(request) or None) if request is not None else None,
         user_agent=user_agent(request) if request is not None else "",
     )
+
+
+def access_log_append(entries: list[AccessLog]) -> None:
+    """Chain and insert unsaved rows in one transaction under one lock (a FHIR
+    Bundle's patients: one lock for the lot, not one per row)."""
+    if not entries:
+        return
     with transaction.atomic():
         if connection.vendor == "postgresql":
             # Serialise writers so that each row chains to the one truly before it.
@@ -64,11 +88,15 @@ def access_log_record(
         last = (
             AccessLog.objects.order_by("-id").values_list("row_hash", flat=True).first()
         )
-        entry.prev_hash = last or GENESIS_HASH
-        entry.created_at = timezone.now()
-        entry.row_hash = entry.compute_hash()
-        entry.save(force_insert=True)
-    return entry
+        for entry in entries:
+            entry.prev_hash = last or GENESIS_HASH
+            entry.created_at = timezone.now()
+            entry.row_hash = entry.compute_hash()
+            last = entry.row_hash
+        if len(entries) == 1:
+            entries[0].save(force_insert=True)
+        else:
+            AccessLog.objects.bulk_create(entries)
 
 
 def access_log_first_broken(

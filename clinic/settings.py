@@ -73,6 +73,8 @@ PROJECT_APPS = [
     "careplans",
     "alerts",
     "automations",
+    "smart",
+    "fhir",
 ]
 
 INSTALLED_APPS = [
@@ -113,6 +115,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "clinic.middleware.NulCharacterMiddleware",
+    "clinic.db_limits.StatementTimeoutMiddleware",
     "clinic.middleware.InProcessJobsMiddleware",
     "clinic.middleware.SessionLimitsMiddleware",
     "clinic.middleware.PasswordChangeRequiredMiddleware",
@@ -146,6 +149,23 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------
 DB_CONNECT_TIMEOUT = env.int("DB_CONNECT_TIMEOUT", default=3)
+# PostgreSQL only: the longest statement a page may run, and the report exports'.
+DB_STATEMENT_TIMEOUT_MS = env.int("DB_STATEMENT_TIMEOUT_MS", default=30_000)
+DB_EXPORT_STATEMENT_TIMEOUT_MS = env.int(
+    "DB_EXPORT_STATEMENT_TIMEOUT_MS", default=30 * 60_000
+)
+DB_POOL = env.bool("DB_POOL", default=True)
+
+
+def _pool_connection_reset(connection) -> None:
+    """A connection given back to the pool drops its last user's session state:
+    session advisory locks (an unlock skipped by an error) and a raised statement
+    timeout (clinic.db_limits)."""
+    with connection.transaction():
+        connection.execute("SELECT pg_advisory_unlock_all()")
+        connection.execute("RESET statement_timeout")
+
+
 if EMBEDDED:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -160,8 +180,37 @@ else:
     DATABASES["default"].setdefault("OPTIONS", {})
     # Fail fast when the database is unreachable: a 503 page, not a hung worker.
     DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", DB_CONNECT_TIMEOUT)
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    # No statement runs longer than this (a slow page answers 503 and frees its
+    # connection); the report exports, which legitimately run long, raise it for
+    # their own session (clinic.db_limits). 0 turns the limit off.
+    DATABASES["default"]["OPTIONS"]["options"] = " ".join(
+        filter(
+            None,
+            [
+                DATABASES["default"]["OPTIONS"].get("options", ""),
+                f"-c statement_timeout={DB_STATEMENT_TIMEOUT_MS}",
+            ],
+        )
+    )
+    if DB_POOL:
+        # Django's psycopg pool, per process: a request or job holds one connection
+        # from its first query to its end, then gives it back (reset: no advisory
+        # lock or SET survives its user). Django requires CONN_MAX_AGE=0 with it.
+        DATABASES["default"]["OPTIONS"]["pool"] = {
+            "min_size": env.int("DB_POOL_MIN_SIZE", default=1),
+            "max_size": env.int("DB_POOL_MAX_SIZE", default=8),
+            "timeout": env.int("DB_POOL_TIMEOUT", default=10),
+            "reset": _pool_connection_reset,
+        }
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+    else:
+        DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Behind PgBouncer in transaction mode (DB_POOL=off then), a named cursor
+    # cannot outlive its transaction: .iterator() must fetch client-side.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
+        "DB_DISABLE_SERVER_SIDE_CURSORS", default=False
+    )
 
 # Two roles (production): the app connects as DATABASE_URL's role, which owns nothing
 # (it may only read and insert into the access log and the history tables);
@@ -223,6 +272,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 # Every failed log-in is kept (for the weekly summary and audits), not only lock-outs.
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# Refused token requests count too (smart/throttle.py); their signed assertion is
+# not kept in the attempt's record.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "client_assertion"]
 
 # Two-factor log-in (django-otp): roles that must enrol an authenticator app before
 # reaching any page; the other roles may. The embedded demo requires none, so its
@@ -296,7 +348,6 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": env.str(
             "STATICFILES_BACKEND",
@@ -304,10 +355,57 @@ STORAGES = {
         )
     },
 }
+# Files the app keeps (clinic/storage.py): "default" holds uploads (insurance card
+# images), "exports" the files it writes for download (report and bulk exports),
+# which expire. STORAGE_BACKEND "local": folders under var/ (the embedded default);
+# "s3" (production's default): one S3-compatible bucket (AWS_STORAGE_BUCKET_NAME),
+# prefixes media/ and exports/, so every app and worker host sees every file. Credentials come from
+# boto3's usual chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, or the host's role).
+STORAGE_BACKEND = env.str("STORAGE_BACKEND", default="local" if EMBEDDED else "s3")
+# A prefix before media/ and exports/ (several installations in one bucket).
+S3_KEY_PREFIX = env.str("AWS_S3_KEY_PREFIX", default="").strip("/")
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
-# Uploaded files (insurance cards) are readable by the app's own user only.
+EXPORT_ROOT = env.path("EXPORT_ROOT", default=VAR_DIR / "exports")
+# Local files are readable by the app's own user only.
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+
+
+def _file_storage(prefix: str, folder) -> dict:
+    if STORAGE_BACKEND == "local":
+        return {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": folder},
+        }
+    if STORAGE_BACKEND != "s3":
+        raise ValueError(f"STORAGE_BACKEND must be local or s3, not {STORAGE_BACKEND}")
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            # "path" for MinIO and other servers without bucket host names.
+            "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="") or None,
+            "location": "/".join(filter(None, [S3_KEY_PREFIX, prefix])),
+            # Objects stay private (no ACL: the bucket's policy rules); files reach
+            # users only through the app's views, which check roles and log access.
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+            # Server-side encryption at rest (e.g. AES256 or aws:kms); "" for none.
+            "object_parameters": (
+                {"ServerSideEncryption": sse}
+                if (sse := env.str("AWS_S3_SERVER_SIDE_ENCRYPTION", default=""))
+                else {}
+            ),
+        },
+    }
+
+
+STORAGES["default"] = _file_storage("media", MEDIA_ROOT)
+STORAGES["exports"] = _file_storage("exports", EXPORT_ROOT)
+
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -321,6 +419,15 @@ RQ_QUEUES = {
     name: {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 600}
     for name in JOB_QUEUES
 }
+# With Redis, Django's cache is shared by every host (nothing may count per
+# process); without it, the embedded default's one process keeps it in memory.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+        }
+    }
 # Enqueueing after commit is done by clinic.queueing for every kind of enqueue.
 RQ = {"COMMIT_MODE": "auto"}
 # The RQ dashboard lives in the Django admin (/admin/django_rq/dashboard/), staff only.
@@ -386,7 +493,6 @@ ACCESS_LOG_ANCHOR_FILE = env.path(
 )
 
 # --- Compliance report exports ------------------------------------------------
-EXPORT_DIR = VAR_DIR / "exports"
 EXPORT_RETENTION_HOURS = env.int("EXPORT_RETENTION_HOURS", default=24)
 # How often a running background job (export, HL7 or 835 upload) writes its beat
 # and progress; a run with no beat for two minutes is taken as dead.

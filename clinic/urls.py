@@ -103,7 +103,9 @@ urlpatterns = [
     path("schedule/", include("scheduling.urls")),
     path("billing/", include("billing.urls")),
     path("careplans/", include("careplans.urls")),
+    path("", include("smart.urls")),
     path("admin/", admin.site.urls),
+    path("fhir/", include("fhir.urls")),
 ]
 
 handler403 = "clinic.views.errors.permission_denied"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Runs the suite against a throwaway PostgreSQL and Redis on free loopback ports,
-# installing them (and Chromium for the browser tests) with apt when missing and root.
-# Both servers are stopped afterwards, whatever happened.
+# Runs the suite against a throwaway PostgreSQL, Redis and S3 server (moto) on free
+# loopback ports, installing PostgreSQL and Redis (and Chromium for the browser
+# tests) with apt when missing and root. All are stopped afterwards, whatever happened.
 #   scripts/test.sh                 the whole suite
 #   scripts/test.sh tests/e2e       some tests (any pytest arguments)
 #   scripts/test.sh --bench         the benchmarks (tests/bench), printing figures
@@ -50,6 +50,7 @@ tmp=$(mktemp -d /tmp/clinicops-test.XXXXXX)
 chmod 755 "$tmp"
 pg_port=$(free_port)
 redis_port=$(free_port)
+s3_port=$(free_port)
 as_pg=()
 if [ "$(id -u)" = "0" ]; then
   id postgres >/dev/null 2>&1 || useradd --system --home-dir "$tmp" postgres
@@ -60,12 +61,16 @@ cleanup() {
   status=$?
   "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$tmp/pg" -m immediate stop >/dev/null 2>&1 || true
   if [ -f "$tmp/redis.pid" ]; then kill "$(cat "$tmp/redis.pid")" 2>/dev/null || true; fi
+  if [ -n "${s3_pid:-}" ]; then kill "$s3_pid" 2>/dev/null || true; fi
   rm -rf "$tmp"
   exit $status
 }
 trap cleanup EXIT INT TERM
 
-echo "== PostgreSQL on 127.0.0.1:$pg_port, Redis on 127.0.0.1:$redis_port"
+echo "== PostgreSQL on 127.0.0.1:$pg_port, Redis on 127.0.0.1:$redis_port, S3 (moto) on 127.0.0.1:$s3_port"
+# The object store: moto's S3 server (requirements-dev.txt), in memory.
+.venv/bin/moto_server -H 127.0.0.1 -p "$s3_port" >"$tmp/moto.log" 2>&1 &
+s3_pid=$!
 mkdir -p "$tmp/pg"
 [ "$(id -u)" = "0" ] && chown postgres "$tmp/pg"
 "${as_pg[@]}" "$pg_bin/initdb" -D "$tmp/pg" -U clinicops --auth=trust --encoding=UTF8 \
@@ -92,6 +97,28 @@ export ALLOWED_HOSTS="*"
 export HTTPS="off"
 export STATICFILES_BACKEND="django.contrib.staticfiles.storage.StaticFilesStorage"
 export CLINICOPS_VAR_DIR="$tmp/var"
+# Files go to the S3 server, as in production (tests that check the embedded
+# default's folders switch to them themselves: tests/conftest.py).
+export STORAGE_BACKEND="s3"
+export AWS_STORAGE_BUCKET_NAME="clinicops-test"
+export AWS_S3_ENDPOINT_URL="http://127.0.0.1:$s3_port"
+export AWS_S3_REGION_NAME="us-east-1"
+export AWS_S3_ADDRESSING_STYLE="path"
+export AWS_ACCESS_KEY_ID="test-only" AWS_SECRET_ACCESS_KEY="test-only"
+$PY - <<'PY' || { cat "$tmp/moto.log"; exit 1; }
+import os, time
+import boto3
+s3 = boto3.client("s3", endpoint_url=os.environ["AWS_S3_ENDPOINT_URL"],
+                  region_name=os.environ["AWS_S3_REGION_NAME"])
+for attempt in range(300):
+    try:
+        s3.create_bucket(Bucket=os.environ["AWS_STORAGE_BUCKET_NAME"])
+        break
+    except Exception:  # not listening yet
+        if attempt == 299:
+            raise
+        time.sleep(0.1)
+PY
 mkdir -p "$CLINICOPS_VAR_DIR/staticfiles"
 
 if [ "${1:-}" = "--bench" ]; then

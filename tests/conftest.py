@@ -8,6 +8,7 @@ tables' owner (``MIGRATE_DATABASE_URL``) and the tests connect as the app's role
 import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
@@ -16,7 +17,7 @@ from django.conf import settings
 from django.db import connection
 
 from clinic import permissions
-from clinic.db_guards import OWNER_KEYS, connected_as_owner
+from clinic.db_guards import OWNER_KEYS, connected_as_owner, reconnect_as
 from tests.clinic.factories import UserFactory
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,8 +39,7 @@ _APP_CREDENTIALS: dict = {}
 def _connect_default_with(credentials: dict) -> None:
     from django.db import connections
 
-    connections["default"].close()
-    connections["default"].settings_dict.update(credentials)
+    reconnect_as(connections["default"], credentials)
 
 
 @pytest.fixture(scope="session")
@@ -163,6 +163,58 @@ def _job_arguments_are_ids(monkeypatch):
     monkeypatch.setattr(Queue, "create_job", create_job)
 
 
+FILE_STORAGES = {"default": "media", "exports": "exports"}
+
+
+def _use_file_storages(settings, tmp_path, *, backend: str) -> dict[str, str]:
+    """Point this test's storages at its own files; the environment that gives a
+    subprocess (a worker, an app host) the same ones."""
+    storages = dict(settings.STORAGES)
+    if backend == "s3":
+        prefix = f"test-{uuid.uuid4().hex[:16]}"
+        for name, folder in FILE_STORAGES.items():
+            options = {**storages[name]["OPTIONS"], "location": f"{prefix}/{folder}"}
+            storages[name] = {**storages[name], "OPTIONS": options}
+        environment = {"STORAGE_BACKEND": "s3", "AWS_S3_KEY_PREFIX": prefix}
+    else:
+        for name, folder in FILE_STORAGES.items():
+            storages[name] = {
+                "BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": tmp_path / folder},
+            }
+        environment = {
+            "STORAGE_BACKEND": "local",
+            "MEDIA_ROOT": str(tmp_path / "media"),
+            "EXPORT_ROOT": str(tmp_path / "exports"),
+        }
+    settings.STORAGE_BACKEND = backend
+    settings.STORAGES = storages
+    return environment
+
+
+@pytest.fixture(autouse=True)
+def file_storage_env(settings, tmp_path) -> dict[str, str]:
+    """Each test keeps its files apart: under its own prefix in the test bucket
+    (``make test`` runs the S3 path, on moto) or in its own folders."""
+    return _use_file_storages(settings, tmp_path, backend=settings.STORAGE_BACKEND)
+
+
+@pytest.fixture
+def local_file_storages(settings, tmp_path, file_storage_env) -> dict[str, str]:
+    """The embedded default's storages: folders (here under tmp_path)."""
+    return _use_file_storages(settings, tmp_path, backend="local")
+
+
+@pytest.fixture
+def s3_file_storages(settings, file_storage_env) -> dict[str, str]:
+    """The production storages: the test bucket on the S3 server make test runs."""
+    if not os.environ.get("AWS_S3_ENDPOINT_URL"):
+        pytest.skip("needs the S3 server scripts/test.sh starts (make test)")
+    if settings.STORAGE_BACKEND != "s3":
+        pytest.skip("needs STORAGE_BACKEND=s3 (scripts/test.sh sets it)")
+    return file_storage_env
+
+
 @pytest.fixture
 def redis_url(_isolated_redis):
     if _isolated_redis is None:
@@ -171,13 +223,18 @@ def redis_url(_isolated_redis):
 
 
 @pytest.fixture
-def run_rq_worker(redis_url):
+def run_rq_worker(redis_url, file_storage_env):
     """Run a real ``rqworker --burst`` process against this test's database."""
 
     def run(*queues: str) -> subprocess.CompletedProcess:
         db = connection.settings_dict
         database_url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-        env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url}
+        env = {
+            **os.environ,
+            **file_storage_env,
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url,
+        }
         result = subprocess.run(
             [
                 sys.executable,

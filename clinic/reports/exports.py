@@ -8,18 +8,15 @@ last page, and the export record on the page that offers the download.
 """
 
 import logging
-import os
 import secrets
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
-from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from clinic.db_limits import statement_timeout
 from clinic.heartbeat import (
     MAX_ATTEMPTS,
     heartbeat,
@@ -35,6 +32,7 @@ from clinic.reports.base import Filters, Report
 from clinic.reports.csv_output import HASH_LINE, csv_chunks
 from clinic.reports.pdf_output import write_pdf
 from clinic.services import access_log_record
+from clinic.storage import exports_storage, stored_file_writer
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +66,9 @@ def report_export_request(
 
 
 def report_export_job(export_id: int) -> str | None:
-    return report_export_run(export_id=export_id)
+    # An export reads every row it holds: longer than a page may (settings).
+    with statement_timeout(settings.DB_EXPORT_STATEMENT_TIMEOUT_MS):
+        return report_export_run(export_id=export_id)
 
 
 def report_export_run(*, export_id: int) -> str | None:
@@ -94,9 +94,9 @@ def report_export_run(*, export_id: int) -> str | None:
         export.done_rows = done
         export.save(update_fields=["done_rows"])
 
-    path = _export_path(export)
+    storage = exports_storage()
     try:
-        with heartbeat(export), _private_file(path) as handle:
+        with heartbeat(export), stored_file_writer(storage, export.file_name) as handle:
             if export.format == ReportExport.Format.PDF:
                 digest = write_pdf(
                     report,
@@ -111,7 +111,6 @@ def report_export_run(*, export_id: int) -> str | None:
                 digest = chunk.decode().rstrip("\n")[len(HASH_LINE) :]
     except Exception as exc:
         logger.exception("Export %s failed", export.pk)
-        path.unlink(missing_ok=True)
         if not run_still_mine(export):
             return None
         export.status = ReportExport.Status.FAILED
@@ -125,7 +124,7 @@ def report_export_run(*, export_id: int) -> str | None:
             pk=export.pk, status=ReportExport.Status.RUNNING, attempts=export.attempts
         ):
             # Given up on meanwhile (queued again): this file is nobody's.
-            path.unlink(missing_ok=True)
+            storage.delete(export.file_name)
             return None
         export.status = ReportExport.Status.DONE
         export.sha256 = digest
@@ -135,21 +134,6 @@ def report_export_run(*, export_id: int) -> str | None:
         )
         export.save()
     return export.status
-
-
-def _export_path(export: ReportExport) -> Path:
-    return settings.EXPORT_DIR / export.file_name
-
-
-@contextmanager
-def _private_file(path: Path) -> Iterator:
-    """A new file only its owner (the app's user) may read: 0600 in a 0700 folder,
-    whatever the umask."""
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    os.fchmod(descriptor, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        yield handle
 
 
 STOPPED = _(
@@ -164,7 +148,7 @@ def _requeue(export: ReportExport) -> None:
 
 def _remove_partial(export: ReportExport) -> None:
     if export.file_name:
-        _export_path(export).unlink(missing_ok=True)
+        exports_storage().delete(export.file_name)
     export.file_name = ""
     export.done_rows = 0
 
@@ -177,7 +161,7 @@ def report_exports_sweep(now) -> int:
     for export in ReportExport.objects.filter(
         status=ReportExport.Status.DONE, expires_at__lte=now
     ):
-        (settings.EXPORT_DIR / export.file_name).unlink(missing_ok=True)
+        exports_storage().delete(export.file_name)
         export.status = ReportExport.Status.EXPIRED
         export.save()
         handled += 1

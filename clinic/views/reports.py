@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from clinic.reports.base import Filters, ReportFilterForm
 from clinic.reports.csv_output import csv_chunks
 from clinic.reports.exports import report_export_request
 from clinic.services import access_log_first_broken, access_log_record
+from clinic.storage import exports_storage, stored_download
 
 PERMISSION = "clinic.view_reports"
 PAGE_SIZE = 50
@@ -156,14 +157,18 @@ class ReportExportDetailView(_OwnExportMixin, View):
 
 class ReportExportDownloadView(_OwnExportMixin, View):
     def get(self, request, pk):
-        from django.conf import settings
-
         export = self.get_export()
         if export.status != ReportExport.Status.DONE:
             raise Http404("This export is not ready or has expired.")
-        path = settings.EXPORT_DIR / export.file_name
-        if not path.exists():
-            raise Http404("The file is gone; request the export again.")
+        try:
+            # The stored name is random; the download is named for what it holds.
+            response = stored_download(
+                exports_storage(),
+                export.file_name,
+                filename=f"{export.report}-{export.pk}.{export.format}",
+            )
+        except FileNotFoundError:
+            raise Http404("The file is gone; request the export again.") from None
         access_log_record(
             user=request.user,
             action=AccessLog.Action.DOWNLOAD,
@@ -171,12 +176,7 @@ class ReportExportDownloadView(_OwnExportMixin, View):
             what=f"export #{export.pk} of {export.report}: {export.filters_text}",
             request=request,
         )
-        # The stored name is random; the download is named for what it holds.
-        return FileResponse(
-            path.open("rb"),
-            as_attachment=True,
-            filename=f"{export.report}-{export.pk}.{export.format}",
-        )
+        return response
 
 
 class AccessLogIntegrityView(RoleRequiredMixin, TemplateView):

@@ -5,10 +5,14 @@ from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView
 
 from clinic import selectors, services, two_factor
-from clinic.edges import FilteredListMixin, PostActionView, ServiceFormMixin
+from clinic.edges import (
+    ConfirmFormMixin,
+    FilteredListMixin,
+    PostActionView,
+    ServiceFormMixin,
+)
 from clinic.forms import (
     PasswordResetForm,
-    ReasonForm,
     StaffCreateForm,
     StaffFilterForm,
     StaffUpdateForm,
@@ -101,33 +105,18 @@ class StaffUpdateView(_StaffMemberMixin, ServiceFormMixin, FormView):
         return reverse("clinic:staff-edit", kwargs={"pk": self.member.pk})
 
 
-class _StaffActionView(_StaffMemberMixin, ServiceFormMixin, FormView):
+class _StaffActionView(_StaffMemberMixin, ConfirmFormMixin, ServiceFormMixin, FormView):
     """A confirmation page with a form; subclasses say what happens on submit
     (``perform``); a refusal is shown on the form, with what was typed."""
 
-    template_name = "clinic/staff_confirm.html"
-    form_class = ReasonForm
-    title = ""
-    explanation = ""
-    submit_label = _("Confirm")
-    css_class = "btn-danger"
-    success_message = ""
+    def get_subject_name(self) -> str:
+        return self.member.get_username()
 
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        if self.form_class is ReasonForm:
-            kwargs.update(submit_label=self.submit_label, css_class=self.css_class)
-        return kwargs
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            title=self.title % {"name": self.member.get_username()},
-            explanation=self.explanation,
-            **kwargs,
-        )
-
-    def get_success_message(self, result):
-        return self.success_message % {"name": self.member.get_username()}
+    def get_crumbs(self):
+        return [
+            (_("Staff"), reverse("clinic:staff-list")),
+            (self.member.get_username(), self.get_result_url(None)),
+        ]
 
     def get_result_url(self, result):
         return reverse("clinic:staff-edit", kwargs={"pk": self.member.pk})

@@ -1,7 +1,7 @@
 """A patient's insurance and allergies: add, verify, view a card, change status."""
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views import View
@@ -11,6 +11,7 @@ from clinic.edges import PostActionView, ServiceFormMixin
 from clinic.models import AccessLog
 from clinic.permissions import RoleRequiredMixin
 from clinic.services import access_log_record
+from clinic.storage import stored_download
 from registration import services
 from registration.forms import AllergyForm, CoverageForm
 from registration.models import Allergy, Coverage, Patient
@@ -70,10 +71,16 @@ class CoverageCardView(RoleRequiredMixin, View):
         stored = getattr(coverage, f"card_{side}")
         if not stored:
             raise Http404(_("No card image on file."))
-        handle = stored.open("rb")
-        head = handle.read(16)
-        handle.seek(0)
-        content_type = card_content_type(head) or "application/octet-stream"
+        try:
+            response = stored_download(
+                stored.storage,
+                stored.name,
+                content_type=lambda head: (
+                    card_content_type(head[:16]) or "application/octet-stream"
+                ),
+            )
+        except FileNotFoundError:
+            raise Http404(_("The card image is missing from the file store.")) from None
         access_log_record(
             user=request.user,
             action=AccessLog.Action.DOWNLOAD,
@@ -82,8 +89,6 @@ class CoverageCardView(RoleRequiredMixin, View):
             what=f"insurance card {side}",
             request=request,
         )
-        response = FileResponse(handle, content_type=content_type)
-        response["Content-Disposition"] = "inline"
         response["Cache-Control"] = "private, no-store"
         return response
 

@@ -8,12 +8,14 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
 from clinic.heartbeat import MAX_ATTEMPTS, heartbeat
 from clinic.models import ReportExport
 from clinic.reports.exports import report_export_run, report_exports_sweep
+from clinic.storage import exports_storage
 
 pytestmark = pytest.mark.django_db
 
@@ -34,32 +36,30 @@ def _running(admin_user, *, attempts=1, beat_minutes_ago=3, started_minutes_ago=
     )
 
 
+def _partial_file(export) -> str:
+    return exports_storage().save(export.file_name, ContentFile(b"When,Who\n2026-"))
+
+
 def test_an_export_whose_worker_died_loses_its_partial_file_and_is_queued_again(
-    admin_user, settings, tmp_path, django_capture_on_commit_callbacks
+    admin_user, django_capture_on_commit_callbacks
 ):
-    settings.EXPORT_DIR = tmp_path
     export = _running(admin_user)
-    partial = tmp_path / export.file_name
-    partial.write_text("When,Who\n2026-")
+    partial = _partial_file(export)
 
     with django_capture_on_commit_callbacks() as enqueued:
         assert report_exports_sweep(timezone.now()) >= 1
     export.refresh_from_db()
     assert (export.status, export.file_name, export.done_rows) == ("pending", "", 0)
-    assert not partial.exists()
+    assert not exports_storage().exists(partial)
     assert len(enqueued) >= 1
     assert export.history.first().history_change_reason == (
         "worker stopped; queued again"
     )
 
 
-def test_an_export_that_keeps_dying_is_failed_with_a_message(
-    admin_user, settings, tmp_path
-):
-    settings.EXPORT_DIR = tmp_path
+def test_an_export_that_keeps_dying_is_failed_with_a_message(admin_user):
     export = _running(admin_user, attempts=MAX_ATTEMPTS)
-    partial = tmp_path / export.file_name
-    partial.write_text("partial")
+    partial = _partial_file(export)
     report_exports_sweep(timezone.now())
     export.refresh_from_db()
     assert export.status == "failed"
@@ -67,17 +67,16 @@ def test_an_export_that_keeps_dying_is_failed_with_a_message(
         f"The export stopped {MAX_ATTEMPTS} times (its worker was restarted or ran "
         "out of time or memory). Request it again, perhaps with narrower filters."
     )
-    assert not partial.exists()
+    assert not exports_storage().exists(partial)
 
 
-def test_a_long_export_that_still_beats_is_left_alone(admin_user, settings, tmp_path):
-    settings.EXPORT_DIR = tmp_path
+def test_a_long_export_that_still_beats_is_left_alone(admin_user):
     export = _running(admin_user, beat_minutes_ago=0, started_minutes_ago=45)
-    (tmp_path / export.file_name).write_text("partial")
+    partial = _partial_file(export)
     report_exports_sweep(timezone.now())
     export.refresh_from_db()
     assert export.status == "running"
-    assert (tmp_path / export.file_name).exists()
+    assert exports_storage().exists(partial)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -117,18 +116,17 @@ def test_a_run_whose_row_was_queued_again_stops_beating_and_is_told(admin_user):
 
 @pytest.mark.django_db(transaction=True)
 def test_an_export_file_has_a_random_name_mode_0600_and_downloads_by_its_report(
-    admin_client, admin_user, settings, tmp_path
+    admin_client, admin_user, tmp_path, local_file_storages
 ):
-    settings.EXPORT_DIR = tmp_path / "exports"
     export = ReportExport.objects.create(
         requested_by=admin_user, report="access-log", format="csv"
     )
     assert report_export_run(export_id=export.pk) == "done"
     export.refresh_from_db()
     assert re.fullmatch(rf"export-{export.pk}-[0-9a-f]{{16}}\.csv", export.file_name)
-    path = settings.EXPORT_DIR / export.file_name
-    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
-    assert stat.S_IMODE(os.stat(settings.EXPORT_DIR).st_mode) == 0o700
+    folder = tmp_path / "exports"
+    assert stat.S_IMODE(os.stat(folder / export.file_name).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(folder).st_mode) == 0o700
     assert export.attempts == 1 and export.heartbeat_at is not None
     download = admin_client.get(reverse("clinic:export-download", args=[export.pk]))
     assert download["Content-Disposition"] == (

@@ -6,6 +6,7 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.core.files.base import ContentFile
 from django.db.models.query import QuerySet
 from django.test import RequestFactory
 from django.urls import reverse
@@ -18,6 +19,7 @@ from clinic.reports.base import Filters
 from clinic.reports.csv_output import HASH_LINE, csv_chunks, csv_lines
 from clinic.reports.pdf_output import write_pdf
 from clinic.services import access_log_record, staff_deactivate
+from clinic.storage import exports_storage
 from tests.registration.factories import PatientFactory
 from tests.scheduling.factories import LocationFactory
 
@@ -298,11 +300,10 @@ def test_background_export_runs_on_the_reports_queue_for_its_requester_only(
     )
 
 
-def test_expired_exports_lose_their_file(settings, admin_user, tmp_path):
+def test_expired_exports_lose_their_file(admin_user):
     from clinic.reports.exports import report_exports_sweep
 
-    settings.EXPORT_DIR = tmp_path
-    (tmp_path / "old.csv").write_text("x")
+    exports_storage().save("old.csv", ContentFile(b"x"))
     export = ReportExport.objects.create(
         requested_by=admin_user,
         report="access-log",
@@ -314,7 +315,7 @@ def test_expired_exports_lose_their_file(settings, admin_user, tmp_path):
     assert report_exports_sweep(timezone.now()) == 1
     export.refresh_from_db()
     assert export.status == "expired"
-    assert not (tmp_path / "old.csv").exists()
+    assert not exports_storage().exists("old.csv")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -335,11 +336,10 @@ def test_integrity_page_finds_a_tampered_row(admin_client, make_user, owner_conn
 
 @pytest.mark.django_db(transaction=True)
 def test_a_csv_export_job_reports_progress_while_postgresql_streams_the_rows(
-    admin_user, make_user, settings, tmp_path, monkeypatch
+    admin_user, make_user, monkeypatch
 ):
     from clinic.reports.exports import report_export_run
 
-    settings.EXPORT_DIR = tmp_path
     monkeypatch.setattr("clinic.reports.csv_output.CSV_CHUNK_ROWS", 10)
     nurse = make_user("Nurse", username="nora")
     patient = PatientFactory()
@@ -364,7 +364,8 @@ def test_a_csv_export_job_reports_progress_while_postgresql_streams_the_rows(
     export.refresh_from_db()
     assert progress == [10, 20, 25]
     assert (export.total_rows, export.done_rows) == (25, 25)
-    text = (tmp_path / export.file_name).read_text()
+    with exports_storage().open(export.file_name) as stored:
+        text = stored.read().decode()
     body, last = text.rstrip("\n").rsplit("\n", 1)
     assert last == HASH_LINE + export.sha256
     assert export.sha256 == hashlib.sha256((body + "\n").encode()).hexdigest()

@@ -12,7 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from clinic.models import AccessLog
 from clinic.permissions import ROLE_PERMISSIONS, ROLES, AnyStaffMixin
-from tests.clinic.url_samples import MOVED, QUERIES, SAMPLES
+from tests.clinic.url_samples import MOVED, QUERIES, SAMPLES, TOKEN_ANSWERS
 
 pytestmark = pytest.mark.django_db
 
@@ -66,6 +66,11 @@ SHOWS_NO_PHI = {
     "scheduling:metrics",
     "scheduling:provider-list",
     "scheduling:waitlist-add",
+    "smart:client-create",
+    "smart:client-edit",
+    "smart:client-list",
+    "smart:client-switch-off",
+    "smart:client-switch-on",
 }
 
 
@@ -88,7 +93,10 @@ ALL_PATTERNS = sorted(
 
 
 def _rule(callback):
-    """('public' | 'staff' | 'perms', permissions) declared by the view."""
+    """('public' | 'token' | 'staff' | 'perms', permissions) declared by the view.
+    'token': the FHIR API, which takes a SMART bearer token, not a staff log-in."""
+    if getattr(callback, "token_authenticated", False):
+        return "token", []
     if getattr(callback, "login_required", True) is False:
         return "public", []
     view_class = getattr(callback, "view_class", None)
@@ -147,6 +155,13 @@ def test_pattern_answers_each_role_as_declared(name, callback, client, make_user
     anonymous = client.get(url)
     if kind == "public":
         assert anonymous.status_code in (200, 405), url
+        return
+    if kind == "token":
+        # No token: 401 with an OperationOutcome, to a staff session as well.
+        client.force_login(users["Administrator"])
+        for response in (anonymous, client.get(url)):
+            assert response.status_code == TOKEN_ANSWERS.get(name, 401), url
+            assert response.json()["resourceType"] == "OperationOutcome", url
         return
     assert anonymous.status_code == 302, url
     assert anonymous["Location"].startswith(reverse("clinic:login")), url

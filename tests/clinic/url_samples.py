@@ -20,6 +20,21 @@ QUERIES = {
     "registration:patient-lookup": {"field": "patient", "patient": "LOOKUP01"},
 }
 
+# The FHIR API's answer without a token where it is not 401.
+TOKEN_ANSWERS = {"fhir:not-found": 404}
+
+
+def _fhir_type(users):
+    return {"type_name": "Patient"}, None
+
+
+def _fhir_instance(users):
+    return {"type_name": "Patient", "ident": "1"}, None
+
+
+def _fhir_version(users):
+    return {"type_name": "Patient", "ident": "1", "version_id": "1"}, None
+
 
 def _patient_history(users):
     allergy = AllergyFactory()
@@ -51,12 +66,12 @@ def _report(users):
 
 
 def _admins_export(users):
-    from django.conf import settings
+    from django.core.files.base import ContentFile
 
     from clinic.models import ReportExport
+    from clinic.storage import exports_storage
 
-    settings.EXPORT_DIR.mkdir(parents=True, exist_ok=True)
-    (settings.EXPORT_DIR / "sample.csv").write_text("When\n")
+    exports_storage().save("sample.csv", ContentFile(b"When\n"))
     export = ReportExport.objects.create(
         requested_by=users["Administrator"],
         report="access-log",
@@ -305,6 +320,15 @@ def _remittance_exception(users):
     return {"pk": ClaimPayment.objects.latest("pk").pk}, None
 
 
+def _api_client(users):
+    from smart.models import BackendClient
+
+    client = BackendClient.objects.create(
+        name="Sample EHR", jwks={"keys": []}, allowed_scopes="system/*.rs"
+    )
+    return {"pk": client.pk}, None
+
+
 # URL name -> function(users) -> (kwargs, permissions when the view decides at run
 # time[, the only roles allowed when the view also checks the object])
 def _automation(users):
@@ -393,6 +417,15 @@ SAMPLES = {
     "medications:review-start": _mar_patient,
     "medications:review-complete": _mar_patient,
     "medications:review-decide": _home_medication,
+    "fhir:type": _fhir_type,
+    "fhir:type-history": _fhir_type,
+    "fhir:instance": _fhir_instance,
+    "fhir:instance-history": _fhir_instance,
+    "fhir:vread": _fhir_version,
+    "fhir:not-found": lambda users: ({"rest": "nowhere"}, None),
+    "fhir:group-export": lambda users: ({"ident": "1"}, None),
+    "fhir:export-status": lambda users: ({"ident": "1"}, None),
+    "fhir:export-file": lambda users: ({"ident": "1", "type_name": "Patient"}, None),
     "automations:edit": _automation,
     "automations:toggle": _automation,
     "automations:copy": _automation,
@@ -497,4 +530,8 @@ SAMPLES = {
     "billing:remittance-detail": _remittance,
     "billing:remittance-upload-detail": _remittance_upload,
     "billing:exception-resolve": _remittance_exception,
+    "smart:client-detail": _api_client,
+    "smart:client-edit": _api_client,
+    "smart:client-switch-off": _api_client,
+    "smart:client-switch-on": _api_client,
 }

@@ -78,6 +78,7 @@ def _demo_pages():
     from medications.models import ScheduledDose
     from registration.models import Patient
     from scheduling.models import Appointment
+    from smart.models import BackendClient
 
     dose = (
         ScheduledDose.objects.filter(status=ScheduledDose.Status.SCHEDULED)
@@ -114,6 +115,9 @@ def _demo_pages():
         ("admin", reverse("clinic:staff-list")),
         ("admin", reverse("clinic:reports")),
         ("admin", reverse("automations:list")),
+        ("admin", reverse("smart:client-list")),
+        ("admin", reverse("smart:client-create")),
+        ("admin", BackendClient.objects.get(name="Demo EHR").get_absolute_url()),
     ]
     plan = CarePlan.objects.order_by("pk").first()
     if plan is not None:

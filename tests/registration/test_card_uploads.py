@@ -7,6 +7,7 @@ import re
 import stat
 
 import pytest
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from pypdf import PdfWriter
 from pypdf.actions import JavaScript
@@ -21,10 +22,17 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def desk(client, make_user, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+def desk(client, make_user):
     client.force_login(make_user("Front desk"))
     return client
+
+
+def _stored_cards() -> list[str]:
+    try:
+        folders, files = default_storage.listdir("cards")
+    except FileNotFoundError:  # a folder that was never made
+        return []
+    return folders + files
 
 
 def _pdf(*, javascript: bool = False) -> bytes:
@@ -64,13 +72,13 @@ def _damaged_png() -> bytes:
     ],
 )
 def test_a_card_is_stored_under_a_random_name_readable_by_the_app_only(
-    desk, settings, name, content, kind, suffix
+    desk, tmp_path, local_file_storages, name, content, kind, suffix
 ):
     response = _register(desk, SimpleUploadedFile(name, content))
     assert response.status_code == 302, response.context["form"].errors
     stored = Coverage.objects.get().card_front
     assert re.fullmatch(rf"cards/\d{{4}}/\d{{2}}/[0-9a-f]{{32}}\{suffix}", stored.name)
-    path = settings.MEDIA_ROOT / stored.name
+    path = tmp_path / "media" / stored.name
     assert path.read_bytes() == content
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert stat.S_IMODE(os.stat(path.parent).st_mode) == 0o700
@@ -116,10 +124,10 @@ def test_a_card_is_stored_under_a_random_name_readable_by_the_app_only(
     ],
 )
 def test_a_card_with_valid_magic_bytes_but_a_broken_body_is_refused(
-    desk, settings, content, message
+    desk, content, message
 ):
     response = _register(desk, SimpleUploadedFile("card.png", content))
     assert response.status_code == 200
     assert response.context["form"].errors["card_front"] == [message]
     assert Patient.objects.count() == 0 and Coverage.objects.count() == 0
-    assert not (settings.MEDIA_ROOT / "cards").exists()
+    assert _stored_cards() == []

@@ -9,6 +9,7 @@ role what it may do on every table, new ones included.
 from django.core.management.commands.migrate import Command as MigrateCommand
 
 from clinic.db_guards import connected_as_owner
+from clinic.db_limits import statement_timeout
 
 
 class Command(MigrateCommand):
@@ -18,5 +19,7 @@ class Command(MigrateCommand):
     )
 
     def handle(self, *args, **options):
-        with connected_as_owner(options["database"]):
+        # A migration may rebuild an index for minutes: no page's time limit.
+        using = options["database"]
+        with connected_as_owner(using), statement_timeout(0, using=using):
             return super().handle(*args, **options)

@@ -25,6 +25,7 @@ DEMO_SEEDERS = [
     "billing.demo.seed_billing",
     "automations.demo.seed_automations",
     "careplans.demo.seed_careplans",
+    "smart.demo.seed_api_clients",
 ]
 
 

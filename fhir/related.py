@@ -1,0 +1,53 @@
+"""Following references: ``_include`` / ``_revinclude`` and a row's patient."""
+
+from clinic.fhir_declaration import ResourceType, SearchParam
+from fhir.versions import latest_versions
+
+# At most this many rows are added by each _revinclude of a page.
+REVINCLUDE_LIMIT = 1000
+
+
+def key_at(obj, path: str):
+    """The pk at the end of an ORM path from ``obj`` ("patient" -> obj.patient_id;
+    "order__patient" -> obj.order.patient_id; "" -> obj.pk), or None."""
+    if not path:
+        return obj.pk
+    *hops, last = path.split("__")
+    for hop in hops:
+        obj = getattr(obj, hop)
+        if obj is None:
+            return None
+    return getattr(obj, f"{last}_id")
+
+
+def included(
+    resource: ResourceType, rows: list, params: list[SearchParam], registry
+) -> list[tuple[ResourceType, list, dict]]:
+    """(type, rows, versions) for each ``_include`` of a page's rows."""
+    found = []
+    for param in params:
+        target = registry(param.target)
+        pks = {key_at(row, param.fields[0]) for row in rows} - {None}
+        if resource.name == target.name:
+            pks -= {row.pk for row in rows}
+        if pks:
+            found.append(_with_versions(target, target.queryset().filter(pk__in=pks)))
+    return found
+
+
+def revincluded(rows: list, pairs) -> list[tuple[ResourceType, list, dict]]:
+    """(type, rows, versions) for each ``_revinclude`` (other type, its param)."""
+    found = []
+    pks = [row.pk for row in rows]
+    for other, param in pairs:
+        if pks:
+            matches = other.queryset().filter(**{f"{param.fields[0]}__pk__in": pks})
+            found.append(
+                _with_versions(other, matches.order_by("pk")[:REVINCLUDE_LIMIT])
+            )
+    return found
+
+
+def _with_versions(resource: ResourceType, queryset):
+    rows = list(queryset)
+    return resource, rows, latest_versions(resource, [row.pk for row in rows])
