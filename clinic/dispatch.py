@@ -32,6 +32,7 @@ SWEEPERS: list[str] = [
     "scheduling.sweepers.mark_no_shows",
     "scheduling.sweepers.verify_tomorrows_eligibility",
     "registration.sweepers.pending_eligibility_checks",
+    "careplans.sweepers.careplans_sweep",
     "automations.sweepers.automations_sweep",
     "alerts.sweepers.send_due_notifications",
     "billing.sweepers.transmit_stale_batches",

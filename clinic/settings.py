@@ -70,6 +70,7 @@ PROJECT_APPS = [
     "medications",
     "diagnostics",
     "billing",
+    "careplans",
     "alerts",
     "automations",
     "smart",

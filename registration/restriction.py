@@ -56,6 +56,17 @@ PATIENT_PAGES: dict[str, tuple[str, str] | Callable[[dict], tuple[str, str]]] = 
     "medications:prn-give": ("medications.MedicationOrder", "pk"),
     "medications:dose-give": ("medications.ScheduledDose", "pk"),
     "medications:dose-status": ("medications.ScheduledDose", "pk"),
+    "medications:home-list": ("registration.Patient", "patient_pk"),
+    "medications:review-start": ("registration.Patient", "patient_pk"),
+    "medications:review-complete": ("registration.Patient", "patient_pk"),
+    "medications:review-decide": ("medications.HomeMedication", "pk"),
+    # care plans
+    "careplans:problems": ("registration.Patient", "patient_pk"),
+    "careplans:problem-resolve": ("careplans.Problem", "pk"),
+    "careplans:plan-create": ("careplans.Problem", "pk"),
+    "careplans:plan": ("careplans.CarePlan", "pk"),
+    "careplans:activity-create": ("careplans.CarePlan", "pk"),
+    "careplans:education-record": ("careplans.PlanActivity", "pk"),
     # diagnostics
     "diagnostics:order-detail": ("diagnostics.DiagnosticOrder", "pk"),
     "diagnostics:order-cancel": ("diagnostics.DiagnosticOrder", "pk"),
@@ -102,6 +113,7 @@ PATIENT_PAGES: dict[str, tuple[str, str] | Callable[[dict], tuple[str, str]]] = 
     "billing:charge-edit": ("billing.Charge", "pk"),
     "billing:charge-remove": ("billing.Charge", "pk"),
     "billing:diagnosis-remove": ("billing.VisitDiagnosis", "pk"),
+    "billing:diagnosis-to-problem": ("billing.VisitDiagnosis", "pk"),
     "billing:exception-resolve": ("billing.ClaimPayment", "pk"),
     # automations
     "automations:run-detail": ("automations.AutomationRun", "pk"),

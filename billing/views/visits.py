@@ -14,6 +14,8 @@ from billing.views.common import (
     BillingActionView,
     FormOnPageMixin,
 )
+from careplans import selectors as careplans
+from careplans import services as problem_list
 from clinic.edges import FilteredListMixin, ServiceFormMixin, found_or_404
 from clinic.mixins import ListAccessLogMixin
 from clinic.permissions import RoleRequiredMixin
@@ -86,6 +88,12 @@ class VisitChargesView(VisitMixin, TemplateView):
             editable=editable,
             can_change_charges=editable and user.has_perm(CHANGE_CHARGES),
             can_edit_diagnoses=editable and user.has_perm(EDIT_DIAGNOSES),
+            can_add_problem=user.has_perm(ADD_PROBLEM),
+            listed_codes=set(
+                careplans.patient_problems(
+                    patient=self.visit.patient, include_resolved=False
+                ).values_list("code", flat=True)
+            ),
             can_bill=user.has_perm("billing.add_claim")
             and not any(c.frequency_code == "1" for c in self.visit.claims.all()),
             charge_form=kwargs.pop("charge_form", None) or ChargeForm(),
@@ -153,6 +161,9 @@ class ChargeEditView(RoleRequiredMixin, ServiceFormMixin, FormView):
         return visit_charges_url(self.charge.appointment_id)
 
 
+ADD_PROBLEM = "careplans.add_problem"
+
+
 class VisitRecordActionView(RoleRequiredMixin, BillingActionView):
     """A button on one of a visit's records (``model``: a charge, a diagnosis);
     back to the visit's charges page."""
@@ -208,6 +219,31 @@ class DiagnosisRemoveView(VisitRecordActionView):
 
     def perform(self):
         services.diagnosis_remove(diagnosis=self.record, actor=self.request.user)
+
+
+class DiagnosisToProblemView(VisitRecordActionView):
+    """A visit's diagnosis goes on the patient's problem list (clinicians)."""
+
+    permission_required = ADD_PROBLEM
+    model = VisitDiagnosis
+
+    def perform(self):
+        visit = self.record.appointment
+        return problem_list.problem_add(
+            patient=visit.patient,
+            code=self.record.code,
+            description=self.record.words,
+            appointment=visit,
+            actor=self.request.user,
+        )
+
+    def get_success_message(self, problem) -> str:
+        return gettext_lazy("%(problem)s is on the problem list.") % {
+            "problem": problem
+        }
+
+    def get_redirect_url(self, result=None) -> str:
+        return self.get_back_url()
 
 
 class ClaimCreateView(VisitMixin, BillingActionView):

@@ -28,6 +28,7 @@ DEMO_SEEDERS = [
     "alerts.demo.seed_alerts",
     "billing.demo.seed_billing",
     "automations.demo.seed_automations",
+    "careplans.demo.seed_careplans",
     "smart.demo.seed_api_clients",
 ]
 
