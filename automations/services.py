@@ -26,6 +26,7 @@ from automations.reminders.jobs import (
 )
 from automations.starters import build_starter
 from automations.texts import TemplateError, check_text
+from clinic.copies import fields_of
 
 INCOMPLETE = _("This automation cannot be switched on yet: %(problems)s")
 NO_ACTIONS = _("add at least one action")
@@ -268,15 +269,12 @@ def automation_copy(*, source: Automation | dict, actor, name: str = "") -> Auto
         return build_starter(source, actor=actor, name=name)
     with transaction.atomic():
         copy = Automation(
+            **fields_of(
+                source,
+                "description trigger offset_minutes run_at weekdays match starter",
+            ),
             name=name or _("Copy of %(name)s") % {"name": source.name},
-            description=source.description,
-            trigger=source.trigger,
-            offset_minutes=source.offset_minutes,
-            run_at=source.run_at,
-            weekdays=source.weekdays,
-            match=source.match,
             owner=actor,
-            starter=source.starter,
         )
         copy._change_reason = f"copied from {source.pk}"
         copy.save()
