@@ -207,7 +207,7 @@ class ConditionForm(forms.Form):
             self.add_error("values", _("Choose at least one value."))
         return data
 
-    def condition_data(self) -> dict:
+    def step_data(self) -> dict:
         data = self.cleaned_data
         values = data.get("values") or []
         if isinstance(values, str):
@@ -308,7 +308,7 @@ class ActionForm(forms.Form):
                 self.add_error(name, str(error))
         return data
 
-    def action_data(self) -> dict:
+    def step_data(self) -> dict:
         data = self.cleaned_data
         result = {"kind": self.chosen}
         for name in ("role", "user", "title", "priority", "channel", "body"):

@@ -208,14 +208,18 @@ def _check_editable(automation: Automation) -> None:
         raise ValidationError(_("Switch the automation off before changing its steps."))
 
 
+def _step_added(step: Condition | Action) -> Condition | Action:
+    with transaction.atomic():
+        step._change_reason = "added"
+        step.save()
+    return step
+
+
 def condition_add(*, automation: Automation, data: dict, actor) -> Condition:
     _check_editable(automation)
     condition = Condition(automation=automation, **data)
     condition.full_clean()
-    with transaction.atomic():
-        condition._change_reason = "added"
-        condition.save()
-    return condition
+    return _step_added(condition)
 
 
 def condition_remove(*, condition: Condition, actor) -> None:
@@ -235,10 +239,7 @@ def action_add(*, automation: Automation, data: dict, actor) -> Action:
     problem = _action_problem(action)
     if problem:
         raise ValidationError(problem)
-    with transaction.atomic():
-        action._change_reason = "added"
-        action.save()
-    return action
+    return _step_added(action)
 
 
 def action_remove(*, action: Action, actor) -> None:
