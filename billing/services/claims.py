@@ -70,10 +70,20 @@ def _write_lines(claim: Claim, lines: list[ClaimLine]) -> None:
     claim.total_charge = sum((ln.charge_amount for ln in lines), Decimal("0.00"))
 
 
-def _store_scrub(claim: Claim) -> list[str]:
-    claim.scrub_errors = scrub(claim)
+def _store_scrub(claim: Claim, lines=None) -> list[str]:
+    claim.scrub_errors = scrub(claim, lines=lines)
     claim.scrubbed_at = timezone.now()
     return claim.scrub_errors
+
+
+def claim_changed_save(claim: Claim, reason: str, *, lines=None) -> None:
+    """A claim whose header, lines or diagnoses changed: back to draft when it was
+    ready, scrubbed again (``lines``: already read), saved with ``reason``."""
+    if claim.status == Claim.Status.READY:
+        claim.status = Claim.Status.DRAFT
+    _store_scrub(claim, lines)
+    claim._change_reason = reason
+    claim.save()
 
 
 def claims_create_for_visit(*, appointment, actor) -> Claim:
@@ -161,11 +171,7 @@ def claim_rebuild(*, claim: Claim, actor) -> Claim:
                     line.charge.status = Charge.Status.BILLED
                     line.charge.save()
         claim.diagnosis_codes = _visit_diagnoses(claim.appointment)
-        if claim.status == Claim.Status.READY:
-            claim.status = Claim.Status.DRAFT
-        _store_scrub(claim)
-        claim._change_reason = "Charges or diagnoses changed"
-        claim.save()
+        claim_changed_save(claim, "Charges or diagnoses changed")
     return claim
 
 
@@ -264,11 +270,7 @@ def claim_update(*, claim: Claim, actor, **fields) -> Claim:
         setattr(claim, name, value)
     claim.full_clean(exclude=["scrub_errors"])
     with transaction.atomic():
-        if claim.status == Claim.Status.READY:
-            claim.status = Claim.Status.DRAFT
-        _store_scrub(claim)
-        claim._change_reason = "Edited by billing"
-        claim.save()
+        claim_changed_save(claim, "Edited by billing")
     return claim
 
 
