@@ -333,11 +333,7 @@ class RunFilterForm(forms.Form):
         queryset=Automation.objects.order_by("name"),
         empty_label=_("Any automation"),
     )
-    status = forms.ChoiceField(
-        label=_("Status"),
-        required=False,
-        choices=[("", _("Any status"))],
-    )
+    status = optional_choice(_("Status"), _("Any status"), [])
     start = date_field(_("From"))
     end = date_field(_("Until"))
 
