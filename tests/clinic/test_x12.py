@@ -49,12 +49,17 @@ def test_segment_and_composite_leave_out_trailing_empties():
 
 def test_isa_is_fixed_width_and_declares_the_delimiters():
     text = isa(
-        sender_id="clinicops",
-        receiver_id="A VERY LONG RECEIVER NAME",
-        control_number=42,
-        usage="T",
-        when=WHEN,
-        ack_requested=True,
+        Exchange(
+            sender_id="clinicops",
+            receiver_id="A VERY LONG RECEIVER NAME",
+            functional_code="HC",
+            version="005010X222A1",
+            isa_control=42,
+            gs_control=42,
+            usage="T",
+            when=WHEN,
+            ack_requested=True,
+        )
     )
     assert len(text) == 106
     assert text[3] == "*" and text[104] == ":" and text[105] == "~"
@@ -91,12 +96,16 @@ def test_interchange_counts_sets_and_segments():
 
 def test_the_reader_honours_the_delimiters_the_isa_declares():
     text = isa(
-        sender_id="P",
-        receiver_id="C",
-        control_number=1,
-        usage="P",
-        when=WHEN,
-        ack_requested=False,
+        Exchange(
+            sender_id="P",
+            receiver_id="C",
+            functional_code="HB",
+            version="005010X279A1",
+            isa_control=1,
+            gs_control=1,
+            usage="P",
+            when=WHEN,
+        )
     )
     text = text.replace("*", "|").replace(":", ">").replace("~", "\n")
     text += "ST|271|0001\nNM1|IL|1| NGUYEN |TAM\nSE|3|0001\nIEA|1|000000001\n"
