@@ -207,7 +207,7 @@ class ConditionForm(forms.Form):
             self.add_error("values", _("Choose at least one value."))
         return data
 
-    def condition_data(self) -> dict:
+    def step_data(self) -> dict:
         data = self.cleaned_data
         values = data.get("values") or []
         if isinstance(values, str):
@@ -308,7 +308,7 @@ class ActionForm(forms.Form):
                 self.add_error(name, str(error))
         return data
 
-    def action_data(self) -> dict:
+    def step_data(self) -> dict:
         data = self.cleaned_data
         result = {"kind": self.chosen}
         for name in ("role", "user", "title", "priority", "channel", "body"):
@@ -333,11 +333,7 @@ class RunFilterForm(forms.Form):
         queryset=Automation.objects.order_by("name"),
         empty_label=_("Any automation"),
     )
-    status = forms.ChoiceField(
-        label=_("Status"),
-        required=False,
-        choices=[("", _("Any status"))],
-    )
+    status = optional_choice(_("Status"), _("Any status"), [])
     start = date_field(_("From"))
     end = date_field(_("Until"))
 

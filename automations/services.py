@@ -26,6 +26,7 @@ from automations.reminders.jobs import (
 )
 from automations.starters import build_starter
 from automations.texts import TemplateError, check_text
+from clinic.copies import fields_of
 
 INCOMPLETE = _("This automation cannot be switched on yet: %(problems)s")
 NO_ACTIONS = _("add at least one action")
@@ -207,14 +208,18 @@ def _check_editable(automation: Automation) -> None:
         raise ValidationError(_("Switch the automation off before changing its steps."))
 
 
+def _step_added(step: Condition | Action) -> Condition | Action:
+    with transaction.atomic():
+        step._change_reason = "added"
+        step.save()
+    return step
+
+
 def condition_add(*, automation: Automation, data: dict, actor) -> Condition:
     _check_editable(automation)
     condition = Condition(automation=automation, **data)
     condition.full_clean()
-    with transaction.atomic():
-        condition._change_reason = "added"
-        condition.save()
-    return condition
+    return _step_added(condition)
 
 
 def condition_remove(*, condition: Condition, actor) -> None:
@@ -234,10 +239,7 @@ def action_add(*, automation: Automation, data: dict, actor) -> Action:
     problem = _action_problem(action)
     if problem:
         raise ValidationError(problem)
-    with transaction.atomic():
-        action._change_reason = "added"
-        action.save()
-    return action
+    return _step_added(action)
 
 
 def action_remove(*, action: Action, actor) -> None:
@@ -268,15 +270,12 @@ def automation_copy(*, source: Automation | dict, actor, name: str = "") -> Auto
         return build_starter(source, actor=actor, name=name)
     with transaction.atomic():
         copy = Automation(
+            **fields_of(
+                source,
+                "description trigger offset_minutes run_at weekdays match starter",
+            ),
             name=name or _("Copy of %(name)s") % {"name": source.name},
-            description=source.description,
-            trigger=source.trigger,
-            offset_minutes=source.offset_minutes,
-            run_at=source.run_at,
-            weekdays=source.weekdays,
-            match=source.match,
             owner=actor,
-            starter=source.starter,
         )
         copy._change_reason = f"copied from {source.pk}"
         copy.save()

@@ -19,7 +19,12 @@ from billing.validators import (
     validate_pointers,
 )
 from billing.x12.code_lists import PLACES_OF_SERVICE, place_of_service_name
-from clinic.fields import SubmitButtonMixin, submit_helper, uploaded_text
+from clinic.fields import (
+    SubmitButtonMixin,
+    optional_choice,
+    submit_helper,
+    uploaded_text,
+)
 from clinic.x12.reader import delimiters_of
 from registration.models import Payer
 
@@ -55,11 +60,7 @@ class ClaimFilterForm(forms.Form):
             attrs={"placeholder": _("Claim number, MRN, family name or payer ICN")}
         ),
     )
-    status = forms.ChoiceField(
-        label=_("Status"),
-        required=False,
-        choices=[("", _("Any status")), *Claim.Status.choices],
-    )
+    status = optional_choice(_("Status"), _("Any status"), Claim.Status.choices)
     payer = forms.ModelChoiceField(
         label=_("Payer"),
         required=False,

@@ -127,6 +127,15 @@ class ServiceFormMixin(_ServiceCall):
         return None
 
 
+class TitledPageMixin:
+    """A page whose template heads it with the view's ``title``."""
+
+    title = ""
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(title=self.title, **kwargs)
+
+
 class ConfirmFormMixin:
     """A confirmation page (``clinic/confirm.html``) whose form asks a reason by
     default. ``title``, ``explanation`` and ``success_message`` are formatted with

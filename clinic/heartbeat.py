@@ -35,6 +35,7 @@ LOST_AFTER = timedelta(minutes=5)
 MAX_ATTEMPTS = 3
 
 PENDING, RUNNING, DONE, FAILED = "pending", "running", "done", "failed"
+EXPIRED = "expired"
 
 
 class RunLost(Exception):
@@ -239,3 +240,33 @@ def stale_runs_settle(
                 requeue(row)
             settled += 1
     return settled
+
+
+def runs_sweep(
+    model: type[models.Model],
+    *,
+    now: datetime,
+    requeue,
+    stopped,
+    cleanup=None,
+    expire=None,
+) -> int:
+    """A sweeper's whole round for one kind of run: done rows past ``expires_at``
+    lose their files (``expire(row)``) and become expired; runs whose worker died
+    are settled (``stale_runs_settle``, failed with ``stopped`` formatted with the
+    attempts); lost enqueues are sent again. Returns how many rows it handled."""
+    handled = 0
+    if expire is not None:
+        for row in model.objects.filter(status=DONE, expires_at__lte=now):
+            expire(row)
+            row.status = EXPIRED
+            row.save()
+            handled += 1
+    handled += stale_runs_settle(
+        model,
+        now=now,
+        requeue=requeue,
+        cleanup=cleanup,
+        failed_message=str(stopped).format(attempts=MAX_ATTEMPTS),
+    )
+    return handled + pending_runs_requeue(model, now=now, requeue=requeue)

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from clinic.fields import (
     ClinicDateField,
     SubmitButtonMixin,
+    optional_choice,
     submit_helper,
     uploaded_text,
 )
@@ -29,15 +30,11 @@ class OrderFilterForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"placeholder": _("Accession, MRN or name")}),
     )
-    status = forms.ChoiceField(
-        label=_("Status"),
-        required=False,
-        choices=[("", _("Any status")), *DiagnosticOrder.Status.choices],
+    status = optional_choice(
+        _("Status"), _("Any status"), DiagnosticOrder.Status.choices
     )
-    priority = forms.ChoiceField(
-        label=_("Priority"),
-        required=False,
-        choices=[("", _("Any priority")), *DiagnosticOrder.Priority.choices],
+    priority = optional_choice(
+        _("Priority"), _("Any priority"), DiagnosticOrder.Priority.choices
     )
     mine = forms.BooleanField(label=_("Only my orders"), required=False)
 
@@ -210,11 +207,7 @@ class Hl7UploadForm(SubmitButtonMixin, forms.Form):
 class Hl7FilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     upload = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
-    status = forms.ChoiceField(
-        label=_("Status"),
-        required=False,
-        choices=[("", _("Any status")), *Hl7Message.Status.choices],
-    )
+    status = optional_choice(_("Status"), _("Any status"), Hl7Message.Status.choices)
 
 
 class SetAsideForm(SubmitButtonMixin, forms.Form):

@@ -24,13 +24,11 @@ from django.utils.translation import gettext_lazy as _
 from clinic.db_limits import statement_timeout
 from clinic.fhir_declaration import ResourceType
 from clinic.heartbeat import (
-    MAX_ATTEMPTS,
     RunLost,
     heartbeat,
-    pending_runs_requeue,
     run_claim,
     run_finish,
-    stale_runs_settle,
+    runs_sweep,
 )
 from clinic.models import AccessLog
 from clinic.queueing import enqueue_on_commit
@@ -347,26 +345,21 @@ def _remove_partial(export: BulkExport) -> None:
     export.done_resources = 0
 
 
+def _expire(export: BulkExport) -> None:
+    _delete_files(export.files)
+    export.files = []
+
+
 def bulk_exports_sweep(now) -> int:
     """Expired files are deleted; lost enqueues are re-sent; a run whose worker
     died loses the files it finished and is queued again (a file being written
     was never stored: one is stored only once whole), or failed after its last
     attempt."""
-    handled = 0
-    for export in BulkExport.objects.filter(
-        status=BulkExport.Status.DONE, expires_at__lte=now
-    ):
-        _delete_files(export.files)
-        export.files = []
-        export.status = BulkExport.Status.EXPIRED
-        export.save()
-        handled += 1
-    handled += stale_runs_settle(
+    return runs_sweep(
         BulkExport,
         now=now,
         requeue=_requeue,
+        stopped=STOPPED,
         cleanup=_remove_partial,
-        failed_message=str(STOPPED).format(attempts=MAX_ATTEMPTS),
+        expire=_expire,
     )
-    handled += pending_runs_requeue(BulkExport, now=now, requeue=_requeue)
-    return handled

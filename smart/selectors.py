@@ -1,8 +1,9 @@
 """Reads of the smart app's pages."""
 
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Max, QuerySet
 
 from clinic.models import AccessLog
+from clinic.word_search import each_word
 from smart.models import AccessToken, BackendClient, access_username
 
 RECENT_ROWS = 20
@@ -12,10 +13,7 @@ def client_list(*, query: str = "", switched: str = "") -> QuerySet:
     """Clients by name, each with the time of its last token (``last_token_at``);
     ``switched`` is "on", "off" or "" for both."""
     clients = BackendClient.objects.annotate(last_token_at=Max("tokens__issued_at"))
-    for word in query.split():
-        clients = clients.filter(
-            Q(name__icontains=word) | Q(client_id__istartswith=word)
-        )
+    clients = each_word(clients, query, "name__icontains", "client_id__istartswith")
     if switched in ("on", "off"):
         clients = clients.filter(is_active=switched == "on")
     return clients.order_by("name")

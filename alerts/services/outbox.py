@@ -15,6 +15,7 @@ from alerts.exceptions import (
     NotResendable,
 )
 from alerts.models import Notification
+from clinic.copies import fields_of
 from clinic.queueing import enqueue_on_commit
 
 BODY_REQUIRED = _("A message needs a text.")
@@ -200,6 +201,12 @@ def visit_reminder_put(
     )
 
 
+# What a message sent again keeps of the one it replaces.
+RESENT_FIELDS = (
+    "patient appointment appointment_start channel subject body language email_fallback"
+)
+
+
 def notification_resend(
     *, notification: Notification, reason: str, actor
 ) -> Notification:
@@ -212,15 +219,8 @@ def notification_resend(
         raise NotResendable(NOT_RESENDABLE)
     with transaction.atomic():
         copy = Notification(
-            patient=notification.patient,
-            appointment=notification.appointment,
-            appointment_start=notification.appointment_start,
-            channel=notification.channel,
+            **fields_of(notification, RESENT_FIELDS),
             address=_address_of(notification.patient, notification.channel),
-            subject=notification.subject,
-            body=notification.body,
-            language=notification.language,
-            email_fallback=notification.email_fallback,
             scheduled_for=timezone.now(),
             due_at=timezone.now(),
             created_by=actor,

@@ -190,12 +190,16 @@ class ConditionFormView(_StepFormView):
 
 
 class _StepAddView(AutomationPageMixin, PostActionView):
-    """Add a condition or an action; an invalid form redraws the editor (400), a
-    refusal comes back as a message."""
+    """Add a condition or an action (``service`` gets the automation and the form's
+    ``step_data()``); an invalid form redraws the editor (400), a refusal comes
+    back as a message."""
 
     form_class = None
     refresh = ""  # URL name of the htmx form redraw
     context_key = ""  # the editor's context name for the form
+
+    def get_service_kwargs(self) -> dict:
+        return {"automation": self.automation, "data": self.form.step_data()}
 
     def post(self, request, *args, **kwargs):
         self.form = self.form_class(
@@ -215,13 +219,7 @@ class ConditionAddView(_StepAddView):
     form_class = ConditionForm
     refresh = "condition-form"
     context_key = "condition_form"
-
-    def perform(self):
-        return services.condition_add(
-            automation=self.automation,
-            data=self.form.condition_data(),
-            actor=self.request.user,
-        )
+    service = staticmethod(services.condition_add)
 
 
 class ConditionRemoveView(RoleRequiredMixin, PostActionView):
@@ -249,13 +247,7 @@ class ActionAddView(_StepAddView):
     form_class = ActionForm
     refresh = "action-form"
     context_key = "action_form"
-
-    def perform(self):
-        return services.action_add(
-            automation=self.automation,
-            data=self.form.action_data(),
-            actor=self.request.user,
-        )
+    service = staticmethod(services.action_add)
 
 
 class ActionChangeView(RoleRequiredMixin, PostActionView):

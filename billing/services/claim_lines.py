@@ -4,15 +4,13 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing.exceptions import BillingError
 from billing.models import Claim, ClaimLine
-from billing.scrubber import scrub
 from billing.selectors import fee_for
 from billing.services.charges import check_on_fee_schedule
-from billing.services.claims import claim_locked_for_change
+from billing.services.claims import claim_changed_save, claim_locked_for_change
 from billing.validators import (
     MAX_DIAGNOSES,
     pointers_are_valid,
@@ -98,12 +96,7 @@ def _lines_changed(claim: Claim, reason: str) -> None:
     fresh scrub, recorded with the reason."""
     lines = list(ClaimLine.objects.filter(claim=claim).order_by("line_number"))
     claim.total_charge = sum((ln.charge_amount for ln in lines), Decimal("0.00"))
-    if claim.status == Claim.Status.READY:
-        claim.status = Claim.Status.DRAFT
-    claim.scrub_errors = scrub(claim, lines=lines)
-    claim.scrubbed_at = timezone.now()
-    claim._change_reason = reason
-    claim.save()
+    claim_changed_save(claim, reason, lines=lines)
 
 
 def claim_line_update(*, line: ClaimLine, actor, **fields) -> ClaimLine:

@@ -18,6 +18,7 @@ from billing.models import (
     ClaimNote,
 )
 from billing.scrubber import scrub
+from clinic.copies import fields_of
 from registration.selectors import coverage_primary, coverages_in_force
 
 NO_BILLING_PROVIDER = "Set up the billing provider first (Billing › Set-up)."
@@ -69,10 +70,20 @@ def _write_lines(claim: Claim, lines: list[ClaimLine]) -> None:
     claim.total_charge = sum((ln.charge_amount for ln in lines), Decimal("0.00"))
 
 
-def _store_scrub(claim: Claim) -> list[str]:
-    claim.scrub_errors = scrub(claim)
+def _store_scrub(claim: Claim, lines=None) -> list[str]:
+    claim.scrub_errors = scrub(claim, lines=lines)
     claim.scrubbed_at = timezone.now()
     return claim.scrub_errors
+
+
+def claim_changed_save(claim: Claim, reason: str, *, lines=None) -> None:
+    """A claim whose header, lines or diagnoses changed: back to draft when it was
+    ready, scrubbed again (``lines``: already read), saved with ``reason``."""
+    if claim.status == Claim.Status.READY:
+        claim.status = Claim.Status.DRAFT
+    _store_scrub(claim, lines)
+    claim._change_reason = reason
+    claim.save()
 
 
 def claims_create_for_visit(*, appointment, actor) -> Claim:
@@ -126,18 +137,23 @@ def claim_require_editable(claim: Claim) -> None:
         raise BillingError(_(NOT_EDITABLE))
 
 
+# What a copied line (a replacement's, a secondary's) keeps of the line it copies,
+# and what a replacement claim keeps of the claim it replaces.
+LINE_COPIED = (
+    "line_number charge service_date code modifiers units charge_amount "
+    "diagnosis_pointers"
+)
+CLAIM_COPIED = (
+    "appointment patient coverage payer billing_provider rendering_provider "
+    "sequence primary_claim place_of_service service_date diagnosis_codes"
+)
+
+
 def _line_copy(line: ClaimLine, *, prior_paid, prior_adjustments) -> ClaimLine:
     """A line of another claim (a replacement, a secondary) for a new claim, with
     what earlier payers paid and adjusted on it."""
     return ClaimLine(
-        line_number=line.line_number,
-        charge=line.charge,
-        service_date=line.service_date,
-        code=line.code,
-        modifiers=line.modifiers,
-        units=line.units,
-        charge_amount=line.charge_amount,
-        diagnosis_pointers=line.diagnosis_pointers,
+        **fields_of(line, LINE_COPIED),
         prior_paid=prior_paid,
         prior_adjustments=prior_adjustments,
     )
@@ -155,11 +171,7 @@ def claim_rebuild(*, claim: Claim, actor) -> Claim:
                     line.charge.status = Charge.Status.BILLED
                     line.charge.save()
         claim.diagnosis_codes = _visit_diagnoses(claim.appointment)
-        if claim.status == Claim.Status.READY:
-            claim.status = Claim.Status.DRAFT
-        _store_scrub(claim)
-        claim._change_reason = "Charges or diagnoses changed"
-        claim.save()
+        claim_changed_save(claim, "Charges or diagnoses changed")
     return claim
 
 
@@ -200,21 +212,11 @@ def _replacement(claim: Claim, frequency: str, actor, reason: str) -> Claim:
     with transaction.atomic():
         letter = "R" if frequency == Claim.Frequency.CORRECTED else "X"
         new = Claim(
+            **fields_of(claim, CLAIM_COPIED),
             claim_number=_next_claim_number(claim, letter),
-            appointment=claim.appointment,
-            patient=claim.patient,
-            coverage=claim.coverage,
-            payer=claim.payer,
-            billing_provider=claim.billing_provider,
-            rendering_provider=claim.rendering_provider,
-            sequence=claim.sequence,
-            primary_claim=claim.primary_claim,
             frequency_code=frequency,
             original_claim=claim,
             payer_claim_number=claim.payer_claim_number or claim.claim_number,
-            place_of_service=claim.place_of_service,
-            service_date=claim.service_date,
-            diagnosis_codes=claim.diagnosis_codes,
         )
         new._change_reason = reason
         new.save()
@@ -268,11 +270,7 @@ def claim_update(*, claim: Claim, actor, **fields) -> Claim:
         setattr(claim, name, value)
     claim.full_clean(exclude=["scrub_errors"])
     with transaction.atomic():
-        if claim.status == Claim.Status.READY:
-            claim.status = Claim.Status.DRAFT
-        _store_scrub(claim)
-        claim._change_reason = "Edited by billing"
-        claim.save()
+        claim_changed_save(claim, "Edited by billing")
     return claim
 
 

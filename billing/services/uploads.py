@@ -16,13 +16,11 @@ from billing.exceptions import RemittanceRefused
 from billing.models import RemittanceUpload
 from billing.services.remittance import remittance_import, remittance_upload_check
 from clinic.heartbeat import (
-    MAX_ATTEMPTS,
     RunLost,
     heartbeat,
-    pending_runs_requeue,
     run_claim,
     run_finish,
-    stale_runs_settle,
+    runs_sweep,
 )
 from clinic.queueing import enqueue_on_commit
 
@@ -108,9 +106,4 @@ def _fail(upload: RemittanceUpload, error: str) -> str | None:
 def remittance_uploads_sweep(now) -> int:
     """Lost enqueues are sent again; a posting whose worker died (no heartbeat for
     minutes) runs again, or fails after its last attempt."""
-    return stale_runs_settle(
-        RemittanceUpload,
-        now=now,
-        requeue=_enqueue,
-        failed_message=str(STOPPED).format(attempts=MAX_ATTEMPTS),
-    ) + pending_runs_requeue(RemittanceUpload, now=now, requeue=_enqueue)
+    return runs_sweep(RemittanceUpload, now=now, requeue=_enqueue, stopped=STOPPED)

@@ -26,7 +26,12 @@ from billing.views.common import (
     ClaimPageMixin,
     FormOnPageMixin,
 )
-from clinic.edges import FilteredListMixin, ServiceFormMixin, querystring
+from clinic.edges import (
+    FilteredListMixin,
+    ServiceFormMixin,
+    TitledPageMixin,
+    querystring,
+)
 from clinic.mixins import ListAccessLogMixin
 from clinic.permissions import RoleRequiredMixin
 
@@ -158,20 +163,16 @@ class ClaimEditView(ClaimPageFormView):
     service = staticmethod(services.claim_update)
 
 
-class ClaimReasonView(ClaimPageMixin, ServiceFormMixin, FormView):
+class ClaimReasonView(ClaimPageMixin, TitledPageMixin, ServiceFormMixin, FormView):
     """Void or close: a reason is asked and kept in the history."""
 
     permission_required = CHANGE_CLAIMS
     template_name = "billing/claim_action.html"
     form_class = ReasonForm
-    title = ""
     button = ""
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "submit_label": self.button}
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(title=self.title, **kwargs)
 
 
 class ClaimVoidView(ClaimReasonView):

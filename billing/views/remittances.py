@@ -31,12 +31,10 @@ class BatchListView(RoleRequiredMixin, ListView):
     template_name = "billing/batch_list.html"
     context_object_name = "batches"
     paginate_by = 25
+    extra_context = {"tab": "batches"}
 
     def get_queryset(self):
         return selectors.batches()
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(tab="batches", **kwargs)
 
 
 class BatchDetailView(RoleRequiredMixin, ListAccessLogMixin, DetailView):
@@ -104,9 +102,7 @@ class RemittanceUploadView(RoleRequiredMixin, ServiceFormMixin, FormView):
     template_name = "billing/remittance_upload.html"
     form_class = RemittanceUploadForm
     refusal_fields = {RemittanceRefused: "file"}
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(tab="remittances", **kwargs)
+    extra_context = {"tab": "remittances"}
 
     def perform(self, form):
         return services.remittance_upload_create(
@@ -151,14 +147,12 @@ class ExceptionListView(RoleRequiredMixin, ListAccessLogMixin, ListView):
     template_name = "billing/exception_list.html"
     context_object_name = "payments"
     paginate_by = 25
+    extra_context = {"tab": "remittances"}
 
     def get_queryset(self):
         return selectors.remittance_exceptions(
             include_resolved=self.request.GET.get("all") == "1"
         )
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(tab="remittances", **kwargs)
 
 
 class ExceptionResolveView(RoleRequiredMixin, BillingActionView):

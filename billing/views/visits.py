@@ -55,12 +55,10 @@ class VisitListView(RoleRequiredMixin, ListAccessLogMixin, FilteredListMixin, Li
     paginate_by = 25
     access_what = "visits to bill"
     filter_form_class = VisitFilterForm
+    extra_context = {"tab": "visits"}
 
     def get_queryset(self):
         return selectors.visits_to_bill(**self.filter_arguments(q="query"))
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(tab="visits", **kwargs)
 
 
 class VisitChargesView(VisitMixin, TemplateView):

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from clinic.fields import ClinicDateField
+from clinic.fields import ClinicDateField, optional_choice
 from registration.models import Patient
 from registration.selectors import patient_by_mrn
 from scheduling.models import Location
@@ -67,9 +67,7 @@ class ReportFilterForm(forms.Form):
                 empty_label=_("Any"),
             )
         if kind_choices:
-            self.fields["kind"] = forms.ChoiceField(
-                label=_("Kind"), required=False, choices=[("", _("Any")), *kind_choices]
-            )
+            self.fields["kind"] = optional_choice(_("Kind"), _("Any"), kind_choices)
 
     def clean_user(self):
         username = self.cleaned_data["user"]

@@ -18,12 +18,10 @@ from django.utils.translation import gettext_lazy as _
 
 from clinic.db_limits import statement_timeout
 from clinic.heartbeat import (
-    MAX_ATTEMPTS,
     heartbeat,
-    pending_runs_requeue,
     run_claim,
     run_still_mine,
-    stale_runs_settle,
+    runs_sweep,
 )
 from clinic.models import AccessLog, ReportExport
 from clinic.queueing import enqueue_on_commit
@@ -153,24 +151,19 @@ def _remove_partial(export: ReportExport) -> None:
     export.done_rows = 0
 
 
+def _expire(export: ReportExport) -> None:
+    exports_storage().delete(export.file_name)
+
+
 def report_exports_sweep(now) -> int:
     """Expired files are deleted; lost enqueues are re-sent; a run whose worker died
     (no heartbeat for minutes) loses its partial file and is queued again, or
     failed after its last attempt."""
-    handled = 0
-    for export in ReportExport.objects.filter(
-        status=ReportExport.Status.DONE, expires_at__lte=now
-    ):
-        exports_storage().delete(export.file_name)
-        export.status = ReportExport.Status.EXPIRED
-        export.save()
-        handled += 1
-    handled += stale_runs_settle(
+    return runs_sweep(
         ReportExport,
         now=now,
         requeue=_requeue,
+        stopped=STOPPED,
         cleanup=_remove_partial,
-        failed_message=str(STOPPED).format(attempts=MAX_ATTEMPTS),
+        expire=_expire,
     )
-    handled += pending_runs_requeue(ReportExport, now=now, requeue=_requeue)
-    return handled

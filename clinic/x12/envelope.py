@@ -33,17 +33,10 @@ class Exchange:
     ack_requested: bool = False  # ISA14: ask the receiver for a TA1
 
 
-def isa(
-    *,
-    sender_id: str,
-    receiver_id: str,
-    control_number: int,
-    usage: str,
-    when: datetime,
-    ack_requested: bool,
-) -> str:
+def isa(exchange: Exchange) -> str:
     """The fixed-width ISA (106 characters with its terminator): the reader finds
     the delimiters at positions 3, 104 and 105."""
+    when = exchange.when
     return segment(
         "ISA",
         "00",
@@ -51,39 +44,31 @@ def isa(
         "00",
         " " * 10,
         "ZZ",
-        clean(sender_id)[:15].ljust(15),
+        clean(exchange.sender_id)[:15].ljust(15),
         "ZZ",
-        clean(receiver_id)[:15].ljust(15),
+        clean(exchange.receiver_id)[:15].ljust(15),
         when.strftime("%y%m%d"),
         when.strftime("%H%M"),
         REPETITION,
         ISA_VERSION,
-        f"{control_number:09d}",
-        "1" if ack_requested else "0",
-        usage,
+        f"{exchange.isa_control:09d}",
+        "1" if exchange.ack_requested else "0",
+        exchange.usage,
         COMPONENT,
     )
 
 
-def gs(
-    *,
-    functional_code: str,
-    sender_id: str,
-    receiver_id: str,
-    when: datetime,
-    control_number: int,
-    version: str,
-) -> str:
+def gs(exchange: Exchange) -> str:
     return segment(
         "GS",
-        functional_code,
-        clean(sender_id),
-        clean(receiver_id),
-        d8(when),
-        when.strftime("%H%M"),
-        control_number,
+        exchange.functional_code,
+        clean(exchange.sender_id),
+        clean(exchange.receiver_id),
+        d8(exchange.when),
+        exchange.when.strftime("%H%M"),
+        exchange.gs_control,
         "X",
-        version,
+        exchange.version,
     )
 
 
@@ -102,22 +87,8 @@ def transaction_set(
 def interchange(exchange: Exchange, sets: Sequence[Sequence[str]]) -> str:
     """The whole interchange as text, one segment per line."""
     segments = [
-        isa(
-            sender_id=exchange.sender_id,
-            receiver_id=exchange.receiver_id,
-            control_number=exchange.isa_control,
-            usage=exchange.usage,
-            when=exchange.when,
-            ack_requested=exchange.ack_requested,
-        ),
-        gs(
-            functional_code=exchange.functional_code,
-            sender_id=exchange.sender_id,
-            receiver_id=exchange.receiver_id,
-            when=exchange.when,
-            control_number=exchange.gs_control,
-            version=exchange.version,
-        ),
+        isa(exchange),
+        gs(exchange),
         *chain.from_iterable(sets),
         segment("GE", len(sets), exchange.gs_control),
         segment("IEA", "1", f"{exchange.isa_control:09d}"),

@@ -14,9 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from clinic.heartbeat import (
-    MAX_ATTEMPTS,
-    pending_runs_requeue,
-    stale_runs_settle,
+    runs_sweep,
 )
 from clinic.queueing import enqueue_on_commit
 from diagnostics.hl7v2.importer import hl7_messages_check
@@ -52,9 +50,4 @@ def _enqueue(upload: Hl7Upload) -> None:
 def hl7_uploads_sweep(now) -> int:
     """Lost enqueues are sent again; an import whose worker died (no heartbeat
     for minutes) is resumed, or failed after its last attempt."""
-    return stale_runs_settle(
-        Hl7Upload,
-        now=now,
-        requeue=_enqueue,
-        failed_message=str(STOPPED).format(attempts=MAX_ATTEMPTS),
-    ) + pending_runs_requeue(Hl7Upload, now=now, requeue=_enqueue)
+    return runs_sweep(Hl7Upload, now=now, requeue=_enqueue, stopped=STOPPED)

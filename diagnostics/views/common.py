@@ -1,6 +1,8 @@
 """What the diagnostics pages share."""
 
-from clinic.edges import found_or_404
+from django.views.generic import FormView
+
+from clinic.edges import ServiceFormMixin, TitledPageMixin, found_or_404
 from clinic.models import AccessLog
 from clinic.permissions import RoleRequiredMixin
 from clinic.services import access_log_request
@@ -51,3 +53,10 @@ class OrderMixin(RoleRequiredMixin, PatientBannerMixin):
     def get_result_url(self, result) -> str:
         """A form about the order goes back to the order's page."""
         return self.order.get_absolute_url()
+
+
+class ActionFormView(TitledPageMixin, ServiceFormMixin, FormView):
+    """A form that acts on an order or a message (``diagnostics/order_action.html``
+    headed by ``title``)."""
+
+    template_name = "diagnostics/order_action.html"

@@ -23,6 +23,7 @@ from diagnostics.forms import (
 from diagnostics.hl7v2.importer import hl7_reprocess, hl7_set_aside
 from diagnostics.hl7v2.uploads import hl7_upload_create
 from diagnostics.models import Hl7Message, Hl7Upload
+from diagnostics.views.common import ActionFormView
 
 
 class Hl7ListView(RoleRequiredMixin, ListAccessLogMixin, FilteredListMixin, ListView):
@@ -110,18 +111,15 @@ class Hl7ReprocessView(RoleRequiredMixin, View):
         return redirect(outcome.message)
 
 
-class Hl7SetAsideView(RoleRequiredMixin, ServiceFormMixin, FormView):
+class Hl7SetAsideView(RoleRequiredMixin, ActionFormView):
     permission_required = "diagnostics.import_hl7"
-    template_name = "diagnostics/order_action.html"
+    title = gettext_lazy("Set the message aside")
     form_class = SetAsideForm
     success_message = gettext_lazy("The message left the error list.")
 
     def dispatch(self, request, *args, **kwargs):
         self.message = get_object_or_404(Hl7Message, pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(title=_("Set the message aside"), **kwargs)
 
     def perform(self, form):
         return hl7_set_aside(

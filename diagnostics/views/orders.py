@@ -21,6 +21,7 @@ from diagnostics.models import DiagnosticOrder
 from diagnostics.views.common import (
     VIEW_ORDERS,
     VIEW_RESULTS,
+    ActionFormView,
     OrderMixin,
 )
 from registration.models import Patient
@@ -122,22 +123,19 @@ class OrderDetailView(OrderMixin, TemplateView):
         )
 
 
-class OrderCancelView(OrderMixin, ServiceFormMixin, FormView):
+class OrderCancelView(OrderMixin, ActionFormView):
     access_what = "cancel form"
     permission_required = "diagnostics.change_diagnosticorder"
-    template_name = "diagnostics/order_action.html"
+    title = _("Cancel order")
     form_class = ReasonForm
     success_message = _("Order cancelled.")
     service = staticmethod(services.order_cancel)
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(title=_("Cancel order"), **kwargs)
 
-
-class OrderCollectView(OrderMixin, ServiceFormMixin, FormView):
+class OrderCollectView(OrderMixin, ActionFormView):
     access_what = "collect form"
     permission_required = "diagnostics.collect_specimen"
-    template_name = "diagnostics/order_action.html"
+    title = _("Collect specimens")
     form_class = CollectForm
     success_message = _(
         "Specimens collected. Print the labels and send them to the lab."
@@ -148,9 +146,6 @@ class OrderCollectView(OrderMixin, ServiceFormMixin, FormView):
             **super().get_form_kwargs(),
             "specimen_types": services.order_specimen_types(self.order),
         }
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(title=_("Collect specimens"), **kwargs)
 
     def perform(self, form):
         return services.specimen_collect(

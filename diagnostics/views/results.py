@@ -18,6 +18,7 @@ from diagnostics.forms import (
 )
 from diagnostics.models import Observation
 from diagnostics.views.common import (
+    ActionFormView,
     OrderMixin,
 )
 from registration.banner import PatientBannerMixin
@@ -27,9 +28,9 @@ CRITICAL_SAVED = _("Critical: %(tests)s. The ordering clinician was alerted.")
 ACKNOWLEDGED = _("Critical %(test)s acknowledged.")
 
 
-class ResultEntryView(OrderMixin, ServiceFormMixin, FormView):
+class ResultEntryView(OrderMixin, ActionFormView):
     permission_required = "diagnostics.enter_result"
-    template_name = "diagnostics/order_action.html"
+    title = _("Enter results")
     form_class = ResultEntryForm
 
     def get_form_kwargs(self):
@@ -42,9 +43,6 @@ class ResultEntryView(OrderMixin, ServiceFormMixin, FormView):
         response = super().get(request, *args, **kwargs)
         self.log_access("result entry")
         return response
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(title=_("Enter results"), **kwargs)
 
     def perform(self, form):
         self.made = services.results_enter(
@@ -70,16 +68,13 @@ class ResultEntryView(OrderMixin, ServiceFormMixin, FormView):
         return response
 
 
-class OrderReviewView(OrderMixin, ServiceFormMixin, FormView):
+class OrderReviewView(OrderMixin, ActionFormView):
     access_what = "sign-off form"
     permission_required = "diagnostics.review_result"
-    template_name = "diagnostics/order_action.html"
+    title = _("Review results")
     form_class = ReviewForm
     success_message = _("Results signed off.")
     service = staticmethod(services.order_review)
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(title=_("Review results"), **kwargs)
 
     def get_result_url(self, result) -> str:
         return reverse("diagnostics:review-list")

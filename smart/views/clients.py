@@ -22,10 +22,7 @@ class ClientListView(RoleRequiredMixin, FilteredListMixin, ListView):
     filter_form_class = ClientFilterForm
 
     def get_queryset(self):
-        data = self.get_filters()
-        return selectors.client_list(
-            query=data.get("q", ""), switched=data.get("switched", "")
-        )
+        return selectors.client_list(**self.filter_arguments("switched", q="query"))
 
 
 class ClientDetailView(RoleRequiredMixin, ListAccessLogMixin, DetailView):
@@ -55,9 +52,7 @@ class ClientCreateView(RoleRequiredMixin, ServiceFormMixin, FormView):
     form_class = ClientForm
     extra_context = {"title": _("Register an API client")}
     success_message = _("Client registered. Give it its client id and the token URL.")
-
-    def perform(self, form):
-        return services.client_register(**form.cleaned_data, actor=self.request.user)
+    service = staticmethod(services.client_register)
 
 
 class _ClientMixin(RoleRequiredMixin):
@@ -70,6 +65,9 @@ class _ClientMixin(RoleRequiredMixin):
     def get_result_url(self, result):
         return self.client.get_absolute_url()
 
+    def get_service_kwargs(self) -> dict:
+        return {"client": self.client}
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(client=self.client, **kwargs)
 
@@ -78,6 +76,7 @@ class ClientUpdateView(_ClientMixin, ServiceFormMixin, FormView):
     template_name = "smart/client_form.html"
     form_class = ClientForm
     success_message = _("Changes saved; they apply to the next token request.")
+    service = staticmethod(services.client_update)
 
     def get_initial(self):
         return ClientForm.initial_of(self.client)
@@ -86,16 +85,12 @@ class ClientUpdateView(_ClientMixin, ServiceFormMixin, FormView):
         title = _("Edit %(name)s") % {"name": self.client.name}
         return super().get_context_data(title=title, **kwargs)
 
-    def perform(self, form):
-        return services.client_update(
-            client=self.client, **form.cleaned_data, actor=self.request.user
-        )
-
 
 class _ClientSwitchView(_ClientMixin, ConfirmFormMixin, ServiceFormMixin, FormView):
     """A confirmation page asking a reason, kept in the client's history."""
 
     switch_on = False
+    service = staticmethod(services.client_switch)
 
     def get_subject_name(self) -> str:
         return self.client.name
@@ -106,13 +101,8 @@ class _ClientSwitchView(_ClientMixin, ConfirmFormMixin, ServiceFormMixin, FormVi
             (self.client.name, self.client.get_absolute_url()),
         ]
 
-    def perform(self, form):
-        return services.client_switch(
-            client=self.client,
-            on=self.switch_on,
-            reason=form.cleaned_data["reason"],
-            actor=self.request.user,
-        )
+    def get_service_kwargs(self) -> dict:
+        return {**super().get_service_kwargs(), "on": self.switch_on}
 
 
 class ClientSwitchOffView(_ClientSwitchView):

@@ -57,12 +57,12 @@ def test_270_and_837_carry_the_same_isa_for_the_same_parties(settings):
 def test_both_envelopes_come_from_the_toolkit(monkeypatch):
     calls = []
 
-    def marked_isa(**kwargs):
-        calls.append(kwargs)
+    def marked_isa(exchange):
+        calls.append(exchange)
         return "ISA*FROM-THE-TOOLKIT~"
 
     monkeypatch.setattr(clinic.x12.envelope, "isa", marked_isa)
     claim_file, inquiry_file = _files(control=7)
     assert claim_file.startswith("ISA*FROM-THE-TOOLKIT~\nGS*HC*")
     assert inquiry_file.startswith("ISA*FROM-THE-TOOLKIT~\nGS*HS*")
-    assert [call["control_number"] for call in calls] == [7, 7]
+    assert [call.isa_control for call in calls] == [7, 7]

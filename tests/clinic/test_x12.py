@@ -1,5 +1,6 @@
 """The X12 toolkit (clinic.x12): element text, envelopes and the tokenizer."""
 
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -47,14 +48,20 @@ def test_segment_and_composite_leave_out_trailing_empties():
     assert sex_code("F") == "F" and sex_code("X") == "U"
 
 
+def _exchange(**fields) -> Exchange:
+    """An 837 exchange from A to B, ISA 7, GS 8 (``fields`` change it)."""
+    return replace(Exchange("A", "B", "HC", "005010X222A1", 7, 8, WHEN), **fields)
+
+
 def test_isa_is_fixed_width_and_declares_the_delimiters():
     text = isa(
-        sender_id="clinicops",
-        receiver_id="A VERY LONG RECEIVER NAME",
-        control_number=42,
-        usage="T",
-        when=WHEN,
-        ack_requested=True,
+        _exchange(
+            sender_id="clinicops",
+            receiver_id="A VERY LONG RECEIVER NAME",
+            isa_control=42,
+            usage="T",
+            ack_requested=True,
+        )
     )
     assert len(text) == 106
     assert text[3] == "*" and text[104] == ":" and text[105] == "~"
@@ -64,15 +71,7 @@ def test_isa_is_fixed_width_and_declares_the_delimiters():
 
 
 def test_interchange_counts_sets_and_segments():
-    exchange = Exchange(
-        sender_id="A",
-        receiver_id="B",
-        functional_code="HC",
-        version="005010X222A1",
-        isa_control=7,
-        gs_control=8,
-        when=WHEN,
-    )
+    exchange = _exchange()
     sets = [
         transaction_set(kind="837", control=9, version="V", body=[segment("BHT")]),
         transaction_set(kind="837", control=10, version="V", body=[]),
@@ -90,14 +89,7 @@ def test_interchange_counts_sets_and_segments():
 
 
 def test_the_reader_honours_the_delimiters_the_isa_declares():
-    text = isa(
-        sender_id="P",
-        receiver_id="C",
-        control_number=1,
-        usage="P",
-        when=WHEN,
-        ack_requested=False,
-    )
+    text = isa(_exchange(sender_id="P", receiver_id="C", isa_control=1))
     text = text.replace("*", "|").replace(":", ">").replace("~", "\n")
     text += "ST|271|0001\nNM1|IL|1| NGUYEN |TAM\nSE|3|0001\nIEA|1|000000001\n"
     segments = split_segments("\ufeff" + text)
