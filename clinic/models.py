@@ -129,8 +129,20 @@ class BackgroundRun(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
+    progress_fields = ("", "")  # the subclass's done and total counts
+
     class Meta:
         abstract = True
+
+    @property
+    def percent(self) -> int:
+        """Progress for the page's bar: 100 once done, else at most 99."""
+        if self.status == "done":
+            return 100
+        done, total = (getattr(self, name) for name in self.progress_fields)
+        if not total:
+            return 0
+        return min(99, int(done * 100 / total))
 
 
 class FileUpload(BackgroundRun):
@@ -145,20 +157,8 @@ class FileUpload(BackgroundRun):
     )
     created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
 
-    progress_fields = ("", "")
-
     class Meta:
         abstract = True
-
-    @property
-    def percent(self) -> int:
-        """Progress for the page's bar: 100 once done, else at most 99."""
-        if self.status == "done":
-            return 100
-        done, total = (getattr(self, name) for name in self.progress_fields)
-        if not total:
-            return 0
-        return min(99, int(done * 100 / total))
 
 
 class ReportExport(BackgroundRun):
@@ -198,20 +198,14 @@ class ReportExport(BackgroundRun):
 
     history = HistoricalRecords()
 
+    progress_fields = ("done_rows", "total_rows")
+
     class Meta:
         ordering = ["-id"]
         permissions = [("view_reports", "Can see compliance reports and export them")]
 
     def __str__(self) -> str:
         return f"{self.report} ({self.format}) #{self.pk}"
-
-    @property
-    def percent(self) -> int:
-        if self.status == self.Status.DONE:
-            return 100
-        if not self.total_rows:
-            return 0
-        return min(99, int(self.done_rows * 100 / self.total_rows))
 
 
 class WeeklySummary(models.Model):
