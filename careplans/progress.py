@@ -95,48 +95,48 @@ def _local_day(moment: datetime | None) -> date | None:
     return clinic_today(moment) if moment is not None else None
 
 
+def _latest(rows, keys: tuple[str, ...], field: str, patients=None) -> dict:
+    """(the ``keys``' values) → the latest ``field`` among ``rows`` with them;
+    ``patients``: only theirs (the first key names the patient)."""
+    if patients is not None:
+        rows = rows.filter(**{f"{keys[0]}__in": patients})
+    rows = rows.values(*keys).annotate(last=Max(field))
+    return {tuple(row[key] for key in keys): row["last"] for row in rows}
+
+
 def _latest_done(activities: list[PlanActivity]) -> dict[int, date]:
     """Activity id → the day of the latest matching thing (no matter how old)."""
     patients = {a.plan.patient_id for a in activities}
     visits, tests, reviews = {}, {}, {}
     type_ids = {a.appointment_type_id for a in activities if a.kind == A.VISIT}
     if type_ids:
-        rows = (
-            Appointment.objects.filter(
-                patient_id__in=patients,
-                appointment_type_id__in=type_ids,
-                status=Appointment.Status.COMPLETED,
-            )
-            .values("patient_id", "appointment_type_id")
-            .annotate(last=Max("start"))
+        completed = Appointment.objects.filter(status=Appointment.Status.COMPLETED)
+        visits = _latest(
+            completed.filter(appointment_type_id__in=type_ids),
+            ("patient_id", "appointment_type_id"),
+            "start",
+            patients,
         )
-        visits = {(r["patient_id"], r["appointment_type_id"]): r["last"] for r in rows}
     test_ids = {a.test_id for a in activities if a.kind == A.TEST}
     if test_ids:
-        rows = (
-            Observation.objects.filter(
-                order__patient_id__in=patients,
-                test_id__in=test_ids,
-                status__in=RESULT_STATUSES,
-            )
-            .values("order__patient_id", "test_id")
-            .annotate(last=Max("resulted_at"))
+        results = Observation.objects.filter(status__in=RESULT_STATUSES)
+        tests = _latest(
+            results.filter(test_id__in=test_ids),
+            ("order__patient_id", "test_id"),
+            "resulted_at",
+            patients,
         )
-        tests = {(r["order__patient_id"], r["test_id"]): r["last"] for r in rows}
     if any(a.kind == A.MEDICATION_REVIEW for a in activities):
-        rows = (
-            reconciliations_completed(patient_ids=patients)
-            .values("patient_id")
-            .annotate(last=Max("completed_at"))
+        reviews = _latest(
+            reconciliations_completed(patient_ids=patients),
+            ("patient_id",),
+            "completed_at",
         )
-        reviews = {r["patient_id"]: r["last"] for r in rows}
-    contacts = dict(
-        EducationContact.objects.filter(
-            activity__in=[a for a in activities if a.kind == A.EDUCATION]
-        )
-        .values("activity_id")
-        .annotate(last=Max("done_on"))
-        .values_list("activity_id", "last")
+    educated = [a for a in activities if a.kind == A.EDUCATION]
+    contacts = _latest(
+        EducationContact.objects.filter(activity__in=educated),
+        ("activity_id",),
+        "done_on",
     )
     found = {}
     for a in activities:
@@ -146,9 +146,9 @@ def _latest_done(activities: list[PlanActivity]) -> dict[int, date]:
         elif a.kind == A.TEST:
             last = _local_day(tests.get((patient, a.test_id)))
         elif a.kind == A.MEDICATION_REVIEW:
-            last = _local_day(reviews.get(patient))
+            last = _local_day(reviews.get((patient,)))
         else:
-            last = contacts.get(a.pk)
+            last = contacts.get((a.pk,))
         if last is not None:
             found[a.pk] = last
     return found

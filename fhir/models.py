@@ -47,17 +47,10 @@ class BulkExport(BackgroundRun):
     expires_at = models.DateTimeField(_("kept until"), null=True, blank=True)
 
     history = HistoricalRecords()
+    progress_fields = ("done_resources", "total_resources")
 
     class Meta:
         ordering = ["-id"]
 
     def __str__(self) -> str:
         return f"$export {self.pk} ({self.level}) for {self.client_id}"
-
-    @property
-    def percent(self) -> int:
-        if self.status == self.Status.DONE:
-            return 100
-        if not self.total_resources:
-            return 0
-        return min(99, self.done_resources * 100 // self.total_resources)

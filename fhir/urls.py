@@ -1,8 +1,9 @@
-"""/fhir/: the FHIR R4 API (token-authenticated, JSON only)."""
+"""/fhir/: the FHIR R4 API (token-authenticated, JSON only). ``$export`` is
+routed before the catch-all."""
 
 from django.urls import path, re_path
 
-from fhir import bulk_urls, views
+from fhir import bulk_views, views
 
 app_name = "fhir"
 
@@ -12,7 +13,13 @@ VID = r"(?P<version_id>[A-Za-z0-9\-.]{1,64})"
 
 urlpatterns = [
     path("metadata", views.metadata, name="metadata"),
-    *bulk_urls.urlpatterns,
+    re_path(r"^\$export$", bulk_views.system_export, name="export"),
+    re_path(r"^Patient/\$export$", bulk_views.patient_export, name="patient-export"),
+    re_path(rf"^Group/{ID}/\$export$", bulk_views.group_export, name="group-export"),
+    re_path(rf"^\$export-status/{ID}$", bulk_views.export_status, name="export-status"),
+    re_path(
+        rf"^\$export-file/{ID}/{TYPE}$", bulk_views.export_file, name="export-file"
+    ),
     re_path(rf"^{TYPE}$", views.type_endpoint, name="type"),
     re_path(rf"^{TYPE}/_history$", views.type_history_endpoint, name="type-history"),
     re_path(rf"^{TYPE}/{ID}$", views.instance_endpoint, name="instance"),

@@ -14,7 +14,7 @@ from medications import selectors, services
 from medications.allergies import active_allergy_substances
 from medications.home_forms import DecisionForm, HomeMedicationForm
 from medications.models import HomeMedication
-from registration.banner import PatientBannerMixin
+from registration.banner import PatientBannerMixin, UrlPatientMixin
 from registration.models import Patient
 
 VIEW_HOME = "medications.view_homemedication"
@@ -34,15 +34,11 @@ def allergy_flags(homes, patient) -> dict[int, list[str]]:
     return flags
 
 
-class HomePatientMixin(RoleRequiredMixin, PatientAccessLogMixin, PatientBannerMixin):
+class HomePatientMixin(
+    UrlPatientMixin, RoleRequiredMixin, PatientAccessLogMixin, PatientBannerMixin
+):
     permission_required = VIEW_HOME
-
-    def dispatch(self, request, *args, **kwargs):
-        self.patient = get_object_or_404(Patient, pk=kwargs["patient_pk"])
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_access_object(self):
-        return self.patient
+    patient_kwarg = "patient_pk"
 
     def get_context_data(self, **kwargs):
         homes = list(
