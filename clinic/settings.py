@@ -74,6 +74,7 @@ PROJECT_APPS = [
     "automations",
     "smart",
     "fhir",
+    "training",
 ]
 
 INSTALLED_APPS = [
@@ -141,6 +142,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "clinic.context_processors.shell",
                 "alerts.context_processors.inbox_badge",
+                "training.context_processors.help_panel",
             ],
         },
     },
