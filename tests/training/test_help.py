@@ -3,11 +3,10 @@ panel shows it rendered, with raw HTML in a help file shown as text."""
 
 import pytest
 from django.db import transaction
-from django.urls import reverse
 
 from clinic.permissions import ROLE_PERMISSIONS, ROLES
 from tests.clinic import test_url_roles as walk
-from tests.clinic.url_samples import MOVED, QUERIES, SAMPLES
+from tests.clinic.url_samples import MOVED, QUERIES, sample_url
 from training import help as help_files
 
 pytestmark = pytest.mark.django_db
@@ -34,12 +33,7 @@ def _pages(client, users):
 
 
 def _look(client, users, name, kind, perms):
-    kwargs, only_roles = {}, None
-    if name in SAMPLES:
-        kwargs, sample_perms, *rest = SAMPLES[name](users)
-        perms = sample_perms or perms
-        only_roles = rest[0] if rest else None
-    url = reverse(name, kwargs=kwargs) if kwargs else reverse(name)
+    url, perms, only_roles = sample_url(name, users, perms)
     client.logout()
     if kind != "public":
         role = _allowed_role(kind, perms, only_roles)
