@@ -71,6 +71,7 @@ SHOWS_NO_PHI = {
     "smart:client-list",
     "smart:client-switch-off",
     "smart:client-switch-on",
+    "training:pain-points",  # weekly aggregates
 }
 
 

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from training import views
+
+app_name = "training"
+
+urlpatterns = [
+    path("pain-points/", views.PainPointsView.as_view(), name="pain-points"),
+]

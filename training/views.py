@@ -1,0 +1,45 @@
+from django.http import Http404
+from django.utils import timezone
+from django.views.generic import TemplateView
+
+from clinic.csvfile import csv_response
+from clinic.permissions import RoleRequiredMixin
+from clinic.svg_chart import Row, Series, bar_chart
+from training import pain_points
+
+
+class PainPointsView(RoleRequiredMixin, TemplateView):
+    """Where the clinic's time goes, for administrators; ``?csv=<slug>`` downloads
+    one chart's weeks."""
+
+    permission_required = "clinic.manage_staff"
+    template_name = "training/pain_points.html"
+
+    def get(self, request, *args, **kwargs):
+        slug = request.GET.get("csv")
+        if slug is None:
+            return super().get(request, *args, **kwargs)
+        trends = {t.slug: t for t in pain_points.pain_points()}
+        if slug not in trends:
+            raise Http404("No such chart.")
+        found = trends[slug]
+        rows = [["week starting", f"{found.title} ({found.unit})"]]
+        rows += [[monday.isoformat(), value] for monday, value in found.weeks]
+        rows.append(["last quarter", found.last_quarter])
+        return csv_response(filename=f"pain-points-{slug}.csv", rows=rows)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        charts = []
+        for found in pain_points.pain_points():
+            rows = [Row(m.strftime("%d %b"), (v,)) for m, v in found.weeks]
+            rows.append(Row("Last quarter", (found.last_quarter,), highlight=True))
+            charts.append(
+                (found, bar_chart(rows=rows, series=[Series(name=found.unit)]))
+            )
+        context["charts"] = charts
+        context["past_due_by_role"] = pain_points.open_past_due_by_role(
+            now=timezone.now()
+        )
+        context["effects"] = pain_points.automation_effects()
+        return context
