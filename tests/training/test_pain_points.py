@@ -70,20 +70,14 @@ def test_tasks_past_due_counts_open_and_late_and_groups_open_by_role():
     now = _at(TODAY, 12)
     due = _at(TODAY, 8)
     resolved = StaffAlert.Status.RESOLVED
-    for title, role, due_at, status, resolved_at in (
+    fields = ("title", "assigned_role", "due_at", "status", "resolved_at")
+    for row in (
         ("a", "Nurse", due, StaffAlert.Status.OPEN, None),
         ("b", "Nurse", due, resolved, due - timedelta(minutes=5)),
         ("c", "Front desk", due, resolved, due + timedelta(hours=1)),
         ("d", "Billing", now + timedelta(hours=1), StaffAlert.Status.OPEN, None),
     ):
-        StaffAlert.objects.create(
-            kind="task",
-            title=title,
-            assigned_role=role,
-            due_at=due_at,
-            status=status,
-            resolved_at=resolved_at,
-        )
+        StaffAlert.objects.create(kind="task", **dict(zip(fields, row, strict=True)))
 
     trends = {t.slug: t for t in pain_points.pain_points(today=TODAY, now=now)}
 
