@@ -6,4 +6,9 @@ app_name = "training"
 
 urlpatterns = [
     path("pain-points/", views.PainPointsView.as_view(), name="pain-points"),
+    path(
+        "tours/<slug:slug>/progress/",
+        views.TourProgressView.as_view(),
+        name="tour-progress",
+    ),
 ]

@@ -1,11 +1,13 @@
-from django.http import Http404
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.utils import timezone
+from django.views import View
 from django.views.generic import TemplateView
 
 from clinic.csvfile import csv_response
-from clinic.permissions import RoleRequiredMixin
+from clinic.permissions import AnyStaffMixin, RoleRequiredMixin
 from clinic.svg_chart import Row, Series, bar_chart
-from training import pain_points
+from training import pain_points, services
 
 
 class PainPointsView(RoleRequiredMixin, TemplateView):
@@ -43,3 +45,22 @@ class PainPointsView(RoleRequiredMixin, TemplateView):
         )
         context["effects"] = pain_points.automation_effects()
         return context
+
+
+class TourProgressView(AnyStaffMixin, View):
+    """tours.js posts each step shown (``step``) and the end (``done=1``)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, slug):
+        try:
+            step = int(request.POST.get("step", ""))
+            services.tour_progress_record(
+                actor=request.user,
+                tour=slug,
+                step=step,
+                done=request.POST.get("done") == "1",
+            )
+        except (ValueError, ValidationError):
+            return HttpResponseBadRequest(services.BAD_STEP)
+        return HttpResponse(status=204)
