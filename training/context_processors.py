@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.urls import reverse
 
 from clinic.permissions import role_of
@@ -12,7 +13,10 @@ def help_panel(request) -> dict:
     (``?tour=slug``), the tour's steps."""
     match = getattr(request, "resolver_match", None)
     view_name = match.view_name if match else None
-    context = {"help_entry": help_for(view_name)}
+    context = {
+        "help_entry": help_for(view_name),
+        "practice_mode": settings.PRACTICE_MODE,
+    }
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return context

@@ -6,6 +6,7 @@ app_name = "training"
 
 urlpatterns = [
     path("pain-points/", views.PainPointsView.as_view(), name="pain-points"),
+    path("exercises/", views.ExerciseListView.as_view(), name="exercises"),
     path(
         "tours/<slug:slug>/progress/",
         views.TourProgressView.as_view(),

@@ -1,3 +1,4 @@
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.utils import timezone
@@ -7,7 +8,9 @@ from django.views.generic import TemplateView
 from clinic.csvfile import csv_response
 from clinic.permissions import AnyStaffMixin, RoleRequiredMixin
 from clinic.svg_chart import Row, Series, bar_chart
-from training import pain_points, services
+from training import exercises, pain_points, services
+
+User = get_user_model()
 
 
 class PainPointsView(RoleRequiredMixin, TemplateView):
@@ -64,3 +67,25 @@ class TourProgressView(AnyStaffMixin, View):
         except (ValueError, ValidationError):
             return HttpResponseBadRequest(services.BAD_STEP)
         return HttpResponse(status=204)
+
+
+class ExerciseListView(RoleRequiredMixin, TemplateView):
+    """Who completed which practice exercise (since their account was made: the
+    practice copy's accounts are made after its reset)."""
+
+    permission_required = "clinic.manage_staff"
+    template_name = "training/exercises.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        rows = []
+        for exercise in exercises.EXERCISES.values():
+            for user in User.objects.filter(
+                groups__name=exercise.role, is_active=True
+            ).order_by("username"):
+                done = exercises.completion(
+                    exercise=exercise, user=user, since=user.date_joined
+                )
+                rows.append((exercise, user, done))
+        context["rows"] = rows
+        return context

@@ -72,6 +72,7 @@ SHOWS_NO_PHI = {
     "smart:client-switch-off",
     "smart:client-switch-on",
     "training:pain-points",  # weekly aggregates
+    "training:exercises",  # exercise texts and staff names
 }
 
 
