@@ -491,6 +491,7 @@ SAMPLES = {
     "smart:client-edit": _api_client,
     "smart:client-switch-off": _api_client,
     "smart:client-switch-on": _api_client,
+    "training:tour-progress": lambda users: ({"slug": "nurse"}, None),
 }
 
 
