@@ -1,11 +1,9 @@
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from alerts.kinds import KINDS
 from alerts.models import Notification, StaffAlert
-from clinic.fields import date_field, optional_choice
+from clinic.fields import SubmitButtonMixin, date_field, optional_choice
 
 
 class InboxFilterForm(forms.Form):
@@ -23,17 +21,15 @@ class InboxFilterForm(forms.Form):
     )
 
 
-class ResolveForm(forms.Form):
+class ResolveForm(SubmitButtonMixin, forms.Form):
     note = forms.CharField(
         label=_("What was done"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", _("Resolve"), css_class="btn-success"))
+    submit_label = _("Resolve")
+    submit_class = "btn-success"
 
 
 # --- Outbox -----------------------------------------------------------------------
@@ -48,17 +44,14 @@ class OutboxFilterForm(forms.Form):
     day = date_field(_("Scheduled on"))
 
 
-class ResendForm(forms.Form):
+class ResendForm(SubmitButtonMixin, forms.Form):
     reason = forms.CharField(
         label=_("Why send it again"),
         max_length=200,
         help_text=_("e.g. the patient gave a new number"),
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", _("Resend"), css_class="btn-primary"))
+    submit_label = _("Resend")
 
 
 class OfferForm(forms.Form):

@@ -21,6 +21,8 @@ from alerts.kinds import KINDS
 from alerts.models import InboundMessage, Notification, StaffAlert
 from clinic.clock import local_midnight
 from clinic.permissions import role_of
+from clinic.record_filters import filter_record
+from clinic.word_search import each_word
 
 
 def _mine(user) -> Q:
@@ -83,8 +85,7 @@ def inbox_for(
         alerts = alerts.filter(kind=kind)
     if priority:
         alerts = alerts.filter(priority=priority)
-    for word in query.split():
-        alerts = alerts.filter(Q(title__icontains=word) | Q(message__icontains=word))
+    alerts = each_word(alerts, query, "title__icontains", "message__icontains")
     return alerts.order_by("-priority", "created_at", "id")
 
 
@@ -107,13 +108,14 @@ def outbox(
             scheduled_for__gte=start,
             scheduled_for__lt=local_midnight(day + timedelta(days=1)),
         )
-    for word in query.split():
-        rows = rows.filter(
-            Q(patient__family_name__icontains=word)
-            | Q(patient__given_name__icontains=word)
-            | Q(patient__mrn=word)
-            | Q(address__icontains=word)
-        )
+    rows = each_word(
+        rows,
+        query,
+        "patient__family_name__icontains",
+        "patient__given_name__icontains",
+        "patient__mrn",
+        "address__icontains",
+    )
     return rows.order_by("-scheduled_for", "-id")
 
 
@@ -260,18 +262,11 @@ def communications_record(
         text=F("body"),
         row_id=F("id"),
     )
-    if start is not None:
-        outgoing = outgoing.filter(at__gte=start)
-        incoming = incoming.filter(received_at__gte=start)
-    if end is not None:
-        outgoing = outgoing.filter(at__lt=end)
-        incoming = incoming.filter(received_at__lt=end)
-    if patient is not None:
-        outgoing = outgoing.filter(patient=patient)
-        incoming = incoming.filter(patient=patient)
-    if username:
-        outgoing = outgoing.filter(created_by__username=username)
-        incoming = incoming.none()
+    scope = {"start": start, "end": end, "patient": patient, "username": username}
+    outgoing = filter_record(
+        outgoing, at="at", user_fields=("created_by__username",), **scope
+    )
+    incoming = filter_record(incoming, at="received_at", **scope)
     if kind in ("reminder", "message"):
         outgoing, incoming = outgoing.filter(kind=kind), incoming.none()
     elif kind == "reply":

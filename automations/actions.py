@@ -168,14 +168,27 @@ def plan(action: Action, context: Context) -> Step:
     raise ValueError(f"Unknown action {kind}")
 
 
+# Given a ``raise_alert`` that only builds the alert (the engine raises a batch's
+# alerts together), these kinds write no row.
+ALERT_KINDS = (K.CREATE_TASK, K.RAISE_ALERT)
+
+
 def execute(
-    action: Action, step: Step, *, run: AutomationRun, position: int, context: Context
+    action: Action,
+    step: Step,
+    *,
+    run: AutomationRun,
+    position: int,
+    context: Context,
+    raise_alert=None,
 ):
-    """Do the planned step; returns (detail, made record or None). Raises on failure."""
+    """Do the planned step; returns (detail, made record or None). Raises on failure.
+
+    ``raise_alert`` stands in for ``alerts.services.alert_raise``."""
     context_patient = context.patient
     subject = context.subject
-    if step.kind in (K.CREATE_TASK, K.RAISE_ALERT):
-        alert = alert_raise(
+    if step.kind in ALERT_KINDS:
+        alert = (raise_alert or alert_raise)(
             kind="task" if step.kind == K.CREATE_TASK else "automation",
             title=step.text or str(run.automation),
             message=_("From the automation “%(name)s”.") % {"name": run.automation},

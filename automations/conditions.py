@@ -14,6 +14,9 @@ LIST_FIELDS = {
     F.AGE_BAND: "age_band",
     F.LANGUAGE: "language",
     F.RESULT_FLAG: "result_flags",
+    F.PROBLEM: "problem",
+    F.PLAN: "plan",
+    F.ACTIVITY: "activity",
 }
 NUMBER_FIELDS = {F.DAYS_SINCE_LAST_VISIT: "days_since_last_visit"}
 YES_NO_FIELDS = {F.FIRST_VISIT: "first_visit"}

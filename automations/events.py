@@ -12,9 +12,11 @@ import logging
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
-from automations.facts import facts_for
+from automations.facts import facts_for, patients_facts
 from automations.models import ActionOutcome, Event
+from automations.sources import is_visit
 from clinic.queueing import enqueue_on_commit
 from registration.models import Patient
 
@@ -26,19 +28,28 @@ current_depth: contextvars.ContextVar[int | None] = contextvars.ContextVar(
 )
 
 
-def _depth_for(subject) -> int:
+def _made_depths(subjects) -> dict[tuple[int, str], int]:
+    """(content type id, pk) → depth of the run whose action made that record."""
+    wanted: dict[int, list[str]] = {}
+    for subject in subjects:
+        if subject is not None and subject.pk is not None:
+            kind = ContentType.objects.get_for_model(subject).pk
+            wanted.setdefault(kind, []).append(str(subject.pk))
+    depths = {}
+    for kind, ids in wanted.items():
+        made = ActionOutcome.objects.filter(made_type_id=kind, made_id__in=ids)
+        for made_id, depth in made.values_list("made_id", "run__event__depth"):
+            depths.setdefault((kind, made_id), depth)
+    return depths
+
+
+def _depth_for(subject, made: dict) -> int:
     """1 + the depth of the run that made ``subject`` (or of the running action)."""
     running = current_depth.get()
     depth = running + 1 if running is not None else 0
     if subject is not None and subject.pk is not None:
-        made_by = (
-            ActionOutcome.objects.filter(
-                made_type=ContentType.objects.get_for_model(subject),
-                made_id=str(subject.pk),
-            )
-            .values_list("run__event__depth", flat=True)
-            .first()
-        )
+        kind = ContentType.objects.get_for_model(subject).pk
+        made_by = made.get((kind, str(subject.pk)))
         if made_by is not None:
             depth = max(depth, made_by + 1)
     return depth
@@ -70,26 +81,36 @@ def publish(
     try:
         with transaction.atomic():
             now = timezone.now()
-            event = Event(
-                kind=kind,
+            event = _event(
+                kind,
                 patient=patient,
+                subject=subject,
                 facts={
                     **facts_for(patient=patient, subject=subject, at=now),
                     **(facts or {}),
                 },
-                actor=actor if getattr(actor, "pk", None) else None,
-                occurred_at=now,
-                depth=_depth_for(subject),
-                key=key,
-                for_automation=for_automation,
             )
-            if subject is not None:
-                event.subject_type = ContentType.objects.get_for_model(subject)
-                event.subject_id = str(subject.pk)
+            event.depth = _depth_for(subject, _made_depths([subject]))
+            event.occurred_at = now
+            event.actor = actor if getattr(actor, "pk", None) else None
+            event.key, event.for_automation = key, for_automation
             event.save()
     except Exception:
         logger.exception("Could not record event %s", kind)
         return None
+    _enqueue(event)
+    return event
+
+
+def _event(kind: str, *, patient, subject, facts: dict) -> Event:
+    event = Event(kind=kind, patient=patient, facts=facts)
+    if subject is not None:
+        event.subject_type = ContentType.objects.get_for_model(subject)
+        event.subject_id = str(subject.pk)
+    return event
+
+
+def _enqueue(event: Event) -> None:
     try:
         # By path: the apps that publish (registration among them) import this
         # module, and the engine behind the job imports them.
@@ -98,4 +119,37 @@ def publish(
         )
     except Exception:
         logger.exception("Could not enqueue event %s", event.pk)
-    return event
+
+
+def publish_many(kind: str, *, subjects: list) -> list[Event]:
+    """``publish`` of one kind about many records (each with its patient), their
+    facts read together and the events written in one insert. Returns the events
+    ([] when they could not be recorded: logged, never raised)."""
+    if not subjects:
+        return []
+    patients = [_patient_of(subject) for subject in subjects]
+    try:
+        with transaction.atomic():
+            now = timezone.now()
+            known = patients_facts([p for p in patients if p is not None], at=now)
+            made = _made_depths(subjects)
+            events = []
+            for patient, subject in zip(patients, subjects, strict=True):
+                # A visit's own facts leave that visit out: read alone.
+                own = (
+                    None if is_visit(subject) else known.get(getattr(patient, "pk", 0))
+                )
+                facts = facts_for(
+                    patient=patient, subject=subject, at=now, of_patient=own
+                )
+                depth = _depth_for(subject, made)
+                event = _event(kind, patient=patient, subject=subject, facts=facts)
+                event.depth, event.occurred_at = depth, now
+                events.append(event)
+            bulk_create_with_history(events, Event)
+    except Exception:
+        logger.exception("Could not record %s events %s", len(subjects), kind)
+        return []
+    for event in events:
+        _enqueue(event)
+    return events

@@ -33,6 +33,11 @@ class Trigger(models.TextChoices):
     CLAIM_REJECTED = "claim.rejected", _("Claim rejected")
     CLAIM_DENIED = "claim.denied", _("Claim denied")
     PATIENT_REPLIED = "patient.replied", _("Patient replied by text")
+    # Made by the care plans' sweeper (careplans.sweepers), once per due date.
+    PLAN_ACTIVITY_DUE = "plan.activity_due", _("Care-plan activity due")
+    PLAN_ACTIVITY_OVERDUE = "plan.activity_overdue", _("Care-plan activity overdue")
+    PLAN_REVIEW_DUE = "plan.review_due", _("Care-plan review due")
+    GOAL_MISSED = "goal.missed", _("Care-plan goal missed")
     DAILY = "schedule.daily", _("Daily schedule")
 
 
@@ -99,6 +104,9 @@ class Condition(models.Model):
         FIRST_VISIT = "first_visit", _("First visit")
         DAYS_SINCE_LAST_VISIT = "days_since_last_visit", _("Days since last visit")
         RESULT_FLAG = "result_flag", _("Result flag")
+        PROBLEM = "problem", _("Problem (ICD-10-CM category)")
+        PLAN = "plan", _("Care plan (starter)")
+        ACTIVITY = "activity", _("Care-plan activity (kind or test)")
 
     class Operator(models.TextChoices):
         IN = "in", _("is one of")

@@ -22,9 +22,9 @@ def automations_sweep(now: datetime) -> int:
     events = Event.objects.filter(
         processed_at__isnull=True, occurred_at__lte=now - GRACE
     ).order_by("occurred_at")
-    for event_id in list(events.values_list("pk", flat=True)[:BATCH]):
-        engine.event_process(event_id=event_id, now=now)
-        done += 1
+    event_ids = list(events.values_list("pk", flat=True)[:BATCH])
+    engine.events_process_all(event_ids=event_ids, now=now)
+    done += len(event_ids)
     waits = ScheduledWait.objects.filter(
         status=ScheduledWait.Status.PENDING, due_at__lte=now
     ).order_by("due_at")

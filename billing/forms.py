@@ -2,8 +2,6 @@
 
 from decimal import Decimal
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.html import format_html, format_html_join
@@ -21,6 +19,7 @@ from billing.validators import (
     validate_pointers,
 )
 from billing.x12.code_lists import PLACES_OF_SERVICE, place_of_service_name
+from clinic.fields import SubmitButtonMixin, submit_helper, uploaded_text
 from clinic.x12.reader import delimiters_of
 from registration.models import Payer
 
@@ -46,12 +45,6 @@ class FeeScheduleCodeInput(forms.TextInput):
             list_id,
             options,
         )
-
-
-def _helper(label: str, css_class: str = "btn-primary") -> FormHelper:
-    helper = FormHelper()
-    helper.add_input(Submit("submit", label, css_class=css_class))
-    return helper
 
 
 class ClaimFilterForm(forms.Form):
@@ -118,7 +111,7 @@ class ChargeForm(forms.Form):
         # The visit page holds the diagnosis form too: ids must not collide.
         kwargs.setdefault("auto_id", "charge_%s")
         super().__init__(*args, **kwargs)
-        self.helper = _helper(submit_label or _("Add charge"))
+        self.helper = submit_helper(submit_label or _("Add charge"))
 
     def clean_code(self):
         return self.cleaned_data["code"].strip().upper()
@@ -176,7 +169,7 @@ class ClaimLineForm(forms.Form):
         self.fields["diagnosis_pointers"].help_text = _(
             "Up to four of the claim's diagnoses (1 to %(n)d), separated by spaces."
         ) % {"n": diagnosis_count}
-        self.helper = _helper(submit_label or _("Save line"))
+        self.helper = submit_helper(submit_label or _("Save line"))
 
     def clean(self):
         data = super().clean()
@@ -243,7 +236,7 @@ class DiagnosisForm(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "dx_%s")
         super().__init__(*args, **kwargs)
-        self.helper = _helper(_("Add diagnosis"))
+        self.helper = submit_helper(_("Add diagnosis"))
 
     def clean(self):
         data = super().clean()
@@ -253,16 +246,14 @@ class DiagnosisForm(forms.Form):
         return {"code": code}
 
 
-class ClaimEditForm(forms.Form):
+class ClaimEditForm(SubmitButtonMixin, forms.Form):
     place_of_service = forms.ChoiceField(
         label=_("Place of service"),
         choices=[(code, place_of_service_name(code)) for code in PLACES_OF_SERVICE],
         validators=[validate_place_of_service],
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = _helper(_("Save"))
+    submit_label = _("Save")
 
 
 class ReasonForm(forms.Form):
@@ -272,17 +263,16 @@ class ReasonForm(forms.Form):
 
     def __init__(self, *args, submit_label=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(submit_label or _("Confirm"), "btn-warning")
+        self.helper = submit_helper(submit_label or _("Confirm"), "btn-warning")
 
 
-class NoteForm(forms.Form):
+class NoteForm(SubmitButtonMixin, forms.Form):
     text = forms.CharField(
         label=_("Note"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = _helper(_("Add note"), "btn-outline-primary")
+    submit_label = _("Add note")
+    submit_class = "btn-outline-primary"
 
 
 class AssignForm(forms.Form):
@@ -303,25 +293,22 @@ class AssignForm(forms.Form):
         self.fields["user"].label_from_instance = lambda u: (
             u.get_full_name() or u.username
         )
-        self.helper = _helper(_("Assign"), "btn-outline-primary")
+        self.helper = submit_helper(_("Assign"), "btn-outline-primary")
 
 
-class RemittanceUploadForm(forms.Form):
+class RemittanceUploadForm(SubmitButtonMixin, forms.Form):
     file = forms.FileField(label=_("835 file"))
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = _helper(_("Import and post"))
+    submit_label = _("Import and post")
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_835_BYTES:
-            raise forms.ValidationError(_("An 835 file may be at most 20 MB."))
-        raw = upload.read()
-        try:
-            self.text = raw.decode("ascii")
-        except UnicodeDecodeError:
-            self.text = raw.decode("latin-1")
+        self.text = uploaded_text(
+            upload,
+            max_bytes=MAX_835_BYTES,
+            too_large=_("An 835 file may be at most 20 MB."),
+            encoding="ascii",
+        )
         if delimiters_of(self.text) is None:
             raise forms.ValidationError(
                 _("This is not an X12 file (it does not start with ISA).")

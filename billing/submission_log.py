@@ -14,6 +14,7 @@ from billing.models import (
     Claim,
     ClaimPayment,
 )
+from clinic.record_filters import filter_record
 
 SUBMISSION_KINDS = [
     ("submission", _("Claims submitted (batches)")),
@@ -86,18 +87,17 @@ def submissions_and_remittances(
         paid=F("paid_amount"),
         row_id=F("id"),
     )
-    if start is not None:
-        submitted = submitted.filter(at__gte=start)
-        posted = posted.filter(remittance__imported_at__gte=start)
-    if end is not None:
-        submitted = submitted.filter(at__lt=end)
-        posted = posted.filter(remittance__imported_at__lt=end)
-    if patient is not None:
-        submitted = submitted.filter(patient=patient)
-        posted = posted.filter(claim__patient=patient)
-    if username:
-        submitted = submitted.filter(batch__created_by__username=username)
-        posted = posted.filter(remittance__imported_by__username=username)
+    scope = {"start": start, "end": end, "patient": patient, "username": username}
+    submitted = filter_record(
+        submitted, at="at", user_fields=("batch__created_by__username",), **scope
+    )
+    posted = filter_record(
+        posted,
+        at="remittance__imported_at",
+        patient_field="claim__patient",
+        user_fields=("remittance__imported_by__username",),
+        **scope,
+    )
     if kind == "submission":
         posted = posted.none()
     elif kind == "remittance":

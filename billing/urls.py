@@ -63,6 +63,11 @@ urlpatterns = [
         name="diagnosis-remove",
     ),
     path(
+        "diagnoses/<int:pk>/problem/",
+        views.DiagnosisToProblemView.as_view(),
+        name="diagnosis-to-problem",
+    ),
+    path(
         "diagnoses/search/",
         views.Icd10cmSearchView.as_view(),
         name="icd10cm-search",

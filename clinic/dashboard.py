@@ -75,6 +75,7 @@ PANELS: dict[str, list[str]] = {
         *COMMON,
         "scheduling.dashboard.clinician_today",
         "diagnostics.dashboard.results_to_review",
+        "careplans.dashboard.plans_overdue",
         "alerts.dashboard.my_tasks",
     ],
     BILLING: [*COMMON, "billing.dashboard.billing_today"],

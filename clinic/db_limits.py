@@ -67,10 +67,6 @@ class StatementTimeoutMiddleware:
     def process_exception(self, request, exception):
         if not statement_cancelled(exception):
             return None
-        return render(
-            request,
-            "too_slow.html",
-            {"message": TOO_SLOW},
-            status=503,
-            headers={"Retry-After": "30"},
-        )
+        response = render(request, "too_slow.html", {"message": TOO_SLOW}, status=503)
+        response["Retry-After"] = "30"
+        return response

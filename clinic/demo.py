@@ -1,10 +1,6 @@
 """Demo data of the clinic package (called by ``manage.py seed_demo``)."""
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
-
-from clinic.management.commands.seed_demo import DEMO_PASSWORD
-from clinic.models import StaffProfile
+from clinic.management.commands.seed_demo import demo_staff
 from clinic.permissions import ADMINISTRATOR, BILLING, CLINICIAN, FRONT_DESK, NURSE
 from scheduling.models import Location
 
@@ -31,25 +27,12 @@ def seed_locations(*, faker, rng, options, stdout) -> None:
 
 
 def seed_staff(*, faker, rng, options, stdout) -> None:
-    User = get_user_model()
     for username, first, last, role, location_code in STAFF:
-        user, created = User.objects.get_or_create(
+        demo_staff(
             username=username,
-            defaults={
-                "first_name": first,
-                "last_name": last,
-                "email": f"{username}@clinic.example",
-                "is_staff": role == ADMINISTRATOR,
-            },
-        )
-        if created:
-            user.set_password(DEMO_PASSWORD)
-            user.save()
-        user.groups.set([Group.objects.get(name=role)])
-        StaffProfile.objects.update_or_create(
-            user=user,
-            defaults={
-                "role": role,
-                "default_location": Location.objects.get(code=location_code),
-            },
+            first_name=first,
+            last_name=last,
+            role=role,
+            location=Location.objects.get(code=location_code),
+            is_staff=role == ADMINISTRATOR,
         )

@@ -5,20 +5,28 @@ by field when it can) or with ``clinic.exceptions.ApplicationError`` (a state of
 clinic that forbids the action; its message is for the user). Views translate both
 the same way, through these three pieces, and never write their own ``except``:
 
-* ``ServiceFormMixin`` for a ``FormView``/``CreateView``/``UpdateView``: implement
-  ``perform(form)`` (call the service, return what it made); a refusal lands on the
-  form (on its field when it names one, else form-wide) and the page renders again
-  with everything the user typed; success adds a message and redirects.
+* ``ServiceFormMixin`` for a ``FormView``/``CreateView``/``UpdateView``: name the
+  ``service`` (it gets ``get_service_kwargs()``, the form's fields and ``actor``)
+  or implement ``perform(form)`` (call the service, return what it made); a
+  refusal lands on the form (on its field when it names one, else form-wide) and
+  the page renders again with everything the user typed; success adds a message
+  and redirects.
 * ``PostActionView`` for a button that posts (acknowledge, submit, resolve):
+  name the ``service`` (it gets ``get_service_kwargs()`` and ``actor``) or
   implement ``perform()``; a refusal becomes an error message; both redirect.
 * ``FilteredListMixin`` for a ``ListView`` with a filter form and paging: it binds
-  the form once, hands ``get_filters()`` to the selector and puts ``filter_form``
+  the form once, hands ``filter_arguments()`` to the selector and puts ``filter_form``
   and ``querystring`` (the query without ``page``, for the pager's links) in the
   context.
 """
 
 from django.contrib import messages
-from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.exceptions import (
+    ImproperlyConfigured,
+    ObjectDoesNotExist,
+    ValidationError,
+)
+from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from django.views import View
@@ -37,6 +45,15 @@ def refusal_messages(error: Exception) -> list[str]:
     return list(error.messages)
 
 
+def found_or_404(read, **lookup):
+    """What a selector reads for the record a URL names (``read(pk=...)``), or a
+    404 when there is no such record."""
+    try:
+        return read(**lookup)
+    except ObjectDoesNotExist:
+        raise Http404 from None
+
+
 def querystring(request) -> str:
     """The request's query without ``page``: the pager appends its own."""
     query = request.GET.copy()
@@ -44,7 +61,29 @@ def querystring(request) -> str:
     return query.urlencode()
 
 
-class ServiceFormMixin:
+class _ServiceCall:
+    """``service``: the write a page makes, called with ``get_service_kwargs()``
+    (the record the page is about), the form's fields (on a form) and the actor."""
+
+    service = None
+
+    def get_service_kwargs(self) -> dict:
+        """The record the page is about, as the service names it
+        (``{"claim": self.claim}``)."""
+        return {}
+
+    def call_service(self, form=None):
+        if self.service is None:
+            raise ImproperlyConfigured(
+                f"{type(self).__name__} must define perform() or service"
+            )
+        fields = form.cleaned_data if form is not None else {}
+        return self.service(
+            **self.get_service_kwargs(), **fields, actor=self.request.user
+        )
+
+
+class ServiceFormMixin(_ServiceCall):
     """``form_valid`` calls ``perform(form)``; refusals go onto the form.
 
     ``refusal_fields`` maps an ``ApplicationError`` subclass to the form field its
@@ -56,7 +95,7 @@ class ServiceFormMixin:
     success_message = ""
 
     def perform(self, form):
-        raise ImproperlyConfigured(f"{type(self).__name__} must define perform(form)")
+        return self.call_service(form)
 
     def get_success_message(self, result) -> str:
         return self.success_message
@@ -129,17 +168,18 @@ class ConfirmFormMixin:
         return self.success_message % {"name": self.get_subject_name()}
 
 
-class PostActionView(View):
-    """A button that posts: ``perform()`` calls the service; a refusal is shown as
-    an error message, success as ``get_success_message(result)``; both redirect
-    to ``get_redirect_url(result)`` (the result's page by default, when it has
-    one and the action succeeded)."""
+class PostActionView(_ServiceCall, View):
+    """A button that posts: ``perform()`` calls the service (by default
+    ``service`` with the page's record and the actor); a refusal is shown as an
+    error message, success as ``get_success_message(result)``; both redirect to
+    ``get_redirect_url(result)`` (the result's page by default, when it has one
+    and the action succeeded)."""
 
     http_method_names = ["post"]
     success_message = ""
 
     def perform(self):
-        raise ImproperlyConfigured(f"{type(self).__name__} must define perform()")
+        return self.call_service()
 
     def get_success_message(self, result) -> str:
         return self.success_message
@@ -200,6 +240,15 @@ class FilteredListMixin:
     def get_filters(self) -> dict:
         form = self.filter_form
         return dict(form.cleaned_data) if form.is_valid() else {}
+
+    def filter_arguments(self, *names: str, **renamed: str) -> dict:
+        """The filters as a selector's keyword arguments: the fields ``names`` under
+        their own names, each field of ``renamed`` under its argument's name
+        (``q="query"``). An invalid form gives none, so the selector's defaults
+        (everything) apply."""
+        data = self.get_filters()
+        wanted = {name: name for name in names} | renamed
+        return {arg: data[field] for field, arg in wanted.items() if field in data}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -64,6 +64,20 @@ def reference(resource_type: str, pk, display: str | None = None) -> dict | None
     return clean({"reference": f"{resource_type}/{pk}", "display": display})
 
 
+def practitioner(user) -> dict | None:
+    """A member of staff (every staff foreign key is to the user), named as pages
+    name them: ``Practitioner/<provider id>`` when the user is one of the
+    directory's providers (the Practitioners the API serves), else the name alone.
+    Querysets ``select_related("<user>__provider")``."""
+    if user is None:
+        return None
+    name = user.get_full_name() or user.username
+    provider = getattr(user, "provider", None)
+    return (
+        reference("Practitioner", provider.pk, name) if provider else {"display": name}
+    )
+
+
 def coding(system: str | None, code: str | None, display: str | None = None):
     if not code:
         return None
@@ -87,6 +101,11 @@ def identifier(system: str, value: str | None, *, type_code: str | None = None):
         return None
     kind = codeable(V2_0203, type_code) if type_code else None
     return clean({"use": "usual", "type": kind, "system": system, "value": value})
+
+
+def clinic_identifier(name: str, value: str | None, *, type_code: str | None = None):
+    """One of the clinic's own identifiers (``urn:clinicops:<name>``)."""
+    return identifier(clinic_system(name), value, type_code=type_code)
 
 
 def human_name(family: str, given: list[str], *, use: str = "official"):

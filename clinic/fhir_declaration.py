@@ -30,9 +30,11 @@ what is declared::
 
 Search values reach the ORM only as lookups on the declared ``fields`` (never as
 SQL): a string parameter matches when any field starts with the value
-(``:exact``, ``:contains`` too), a token matches ``system|code`` (``codes`` maps a
-FHIR code to the stored value; ``systems`` maps an identifier system to its
-field), a reference takes ``Type/id`` or ``id``, a date takes FHIR's prefixes
+(``:exact`` and ``:contains`` too; ``match="contains"`` for free text), a token
+matches ``system|code`` (``codes`` maps a FHIR code to the stored value;
+``systems`` maps an identifier system to its field), a reference takes
+``Type/id`` or ``id`` (its field may be ``"pk"``: a resource served from the
+same row as its target, like PractitionerRole), a date takes FHIR's prefixes
 (``ge2020-01-01``). ``apply`` replaces the generic lookup with the app's own
 queryset filter ``(queryset, modifier, values) -> queryset`` (values OR'd, as
 the comma in FHIR means), e.g. to use an index the generic lookup would miss.
@@ -67,6 +69,13 @@ class SearchParam:
     )  # token: identifier system -> field
     apply: Callable[[Any, str, list], Any] | None = None
     documentation: str = ""
+    # Where the value sits in the resource, as a dotted path ("Patient.name.family";
+    # default: the parameter's name under the resource, any case): the metadata
+    # test takes a value from a served resource there and searches for it.
+    expression: str = ""
+    # string: "start" (FHIR's default: a field starts with the value) or
+    # "contains" (free text such as a one-line address: anywhere in it)
+    match: str = "start"
 
     def __post_init__(self):
         if self.type not in SEARCH_TYPES:
@@ -89,6 +98,26 @@ class SearchParam:
     @classmethod
     def date(cls, name: str, *fields: str, **more) -> "SearchParam":
         return cls(name, "date", fields, **more)
+
+
+@dataclass(frozen=True)
+class Computed:
+    """A resource type with no table behind it (Slot: the slot finder's free
+    times), answered by the app itself: read and search only, no versions.
+
+    ``read(ident)`` is the resource or None (404). ``search(params, *, after,
+    count)`` is (resources, more): ``params`` maps each declared parameter (and
+    ``_id``) to its occurrences, each a list of parsed values OR'd (dates as
+    ranges with ``prefix``, ``start``, ``end``; tokens ``(system, code)``;
+    references the id), ``after`` the id of the last resource of the page
+    before (None first), and ``more`` whether resources follow the page. A
+    value it cannot serve raises ``ValidationError`` (400)."""
+
+    read: Callable[[str], dict | None]
+    search: Callable[..., tuple[list[dict], bool]]
+
+
+COMPUTED_INTERACTIONS = ("read", "search-type")
 
 
 @dataclass(frozen=True)
@@ -116,6 +145,17 @@ class ResourceType:
     # POST /fhir/<name>: (resource dict, client name) -> the new row. Raises
     # ValidationError (400) or an ApplicationError (409, a conflict).
     create: Callable[..., Any] | None = None
+    # Served by the app rather than from ``model`` (then None, as are
+    # ``queryset`` and ``to_fhir``; ``interactions``: COMPUTED_INTERACTIONS).
+    computed: Computed | None = None
+
+    @classmethod
+    def us_core(cls, name: str, model, to_fhir, **more) -> "ResourceType":
+        """A type with a US Core profile named for it (``us-core-<name>``), served
+        from ``model``'s default manager unless ``queryset`` says otherwise."""
+        more.setdefault("queryset", model._default_manager.all)
+        more.setdefault("profile", f"{US_CORE}us-core-{name.lower()}")
+        return cls(name=name, model=model, to_fhir=to_fhir, **more)
 
     def param(self, name: str) -> SearchParam | None:
         return next((p for p in self.search if p.name == name), None)

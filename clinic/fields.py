@@ -2,7 +2,8 @@
 
 from datetime import date
 
-from crispy_forms.layout import Column, Row
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Row, Submit
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -82,9 +83,39 @@ def patient_fk(related_name="+", **overrides) -> models.ForeignKey:
     )
 
 
+def submit_helper(label, css_class: str = "btn-primary") -> FormHelper:
+    """A crispy form's helper with its one submit button."""
+    helper = FormHelper()
+    helper.add_input(Submit("submit", label, css_class=css_class))
+    return helper
+
+
+class SubmitButtonMixin:
+    """A crispy form with one submit button: ``submit_label`` and its class."""
+
+    submit_label = _("Save")
+    submit_class = "btn-primary"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper(self.submit_label, self.submit_class)
+
+
 def form_row(**widths) -> Row:
     """A crispy layout row: each field ``name=width`` in Bootstrap's 12 columns
     (``"3 pt-md-4"``: width 3 and more classes)."""
     return Row(
         *(Column(name, css_class=f"col-md-{width}") for name, width in widths.items())
     )
+
+
+def uploaded_text(upload, *, max_bytes: int, too_large: str, encoding: str) -> str:
+    """The text of an uploaded file: refused (``too_large``) over ``max_bytes``;
+    read as ``encoding``, else as Latin-1, which decodes any byte."""
+    if upload.size > max_bytes:
+        raise ValidationError(too_large)
+    raw = upload.read()
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")

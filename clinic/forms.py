@@ -1,5 +1,3 @@
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -7,30 +5,13 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from clinic.fields import optional_choice
+from clinic.fields import SubmitButtonMixin, optional_choice, submit_helper
 from clinic.models import StaffProfile
 from clinic.permissions import ROLES
 
 User = get_user_model()
 
 ROLE_CHOICES = [(role, role) for role in ROLES]
-
-
-def _helper(submit_label: str, css_class: str = "btn-primary") -> FormHelper:
-    helper = FormHelper()
-    helper.add_input(Submit("submit", submit_label, css_class=css_class))
-    return helper
-
-
-class SubmitButtonMixin:
-    """A crispy form with one submit button: ``submit_label`` and its class."""
-
-    submit_label = _("Save")
-    submit_class = "btn-primary"
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = _helper(self.submit_label, self.submit_class)
 
 
 class LoginForm(SubmitButtonMixin, AuthenticationForm):
@@ -45,25 +26,40 @@ class ForcedPasswordChangeForm(SubmitButtonMixin, PasswordChangeForm):
     submit_label = _("Change password")
 
 
+def _code_field(label, *, max_length: int, help_text="", **attrs) -> forms.CharField:
+    """A code from the authenticator app: the browser may offer it from the phone
+    (``one-time-code``) and the cursor starts there."""
+    attrs = {"autocomplete": "one-time-code", "autofocus": True, **attrs}
+    return forms.CharField(
+        label=label,
+        max_length=max_length,
+        widget=forms.TextInput(attrs=attrs),
+        help_text=help_text,
+    )
+
+
+def _temporary_password(help_text) -> forms.CharField:
+    """A password an administrator sets; the user must replace it at log-in."""
+    return forms.CharField(
+        label=_("Temporary password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=help_text,
+    )
+
+
 class SecondStepForm(SubmitButtonMixin, forms.Form):
     submit_label = _("Verify")
 
-    code = forms.CharField(
-        label=_("Code"),
+    code = _code_field(
+        _("Code"),
         max_length=32,
-        widget=forms.TextInput(
-            attrs={
-                "autocomplete": "one-time-code",
-                "autofocus": True,
-                "inputmode": "text",
-                "autocapitalize": "off",
-                "spellcheck": "false",
-            }
-        ),
         help_text=_(
             "The 6-digit code your authenticator app shows now, or one of your "
             "recovery codes."
         ),
+        inputmode="text",
+        autocapitalize="off",
+        spellcheck="false",
     )
     trust_device = forms.BooleanField(
         required=False,
@@ -80,17 +76,7 @@ class SecondStepForm(SubmitButtonMixin, forms.Form):
 class EnrolmentForm(SubmitButtonMixin, forms.Form):
     submit_label = _("Turn on two-factor log-in")
 
-    code = forms.CharField(
-        label=_("Code from the app"),
-        max_length=16,
-        widget=forms.TextInput(
-            attrs={
-                "autocomplete": "one-time-code",
-                "inputmode": "numeric",
-                "autofocus": True,
-            }
-        ),
-    )
+    code = _code_field(_("Code from the app"), max_length=16, inputmode="numeric")
 
 
 class StaffFilterForm(forms.Form):
@@ -131,13 +117,11 @@ class StaffCreateForm(SubmitButtonMixin, _StaffFields):
         max_length=150,
         help_text=_("Letters, digits and @ . + - _ only."),
     )
-    password = forms.CharField(
-        label=_("Temporary password"),
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_(
+    password = _temporary_password(
+        _(
             "At least 12 characters; a passphrase of several words is best. "
             "The new user must choose their own at first log-in."
-        ),
+        )
     )
     field_order = [
         "username",
@@ -169,20 +153,18 @@ class ReasonForm(forms.Form):
 
     def __init__(self, *args, submit_label=None, css_class="btn-danger", **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper(submit_label or _("Confirm"), css_class)
+        self.helper = submit_helper(submit_label or _("Confirm"), css_class)
 
 
 class PasswordResetForm(SubmitButtonMixin, forms.Form):
     submit_label = _("Reset password")
     submit_class = "btn-warning"
 
-    new_password = forms.CharField(
-        label=_("Temporary password"),
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_(
+    new_password = _temporary_password(
+        _(
             "At least 12 characters. Tell the user in person; they must replace it "
             "at their next log-in. All their open sessions end now."
-        ),
+        )
     )
 
 

@@ -10,7 +10,7 @@ app from the core.
 from django.core.exceptions import PermissionDenied
 
 from clinic.models import AccessLog
-from clinic.services import access_log_record
+from clinic.services import access_log_request
 
 PATIENT_MODEL = "registration.Patient"
 
@@ -85,13 +85,12 @@ class PatientAccessLogMixin:
             raise PermissionDenied("Restricted patient")
         response = super().render_to_response(context, **response_kwargs)
         if patient is not None:
-            access_log_record(
-                user=self.request.user,
+            access_log_request(
+                self.request,
                 action=self.access_action,
                 patient=patient,
                 obj=self.get_access_object(),
                 what=self.access_what,
-                request=self.request,
             )
         return response
 
@@ -116,12 +115,7 @@ class ListAccessLogMixin:
         response = super().render_to_response(context, **response_kwargs)
         if not self.access_logged():
             return response
-        access_log_record(
-            user=self.request.user,
-            action=AccessLog.Action.VIEW,
-            what=self.get_access_what(),
-            request=self.request,
-        )
+        access_log_request(self.request, what=self.get_access_what())
         return response
 
 
@@ -147,24 +141,14 @@ class AdminAccessLogMixin:
         obj = self.get_object(request, unquote(object_id))
         if obj is None:
             return
-        access_log_record(
-            user=request.user,
-            action=AccessLog.Action.VIEW,
-            patient=self._access_patient(obj),
-            obj=obj,
-            what=f"admin {what}",
-            request=request,
+        access_log_request(
+            request, patient=self._access_patient(obj), obj=obj, what=f"admin {what}"
         )
 
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)
         if response.status_code == 200:
-            access_log_record(
-                user=request.user,
-                action=AccessLog.Action.VIEW,
-                what=f"admin list {request.get_full_path()}",
-                request=request,
-            )
+            access_log_request(request, what=f"admin list {request.get_full_path()}")
         return response
 
     def change_view(self, request, object_id, form_url="", extra_context=None):

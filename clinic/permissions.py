@@ -54,6 +54,30 @@ _MEDICATIONS_READ = [
     "medications.view_administration",
 ]
 
+# Care plans (issue #20): clinicians keep problems and plans; nurses read them and
+# record education contacts; both review the home medication list with the
+# patient. The front desk sees only that a review is due, never the content.
+_CAREPLANS_READ = [
+    f"careplans.view_{model}"
+    for model in ("problem", "careplan", "goal", "planactivity", "educationcontact")
+]
+_CAREPLANS_EDIT = [
+    f"careplans.{action}_{model}"
+    for model in ("problem", "careplan", "goal", "planactivity")
+    for action in ("add", "change")
+]
+PLAN_DUE = "careplans.view_plan_due"
+_HOME_MEDICATIONS_READ = [
+    "medications.view_homemedication",
+    "medications.view_medicationreconciliation",
+]
+_RECONCILE = [
+    "medications.add_homemedication",
+    "medications.change_homemedication",
+    "medications.add_medicationreconciliation",
+    "medications.change_medicationreconciliation",
+]
+
 # Results (values, flags, trends, the result report, review notes) are for the
 # clinical roles and administrators; front desk and billing see that a test was
 # ordered and its status, never its value.
@@ -140,6 +164,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "scheduling.change_waitlistentry",
         *_MESSAGES_VIEW,
         *_MESSAGES_SEND,
+        PLAN_DUE,
     ],
     NURSE: [
         *_EVERY_ROLE,
@@ -154,6 +179,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "diagnostics.view_hl7message",
         "diagnostics.import_hl7",
         *_MESSAGES_VIEW,
+        *_CAREPLANS_READ,
+        "careplans.add_educationcontact",
+        PLAN_DUE,
+        *_HOME_MEDICATIONS_READ,
+        *_RECONCILE,
     ],
     CLINICIAN: [
         *_EVERY_ROLE,
@@ -170,6 +200,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "diagnostics.enter_result",
         *_MESSAGES_VIEW,
         *_VISIT_DIAGNOSES,
+        *_CAREPLANS_READ,
+        *_CAREPLANS_EDIT,
+        "careplans.add_educationcontact",
+        PLAN_DUE,
+        *_HOME_MEDICATIONS_READ,
+        *_RECONCILE,
     ],
     BILLING: [
         *_EVERY_ROLE,
@@ -244,6 +280,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_MESSAGES_VIEW,
         *_MESSAGES_SEND,
         *_REMINDER_RULES,
+        *_CAREPLANS_READ,
+        PLAN_DUE,
+        *_HOME_MEDICATIONS_READ,
         # FHIR API clients (SMART Backend Services): register, edit, switch.
         "smart.view_backendclient",
         "smart.add_backendclient",

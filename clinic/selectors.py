@@ -6,10 +6,11 @@ from datetime import datetime
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from clinic.models import AccessLog
+from clinic.word_search import each_word
 
 User = get_user_model()
 
@@ -18,13 +19,14 @@ def staff_list(*, query: str = "", role: str = "", status: str = "") -> QuerySet
     users = User.objects.select_related(
         "profile", "profile__default_location"
     ).order_by("last_name", "first_name", "username")
-    for word in query.split():
-        users = users.filter(
-            Q(username__icontains=word)
-            | Q(first_name__icontains=word)
-            | Q(last_name__icontains=word)
-            | Q(email__icontains=word)
-        )
+    users = each_word(
+        users,
+        query,
+        "username__icontains",
+        "first_name__icontains",
+        "last_name__icontains",
+        "email__icontains",
+    )
     if role:
         users = users.filter(profile__role=role)
     if status == "active":

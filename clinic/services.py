@@ -99,6 +99,20 @@ def access_log_append(entries: list[AccessLog]) -> None:
             AccessLog.objects.bulk_create(entries)
 
 
+def access_log_request(
+    request: HttpRequest,
+    *,
+    what: str,
+    patient=None,
+    obj=None,
+    action: str = AccessLog.Action.VIEW,
+) -> AccessLog:
+    """``access_log_record`` for what a request showed (or printed, exported):
+    the user and where they were come from the request."""
+    seen = {"patient": patient, "obj": obj, "what": what}
+    return access_log_record(user=request.user, action=action, request=request, **seen)
+
+
 def access_log_first_broken(
     *, start_id: int | None = None, end_id: int | None = None
 ) -> AccessLog | None:

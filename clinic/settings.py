@@ -72,6 +72,7 @@ PROJECT_APPS = [
     "medications",
     "diagnostics",
     "billing",
+    "careplans",
     "alerts",
     "automations",
     "smart",
@@ -202,7 +203,8 @@ else:
         DATABASES["default"]["OPTIONS"]["pool"] = {
             "min_size": env.int("DB_POOL_MIN_SIZE", default=1),
             "max_size": env.int("DB_POOL_MAX_SIZE", default=8),
-            "timeout": env.int("DB_POOL_TIMEOUT", default=10),
+            # Also how long a page waits while the database is down (then 503).
+            "timeout": env.int("DB_POOL_TIMEOUT", default=DB_CONNECT_TIMEOUT),
             "reset": _pool_connection_reset,
         }
         DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -362,8 +364,9 @@ STORAGES = {
 # images), "exports" the files it writes for download (report and bulk exports),
 # which expire. STORAGE_BACKEND "local": folders under var/ (the embedded default);
 # "s3" (production's default): one S3-compatible bucket (AWS_STORAGE_BUCKET_NAME),
-# prefixes media/ and exports/, so every app and worker host sees every file. Credentials come from
-# boto3's usual chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, or the host's role).
+# prefixes media/ and exports/, so every app and worker host sees every file.
+# Credentials come from boto3's usual chain (AWS_ACCESS_KEY_ID and
+# AWS_SECRET_ACCESS_KEY, or the host's role).
 STORAGE_BACKEND = env.str("STORAGE_BACKEND", default="local" if EMBEDDED else "s3")
 # A prefix before media/ and exports/ (several installations in one bucket).
 S3_KEY_PREFIX = env.str("AWS_S3_KEY_PREFIX", default="").strip("/")

@@ -9,10 +9,9 @@ what another wrote. Write with ``stored_file_writer``, hand out with
 ``stored_download``, expire with ``storage.delete(name)``.
 """
 
-import itertools
 import mimetypes
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from typing import BinaryIO
 
@@ -67,7 +66,7 @@ def stored_download(
         guessed, _ = mimetypes.guess_type(filename or name)
         content_type = guessed or "application/octet-stream"
     response = StreamingHttpResponse(
-        itertools.chain([first], chunks), content_type=content_type
+        _first_then(first, chunks), content_type=content_type
     )
     response["Content-Length"] = str(handle.size)
     response["Content-Disposition"] = (
@@ -76,7 +75,17 @@ def stored_download(
     return response
 
 
-def _chunks(handle) -> Iterator[bytes]:
+def _first_then(first: bytes, chunks: Generator[bytes]) -> Iterator[bytes]:
+    """The response's content; Django closes it when the response ends, so the
+    stored file is closed even when the browser stops reading halfway."""
+    try:
+        yield first
+        yield from chunks
+    finally:
+        chunks.close()
+
+
+def _chunks(handle) -> Generator[bytes]:
     """A stored file's bytes; from S3 straight off the object's body (reading the
     storage's file object would first copy the whole object into memory)."""
     with handle:

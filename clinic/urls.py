@@ -102,6 +102,7 @@ urlpatterns = [
     path("diagnostics/", include("diagnostics.urls")),
     path("schedule/", include("scheduling.urls")),
     path("billing/", include("billing.urls")),
+    path("careplans/", include("careplans.urls")),
     path("training/", include("training.urls")),
     path("", include("smart.urls")),
     path("admin/", admin.site.urls),

@@ -1,10 +1,13 @@
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from clinic.fields import ClinicDateField
+from clinic.fields import (
+    ClinicDateField,
+    SubmitButtonMixin,
+    submit_helper,
+    uploaded_text,
+)
 from diagnostics.exceptions import Hl7FileRefused
 from diagnostics.hl7v2.importer import hl7_messages_check
 from diagnostics.models import (
@@ -18,12 +21,6 @@ from diagnostics.models import (
 from registration.mrn_field import PatientMRNField, PatientMRNFormMixin
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-
-
-def _helper(label: str, css_class: str = "btn-primary") -> FormHelper:
-    helper = FormHelper()
-    helper.add_input(Submit("submit", label, css_class=css_class))
-    return helper
 
 
 class OrderFilterForm(forms.Form):
@@ -83,7 +80,7 @@ class OrderForm(PatientMRNFormMixin, forms.Form):
             f"{p.name} ({', '.join(t.code for t in p.tests.all())})"
         )
         self.fields["tests"].label_from_instance = lambda t: f"{t.name} · {t.loinc}"
-        self.helper = _helper(_("Place order"))
+        self.helper = submit_helper(_("Place order"))
 
     def clean_reason_code(self):
         code = self.cleaned_data["reason_code"].strip().upper()
@@ -97,12 +94,11 @@ class OrderForm(PatientMRNFormMixin, forms.Form):
         return data
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(SubmitButtonMixin, forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=200)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = _helper(_("Cancel order"), "btn-danger")
+    submit_label = _("Cancel order")
+    submit_class = "btn-danger"
 
 
 class CollectForm(forms.Form):
@@ -122,7 +118,7 @@ class CollectForm(forms.Form):
         self.fields["collected_at"].initial = timezone.localtime().strftime(
             "%Y-%m-%dT%H:%M"
         )
-        self.helper = _helper(_("Mark collected"))
+        self.helper = submit_helper(_("Mark collected"))
 
 
 class ResultEntryForm(forms.Form):
@@ -150,7 +146,7 @@ class ResultEntryForm(forms.Form):
                 help_text=" · ".join(p for p in help_parts if p),
                 initial=result.display_value if result else "",
             )
-        self.helper = _helper(_("Save results"))
+        self.helper = submit_helper(_("Save results"))
 
     def values(self) -> dict:
         """The results typed or changed on this page (unchanged ones are left)."""
@@ -162,7 +158,7 @@ class ResultEntryForm(forms.Form):
         return changed
 
 
-class AcknowledgeForm(forms.Form):
+class AcknowledgeForm(SubmitButtonMixin, forms.Form):
     action_taken = forms.CharField(
         label=_("What was done"),
         max_length=2000,
@@ -170,12 +166,11 @@ class AcknowledgeForm(forms.Form):
         help_text=_("For example: called the patient, sent to the emergency room."),
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = _helper(_("Acknowledge critical result"), "btn-danger")
+    submit_label = _("Acknowledge critical result")
+    submit_class = "btn-danger"
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(SubmitButtonMixin, forms.Form):
     note = forms.CharField(
         label=_("Review note"),
         required=False,
@@ -183,27 +178,23 @@ class ReviewForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = _helper(_("Sign off results"), "btn-success")
+    submit_label = _("Sign off results")
+    submit_class = "btn-success"
 
 
-class Hl7UploadForm(forms.Form):
+class Hl7UploadForm(SubmitButtonMixin, forms.Form):
     file = forms.FileField(label=_("HL7 file (.hl7 or .txt)"))
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = _helper(_("Import results"))
+    submit_label = _("Import results")
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("The file is larger than 5 MB."))
-        raw = upload.read()
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            text = raw.decode("latin-1")  # decodes any byte
+        text = uploaded_text(
+            upload,
+            max_bytes=MAX_UPLOAD_BYTES,
+            too_large=_("The file is larger than 5 MB."),
+            encoding="utf-8",
+        )
         if "MSH" not in text:
             raise forms.ValidationError(
                 _("The file holds no HL7 message (no MSH segment).")
@@ -226,12 +217,11 @@ class Hl7FilterForm(forms.Form):
     )
 
 
-class SetAsideForm(forms.Form):
+class SetAsideForm(SubmitButtonMixin, forms.Form):
     note = forms.CharField(label=_("Why is it set aside?"), max_length=500)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = _helper(_("Set aside"), "btn-outline-secondary")
+    submit_label = _("Set aside")
+    submit_class = "btn-outline-secondary"
 
 
 class TurnaroundForm(forms.Form):

@@ -2,8 +2,9 @@
 
 from datetime import datetime
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 
+from clinic.word_search import each_word
 from diagnostics.models import (
     CriticalAcknowledgement,
     DiagnosticOrder,
@@ -34,13 +35,14 @@ def order_list(
         orders = orders.filter(priority=priority)
     if clinician is not None:
         orders = orders.filter(ordering_clinician=clinician)
-    for word in query.split():
-        orders = orders.filter(
-            Q(accession__iexact=word)
-            | patient_mrn_q(mrn=word, path="patient__mrn")
-            | Q(patient__family_name__icontains=word)
-            | Q(patient__given_name__icontains=word)
-        )
+    orders = each_word(
+        orders,
+        query,
+        "accession__iexact",
+        lambda word: patient_mrn_q(mrn=word, path="patient__mrn"),
+        "patient__family_name__icontains",
+        "patient__given_name__icontains",
+    )
     return orders.order_by("-ordered_at", "-id")
 
 
@@ -129,12 +131,13 @@ def hl7_messages(
         messages = messages.filter(upload_id=upload_id)
     if status:
         messages = messages.filter(status=status)
-    for word in query.split():
-        messages = messages.filter(
-            Q(accession__icontains=word)
-            | Q(control_id__icontains=word)
-            | Q(error__icontains=word)
-        )
+    messages = each_word(
+        messages,
+        query,
+        "accession__icontains",
+        "control_id__icontains",
+        "error__icontains",
+    )
     return messages.order_by("-received_at", "-id")
 
 

@@ -9,6 +9,7 @@ from django.conf import settings
 
 from clinic.clock import now
 from clinic.fhir_datatypes import instant
+from fhir.bulk import EXPORT_OPERATIONS
 from fhir.registry import resource_types
 from fhir.search import MAX_COUNT
 
@@ -51,6 +52,20 @@ def _resource(resource) -> dict:
     }
     if resource.profile:
         body["supportedProfile"] = [resource.profile]
+    if resource.computed:
+        body.update(
+            versioning="no-version",
+            readHistory=False,
+            conditionalRead="not-supported",
+            # _id but no _lastUpdated: nothing is stored to have changed.
+            searchParam=[
+                _param(*COMMON_PARAMS[0]),
+                *body["searchParam"][len(COMMON_PARAMS) :],
+            ],
+            documentation=f"Computed, not stored; _count at most {MAX_COUNT}.",
+        )
+    if resource.name in EXPORT_OPERATIONS:
+        body["operation"] = [EXPORT_OPERATIONS[resource.name]]
     return {k: v for k, v in body.items() if v != []}
 
 
@@ -82,6 +97,7 @@ def capability_statement(base: str) -> dict:
                     ],
                 },
                 "resource": [_resource(r) for r in resource_types().values()],
+                "operation": [EXPORT_OPERATIONS[""]],
             }
         ],
     }

@@ -63,16 +63,22 @@ def fhir_endpoint(view):
     return wrapped
 
 
-def authorize(request, resource_type: str, interaction: str):
-    """The client's grant when its token allows ``interaction`` ("r", "s", "c")
-    on ``resource_type``; a FhirError 401 / 403 otherwise."""
+def client_grant(request):
+    """The grant of the request's bearer token; a FhirError 401 / 403 when the
+    token is missing, unknown, expired or its client switched off."""
     try:
-        grant = grant_from_request(request)
+        return grant_from_request(request)
     except TokenRefused as refused:
         headers = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
         raise FhirError(
             refused.status, refused.code, refused.diagnostics, headers=headers
         ) from refused
+
+
+def authorize(request, resource_type: str, interaction: str):
+    """The client's grant when its token allows ``interaction`` ("r", "s", "c")
+    on ``resource_type``; a FhirError 401 / 403 otherwise."""
+    grant = client_grant(request)
     if not grant.allows(resource_type, interaction):
         raise FhirError(
             403,

@@ -38,7 +38,15 @@ from django.utils.module_loading import import_string
 from clinic.fhir_declaration import ResourceType
 from fhir.errors import FhirError
 
-RESOURCE_MODULES = ("registration.fhir",)
+RESOURCE_MODULES = (
+    "registration.fhir",
+    "scheduling.fhir",
+    "scheduling.fhir_directory",
+    "fhir.groups",
+    "alerts.fhir",
+    "medications.fhir",
+    "diagnostics.fhir",
+)
 
 
 @cache
@@ -60,5 +68,16 @@ def resource_type(name: str) -> ResourceType:
             "not-supported",
             f"This server has no resource type {name!r}; /fhir/metadata lists "
             "those it serves.",
+        )
+    return declared
+
+
+def versioned_type(name: str) -> ResourceType:
+    """A declared type that keeps versions (vread, _history); a computed one
+    (Slot) has none."""
+    declared = resource_type(name)
+    if declared.computed:
+        raise FhirError(
+            405, "not-supported", f"{name} is computed, not stored: it has no history."
         )
     return declared

@@ -9,8 +9,8 @@ REVINCLUDE_LIMIT = 1000
 
 def key_at(obj, path: str):
     """The pk at the end of an ORM path from ``obj`` ("patient" -> obj.patient_id;
-    "order__patient" -> obj.order.patient_id; "" -> obj.pk), or None."""
-    if not path:
+    "order__patient" -> obj.order.patient_id; "" or "pk" -> obj.pk), or None."""
+    if path in ("", "pk"):
         return obj.pk
     *hops, last = path.split("__")
     for hop in hops:
@@ -41,7 +41,7 @@ def revincluded(rows: list, pairs) -> list[tuple[ResourceType, list, dict]]:
     pks = [row.pk for row in rows]
     for other, param in pairs:
         if pks:
-            matches = other.queryset().filter(**{f"{param.fields[0]}__pk__in": pks})
+            matches = other.queryset().filter(**{f"{param.fields[0]}__in": pks})
             found.append(
                 _with_versions(other, matches.order_by("pk")[:REVINCLUDE_LIMIT])
             )

@@ -19,7 +19,7 @@ from fhir import values
 from fhir.errors import FhirError, invalid
 from fhir.paging import Cursor, cursor_read
 
-DEFAULT_COUNT = 50
+DEFAULT_COUNT = 20
 MAX_COUNT = 1000
 # Result parameters the API understands (besides the resource's own).
 CONTROL = {"_count", "_sort", "_include", "_revinclude", "_cursor", "_format"}
@@ -61,7 +61,8 @@ def _string_filter(param: SearchParam, modifier: str, raw_values: list[str]):
         raise invalid(f"{param.name} takes no :{modifier} modifier.")
     if param.apply:
         return lambda rows: param.apply(rows, modifier, raw_values)
-    lookup = {"": "istartswith", "exact": "exact", "contains": "icontains"}[modifier]
+    default = "icontains" if param.match == "contains" else "istartswith"
+    lookup = {"": default, "exact": "exact", "contains": "icontains"}[modifier]
     q = reduce(
         or_,
         (Q(**{f"{f}__{lookup}": v}) for v in raw_values for f in param.fields),
@@ -98,7 +99,7 @@ def _reference_filter(param: SearchParam, modifier: str, raw_values: list[str]):
         values.pk_of(values.parse_reference(v, param.target, param.name))
         for v in raw_values
     ]
-    q = Q(**{f"{param.fields[0]}__pk__in": [pk for pk in pks if pk is not None]})
+    q = Q(**{f"{param.fields[0]}__in": [pk for pk in pks if pk is not None]})
     if param.apply:
         return lambda rows: param.apply(rows, modifier, pks)
     return lambda rows: rows.filter(q)
@@ -179,11 +180,8 @@ def _last_updated_filter(resource: ResourceType, modifier: str, raw_values: list
     return lambda rows: rows.filter(q)
 
 
-def _param_filter(resource: ResourceType, name: str, modifier: str, raw: list[str]):
-    if name == "_id":
-        return _id_filter(modifier, raw)
-    if name == "_lastUpdated":
-        return _last_updated_filter(resource, modifier, raw)
+def declared_param(resource: ResourceType, name: str) -> SearchParam:
+    """The search parameter ``name`` of ``resource``; a 400 when it has none."""
     param = resource.param(name)
     if param is None:
         raise invalid(
@@ -191,6 +189,15 @@ def _param_filter(resource: ResourceType, name: str, modifier: str, raw: list[st
             "/fhir/metadata lists those it has.",
             expression=name,
         )
+    return param
+
+
+def _param_filter(resource: ResourceType, name: str, modifier: str, raw: list[str]):
+    if name == "_id":
+        return _id_filter(modifier, raw)
+    if name == "_lastUpdated":
+        return _last_updated_filter(resource, modifier, raw)
+    param = declared_param(resource, name)
     if param.type == "string":
         return _string_filter(param, modifier, raw)
     if param.type == "token":
@@ -281,7 +288,11 @@ def parse_search(
 
 def search_page(search: Search) -> Page:
     """One page of the search's matches in (sort key, pk) order, after the
-    cursor's key; ``next_cursor`` is set when more rows follow."""
+    cursor's key; ``next_cursor`` is set when more rows follow.
+
+    One round trip: the page's ids in a subquery (which an index can answer
+    without reading the table: for a common name, a walk of the covering index
+    in id order), then only those rows."""
     rows = search.resource.queryset()
     for apply in search.filters:
         rows = apply(rows)
@@ -291,7 +302,8 @@ def search_page(search: Search) -> Page:
     if search.after is not None:
         rows = rows.filter(search.after.beyond(search.sort_field, search.descending))
     ordering = [pk] if search.sort_field == "pk" else [key, pk]
-    found = list(rows.order_by(*ordering)[: search.count + 1])
+    page_ids = rows.order_by(*ordering).values("pk")[: search.count + 1]
+    found = list(search.resource.queryset().filter(pk__in=page_ids).order_by(*ordering))
     more = len(found) > search.count
     found = found[: search.count]
     next_cursor = None

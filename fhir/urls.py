@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from fhir import views
+from fhir import bulk_urls, views
 
 app_name = "fhir"
 
@@ -12,6 +12,7 @@ VID = r"(?P<version_id>[A-Za-z0-9\-.]{1,64})"
 
 urlpatterns = [
     path("metadata", views.metadata, name="metadata"),
+    *bulk_urls.urlpatterns,
     re_path(rf"^{TYPE}$", views.type_endpoint, name="type"),
     re_path(rf"^{TYPE}/_history$", views.type_history_endpoint, name="type-history"),
     re_path(rf"^{TYPE}/{ID}$", views.instance_endpoint, name="instance"),

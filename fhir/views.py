@@ -9,10 +9,11 @@ from clinic.fhir_declaration import ResourceType
 from fhir import bundles, related
 from fhir.access import log_reads
 from fhir.capability import capability_statement
+from fhir.computed import computed_read, computed_search
 from fhir.errors import FhirError, invalid
 from fhir.history_views import history_bundle
 from fhir.http import authorize, base_url, fhir_endpoint, fhir_response, json_body
-from fhir.registry import resource_type
+from fhir.registry import resource_type, versioned_type
 from fhir.search import parse_search, search_page
 from fhir.values import pk_of
 from fhir.versions import (
@@ -98,10 +99,12 @@ metadata.token_authenticated = False  # public, as SMART asks
 @fhir_endpoint
 def type_endpoint(request, type_name: str):
     resource = resource_type(type_name)
-    if request.method == "POST" and "create" in resource.interactions:
+    if request.method == "POST" and resource.create:
         return _create(request, resource)
     _methods(request, "GET", "HEAD", *(["POST"] if resource.create else []))
     grant = authorize(request, resource.name, "s")
+    if resource.computed:
+        return computed_search(request, resource)
     query = [(k, v) for k, vs in request.GET.lists() for v in vs]
     search = parse_search(resource, query, registry=resource_type)
     for param in search.includes:
@@ -169,6 +172,8 @@ def instance_endpoint(request, type_name: str, ident: str):
     resource = resource_type(type_name)
     _methods(request, "GET", "HEAD")
     grant = authorize(request, resource.name, "r")
+    if resource.computed:
+        return computed_read(resource, ident)
     obj = _instance(request, resource, ident)
     version = latest_versions(resource, [obj.pk]).get(obj.pk, NO_VERSION)
     what = f"FHIR read {resource.name}/{obj.pk}"
@@ -177,7 +182,7 @@ def instance_endpoint(request, type_name: str, ident: str):
 
 @fhir_endpoint
 def vread_endpoint(request, type_name: str, ident: str, version_id: str):
-    resource = resource_type(type_name)
+    resource = versioned_type(type_name)
     _methods(request, "GET", "HEAD")
     grant = authorize(request, resource.name, "r")
     pk, vid = pk_of(ident), pk_of(version_id)
@@ -197,7 +202,7 @@ def vread_endpoint(request, type_name: str, ident: str, version_id: str):
 
 @fhir_endpoint
 def type_history_endpoint(request, type_name: str):
-    resource = resource_type(type_name)
+    resource = versioned_type(type_name)
     _methods(request, "GET", "HEAD")
     grant = authorize(request, resource.name, "r")
     return history_bundle(request, grant, resource, None)
@@ -205,7 +210,7 @@ def type_history_endpoint(request, type_name: str):
 
 @fhir_endpoint
 def instance_history_endpoint(request, type_name: str, ident: str):
-    resource = resource_type(type_name)
+    resource = versioned_type(type_name)
     _methods(request, "GET", "HEAD")
     grant = authorize(request, resource.name, "r")
     pk = pk_of(ident)

@@ -34,3 +34,24 @@ def chart_provider(request, patient):
     return Panel(
         key="medications", title=_("Medications"), template=TEMPLATE, context=context
     )
+
+
+HOME_TEMPLATE = "medications/partials/_home_panel.html"
+
+
+def home_provider(request, patient):
+    """The home medication list and when it was last reviewed with the patient."""
+    user = request.user
+    if not user.has_perm("medications.view_homemedication"):
+        return None
+    return Panel(
+        key="home-medications",
+        title=_("Home medications"),
+        template=HOME_TEMPLATE,
+        context={
+            "patient": patient,
+            "homes": selectors.home_medications(patient=patient),
+            "last_review": selectors.reconciliation_last(patient=patient),
+            "review": selectors.reconciliation_open(patient=patient),
+        },
+    )

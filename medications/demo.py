@@ -6,11 +6,9 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from clinic.management.commands.seed_demo import DEMO_PASSWORD
-from clinic.models import StaffProfile
+from clinic.management.commands.seed_demo import DEMO_PASSWORD, demo_staff
 from clinic.permissions import NURSE
 from medications import services
 from medications.models import Medication, MedicationOrder, ScheduledDose
@@ -63,25 +61,12 @@ UNIT_PATIENTS = 20
 
 
 def _witness_nurse():
-    User = get_user_model()
-    user, created = User.objects.get_or_create(
+    user = demo_staff(
         username="nurse2",
-        defaults={
-            "first_name": "Will",
-            "last_name": "Witness",
-            "email": "nurse2@clinic.example",
-        },
-    )
-    if created:
-        user.set_password(DEMO_PASSWORD)
-        user.save()
-    user.groups.set([Group.objects.get(name=NURSE)])
-    StaffProfile.objects.update_or_create(
-        user=user,
-        defaults={
-            "role": NURSE,
-            "default_location": Location.objects.get(code="infusion"),
-        },
+        first_name="Will",
+        last_name="Witness",
+        role=NURSE,
+        location=Location.objects.get(code="infusion"),
     )
     return user, DEMO_PASSWORD
 

@@ -34,3 +34,8 @@ class DoseAlreadyGiven(DoseNotOpen):
 
 class PrnLimitReached(ApplicationError):
     """A PRN dose now would break the minimum interval or the 24-hour maximum."""
+
+
+class ReconciliationNotOpen(ApplicationError):
+    """The medication review was already completed (or belongs to someone else's
+    patient); a new one must be started."""

@@ -1,18 +1,10 @@
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from clinic.fields import ClinicDateField
+from clinic.fields import ClinicDateField, SubmitButtonMixin, submit_helper
 from medications.models import Medication, MedicationOrder, Route
 from medications.selectors import STATE_FILTERS, mar_locations
 from medications.units import UNIT_CHOICES
-
-
-def _helper(label: str, css: str = "btn-primary btn-lg") -> FormHelper:
-    helper = FormHelper()
-    helper.add_input(Submit("submit", label, css_class=css))
-    return helper
 
 
 class MarFilterForm(forms.Form):
@@ -97,10 +89,10 @@ class GiveDoseForm(forms.Form):
         if not high_alert:
             del self.fields["witness_username"]
             del self.fields["witness_password"]
-        self.helper = _helper(_("Give dose"), "btn-success btn-lg")
+        self.helper = submit_helper(_("Give dose"), "btn-success btn-lg")
 
 
-class DoseStatusForm(forms.Form):
+class DoseStatusForm(SubmitButtonMixin, forms.Form):
     action = forms.ChoiceField(
         label=_("Action"),
         choices=[("hold", _("Hold the dose")), ("refuse", _("Patient refused"))],
@@ -108,9 +100,8 @@ class DoseStatusForm(forms.Form):
     )
     reason = forms.CharField(label=_("Reason"), max_length=500)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = _helper(_("Record hold or refusal"), "btn-warning btn-lg")
+    submit_label = _("Record hold or refusal")
+    submit_class = "btn-warning btn-lg"
 
 
 def _split_list(text: str) -> list[str]:
@@ -182,13 +173,13 @@ class OrderForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["medication"].queryset = Medication.objects.filter(is_active=True)
         self.fields["location"].queryset = mar_locations()
-        self.helper = _helper(_("Sign order"))
+        self.helper = submit_helper(_("Sign order"), "btn-primary btn-lg")
 
     def clean_times_of_day(self) -> list[str]:
         return _split_list(self.cleaned_data.get("times_of_day") or "")
 
 
-class OrderStatusForm(forms.Form):
+class OrderStatusForm(SubmitButtonMixin, forms.Form):
     action = forms.ChoiceField(
         label=_("Action"),
         choices=[
@@ -199,9 +190,8 @@ class OrderStatusForm(forms.Form):
     )
     reason = forms.CharField(label=_("Reason"), max_length=500)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = _helper(_("Confirm"), "btn-warning")
+    submit_label = _("Confirm")
+    submit_class = "btn-warning"
 
 
 class MedicationForm(forms.ModelForm):
@@ -238,7 +228,7 @@ class MedicationForm(forms.ModelForm):
             # "6.5", not the column's "6.500".
             for name in ("strength", "max_single_dose"):
                 self.initial[name] = f"{getattr(self.instance, name).normalize():f}"
-        self.helper = _helper(_("Save medication"))
+        self.helper = submit_helper(_("Save medication"), "btn-primary btn-lg")
 
     def clean_ingredients(self) -> list[str]:
         return _split_list(self.cleaned_data["ingredients"])

@@ -291,3 +291,139 @@ class Administration(models.Model):
     @property
     def amount_label(self) -> str:
         return f"{self.amount.normalize():f} {self.unit}"
+
+
+class HomeMedication(models.Model):
+    """What the patient takes at home (FHIR MedicationStatement): a drug of the
+    formulary, or one typed by name with the reason it is not on the formulary."""
+
+    class Status(models.TextChoices):
+        # FHIR MedicationStatement.status values.
+        ACTIVE = "active", _("Taking")
+        STOPPED = "stopped", _("Stopped")
+        ENTERED_IN_ERROR = "entered-in-error", _("Entered in error")
+
+    patient = patient_fk(related_name="home_medications")
+    medication = models.ForeignKey(
+        Medication,
+        verbose_name=_("formulary drug"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    name = models.CharField(_("drug (as typed)"), max_length=160, blank=True)
+    rxnorm_code = models.CharField(_("RxNorm code"), max_length=16, blank=True)
+    typed_reason = models.CharField(
+        _("why not from the formulary"), max_length=200, blank=True
+    )
+    ingredients = models.JSONField(_("ingredients"), default=list, blank=True)
+    dose = models.CharField(_("dose"), max_length=60)
+    frequency = models.CharField(_("how often"), max_length=60)
+    prescriber_staff = staff_fk(_("prescriber in the clinic"))
+    prescriber_outside = models.CharField(
+        _("prescriber outside the clinic"), max_length=120, blank=True
+    )
+    started_on = models.DateField(_("started"), null=True, blank=True)
+    stopped_on = models.DateField(_("stopped"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE
+    )
+    recorded_by = staff_fk(_("recorded by"))
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["status", "name", "pk"]
+        indexes = [models.Index(fields=["patient", "status"], name="homemed_patient")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(medication__isnull=False) | ~Q(name=""),
+                name="homemed_drug_named",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.drug_name} {self.dose} {self.frequency}".strip()
+
+    @property
+    def drug_name(self) -> str:
+        return self.medication.name if self.medication_id else self.name
+
+    @property
+    def ingredient_names(self) -> list[str]:
+        names = self.medication.ingredients if self.medication_id else self.ingredients
+        return [name.strip().lower() for name in names or [] if name.strip()]
+
+
+class MedicationReconciliation(models.Model):
+    """One review of the home list with the patient (at check-in, or any time)."""
+
+    patient = patient_fk(related_name="medication_reconciliations")
+    appointment = models.ForeignKey(
+        "scheduling.Appointment",
+        verbose_name=_("visit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    started_by = staff_fk(_("started by"))
+    started_at = models.DateTimeField(_("started"))
+    completed_by = staff_fk(_("completed by"))
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        constraints = [
+            # One review open per patient at a time (two tabs, two nurses).
+            models.UniqueConstraint(
+                fields=["patient"],
+                condition=Q(completed_at__isnull=True),
+                name="reconciliation_one_open",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Medication review of {self.patient} ({self.started_at:%Y-%m-%d})"
+
+
+class ReconciliationDecision(models.Model):
+    """What was decided about one home medication in a review, by whom and when."""
+
+    class Decision(models.TextChoices):
+        KEPT = "kept", _("Kept")
+        CHANGED = "changed", _("Changed")
+        STOPPED = "stopped", _("Stopped")
+        NEW = "new", _("New")
+
+    reconciliation = models.ForeignKey(
+        MedicationReconciliation, on_delete=models.CASCADE, related_name="decisions"
+    )
+    home_medication = models.ForeignKey(
+        HomeMedication, on_delete=models.PROTECT, related_name="decisions"
+    )
+    decision = models.CharField(_("decision"), max_length=8, choices=Decision.choices)
+    detail = models.CharField(_("what changed"), max_length=200, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["decided_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reconciliation", "home_medication"],
+                name="reconciliation_one_decision_per_drug",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.home_medication}: {self.get_decision_display()}"

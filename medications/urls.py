@@ -25,6 +25,26 @@ urlpatterns = [
         views.OrderCreateView.as_view(),
         name="order-create",
     ),
+    path(
+        "patients/<int:patient_pk>/home/",
+        views.HomeMedicationListView.as_view(),
+        name="home-list",
+    ),
+    path(
+        "patients/<int:patient_pk>/home/review/",
+        views.ReconciliationStartView.as_view(),
+        name="review-start",
+    ),
+    path(
+        "patients/<int:patient_pk>/home/review/complete/",
+        views.ReconciliationCompleteView.as_view(),
+        name="review-complete",
+    ),
+    path(
+        "home/<int:pk>/decide/",
+        views.ReconciliationDecideView.as_view(),
+        name="review-decide",
+    ),
     path("orders/<int:pk>/", views.OrderDetailView.as_view(), name="order-detail"),
     path("orders/<int:pk>/prn/", views.GivePrnView.as_view(), name="prn-give"),
     path("doses/<int:pk>/give/", views.GiveDoseView.as_view(), name="dose-give"),

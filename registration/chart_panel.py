@@ -92,7 +92,13 @@ CHART_PANELS: list[tuple[str, str, str | None]] = [
     ("coverage", _("Coverage and eligibility"), "registration.chart_panel.coverage"),
     ("allergies", _("Allergies"), "registration.chart_panel.allergies"),
     ("appointments", _("Appointments"), "scheduling.chart_panel.chart_provider"),
+    ("careplans", _("Problems and plans"), "careplans.chart_panel.chart_provider"),
     ("medications", _("Medications"), "medications.chart_panel.chart_provider"),
+    (
+        "home-medications",
+        _("Home medications"),
+        "medications.chart_panel.home_provider",
+    ),
     ("tests", _("Tests"), "diagnostics.chart_panel.chart_provider"),
     ("claims", _("Claims"), "billing.chart_panel.chart_provider"),
     ("messages", _("Messages"), "alerts.chart_panel.messages_panel"),

@@ -26,6 +26,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from clinic.models import AccessLog
+from clinic.record_filters import filter_record
 from registration.models import BreakGlassGrant, Patient
 
 RESTRICTED_LABEL = _("Restricted patient")
@@ -55,6 +56,17 @@ PATIENT_PAGES: dict[str, tuple[str, str] | Callable[[dict], tuple[str, str]]] = 
     "medications:prn-give": ("medications.MedicationOrder", "pk"),
     "medications:dose-give": ("medications.ScheduledDose", "pk"),
     "medications:dose-status": ("medications.ScheduledDose", "pk"),
+    "medications:home-list": ("registration.Patient", "patient_pk"),
+    "medications:review-start": ("registration.Patient", "patient_pk"),
+    "medications:review-complete": ("registration.Patient", "patient_pk"),
+    "medications:review-decide": ("medications.HomeMedication", "pk"),
+    # care plans
+    "careplans:problems": ("registration.Patient", "patient_pk"),
+    "careplans:problem-resolve": ("careplans.Problem", "pk"),
+    "careplans:plan-create": ("careplans.Problem", "pk"),
+    "careplans:plan": ("careplans.CarePlan", "pk"),
+    "careplans:activity-create": ("careplans.CarePlan", "pk"),
+    "careplans:education-record": ("careplans.PlanActivity", "pk"),
     # diagnostics
     "diagnostics:order-detail": ("diagnostics.DiagnosticOrder", "pk"),
     "diagnostics:order-cancel": ("diagnostics.DiagnosticOrder", "pk"),
@@ -101,6 +113,7 @@ PATIENT_PAGES: dict[str, tuple[str, str] | Callable[[dict], tuple[str, str]]] = 
     "billing:charge-edit": ("billing.Charge", "pk"),
     "billing:charge-remove": ("billing.Charge", "pk"),
     "billing:diagnosis-remove": ("billing.VisitDiagnosis", "pk"),
+    "billing:diagnosis-to-problem": ("billing.VisitDiagnosis", "pk"),
     "billing:exception-resolve": ("billing.ClaimPayment", "pk"),
     # automations
     "automations:run-detail": ("automations.AutomationRun", "pk"),
@@ -307,26 +320,27 @@ def grants_for_review(
     username: str = "",
     patient=None,
     reason: str = "",
-    granted_from=None,
-    granted_to=None,
+    start=None,
+    end=None,
 ):
     """Break-glass grants, newest first, as dicts: ``status`` is "unreviewed",
-    "reviewed" or "" (all)."""
+    "reviewed" or "" (all); ``start`` and ``end`` bound when they were granted."""
     rows = BreakGlassGrant.objects.all()
     if status == "unreviewed":
         rows = rows.filter(reviewed_at__isnull=True)
     elif status == "reviewed":
         rows = rows.filter(reviewed_at__isnull=False)
-    if username:
-        rows = rows.filter(user__username=username)
-    if patient is not None:
-        rows = rows.filter(patient=patient)
     if reason:
         rows = rows.filter(reason=reason)
-    if granted_from is not None:
-        rows = rows.filter(granted_at__gte=granted_from)
-    if granted_to is not None:
-        rows = rows.filter(granted_at__lt=granted_to)
+    rows = filter_record(
+        rows,
+        at="granted_at",
+        start=start,
+        end=end,
+        patient=patient,
+        username=username,
+        user_fields=("user__username",),
+    )
     return rows.order_by("-granted_at", "-id").values(*GRANT_FIELDS)
 
 

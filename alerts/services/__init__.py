@@ -4,10 +4,12 @@
 from alerts.services.inbox import (
     NOTE_REQUIRED,
     alert_acknowledge,
+    alert_new,
     alert_raise,
     alert_resolve,
     alert_resolve_by_key,
     alerts_escalate_due,
+    alerts_raise_many,
 )
 from alerts.services.outbox import (
     BODY_REQUIRED,
@@ -27,10 +29,12 @@ __all__ = [
     "RULE_OFF",
     "UNKNOWN_CHANNEL",
     "alert_acknowledge",
+    "alert_new",
     "alert_raise",
     "alert_resolve",
     "alert_resolve_by_key",
     "alerts_escalate_due",
+    "alerts_raise_many",
     "default_language",
     "notification_create",
     "notification_resend",

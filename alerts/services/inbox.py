@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from alerts.exceptions import (
     ALREADY_RESOLVED,
@@ -20,7 +21,7 @@ from alerts.selectors import alert_visible_to
 NOTE_REQUIRED = _("Write what was done; the note is kept with the alert.")
 
 
-def alert_raise(
+def alert_new(
     *,
     kind: str,
     title: str,
@@ -33,22 +34,12 @@ def alert_raise(
     priority: int | None = None,
     due_at: datetime | None = None,
 ) -> StaffAlert:
-    """Put an alert or task in a role's or a person's inbox.
-
-    With a ``key``, an alert is raised at most once while unresolved: raising it again
-    returns the existing one (so jobs may run twice).
-    """
+    """An alert or task for a role's or a person's inbox, checked and not yet
+    saved (``alert_raise`` or ``alerts_raise_many`` put it there)."""
     if not role and user is None:
         raise ValidationError(_("An alert needs a role or a user to go to."))
     if role and role not in ASSIGNABLE_ROLES:
         raise ValidationError(_("Unknown role %(role)s.") % {"role": role})
-    if key:
-        existing = StaffAlert.objects.filter(key=key).exclude(
-            status=StaffAlert.Status.RESOLVED
-        )
-        found = existing.first()
-        if found is not None:
-            return found
     alert = StaffAlert(
         kind=kind,
         title=title[:200],
@@ -62,17 +53,67 @@ def alert_raise(
     )
     if subject is not None:
         alert.subject = subject
+    return alert
+
+
+def _unresolved(keys) -> dict[str, StaffAlert]:
+    found = StaffAlert.objects.filter(key__in=keys).exclude(
+        status=StaffAlert.Status.RESOLVED
+    )
+    return {alert.key: alert for alert in found}
+
+
+def _alert_put(alert: StaffAlert) -> StaffAlert:
+    """With a ``key``, an alert is raised at most once while unresolved: raising it
+    again returns the existing one (so jobs may run twice)."""
+    if alert.key:
+        found = _unresolved([alert.key]).get(alert.key)
+        if found is not None:
+            return found
     try:
         with transaction.atomic():
             alert.save()
     except IntegrityError:
-        if not key:
+        if not alert.key:
             raise
         # Raised at the same moment by another process: theirs stands.
         return StaffAlert.objects.exclude(status=StaffAlert.Status.RESOLVED).get(
-            key=key
+            key=alert.key
         )
     return alert
+
+
+def alert_raise(**fields) -> StaffAlert:
+    """Put an alert or task in a role's or a person's inbox (``alert_new``'s
+    arguments). With a ``key``, an alert is raised at most once while unresolved:
+    raising it again returns the existing one (so jobs may run twice)."""
+    return _alert_put(alert_new(**fields))
+
+
+def alerts_raise_many(alerts: list[StaffAlert]) -> list[StaffAlert]:
+    """``alert_raise`` for many alerts made by ``alert_new``, in one read of the
+    keys already raised and one insert (history rows with it). Returns, in order,
+    each alert or the unresolved one that already held its key."""
+    if not alerts:
+        return []
+    held = _unresolved({alert.key for alert in alerts if alert.key})
+    new, raised = [], []
+    for alert in alerts:
+        found = held.get(alert.key) if alert.key else None
+        if found is None:
+            new.append(alert)
+            if alert.key:
+                held[alert.key] = alert
+        raised.append(found or alert)
+    try:
+        with transaction.atomic():
+            bulk_create_with_history(new, StaffAlert)
+    except IntegrityError:
+        # A key raised meanwhile by another process: one at a time, theirs stand.
+        for alert in new:
+            alert.pk, alert._state.adding = None, True
+        return [_alert_put(alert) for alert in alerts]
+    return raised
 
 
 def _check_can_act(alert: StaffAlert, actor) -> None:

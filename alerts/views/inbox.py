@@ -25,14 +25,8 @@ class InboxView(RoleRequiredMixin, ListAccessLogMixin, FilteredListMixin, ListVi
     filter_form_class = InboxFilterForm
 
     def get_queryset(self):
-        data = self.get_filters()
-        return selectors.inbox_for(
-            user=self.request.user,
-            status=data.get("status", ""),
-            kind=data.get("kind", ""),
-            priority=data.get("priority"),
-            query=data.get("q", ""),
-        )
+        filters = self.filter_arguments("status", "kind", "priority", q="query")
+        return selectors.inbox_for(user=self.request.user, **filters)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -92,6 +86,7 @@ class AlertResolveView(PatientAccessLogMixin, _AlertMixin, ServiceFormMixin, For
     template_name = "alerts/resolve.html"
     form_class = ResolveForm
     access_what = "alert"
+    service = staticmethod(services.alert_resolve)
 
     def get_access_object(self):
         return self.alert
@@ -103,10 +98,8 @@ class AlertResolveView(PatientAccessLogMixin, _AlertMixin, ServiceFormMixin, For
             kwargs["banner"] = hooks.patient_banner(patient=self.alert.patient)
         return super().get_context_data(alert=self.alert, **kwargs)
 
-    def perform(self, form):
-        return services.alert_resolve(
-            alert=self.alert, actor=self.request.user, note=form.cleaned_data["note"]
-        )
+    def get_service_kwargs(self) -> dict:
+        return {"alert": self.alert}
 
     def get_success_message(self, result) -> str:
         return _("Resolved: %(title)s") % {"title": result.title}

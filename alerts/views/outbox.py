@@ -23,13 +23,8 @@ class OutboxView(RoleRequiredMixin, ListAccessLogMixin, FilteredListMixin, ListV
     filter_form_class = OutboxFilterForm
 
     def get_queryset(self):
-        data = self.get_filters()
-        return selectors.outbox(
-            query=data.get("q", ""),
-            status=data.get("status", ""),
-            channel=data.get("channel", ""),
-            day=data.get("day"),
-        )
+        filters = self.filter_arguments("status", "channel", "day", q="query")
+        return selectors.outbox(**filters)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -55,6 +50,7 @@ class ResendView(RoleRequiredMixin, PatientAccessLogMixin, ServiceFormMixin, For
     template_name = "alerts/resend.html"
     form_class = ResendForm
     access_what = "message"
+    service = staticmethod(services.notification_resend)
 
     def dispatch(self, request, *args, **kwargs):
         self.object = get_object_or_404(
@@ -68,12 +64,8 @@ class ResendView(RoleRequiredMixin, PatientAccessLogMixin, ServiceFormMixin, For
             notification=self.object, banner=banner, **kwargs
         )
 
-    def perform(self, form):
-        return services.notification_resend(
-            notification=self.object,
-            reason=form.cleaned_data["reason"],
-            actor=self.request.user,
-        )
+    def get_service_kwargs(self) -> dict:
+        return {"notification": self.object}
 
     def get_success_message(self, result) -> str:
         return _("Sent again: %(to)s") % {"to": self.object.address}

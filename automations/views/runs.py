@@ -16,9 +16,8 @@ from automations.preview import automation_preview
 from automations.views.editor import VIEW, AutomationPageMixin
 from clinic.edges import FilteredListMixin
 from clinic.mixins import ListAccessLogMixin, PatientAccessLogMixin
-from clinic.models import AccessLog
 from clinic.permissions import RoleRequiredMixin
-from clinic.services import access_log_record
+from clinic.services import access_log_request
 from clinic.svg_chart import Series, bar_chart
 from registration.restriction import may_open, refusal
 
@@ -53,13 +52,11 @@ class PreviewView(AutomationPageMixin, View):
             automation=self.automation, patient=patient, visit=visit
         )
         if preview.patient is not None:
-            access_log_record(
-                user=request.user,
-                action=AccessLog.Action.VIEW,
+            access_log_request(
+                request,
                 patient=preview.patient,
                 obj=self.automation,
                 what="automation message preview",
-                request=request,
             )
         template = (
             "automations/partials/_preview.html"
@@ -112,13 +109,8 @@ class RunListView(ListAccessLogMixin, RoleRequiredMixin, FilteredListMixin, List
     filter_form_class = RunFilterForm
 
     def get_queryset(self):
-        data = self.get_filters()
-        return selectors.runs_filtered(
-            automation=data.get("automation"),
-            status=data.get("status", ""),
-            start=data.get("start"),
-            end=data.get("end"),
-        )
+        filters = self.filter_arguments("automation", "status", "start", "end")
+        return selectors.runs_filtered(**filters)
 
 
 class RunDetailView(PatientAccessLogMixin, RoleRequiredMixin, DetailView):

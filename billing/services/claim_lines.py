@@ -83,6 +83,16 @@ def _clean_line(line: ClaimLine, claim: Claim) -> None:
         raise ValidationError(errors)
 
 
+def _line_save(line: ClaimLine, claim: Claim, verb: str) -> None:
+    """A checked line saved, and its claim following it; the history says which
+    line billing ``verb`` ("edited", "added")."""
+    _clean_line(line, claim)
+    reason = f"Line {line.line_number} {verb} by billing"
+    line._change_reason = reason
+    line.save()
+    _lines_changed(claim, reason)
+
+
 def _lines_changed(claim: Claim, reason: str) -> None:
     """The claim follows its lines: total, back to draft when it was ready, and a
     fresh scrub, recorded with the reason."""
@@ -113,11 +123,7 @@ def claim_line_update(*, line: ClaimLine, actor, **fields) -> ClaimLine:
             check_on_fee_schedule(code)
         for name, value in fields.items():
             setattr(line, name, value)
-        _clean_line(line, claim)
-        reason = f"Line {line.line_number} edited by billing"
-        line._change_reason = reason
-        line.save()
-        _lines_changed(claim, reason)
+        _line_save(line, claim, "edited")
     return line
 
 
@@ -158,11 +164,7 @@ def claim_line_add(
             charge_amount=charge_amount,
             diagnosis_pointers=diagnosis_pointers,
         )
-        _clean_line(line, claim)
-        reason = f"Line {line.line_number} added by billing"
-        line._change_reason = reason
-        line.save()
-        _lines_changed(claim, reason)
+        _line_save(line, claim, "added")
     return line
 
 

@@ -7,6 +7,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from alerts.services import alert_raise
+from automations.events import publish
 from billing.exceptions import BillingError
 from billing.models import (
     BillingProvider,
@@ -348,3 +350,22 @@ def secondary_claim_create(*, primary: Claim, actor=None) -> Claim | None:
         claim._change_reason = f"Secondary after {primary.claim_number}"
         claim.save()
     return claim
+
+
+def claim_sent_back(claim: Claim, *, outcome: str, title: str, reason: str, key: str):
+    """A claim the clearinghouse rejected or the payer denied (``outcome``): a task
+    for billing (one per ``key``) and the "claim.<outcome>" event for automations."""
+    alert_raise(
+        kind=f"claim_{outcome}",
+        title=title,
+        message=reason,
+        patient=claim.patient,
+        subject=claim,
+        role="Billing",
+        key=key,
+    )
+    publish(
+        f"claim.{outcome}",
+        subject=claim,
+        facts={"payer": str(claim.payer_id), "reason": reason[:300]},
+    )

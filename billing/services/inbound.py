@@ -6,11 +6,10 @@ import shutil
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from alerts.services import alert_raise
-from automations.events import publish
 from billing.clearinghouse import inbound_dir
 from billing.exceptions import RemittanceRefused
 from billing.models import Acknowledgement, Claim, SubmissionBatch
+from billing.services.claims import claim_sent_back
 from billing.services.remittance import remittance_import
 from billing.x12.acks import parse_277ca, parse_999, transaction_kind
 from clinic.x12.reader import X12Error
@@ -25,20 +24,13 @@ def _reject(claim: Claim, reason: str) -> None:
     claim.status_reason = reason[:300]
     claim._change_reason = "Rejected by the clearinghouse or payer"
     claim.save()
-    alert_raise(
-        kind="claim_rejected",
+    claim_sent_back(
+        claim,
+        outcome="rejected",
         title=_("Claim %(n)s rejected: correct and resubmit")
         % {"n": claim.claim_number},
-        message=reason,
-        patient=claim.patient,
-        subject=claim,
-        role="Billing",
+        reason=reason,
         key=f"claim-rejected:{claim.pk}:{claim.batch_id}",
-    )
-    publish(
-        "claim.rejected",
-        subject=claim,
-        facts={"payer": str(claim.payer_id), "reason": reason[:300]},
     )
 
 

@@ -8,12 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from alerts.services import alert_raise
-from automations.events import publish
 from billing.carc import describe
 from billing.exceptions import RemittanceRefused
 from billing.models import Claim, ClaimLine, ClaimPayment, Remittance
-from billing.services.claims import secondary_claim_create
+from billing.services.claims import claim_sent_back, secondary_claim_create
 from billing.x12.reader_835 import ClaimRemit, parse_835, trace_of
 from clinic.history import rows_save, server_side_binding
 from clinic.x12.reader import X12Error
@@ -86,20 +84,13 @@ def _match_line(service, lines_by_pk, lines_by_code):
 
 
 def _denial_alert(claim: Claim, reasons: str) -> None:
-    alert_raise(
-        kind="claim_denied",
+    claim_sent_back(
+        claim,
+        outcome="denied",
         title=_("Claim %(n)s denied by %(payer)s")
         % {"n": claim.claim_number, "payer": claim.payer.name},
-        message=reasons,
-        patient=claim.patient,
-        subject=claim,
-        role="Billing",
+        reason=reasons,
         key=f"claim-denied:{claim.pk}",
-    )
-    publish(
-        "claim.denied",
-        subject=claim,
-        facts={"payer": str(claim.payer_id), "reason": reasons[:300]},
     )
 
 

@@ -40,12 +40,10 @@ class ClaimListView(RoleRequiredMixin, ListAccessLogMixin, FilteredListMixin, Li
     filter_form_class = ClaimFilterForm
 
     def get_queryset(self):
-        data = self.get_filters()
-        payer = data.get("payer")
+        payer = self.get_filters().get("payer")
         return selectors.claim_list(
-            query=data.get("q", ""),
-            status=data.get("status", ""),
             payer_id=payer.pk if payer else None,
+            **self.filter_arguments("status", q="query"),
         )
 
     def get_context_data(self, **kwargs):
@@ -102,9 +100,7 @@ class ClaimReadyView(ClaimActionView):
     success_message = gettext_lazy(
         "The claim passed the scrubber and is ready to submit."
     )
-
-    def perform(self):
-        return services.claim_mark_ready(claim=self.claim, actor=self.request.user)
+    service = staticmethod(services.claim_mark_ready)
 
 
 class ClaimScrubView(ClaimActionView):
@@ -119,9 +115,7 @@ class ClaimCorrectView(ClaimActionView):
     success_message = gettext_lazy(
         "A corrected claim (frequency 7) was created: edit it, then submit."
     )
-
-    def perform(self):
-        return services.claim_correct(claim=self.claim, actor=self.request.user)
+    service = staticmethod(services.claim_correct)
 
 
 class ClaimPageFormView(ClaimMixin, FormOnPageMixin, ServiceFormMixin, FormView):
@@ -140,11 +134,7 @@ class ClaimAssignView(ClaimPageFormView):
     form_class = AssignForm
     context_form_name = "assign_form"
     success_message = gettext_lazy("Assignment saved.")
-
-    def perform(self, form):
-        return services.claim_assign(
-            claim=self.claim, user=form.cleaned_data["user"], actor=self.request.user
-        )
+    service = staticmethod(services.claim_assign)
 
 
 class ClaimNoteView(ClaimPageFormView):
@@ -165,11 +155,7 @@ class ClaimEditView(ClaimPageFormView):
     context_form_name = "edit_form"
     success_message = gettext_lazy("Claim saved; the scrubber ran again.")
     invalid_message = gettext_lazy("The claim was not saved: see the form.")
-
-    def perform(self, form):
-        return services.claim_update(
-            claim=self.claim, actor=self.request.user, **form.cleaned_data
-        )
+    service = staticmethod(services.claim_update)
 
 
 class ClaimReasonView(ClaimPageMixin, ServiceFormMixin, FormView):
@@ -187,30 +173,19 @@ class ClaimReasonView(ClaimPageMixin, ServiceFormMixin, FormView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(title=self.title, **kwargs)
 
-    def perform(self, form):
-        return self.act(form.cleaned_data["reason"])
-
 
 class ClaimVoidView(ClaimReasonView):
     title = gettext_lazy("Void the claim")
     button = gettext_lazy("Void claim")
     success_message = gettext_lazy("A void (frequency 8) is ready to submit.")
-
-    def act(self, reason):
-        return services.claim_void(
-            claim=self.claim, actor=self.request.user, reason=reason
-        )
+    service = staticmethod(services.claim_void)
 
 
 class ClaimCloseView(ClaimReasonView):
     title = gettext_lazy("Close the claim")
     button = gettext_lazy("Close claim")
     success_message = gettext_lazy("The claim is closed.")
-
-    def act(self, reason):
-        return services.claim_close(
-            claim=self.claim, actor=self.request.user, reason=reason
-        )
+    service = staticmethod(services.claim_close)
 
 
 class SubmitReviewView(RoleRequiredMixin, ListAccessLogMixin, ListView):

@@ -1,31 +1,17 @@
-"""What billing's pages share: loading a claim, logging who saw it, a button, a
-form posted from another page."""
+"""What billing's pages share: loading a claim, a button, a form posted from
+another page."""
 
 from django.contrib import messages
 from django.core.exceptions import ImproperlyConfigured
-from django.http import Http404
 
 from billing import selectors
-from billing.models import Claim
-from clinic.edges import PostActionView
-from clinic.models import AccessLog
+from clinic.edges import PostActionView, found_or_404
 from clinic.permissions import RoleRequiredMixin
-from clinic.services import access_log_record
+from clinic.services import access_log_request
 from registration.banner import PatientBannerMixin
 
 VIEW_CLAIMS = "billing.view_claim"
 CHANGE_CLAIMS = "billing.change_claim"
-
-
-def log_patient_access(request, *, patient, obj, what, action=AccessLog.Action.VIEW):
-    access_log_record(
-        user=request.user,
-        action=action,
-        patient=patient,
-        obj=obj,
-        what=what,
-        request=request,
-    )
 
 
 class ClaimMixin(RoleRequiredMixin, PatientBannerMixin):
@@ -36,11 +22,11 @@ class ClaimMixin(RoleRequiredMixin, PatientBannerMixin):
         return self.claim.patient
 
     def dispatch(self, request, *args, **kwargs):
-        try:
-            self.claim = selectors.claim_detail(pk=kwargs["pk"])
-        except Claim.DoesNotExist:
-            raise Http404 from None
+        self.claim = found_or_404(selectors.claim_detail, pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
+
+    def get_service_kwargs(self) -> dict:
+        return {"claim": self.claim}
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(claim=self.claim, **kwargs)
@@ -53,7 +39,7 @@ class ClaimPageMixin(ClaimMixin):
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
-        log_patient_access(
+        access_log_request(
             request, patient=self.claim.patient, obj=self.claim, what=self.access_what
         )
         return response

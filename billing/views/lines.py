@@ -12,8 +12,9 @@ from django.views.generic import FormView
 from billing import services
 from billing.forms import ClaimLineForm, ReasonForm
 from billing.services.claims import NOT_EDITABLE
-from billing.views.common import CHANGE_CLAIMS, ClaimMixin, log_patient_access
+from billing.views.common import CHANGE_CLAIMS, ClaimMixin
 from clinic.edges import ServiceFormMixin
+from clinic.services import access_log_request
 
 REASON_MAX = 100
 
@@ -47,7 +48,7 @@ class ClaimLinePageMixin(ClaimMixin, ServiceFormMixin):
             messages.error(request, _(NOT_EDITABLE))
             return redirect(self.claim)
         response = super().get(request, *args, **kwargs)
-        log_patient_access(
+        access_log_request(
             request, patient=self.claim.patient, obj=self.claim, what="claim lines"
         )
         return response
@@ -89,10 +90,14 @@ class ClaimLineMixin(ClaimLinePageMixin):
     def get_context_data(self, **kwargs):
         return super().get_context_data(line=self.line, **kwargs)
 
+    def get_service_kwargs(self) -> dict:
+        return {"line": self.line}
+
 
 class ClaimLineEditView(ClaimLineMixin, FormView):
     page_title = gettext_lazy("Edit service line")
     done = gettext_lazy("Line %(n)d saved:")
+    service = staticmethod(services.claim_line_update)
 
     def get_form(self, form_class=None):
         data = self.request.POST if self.request.method == "POST" else None
@@ -100,15 +105,11 @@ class ClaimLineEditView(ClaimLineMixin, FormView):
             self.line, data, diagnosis_count=len(self.claim.diagnosis_list)
         )
 
-    def perform(self, form):
-        return services.claim_line_update(
-            line=self.line, actor=self.request.user, **form.cleaned_data
-        )
-
 
 class ClaimLineAddView(ClaimLinePageMixin, FormView):
     page_title = gettext_lazy("Add a service line")
     done = gettext_lazy("Line %(n)d added:")
+    service = staticmethod(services.claim_line_add)
 
     def get_form(self, form_class=None):
         data = self.request.POST if self.request.method == "POST" else None
@@ -116,16 +117,12 @@ class ClaimLineAddView(ClaimLinePageMixin, FormView):
             data, diagnosis_count=len(self.claim.diagnosis_list)
         )
 
-    def perform(self, form):
-        return services.claim_line_add(
-            claim=self.claim, actor=self.request.user, **form.cleaned_data
-        )
-
 
 class ClaimLineRemoveView(ClaimLineMixin, FormView):
     page_title = gettext_lazy("Remove a service line")
     template_name = "billing/claim_line_remove.html"
     done = gettext_lazy("Line %(n)d removed:")
+    service = staticmethod(services.claim_line_remove)
 
     def get_form(self, form_class=None):
         data = self.request.POST if self.request.method == "POST" else None
@@ -134,13 +131,6 @@ class ClaimLineRemoveView(ClaimLineMixin, FormView):
         form.fields["reason"].validators.append(MaxLengthValidator(REASON_MAX))
         form.fields["reason"].widget.attrs["maxlength"] = REASON_MAX
         return form
-
-    def perform(self, form):
-        return services.claim_line_remove(
-            line=self.line,
-            actor=self.request.user,
-            reason=form.cleaned_data["reason"],
-        )
 
     def changed(self, result) -> tuple:
         return result, self.line.line_number  # the service returns the claim

@@ -1,7 +1,7 @@
 """Submission batches, 835 remittances and the unmatched-claims exceptions list."""
 
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy
@@ -22,7 +22,8 @@ from clinic.edges import ServiceFormMixin
 from clinic.mixins import ListAccessLogMixin
 from clinic.models import AccessLog
 from clinic.permissions import RoleRequiredMixin
-from clinic.services import access_log_record
+from clinic.services import access_log_request
+from clinic.upload_pages import UploadProgressView
 
 
 class BatchListView(RoleRequiredMixin, ListView):
@@ -58,11 +59,8 @@ class BatchDownloadView(RoleRequiredMixin, View):
 
     def get(self, request, pk):
         batch = get_object_or_404(SubmissionBatch, pk=pk)
-        access_log_record(
-            user=request.user,
-            action=AccessLog.Action.EXPORT,
-            what=f"837P file {batch.file_name}",
-            request=request,
+        access_log_request(
+            request, action=AccessLog.Action.EXPORT, what=f"837P file {batch.file_name}"
         )
         response = HttpResponse(batch.content, content_type="application/edi-x12")
         response["Content-Disposition"] = f'attachment; filename="{batch.file_name}"'
@@ -118,19 +116,14 @@ class RemittanceUploadView(RoleRequiredMixin, ServiceFormMixin, FormView):
         )
 
 
-class RemittanceUploadDetailView(RoleRequiredMixin, View):
+class RemittanceUploadDetailView(RoleRequiredMixin, UploadProgressView):
     """An uploaded 835 while it is posted (polled by htmx), then its outcome."""
 
     permission_required = "billing.view_remittance"
-
-    def get(self, request, pk):
-        upload = get_object_or_404(RemittanceUpload, pk=pk)
-        template = (
-            "billing/partials/_remittance_upload_progress.html"
-            if request.htmx
-            else "billing/remittance_upload_detail.html"
-        )
-        return render(request, template, {"upload": upload, "tab": "remittances"})
+    model = RemittanceUpload
+    template_name = "billing/remittance_upload_detail.html"
+    partial_template_name = "billing/partials/_remittance_upload_progress.html"
+    extra_context = {"tab": "remittances"}
 
 
 class RemittanceDetailView(RoleRequiredMixin, ListAccessLogMixin, DetailView):

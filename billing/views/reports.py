@@ -9,10 +9,11 @@ from django.views.generic import TemplateView
 from billing import selectors
 from billing.aging import aging_csv_rows, aging_labels, ar_aging
 from billing.cms1500 import claim_pdf
-from billing.views.common import VIEW_CLAIMS, ClaimMixin, log_patient_access
+from billing.views.common import VIEW_CLAIMS, ClaimMixin
 from clinic.csvfile import csv_response
 from clinic.models import AccessLog
 from clinic.permissions import RoleRequiredMixin
+from clinic.services import access_log_request
 from clinic.svg_chart import Series, bar_chart
 
 REPORTS = "billing.view_billing_reports"
@@ -51,7 +52,7 @@ class ClaimPdfView(ClaimMixin, View):
     permission_required = VIEW_CLAIMS
 
     def get(self, request, pk):
-        log_patient_access(
+        access_log_request(
             request,
             patient=self.claim.patient,
             obj=self.claim,

@@ -1,6 +1,5 @@
 """Charge review: a completed visit's diagnoses and charges, then its claim."""
 
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -14,12 +13,13 @@ from billing.models import Charge, VisitDiagnosis
 from billing.views.common import (
     BillingActionView,
     FormOnPageMixin,
-    log_patient_access,
 )
-from clinic.edges import FilteredListMixin, ServiceFormMixin
+from careplans import selectors as careplans
+from careplans import services as problem_list
+from clinic.edges import FilteredListMixin, ServiceFormMixin, found_or_404
 from clinic.mixins import ListAccessLogMixin
 from clinic.permissions import RoleRequiredMixin
-from scheduling.models import Appointment
+from clinic.services import access_log_request
 
 VIEW_CHARGES = "billing.view_charge"
 CHANGE_CHARGES = "billing.change_charge"
@@ -28,11 +28,11 @@ EDIT_DIAGNOSES = "billing.add_visitdiagnosis"
 
 class VisitMixin(RoleRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
-        try:
-            self.visit = selectors.visit_for_billing(pk=kwargs["pk"])
-        except Appointment.DoesNotExist:
-            raise Http404 from None
+        self.visit = found_or_404(selectors.visit_for_billing, pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
+
+    def get_service_kwargs(self) -> dict:
+        return {"appointment": self.visit}
 
     def get_success_url(self):
         return self.visit_url()
@@ -57,7 +57,7 @@ class VisitListView(RoleRequiredMixin, ListAccessLogMixin, FilteredListMixin, Li
     filter_form_class = VisitFilterForm
 
     def get_queryset(self):
-        return selectors.visits_to_bill(query=self.get_filters().get("q", ""))
+        return selectors.visits_to_bill(**self.filter_arguments(q="query"))
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(tab="visits", **kwargs)
@@ -69,7 +69,7 @@ class VisitChargesView(VisitMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
-        log_patient_access(
+        access_log_request(
             request, patient=self.visit.patient, obj=self.visit, what="visit charges"
         )
         return response
@@ -88,6 +88,12 @@ class VisitChargesView(VisitMixin, TemplateView):
             editable=editable,
             can_change_charges=editable and user.has_perm(CHANGE_CHARGES),
             can_edit_diagnoses=editable and user.has_perm(EDIT_DIAGNOSES),
+            can_add_problem=user.has_perm(ADD_PROBLEM),
+            listed_codes=set(
+                careplans.patient_problems(
+                    patient=self.visit.patient, include_resolved=False
+                ).values_list("code", flat=True)
+            ),
             can_bill=user.has_perm("billing.add_claim")
             and not any(c.frequency_code == "1" for c in self.visit.claims.all()),
             charge_form=kwargs.pop("charge_form", None) or ChargeForm(),
@@ -115,11 +121,7 @@ class ChargeAddView(VisitPageFormView):
     context_form_name = "charge_form"
     success_message = gettext_lazy("Charge added.")
     invalid_message = gettext_lazy("The charge was not added: see the form.")
-
-    def perform(self, form):
-        return services.charge_add(
-            appointment=self.visit, actor=self.request.user, **form.cleaned_data
-        )
+    service = staticmethod(services.charge_add)
 
 
 class ChargeEditView(RoleRequiredMixin, ServiceFormMixin, FormView):
@@ -135,7 +137,7 @@ class ChargeEditView(RoleRequiredMixin, ServiceFormMixin, FormView):
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
-        log_patient_access(
+        access_log_request(
             request, patient=self.charge.patient, obj=self.charge, what="charge"
         )
         return response
@@ -157,6 +159,9 @@ class ChargeEditView(RoleRequiredMixin, ServiceFormMixin, FormView):
 
     def get_result_url(self, result) -> str:
         return visit_charges_url(self.charge.appointment_id)
+
+
+ADD_PROBLEM = "careplans.add_problem"
 
 
 class VisitRecordActionView(RoleRequiredMixin, BillingActionView):
@@ -188,11 +193,7 @@ class DiagnosisAddView(VisitPageFormView):
     context_form_name = "diagnosis_form"
     success_message = gettext_lazy("Diagnosis added.")
     invalid_message = gettext_lazy("The diagnosis was not added: see the form.")
-
-    def perform(self, form):
-        return services.diagnosis_add(
-            appointment=self.visit, actor=self.request.user, **form.cleaned_data
-        )
+    service = staticmethod(services.diagnosis_add)
 
 
 class Icd10cmSearchView(RoleRequiredMixin, TemplateView):
@@ -220,11 +221,32 @@ class DiagnosisRemoveView(VisitRecordActionView):
         services.diagnosis_remove(diagnosis=self.record, actor=self.request.user)
 
 
+class DiagnosisToProblemView(VisitRecordActionView):
+    """A visit's diagnosis goes on the patient's problem list (clinicians)."""
+
+    permission_required = ADD_PROBLEM
+    model = VisitDiagnosis
+
+    def perform(self):
+        visit = self.record.appointment
+        return problem_list.problem_add(
+            patient=visit.patient,
+            code=self.record.code,
+            description=self.record.words,
+            appointment=visit,
+            actor=self.request.user,
+        )
+
+    def get_success_message(self, problem) -> str:
+        return gettext_lazy("%(problem)s is on the problem list.") % {
+            "problem": problem
+        }
+
+    def get_redirect_url(self, result=None) -> str:
+        return self.get_back_url()
+
+
 class ClaimCreateView(VisitMixin, BillingActionView):
     permission_required = "billing.add_claim"
     success_message = gettext_lazy("Claim created from the visit's charges.")
-
-    def perform(self):
-        return services.claims_create_for_visit(
-            appointment=self.visit, actor=self.request.user
-        )
+    service = staticmethod(services.claims_create_for_visit)

@@ -56,6 +56,51 @@ def _person_name(full_name: str) -> tuple[str, str]:
     return parts[-1], " ".join(parts[:-1])
 
 
+def _nm1(
+    entity: str,
+    entity_type: str,
+    last,
+    first="",
+    middle="",
+    suffix="",
+    id_qualifier="",
+    ident="",
+) -> str:
+    """NM1, a party's name: NM102 "1" a person, "2" an organisation; the last
+    name or organisation at most 60 characters, the first 35, the middle 25, the
+    suffix 10, the id (NM109, after its qualifier) 80; each cleaned."""
+    return segment(
+        "NM1",
+        entity,
+        entity_type,
+        clean(last)[:60],
+        clean(first)[:35],
+        clean(middle)[:25],
+        "",
+        clean(suffix)[:10],
+        id_qualifier,
+        clean(ident)[:80],
+    )
+
+
+def _sbr(claim, relationship: str) -> str:
+    """SBR, whose coverage pays: the claim's payer sequence (P, S, T), the
+    subscriber's relationship to the patient, the group number (at most 50) and
+    the payer's claim filing indicator."""
+    return segment(
+        "SBR",
+        claim.sequence,
+        relationship,
+        clean(claim.coverage.group_number)[:50],
+        "",
+        "",
+        "",
+        "",
+        "",
+        claim.payer.claim_filing_indicator,
+    )
+
+
 def _zip(value: str) -> str:
     return "".join(ch for ch in value if ch.isdigit())
 
@@ -77,20 +122,7 @@ def _billing_provider(out: list[str], hl: int, provider) -> None:
     out.append(segment("HL", hl, "", "20", "1"))
     if provider.taxonomy_code:
         out.append(segment("PRV", "BI", "PXC", clean(provider.taxonomy_code)))
-    out.append(
-        segment(
-            "NM1",
-            "85",
-            "2",
-            clean(provider.name)[:60],
-            "",
-            "",
-            "",
-            "",
-            "XX",
-            provider.npi,
-        )
-    )
+    out.append(_nm1("85", "2", provider.name, id_qualifier="XX", ident=provider.npi))
     out.append(segment("N3", clean(provider.address_line1)[:55]))
     out.append(
         segment(
@@ -109,20 +141,7 @@ def _subscriber(out: list[str], hl: int, parent: int, claim) -> int:
     patient = claim.patient
     is_self = coverage.relationship == SELF
     out.append(segment("HL", hl, parent, "22", "0" if is_self else "1"))
-    out.append(
-        segment(
-            "SBR",
-            claim.sequence,
-            SELF if is_self else "",
-            clean(coverage.group_number)[:50],
-            "",
-            "",
-            "",
-            "",
-            "",
-            claim.payer.claim_filing_indicator,
-        )
-    )
+    out.append(_sbr(claim, SELF if is_self else ""))
     if is_self:
         last, first, middle, suffix = (
             patient.family_name,
@@ -137,20 +156,7 @@ def _subscriber(out: list[str], hl: int, parent: int, claim) -> int:
             "",
             "",
         )
-    out.append(
-        segment(
-            "NM1",
-            "IL",
-            "1",
-            clean(last)[:60],
-            clean(first)[:35],
-            clean(middle)[:25],
-            "",
-            clean(suffix)[:10],
-            "MI",
-            clean(coverage.member_id)[:80],
-        )
-    )
+    out.append(_nm1("IL", "1", last, first, middle, suffix, "MI", coverage.member_id))
     if is_self:
         _address(out, patient)
         out.append(
@@ -166,33 +172,20 @@ def _subscriber(out: list[str], hl: int, parent: int, claim) -> int:
             )
         )
     out.append(
-        segment(
-            "NM1",
-            "PR",
-            "2",
-            clean(claim.payer.name)[:60],
-            "",
-            "",
-            "",
-            "",
-            "PI",
-            clean(claim.payer.payer_id)[:80],
-        )
+        _nm1("PR", "2", claim.payer.name, "", "", "", "PI", claim.payer.payer_id)
     )
     hl += 1
     if not is_self:
         out.append(segment("HL", hl, hl - 1, "23", "0"))
         out.append(segment("PAT", coverage.relationship))
         out.append(
-            segment(
-                "NM1",
+            _nm1(
                 "QC",
                 "1",
-                clean(patient.family_name)[:60],
-                clean(patient.given_name)[:35],
-                clean(patient.middle_name)[:25],
-                "",
-                clean(patient.name_suffix)[:10],
+                patient.family_name,
+                patient.given_name,
+                patient.middle_name,
+                patient.name_suffix,
             )
         )
         _address(out, patient)
@@ -220,54 +213,16 @@ def _other_payer(out: list[str], claim) -> None:
     primary = claim.primary_claim
     coverage = primary.coverage
     patient = claim.patient
-    out.append(
-        segment(
-            "SBR",
-            primary.sequence,
-            coverage.relationship,
-            clean(coverage.group_number)[:50],
-            "",
-            "",
-            "",
-            "",
-            "",
-            primary.payer.claim_filing_indicator,
-        )
-    )
+    out.append(_sbr(primary, coverage.relationship))
     out.append(segment("AMT", "D", amount(primary.paid_amount)))
     out.append(segment("OI", "", "", "Y", "", "", "Y"))
     if coverage.relationship == SELF:
         last, first = patient.family_name, patient.given_name
     else:
         last, first = coverage.subscriber_family_name, coverage.subscriber_given_name
-    out.append(
-        segment(
-            "NM1",
-            "IL",
-            "1",
-            clean(last)[:60],
-            clean(first)[:35],
-            "",
-            "",
-            "",
-            "MI",
-            clean(coverage.member_id)[:80],
-        )
-    )
-    out.append(
-        segment(
-            "NM1",
-            "PR",
-            "2",
-            clean(primary.payer.name)[:60],
-            "",
-            "",
-            "",
-            "",
-            "PI",
-            clean(primary.payer.payer_id)[:80],
-        )
-    )
+    out.append(_nm1("IL", "1", last, first, "", "", "MI", coverage.member_id))
+    payer = primary.payer
+    out.append(_nm1("PR", "2", payer.name, "", "", "", "PI", payer.payer_id))
 
 
 def _claim(out: list[str], claim, lines: Sequence) -> None:
@@ -300,11 +255,7 @@ def _claim(out: list[str], claim, lines: Sequence) -> None:
         )
     rendering = claim.rendering_provider
     last, first = _person_name(rendering.name)
-    out.append(
-        segment(
-            "NM1", "82", "1", last[:60], first[:35], "", "", "", "XX", rendering.npi
-        )
-    )
+    out.append(_nm1("82", "1", last, first, id_qualifier="XX", ident=rendering.npi))
     if rendering.taxonomy_code:
         out.append(segment("PRV", "PE", "PXC", clean(rendering.taxonomy_code)))
     if claim.primary_claim_id:
@@ -363,17 +314,12 @@ def write_837p(*, claims: Sequence, envelope: Envelope) -> str:
                 created.strftime("%H%M"),
                 "CH",
             ),
-            segment(
-                "NM1",
+            _nm1(
                 "41",
                 "2",
-                clean(envelope.submitter_name)[:60],
-                "",
-                "",
-                "",
-                "",
-                "46",
-                clean(envelope.sender_id)[:80],
+                envelope.submitter_name,
+                id_qualifier="46",
+                ident=envelope.sender_id,
             ),
             segment(
                 "PER",
@@ -382,17 +328,12 @@ def write_837p(*, claims: Sequence, envelope: Envelope) -> str:
                 "TE",
                 _zip(envelope.contact_phone)[:10],
             ),
-            segment(
-                "NM1",
+            _nm1(
                 "40",
                 "2",
-                clean(envelope.receiver_name)[:60],
-                "",
-                "",
-                "",
-                "",
-                "46",
-                clean(envelope.receiver_id)[:80],
+                envelope.receiver_name,
+                id_qualifier="46",
+                ident=envelope.receiver_id,
             ),
         ]
         hl = 1

@@ -5,7 +5,8 @@ from django.db.models.functions import Cast, Coalesce, Concat, NullIf
 from django.utils.translation import gettext_lazy as _
 
 from clinic.models import AccessLog
-from clinic.reports.base import Column, Filters, Report
+from clinic.record_filters import filter_record
+from clinic.reports.base import Column, Filters, Report, patient_columns
 
 
 class AccessLogReport(Report):
@@ -16,15 +17,7 @@ class AccessLogReport(Report):
         Column(_("When"), lambda r: r["created_at"]),
         Column(_("User"), lambda r: r["username"]),
         Column(_("Action"), lambda r: r["action"]),
-        Column(_("MRN"), lambda r: r["patient__mrn"]),
-        Column(
-            _("Patient"),
-            lambda r: (
-                f"{r['patient__family_name']}, {r['patient__given_name']}"
-                if r["patient__mrn"]
-                else ""
-            ),
-        ),
+        *patient_columns(),
         Column(_("What"), lambda r: r["what"] or r["object_type"]),
         Column(_("Record"), lambda r: r["object_id"]),
         Column(_("From"), lambda r: r["ip_address"]),
@@ -35,15 +28,12 @@ class AccessLogReport(Report):
         return list(AccessLog.Action.choices)
 
     def rows(self, filters: Filters):
-        rows = AccessLog.objects.all()
-        if filters.date_from:
-            rows = rows.filter(created_at__gte=filters.date_from)
-        if filters.date_to:
-            rows = rows.filter(created_at__lt=filters.date_to)
-        if filters.username:
-            rows = rows.filter(username=filters.username)
-        if filters.patient is not None:
-            rows = rows.filter(patient=filters.patient)
+        rows = filter_record(
+            AccessLog.objects.all(),
+            at="created_at",
+            user_fields=("username",),
+            **filters.scope(),
+        )
         if filters.kind:
             rows = rows.filter(action=filters.kind)
         return rows.order_by("id").values(

@@ -28,6 +28,19 @@ class Column:
     value: Callable[[object], object]
 
 
+def patient_columns(prefix: str = "patient__") -> list[Column]:
+    """A row's patient as the reports show one: the MRN, then "Family, Given"
+    (both blank on a row about no patient); ``prefix`` leads to the patient's
+    values in the row."""
+    mrn, family, given = (
+        f"{prefix}{key}" for key in ("mrn", "family_name", "given_name")
+    )
+    return [
+        Column(_("MRN"), lambda r: r[mrn]),
+        Column(_("Patient"), lambda r: f"{r[family]}, {r[given]}" if r[mrn] else ""),
+    ]
+
+
 class ReportFilterForm(forms.Form):
     """Date range, user and patient: the filters every report understands."""
 
@@ -108,6 +121,16 @@ class Filters:
             kind=data.get("kind") or "",
             location=data.get("location"),
         )
+
+    def scope(self) -> dict:
+        """The period, patient and user as a record selector's ``start``, ``end``,
+        ``patient`` and ``username`` (see ``clinic.record_filters``)."""
+        return {
+            "start": self.date_from,
+            "end": self.date_to,
+            "patient": self.patient,
+            "username": self.username,
+        }
 
     def to_json(self) -> dict:
         """The filters as kept with an export (dates in ISO form, patient by id)."""

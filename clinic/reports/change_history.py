@@ -7,6 +7,7 @@ from django.db.models import CharField, Value
 from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
+from clinic.record_filters import filter_record
 from clinic.reports.base import Column, Filters, Report
 from clinic.selectors import KIND_LABELS, history_changes, tracked_field_labels
 
@@ -55,13 +56,15 @@ class ChangeHistoryReport(Report):
         ]
 
     def _history_query(self, model, filters: Filters):
-        history = model.history.model.objects.all()
-        if filters.date_from:
-            history = history.filter(history_date__gte=filters.date_from)
-        if filters.date_to:
-            history = history.filter(history_date__lt=filters.date_to)
-        if filters.username:
-            history = history.filter(history_user__username=filters.username)
+        history = filter_record(
+            model.history.model.objects.all(),
+            at="history_date",
+            start=filters.date_from,
+            end=filters.date_to,
+            username=filters.username,
+            user_fields=("history_user__username",),
+        )
+        # Which rows are about the patient depends on the model.
         if filters.patient is not None:
             if model._meta.label == "registration.Patient":
                 history = history.filter(id=filters.patient.pk)

@@ -61,10 +61,4 @@ class ClaimSubmissionsReport(Report):
         return SUBMISSION_KINDS
 
     def rows(self, filters: Filters):
-        return submissions_and_remittances(
-            start=filters.date_from,
-            end=filters.date_to,
-            patient=filters.patient,
-            username=filters.username,
-            kind=filters.kind,
-        )
+        return submissions_and_remittances(kind=filters.kind, **filters.scope())

@@ -9,7 +9,7 @@ from alerts.selectors import (
     communications_record,
     undelivered_count,
 )
-from clinic.reports.base import Column, Filters, Report
+from clinic.reports.base import Column, Filters, Report, patient_columns
 from clinic.reports.summary import SummaryLine
 
 
@@ -31,11 +31,7 @@ class CommunicationsReport(Report):
         Column(_("Direction"), lambda r: r["direction"]),
         Column(_("Kind"), lambda r: r["kind"]),
         Column(_("Channel"), lambda r: r["channel_used"]),
-        Column(_("MRN"), lambda r: r["mrn"]),
-        Column(
-            _("Patient"),
-            lambda r: f"{r['family_name']}, {r['given_name']}" if r["mrn"] else "",
-        ),
+        *patient_columns(""),
         Column(_("To / from"), lambda r: r["address_used"]),
         Column(_("Status"), lambda r: r["status_now"]),
         Column(_("SMS consent then"), lambda r: _consent(r["consent_then"])),
@@ -51,13 +47,7 @@ class CommunicationsReport(Report):
         return COMMUNICATION_KINDS
 
     def rows(self, filters: Filters):
-        return communications_record(
-            start=filters.date_from,
-            end=filters.date_to,
-            patient=filters.patient,
-            username=filters.username,
-            kind=filters.kind,
-        )
+        return communications_record(kind=filters.kind, **filters.scope())
 
 
 def communication_lines(since, until) -> list:

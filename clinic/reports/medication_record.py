@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from clinic.reports.base import Column, Filters, Report
+from clinic.reports.base import Column, Filters, Report, patient_columns
 from clinic.reports.summary import SummaryLine
 from medications.selectors import (
     RECORD_KINDS,
@@ -56,14 +56,7 @@ class MedicationRecordReport(Report):
         return [
             Column(_("Due"), lambda r: r["due_at"]),
             Column(_("Unit"), lambda r: r["order__location__name"]),
-            Column(_("MRN"), lambda r: r["order__patient__mrn"]),
-            Column(
-                _("Patient"),
-                lambda r: (
-                    f"{r['order__patient__family_name']}, "
-                    f"{r['order__patient__given_name']}"
-                ),
-            ),
+            *patient_columns("order__patient__"),
             Column(
                 _("Medication"),
                 lambda r: (
@@ -99,13 +92,10 @@ class MedicationRecordReport(Report):
 
     def rows(self, filters: Filters):
         return administration_record(
-            start=filters.date_from,
-            end=filters.date_to,
-            patient=filters.patient,
             location=filters.location,
-            username=filters.username,
             kind=filters.kind,
             now=self.now,
+            **filters.scope(),
         )
 
 

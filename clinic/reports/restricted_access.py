@@ -4,7 +4,13 @@ and its sign-off: read through the registration selectors."""
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from clinic.reports.base import EXPORT_FETCH_ROWS, Column, Filters, Report
+from clinic.reports.base import (
+    EXPORT_FETCH_ROWS,
+    Column,
+    Filters,
+    Report,
+    patient_columns,
+)
 from registration.restriction import grants_for_review, with_pages
 
 
@@ -20,11 +26,7 @@ class RestrictedAccessReport(Report):
         Column(_("Granted"), lambda r: r["granted_at"]),
         Column(_("Until"), lambda r: r["expires_at"]),
         Column(_("User"), lambda r: r["user__username"]),
-        Column(_("MRN"), lambda r: r["patient__mrn"]),
-        Column(
-            _("Patient"),
-            lambda r: f"{r['patient__family_name']}, {r['patient__given_name']}",
-        ),
+        *patient_columns(),
         Column(_("Reason"), lambda r: r["reason_label"]),
         Column(_("Explanation"), lambda r: r["reason_text"]),
         Column(_("Pages opened"), lambda r: len(r["pages"])),
@@ -45,13 +47,7 @@ class RestrictedAccessReport(Report):
         return [("unreviewed", _("Not signed off")), ("reviewed", _("Signed off"))]
 
     def rows(self, filters: Filters):
-        return grants_for_review(
-            status=filters.kind,
-            username=filters.username,
-            patient=filters.patient,
-            granted_from=filters.date_from,
-            granted_to=filters.date_to,
-        )
+        return grants_for_review(status=filters.kind, **filters.scope())
 
     def decorate(self, rows: list) -> list:
         """A page of rows with the pages each grant opened (one query)."""

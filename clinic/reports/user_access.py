@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from clinic.record_filters import filter_record
 from clinic.reports.base import Column, Filters, Report
 from clinic.selectors import locked_usernames
 
@@ -64,13 +65,15 @@ class UserAccessReport(Report):
         ]
 
     def rows(self, filters: Filters):
-        users = User.objects.select_related("profile").order_by("username")
-        if filters.username:
-            users = users.filter(username=filters.username)
-        if filters.date_from:
-            users = users.filter(last_login__gte=filters.date_from)
-        if filters.date_to:
-            users = users.filter(last_login__lt=filters.date_to)
+        # Accounts are about no patient: the patient filter does not apply.
+        users = filter_record(
+            User.objects.select_related("profile").order_by("username"),
+            at="last_login",
+            start=filters.date_from,
+            end=filters.date_to,
+            username=filters.username,
+            user_fields=("username",),
+        )
         if filters.kind == "idle":
             idle_before = timezone.now() - timedelta(days=IDLE_DAYS)
             users = users.filter(is_active=True).filter(

@@ -14,7 +14,7 @@ from clinic.reports import all_reports, get_report
 from clinic.reports.base import Filters, ReportFilterForm
 from clinic.reports.csv_output import csv_chunks
 from clinic.reports.exports import report_export_request
-from clinic.services import access_log_first_broken, access_log_record
+from clinic.services import access_log_first_broken, access_log_request
 from clinic.storage import exports_storage, stored_download
 
 PERMISSION = "clinic.view_reports"
@@ -67,12 +67,10 @@ class ReportView(_ReportMixin, TemplateView):
             rows = [self.report.with_changes(row) for row in rows]
         if hasattr(self.report, "decorate"):
             rows = self.report.decorate(rows)
-        access_log_record(
-            user=self.request.user,
-            action=AccessLog.Action.VIEW,
+        access_log_request(
+            self.request,
             patient=filters.patient,
             what=f"report {self.report.slug} page {page.number}: {filters.describe()}",
-            request=self.request,
         )
         query = self.request.GET.copy()
         query.pop("page", None)
@@ -94,12 +92,11 @@ class ReportCsvView(_ReportMixin, View):
         if filters is None:
             messages.error(request, _("Fix the filters first."))
             return redirect("clinic:report", slug=slug)
-        access_log_record(
-            user=request.user,
+        access_log_request(
+            request,
             action=AccessLog.Action.EXPORT,
             patient=filters.patient,
             what=f"report {self.report.slug} (csv): {filters.describe()}",
-            request=request,
         )
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         response = StreamingHttpResponse(
@@ -169,12 +166,11 @@ class ReportExportDownloadView(_OwnExportMixin, View):
             )
         except FileNotFoundError:
             raise Http404("The file is gone; request the export again.") from None
-        access_log_record(
-            user=request.user,
+        access_log_request(
+            request,
             action=AccessLog.Action.DOWNLOAD,
             obj=export,
             what=f"export #{export.pk} of {export.report}: {export.filters_text}",
-            request=request,
         )
         return response
 

@@ -33,12 +33,8 @@ class StaffListView(StaffPermissionMixin, FilteredListMixin, ListView):
     filter_form_class = StaffFilterForm
 
     def get_queryset(self):
-        data = self.get_filters()
-        return selectors.staff_list(
-            query=data.get("q", ""),
-            role=data.get("role", ""),
-            status=data.get("status", ""),
-        )
+        filters = self.filter_arguments("role", "status", q="query")
+        return selectors.staff_list(**filters)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(locked=selectors.locked_usernames(), **kwargs)
@@ -71,11 +67,15 @@ class _StaffMemberMixin(StaffPermissionMixin):
     def get_context_data(self, **kwargs):
         return super().get_context_data(member=self.member, **kwargs)
 
+    def get_service_kwargs(self) -> dict:
+        return {"user": self.member}
+
 
 class StaffUpdateView(_StaffMemberMixin, ServiceFormMixin, FormView):
     template_name = "clinic/staff_form.html"
     form_class = StaffUpdateForm
     success_message = _("Changes saved.")
+    service = staticmethod(services.staff_update)
 
     def get_initial(self):
         profile = getattr(self.member, "profile", None)
@@ -96,18 +96,14 @@ class StaffUpdateView(_StaffMemberMixin, ServiceFormMixin, FormView):
             **kwargs,
         )
 
-    def perform(self, form):
-        services.staff_update(
-            user=self.member, **form.cleaned_data, actor=self.request.user
-        )
-
     def get_result_url(self, result):
         return reverse("clinic:staff-edit", kwargs={"pk": self.member.pk})
 
 
 class _StaffActionView(_StaffMemberMixin, ConfirmFormMixin, ServiceFormMixin, FormView):
-    """A confirmation page with a form; subclasses say what happens on submit
-    (``perform``); a refusal is shown on the form, with what was typed."""
+    """A confirmation page with a form; on submit, ``service`` gets the member,
+    the form's fields and the actor; a refusal is shown on the form, with what
+    was typed."""
 
     def get_subject_name(self) -> str:
         return self.member.get_username()
@@ -130,13 +126,7 @@ class StaffDeactivateView(_StaffActionView):
     )
     submit_label = _("Deactivate account")
     success_message = _("%(name)s is deactivated and signed out everywhere.")
-
-    def perform(self, form):
-        services.staff_deactivate(
-            user=self.member,
-            reason=form.cleaned_data["reason"],
-            actor=self.request.user,
-        )
+    service = staticmethod(services.staff_deactivate)
 
 
 class StaffReactivateView(_StaffActionView):
@@ -145,13 +135,7 @@ class StaffReactivateView(_StaffActionView):
     submit_label = _("Reactivate account")
     css_class = "btn-primary"
     success_message = _("%(name)s is active again.")
-
-    def perform(self, form):
-        services.staff_reactivate(
-            user=self.member,
-            reason=form.cleaned_data["reason"],
-            actor=self.request.user,
-        )
+    service = staticmethod(services.staff_reactivate)
 
 
 class StaffPasswordResetView(_StaffActionView):
@@ -163,13 +147,7 @@ class StaffPasswordResetView(_StaffActionView):
     success_message = _(
         "Password reset; %(name)s must choose a new one at next log-in."
     )
-
-    def perform(self, form):
-        services.staff_password_reset(
-            user=self.member,
-            new_password=form.cleaned_data["new_password"],
-            actor=self.request.user,
-        )
+    service = staticmethod(services.staff_password_reset)
 
 
 class StaffTwoFactorResetView(_StaffActionView):
@@ -187,13 +165,7 @@ class StaffTwoFactorResetView(_StaffActionView):
         "They can set up a new one after logging in with their password (their role "
         "may require it at once)."
     )
-
-    def perform(self, form):
-        two_factor.staff_two_factor_reset(
-            user=self.member,
-            reason=form.cleaned_data["reason"],
-            actor=self.request.user,
-        )
+    service = staticmethod(two_factor.staff_two_factor_reset)
 
 
 class StaffUnlockView(_StaffMemberMixin, PostActionView):

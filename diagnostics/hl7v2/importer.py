@@ -7,218 +7,52 @@ re-processed once the order or catalogue is fixed.
 """
 
 import logging
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 
-import hl7
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from diagnostics import services
 from diagnostics.exceptions import Hl7Error, Hl7FileRefused
+from diagnostics.hl7v2 import batches
+from diagnostics.hl7v2.checks import (
+    Outcome,
+    catalogue_for,
+    check_not_overwriting,
+    order_check,
+    order_numbers,
+    orders_locked,
+    receipt_key,
+    record_answered,
+    record_applied,
+    record_failed_inside,
+    record_new,
+    record_parsed,
+    record_refused,
+    result_value,
+)
 from diagnostics.hl7v2.parsing import (
-    ERROR,
-    REJECT,
-    ObxValue,
-    header_fields,
     limits_problem,
     parse_oru,
     split_messages,
 )
-from diagnostics.models import DiagnosticOrder, Hl7Message, Observation, TestDefinition
+from diagnostics.models import DiagnosticOrder, Hl7Message, Observation
 
 logger = logging.getLogger(__name__)
 
-APPLICATION, FACILITY = "CLINICOPS", "CLINIC"
-INTERNAL_ERROR = (
-    "The message could not be applied (an error inside ClinicOps, logged for the "
-    "administrators). Re-process it once that is fixed."
-)
-RESULT_STATUSES = {"P": "P", "F": "F", "C": "C"}
-NUMERIC_TYPES = {"NM", "SN"}
-CODED_TYPES = {"CE", "CWE", "CNE"}
-TEXT_TYPES = {"ST", "TX", "FT"}
-
-
-@dataclass
-class Outcome:
-    message: Hl7Message
-    applied: list[str]  # accession numbers
-    # Received before (same sending facility and MSH-10): ``message`` is the
-    # original, its ACK the answer; nothing was stored or applied again.
-    duplicate: bool = False
-    # Stored by the same upload in an earlier run of its job.
-    resumed: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return self.message.status == Hl7Message.Status.APPLIED
-
-
-def _ack(text: str, code: str, note: str, ack_id: str) -> str:
-    """An ACK for the message; a minimal one when the message could not be read."""
-    try:
-        message = hl7.parse(text)
-        ack = message.create_ack(
-            ack_code=code, message_id=ack_id, application=APPLICATION, facility=FACILITY
-        )
-        if not note:
-            return str(ack)
-        ack.segment("MSA").assign_field(message.escape(note[:80]), 3)
-        if code == "AA":
-            return str(ack)
-        # ERR-3 207 (application error), ERR-4 E, ERR-8 the whole reason.
-        return (
-            f"{ack}\rERR|||207^Application internal error^HL70357|E||||"
-            f"{message.escape(note)}"
-        )
-    except Exception:  # noqa: BLE001 - unreadable message: answer without echoing it
-        now = timezone.now().strftime("%Y%m%d%H%M%S")
-        safe = "".join(ch for ch in note[:80] if ch not in "|^~\\&\r\n")
-        return (
-            f"MSH|^~\\&|{APPLICATION}|{FACILITY}|||{now}||ACK|{ack_id}|P|2.5.1\r"
-            f"MSA|{code}||{safe}"
-        )
-
-
-def _number(obx: ObxValue, test: TestDefinition) -> Decimal:
-    raw = obx.values[0] if obx.values else []
-    if obx.value_type == "SN":  # structured numeric: comparator^number
-        text = "".join(raw[:2]).lstrip("=")
-    else:
-        text = raw[0] if raw else ""
-    try:
-        number = Decimal(text.strip())
-    except InvalidOperation:
-        raise Hl7Error(
-            ERROR,
-            f"OBX {obx.set_id} ({test.name}) has {text!r} where a number is expected.",
-        ) from None
-    if not number.is_finite():
-        raise Hl7Error(ERROR, f"OBX {obx.set_id} ({test.name}) is not a number.")
-    return number
-
-
-def _result(obx: ObxValue, tests: dict[str, TestDefinition]) -> services.ResultValue:
-    test = tests.get(obx.code)
-    if test is None:
-        label = f"{obx.code} {obx.code_text}".strip()
-        raise Hl7Error(
-            ERROR,
-            f"OBX {obx.set_id}: the test {label!r} is not in the catalogue "
-            "(results are matched by LOINC code).",
-        )
-    status = RESULT_STATUSES.get(obx.status)
-    if status is None:
-        raise Hl7Error(
-            ERROR,
-            f"OBX {obx.set_id} ({test.name}) has result status {obx.status!r}; "
-            "P, F or C are accepted.",
-        )
-    value = services.ResultValue(
-        test=test,
-        unit=obx.unit,
-        reference_range=obx.reference_range,
-        lab_flag=obx.flags[0] if obx.flags else "",
-        status=status,
-        observed_at=obx.observed_at,
-    )
-    if not obx.values:
-        raise Hl7Error(ERROR, f"OBX {obx.set_id} ({test.name}) carries no value.")
-    if obx.value_type in NUMERIC_TYPES:
-        if not test.is_numeric:
-            raise Hl7Error(
-                ERROR,
-                f"OBX {obx.set_id}: {test.name} is a {test.result_type} test but the "
-                f"lab sent a number ({obx.value_type}).",
-            )
-        value.numeric = _number(obx, test)
-    elif obx.value_type in CODED_TYPES:
-        first = obx.values[0] + ["", "", ""]
-        value.code, value.text, value.code_system = first[0], first[1], first[2]
-        value.text = value.text or value.code
-    elif obx.value_type in TEXT_TYPES:
-        # A repeated text field is one line per repetition.
-        value.text = "\n".join("^".join(rep) for rep in obx.values)
-        if test.is_numeric:
-            raise Hl7Error(
-                ERROR,
-                f"OBX {obx.set_id}: {test.name} needs a number but the lab sent text "
-                f"({value.text[:40]!r}).",
-            )
-    else:
-        raise Hl7Error(
-            ERROR,
-            f"OBX {obx.set_id} has value type {obx.value_type!r}; NM, SN, ST, TX, FT, "
-            "CE, CWE and CNE are accepted.",
-        )
-    return value
-
-
-def _find_order(group, mrn: str) -> DiagnosticOrder:
-    numbers = [n for n in (group.placer, group.filler) if n]
-    if not numbers:
-        raise Hl7Error(
-            ERROR,
-            f"OBR {group.position} has no placer (OBR-2) or filler (OBR-3) number "
-            "to match an order.",
-        )
-    order = (
-        DiagnosticOrder.objects.select_for_update()
-        .filter(accession__in=numbers)
-        .select_related("patient", "ordering_clinician")
-        .first()
-    )
-    if order is None:
-        raise Hl7Error(
-            ERROR,
-            f"OBR {group.position}: no order has the accession number "
-            f"{' or '.join(numbers)}. Check the number, then re-process.",
-        )
-    if mrn and mrn != order.patient.mrn:
-        raise Hl7Error(
-            ERROR,
-            f"OBR {group.position}: order {order.accession} belongs to MRN "
-            f"{order.patient.mrn}, but the message is for MRN {mrn}.",
-        )
-    if order.status == DiagnosticOrder.Status.CANCELLED:
-        raise Hl7Error(
-            ERROR,
-            f"Order {order.accession} was cancelled ({order.cancel_reason}); "
-            "its results are not filed.",
-        )
-    return order
-
-
-def _check_not_overwriting(order, value: services.ResultValue, existing) -> None:
-    if existing is None or value.status == Observation.Status.CORRECTED:
-        return
-    if existing.status != Observation.Status.PRELIMINARY:
-        raise Hl7Error(
-            ERROR,
-            f"Order {order.accession} already has a final {value.test.name}; a "
-            "change must come as a corrected result (OBX-11 = C).",
-        )
-
 
 def _apply(parsed, record: Hl7Message) -> list[str]:
-    codes = {obx.code for group in parsed.orders for obx in group.results}
-    tests = {
-        t.loinc: t
-        for t in TestDefinition.objects.filter(loinc__in=codes).prefetch_related(
-            "ranges"
-        )
-    }
+    tests = catalogue_for(parsed)
     touched: dict[int, tuple[DiagnosticOrder, bool]] = {}
     for group in parsed.orders:
-        order = _find_order(group, parsed.mrn)
-        values = [_result(obx, tests) for obx in group.results]
+        order = order_check(
+            orders_locked(order_numbers(group)).first(), group, parsed.mrn
+        )
+        values = [result_value(obx, tests) for obx in group.results]
         earlier = {o.test_id: o for o in Observation.objects.filter(order=order)}
         corrected = False
         for value in values:
             existing = earlier.get(value.test.pk)
-            _check_not_overwriting(order, value, existing)
+            check_not_overwriting(order, value, existing)
             earlier[value.test.pk] = services.result_record(
                 order=order,
                 value=value,
@@ -241,9 +75,7 @@ def _process(record: Hl7Message) -> list[str]:
     applied: list[str] = []
     try:
         parsed = parse_oru(record.raw)
-        record.control_id = parsed.control_id[:50]
-        accessions = [g.placer or g.filler for g in parsed.orders]
-        record.accession = ", ".join(a for a in accessions if a)[:40]
+        record_parsed(record, parsed)
         duplicate = (
             Hl7Message.objects.filter(
                 control_id=parsed.control_id, status=Hl7Message.Status.APPLIED
@@ -251,35 +83,14 @@ def _process(record: Hl7Message) -> list[str]:
             .exclude(pk=record.pk)
             .first()
         )
-        if duplicate is not None:
-            note = f"Already applied as message #{duplicate.pk}; nothing changed."
-            record.status, record.error, record.ack_code = "applied", note, "AA"
-        else:
+        if duplicate is None:
             with transaction.atomic():
                 applied = _apply(parsed, record)
-            record.status, record.error, record.ack_code = "applied", "", "AA"
-            note = ""
+        record_applied(record, duplicate)
     except Hl7Error as problem:
-        record.status = (
-            Hl7Message.Status.REJECTED
-            if problem.code == REJECT
-            else Hl7Message.Status.ERROR
-        )
-        record.error, record.ack_code = problem.message, problem.code
-        note = problem.message
-    record.processed_at = timezone.now()
-    record.ack = _ack(record.raw, record.ack_code, note, f"ACK{record.pk}")
+        record_refused(record, problem)
+    record_answered(record)
     return applied
-
-
-def receipt_key(raw: str) -> str | None:
-    """Sending facility (MSH-4) and message control id (MSH-10): what makes a
-    message the same message when a lab sends it again. None without an MSH-10."""
-    header = header_fields(raw)
-    control_id = header[10].strip() if len(header) > 10 else ""
-    if not control_id:
-        return None
-    return f"{header[4].strip()[:180]}|{control_id[:50]}"
 
 
 def hl7_receive_one(*, raw: str, source: str = "", actor=None, upload=None) -> Outcome:
@@ -300,14 +111,8 @@ def hl7_receive_one(*, raw: str, source: str = "", actor=None, upload=None) -> O
         else:
             original = None
         if original is None:
-            record = Hl7Message(
-                raw=raw,
-                source=source[:200],
-                received_by=actor,
-                status=Hl7Message.Status.ERROR,
-                ack_code=ERROR,
-                receipt_key=key,
-                upload=upload,
+            record = record_new(
+                raw=raw, key=key, source=source, actor=actor, upload=upload
             )
             try:
                 with transaction.atomic():
@@ -324,12 +129,8 @@ def hl7_receive_one(*, raw: str, source: str = "", actor=None, upload=None) -> O
                 applied = _process(record)
         except Exception:
             logger.exception("HL7 message %s could not be processed", record.pk)
-            record.status, record.ack_code = Hl7Message.Status.ERROR, ERROR
-            record.error = INTERNAL_ERROR
-            record.processed_at = timezone.now()
-            record.ack = _ack(record.raw, ERROR, INTERNAL_ERROR, f"ACK{record.pk}")
+            record_failed_inside(record)
             applied = []
-        record._change_reason = f"received: {record.status}"
         record.save()
     return Outcome(message=record, applied=applied)
 
@@ -346,11 +147,26 @@ def hl7_messages_check(text: str) -> list[str]:
 
 def hl7_receive(*, text: str, source: str = "", actor=None) -> list[Outcome]:
     """Store and apply every message of a file, each on its own; a file with a
-    message past the caps is refused whole (Hl7FileRefused) before any is stored."""
-    return [
-        hl7_receive_one(raw=raw, source=source, actor=actor)
-        for raw in hl7_messages_check(text)
-    ]
+    message past the caps is refused whole (Hl7FileRefused) before any is stored.
+
+    ``batches.BATCH`` messages a transaction; a batch whose writes fail is rolled
+    back and its messages applied one transaction each."""
+    messages = hl7_messages_check(text)
+    outcomes: list[Outcome] = []
+    for start in range(0, len(messages), batches.BATCH):
+        raws = messages[start : start + batches.BATCH]
+        try:
+            with transaction.atomic():
+                outcomes += batches.messages_apply(
+                    raws=raws, source=source, actor=actor
+                )
+            continue
+        except Exception:
+            logger.exception("HL7 batch of %s messages failed: one by one", len(raws))
+        outcomes += [
+            hl7_receive_one(raw=raw, source=source, actor=actor) for raw in raws
+        ]
+    return outcomes
 
 
 def hl7_reprocess(*, message: Hl7Message, actor) -> Outcome:

@@ -14,9 +14,11 @@ from alerts.models import StaffAlert
 from alerts.selectors import alert_visible_to
 from alerts.services import (
     alert_acknowledge,
+    alert_new,
     alert_raise,
     alert_resolve,
     alert_resolve_by_key,
+    alerts_raise_many,
 )
 from automations.events import publish
 from diagnostics import flags, patient_facts
@@ -41,6 +43,8 @@ from diagnostics.services.orders import (
 )
 
 Status = DiagnosticOrder.Status
+# An order in these statuses waits for its clinician's review.
+REVIEW_DUE = (Status.FINAL, Status.CORRECTED)
 
 ACTION_REQUIRED = _("Say what was done about the critical result.")
 NOT_A_NUMBER = _("%(test)s needs a number (for example 12.5), not %(value)r.")
@@ -92,30 +96,20 @@ def _assess(*, order, value: ResultValue, sex: str | None) -> tuple[str, bool, s
     return computed.flag, False, range_text
 
 
-def result_record(
+def observation_fill(
+    observation: "Observation | None",
     *,
     order: DiagnosticOrder,
     value: ResultValue,
     source: str,
     actor=None,
     hl7_message=None,
-    existing: "Observation | None | object" = LOOK_UP,
 ) -> Observation:
-    """Store one result (call inside the caller's transaction).
-
-    A corrected result replaces the value and keeps the earlier one in history; a
-    critical one raises an urgent alert to the ordering clinician.
-    """
+    """``observation`` (or a new one) holding ``value``, flagged, with the reason
+    history keeps; not saved."""
     flag, from_lab, range_text = _assess(
         order=order, value=value, sex=patient_facts.sex_at_birth(order.patient)
     )
-    observation = (
-        Observation.objects.filter(order=order, test=value.test).first()
-        if existing is LOOK_UP
-        else existing
-    )
-    before = None
-    was_critical = observation is not None and observation.is_critical
     if observation is None:
         observation = Observation(order=order, test=value.test)
         reason = f"resulted ({source})"
@@ -141,7 +135,45 @@ def result_record(
     observation.entered_by = actor
     observation.comment = value.comment
     observation._change_reason = reason
+    return observation
+
+
+def result_record(
+    *,
+    order: DiagnosticOrder,
+    value: ResultValue,
+    source: str,
+    actor=None,
+    hl7_message=None,
+    existing: "Observation | None | object" = LOOK_UP,
+) -> Observation:
+    """Store one result (call inside the caller's transaction).
+
+    A corrected result replaces the value and keeps the earlier one in history; a
+    critical one raises an urgent alert to the ordering clinician.
+    """
+    observation = (
+        Observation.objects.filter(order=order, test=value.test).first()
+        if existing is LOOK_UP
+        else existing
+    )
+    was_critical = observation is not None and observation.is_critical
+    observation = observation_fill(
+        observation,
+        order=order,
+        value=value,
+        source=source,
+        actor=actor,
+        hl7_message=hl7_message,
+    )
     observation.save()
+    result_recorded(observation, was_critical=was_critical)
+    return observation
+
+
+def result_recorded(observation: Observation, *, was_critical: bool) -> None:
+    """After a result is stored: a critical value raises an urgent alert (and an
+    event); the alert of a critical value it replaced is resolved."""
     if was_critical:
         # The value it was raised for is gone; a new critical value needs a new
         # acknowledgement.
@@ -150,8 +182,8 @@ def result_record(
         )
     if observation.is_critical:
         _raise_critical_alert(observation)
-        publish("result.critical", patient=order.patient, subject=observation)
-    return observation
+        patient = observation.order.patient
+        publish("result.critical", patient=patient, subject=observation)
 
 
 def _raise_critical_alert(observation: Observation) -> None:
@@ -176,37 +208,56 @@ def _raise_critical_alert(observation: Observation) -> None:
     )
 
 
-def order_status_refresh(*, order: DiagnosticOrder, corrected: bool = False) -> None:
-    """After results arrive: partial while a test lacks a final result, else final
-    (or corrected); a reviewed order that changes needs reviewing again."""
-    results = {o.test_id: o.status for o in order.observations.all()}
-    ordered = set(order.items.values_list("test_id", flat=True))
+def order_status_for(*, results: dict, ordered: set, corrected: bool) -> str:
+    """Partial while a test lacks a final result, else final (or corrected).
+    ``results``: test id → result status."""
     complete = ordered <= set(results) and Observation.Status.PRELIMINARY not in set(
         results.values()
     )
     if corrected and complete:
-        status = Status.CORRECTED
-    else:
-        status = Status.FINAL if complete else Status.PARTIAL
-    now = timezone.now()
-    if order.status != status:
-        order.status = status
-        order.resulted_at = order.resulted_at or now
-        if order.reviewed_at is not None:
-            order.reviewed_at, order.reviewed_by = None, None
-        order._change_reason = f"results: {status}"
+        return Status.CORRECTED
+    return Status.FINAL if complete else Status.PARTIAL
+
+
+def order_status_set(order: DiagnosticOrder, status: str) -> bool:
+    """The new status on the order, unsaved; a reviewed order that changes needs
+    reviewing again. False when it had that status already."""
+    if order.status == status:
+        return False
+    order.status = status
+    order.resulted_at = order.resulted_at or timezone.now()
+    if order.reviewed_at is not None:
+        order.reviewed_at, order.reviewed_by = None, None
+    order._change_reason = f"results: {status}"
+    return True
+
+
+def review_alert(order: DiagnosticOrder):
+    """The ordering clinician's task to review the order's results (unsaved)."""
+    return alert_new(
+        kind="result_to_review",
+        title=_("Results to review: %(accession)s %(patient)s")
+        % {"accession": order.accession, "patient": order.patient},
+        patient=order.patient,
+        subject=order,
+        user=order.ordering_clinician,
+        key=f"review:{order.pk}",
+    )
+
+
+def order_status_refresh(*, order: DiagnosticOrder, corrected: bool = False) -> None:
+    """After results arrive: partial while a test lacks a final result, else final
+    (or corrected); a reviewed order that changes needs reviewing again."""
+    status = order_status_for(
+        results={o.test_id: o.status for o in order.observations.all()},
+        ordered=set(order.items.values_list("test_id", flat=True)),
+        corrected=corrected,
+    )
+    if order_status_set(order, status):
         order.save()
-    if status in (Status.FINAL, Status.CORRECTED):
+    if status in REVIEW_DUE:
         publish("result.resulted", patient=order.patient, subject=order)
-        alert_raise(
-            kind="result_to_review",
-            title=_("Results to review: %(accession)s %(patient)s")
-            % {"accession": order.accession, "patient": order.patient},
-            patient=order.patient,
-            subject=order,
-            user=order.ordering_clinician,
-            key=f"review:{order.pk}",
-        )
+        alerts_raise_many([review_alert(order)])
 
 
 def parse_manual_value(test: TestDefinition, raw: str) -> ResultValue:

@@ -1,12 +1,10 @@
 """What the diagnostics pages share."""
 
-from django.http import Http404
-
+from clinic.edges import found_or_404
 from clinic.models import AccessLog
 from clinic.permissions import RoleRequiredMixin
-from clinic.services import access_log_record
+from clinic.services import access_log_request
 from diagnostics import selectors
-from diagnostics.models import DiagnosticOrder
 from registration.banner import PatientBannerMixin
 
 VIEW_ORDERS = "diagnostics.view_diagnosticorder"
@@ -32,20 +30,19 @@ class OrderMixin(RoleRequiredMixin, PatientBannerMixin):
         return response
 
     def dispatch(self, request, *args, **kwargs):
-        try:
-            self.order = selectors.order_detail(pk=kwargs["pk"])
-        except DiagnosticOrder.DoesNotExist:
-            raise Http404 from None
+        self.order = found_or_404(selectors.order_detail, pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
+    def get_service_kwargs(self) -> dict:
+        return {"order": self.order}
+
     def log_access(self, what: str, action=AccessLog.Action.VIEW) -> None:
-        access_log_record(
-            user=self.request.user,
+        access_log_request(
+            self.request,
             action=action,
             patient=self.order.patient,
             obj=self.order,
             what=what,
-            request=self.request,
         )
 
     def get_context_data(self, **kwargs):

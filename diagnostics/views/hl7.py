@@ -1,7 +1,7 @@
 """HL7 message pages: list and error list, upload, one message, re-process."""
 
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -10,9 +10,9 @@ from django.views.generic import DetailView, FormView, ListView
 
 from clinic.edges import FilteredListMixin, ServiceFormMixin
 from clinic.mixins import ListAccessLogMixin
-from clinic.models import AccessLog
 from clinic.permissions import RoleRequiredMixin
-from clinic.services import access_log_record
+from clinic.services import access_log_request
+from clinic.upload_pages import UploadProgressView
 from diagnostics import selectors
 from diagnostics.exceptions import Hl7FileRefused
 from diagnostics.forms import (
@@ -33,12 +33,8 @@ class Hl7ListView(RoleRequiredMixin, ListAccessLogMixin, FilteredListMixin, List
     filter_form_class = Hl7FilterForm
 
     def get_queryset(self):
-        data = self.get_filters()
-        return selectors.hl7_messages(
-            status=data.get("status", ""),
-            query=data.get("q", ""),
-            upload_id=data.get("upload"),
-        )
+        filters = self.filter_arguments("status", q="query", upload="upload_id")
+        return selectors.hl7_messages(**filters)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -62,20 +58,14 @@ class Hl7UploadView(RoleRequiredMixin, ServiceFormMixin, FormView):
         )
 
 
-class Hl7UploadDetailView(RoleRequiredMixin, View):
+class Hl7UploadDetailView(RoleRequiredMixin, UploadProgressView):
     """An upload's import, polled by htmx while it runs (counts only, no patient
     data: the messages themselves are on their own pages)."""
 
     permission_required = "diagnostics.view_hl7message"
-
-    def get(self, request, pk):
-        upload = get_object_or_404(Hl7Upload, pk=pk)
-        template = (
-            "diagnostics/partials/_hl7_upload_progress.html"
-            if request.htmx
-            else "diagnostics/hl7_upload_detail.html"
-        )
-        return render(request, template, {"upload": upload})
+    model = Hl7Upload
+    template_name = "diagnostics/hl7_upload_detail.html"
+    partial_template_name = "diagnostics/partials/_hl7_upload_progress.html"
 
 
 class Hl7DetailView(RoleRequiredMixin, DetailView):
@@ -86,13 +76,11 @@ class Hl7DetailView(RoleRequiredMixin, DetailView):
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
-        access_log_record(
-            user=request.user,
-            action=AccessLog.Action.VIEW,
+        access_log_request(
+            request,
             patient=selectors.hl7_message_patient(message=self.object),
             obj=self.object,
             what="HL7 message",
-            request=request,
         )
         return response
 

@@ -36,12 +36,10 @@ class OrderListView(RoleRequiredMixin, ListAccessLogMixin, FilteredListMixin, Li
     filter_form_class = OrderFilterForm
 
     def get_queryset(self):
-        data = self.get_filters()
+        mine = self.get_filters().get("mine")
         return selectors.order_list(
-            query=data.get("q", ""),
-            status=data.get("status", ""),
-            priority=data.get("priority", ""),
-            clinician=self.request.user if data.get("mine") else None,
+            clinician=self.request.user if mine else None,
+            **self.filter_arguments("status", "priority", q="query"),
         )
 
     def get_context_data(self, **kwargs):
@@ -130,16 +128,10 @@ class OrderCancelView(OrderMixin, ServiceFormMixin, FormView):
     template_name = "diagnostics/order_action.html"
     form_class = ReasonForm
     success_message = _("Order cancelled.")
+    service = staticmethod(services.order_cancel)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(title=_("Cancel order"), **kwargs)
-
-    def perform(self, form):
-        return services.order_cancel(
-            order=self.order,
-            reason=form.cleaned_data["reason"],
-            actor=self.request.user,
-        )
 
 
 class OrderCollectView(OrderMixin, ServiceFormMixin, FormView):
@@ -172,9 +164,7 @@ class OrderCollectView(OrderMixin, ServiceFormMixin, FormView):
 class OrderSendView(OrderMixin, PostActionView):
     permission_required = "diagnostics.collect_specimen"
     success_message = _("Marked as sent to the lab.")
-
-    def perform(self):
-        return services.order_send_to_lab(order=self.order, actor=self.request.user)
+    service = staticmethod(services.order_send_to_lab)
 
     def get_redirect_url(self, result=None) -> str:
         return self.order.get_absolute_url()

@@ -8,9 +8,8 @@ from django.views.generic import FormView, ListView
 
 from clinic.edges import ServiceFormMixin
 from clinic.mixins import ListAccessLogMixin
-from clinic.models import AccessLog
 from clinic.permissions import RoleRequiredMixin
-from clinic.services import access_log_record
+from clinic.services import access_log_request
 from diagnostics import selectors, services
 from diagnostics.forms import (
     AcknowledgeForm,
@@ -77,16 +76,10 @@ class OrderReviewView(OrderMixin, ServiceFormMixin, FormView):
     template_name = "diagnostics/order_action.html"
     form_class = ReviewForm
     success_message = _("Results signed off.")
+    service = staticmethod(services.order_review)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(title=_("Review results"), **kwargs)
-
-    def perform(self, form):
-        return services.order_review(
-            order=self.order,
-            note=form.cleaned_data["note"],
-            actor=self.request.user,
-        )
 
     def get_result_url(self, result) -> str:
         return reverse("diagnostics:review-list")
@@ -98,6 +91,7 @@ class ObservationAcknowledgeView(
     permission_required = "diagnostics.acknowledge_critical"
     template_name = "diagnostics/order_action.html"
     form_class = AcknowledgeForm
+    service = staticmethod(services.critical_acknowledge)
 
     def get_banner_patient(self):
         return self.order.patient
@@ -112,13 +106,11 @@ class ObservationAcknowledgeView(
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
-        access_log_record(
-            user=request.user,
-            action=AccessLog.Action.VIEW,
+        access_log_request(
+            request,
             patient=self.order.patient,
             obj=self.observation,
             what="critical result",
-            request=request,
         )
         return response
 
@@ -130,12 +122,8 @@ class ObservationAcknowledgeView(
             **kwargs,
         )
 
-    def perform(self, form):
-        return services.critical_acknowledge(
-            observation=self.observation,
-            action_taken=form.cleaned_data["action_taken"],
-            actor=self.request.user,
-        )
+    def get_service_kwargs(self) -> dict:
+        return {"observation": self.observation}
 
     def get_success_message(self, acknowledgement) -> str:
         return ACKNOWLEDGED % {"test": self.observation.test.name}

@@ -3,6 +3,13 @@ the reports and the alert job, by subject: ``mar`` (dose states, the unit grid, 
 patient's doses and orders, the formulary) and ``record`` (the administration
 record for compliance reports). ``select_related`` lives here."""
 
+from medications.selectors.home import (
+    home_medications,
+    home_medications_sharing,
+    reconciliation_last,
+    reconciliation_open,
+    reconciliations_completed,
+)
 from medications.selectors.mar import (
     STATE_FILTERS,
     STATES,
@@ -50,6 +57,8 @@ __all__ = [
     "dose_for_bedside",
     "dose_state",
     "formulary",
+    "home_medications",
+    "home_medications_sharing",
     "mar_for_unit",
     "mar_locations",
     "mar_locations_with_patients",
@@ -57,6 +66,9 @@ __all__ = [
     "patient_doses",
     "patient_orders",
     "recent_administrations",
+    "reconciliation_last",
+    "reconciliation_open",
+    "reconciliations_completed",
     "state_limits",
     "state_of",
 ]

@@ -7,6 +7,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from clinic.record_filters import filter_record
 from medications import conf
 from medications.models import MedicationOrder, ScheduledDose
 from medications.selectors.mar import STATES, state_limits, state_of
@@ -66,20 +67,21 @@ def administration_record(
     refused it. ``kind``: one of RECORD_KINDS."""
     now = now or timezone.now()
     window = conf.time_window()
-    doses = ScheduledDose.objects.exclude(status=DS.CANCELLED)
-    if start is not None:
-        doses = doses.filter(due_at__gte=start)
-    if end is not None:
-        doses = doses.filter(due_at__lt=end)
-    if patient is not None:
-        doses = doses.filter(order__patient=patient)
+    doses = filter_record(
+        ScheduledDose.objects.exclude(status=DS.CANCELLED),
+        at="due_at",
+        start=start,
+        end=end,
+        patient=patient,
+        username=username,
+        patient_field="order__patient",
+        user_fields=(
+            "administration__given_by__username",
+            "status_changed_by__username",
+        ),
+    )
     if location is not None:
         doses = doses.filter(order__location=location)
-    if username:
-        doses = doses.filter(
-            Q(administration__given_by__username=username)
-            | Q(status_changed_by__username=username)
-        )
     given_late = Q(administration__given_at__gt=F("due_at") + window)
     given_early = Q(administration__given_at__lt=F("due_at") - window)
     if kind == "late":

@@ -13,6 +13,13 @@ from medications.services.doses import (
     prn_check,
 )
 from medications.services.formulary import medication_save
+from medications.services.home import (
+    HomeDrug,
+    home_medication_add,
+    reconciliation_complete,
+    reconciliation_decide,
+    reconciliation_start,
+)
 from medications.services.orders import (
     order_change,
     order_create,
@@ -31,9 +38,11 @@ from medications.services.schedule import (
 
 __all__ = [
     "Bedside",
+    "HomeDrug",
     "dose_administer",
     "dose_hold",
     "dose_refuse",
+    "home_medication_add",
     "medication_save",
     "order_change",
     "order_create",
@@ -44,6 +53,9 @@ __all__ = [
     "overdue_alerts_raise",
     "prn_administer",
     "prn_check",
+    "reconciliation_complete",
+    "reconciliation_decide",
+    "reconciliation_start",
     "schedule_cancel_open",
     "schedule_generate",
     "schedule_regenerate",

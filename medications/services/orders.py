@@ -13,6 +13,7 @@ from medications import allergies, conf
 from medications.dose_times import parse_time_of_day
 from medications.exceptions import AllergyBlocked, DuplicateTherapy, OrderNotChangeable
 from medications.models import Medication, MedicationOrder
+from medications.selectors.home import home_medications_sharing
 from medications.services.schedule import schedule_cancel_open, schedule_regenerate
 from medications.units import convert, units_fit
 
@@ -30,6 +31,10 @@ ALLERGY_MATCH = _(
 DUPLICATE_THERAPY = _(
     "Duplicate therapy: the patient already has an active order for %(medication)s "
     "(%(existing)s). Confirm to order it as well."
+)
+HOME_DUPLICATE = _(
+    "Duplicate therapy: the patient takes %(home)s at home, which shares an "
+    "ingredient with %(medication)s. Confirm to order it as well."
 )
 REASON_REQUIRED = _("Give a reason; it is kept in the order's history.")
 NOT_ACTIVE = _("Only an active order can be %(action)s; this one is %(status)s.")
@@ -150,7 +155,8 @@ def order_create(
 ) -> MedicationOrder:
     """An order passes the checks: a unit that fits, no more than the maximum single
     dose, an allowed route; an allergy match needs an override reason (kept); a second
-    active order for the same drug needs the clinician's confirmation."""
+    active order for the same drug, or a home medication sharing an ingredient,
+    needs the clinician's confirmation."""
     now = now or timezone.now()
     order = MedicationOrder(
         patient=patient,
@@ -189,16 +195,27 @@ def order_create(
         )
     with transaction.atomic():
         existing = _duplicates(order).first()
+        at_home = home_medications_sharing(
+            patient=patient, ingredients=[*medication.ingredients, medication.name]
+        )
         if existing is not None and not confirm_duplicate:
             raise DuplicateTherapy(
                 DUPLICATE_THERAPY
                 % {"medication": medication.name, "existing": str(existing)}
             )
+        if at_home and not confirm_duplicate:
+            raise DuplicateTherapy(
+                HOME_DUPLICATE
+                % {
+                    "medication": medication.name,
+                    "home": ", ".join(str(home) for home in at_home),
+                }
+            )
         change_reason = f"ordered by {actor.get_username()}"
         if matches:
             order.allergy_override_reason = reason
             change_reason += f"; allergy override ({', '.join(matches)}): {reason}"
-        if existing is not None:
+        if existing is not None or at_home:
             change_reason += "; duplicate therapy confirmed"
         order._change_reason = change_reason[:100]
         order.save()
@@ -206,13 +223,20 @@ def order_create(
     return order
 
 
+def _reason_given(reason: str) -> str:
+    """A change of an order keeps its reason in the history: one is required."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": REASON_REQUIRED})
+    return reason
+
+
 def order_change(
     *, order: MedicationOrder, actor, reason: str, now: datetime | None = None, **fields
 ) -> MedicationOrder:
     """A changed active order is re-checked and its doses not yet given are
     regenerated (given, held and refused doses stay as they were)."""
-    if not reason.strip():
-        raise ValidationError({"reason": REASON_REQUIRED})
+    _reason_given(reason)
     now = now or timezone.now()
     unknown = set(fields) - set(SCHEDULE_FIELDS) - {"indication", "instructions"}
     if unknown:
@@ -244,7 +268,7 @@ def order_change(
     return order
 
 
-def _set_status(*, order, status, reason, actor, now, verb):
+def _set_status(*, order, status, reason, actor, verb):
     order.status = status
     order.status_reason = reason
     order._change_reason = f"{verb}: {reason}"[:100]
@@ -254,31 +278,20 @@ def _set_status(*, order, status, reason, actor, now, verb):
 
 def order_hold(*, order: MedicationOrder, actor, reason: str, now=None):
     """A held order gives no doses; its open doses are cancelled until resumed."""
-    reason = reason.strip()
-    if not reason:
-        raise ValidationError({"reason": REASON_REQUIRED})
+    reason = _reason_given(reason)
     with transaction.atomic():
         order = MedicationOrder.objects.select_for_update().get(pk=order.pk)
         if order.status != S.ACTIVE:
             raise OrderNotChangeable(
                 NOT_ACTIVE % {"action": _("held"), "status": order.get_status_display()}
             )
-        _set_status(
-            order=order,
-            status=S.HELD,
-            reason=reason,
-            actor=actor,
-            now=now,
-            verb="held",
-        )
+        _set_status(order=order, status=S.HELD, verb="held", reason=reason, actor=actor)
     return order
 
 
 def order_resume(*, order: MedicationOrder, actor, reason: str, now=None):
     """A resumed order schedules its doses again from now on."""
-    reason = reason.strip()
-    if not reason:
-        raise ValidationError({"reason": REASON_REQUIRED})
+    reason = _reason_given(reason)
     now = now or timezone.now()
     with transaction.atomic():
         order = MedicationOrder.objects.select_for_update().get(pk=order.pk)
@@ -294,9 +307,7 @@ def order_resume(*, order: MedicationOrder, actor, reason: str, now=None):
 
 def order_discontinue(*, order: MedicationOrder, actor, reason: str, now=None):
     """A discontinued order is final; its open doses are cancelled."""
-    reason = reason.strip()
-    if not reason:
-        raise ValidationError({"reason": REASON_REQUIRED})
+    reason = _reason_given(reason)
     with transaction.atomic():
         order = MedicationOrder.objects.select_for_update().get(pk=order.pk)
         if order.status in (S.DISCONTINUED, S.COMPLETED):
@@ -306,10 +317,9 @@ def order_discontinue(*, order: MedicationOrder, actor, reason: str, now=None):
         _set_status(
             order=order,
             status=S.DISCONTINUED,
+            verb="discontinued",
             reason=reason,
             actor=actor,
-            now=now,
-            verb="discontinued",
         )
     return order
 

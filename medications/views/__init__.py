@@ -8,6 +8,12 @@ from medications.views.formulary import (
     MedicationCreateView,
     MedicationUpdateView,
 )
+from medications.views.home import (
+    HomeMedicationListView,
+    ReconciliationCompleteView,
+    ReconciliationDecideView,
+    ReconciliationStartView,
+)
 from medications.views.mar import MarView, PatientMarView, ScanWristbandView
 from medications.views.orders import OrderCreateView, OrderDetailView
 from medications.views.printouts import MarPrintView, WristbandPdfView
@@ -17,6 +23,7 @@ __all__ = [
     "FormularyView",
     "GiveDoseView",
     "GivePrnView",
+    "HomeMedicationListView",
     "MarPrintView",
     "MarView",
     "MedicationCreateView",
@@ -24,6 +31,9 @@ __all__ = [
     "OrderCreateView",
     "OrderDetailView",
     "PatientMarView",
+    "ReconciliationCompleteView",
+    "ReconciliationDecideView",
+    "ReconciliationStartView",
     "ScanWristbandView",
     "WristbandPdfView",
 ]

@@ -17,9 +17,8 @@ from clinic.clock import day_bounds
 from clinic.edges import FilteredListMixin
 from clinic.fields import date_from_query
 from clinic.mixins import PatientAccessLogMixin
-from clinic.models import AccessLog
 from clinic.permissions import RoleRequiredMixin
-from clinic.services import access_log_record
+from clinic.services import access_log_request
 from medications import selectors
 from medications.forms import MarFilterForm
 from medications.views.common import (
@@ -85,12 +84,10 @@ class MarView(RoleRequiredMixin, FilteredListMixin, TemplateView):
                 patient_id=attrgetter("pk"),
                 restricted=attrgetter("restriction"),
             )
-        access_log_record(
-            user=self.request.user,
-            action=AccessLog.Action.VIEW,
+        access_log_request(
+            self.request,
             obj=location,
             what=f"unit MAR from {start:%Y-%m-%d %H:%M} to {end:%H:%M}",
-            request=self.request,
         )
         return super().get_context_data(
             mar=mar,

@@ -10,7 +10,7 @@ from clinic.clock import day_bounds
 from clinic.fields import date_from_query
 from clinic.models import AccessLog
 from clinic.permissions import RoleRequiredMixin
-from clinic.services import access_log_record
+from clinic.services import access_log_request
 from medications import printing, selectors
 from medications.views.common import VIEW_MAR
 from registration.models import Patient
@@ -24,13 +24,12 @@ class _PatientPdfView(RoleRequiredMixin, View):
     def get(self, request, patient_pk):
         patient = get_object_or_404(Patient, pk=patient_pk)
         content, filename = self.render_pdf(patient)
-        access_log_record(
-            user=request.user,
+        access_log_request(
+            request,
             action=AccessLog.Action.PRINT,
             patient=patient,
             obj=patient,
             what=self.access_what,
-            request=request,
         )
         response = HttpResponse(content, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{filename}"'

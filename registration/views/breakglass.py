@@ -13,9 +13,8 @@ from django.views.generic import FormView
 
 from clinic.edges import FilteredListMixin, ServiceFormMixin
 from clinic.mixins import ListAccessLogMixin
-from clinic.models import AccessLog
 from clinic.permissions import RoleRequiredMixin
-from clinic.services import access_log_record
+from clinic.services import access_log_request
 from registration import breakglass
 from registration.forms import (
     BreakGlassForm,
@@ -62,13 +61,11 @@ class BreakGlassView(RoleRequiredMixin, ServiceFormMixin, FormView):
                 % {"time": f"{timezone.localtime(grant.expires_at):%H:%M}"},
             )
             return redirect(target)
-        access_log_record(
-            user=request.user,
-            action=AccessLog.Action.VIEW,
+        access_log_request(
+            request,
             patient=self.patient,
             obj=self.patient,
             what="restricted record: asked for a reason",
-            request=request,
         )
         return super().get(request, *args, **kwargs)
 
@@ -116,6 +113,7 @@ class RestrictionView(RoleRequiredMixin, ServiceFormMixin, FormView):
     permission_required = "registration.restrict_patient"
     template_name = "registration/restriction.html"
     form_class = RestrictionForm
+    service = staticmethod(breakglass.patient_set_restriction)
 
     def dispatch(self, request, *args, **kwargs):
         self.patient = get_object_or_404(Patient, pk=kwargs["pk"])
@@ -139,23 +137,13 @@ class RestrictionView(RoleRequiredMixin, ServiceFormMixin, FormView):
         }
 
     def get_context_data(self, **kwargs):
-        access_log_record(
-            user=self.request.user,
-            action=AccessLog.Action.VIEW,
-            patient=self.patient,
-            obj=self.patient,
-            what="restriction",
-            request=self.request,
+        access_log_request(
+            self.request, patient=self.patient, obj=self.patient, what="restriction"
         )
         return super().get_context_data(patient=self.patient, **kwargs)
 
-    def perform(self, form):
-        return breakglass.patient_set_restriction(
-            patient=self.patient,
-            restriction=form.cleaned_data["restriction"],
-            reason=form.cleaned_data["reason"],
-            actor=self.request.user,
-        )
+    def get_service_kwargs(self) -> dict:
+        return {"patient": self.patient}
 
     def get_success_message(self, patient) -> str:
         if patient.restriction:

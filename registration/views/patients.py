@@ -11,9 +11,8 @@ from django.views.generic import FormView, TemplateView
 
 from clinic.edges import ServiceFormMixin, querystring
 from clinic.mixins import ListAccessLogMixin, PatientAccessLogMixin
-from clinic.models import AccessLog
 from clinic.permissions import RoleRequiredMixin
-from clinic.services import access_log_record
+from clinic.services import access_log_request
 from registration import selectors, services
 from registration.banner import NO_STORE
 from registration.chart_panel import chart_alerts, chart_panels
@@ -173,13 +172,8 @@ class PatientLookupView(RoleRequiredMixin, View):
         ):
             return refusal(request, patient.pk)
         if patient is not None:
-            access_log_record(
-                user=request.user,
-                action=AccessLog.Action.VIEW,
-                patient=patient,
-                obj=patient,
-                what="patient by MRN",
-                request=request,
+            access_log_request(
+                request, patient=patient, obj=patient, what="patient by MRN"
             )
         response = render(
             request,

@@ -10,7 +10,7 @@ from django.views.generic import FormView
 from clinic.edges import PostActionView, ServiceFormMixin
 from clinic.models import AccessLog
 from clinic.permissions import RoleRequiredMixin
-from clinic.services import access_log_record
+from clinic.services import access_log_request
 from clinic.storage import stored_download
 from registration import services
 from registration.forms import AllergyForm, CoverageForm
@@ -81,13 +81,12 @@ class CoverageCardView(RoleRequiredMixin, View):
             )
         except FileNotFoundError:
             raise Http404(_("The card image is missing from the file store.")) from None
-        access_log_record(
-            user=request.user,
+        access_log_request(
+            request,
             action=AccessLog.Action.DOWNLOAD,
             patient=coverage.patient,
             obj=coverage,
             what=f"insurance card {side}",
-            request=request,
         )
         response["Cache-Control"] = "private, no-store"
         return response

@@ -54,6 +54,19 @@ def is_overlap(error: IntegrityError) -> bool:
     return constraint in OVERLAP_CONSTRAINTS
 
 
+def overlap_on_save(appointment: Appointment) -> IntegrityError | None:
+    """Save the visit; the database's refusal when its time overlaps another's
+    (``is_overlap``), else None. Any other refusal is raised."""
+    try:
+        with transaction.atomic():
+            appointment.save()
+    except IntegrityError as error:
+        if not is_overlap(error):
+            raise
+        return error
+    return None
+
+
 def local_text(moment: datetime) -> str:
     return timezone.localtime(moment).strftime("%a %d %b %Y %H:%M")
 
@@ -156,16 +169,12 @@ def _place(
             raise SlotTaken(NO_ROOM_FREE, _alternatives(appointment))
     appointment.override_reason = override_reason
     appointment.full_clean(validate_constraints=False)
-    try:
-        with transaction.atomic():
-            appointment.save()
-    except IntegrityError as error:
-        if not is_overlap(error):
-            raise
+    overlap = overlap_on_save(appointment)
+    if overlap is not None:
         # Another clerk took the time between our check and our insert.
         if appointment._state.adding:
             appointment.pk = None
-        raise SlotTaken(SLOT_TAKEN, _alternatives(appointment)) from error
+        raise SlotTaken(SLOT_TAKEN, _alternatives(appointment)) from overlap
     return appointment
 
 
@@ -185,12 +194,14 @@ def appointment_book(
     series_index: int | None = None,
     allow_past: bool = False,
     waitlist_entry: WaitlistEntry | None = None,
+    via: str = "",
 ) -> Appointment:
     """A provider's (and a room's) time goes to at most one active visit, unless a
     user allowed to double-book does so with a reason; the same patient is not
     booked twice at once without a reason. A booking offered from the patient's
     waitlist entry marks that entry booked in the same transaction (an entry of
-    another patient is left as it is)."""
+    another patient is left as it is). ``via`` names a booker that is not a staff
+    user (a FHIR client) in the visit's history."""
     appointment = Appointment(
         patient=patient,
         appointment_type=appointment_type,
@@ -204,8 +215,9 @@ def appointment_book(
         series_index=series_index,
     )
     reason = override_reason.strip()
+    booked = f"booked via {via}" if via else "booked"
     appointment._change_reason = (
-        f"booked; override: {reason}"[:100] if reason else "booked"
+        f"{booked}; override: {reason}"[:100] if reason else booked[:100]
     )
     with transaction.atomic():
         _place(

@@ -6,7 +6,7 @@ change started.
 """
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -22,7 +22,7 @@ from scheduling.exceptions import (
     CannotUndo,
 )
 from scheduling.models import Appointment
-from scheduling.services.booking import is_overlap
+from scheduling.services.booking import overlap_on_save
 from scheduling.services.visits import NO_SHOW_TASK_KEY
 
 S = Appointment.Status
@@ -62,13 +62,9 @@ def _undo_no_show(locked: Appointment, *, actor, reason: str, now) -> None:
     locked.status = _status_before(locked)
     locked.no_show_at = locked.no_show_by = None
     locked.no_show_undone_at = now
-    try:
-        with transaction.atomic():
-            locked.save()
-    except IntegrityError as error:
-        if not is_overlap(error):
-            raise
-        raise CannotUndo(str(UNDO_SLOT_TAKEN)) from error
+    overlap = overlap_on_save(locked)
+    if overlap is not None:
+        raise CannotUndo(str(UNDO_SLOT_TAKEN)) from overlap
     note = f"no-show undone: {reason}"[:200]
     alert_resolve_by_key(
         key=NO_SHOW_TASK_KEY % {"pk": locked.pk}, note=note, actor=actor

@@ -157,6 +157,9 @@ class _AppointmentPage(PatientAccessLogMixin, AppointmentMixin, PatientBannerMix
     def get_context_data(self, **kwargs):
         return super().get_context_data(appointment=self.appointment, **kwargs)
 
+    def get_service_kwargs(self) -> dict:
+        return {"appointment": self.appointment}
+
 
 class AppointmentActionView(AppointmentMixin, PostActionView):
     """A quick status change (confirm, room, complete, no-show, check-in without
@@ -264,6 +267,7 @@ class UndoView(_AppointmentPage, ServiceFormMixin, FormView):
     template_name = "scheduling/undo.html"
     form_class = UndoForm
     access_what = "undo"
+    service = staticmethod(services.appointment_undo)
 
     def get_context_data(self, **kwargs):
         a = self.appointment
@@ -272,13 +276,6 @@ class UndoView(_AppointmentPage, ServiceFormMixin, FormView):
             deadline=visit_windows.undo_deadline(a),
             can_undo=visit_windows.can_undo(a, timezone.now()),
             **kwargs,
-        )
-
-    def perform(self, form):
-        return services.appointment_undo(
-            appointment=self.appointment,
-            actor=self.request.user,
-            reason=form.cleaned_data["reason"],
         )
 
     def get_success_message(self, appointment) -> str:

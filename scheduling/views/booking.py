@@ -11,9 +11,8 @@ from django.views import View
 from django.views.generic import FormView
 
 from clinic.edges import ServiceFormMixin
-from clinic.models import AccessLog
 from clinic.permissions import RoleRequiredMixin
-from clinic.services import access_log_record
+from clinic.services import access_log_request
 from scheduling import selectors, services
 from scheduling.exceptions import SlotTaken
 from scheduling.forms import BookForm, FindSlotForm
@@ -194,12 +193,7 @@ class CandidatesView(AppointmentMixin, View):
             {"appointment": a, "candidates": rows},
         )
         # Names the cancelled visit's patient; the candidates are other patients.
-        access_log_record(
-            user=request.user,
-            action=AccessLog.Action.VIEW,
-            patient=a.patient,
-            obj=a,
-            what=f"waitlist candidates ({len(rows)})",
-            request=request,
+        access_log_request(
+            request, patient=a.patient, obj=a, what=f"waitlist candidates ({len(rows)})"
         )
         return response

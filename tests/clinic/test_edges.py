@@ -74,6 +74,36 @@ def test_success_adds_the_message_and_redirects():
     assert [str(m) for m in get_messages(request)] == ["Saved."]
 
 
+class _Served(ServiceFormMixin, FormView):
+    form_class = NameForm
+    template_name = "clinic/staff_form.html"
+    success_url = "/done/"
+    calls: list = []
+
+    @staticmethod
+    def service(**kwargs):
+        _Served.calls.append(kwargs)
+
+    def get_service_kwargs(self):
+        return {"record": "the page's record"}
+
+
+def test_a_named_service_gets_the_record_the_form_fields_and_the_actor():
+    request = _request(data={"name": "Ada"})
+    request.user = "the user"
+    view = _Served()
+    view.setup(request)
+    assert view.post(request).status_code == 302
+    assert _Served.calls == [
+        {
+            "record": "the page's record",
+            "name": "Ada",
+            "confirm": False,
+            "actor": "the user",
+        }
+    ]
+
+
 def test_a_validation_error_naming_a_field_lands_on_that_field():
     view, request, response = _post_form(ValidationError({"name": "Not that one."}))
     assert response.status_code == 200
@@ -124,6 +154,30 @@ def test_a_post_action_shows_the_outcome_as_a_message(raises, expected):
     assert [str(m) for m in get_messages(request)] == expected
 
 
+class _ServedAction(PostActionView):
+    @staticmethod
+    def service(**kwargs):
+        return kwargs
+
+    def get_service_kwargs(self):
+        return {"record": "the record"}
+
+    def get_success_message(self, result):
+        return f"Done: {sorted(result.items())}"
+
+    def get_redirect_url(self, result=None):
+        return "/back/"
+
+
+def test_a_post_action_calls_its_named_service_with_the_record_and_the_actor():
+    request = _request()
+    request.user = "the user"
+    _ServedAction.as_view()(request)
+    assert [str(m) for m in get_messages(request)] == [
+        "Done: [('actor', 'the user'), ('record', 'the record')]"
+    ]
+
+
 def test_a_post_action_refuses_get():
     assert _Action.as_view()(_request(method="get")).status_code == 405
 
@@ -160,6 +214,17 @@ def test_a_bad_filter_shows_its_error_and_lists_unfiltered():
     view, context = _list("/l/?day=31-31-2026")
     assert view.seen == {}
     assert "day" in context["filter_form"].errors
+
+
+def test_filter_arguments_rename_fields_and_leave_out_an_invalid_form():
+    view, _ = _list("/l/?q=ada&day=2026-12-05")
+    assert view.filter_arguments("day", q="query") == {
+        "query": "ada",
+        "day": view.seen["day"],
+    }
+    assert view.filter_arguments(q="query") == {"query": "ada"}
+    bad, _ = _list("/l/?q=ada&day=31-31-2026")
+    assert bad.filter_arguments("day", q="query") == {}
 
 
 def test_querystring_keeps_repeated_keys():

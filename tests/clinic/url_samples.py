@@ -377,13 +377,57 @@ def _automation_starter(users):
     return {"slug": "no-show-follow-up"}, None
 
 
+def _problem(users):
+    from tests.careplans.factories import diabetic_plan
+
+    return {"pk": diabetic_plan().problem_id}, None
+
+
+def _care_plan(users):
+    from tests.careplans.factories import diabetic_plan
+
+    return {"pk": diabetic_plan().pk}, None
+
+
+def _education_activity(users):
+    from tests.careplans.factories import diabetic_plan
+
+    return {"pk": diabetic_plan().activities.get(kind="education").pk}, None
+
+
+def _home_medication(users):
+    from medications.services import HomeDrug, home_medication_add
+
+    home = home_medication_add(
+        patient=PatientFactory(),
+        drug=HomeDrug(
+            name="Aspirin", typed_reason="OTC", dose="81 mg", frequency="daily"
+        ),
+        actor=users["Nurse"],
+    )
+    return {"pk": home.pk}, None
+
+
 SAMPLES = {
+    "careplans:problems": _mar_patient,
+    "careplans:problem-resolve": _problem,
+    "careplans:plan-create": _problem,
+    "careplans:plan": _care_plan,
+    "careplans:activity-create": _care_plan,
+    "careplans:education-record": _education_activity,
+    "medications:home-list": _mar_patient,
+    "medications:review-start": _mar_patient,
+    "medications:review-complete": _mar_patient,
+    "medications:review-decide": _home_medication,
     "fhir:type": _fhir_type,
     "fhir:type-history": _fhir_type,
     "fhir:instance": _fhir_instance,
     "fhir:instance-history": _fhir_instance,
     "fhir:vread": _fhir_version,
     "fhir:not-found": lambda users: ({"rest": "nowhere"}, None),
+    "fhir:group-export": lambda users: ({"ident": "1"}, None),
+    "fhir:export-status": lambda users: ({"ident": "1"}, None),
+    "fhir:export-file": lambda users: ({"ident": "1", "type_name": "Patient"}, None),
     "automations:edit": _automation,
     "automations:toggle": _automation,
     "automations:copy": _automation,
@@ -481,6 +525,7 @@ SAMPLES = {
     "billing:charge-edit": _charge,
     "billing:charge-remove": _charge,
     "billing:diagnosis-remove": _visit_diagnosis,
+    "billing:diagnosis-to-problem": _visit_diagnosis,
     "billing:batch-detail": _submission_batch,
     "billing:batch-download": _submission_batch,
     "billing:batch-retry": _submission_batch,

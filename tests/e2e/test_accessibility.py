@@ -74,6 +74,7 @@ def _demo_pages():
     """(user, url) for each role's main page and the forms named in the issue,
     resolved against the seeded demo clinic."""
     from billing.models import Claim
+    from careplans.models import CarePlan
     from medications.models import ScheduledDose
     from registration.models import Patient
     from scheduling.models import Appointment
@@ -118,6 +119,13 @@ def _demo_pages():
         ("admin", reverse("smart:client-create")),
         ("admin", BackendClient.objects.get(name="Demo EHR").get_absolute_url()),
     ]
+    plan = CarePlan.objects.order_by("pk").first()
+    if plan is not None:
+        pages += [
+            ("clinician", reverse("careplans:plan", args=[plan.pk])),
+            ("clinician", reverse("careplans:problems", args=[plan.patient_id])),
+            ("nurse", reverse("medications:home-list", args=[plan.patient_id])),
+        ]
     if claim is not None:
         pages.append(("billing", reverse("billing:claim-detail", args=[claim.pk])))
     if visit is not None:

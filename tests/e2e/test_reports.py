@@ -42,10 +42,11 @@ def _fill_access_log(rows: int, *, user, patient) -> None:
         )
 
 
-def _start_worker(redis_url: str) -> subprocess.Popen:
+def _start_worker(redis_url: str, storage_env: dict) -> subprocess.Popen:
     db = connection.settings_dict
     env = {
         **os.environ,
+        **storage_env,
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "REDIS_URL": redis_url,
         # Beats (and so progress on the page) often enough to be seen mid-way.
@@ -77,12 +78,12 @@ def _watch_progress(page, timeout: float = 240) -> list[int]:
     raise AssertionError(f"the export did not finish; the bar showed {seen}")
 
 
-def _export_in_background(page, report_url: str, button: str, redis_url: str):
+def _export_in_background(page, report_url: str, button: str, *worker_args):
     page.goto(report_url)
     page.get_by_role("button", name=button).click()
     page.wait_for_url("**/reports/exports/*/")
     assert page.locator("#export-status").inner_text().startswith("Waiting")
-    worker = _start_worker(redis_url)
+    worker = _start_worker(*worker_args)
     try:
         seen = _watch_progress(page)
     finally:
@@ -96,7 +97,7 @@ def _export_in_background(page, report_url: str, button: str, redis_url: str):
 
 
 def test_an_administrator_exports_a_large_report_and_watches_it_run(
-    page, make_user, redis_url
+    page, make_user, redis_url, file_storage_env
 ):
     make_user("Administrator", username="ada")
     nurse = make_user("Nurse", username="nora")
@@ -112,7 +113,7 @@ def test_an_administrator_exports_a_large_report_and_watches_it_run(
     report_url = page.base_url + "/reports/access-log/?user=nora"
 
     seen, pdf_hash, pdf = _export_in_background(
-        page, report_url, "Export PDF", redis_url
+        page, report_url, "Export PDF", redis_url, file_storage_env
     )
     assert seen[0] == 0 and seen[-1] == 100
     assert any(0 < value < 100 for value in seen), seen  # it advanced visibly
@@ -123,7 +124,7 @@ def test_an_administrator_exports_a_large_report_and_watches_it_run(
     assert pdf_hash in last_page.replace("\n", "")
 
     seen, csv_hash, csv_bytes = _export_in_background(
-        page, report_url, "Export CSV in background", redis_url
+        page, report_url, "Export CSV in background", redis_url, file_storage_env
     )
     assert seen[-1] == 100
     body, hash_line = csv_bytes.rstrip(b"\n").rsplit(b"\n", 1)

@@ -33,6 +33,26 @@ class Api:
         assert response["Content-Type"].startswith("application/fhir+json")
         return response.json()
 
+    def pages(self, path: str, params=None) -> list[dict]:
+        """Every page of a search or history, following ``next`` links."""
+        found = []
+        while path:
+            found.append(self.json(path, params))
+            nexts = [x["url"] for x in found[-1]["link"] if x["relation"] == "next"]
+            path, params = (
+                (nexts[0].split("/fhir/", 1)[1], None) if nexts else ("", None)
+            )
+        return found
+
+    def ids(self, path: str, params=None, key=lambda r: r["id"]) -> list:
+        """``key`` of every matched resource on every page, in order."""
+        return [
+            key(e["resource"])
+            for page in self.pages(path, params)
+            for e in page.get("entry", [])
+            if e.get("search", {}).get("mode", "match") == "match"
+        ]
+
 
 @pytest.fixture
 def api(client, db) -> Api:

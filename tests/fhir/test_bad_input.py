@@ -2,6 +2,8 @@
 
 import pytest
 
+from fhir.errors import FhirError
+from fhir.http import json_body
 from registration.models import Patient
 from tests.fhir.schema import assert_valid_r4
 from tests.registration.factories import PatientFactory
@@ -92,5 +94,23 @@ def test_a_path_outside_the_api_is_a_404_outcome(api):
     _outcome(api.get("$export!"), 404)
 
 
-def test_malformed_json_bodies_are_refused(api):
-    _outcome(api.post("Patient", "{not json"), 405)
+def test_a_post_where_no_create_is_declared_is_a_405(api):
+    _outcome(api.post("Patient", {"resourceType": "Patient"}), 405)
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "status"),
+    [
+        (b"{not json", "application/fhir+json", 400),
+        (b"\xff\xfe", "application/fhir+json", 400),
+        (b"[1, 2]", "application/json", 400),
+        (b'{"resourceType": 7}', "application/fhir+json", 400),
+        (b'{"resourceType": "Appointment"}', "text/plain", 415),
+    ],
+)
+def test_a_malformed_body_is_refused_before_any_create(rf, body, content_type, status):
+    request = rf.post("/fhir/Appointment", body, content_type=content_type)
+    with pytest.raises(FhirError) as refused:
+        json_body(request)
+    assert refused.value.status == status
+    assert_valid_r4(refused.value.outcome())

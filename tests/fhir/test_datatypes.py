@@ -8,6 +8,7 @@ from clinic.fhir_datatypes import (
     codeable,
     identifier,
     instant,
+    practitioner,
     reference,
 )
 
@@ -32,3 +33,20 @@ def test_builders_say_nothing_when_there_is_nothing():
     assert codeable(None, None, text="Home remedy") == {"text": "Home remedy"}
     assert identifier("urn:clinicops:mrn", "") is None
     assert date(2026, 1, 1).isoformat() == "2026-01-01"
+
+
+def test_practitioner_is_the_provider_else_the_name_alone():
+    class Provider:
+        pk = 3
+
+    class User:
+        username, provider = "nurse.kim", None
+
+        def get_full_name(self):
+            return ""
+
+    nurse, doctor = User(), User()
+    doctor.provider, doctor.username = Provider(), "dr.lee"
+    assert practitioner(nurse) == {"display": "nurse.kim"}
+    assert practitioner(doctor) == {"reference": "Practitioner/3", "display": "dr.lee"}
+    assert practitioner(None) is None

@@ -6,10 +6,14 @@ with the same Faker so the whole clinic is the same for the same ``--seed``.
 
 import random
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils.module_loading import import_string
 from faker import Faker
+
+from clinic.models import StaffProfile
 
 DEMO_PASSWORD = "clinicops-demo-passphrase"
 
@@ -24,8 +28,31 @@ DEMO_SEEDERS = [
     "alerts.demo.seed_alerts",
     "billing.demo.seed_billing",
     "automations.demo.seed_automations",
+    "careplans.demo.seed_careplans",
     "smart.demo.seed_api_clients",
 ]
+
+
+def demo_staff(*, username, first_name, last_name, role, location, is_staff=False):
+    """A demo account in ``role`` working at ``location``; the demo password is set
+    once, when the account is made."""
+    user, created = get_user_model().objects.get_or_create(
+        username=username,
+        defaults={
+            "first_name": first_name,
+            "last_name": last_name,
+            "email": f"{username}@clinic.example",
+            "is_staff": is_staff,
+        },
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    user.groups.set([Group.objects.get(name=role)])
+    StaffProfile.objects.update_or_create(
+        user=user, defaults={"role": role, "default_location": location}
+    )
+    return user
 
 
 class Command(BaseCommand):

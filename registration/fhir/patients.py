@@ -1,6 +1,4 @@
-"""Registration's records as FHIR R4 / US Core resources (served by the ``fhir`` app).
-
-Patient (US Core Patient). Search values become ORM lookups: the MRN through
+"""US Core Patient. Search values become ORM lookups: the MRN through
 ``patient_mrn_q`` (the unique index), names through the trigram index on
 ``registration.search.SEARCH_TEXT`` (each word of the value starts a word of the
 family, given or preferred name, as FHIR's default string match asks).
@@ -33,24 +31,22 @@ BIRTH_SEX_CODE = {"F": "F", "M": "M"}  # anything else: UNK
 def _telecom(system: str, value, use: str, rank: int | None = None):
     if not value:
         return None
-    return clean({"system": system, "value": str(value), "use": use, "rank": rank})
+    # A stored number was checked when it was typed: E.164 without validating it
+    # again (str() would, at a cost a bulk export of every patient feels).
+    text = getattr(value, "as_e164", value)
+    return clean({"system": system, "value": str(text), "use": use, "rank": rank})
 
 
 def _address(p: Patient) -> dict | None:
+    """The home address, or None when none was given (an address of ``use``
+    alone says nothing)."""
     lines = [p.address_line1, p.address_line2]
-    return (
-        clean(
-            {
-                "use": "home",
-                "line": lines,
-                "city": p.city,
-                "state": p.state,
-                "postalCode": p.postal_code,
-                "country": p.country if any(lines) or p.city else None,
-            }
-        )
-        or None
+    where = clean(
+        {"line": lines, "city": p.city, "state": p.state, "postalCode": p.postal_code}
     )
+    if not where:
+        return None
+    return {"use": "home", **where, "country": p.country or None}
 
 
 def patient_to_fhir(p: Patient) -> dict:
@@ -156,12 +152,11 @@ def _patient_identifier(rows, modifier: str, values: list[tuple[str, str]]):
     return rows.filter(matches)
 
 
-PATIENT = ResourceType(
-    name="Patient",
-    model=Patient,
+PATIENT = ResourceType.us_core(
+    "Patient",
+    Patient,
+    patient_to_fhir,
     queryset=lambda: Patient.objects.exclude(status=Patient.Status.MERGED),
-    to_fhir=patient_to_fhir,
-    profile=US_CORE + "us-core-patient",
     patient_path="",
     replaced_by=_patient_survivor,
     sorts={"birthdate": "birth_date"},
@@ -177,13 +172,17 @@ PATIENT = ResourceType(
             documentation="Each word starts a word of the family, given or "
             "preferred name.",
         ),
-        SearchParam.string("family", "family_name"),
-        SearchParam.string("given", "given_name", "middle_name", "preferred_name"),
+        SearchParam.string("family", "family_name", expression="Patient.name.family"),
+        SearchParam.string(
+            "given",
+            "given_name",
+            "middle_name",
+            "preferred_name",
+            expression="Patient.name.given",
+        ),
         SearchParam.date("birthdate", "birth_date"),
         SearchParam.token(
             "gender", "sex_at_birth", codes={v: k for k, v in GENDER.items()}
         ),
     ),
 )
-
-RESOURCES = (PATIENT,)

@@ -1,25 +1,18 @@
-"""The engine: an event → the automations it starts → their actions, one by one.
+"""A run's actions, one step at a time: waits, retries, stopping.
 
-Rules it keeps:
-
-* an automation runs at most once per event (unique constraint on the pair);
-* an event more than ``MAX_DEPTH`` runs deep is recorded but starts nothing (loops);
-* a disabled automation starts nothing and its runs stop where they are;
-* each action is done and its outcome written in one transaction, so a job that
-  runs twice never does an action twice; a failing action is retried
-  (``RETRY_DELAYS``), then the run fails — the service that emitted the event has
-  long committed and never sees it.
+``automations.engine.batches`` starts runs and does their first actions in the
+transaction that marks their event processed; a run that waits or whose action
+failed is carried on here, one step per transaction.
 """
 
 import logging
 from datetime import datetime, timedelta
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from automations import actions as steps
-from automations.conditions import conditions_match
 from automations.events import current_depth
 from automations.models import (
     Action,
@@ -28,7 +21,6 @@ from automations.models import (
     AutomationRun,
     Event,
     ScheduledWait,
-    Trigger,
 )
 from clinic.queueing import enqueue_on_commit
 
@@ -38,9 +30,7 @@ WAIT_FIRE_JOB = "automations.jobs.wait_fire_job"
 
 logger = logging.getLogger(__name__)
 
-MAX_DEPTH = 3
 RETRY_DELAYS = [timedelta(minutes=1), timedelta(minutes=5)]  # then it fails
-LOOP_STOPPED = "loop stopped: %(depth)s automation runs deep"
 
 R = AutomationRun.Status
 
@@ -50,54 +40,6 @@ def event_subject(event: Event):
         return None
     model = ContentType.objects.get_for_id(event.subject_type_id).model_class()
     return model._default_manager.filter(pk=event.subject_id).first()
-
-
-def automations_for(event: Event) -> list[Automation]:
-    """The enabled automations this event may start."""
-    found = Automation.objects.filter(enabled=True, trigger=event.kind)
-    # Made-up events (a time before a visit, a day's schedule) are for one automation.
-    if event.for_automation_id is not None:
-        found = found.filter(pk=event.for_automation_id)
-    else:
-        found = found.exclude(trigger__in=MADE_UP_TRIGGERS)
-    return list(found.prefetch_related("conditions"))
-
-
-MADE_UP_TRIGGERS = [Trigger.APPOINTMENT_TIME, Trigger.DAILY]
-
-
-def event_process(*, event_id: int, now: datetime | None = None) -> list[int]:
-    """Start the runs an event calls for (once); returns their ids."""
-    now = now or timezone.now()
-    started: list[int] = []
-    with transaction.atomic():
-        event = (
-            Event.objects.select_for_update(skip_locked=True)
-            .filter(pk=event_id, processed_at__isnull=True)
-            .first()
-        )
-        if event is None:
-            return []
-        if event.depth > MAX_DEPTH:
-            event.note = LOOP_STOPPED % {"depth": event.depth}
-            logger.warning("Event %s: %s", event.pk, event.note)
-        else:
-            for automation in automations_for(event):
-                if not conditions_match(automation, event.facts):
-                    continue
-                try:
-                    with transaction.atomic():
-                        run = AutomationRun.objects.create(
-                            automation=automation, event=event, started_at=now
-                        )
-                except IntegrityError:
-                    continue  # this automation already ran on this event
-                started.append(run.pk)
-        event.processed_at = now
-        event.save()
-    for run_id in started:
-        run_advance(run_id=run_id, now=now)
-    return started
 
 
 def _context(run: AutomationRun, at: datetime) -> steps.Context:
@@ -172,51 +114,12 @@ def _step_once(run_id: int, now: datetime) -> bool:
         token = current_depth.set(run.event.depth)
         try:
             with transaction.atomic():
-                context = _context(run, now)
-                step = steps.plan(action, context)
-                made = None
-                if step.skip:
-                    status, detail = ActionOutcome.Status.SKIPPED, step.describes
-                else:
-                    detail, made = steps.execute(
-                        action, step, run=run, position=position, context=context
-                    )
-                    status = ActionOutcome.Status.DONE
+                status, detail, made = action_do(
+                    action, _context(run, now), run=run, position=position
+                )
                 _record(run, position, action, status, attempts, detail, "", made, now)
         except Exception as error:  # noqa: BLE001 - recorded and retried
-            logger.warning("Run %s action %s failed: %s", run.pk, position, error)
-            message = f"{type(error).__name__}: {error}"[:2000]
-            if attempts <= len(RETRY_DELAYS):
-                _record(
-                    run,
-                    position,
-                    action,
-                    ActionOutcome.Status.RETRYING,
-                    attempts,
-                    "",
-                    message,
-                    None,
-                    now,
-                )
-                run.status = R.RETRYING
-                run.retry_at = now + RETRY_DELAYS[attempts - 1]
-                run.error = message
-                run._change_reason = f"action {position + 1} failed, retrying"
-                run.save()
-                _enqueue_later(RUN_ADVANCE_JOB, run.pk, run.retry_at)
-            else:
-                _record(
-                    run,
-                    position,
-                    action,
-                    ActionOutcome.Status.FAILED,
-                    attempts,
-                    "",
-                    message,
-                    None,
-                    now,
-                )
-                _finish(run, R.FAILED, now, message)
+            action_failed(run, position, action, attempts, error, now)
             return False
         finally:
             current_depth.reset(token)
@@ -228,10 +131,44 @@ def _step_once(run_id: int, now: datetime) -> bool:
     return True
 
 
-def _record(run, position, action, status, attempts, detail, error, made, now):
-    outcome = ActionOutcome.objects.filter(run=run, position=position).first()
-    if outcome is None:
-        outcome = ActionOutcome(run=run, position=position, kind=action.kind)
+def action_failed(run, position, action, attempts: int, error, now) -> None:
+    """A failed action: retried after ``RETRY_DELAYS``, then the run fails."""
+    logger.warning("Run %s action %s failed: %s", run.pk, position, error)
+    message = f"{type(error).__name__}: {error}"[:2000]
+    retrying = attempts <= len(RETRY_DELAYS)
+    status = ActionOutcome.Status.RETRYING if retrying else ActionOutcome.Status.FAILED
+    _record(run, position, action, status, attempts, "", message, None, now)
+    if not retrying:
+        _finish(run, R.FAILED, now, message)
+        return
+    run.status = R.RETRYING
+    run.retry_at = now + RETRY_DELAYS[attempts - 1]
+    run.error = message
+    run._change_reason = f"action {position + 1} failed, retrying"
+    run.save()
+    _enqueue_later(RUN_ADVANCE_JOB, run.pk, run.retry_at)
+
+
+def action_do(
+    action: Action, context: steps.Context, *, run, position: int, raise_alert=None
+):
+    """Plan and do one action: (outcome status, detail, made record or None)."""
+    step = steps.plan(action, context)
+    if step.skip:
+        return ActionOutcome.Status.SKIPPED, step.describes, None
+    detail, made = steps.execute(
+        action,
+        step,
+        run=run,
+        position=position,
+        context=context,
+        raise_alert=raise_alert,
+    )
+    return ActionOutcome.Status.DONE, detail, made
+
+
+def outcome_fill(outcome, status, attempts, detail, error, made, now):
+    """Write what an action did (or why not) on its outcome row, unsaved."""
     outcome.status = status
     outcome.attempts = attempts
     outcome.detail = (detail or "")[:300]
@@ -240,6 +177,14 @@ def _record(run, position, action, status, attempts, detail, error, made, now):
     if made is not None and getattr(made, "pk", None) is not None:
         outcome.made_type = ContentType.objects.get_for_model(made)
         outcome.made_id = str(made.pk)
+    return outcome
+
+
+def _record(run, position, action, status, attempts, detail, error, made, now):
+    outcome = ActionOutcome.objects.filter(run=run, position=position).first()
+    if outcome is None:
+        outcome = ActionOutcome(run=run, position=position, kind=action.kind)
+    outcome_fill(outcome, status, attempts, detail, error, made, now)
     outcome.save()
 
 
