@@ -38,6 +38,7 @@ SWEEPERS: list[str] = [
     "billing.sweepers.transmit_stale_batches",
     "billing.sweepers.read_clearinghouse_inbound",
     "smart.sweepers.used_assertions_sweep",
+    "training.practice.practice_reset_nightly",
 ]
 
 

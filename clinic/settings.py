@@ -12,6 +12,8 @@ from pathlib import Path
 
 import environ
 
+from clinic.practice import practice_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("CLINICOPS_VAR_DIR", BASE_DIR / "var"))
 
@@ -75,6 +77,7 @@ PROJECT_APPS = [
     "automations",
     "smart",
     "fhir",
+    "training",
 ]
 
 INSTALLED_APPS = [
@@ -142,6 +145,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "clinic.context_processors.shell",
                 "alerts.context_processors.inbox_badge",
+                "training.context_processors.help_panel",
             ],
         },
     },
@@ -450,6 +454,10 @@ TWILIO_WEBHOOK_BASE_URL = env.str("TWILIO_WEBHOOK_BASE_URL", default="")
 CLEARINGHOUSE_BACKEND = env.str("CLEARINGHOUSE_BACKEND", default="folder")
 CLEARINGHOUSE_DIR = env.path("CLEARINGHOUSE_DIR", default=VAR_DIR / "clearinghouse")
 CLEARINGHOUSE_URL = env.str("CLEARINGHOUSE_URL", default="")
+# A training copy (issue 23): every outbound edge above is switched off in one place.
+PRACTICE_MODE = env.bool("PRACTICE_MODE", default=False)
+if PRACTICE_MODE:
+    vars().update(practice_settings(VAR_DIR))
 # Billing (issue 8): who the 837P says it is from and to, and the claim rules.
 CLEARINGHOUSE_SENDER_ID = env.str("CLEARINGHOUSE_SENDER_ID", default="CLINICOPS")
 CLEARINGHOUSE_RECEIVER_ID = env.str("CLEARINGHOUSE_RECEIVER_ID", default="CLEARHOUSE")

@@ -4,6 +4,8 @@ users by role) and returns its URL arguments, and, when the rule is decided per
 request, the permissions that open it; query strings for pages that show a
 patient only when asked."""
 
+from django.urls import reverse
+
 from tests.registration.factories import (
     AllergyFactory,
     CoverageFactory,
@@ -534,4 +536,16 @@ SAMPLES = {
     "smart:client-edit": _api_client,
     "smart:client-switch-off": _api_client,
     "smart:client-switch-on": _api_client,
+    "training:tour-progress": lambda users: ({"slug": "nurse"}, None),
 }
+
+
+def sample_url(name: str, users, perms):
+    """(URL, permissions, roles it is limited to or None) of one pattern, its sample
+    row made when the pattern needs one."""
+    kwargs, only_roles = {}, None
+    if name in SAMPLES:
+        kwargs, sample_perms, *rest = SAMPLES[name](users)
+        perms = sample_perms or perms
+        only_roles = rest[0] if rest else None
+    return reverse(name, kwargs=kwargs) if kwargs else reverse(name), perms, only_roles

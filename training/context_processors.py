@@ -1,0 +1,33 @@
+from django.conf import settings
+from django.urls import reverse
+
+from clinic.permissions import role_of
+from training.help import help_for
+from training.services import tour_resume_step
+from training.tours import tour_data, tour_for_role
+
+
+def help_panel(request) -> dict:
+    """The help entry of the page being drawn (base.html shows it beside the
+    page), the role's "Show me how" link and, on that tour's page when asked
+    (``?tour=slug``), the tour's steps."""
+    match = getattr(request, "resolver_match", None)
+    view_name = match.view_name if match else None
+    context = {
+        "help_entry": help_for(view_name),
+        "practice_mode": settings.PRACTICE_MODE,
+    }
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return context
+    tour = tour_for_role(role_of(user))
+    if tour is None:
+        return context
+    context["tour_url"] = f"{reverse(tour.page)}?tour={tour.slug}"
+    if view_name == tour.page and request.GET.get("tour") == tour.slug:
+        context["tour_data"] = tour_data(
+            tour,
+            start_at=tour_resume_step(user=user, tour=tour.slug),
+            progress_url=reverse("training:tour-progress", args=[tour.slug]),
+        )
+    return context
