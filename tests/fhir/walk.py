@@ -44,6 +44,8 @@ def search_value(kind: str, value) -> str | None:
         if kind == "token" and "system" in value:
             code = value.get("code") or value.get("value")
             return f"{value['system']}|{code}"
+        if kind == "token":
+            return None  # text alone (a CodeableConcept without a coding)
         key = next((k for k in PREFERRED_KEYS if k in value), None)
         return search_value(kind, value[key]) if key else None
     if isinstance(value, bool):
