@@ -184,7 +184,7 @@ RESOURCES = (
         to_fhir=notification_to_fhir,
         patient_path="patient",
         search=(
-            patient_param(),
+            patient_param(expression="Communication.subject"),
             patient_param(name="subject"),
             status_token(
                 stored=Notification.Status.values, to_code=communication_status
@@ -208,7 +208,7 @@ RESOURCES = (
         to_fhir=alert_to_fhir,
         patient_path="patient",
         search=(
-            patient_param(),
+            patient_param(expression="Task.for"),
             SearchParam.reference(
                 "owner", "assigned_user__provider", target="Practitioner"
             ),

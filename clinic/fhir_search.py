@@ -36,9 +36,12 @@ def status_token(*, stored: Iterable[str], to_code: Callable[[str], str]):
     return mapped_token("status", "status", stored=stored, to_code=to_code)
 
 
-def patient_param(path: str = "patient", name: str = "patient") -> SearchParam:
-    """``patient`` (or ``subject``): the Patient at the end of an ORM path."""
-    return SearchParam.reference(name, path, target="Patient")
+def patient_param(
+    path: str = "patient", name: str = "patient", *, expression: str = ""
+) -> SearchParam:
+    """``patient`` (or ``subject``): the Patient at the end of an ORM path
+    (``expression``: where the resource shows it, e.g. ``Observation.subject``)."""
+    return SearchParam.reference(name, path, target="Patient", expression=expression)
 
 
 def constant_token(name: str, system: str, code: str) -> SearchParam:
@@ -53,16 +56,18 @@ def constant_token(name: str, system: str, code: str) -> SearchParam:
     return SearchParam.token(name, apply=apply, documentation=every)
 
 
-def first_known_date(name: str, expression, *, fields: tuple[str, ...]) -> SearchParam:
+def first_known_date(
+    name: str, expression, *, fields: tuple[str, ...], shown_at: str = ""
+) -> SearchParam:
     """A date searched on ``expression`` (e.g. ``Coalesce`` of ``fields``, the
-    first one known, as the resource shows it), with FHIR's prefixes on the
-    half-open range [start, end) the value stands for."""
+    first one known, as the resource shows it at ``shown_at``), with FHIR's
+    prefixes on the half-open range [start, end) the value stands for."""
 
     def apply(rows, modifier, ranges):
         rows = rows.annotate(fhir_moment=expression)
         return rows.filter(_any_range(ranges))
 
-    return SearchParam.date(name, *fields, apply=apply)
+    return SearchParam.date(name, *fields, apply=apply, expression=shown_at)
 
 
 def _any_range(ranges) -> Q:

@@ -234,7 +234,10 @@ ORDER_CODE = SearchParam.token(
     documentation="The LOINC code of any test or panel of the order.",
 )
 ORDER_DATE = fhir_search.first_known_date(
-    "date", Coalesce("collected_at", "ordered_at"), fields=("collected_at",)
+    "date",
+    Coalesce("collected_at", "ordered_at"),
+    fields=("collected_at",),
+    shown_at="DiagnosticReport.effectiveDateTime",
 )
 
 RESOURCES = (
@@ -246,11 +249,13 @@ RESOURCES = (
         profile=US_CORE + "us-core-servicerequest",
         patient_path="patient",
         search=(
-            fhir_search.patient_param(),
+            fhir_search.patient_param(expression="ServiceRequest.subject"),
             fhir_search.status_token(stored=Status.values, to_code=request_status),
             fhir_search.constant_token("category", SNOMED, "108252007"),
             ORDER_CODE,
-            SearchParam.date("authored", "ordered_at"),
+            SearchParam.date(
+                "authored", "ordered_at", expression="ServiceRequest.authoredOn"
+            ),
         ),
         includes=("patient",),
     ),
@@ -264,7 +269,9 @@ RESOURCES = (
         profile=US_CORE + "us-core-observation-lab",
         patient_path="order__patient",
         search=(
-            fhir_search.patient_param("order__patient"),
+            fhir_search.patient_param(
+                "order__patient", expression="Observation.subject"
+            ),
             SearchParam.token(
                 "status",
                 "status",
@@ -277,8 +284,14 @@ RESOURCES = (
                 "date",
                 Coalesce("observed_at", "order__collected_at", "resulted_at"),
                 fields=("observed_at",),
+                shown_at="Observation.effectiveDateTime",
             ),
-            SearchParam.reference("based-on", "order", target="ServiceRequest"),
+            SearchParam.reference(
+                "based-on",
+                "order",
+                target="ServiceRequest",
+                expression="Observation.basedOn",
+            ),
         ),
         includes=("patient",),
     ),
@@ -290,7 +303,7 @@ RESOURCES = (
         profile=US_CORE + "us-core-diagnosticreport-lab",
         patient_path="patient",
         search=(
-            fhir_search.patient_param(),
+            fhir_search.patient_param(expression="DiagnosticReport.subject"),
             fhir_search.status_token(stored=REPORTED, to_code=report_status),
             fhir_search.constant_token("category", V2_0074, "LAB"),
             ORDER_CODE,

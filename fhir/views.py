@@ -69,6 +69,14 @@ def _instance(request, resource: ResourceType, ident: str):
     return obj
 
 
+def _served_or_deleted(request, resource: ResourceType, pk: int, ident: str):
+    """Refuse (404/410, as a read would) the versions of a record the queryset
+    does not serve, unless it was deleted: an Appointment never checked in has
+    history rows, but no Encounter versions."""
+    if not resource.queryset().filter(pk=pk).exists() and not deleted_row(resource, pk):
+        raise _gone_or_missing(request, resource, pk, ident)
+
+
 def _etag(version: Version) -> str | None:
     return f'W/"{version.version_id}"' if version.version_id is not None else None
 
@@ -188,6 +196,7 @@ def vread_endpoint(request, type_name: str, ident: str, version_id: str):
     pk, vid = pk_of(ident), pk_of(version_id)
     if pk is None or vid is None:
         raise FhirError(404, "not-found", f"There is no {resource.name}/{ident}.")
+    _served_or_deleted(request, resource, pk, ident)
     row = version_row(resource, pk, vid)
     version = Version(row.history_id, row.history_date)
     what = f"FHIR vread {resource.name}/{pk}/_history/{vid}"
@@ -216,8 +225,7 @@ def instance_history_endpoint(request, type_name: str, ident: str):
     pk = pk_of(ident)
     if pk is None or not resource.model.history.model.objects.filter(id=pk).exists():
         raise FhirError(404, "not-found", f"There is no {resource.name}/{ident}.")
-    if not resource.queryset().filter(pk=pk).exists() and not deleted_row(resource, pk):
-        raise _gone_or_missing(request, resource, pk, ident)
+    _served_or_deleted(request, resource, pk, ident)
     return history_bundle(request, grant, resource, pk)
 
 

@@ -216,7 +216,9 @@ RESOURCES = (
         to_fhir=dose_to_fhir,
         patient_path="order__patient",
         search=(
-            fhir_search.patient_param("order__patient"),
+            fhir_search.patient_param(
+                "order__patient", expression="MedicationAdministration.subject"
+            ),
             fhir_search.status_token(
                 stored=ADMINISTERED, to_code=administration_status
             ),
@@ -224,6 +226,7 @@ RESOURCES = (
                 "effective-time",
                 Coalesce("status_changed_at", "administration__given_at", "due_at"),
                 fields=("status_changed_at",),
+                shown_at="MedicationAdministration.effectiveDateTime",
             ),
             SearchParam.reference("request", "order", target="MedicationRequest"),
         ),
@@ -239,7 +242,7 @@ RESOURCES = (
         profile=US_CORE + "us-core-medicationrequest",
         patient_path="patient",
         search=(
-            fhir_search.patient_param(),
+            fhir_search.patient_param(expression="MedicationRequest.subject"),
             fhir_search.status_token(
                 stored=MedicationOrder.Status.values, to_code=request_status
             ),

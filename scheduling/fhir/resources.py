@@ -86,23 +86,34 @@ def _visits():
 
 
 def _visit_params(
-    *, status: SearchParam, type_name: str, date: str, when: str
+    *, status: SearchParam, type_name: str, date: str, when: str, at: dict
 ) -> tuple[SearchParam, ...]:
     """The searches Appointment and Encounter share (``date`` searches the
-    ``date`` field, described as ``when``)."""
+    ``date`` field, described as ``when``; ``at`` maps a parameter to where the
+    resource shows its value)."""
     return (
-        SearchParam.reference("patient", "patient", target="Patient"),
-        SearchParam.reference("practitioner", "provider", target="Practitioner"),
-        SearchParam.reference("location", "location", target="Location"),
+        SearchParam.reference(
+            "patient", "patient", target="Patient", expression=at["patient"]
+        ),
+        SearchParam.reference(
+            "practitioner",
+            "provider",
+            target="Practitioner",
+            expression=at["practitioner"],
+        ),
+        SearchParam.reference(
+            "location", "location", target="Location", expression=at["location"]
+        ),
         status,
         SearchParam.token(
             "identifier",
             apply=_visit_identifier,
             documentation=f"The visit number: {VISIT_SYSTEM}|<n>.",
         ),
-        SearchParam.date("date", date, documentation=when),
+        SearchParam.date("date", date, documentation=when, expression=at["date"]),
         SearchParam.token(
             type_name,
+            expression=at[type_name],
             apply=_visit_type,
             documentation=f"The visit type: {CPT}|<code> or {TYPE_SYSTEM}|<n>.",
         ),
@@ -120,6 +131,13 @@ APPOINTMENT = ResourceType(
         type_name="service-type",
         date="start",
         when="The visit's start.",
+        at={
+            "patient": "Appointment.participant.actor",
+            "practitioner": "Appointment.participant.actor",
+            "location": "Appointment.participant.actor",
+            "date": "Appointment.start",
+            "service-type": "Appointment.serviceType",
+        },
     ),
     includes=("patient",),
     sorts={"date": "start"},
@@ -139,6 +157,13 @@ ENCOUNTER = ResourceType(
             type_name="type",
             date="arrived_at",
             when="When the patient was checked in.",
+            at={
+                "patient": "Encounter.subject",
+                "practitioner": "Encounter.participant.individual",
+                "location": "Encounter.location.location",
+                "date": "Encounter.period",
+                "type": "Encounter.type",
+            },
         ),
         SearchParam.token(
             "class",
@@ -217,6 +242,7 @@ SLOT = ResourceType(
         SearchParam.token("status", documentation="free (only free slots exist)."),
         SearchParam.token(
             "service-type",
+            expression="Slot.serviceType",
             documentation=f"The visit type: {CPT}|<code> or {TYPE_SYSTEM}|<n>; "
             "without one, every type.",
         ),

@@ -129,6 +129,21 @@ def test_a_visit_not_checked_in_is_an_appointment_but_no_encounter(api, visits):
     assert outcome["resourceType"] == "OperationOutcome"
 
 
+def test_a_visit_not_checked_in_has_no_encounter_versions(api, visits):
+    booked = visits["booked"]
+    version = booked.history.latest().history_id
+
+    assert api.json(f"Appointment/{booked.pk}/_history/{version}")["id"] == str(
+        booked.pk
+    )
+    for path in (
+        f"Encounter/{booked.pk}/_history/{version}",
+        f"Encounter/{booked.pk}/_history",
+    ):
+        outcome = api.json(path, status=404)
+        assert outcome["resourceType"] == "OperationOutcome"
+
+
 @pytest.mark.parametrize(
     ("query", "expected"),
     [

@@ -44,10 +44,12 @@ def search_value(kind: str, value) -> str | None:
         if kind == "token" and "system" in value:
             code = value.get("code") or value.get("value")
             return f"{value['system']}|{code}"
+        if kind == "token":
+            return None  # text alone (a CodeableConcept without a coding)
         key = next((k for k in PREFERRED_KEYS if k in value), None)
         return search_value(kind, value[key]) if key else None
     if isinstance(value, bool):
-        return None
+        return str(value).lower() if kind == "token" else None
     if kind == "string" and isinstance(value, str):
         return value.split()[0] if value.split() else None
     if kind == "date" and isinstance(value, str):
