@@ -41,6 +41,7 @@ from fhir.registry import resource_types
 from fhir.values import parse_date
 from fhir.versions import NO_VERSION, latest_versions, render
 from scheduling.models import Provider
+from smart.models import access_username
 
 logger = logging.getLogger(__name__)
 
@@ -196,7 +197,7 @@ def _log_patients(export: BulkExport) -> None:
     ids = _patient_ids(export)
     if ids is None:
         return
-    username = f"fhir-client:{export.client.name}"[:150]
+    username = access_username(export.client.name)
     what = f"bulk export {export.pk}: {', '.join(export.types)}"
     batch = []
     for patient_id in ids.iterator(chunk_size=CHUNK):
