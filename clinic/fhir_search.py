@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 
 from django.db.models import Q
 
-from clinic.fhir_declaration import SearchParam
+from clinic.fhir_declaration import ResourceType, SearchParam
 
 
 def mapped_token(
@@ -86,3 +86,22 @@ def _any_range(ranges) -> Q:
             inside = Q(fhir_moment__gte=start, fhir_moment__lt=end)
             found |= ~inside if prefix == "ne" else inside
     return found
+
+
+def patient_resource(
+    name: str, model, to_fhir, *search: SearchParam, path: str = "patient", **more
+) -> ResourceType:
+    """A type in the patient compartment whose ``subject`` is the Patient at
+    ``path``: searched by ``patient`` (then ``search``), including the patient
+    (then ``includes``), access-logged and exported per patient; served from
+    ``model``'s default manager unless ``queryset`` says otherwise."""
+    more.setdefault("queryset", model._default_manager.all)
+    return ResourceType(
+        name=name,
+        model=model,
+        to_fhir=to_fhir,
+        patient_path=path,
+        search=(patient_param(path, expression=f"{name}.subject"), *search),
+        includes=("patient", *more.pop("includes", ())),
+        **more,
+    )
