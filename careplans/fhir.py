@@ -204,7 +204,11 @@ RESOURCES = (
         problem_to_fhir,
         fhir_search.constant_token("category", CONDITION_CATEGORY, "problem-list-item"),
         fhir_search.mapped_token(
-            "clinical-status", "status", stored=CLINICAL, to_code=clinical_status
+            "clinical-status",
+            "status",
+            stored=CLINICAL,
+            to_code=clinical_status,
+            expression="Condition.clinicalStatus",
         ),
         SearchParam.token("code", "code", systems={ICD10CM: "code"}),
         SearchParam.date(

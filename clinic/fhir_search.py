@@ -14,7 +14,12 @@ from clinic.fhir_declaration import ResourceType, SearchParam
 
 
 def mapped_token(
-    name: str, field: str, *, stored: Iterable[str], to_code: Callable[[str], str]
+    name: str,
+    field: str,
+    *,
+    stored: Iterable[str],
+    to_code: Callable[[str], str],
+    expression: str = "",
 ) -> SearchParam:
     """A token searched through the mapper's own ``to_code`` (stored value ->
     FHIR code), so search and resource never disagree: ``status=not-done`` finds
@@ -28,7 +33,13 @@ def mapped_token(
         return rows.filter(**{f"{field}__in": wanted})
 
     codes = ", ".join(sorted(by_code))
-    return SearchParam.token(name, field, apply=apply, documentation=f"Codes: {codes}.")
+    return SearchParam.token(
+        name,
+        field,
+        apply=apply,
+        documentation=f"Codes: {codes}.",
+        expression=expression,
+    )
 
 
 def status_token(*, stored: Iterable[str], to_code: Callable[[str], str]):
