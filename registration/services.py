@@ -13,7 +13,7 @@ from automations.events import publish
 from clinic.exceptions import ApplicationError
 from clinic.models import AccessLog
 from clinic.queueing import enqueue_on_commit
-from registration import jobs
+from registration import jobs, merge_hooks
 from registration.eligibility import EligibilityError, backend_name, get_backend
 from registration.exceptions import PossibleDuplicates
 from registration.models import Allergy, Coverage, EligibilityCheck, Patient
@@ -268,7 +268,9 @@ def patient_merge(
     *, survivor: Patient, duplicate: Patient, reason: str, actor
 ) -> dict[str, int]:
     """Everything that points at the duplicate moves to the survivor, in one
-    transaction; the duplicate is kept, marked "merged into" the survivor.
+    transaction; the duplicate is kept, marked "merged into" the survivor. Apps
+    whose rows allow one per patient end the duplicate's first
+    (``registration.merge_hooks``).
 
     Returns how many rows of each model moved.
     """
@@ -291,6 +293,9 @@ def patient_merge(
             )
             if any(p.status == Patient.Status.MERGED for p in locked):
                 raise ApplicationError(MERGE_ALREADY_MERGED % {"mrn": duplicate.mrn})
+            merge_hooks.merge_prepare(
+                survivor=survivor, duplicate=duplicate, note=note, actor=actor
+            )
             for model, model_field in _patient_foreign_keys():
                 rows = model._default_manager.filter(
                     **{model_field.attname: duplicate.pk}

@@ -4,6 +4,7 @@ order checks and the care plans read."""
 from django.db.models import Prefetch, QuerySet
 
 from medications.models import (
+    REVIEW_OPEN,
     HomeMedication,
     MedicationReconciliation,
     ReconciliationDecision,
@@ -38,9 +39,7 @@ def home_medications_sharing(*, patient, ingredients: list[str]) -> list:
 
 def reconciliation_open(*, patient) -> MedicationReconciliation | None:
     return (
-        MedicationReconciliation.objects.filter(
-            patient=patient, completed_at__isnull=True
-        )
+        MedicationReconciliation.objects.filter(REVIEW_OPEN, patient=patient)
         .prefetch_related(
             Prefetch(
                 "decisions",

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from clinic.clock import today
 from medications.exceptions import ReconciliationNotOpen
 from medications.models import (
+    REVIEW_OPEN,
     HomeMedication,
     Medication,
     MedicationReconciliation,
@@ -106,7 +107,7 @@ def reconciliation_start(
     """The patient's open review, or a new one (one open at a time: a constraint)."""
     now = now or timezone.now()
     open_review = MedicationReconciliation.objects.filter(
-        patient=patient, completed_at__isnull=True
+        REVIEW_OPEN, patient=patient
     ).first()
     if open_review is not None:
         return open_review
@@ -118,16 +119,14 @@ def reconciliation_start(
             review.save()
     except IntegrityError:
         # Someone started one at the same moment: share it.
-        return MedicationReconciliation.objects.get(
-            patient=patient, completed_at__isnull=True
-        )
+        return MedicationReconciliation.objects.get(REVIEW_OPEN, patient=patient)
     return review
 
 
 def _locked_open(reconciliation) -> MedicationReconciliation:
     review = (
         MedicationReconciliation.objects.select_for_update()
-        .filter(pk=reconciliation.pk, completed_at__isnull=True)
+        .filter(REVIEW_OPEN, pk=reconciliation.pk)
         .first()
     )
     if review is None:
@@ -219,3 +218,26 @@ def reconciliation_complete(
         review._change_reason = "completed"
         review.save()
     return review
+
+
+def reconciliations_merge(*, survivor, duplicate, note: str, actor) -> None:
+    """A patient merge keeps one open medication review: when both patients have
+    one, the duplicate's decisions go on in the survivor's and the duplicate's
+    review ends "merged into" it (never completed: nobody finished it). Every
+    row keeps its history."""
+    reviews = {
+        review.patient_id: review
+        for review in MedicationReconciliation.objects.select_for_update().filter(
+            REVIEW_OPEN, patient__in=[survivor.pk, duplicate.pk]
+        )
+    }
+    if len(reviews) < 2:
+        return
+    kept, ended = reviews[survivor.pk], reviews[duplicate.pk]
+    for decision in ended.decisions.all():
+        decision.reconciliation = kept
+        decision._change_reason = note
+        decision.save()
+    ended.merged_into = kept
+    ended._change_reason = note
+    ended.save()
