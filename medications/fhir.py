@@ -223,13 +223,14 @@ def _prescriber_note(home: HomeMedication) -> list:
 def home_medication_to_fhir(home: HomeMedication) -> dict:
     """A home medication as a MedicationStatement: the drug (RxNorm when known,
     else its name as typed), the dose and frequency as the patient takes it,
-    taking (``active``) or ``stopped``, since and until when, and who recorded
-    it (the information source)."""
+    taking (``active``) or ``stopped`` (with the reaction it was stopped after),
+    since and until when, and who recorded it (the information source)."""
     return clean(
         {
             "resourceType": "MedicationStatement",
             "id": str(home.pk),
             "status": home.status,
+            "statusReason": [codeable(None, None, text=home.reaction)],
             "medicationCodeableConcept": _home_drug(home),
             "subject": reference("Patient", home.patient_id),
             "effectivePeriod": period(home.started_on, home.stopped_on),

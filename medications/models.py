@@ -326,6 +326,9 @@ class HomeMedication(models.Model):
     )
     started_on = models.DateField(_("started"), null=True, blank=True)
     stopped_on = models.DateField(_("stopped"), null=True, blank=True)
+    # The reaction it was stopped after: new orders sharing an ingredient meet it
+    # as an allergy.
+    reaction = models.CharField(_("stopped after reaction"), max_length=200, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE
     )

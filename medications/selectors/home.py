@@ -37,6 +37,16 @@ def home_medications_sharing(*, patient, ingredients: list[str]) -> list:
     return found
 
 
+def home_reactions(*, patient) -> QuerySet:
+    """Home medications the patient stopped after a reaction (the order checks
+    treat them like allergies)."""
+    return (
+        HomeMedication.objects.filter(patient=patient, status=H.STOPPED)
+        .exclude(reaction="")
+        .select_related("medication")
+    )
+
+
 def reconciliation_open(*, patient) -> MedicationReconciliation | None:
     return (
         MedicationReconciliation.objects.filter(REVIEW_OPEN, patient=patient)

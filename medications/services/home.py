@@ -35,6 +35,7 @@ NOT_OPEN = _("This medication review is already completed; start a new one.")
 NOT_ON_LIST = _("%(drug)s is not on this patient's home list.")
 UNDECIDED = _("Decide about every medication first: %(drugs)s.")
 STOP_BEFORE_START = _("The stop date is before the start date.")
+REACTION_ONLY_WHEN_STOPPED = _("A reaction is recorded only with a stop.")
 
 
 @dataclass
@@ -156,14 +157,20 @@ def reconciliation_decide(
     actor,
     dose: str = "",
     frequency: str = "",
+    reaction: str = "",
     now: datetime | None = None,
 ) -> ReconciliationDecision:
     """Kept leaves the drug as it is; changed needs a new dose or frequency (the old
-    one stays in history); stopped ends it today. Deciding again replaces the
-    decision (with its who and when); the earlier one stays in history."""
+    one stays in history); stopped ends it today, with the reaction it was
+    stopped after if any (new orders sharing an ingredient then meet it as an
+    allergy). Deciding again replaces the decision (with its who and when); the
+    earlier one stays in history."""
     now = now or timezone.now()
+    reaction = reaction.strip()
     if decision not in (D.KEPT, D.CHANGED, D.STOPPED):
         raise ValidationError({"decision": _("Choose kept, changed or stopped.")})
+    if reaction and decision != D.STOPPED:
+        raise ValidationError({"reaction": REACTION_ONLY_WHEN_STOPPED})
     with transaction.atomic():
         review = _locked_open(reconciliation)
         home = (
@@ -190,9 +197,12 @@ def reconciliation_decide(
                 setattr(home, name, value)
             home._change_reason = f"changed in medication review {review.pk}"
             home.save()
-        elif decision == D.STOPPED and home.status == H.ACTIVE:
-            home.status = H.STOPPED
-            home.stopped_on = today(now)
+        elif decision == D.STOPPED and (home.status == H.ACTIVE or reaction):
+            if home.status == H.ACTIVE:
+                home.status = H.STOPPED
+                home.stopped_on = today(now)
+            home.reaction = reaction[:200] or home.reaction
+            detail = reaction and f"after {reaction}"
             home._change_reason = f"stopped in medication review {review.pk}"
             home.save()
         return _decide(review, home, decision, actor, now, detail)

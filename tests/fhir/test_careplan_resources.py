@@ -150,11 +150,16 @@ def test_a_stopped_home_medication_is_stopped_with_its_end(make_user):
     nurse = make_user("Nurse")
     review = medications.reconciliation_start(patient=home.patient, actor=nurse)
     medications.reconciliation_decide(
-        reconciliation=review, home_medication=home, decision="stopped", actor=nurse
+        reconciliation=review,
+        home_medication=home,
+        decision="stopped",
+        reaction="hives",
+        actor=nurse,
     )
     home.refresh_from_db()
     resource = assert_valid(home_medication_to_fhir(home))
     assert resource["status"] == "stopped"
+    assert resource["statusReason"] == [{"text": "hives"}]
     assert resource["effectivePeriod"] == {"end": home.stopped_on.isoformat()}
 
 

@@ -1,5 +1,6 @@
 # An open review ended by a patient merge points at the one its decisions went on
 # in; the one-open-review rule counts only reviews neither completed nor merged.
+# A home medication keeps the reaction it was stopped after.
 
 from django.db import migrations, models
 
@@ -34,6 +35,16 @@ class Migration(migrations.Migration):
             "medicationreconciliation",
             "merged_into",
             merged_into(on_delete=models.PROTECT),
+        ),
+        *(
+            migrations.AddField(
+                model,
+                "reaction",
+                models.CharField(
+                    blank=True, max_length=200, verbose_name="stopped after reaction"
+                ),
+            )
+            for model in ("historicalhomemedication", "homemedication")
         ),
         migrations.AddConstraint(
             model_name="medicationreconciliation",
