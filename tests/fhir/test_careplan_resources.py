@@ -16,7 +16,7 @@ from medications.services import HomeDrug
 from tests.careplans.factories import diabetic_plan
 from tests.clinic.factories import UserFactory
 from tests.fhir.valid import assert_valid
-from tests.medications.factories import MedicationFactory
+from tests.medications.factories import MedicationFactory, home_stop
 from tests.registration.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
@@ -147,15 +147,7 @@ def test_a_home_medication_is_a_medication_statement():
 
 def test_a_stopped_home_medication_is_stopped_with_its_end(make_user):
     home = _home(PatientFactory(), name="Aspirin", typed_reason="Over the counter")
-    nurse = make_user("Nurse")
-    review = medications.reconciliation_start(patient=home.patient, actor=nurse)
-    medications.reconciliation_decide(
-        reconciliation=review,
-        home_medication=home,
-        decision="stopped",
-        reaction="hives",
-        actor=nurse,
-    )
+    home_stop(home, make_user("Nurse"), reaction="hives")
     home.refresh_from_db()
     resource = assert_valid(home_medication_to_fhir(home))
     assert resource["status"] == "stopped"

@@ -13,7 +13,7 @@ from medications.exceptions import AllergyBlocked
 from medications.models import HomeMedication, ReconciliationDecision
 from medications.services import HomeDrug
 from medications.services.orders import allergy_matches
-from tests.medications.factories import MedicationFactory
+from tests.medications.factories import MedicationFactory, home_stop
 from tests.registration.factories import AllergyFactory, PatientFactory
 from tests.scheduling.factories import LocationFactory
 
@@ -30,17 +30,6 @@ def _augmentin(patient, nurse):
             dose="875 mg",
             frequency="twice a day",
         ),
-        actor=nurse,
-    )
-
-
-def _stop(home, nurse, reaction="rash"):
-    review = services.reconciliation_start(patient=home.patient, actor=nurse)
-    return services.reconciliation_decide(
-        reconciliation=review,
-        home_medication=home,
-        decision="stopped",
-        reaction=reaction,
         actor=nurse,
     )
 
@@ -69,7 +58,7 @@ def test_a_drug_stopped_at_home_after_a_reaction_blocks_an_order_like_an_allergy
         make_user("Clinician"),
     )
     home = _augmentin(patient, nurse)
-    decision = _stop(home, nurse)
+    decision = home_stop(home, nurse)
     home.refresh_from_db()
     assert (home.status, home.reaction) == ("stopped", "rash")
     assert decision.detail == "after rash"
@@ -89,7 +78,7 @@ def test_a_drug_stopped_at_home_after_a_reaction_blocks_an_order_like_an_allergy
 def test_a_recorded_allergy_and_a_home_reaction_are_both_named(make_user):
     patient, nurse = PatientFactory(), make_user("Nurse")
     AllergyFactory(patient=patient, substance="Penicillin")
-    _stop(_augmentin(patient, nurse), nurse)
+    home_stop(_augmentin(patient, nurse), nurse)
     drug = MedicationFactory(name="Penicillin VK", ingredients=["amoxicillin"])
 
     assert allergy_matches(patient=patient, medication=drug) == [
@@ -100,12 +89,12 @@ def test_a_recorded_allergy_and_a_home_reaction_are_both_named(make_user):
 
 def test_a_stop_without_a_reaction_or_a_drug_still_taken_is_no_allergy(make_user):
     patient, nurse = PatientFactory(), make_user("Nurse")
-    _stop(_augmentin(patient, nurse), nurse, reaction="")
+    home_stop(_augmentin(patient, nurse), nurse, reaction="")
     drug = MedicationFactory(name="Amoxil", ingredients=["Amoxicillin"])
     assert allergy_matches(patient=patient, medication=drug) == []
 
 
-def test_a_reaction_is_recorded_only_with_a_stop(make_user):
+def test_a_reaction_is_recorded_only_with_ahome_stop(make_user):
     patient, nurse = PatientFactory(), make_user("Nurse")
     home = _augmentin(patient, nurse)
     review = services.reconciliation_start(patient=patient, actor=nurse)
@@ -127,7 +116,7 @@ def test_a_reaction_is_recorded_only_with_a_stop(make_user):
     assert ReconciliationDecision.objects.count() == 0
 
 
-def test_the_review_page_records_the_reaction_and_refuses_it_without_a_stop(
+def test_the_review_page_records_the_reaction_and_refuses_it_without_ahome_stop(
     client, make_user
 ):
     patient, nurse = PatientFactory(), make_user("Nurse")
