@@ -5,10 +5,9 @@ as an allergy until an override reason is given."""
 import pytest
 from django.urls import reverse
 
-from medications import services
 from medications.models import MedicationOrder
 from tests.e2e.test_reminders import _log_in
-from tests.medications.factories import MedicationFactory
+from tests.medications.factories import MedicationFactory, augmentin_add
 from tests.registration.factories import PatientFactory
 from tests.scheduling.factories import LocationFactory
 
@@ -23,17 +22,7 @@ def test_a_reaction_recorded_at_the_review_stops_the_order_as_an_allergy(
     unit = LocationFactory(name="Infusion")
     drug = MedicationFactory(name="Amoxil", ingredients=["amoxicillin"], routes=["PO"])
     patient = PatientFactory(given_name="Rosa")
-    services.home_medication_add(
-        patient=patient,
-        drug=services.HomeDrug(
-            name="Augmentin",
-            typed_reason="From abroad",
-            ingredients=("amoxicillin", "clavulanate"),
-            dose="875 mg",
-            frequency="twice a day",
-        ),
-        actor=nurse,
-    )
+    augmentin_add(patient, nurse)
 
     _log_in(page, "nell")
     page.goto(page.base_url + reverse("medications:home-list", args=[patient.pk]))
@@ -50,13 +39,12 @@ def test_a_reaction_recorded_at_the_review_stops_the_order_as_an_allergy(
     page.wait_for_load_state()
     _log_in(page, "doc")
     page.goto(page.base_url + reverse("medications:order-create", args=[patient.pk]))
-    page.locator("select[name=medication]").select_option(str(drug.pk))
-    page.locator("select[name=location]").select_option(str(unit.pk))
-    page.locator("input[name=dose]").fill("500")
-    page.locator("select[name=dose_unit]").select_option("mg")
-    page.locator("select[name=route]").select_option("PO")
-    page.locator("select[name=frequency]").select_option("interval")
-    page.locator("input[name=interval_hours]").fill("8")
+    chosen = {"medication": drug.pk, "location": unit.pk, "dose_unit": "mg"}
+    chosen |= {"route": "PO", "frequency": "interval"}
+    for name, value in chosen.items():
+        page.locator(f"select[name={name}]").select_option(str(value))
+    for name, value in {"dose": "500", "interval_hours": "8"}.items():
+        page.locator(f"input[name={name}]").fill(value)
     page.get_by_role("button", name="Sign order").click()
     page.wait_for_load_state()
     assert "Augmentin (stopped at home after rash)" in page.content()

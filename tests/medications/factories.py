@@ -102,3 +102,18 @@ def home_stop(home, nurse, reaction: str = "rash"):
         reaction=reaction,
         actor=nurse,
     )
+
+
+def augmentin_add(patient, nurse):
+    """Augmentin (amoxicillin and clavulanate) typed on the patient's home list."""
+    return services.home_medication_add(
+        patient=patient,
+        drug=services.HomeDrug(
+            name="Augmentin",
+            typed_reason="From abroad",
+            ingredients=("amoxicillin", "clavulanate"),
+            dose="875 mg",
+            frequency="twice a day",
+        ),
+        actor=nurse,
+    )

@@ -11,27 +11,12 @@ from django.urls import reverse
 from medications import services
 from medications.exceptions import AllergyBlocked
 from medications.models import HomeMedication, ReconciliationDecision
-from medications.services import HomeDrug
 from medications.services.orders import allergy_matches
-from tests.medications.factories import MedicationFactory, home_stop
+from tests.medications.factories import MedicationFactory, augmentin_add, home_stop
 from tests.registration.factories import AllergyFactory, PatientFactory
 from tests.scheduling.factories import LocationFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def _augmentin(patient, nurse):
-    return services.home_medication_add(
-        patient=patient,
-        drug=HomeDrug(
-            name="Augmentin",
-            typed_reason="From abroad",
-            ingredients=("amoxicillin", "clavulanate"),
-            dose="875 mg",
-            frequency="twice a day",
-        ),
-        actor=nurse,
-    )
 
 
 def _order(patient, clinician, **more):
@@ -57,7 +42,7 @@ def test_a_drug_stopped_at_home_after_a_reaction_blocks_an_order_like_an_allergy
         make_user("Nurse"),
         make_user("Clinician"),
     )
-    home = _augmentin(patient, nurse)
+    home = augmentin_add(patient, nurse)
     decision = home_stop(home, nurse)
     home.refresh_from_db()
     assert (home.status, home.reaction) == ("stopped", "rash")
@@ -78,7 +63,7 @@ def test_a_drug_stopped_at_home_after_a_reaction_blocks_an_order_like_an_allergy
 def test_a_recorded_allergy_and_a_home_reaction_are_both_named(make_user):
     patient, nurse = PatientFactory(), make_user("Nurse")
     AllergyFactory(patient=patient, substance="Penicillin")
-    home_stop(_augmentin(patient, nurse), nurse)
+    home_stop(augmentin_add(patient, nurse), nurse)
     drug = MedicationFactory(name="Penicillin VK", ingredients=["amoxicillin"])
 
     assert allergy_matches(patient=patient, medication=drug) == [
@@ -89,14 +74,14 @@ def test_a_recorded_allergy_and_a_home_reaction_are_both_named(make_user):
 
 def test_a_stop_without_a_reaction_or_a_drug_still_taken_is_no_allergy(make_user):
     patient, nurse = PatientFactory(), make_user("Nurse")
-    home_stop(_augmentin(patient, nurse), nurse, reaction="")
+    home_stop(augmentin_add(patient, nurse), nurse, reaction="")
     drug = MedicationFactory(name="Amoxil", ingredients=["Amoxicillin"])
     assert allergy_matches(patient=patient, medication=drug) == []
 
 
 def test_a_reaction_is_recorded_only_with_ahome_stop(make_user):
     patient, nurse = PatientFactory(), make_user("Nurse")
-    home = _augmentin(patient, nurse)
+    home = augmentin_add(patient, nurse)
     review = services.reconciliation_start(patient=patient, actor=nurse)
 
     with pytest.raises(ValidationError) as refused:
@@ -120,7 +105,7 @@ def test_the_review_page_records_the_reaction_and_refuses_it_without_ahome_stop(
     client, make_user
 ):
     patient, nurse = PatientFactory(), make_user("Nurse")
-    home = _augmentin(patient, nurse)
+    home = augmentin_add(patient, nurse)
     client.force_login(nurse)
     client.post(reverse("medications:review-start", args=[patient.pk]))
     decide = reverse("medications:review-decide", args=[home.pk])
