@@ -61,6 +61,9 @@ def number_reach(number) -> Reach:
 def email_allowed(address: str) -> bool:
     """An address may be written to unless it opted out."""
     address = (address or "").strip().lower()
-    return bool(address) and not EmailConsent.objects.filter(
-        address=address, state=EmailConsent.State.OPTED_OUT
-    ).exists()
+    return (
+        bool(address)
+        and not EmailConsent.objects.filter(
+            address=address, state=EmailConsent.State.OPTED_OUT
+        ).exists()
+    )

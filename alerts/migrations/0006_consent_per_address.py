@@ -8,157 +8,414 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('alerts', '0005_notification_language'),
-        ('registration', '0009_patient_contacts'),
-        ('scheduling', '0005_visit_window_and_undo'),
+        ("alerts", "0005_notification_language"),
+        ("registration", "0009_patient_contacts"),
+        ("scheduling", "0005_visit_window_and_undo"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='EmailConsent',
+            name="EmailConsent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.CharField(choices=[('in', 'May get messages'), ('out', 'Opted out')], max_length=3, verbose_name='state')),
-                ('source', models.CharField(choices=[('registration', 'Registration form'), ('reply', 'STOP/START reply'), ('carrier', 'Carrier (unsubscribed number)'), ('front_desk', 'Front desk'), ('intake', 'Intake form'), ('migration', 'Moved from the patient record')], max_length=12, verbose_name='source')),
-                ('how', models.CharField(blank=True, max_length=300, verbose_name='how')),
-                ('changed_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='since')),
-                ('address', models.CharField(max_length=254, unique=True, verbose_name='e-mail')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("in", "May get messages"), ("out", "Opted out")],
+                        max_length=3,
+                        verbose_name="state",
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("registration", "Registration form"),
+                            ("reply", "STOP/START reply"),
+                            ("carrier", "Carrier (unsubscribed number)"),
+                            ("front_desk", "Front desk"),
+                            ("intake", "Intake form"),
+                            ("migration", "Moved from the patient record"),
+                        ],
+                        max_length=12,
+                        verbose_name="source",
+                    ),
+                ),
+                (
+                    "how",
+                    models.CharField(blank=True, max_length=300, verbose_name="how"),
+                ),
+                (
+                    "changed_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="since"
+                    ),
+                ),
+                (
+                    "address",
+                    models.CharField(
+                        max_length=254, unique=True, verbose_name="e-mail"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['address'],
+                "ordering": ["address"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalEmailConsent',
+            name="HistoricalEmailConsent",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('state', models.CharField(choices=[('in', 'May get messages'), ('out', 'Opted out')], max_length=3, verbose_name='state')),
-                ('source', models.CharField(choices=[('registration', 'Registration form'), ('reply', 'STOP/START reply'), ('carrier', 'Carrier (unsubscribed number)'), ('front_desk', 'Front desk'), ('intake', 'Intake form'), ('migration', 'Moved from the patient record')], max_length=12, verbose_name='source')),
-                ('how', models.CharField(blank=True, max_length=300, verbose_name='how')),
-                ('changed_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='since')),
-                ('address', models.CharField(db_index=True, max_length=254, verbose_name='e-mail')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("in", "May get messages"), ("out", "Opted out")],
+                        max_length=3,
+                        verbose_name="state",
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("registration", "Registration form"),
+                            ("reply", "STOP/START reply"),
+                            ("carrier", "Carrier (unsubscribed number)"),
+                            ("front_desk", "Front desk"),
+                            ("intake", "Intake form"),
+                            ("migration", "Moved from the patient record"),
+                        ],
+                        max_length=12,
+                        verbose_name="source",
+                    ),
+                ),
+                (
+                    "how",
+                    models.CharField(blank=True, max_length=300, verbose_name="how"),
+                ),
+                (
+                    "changed_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="since"
+                    ),
+                ),
+                (
+                    "address",
+                    models.CharField(
+                        db_index=True, max_length=254, verbose_name="e-mail"
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")],
+                        max_length=1,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical email consent',
-                'verbose_name_plural': 'historical email consents',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical email consent",
+                "verbose_name_plural": "historical email consents",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalNumberConsent',
+            name="HistoricalNumberConsent",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('state', models.CharField(choices=[('in', 'May get messages'), ('out', 'Opted out')], max_length=3, verbose_name='state')),
-                ('source', models.CharField(choices=[('registration', 'Registration form'), ('reply', 'STOP/START reply'), ('carrier', 'Carrier (unsubscribed number)'), ('front_desk', 'Front desk'), ('intake', 'Intake form'), ('migration', 'Moved from the patient record')], max_length=12, verbose_name='source')),
-                ('how', models.CharField(blank=True, max_length=300, verbose_name='how')),
-                ('changed_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='since')),
-                ('number', models.CharField(db_index=True, max_length=32, verbose_name='number')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("in", "May get messages"), ("out", "Opted out")],
+                        max_length=3,
+                        verbose_name="state",
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("registration", "Registration form"),
+                            ("reply", "STOP/START reply"),
+                            ("carrier", "Carrier (unsubscribed number)"),
+                            ("front_desk", "Front desk"),
+                            ("intake", "Intake form"),
+                            ("migration", "Moved from the patient record"),
+                        ],
+                        max_length=12,
+                        verbose_name="source",
+                    ),
+                ),
+                (
+                    "how",
+                    models.CharField(blank=True, max_length=300, verbose_name="how"),
+                ),
+                (
+                    "changed_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="since"
+                    ),
+                ),
+                (
+                    "number",
+                    models.CharField(
+                        db_index=True, max_length=32, verbose_name="number"
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")],
+                        max_length=1,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical number consent',
-                'verbose_name_plural': 'historical number consents',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical number consent",
+                "verbose_name_plural": "historical number consents",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='NumberConsent',
+            name="NumberConsent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.CharField(choices=[('in', 'May get messages'), ('out', 'Opted out')], max_length=3, verbose_name='state')),
-                ('source', models.CharField(choices=[('registration', 'Registration form'), ('reply', 'STOP/START reply'), ('carrier', 'Carrier (unsubscribed number)'), ('front_desk', 'Front desk'), ('intake', 'Intake form'), ('migration', 'Moved from the patient record')], max_length=12, verbose_name='source')),
-                ('how', models.CharField(blank=True, max_length=300, verbose_name='how')),
-                ('changed_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='since')),
-                ('number', models.CharField(max_length=32, unique=True, verbose_name='number')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("in", "May get messages"), ("out", "Opted out")],
+                        max_length=3,
+                        verbose_name="state",
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("registration", "Registration form"),
+                            ("reply", "STOP/START reply"),
+                            ("carrier", "Carrier (unsubscribed number)"),
+                            ("front_desk", "Front desk"),
+                            ("intake", "Intake form"),
+                            ("migration", "Moved from the patient record"),
+                        ],
+                        max_length=12,
+                        verbose_name="source",
+                    ),
+                ),
+                (
+                    "how",
+                    models.CharField(blank=True, max_length=300, verbose_name="how"),
+                ),
+                (
+                    "changed_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="since"
+                    ),
+                ),
+                (
+                    "number",
+                    models.CharField(max_length=32, unique=True, verbose_name="number"),
+                ),
             ],
             options={
-                'ordering': ['number'],
+                "ordering": ["number"],
             },
         ),
         migrations.RemoveConstraint(
-            model_name='notification',
-            name='notification_one_reminder_per_visit_time',
+            model_name="notification",
+            name="notification_one_reminder_per_visit_time",
         ),
         migrations.AddField(
-            model_name='historicalnotification',
-            name='contact',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registration.patientcontact', verbose_name='contact'),
+            model_name="historicalnotification",
+            name="contact",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="registration.patientcontact",
+                verbose_name="contact",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalnotification',
-            name='grouped_into',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='alerts.notification', verbose_name='sent in the text of'),
+            model_name="historicalnotification",
+            name="grouped_into",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="alerts.notification",
+                verbose_name="sent in the text of",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalnotification',
-            name='purpose',
-            field=models.CharField(blank=True, max_length=16, verbose_name='purpose'),
+            model_name="historicalnotification",
+            name="purpose",
+            field=models.CharField(blank=True, max_length=16, verbose_name="purpose"),
         ),
         migrations.AddField(
-            model_name='notification',
-            name='contact',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='notifications', to='registration.patientcontact', verbose_name='contact'),
+            model_name="notification",
+            name="contact",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="notifications",
+                to="registration.patientcontact",
+                verbose_name="contact",
+            ),
         ),
         migrations.AddField(
-            model_name='notification',
-            name='grouped_into',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='grouped', to='alerts.notification', verbose_name='sent in the text of'),
+            model_name="notification",
+            name="grouped_into",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="grouped",
+                to="alerts.notification",
+                verbose_name="sent in the text of",
+            ),
         ),
         migrations.AddField(
-            model_name='notification',
-            name='purpose',
-            field=models.CharField(blank=True, max_length=16, verbose_name='purpose'),
+            model_name="notification",
+            name="purpose",
+            field=models.CharField(blank=True, max_length=16, verbose_name="purpose"),
         ),
         migrations.AddConstraint(
-            model_name='notification',
-            constraint=models.UniqueConstraint(condition=models.Q(('appointment__isnull', False), ('contact__isnull', True), ('rule__isnull', False)), fields=('appointment', 'rule', 'appointment_start'), name='notification_one_reminder_per_visit_time'),
+            model_name="notification",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(
+                    ("appointment__isnull", False),
+                    ("contact__isnull", True),
+                    ("rule__isnull", False),
+                ),
+                fields=("appointment", "rule", "appointment_start"),
+                name="notification_one_reminder_per_visit_time",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='notification',
-            constraint=models.UniqueConstraint(condition=models.Q(('appointment__isnull', False), ('contact__isnull', False), ('rule__isnull', False)), fields=('appointment', 'rule', 'appointment_start', 'contact'), name='notification_one_contact_reminder_per_visit_time'),
+            model_name="notification",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(
+                    ("appointment__isnull", False),
+                    ("contact__isnull", False),
+                    ("rule__isnull", False),
+                ),
+                fields=("appointment", "rule", "appointment_start", "contact"),
+                name="notification_one_contact_reminder_per_visit_time",
+            ),
         ),
         migrations.AddField(
-            model_name='emailconsent',
-            name='changed_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by'),
+            model_name="emailconsent",
+            name="changed_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="recorded by",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalemailconsent',
-            name='changed_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by'),
+            model_name="historicalemailconsent",
+            name="changed_by",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="recorded by",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalemailconsent',
-            name='history_user',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="historicalemailconsent",
+            name="history_user",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='historicalnumberconsent',
-            name='changed_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by'),
+            model_name="historicalnumberconsent",
+            name="changed_by",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="recorded by",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalnumberconsent',
-            name='history_user',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="historicalnumberconsent",
+            name="history_user",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='numberconsent',
-            name='changed_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by'),
+            model_name="numberconsent",
+            name="changed_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="recorded by",
+            ),
         ),
     ]

@@ -44,7 +44,10 @@ def number_consent_from_patients(apps, schema_editor=None) -> int:
         agreed = [row for row in rows if row["sms_consent"]]
         if not agreed or number in known:
             continue
-        newest = max(agreed, key=lambda row: (row["sms_consent_at"] is not None, row["sms_consent_at"]))
+        newest = max(
+            agreed,
+            key=lambda row: (row["sms_consent_at"] is not None, row["sms_consent_at"]),
+        )
         fields = {
             "number": number,
             "source": "migration",
@@ -54,10 +57,8 @@ def number_consent_from_patients(apps, schema_editor=None) -> int:
             fields["changed_at"] = newest["sms_consent_at"]
         if len(agreed) == len(rows):
             methods = sorted({row["sms_consent_method"] or "?" for row in agreed})
-            how = "agreed on the patient record (%s): %s" % (
-                ", ".join(methods),
-                ", ".join(row["mrn"] for row in agreed),
-            )
+            mrns = ", ".join(row["mrn"] for row in agreed)
+            how = f"agreed on the patient record ({', '.join(methods)}): {mrns}"
             written.append(NumberConsent(state="in", how=how[:300], **fields))
         else:
             answers = ", ".join(

@@ -24,9 +24,12 @@ from alerts.channels import (
     send_email,
     sms_backend,
 )
-from alerts.models import Notification
+from alerts.models import Notification, NumberConsent
 from alerts.outbox.delivery_status import status_callback_url
+from alerts.outbox.grouping import group_gather
 from alerts.outbox.statuses import N, outcome_write, sent_batch_record, sent_fields
+from alerts.services import number_consent_record
+from alerts.texting import email_allowed, number_reach
 from clinic.history import rows_save
 
 logger = logging.getLogger(__name__)
@@ -54,7 +57,7 @@ def notifications_claim(
     with transaction.atomic():
         due = (
             Notification.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("patient", "appointment", "rule")
+            .select_related("patient", "contact", "appointment", "rule")
             .filter(status=N.PENDING, due_at__lte=now)
         )
         if ids is not None:
@@ -74,8 +77,11 @@ def notifications_claim(
 
 def _hold(row: Notification, now: datetime) -> hooks.Stop | hooks.Later | None:
     """Why a claimed row must not go now (or at all): its patient may get no
-    message, or a hook says so (a reminder whose visit is gone, quiet hours)."""
+    message, its contact may not get this kind (no permission, consent run out),
+    or a hook says so (a reminder whose visit is gone, quiet hours)."""
     reason = hooks.patient_unreachable_reason(row.patient)
+    if not reason and row.contact_id is not None:
+        reason = hooks.contact_unreachable_reason(row.contact, row.purpose)
     if reason:
         return hooks.Stop(N.SKIPPED, reason)
     for hold in hooks.SEND_HOLDS:
@@ -85,18 +91,25 @@ def _hold(row: Notification, now: datetime) -> hooks.Stop | hooks.Later | None:
     return None
 
 
+def _recipient(row: Notification):
+    return row.contact if row.contact_id is not None else row.patient
+
+
 def _choose_channel(row: Notification) -> tuple[str, str] | str:
-    """(channel, address) to use, or the reason nothing may be sent."""
-    patient = row.patient
+    """(channel, address) to use, or the reason nothing may be sent. Whether a
+    number may be texted is the number's consent (``alerts.texting``)."""
+    recipient = _recipient(row)
+    email = recipient.email if email_allowed(recipient.email) else ""
     if row.channel == Notification.Channel.SMS:
-        if patient.sms_consent and patient.phone_mobile:
-            return Notification.Channel.SMS, str(patient.phone_mobile)
-        why = "no mobile number" if not patient.phone_mobile else "no consent to texts"
-        if row.email_fallback and patient.email:
-            return Notification.Channel.EMAIL, patient.email
+        reach = number_reach(recipient.phone_mobile)
+        if reach.allowed:
+            return Notification.Channel.SMS, reach.number
+        why = "no mobile number" if not reach.number else "no consent to texts"
+        if row.email_fallback and email:
+            return Notification.Channel.EMAIL, email
         return f"{why} and no e-mail to fall back to"
-    if patient.email:
-        return Notification.Channel.EMAIL, patient.email
+    if email:
+        return Notification.Channel.EMAIL, email
     return "no e-mail address"
 
 
@@ -116,6 +129,10 @@ def _prepare(row: Notification, now: datetime) -> dict | None:
         return None
     channel, address = choice
     fields = {"channel": channel, "address": address}
+    if channel == Notification.Channel.SMS:
+        group_gather(
+            row, address=address, now=now, may_go=lambda other: not _hold(other, now)
+        )
     if channel != row.channel and not row.subject:
         fields["subject"] = _("Message from %(clinic)s") % {
             "clinic": settings.CLINIC_NAME
@@ -180,12 +197,16 @@ def notification_deliver(row: Notification, *, now: datetime, backend=None) -> s
 
 
 def _opted_out(row, error, *, now, fields) -> str:
-    """Twilio says the number unsubscribed (21610): the patient is opted out, the
-    text is not retried; the message goes by e-mail when that is allowed."""
-    with transaction.atomic():
-        hooks.sms_opt_out(patient=row.patient, how=f"Twilio error {error.code}")
-    row.patient.refresh_from_db()
-    if row.email_fallback and row.patient.email:
+    """Twilio says the number unsubscribed (21610): the number is opted out (for
+    everyone on it), the text is not retried; the message goes by e-mail when that
+    is allowed."""
+    number_consent_record(
+        number=fields["address"],
+        allowed=False,
+        source=NumberConsent.Source.CARRIER,
+        how=f"Twilio error {error.code}",
+    )
+    if row.email_fallback and _recipient(row).email:
         retry = replace_row_for_email(row)
         return notification_deliver(retry, now=now)
     outcome_write(row, N.FAILED, reason=f"opted out: {error.message}", **fields)
@@ -195,7 +216,7 @@ def _opted_out(row, error, *, now, fields) -> str:
 def replace_row_for_email(row: Notification) -> Notification:
     """The same row, to go out again now by e-mail (the text never left)."""
     row.channel = Notification.Channel.EMAIL
-    row.address = row.patient.email
+    row.address = _recipient(row).email
     row._change_reason = "opted out of texts: by e-mail instead"
     row.save(update_fields=["channel", "address"])
     return row

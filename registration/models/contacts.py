@@ -57,9 +57,7 @@ class PatientContact(models.Model):
         blank=True,
         default="en",
     )
-    receives_reminders = models.BooleanField(
-        Permission.REMINDERS.label, default=False
-    )
+    receives_reminders = models.BooleanField(Permission.REMINDERS.label, default=False)
     may_manage_visits = models.BooleanField(
         Permission.MANAGE_VISITS.label, default=False
     )
