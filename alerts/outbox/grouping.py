@@ -117,3 +117,21 @@ def group_follow(lead: Notification) -> None:
             row._change_reason = f"{lead.status} in one text with #{lead.pk}"
     if rows:
         rows_save(rows, FOLLOWED_FIELDS)
+
+
+def latest_reminder_to(*, number: str, since: datetime) -> Notification | None:
+    """The last reminder text sent to ``number`` since ``since`` (the one a reply
+    like C or C2 answers), or None."""
+    return (
+        Notification.objects.select_related("patient", "appointment", "contact")
+        .filter(
+            address=number,
+            channel=Notification.Channel.SMS,
+            rule__isnull=False,
+            grouped_into__isnull=True,
+            status__in=[N.SENT, N.DELIVERED],
+            sent_at__gte=since,
+        )
+        .order_by("-sent_at", "-pk")
+        .first()
+    )
