@@ -10,6 +10,7 @@ from registration.models import (
     Coverage,
     EligibilityCheck,
     Patient,
+    PatientContact,
     Payer,
 )
 from registration.mrn import mrn_from_number
@@ -91,3 +92,15 @@ def break_glass_grant(user, patient, *, minutes_ago=0, reason="direct_care"):
         granted_at=start,
         expires_at=start + GRANT_DURATION,
     )
+
+
+class PatientContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PatientContact
+
+    patient = factory.SubFactory(PatientFactory)
+    name = factory.Faker("name")
+    relationship = PatientContact.Relationship.PARENT
+    phone_mobile = factory.Sequence(lambda n: f"+1617555{n % 10000:04d}")
+    consent_method = PatientContact.ConsentMethod.IN_PERSON
+    receives_reminders = True
