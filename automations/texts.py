@@ -67,8 +67,8 @@ GROUP_CHOICE = {
     "es": "C{number} para {first_name} {time}",
 }
 GROUP_QUESTION = {
-    "en": "Which visit? Reply {choices}.",
-    "es": "¿Qué cita? Responda {choices}.",
+    "en": "Which visit? Reply {choices}",
+    "es": "¿Qué cita? Responda {choices}",
 }
 
 UNKNOWN_PLACEHOLDER = _("Unknown name(s) %(names)s. Allowed: %(allowed)s.")

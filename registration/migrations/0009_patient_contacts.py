@@ -350,6 +350,7 @@ class Migration(migrations.Migration):
                             _connector="OR",
                         ),
                         name="patientcontact_reachable",
+                        violation_error_message="Give a mobile number or an e-mail address.",
                     )
                 ],
             },

@@ -60,7 +60,12 @@ def contact_update(*, contact: PatientContact, data: dict, actor) -> PatientCont
     date is consent recorded again (now, by ``actor``)."""
     if contact.ended_at is not None:
         raise ValidationError(CONTACT_ENDED)
-    consent_before = (contact.consent_method, contact.consent_until)
+    # As stored (a bound model form has already copied its fields onto contact).
+    consent_before = (
+        PatientContact.objects.filter(pk=contact.pk)
+        .values_list("consent_method", "consent_until")
+        .get()
+    )
     for name in CONTACT_FIELDS:
         if name in data:
             setattr(contact, name, data[name])

@@ -112,13 +112,13 @@ def test_the_registration_form_answer_goes_onto_the_number(make_user):
             "given_name": "Eva",
             "family_name": "Stone",
             "birth_date": "1980-01-02",
-            "phone_mobile": "+15556660020",
+            "phone_mobile": "+16175550120",
             "sms_consent": True,
             "sms_consent_method": "written",
         },
         actor=desk,
     )
-    consent = NumberConsent.objects.get(number="+15556660020")
+    consent = NumberConsent.objects.get(number="+16175550120")
     assert (consent.state, consent.source, consent.changed_by) == (
         "in",
         "registration",

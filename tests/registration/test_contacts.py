@@ -21,7 +21,7 @@ def _form(**changes):
     return {
         "name": "Maria Lopez",
         "relationship": "parent",
-        "phone_mobile": "+15557770002",
+        "phone_mobile": "+16175550102",
         "email": "",
         "language": "es",
         "receives_reminders": "on",
@@ -77,7 +77,7 @@ def test_a_nurse_may_not_add_a_contact(client, make_user):
 @pytest.mark.parametrize(
     "changes, field",
     [
-        ({"phone_mobile": "", "email": ""}, "phone_mobile"),
+        ({"phone_mobile": "", "email": ""}, "__all__"),
         ({"phone_mobile": "12"}, "phone_mobile"),
         ({"consent_method": ""}, "consent_method"),
         ({"consent_until": "2001-01-01"}, "consent_until"),
