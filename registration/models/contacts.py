@@ -82,9 +82,7 @@ class PatientContact(models.Model):
             models.CheckConstraint(
                 condition=~Q(phone_mobile="") | ~Q(email=""),
                 name="patientcontact_reachable",
-                violation_error_message=_(
-                    "Give a mobile number or an e-mail address."
-                ),
+                violation_error_message=_("Give a mobile number or an e-mail address."),
             ),
         ]
 

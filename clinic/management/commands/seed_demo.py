@@ -22,6 +22,7 @@ DEMO_SEEDERS = [
     "clinic.demo.seed_locations",
     "clinic.demo.seed_staff",
     "registration.demo.seed_patients",
+    "registration.demo.seed_contacts",
     "medications.demo.seed_medications",
     "diagnostics.demo.seed_diagnostics",
     "scheduling.demo.seed_scheduling",
