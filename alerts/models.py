@@ -379,8 +379,13 @@ class AddressConsent(models.Model):
     changed_by = staff_fk(_("recorded by"))
     changed_at = models.DateTimeField(_("since"), default=timezone.now)
 
+    history = HistoricalRecords(inherit=True)
+
     class Meta:
         abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.get_state_display()}"
 
     @property
     def allowed(self) -> bool:
@@ -391,14 +396,10 @@ class NumberConsent(AddressConsent):
     """A mobile number's consent to texts (E.164, as the phone fields store it)."""
 
     number = models.CharField(_("number"), max_length=32, unique=True)
-
-    history = HistoricalRecords()
+    key = property(lambda self: self.number)
 
     class Meta:
         ordering = ["number"]
-
-    def __str__(self) -> str:
-        return f"{self.number}: {self.get_state_display()}"
 
 
 class EmailConsent(AddressConsent):
@@ -406,11 +407,7 @@ class EmailConsent(AddressConsent):
     out); kept lower-cased."""
 
     address = models.CharField(_("e-mail"), max_length=254, unique=True)
-
-    history = HistoricalRecords()
+    key = property(lambda self: self.address)
 
     class Meta:
         ordering = ["address"]
-
-    def __str__(self) -> str:
-        return f"{self.address}: {self.get_state_display()}"

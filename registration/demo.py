@@ -215,28 +215,25 @@ FAMILY = [
 ELDER = ("Walter", "Kim", date(1936, 2, 20))
 
 
+def _demo_row(model, lookup: dict, **fields):
+    """The demo row ``lookup`` finds, made once (a second seed changes nothing)."""
+    row = model.objects.filter(**lookup).first()
+    if row is None:
+        row = model(**lookup, **fields)
+        row._change_reason = "demo data"
+        row.save()
+    return row
+
+
 def _demo_patient(given, family, born, **fields) -> Patient:
-    patient = Patient.objects.filter(
-        given_name=given, family_name=family, birth_date=born
-    ).first()
-    if patient is None:
-        patient = Patient(
-            mrn=mrn_allocate()[0],
-            given_name=given,
-            family_name=family,
-            birth_date=born,
-            **fields,
-        )
-        patient._change_reason = "demo data"
-        patient.save()
-    return patient
+    lookup = {"given_name": given, "family_name": family, "birth_date": born}
+    if not Patient.objects.filter(**lookup).exists():
+        fields["mrn"] = mrn_allocate()[0]
+    return _demo_row(Patient, lookup, **fields)
 
 
 def _demo_contact(patient, name, **fields) -> None:
-    if not PatientContact.objects.filter(patient=patient, name=name).exists():
-        contact = PatientContact(patient=patient, name=name, **fields)
-        contact._change_reason = "demo data"
-        contact.save()
+    _demo_row(PatientContact, {"patient": patient, "name": name}, **fields)
 
 
 def seed_contacts(*, faker, rng, options, stdout) -> None:

@@ -30,6 +30,9 @@ def number_normalise(number) -> str:
 
 
 def _record(model, key: dict, *, allowed: bool, source: str, how: str, actor):
+    """Write an address's consent; None when there is no address."""
+    if not next(iter(key.values())):
+        return None
     if source not in S.values:
         raise ValidationError({"source": UNKNOWN_SOURCE % {"source": source}})
     state = AddressConsent.State.OPTED_IN if allowed else AddressConsent.State.OPTED_OUT
@@ -68,16 +71,7 @@ def number_consent_record(
     (``NumberStopped`` otherwise). Everyone on the number follows it: every
     patient and contact whose mobile number it is. None for no number."""
     number = number_normalise(number)
-    if not number:
-        return None
-    return _record(
-        NumberConsent,
-        {"number": number},
-        allowed=allowed,
-        source=source,
-        how=how,
-        actor=actor,
-    )
+    return _record(NumberConsent, {"number": number}, **_how(locals()))
 
 
 def email_consent_record(
@@ -85,13 +79,8 @@ def email_consent_record(
 ) -> EmailConsent | None:
     """An e-mail address's opt-out (or its lifting), with its source."""
     address = (address or "").strip().lower()
-    if not address:
-        return None
-    return _record(
-        EmailConsent,
-        {"address": address},
-        allowed=allowed,
-        source=source,
-        how=how,
-        actor=actor,
-    )
+    return _record(EmailConsent, {"address": address}, **_how(locals()))
+
+
+def _how(arguments: dict) -> dict:
+    return {k: arguments[k] for k in ("allowed", "source", "how", "actor")}

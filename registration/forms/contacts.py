@@ -13,19 +13,7 @@ from registration.models import PatientContact
 class ContactForm(forms.ModelForm):
     class Meta:
         model = PatientContact
-        fields = [
-            "name",
-            "relationship",
-            "phone_mobile",
-            "email",
-            "language",
-            "receives_reminders",
-            "may_manage_visits",
-            "receives_results",
-            "receives_billing",
-            "consent_method",
-            "consent_until",
-        ]
+        fields = PatientContact.EDITABLE_FIELDS
         widgets = {"consent_until": _date_widget()}
         field_classes = {"consent_until": ClinicDateField}
         help_texts = {

@@ -89,6 +89,21 @@ class PatientContact(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.get_relationship_display()})"
 
+    # What the front desk types (the form's fields, the services' input).
+    EDITABLE_FIELDS = [
+        "name",
+        "relationship",
+        "phone_mobile",
+        "email",
+        "language",
+        "receives_reminders",
+        "may_manage_visits",
+        "receives_results",
+        "receives_billing",
+        "consent_method",
+        "consent_until",
+    ]
+
     PERMISSION_FIELDS = {
         Permission.REMINDERS: "receives_reminders",
         Permission.MANAGE_VISITS: "may_manage_visits",

@@ -13,19 +13,7 @@ CONTACT_ENDED = _("This contact has ended; add a new one instead.")
 CONSENT_UNTIL_PAST = _("Consent cannot end before it was given.")
 CONTACT_NEEDS_ADDRESS = _("Give a mobile number or an e-mail address.")
 
-CONTACT_FIELDS = [
-    "name",
-    "relationship",
-    "phone_mobile",
-    "email",
-    "language",
-    "receives_reminders",
-    "may_manage_visits",
-    "receives_results",
-    "receives_billing",
-    "consent_method",
-    "consent_until",
-]
+CONTACT_FIELDS = PatientContact.EDITABLE_FIELDS
 
 
 def _contact_check(contact: PatientContact) -> None:

@@ -32,14 +32,6 @@ def _form(**changes):
     }
 
 
-@pytest.fixture
-def desk(client, make_user):
-    user = make_user("Front desk")
-    client.force_login(user)
-    client.user = user
-    return client
-
-
 def test_the_front_desk_adds_a_contact_with_the_patients_consent(desk):
     patient = PatientFactory()
     url = reverse("registration:contact-create", args=[patient.pk])
