@@ -225,11 +225,20 @@ def _demo_row(model, lookup: dict, **fields):
     return row
 
 
+# Where the family and the proxy's patient live (a whole address: claims need it).
+DEMO_ADDRESS = {
+    "address_line1": "14 Harbor Street",
+    "city": "Boston",
+    "state": "MA",
+    "postal_code": "02118",
+}
+
+
 def _demo_patient(given, family, born, **fields) -> Patient:
     lookup = {"given_name": given, "family_name": family, "birth_date": born}
     if not Patient.objects.filter(**lookup).exists():
         fields["mrn"] = mrn_allocate()[0]
-    return _demo_row(Patient, lookup, **fields)
+    return _demo_row(Patient, lookup, **DEMO_ADDRESS, **fields)
 
 
 def _demo_contact(patient, name, **fields) -> None:

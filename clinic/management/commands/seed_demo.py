@@ -22,7 +22,6 @@ DEMO_SEEDERS = [
     "clinic.demo.seed_locations",
     "clinic.demo.seed_staff",
     "registration.demo.seed_patients",
-    "registration.demo.seed_contacts",
     "medications.demo.seed_medications",
     "diagnostics.demo.seed_diagnostics",
     "scheduling.demo.seed_scheduling",
@@ -31,6 +30,9 @@ DEMO_SEEDERS = [
     "automations.demo.seed_automations",
     "careplans.demo.seed_careplans",
     "smart.demo.seed_api_clients",
+    # Last: the family and the proxy are extra patients, so the seeders above see
+    # exactly --patients of them.
+    "registration.demo.seed_contacts",
 ]
 
 
