@@ -3,11 +3,12 @@ why: the one place the outbox's send path, the chart and the automations ask."""
 
 from dataclasses import dataclass
 
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alerts.models import EmailConsent, NumberConsent
 from alerts.services.consent import number_normalise
+from clinic.templatetags.formats import day
 
 
 @dataclass(frozen=True)
@@ -24,9 +25,7 @@ def _why(consent: NumberConsent) -> str:
     parts = [consent.get_source_display()]
     if consent.how:
         parts.append(consent.how)
-    parts.append(
-        formats.date_format(timezone.localtime(consent.changed_at), "DATE_FORMAT")
-    )
+    parts.append(day(timezone.localtime(consent.changed_at)))
     if consent.changed_by_id:
         parts.append(consent.changed_by.get_username())
     return f"{consent.get_state_display()}: " + " · ".join(parts)
