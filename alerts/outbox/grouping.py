@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Q
 
 from alerts import hooks
 from alerts.models import Notification
@@ -50,11 +51,13 @@ def group_gather(
     address: str,
     now: datetime,
     may_go: Callable[[Notification], bool],
+    claimed=(),
 ) -> list[Notification]:
     """The other pending reminders of ``row``'s rule to ``address`` for visits on
     the same clinic day go in ``row``'s text (those another sender holds, or that
-    must not go, are left alone): they are claimed (``sending``, pointing at
-    ``row``) and ``row``'s text becomes one naming each visit. Returns them."""
+    must not go, are left alone), and those this sender ``claimed`` with it: they
+    are claimed (``sending``, pointing at ``row``) and ``row``'s text becomes one
+    naming each visit. Returns them."""
     if row.rule_id is None or row.appointment_start is None:
         return []
     start, end = day_bounds(today(row.appointment_start))
@@ -66,7 +69,8 @@ def group_gather(
             )
             .select_related("patient", "contact", "appointment", "rule")
             .filter(
-                status=N.PENDING,
+                Q(status=N.PENDING)
+                | Q(pk__in=list(claimed), status=N.SENDING, grouped_into=None),
                 rule_id=row.rule_id,
                 channel=Notification.Channel.SMS,
                 address=address,
@@ -79,8 +83,9 @@ def group_gather(
         if not others:
             return []
         for other in others:
-            other.status, other.claimed_at = N.SENDING, now
-            other.attempts += 1
+            if other.status == N.PENDING:
+                other.status, other.claimed_at = N.SENDING, now
+                other.attempts += 1
             other.grouped_into = row
             other._change_reason = f"in one text with #{row.pk}"
         rows_save(others, ["status", "claimed_at", "attempts", "grouped_into"])

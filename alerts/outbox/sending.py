@@ -113,9 +113,13 @@ def _choose_channel(row: Notification) -> tuple[str, str] | str:
     return "no e-mail address"
 
 
-def _prepare(row: Notification, now: datetime) -> dict | None:
+def _prepare(
+    row: Notification, now: datetime, waiting: set[int] = frozenset()
+) -> dict | None:
     """Where and how a claimed row goes, or None when it must not go now (the row
-    is then written: cancelled, skipped or back to pending)."""
+    is then written: cancelled, skipped or back to pending). A text takes along
+    the reminders that go in it (pending, or claimed in the same batch and still
+    ``waiting``: those are removed from the set)."""
     hold = _hold(row, now)
     if isinstance(hold, hooks.Stop):
         outcome_write(row, hold.status, reason=hold.reason)
@@ -130,9 +134,15 @@ def _prepare(row: Notification, now: datetime) -> dict | None:
     channel, address = choice
     fields = {"channel": channel, "address": address}
     if channel == Notification.Channel.SMS:
-        group_gather(
-            row, address=address, now=now, may_go=lambda other: not _hold(other, now)
+        gathered = group_gather(
+            row,
+            address=address,
+            now=now,
+            claimed=waiting,
+            may_go=lambda other: not _hold(other, now),
         )
+        if isinstance(waiting, set):
+            waiting.difference_update(other.pk for other in gathered)
     if channel != row.channel and not row.subject:
         fields["subject"] = _("Message from %(clinic)s") % {
             "clinic": settings.CLINIC_NAME
@@ -292,8 +302,12 @@ def _backend_key() -> tuple:
 def _start_batch(rows: list[Notification], *, now: datetime, pool) -> tuple:
     """Decide each claimed row, start the network calls (on the pool's threads)."""
     ready = []
+    waiting = {row.pk for row in rows}
     for row in rows:
-        fields = _prepare(row, now)
+        if row.pk not in waiting:
+            continue  # it went in an earlier row's text
+        waiting.discard(row.pk)
+        fields = _prepare(row, now, waiting)
         if fields is not None:
             ready.append((row, fields))
     futures = [

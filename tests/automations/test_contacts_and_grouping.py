@@ -239,3 +239,21 @@ def test_a_contact_whose_consent_ran_out_after_booking_is_skipped(
         "skipped",
         "the patient's consent to this contact has run out",
     )
+
+
+def test_siblings_seen_at_the_same_time_get_one_text_when_both_are_due_at_once(
+    clinic, rule, siblings, fake_twilio
+):
+    ana, ben = siblings
+    first = _book(clinic, ana, 9)
+    _book(clinic, ben, 9, provider=clinic["other_provider"])
+
+    # Both reminders are due: the sender claims them in one batch.
+    outbox.notifications_send_due(now=first.start - timedelta(hours=23))
+
+    [text] = fake_twilio.bodies_to(FAMILY)
+    assert "1) Ana" in text and "2) Ben" in text
+    assert sorted(Notification.objects.values_list("status", flat=True)) == [
+        "sent",
+        "sent",
+    ]
