@@ -29,7 +29,7 @@ from alerts.outbox.delivery_status import status_callback_url
 from alerts.outbox.grouping import group_gather
 from alerts.outbox.statuses import N, outcome_write, sent_batch_record, sent_fields
 from alerts.services import number_consent_record
-from alerts.texting import email_allowed, number_reach
+from alerts.texting import email_allowed, number_reach, numbers_reach
 from clinic.history import rows_save
 
 logger = logging.getLogger(__name__)
@@ -101,7 +101,7 @@ def _choose_channel(row: Notification) -> tuple[str, str] | str:
     recipient = _recipient(row)
     email = recipient.email if email_allowed(recipient.email) else ""
     if row.channel == Notification.Channel.SMS:
-        reach = number_reach(recipient.phone_mobile)
+        reach = getattr(row, "_reach", None) or number_reach(recipient.phone_mobile)
         if reach.allowed:
             return Notification.Channel.SMS, reach.number
         why = "no mobile number" if not reach.number else "no consent to texts"
@@ -303,6 +303,11 @@ def _start_batch(rows: list[Notification], *, now: datetime, pool) -> tuple:
     """Decide each claimed row, start the network calls (on the pool's threads)."""
     ready = []
     waiting = {row.pk for row in rows}
+    # Every number's consent in one query (not one per row).
+    numbers = [_recipient(row).phone_mobile for row in rows]
+    answers = numbers_reach([number for number in numbers if number])
+    for row, number in zip(rows, numbers, strict=True):
+        row._reach = answers.get(str(number)) if number else None
     for row in rows:
         if row.pk not in waiting:
             continue  # it went in an earlier row's text
