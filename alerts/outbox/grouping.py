@@ -39,10 +39,19 @@ def group_order(row: Notification) -> tuple:
     return (row.appointment_start, row.patient.given_name, row.pk)
 
 
+def group_visits(rows) -> list[Notification]:
+    """One row per visit (the patient's own before a contact's, when both reached
+    the number), in the order a text names and numbers them (C1, C2...)."""
+    by_visit: dict[int, Notification] = {}
+    for row in sorted(rows, key=lambda r: (r.contact_id is not None, r.pk)):
+        by_visit.setdefault(row.appointment_id, row)
+    return sorted(by_visit.values(), key=group_order)
+
+
 def group_rows(lead: Notification) -> list[Notification]:
-    """The reminders a text named, in the order it numbered them."""
+    """The visits a text named, in the order it numbered them."""
     rows = [lead, *lead.grouped.select_related("patient", "appointment", "contact")]
-    return sorted(rows, key=group_order)
+    return group_visits(rows)
 
 
 def group_gather(
@@ -89,11 +98,11 @@ def group_gather(
             other.grouped_into = row
             other._change_reason = f"in one text with #{row.pk}"
         rows_save(others, ["status", "claimed_at", "attempts", "grouped_into"])
-        language, body = hooks.reminder_group_text(
-            sorted([row, *others], key=group_order), language=row.language
-        )
-        row.body, row.language = body, language
-        row._change_reason = f"one text for {len(others) + 1} visits"
+        visits = group_visits([row, *others])
+        if len(visits) > 1:
+            language, body = hooks.reminder_group_text(visits, language=row.language)
+            row.body, row.language = body, language
+        row._change_reason = f"one text for {len(visits)} visits"
         row.save(update_fields=["body", "language"])
         row._grouped = True
     return others

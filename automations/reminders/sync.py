@@ -34,9 +34,15 @@ def reminders_sync(*, appointment, actor=None) -> list[Notification]:
     with transaction.atomic():
         reminders = reminders_for(appointment=appointment) if active else []
         contacts = (
-            contacts_permitted(
-                patient=patient, permission=PatientContact.Permission.REMINDERS
-            )
+            [
+                contact
+                for contact in contacts_permitted(
+                    patient=patient, permission=PatientContact.Permission.REMINDERS
+                )
+                # The patient's own reminder already reaches a shared phone.
+                if not contact.phone_mobile
+                or contact.phone_mobile != patient.phone_mobile
+            ]
             if reminders
             else []
         )

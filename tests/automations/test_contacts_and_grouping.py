@@ -257,3 +257,21 @@ def test_siblings_seen_at_the_same_time_get_one_text_when_both_are_due_at_once(
         "sent",
         "sent",
     ]
+
+
+def test_a_parent_on_the_childrens_own_number_is_not_texted_twice(
+    clinic, rule, siblings, fake_twilio
+):
+    """The demo family: the children's number is their mother's, who is also
+    their contact. Each visit is named once, in one text."""
+    ana, ben = siblings
+    for child in siblings:
+        PatientContactFactory(patient=child, phone_mobile=FAMILY, name="Maria")
+    first = _book(clinic, ana, 9)
+    _book(clinic, ben, 9, 30, provider=clinic["other_provider"])
+
+    _send_reminders_of(first)
+
+    [text] = fake_twilio.bodies_to(FAMILY)
+    assert text.count("Ana") == 1 and text.count("Ben") == 1
+    assert not Notification.objects.filter(contact__isnull=False).exists()
