@@ -98,7 +98,9 @@ def practitioner(user) -> dict | None:
     Querysets ``select_related("<user>__provider")``."""
     if user is None:
         return None
-    name = user.get_full_name() or user.username
+    # Django's get_full_name, spelled out: a bulk export's light rows
+    # (fhir/light_rows.py) carry the names, not the method.
+    name = f"{user.first_name} {user.last_name}".strip() or user.username
     provider = getattr(user, "provider", None)
     return (
         reference("Practitioner", provider.pk, name) if provider else {"display": name}

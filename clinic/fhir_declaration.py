@@ -145,6 +145,10 @@ class ResourceType:
     # POST /fhir/<name>: (resource dict, client name) -> the new row. Raises
     # ValidationError (400) or an ApplicationError (409, a conflict).
     create: Callable[..., Any] | None = None
+    # The ORM paths ``to_fhir`` reads ("family_name", "order__patient_id"): a bulk
+    # export then maps light rows of plain values (fhir/light_rows.py) instead of
+    # model instances. Leave empty when the mapper needs a model's methods.
+    light: tuple[str, ...] = ()
     # Served by the app rather than from ``model`` (then None, as are
     # ``queryset`` and ``to_fhir``; ``interactions``: COMPUTED_INTERACTIONS).
     computed: Computed | None = None

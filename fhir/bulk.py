@@ -37,6 +37,7 @@ from clinic.services import access_log_append_patients, access_log_entry
 from clinic.storage import exports_storage, stored_file_writer
 from fhir.errors import FhirError, invalid
 from fhir.groups import group_patients
+from fhir.light_rows import light_rows
 from fhir.models import BulkExport
 from fhir.registry import resource_types
 from fhir.values import parse_date
@@ -220,7 +221,12 @@ def bulk_export_job(export_id: int) -> str | None:
 
 def _write_type(export, resource, handle, on_chunk) -> int:
     count = 0
-    for chunk in batched(_rows(export, resource).iterator(chunk_size=CHUNK), CHUNK):
+    rows = _rows(export, resource)
+    if resource.light:
+        rows = light_rows(rows, resource.light, chunk_size=CHUNK)
+    else:
+        rows = rows.iterator(chunk_size=CHUNK)
+    for chunk in batched(rows, CHUNK):
         versions = latest_versions(resource, (row.pk for row in chunk))
         lines = [
             json.dumps(
