@@ -37,6 +37,7 @@ from functools import cache
 from django.utils.module_loading import import_string
 
 from clinic.fhir_declaration import ResourceType
+from fhir import provenance
 from fhir.errors import FhirError
 
 RESOURCE_MODULES = (
@@ -76,14 +77,25 @@ def withheld(declared: ResourceType, pk: int) -> bool:
     return rows.filter(**{f"{restricted_path(declared)}__gt": ""}).exists()
 
 
+def _with_provenance(declared: ResourceType) -> ResourceType:
+    """A type US Core asks ``_revinclude=Provenance:target`` of serves it."""
+    if declared.name not in provenance.TARGETS:
+        return declared
+    return replace(declared, revincludes=(*declared.revincludes, provenance.REVINCLUDE))
+
+
 @cache
 def resource_types() -> dict[str, ResourceType]:
     found: dict[str, ResourceType] = {}
-    for module in RESOURCE_MODULES:
-        for declared in import_string(f"{module}.RESOURCES"):
-            if declared.name in found:
-                raise ValueError(f"{declared.name} is declared twice")
-            found[declared.name] = _unrestricted(declared)
+    declarations = [
+        declared
+        for module in RESOURCE_MODULES
+        for declared in import_string(f"{module}.RESOURCES")
+    ]
+    for declared in [*declarations, provenance.provenance_type(resource_types)]:
+        if declared.name in found:
+            raise ValueError(f"{declared.name} is declared twice")
+        found[declared.name] = _with_provenance(_unrestricted(declared))
     return dict(sorted(found.items()))
 
 

@@ -146,6 +146,12 @@ def type_endpoint(request, type_name: str):
             )
             for row in rows
         ]
+    entries += [
+        bundles.body_entry(base, body, "include")
+        for body in related.computed_revincluded(
+            resource, page.rows, search.revincludes
+        )
+    ]
     if search.count_capped_from is not None:
         entries.append(
             bundles.outcome_entry(

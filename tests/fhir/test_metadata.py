@@ -90,9 +90,13 @@ def _exercise_includes(api, declared: dict, sample: dict) -> None:
 def _one_page(api, kind: str) -> dict:
     """Narrowing that makes a type's Bundle one page: a computed type (Slot, the
     free times of weeks ahead) is searched on the day of its first resource, the
-    one-day ``start`` window its declaration allows."""
+    one-day ``start`` window its declaration allows; Provenance (searched by
+    ``_id`` only) on the id a Patient's ``_revinclude`` gives."""
     if not resource_types()[kind].computed:
         return {}
+    if kind == "Provenance":
+        found = api.json("Patient", {"_revinclude": "Provenance:target"})
+        return {"_id": _ids(found, "include")[0].split("/")[1]}
     first = api.json(kind, {"_count": "1"})["entry"][0]["resource"]
     day = date.fromisoformat(first["start"][:10])
     return {"start": [f"ge{day}T00:00:00Z", f"lt{day + timedelta(days=1)}T00:00:00Z"]}
