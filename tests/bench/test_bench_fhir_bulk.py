@@ -42,7 +42,32 @@ EXPORT = """
 import resource, time
 import django
 django.setup()
+from fhir import bulk
 from fhir.bulk import bulk_export_run
+
+
+def peak_kb():
+    # This process's own peak (VmHWM): ru_maxrss survives exec and would report
+    # the forking pytest process's size instead.
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def peak_after(step):
+    def run(*args, **kwargs):
+        result = step(*args, **kwargs)
+        print(f"peak after {{step.__name__}}: {{peak_kb() // 1024}} MB")
+        return result
+    return run
+
+
+if {profile}:
+    bulk._write_type = peak_after(bulk._write_type)
+    bulk._log_patients = peak_after(bulk._log_patients)
+print(f"peak at start: {{peak_kb() // 1024}} MB")
 started = time.perf_counter()
 cpu_started = time.process_time()
 if {profile}:
@@ -51,12 +76,7 @@ if {profile}:
     pstats.Stats("/tmp/bulk.prof").sort_stats("cumulative").print_stats(30)
 else:
     bulk_export_run(export_id={pk})
-usage = resource.getrusage(resource.RUSAGE_SELF)
-print(
-    time.perf_counter() - started,
-    time.process_time() - cpu_started,
-    usage.ru_maxrss,
-)
+print(time.perf_counter() - started, time.process_time() - cpu_started, peak_kb())
 """
 
 
