@@ -318,6 +318,9 @@ def _file_storage(prefix: str, folder) -> dict:
         }
     if STORAGE_BACKEND != "s3":
         raise ValueError(f"STORAGE_BACKEND must be local or s3, not {STORAGE_BACKEND}")
+    # Imported only for S3: the embedded default never loads boto3.
+    from boto3.s3.transfer import TransferConfig
+
     return {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
@@ -332,6 +335,9 @@ def _file_storage(prefix: str, folder) -> dict:
             "default_acl": None,
             "querystring_auth": True,
             "file_overwrite": False,
+            # Uploads part by part in this thread: boto3's default (10 threads,
+            # each holding an 8 MB part) costs a bulk export ~80 MB of memory.
+            "transfer_config": TransferConfig(use_threads=False),
             # Server-side encryption at rest (e.g. AES256 or aws:kms); "" for none.
             "object_parameters": (
                 {"ServerSideEncryption": sse}
