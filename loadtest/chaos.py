@@ -1,0 +1,2 @@
+def campaign(clinic):
+    raise NotImplementedError

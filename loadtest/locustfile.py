@@ -1,0 +1,329 @@
+"""A clinic morning: front desk, nurses, clinicians, billing and administrators,
+each logged in as their demo user, clicking through their day with think time.
+
+Every request is named by its class ("desk: search", ...); the tables group by
+it. What the app said succeeded (a booking, a registration, a dose, an export, an
+835 upload, a claim batch) is appended to ``LOADTEST_LEDGER`` as JSON lines, and
+every answer to ``LOADTEST_ANSWERS`` (time, class, status, what the body was), so
+``checks.py`` can compare them with the database and the fault timetable.
+"""
+
+import json
+import os
+import random
+import re
+import time
+import uuid
+from pathlib import Path
+
+from locust import HttpUser, between, events, task
+
+from loadtest import pages
+
+PASSWORD = "clinicops-demo-passphrase"
+SURNAMES = ["smi", "joh", "wil", "bro", "jon", "gar", "mil", "dav", "rod", "mar"]
+LEDGER = os.environ.get("LOADTEST_LEDGER")
+ANSWERS = os.environ.get("LOADTEST_ANSWERS")
+CLOSED_503 = "Service unavailable"
+
+
+def _append(path: str | None, row: dict) -> None:
+    if path:
+        with open(path, "a") as out:
+            out.write(json.dumps(row) + "\n")
+
+
+def answer_kind(status: int, body: str) -> str:
+    """What a user saw: the app's page, its 503 page, a traceback, or nothing."""
+    if status == 0:
+        return "no answer"
+    if "Traceback" in body or "Server Error (500)" in body:
+        return "traceback"
+    if status == 503:
+        return "503 page" if "<html" in body.lower() else "bare 503"
+    return str(status)
+
+
+@events.request.add_listener
+def _record_answer(request_type, name, response, exception, **kwargs):
+    if not ANSWERS:
+        return
+    status = getattr(response, "status_code", 0) or 0
+    body = getattr(response, "text", "") or "" if status else ""
+    _append(
+        ANSWERS,
+        {"t": time.time(), "name": name, "kind": answer_kind(status, body)},
+    )
+
+
+class Staff(HttpUser):
+    abstract = True
+    wait_time = between(2, 6)
+    username = ""
+
+    def on_start(self):
+        page = self.client.get("/login/", name="log in")
+        login = pages.form(page.text, "")
+        self.client.post(
+            "/login/",
+            data={**login.fields, "username": self.username, "password": PASSWORD}
+            if login
+            else {},
+            name="log in",
+        )
+
+    def fetch(self, url: str, name: str, **kwargs) -> str:
+        with self.client.get(url, name=name, catch_response=True, **kwargs) as answer:
+            if answer.status_code != 200:
+                answer.failure(f"{answer.status_code}")
+                return ""
+            return answer.text
+
+    def submit(self, url: str, form: pages.Form, name: str, **kwargs) -> str | None:
+        """POST a form; the redirect's target on success, None when the page
+        answered with the form again (a refusal the user reads) or failed."""
+        with self.client.post(
+            url,
+            data=form.fields,
+            name=name,
+            allow_redirects=False,
+            catch_response=True,
+            **kwargs,
+        ) as answer:
+            if answer.status_code == 302:
+                return answer.headers.get("Location", "")
+            if answer.status_code != 200:
+                answer.failure(f"{answer.status_code}")
+            return None
+
+    def record(self, kind: str, location: str, **details) -> None:
+        number = re.search(r"/(\d+)/", location)
+        _append(
+            LEDGER,
+            {
+                "kind": kind,
+                "id": int(number.group(1)) if number else None,
+                "t": time.time(),
+                **details,
+            },
+        )
+
+
+class FrontDesk(Staff):
+    weight = 4
+    username = "frontdesk"
+    charts: list[str] = []
+
+    @task(4)
+    def search(self):
+        page = self.fetch(
+            "/patients/", "desk: search", params={"q": random.choice(SURNAMES)}
+        )
+        self.charts = pages.links(page, r"/patients/\d+/") or self.charts
+
+    @task(3)
+    def chart(self):
+        if self.charts:
+            self.fetch(random.choice(self.charts), "desk: chart")
+
+    @task(1)
+    def book(self):
+        if not self.charts:
+            return
+        chart = self.fetch(random.choice(self.charts), "desk: chart")
+        mrn = re.search(r'data-mrn="([^"]+)"', chart)
+        finder = pages.forms(self.fetch("/schedule/find/", "desk: find a slot"))
+        finder = [f for f in finder if f.attrs.get("id") == "find-slot-form"]
+        if not (mrn and finder):
+            return
+        kinds = [value for value in finder[0].options["appointment_type"] if value]
+        found = self.fetch(
+            "/schedule/find/",
+            "desk: find a slot",
+            params={
+                **finder[0].fields,
+                "patient": mrn.group(1),
+                "appointment_type": random.choice(kinds),
+            },
+        )
+        slots = pages.links(found, r"/schedule/book/\?[^\"]*")
+        if not slots:
+            return
+        slot = random.choice(slots[:20])
+        form = pages.form(self.fetch(slot, "desk: book"))
+        booked = form and self.submit(slot, form, "desk: book")
+        if booked:
+            self.record("booking", booked)
+
+    @task(1)
+    def check_in(self):
+        today = self.fetch("/schedule/today/", "desk: today")
+        visits = pages.links(today, r"/schedule/appointments/\d+/check-in/")
+        if not visits:
+            return
+        visit = random.choice(visits)
+        form = pages.form(self.fetch(visit, "desk: check in"))
+        if form:
+            self.submit(visit, form, "desk: check in")
+
+    @task(1)
+    def register(self):
+        form = pages.form(self.fetch("/patients/new/", "desk: register"))
+        if not form:
+            return
+        family = f"Load{uuid.uuid4().hex[:10]}"
+        form.fields.update(
+            given_name="Morgan",
+            family_name=family,
+            birth_date="1980-04-0" + str(random.randint(1, 9)),
+            sex_at_birth="F",
+            country="US",
+            phone_mobile="+12025550" + f"{random.randint(100, 199)}",
+            preferred_contact_method="phone",
+        )
+        registered = self.submit("/patients/new/", form, "desk: register")
+        if registered:
+            self.record("registration", registered, family_name=family)
+
+
+class Nurse(Staff):
+    weight = 3
+    username = "nurse"
+    patients: list[str] = []
+    doses: list[str] = []
+    barcodes: dict[str, str] = {}
+
+    def on_start(self):
+        super().on_start()
+        formulary = self.fetch("/mar/formulary/", "nurse: formulary")
+        for row in re.findall(r"<tr>(.*?)</tr>", formulary, re.S):
+            cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+            if len(cells) > 3 and "high-alert" not in cells[0]:
+                self.barcodes[cells[0].split()[0]] = cells[3].strip()
+
+    @task(3)
+    def unit_mar(self):
+        page = self.fetch("/mar/", "nurse: unit MAR")
+        self.patients = pages.links(page, r"/mar/patients/\d+/")
+        self.doses = pages.links(page, r"/mar/doses/\d+/give/")
+
+    @task(2)
+    def patient_mar(self):
+        if self.patients:
+            page = self.fetch(random.choice(self.patients), "nurse: patient MAR")
+            self.doses = pages.links(page, r"/mar/doses/\d+/give/") or self.doses
+
+    @task(2)
+    def give_dose(self):
+        if not self.doses:
+            return
+        give = self.doses.pop(random.randrange(len(self.doses)))
+        page = self.fetch(give, "nurse: give dose")
+        form = pages.form(page)
+        mrn = re.search(r'data-mrn="([^"]+)"', page)
+        drug = re.search(r'id="order-summary">\s*(\S+)', page)
+        barcode = drug and self.barcodes.get(drug.group(1))
+        if not (form and mrn and barcode):
+            return
+        form.fields.update(
+            wristband=mrn.group(1), barcode=barcode, reason="Load test round"
+        )
+        given = self.submit(give, form, "nurse: give dose")
+        if given is not None:
+            self.record("dose", give)
+
+
+class Clinician(Staff):
+    weight = 2
+    username = "clinician"
+    orders: list[str] = []
+
+    @task(3)
+    def results_to_review(self):
+        page = self.fetch("/diagnostics/review/", "clinician: results to review")
+        self.orders = pages.links(page, r"/diagnostics/\d+/")
+
+    @task(2)
+    def sign_off(self):
+        if not self.orders:
+            return
+        order = self.orders.pop(random.randrange(len(self.orders)))
+        page = self.fetch(order, "clinician: result")
+        critical = pages.form(page, "/acknowledge/")
+        if critical:
+            critical.fields["action_taken"] = "Called the patient; repeat tomorrow."
+            self.submit(critical.action, critical, "clinician: acknowledge")
+            return
+        review = pages.form(page, "/review/")
+        if review:
+            review.fields["note"] = "Reviewed."
+            self.submit(review.action, review, "clinician: sign off")
+
+
+class Billing(Staff):
+    weight = 1
+    username = "billing"
+    claims: list[str] = []
+
+    @task(3)
+    def claims_list(self):
+        page = self.fetch("/billing/claims/", "billing: claims")
+        self.claims = pages.links(page, r"/billing/claims/\d+/")
+
+    @task(3)
+    def claim(self):
+        if self.claims:
+            self.fetch(random.choice(self.claims), "billing: claim")
+
+    @task(1)
+    def post_835(self):
+        remits = sorted(Path(os.environ.get("LOADTEST_835_DIR", "-")).glob("*.835"))
+        if not remits:
+            return
+        remit = remits[0]
+        try:
+            text = remit.read_bytes()
+            remit.unlink()
+        except FileNotFoundError:  # another billing user took it
+            return
+        form = pages.form(self.fetch("/billing/remittances/upload/", "billing: 835"))
+        if not form:
+            return
+        posted = self.submit(
+            "/billing/remittances/upload/",
+            form,
+            "billing: 835",
+            files={"file": (remit.name, text, "text/plain")},
+        )
+        if posted:
+            self.record("remittance upload", posted, trace=remit.stem)
+
+    @task(1)
+    def submit_ready_claims(self):
+        page = self.fetch(
+            "/billing/claims/", "billing: claims", params={"status": "ready"}
+        )
+        form = pages.form(page, "/billing/submit/")
+        batch = form and self.submit(form.action, form, "billing: submit batch")
+        if batch:
+            self.record("batch", batch)
+
+
+class Administrator(Staff):
+    weight = 1
+    username = "admin"
+
+    @task(3)
+    def report(self):
+        self.fetch("/reports/access-log/", "admin: report")
+
+    @task(1)
+    def export(self):
+        page = self.fetch("/reports/change-history/", "admin: report")
+        form = pages.form(page, "/export/")
+        if not form:
+            return
+        form.fields["format"] = "csv"
+        exported = self.submit(form.action, form, "admin: export")
+        if exported:
+            self.record("export", exported)

@@ -1,0 +1,207 @@
+"""``python -m loadtest [load|chaos]`` inside ``scripts/test.sh --load``: the clinic
+in production mode on the throwaway servers, driven by locust.
+
+The seeded clinic is kept as ``var/loadtest/clinic-<patients>.dump`` (pg_dump) and
+restored on the next run, so the 100,000-patient seed is paid once.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from loadtest import chaos, tables
+from tests.alerts.fake_twilio import FakeTwilio
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+BIN = Path(PY).parent
+AUTH_TOKEN = "load-test-auth-token"
+
+
+def setting(name: str, default: str) -> str:
+    return os.environ.get(name) or default
+
+
+PATIENTS = int(setting("LOADTEST_PATIENTS", "100000"))
+SECONDS = int(setting("LOADTEST_SECONDS", "90"))
+USERS = [int(n) for n in setting("LOADTEST_USERS", "10 25 50 100").split()]
+WORKERS = setting("LOADTEST_GUNICORN_WORKERS", "3")
+THREADS = setting("LOADTEST_GUNICORN_THREADS", "4")
+
+
+def uptime() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+class Clinic:
+    """The production processes of one clinic, on the throwaway servers."""
+
+    def __init__(self, work: Path):
+        self.work = work
+        work.mkdir(parents=True, exist_ok=True)
+        self.url = f"http://127.0.0.1:{setting('LOADTEST_PORT', '8765')}"
+        self.twilio = FakeTwilio().start()
+        self.processes: dict[str, subprocess.Popen] = {}
+        db = os.environ["MIGRATE_DATABASE_URL"].rsplit("/", 1)[0]
+        self.owner_url = f"{db}/loadtest"
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/loadtest",
+            "MIGRATE_DATABASE_URL": self.owner_url,
+            "DJANGO_SETTINGS_MODULE": "clinic.settings",
+            "PYTHONPATH": str(ROOT),
+            "SMS_BACKEND": "twilio",
+            "TWILIO_ACCOUNT_SID": self.twilio.account_sid,
+            "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+            "TWILIO_FROM_NUMBER": "+15005550006",
+            "TWILIO_API_BASE": self.twilio.url,
+            "TWILIO_TIMEOUT_SECONDS": "2",
+            "OTP_REQUIRED_ROLES": "",
+            "CLEARINGHOUSE_DIR": str(work / "clearinghouse"),
+            "LOADTEST_835_DIR": str(work / "835"),
+            "LOADTEST_LEDGER": str(work / "ledger.jsonl"),
+            "LOADTEST_ANSWERS": str(work / "answers.jsonl"),
+            "LOADTEST_PATIENTS": str(PATIENTS),
+            # Logins from one address, many users: no lock-out for the load.
+            "AXES_ADDRESS_FAILURE_LIMIT": "100000",
+        }
+
+    def manage(self, *args: str, owner: bool = False, quiet: bool = False) -> None:
+        env = {**self.env, "DB_STATEMENT_TIMEOUT_MS": "0"}
+        if owner:
+            env["DATABASE_URL"] = self.owner_url
+        out = subprocess.DEVNULL if quiet else None
+        subprocess.run([PY, *args], cwd=ROOT, env=env, check=True, stdout=out)
+
+    def database(self) -> None:
+        """The seeded clinic: restored from its dump, or seeded and dumped."""
+        dump = ROOT / "var" / "loadtest" / f"clinic-{PATIENTS}.dump"
+        psql = [os.environ["PG_BIN"] + "/psql", "-q", "-d", self.owner_url]
+        admin = [*psql[:-1], self.owner_url.replace("/loadtest", "/postgres")]
+        subprocess.run([*admin, "-c", "CREATE DATABASE loadtest"], check=True)
+        started = time.monotonic()
+        if dump.exists():
+            print(f"== restoring {dump.name}")
+            subprocess.run(
+                [os.environ["PG_BIN"] + "/pg_restore", "-j", "2", "-d", self.owner_url]
+                + [str(dump)],
+                check=True,
+            )
+        else:
+            print(f"== seeding {PATIENTS} patients and a month of visits (once)")
+            self.manage("manage.py", "migrate", "--noinput", quiet=True)
+            self.manage(
+                "manage.py", "seed_demo", f"--patients={PATIENTS}", "--days=30",
+                owner=True, quiet=True,
+            )  # fmt: skip
+            dump.parent.mkdir(parents=True, exist_ok=True)
+            subprocess.run(
+                [os.environ["PG_BIN"] + "/pg_dump", "-Fc", "-f", str(dump)]
+                + [self.owner_url],
+                check=True,
+            )
+        print(f"   ready in {time.monotonic() - started:.0f} s")
+        subprocess.run([*psql, "-c", "ANALYZE"], check=True)
+
+    def morning(self, seconds: int) -> None:
+        self.env["LOADTEST_RUN_SECONDS"] = str(seconds)
+        self.manage("-m", "loadtest.seed", "morning", owner=True)
+
+    def start(self, name: str, *args: str) -> subprocess.Popen:
+        with open(self.work / f"{name}.log", "a") as log:
+            process = subprocess.Popen(
+                args, cwd=ROOT, env=self.env, stdout=log, stderr=log,
+                start_new_session=True,
+            )  # fmt: skip
+        self.processes[name] = process
+        return process
+
+    def start_worker(self, name: str) -> subprocess.Popen:
+        return self.start(
+            name, PY, "manage.py", "rqworker", "default", "notifications",
+            "billing", "reports", "--with-scheduler",
+        )  # fmt: skip
+
+    def up(self) -> None:
+        self.start(
+            "gunicorn", str(BIN / "gunicorn"), "clinic.wsgi",
+            "--bind", self.url.removeprefix("http://"),
+            "--workers", WORKERS, "--threads", THREADS, "--timeout", "60",
+        )  # fmt: skip
+        self.start_worker("worker-1")
+        self.start_worker("worker-2")
+        self.start("dispatch", PY, "manage.py", "dispatch_due", "--loop", "5")
+        deadline = time.monotonic() + 90
+        while subprocess.run(
+            ["curl", "-sf", "-o", "/dev/null", f"{self.url}/healthz"]
+        ).returncode:
+            if time.monotonic() > deadline:
+                raise SystemExit((self.work / "gunicorn.log").read_text()[-3000:])
+            time.sleep(0.5)
+
+    def locust(self, users: int, seconds: int, name: str) -> Path:
+        prefix = self.work / name
+        with open(self.work / "locust.log", "a") as log:
+            self._locust(users, seconds, prefix, log)
+        return Path(f"{prefix}_stats.csv")
+
+    def _locust(self, users: int, seconds: int, prefix: Path, log) -> None:
+        subprocess.run(
+            [
+                str(BIN / "locust"), "-f", str(ROOT / "loadtest" / "locustfile.py"),
+                "--headless", "--host", self.url, "--users", str(users),
+                "--spawn-rate", str(max(1, users // 5)), "--run-time", f"{seconds}s",
+                "--csv", str(prefix), "--only-summary", "--loglevel", "ERROR",
+                "--stop-timeout", "10", "--reset-stats",
+            ],
+            cwd=ROOT, env=self.env, check=False, stdout=log, stderr=log,
+        )  # fmt: skip
+
+    def down(self) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+        (self.work / "twilio.json").write_text(json.dumps(self.twilio.messages))
+        self.twilio.stop()
+
+
+def load(clinic: Clinic) -> None:
+    clinic.morning(SECONDS * len(USERS))
+    clinic.up()
+    curve = []
+    for users in USERS:
+        before = uptime()
+        stats = clinic.locust(users, SECONDS, f"users-{users}")
+        rows = tables.read_stats(stats)
+        print(f"\n== {users} users, {SECONDS} s (load average {before} -> {uptime()})")
+        print(tables.per_class(rows))
+        curve.append((users, rows))
+    print("\n== the curve")
+    print(tables.curve(curve))
+
+
+def main() -> None:
+    mode = sys.argv[1] if len(sys.argv) > 1 else "load"
+    clinic = Clinic(Path(os.environ["CLINICOPS_VAR_DIR"]) / "loadtest")
+    print(f"== machine: {os.cpu_count()} cores, load average {uptime()}")
+    clinic.database()
+    try:
+        if mode == "chaos":
+            chaos.campaign(clinic)
+        else:
+            load(clinic)
+    finally:
+        clinic.down()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,96 @@
+"""The printed tables: per request class (count, p50, p95, p99, errors) from
+locust's ``*_stats.csv``, and the curve over the user counts."""
+
+import csv
+from pathlib import Path
+
+TARGET_MS = 300
+
+
+def read_stats(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    with path.open() as rows:
+        return list(csv.DictReader(rows))
+
+
+def _ms(row: dict, column: str) -> int:
+    value = row.get(column) or "0"
+    return 0 if value == "N/A" else round(float(value))
+
+
+def table(header: list[str], rows: list[list]) -> str:
+    cells = [header, *[[str(cell) for cell in row] for row in rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    lines = [
+        "  ".join(
+            cell.ljust(width) if i == 0 else cell.rjust(width)
+            for i, (cell, width) in enumerate(zip(row, widths, strict=True))
+        )
+        for row in cells
+    ]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    return "\n".join(lines)
+
+
+def per_class(rows: list[dict]) -> str:
+    body = []
+    for row in rows:
+        name = (
+            row["Name"]
+            if row["Name"] == "Aggregated"
+            else (f"{row['Type']} {row['Name']}")
+        )
+        p95 = _ms(row, "95%")
+        body.append(
+            [
+                name,
+                row["Request Count"],
+                _ms(row, "50%"),
+                p95,
+                _ms(row, "99%"),
+                row["Failure Count"],
+                "" if p95 <= TARGET_MS else f"> {TARGET_MS} ms",
+            ]
+        )
+    return table(["request class", "count", "p50", "p95", "p99", "errors", ""], body)
+
+
+def curve(steps: list[tuple[int, list[dict]]]) -> str:
+    """Throughput and p95 by user count; saturated where adding users stops
+    adding throughput (under 70 % of the proportional gain) or p95 passes the
+    target."""
+    body = []
+    previous = None
+    saturated = None
+    for users, rows in steps:
+        total = next((r for r in rows if r["Name"] == "Aggregated"), None)
+        if total is None:
+            continue
+        rate = float(total["Requests/s"])
+        p95 = _ms(total, "95%")
+        worst = max(
+            (r for r in rows if r["Name"] != "Aggregated"),
+            key=lambda r: _ms(r, "95%"),
+        )
+        note = ""
+        if previous and saturated is None:
+            gain = rate / previous[1] if previous[1] else 0
+            if gain < 0.7 * users / previous[0] or p95 > TARGET_MS:
+                saturated = users
+                note = "saturated"
+        body.append(
+            [
+                users,
+                f"{rate:.1f}",
+                p95,
+                f"{_ms(worst, '95%')} ({worst['Name']})",
+                total["Failure Count"],
+                note,
+            ]
+        )
+        previous = (users, rate)
+    text = table(["users", "req/s", "p95 ms", "worst class p95 ms", "errors", ""], body)
+    if saturated is None:
+        return text + "\nNo saturation up to the last step."
+    return text + f"\nSaturates at {saturated} users on this machine."
