@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from loadtest import chaos, tables
+from loadtest.tables import uptime
 from tests.alerts.fake_twilio import FakeTwilio
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,10 +32,7 @@ SECONDS = int(setting("LOADTEST_SECONDS", "90"))
 USERS = [int(n) for n in setting("LOADTEST_USERS", "10 25 50 100").split()]
 WORKERS = setting("LOADTEST_GUNICORN_WORKERS", "3")
 THREADS = setting("LOADTEST_GUNICORN_THREADS", "4")
-
-
-def uptime() -> str:
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+DRAIN = int(setting("LOADTEST_DRAIN_SECONDS", "30"))
 
 
 class Clinic:
@@ -65,6 +63,7 @@ class Clinic:
             "LOADTEST_835_DIR": str(work / "835"),
             "LOADTEST_LEDGER": str(work / "ledger.jsonl"),
             "LOADTEST_ANSWERS": str(work / "answers.jsonl"),
+            "LOADTEST_LOGINS": str(work / "logins.jsonl"),
             "LOADTEST_PATIENTS": str(PATIENTS),
             # Logins from one address, many users: no lock-out for the load.
             "AXES_ADDRESS_FAILURE_LIMIT": "100000",
@@ -143,23 +142,43 @@ class Clinic:
                 raise SystemExit((self.work / "gunicorn.log").read_text()[-3000:])
             time.sleep(0.5)
 
-    def locust(self, users: int, seconds: int, name: str) -> Path:
-        prefix = self.work / name
+    def locust_start(self, users: int, seconds: int, name: str) -> subprocess.Popen:
         with open(self.work / "locust.log", "a") as log:
-            self._locust(users, seconds, prefix, log)
-        return Path(f"{prefix}_stats.csv")
+            return subprocess.Popen(
+                [
+                    str(BIN / "locust"), "-f", str(ROOT / "loadtest" / "locustfile.py"),
+                    "--headless", "--host", self.url, "--users", str(users),
+                    "--spawn-rate", str(max(1, users // 5)),
+                    "--run-time", f"{seconds}s", "--csv", str(self.work / name),
+                    "--only-summary", "--loglevel", "ERROR", "--stop-timeout", "10",
+                ],
+                cwd=ROOT, env=self.env, stdout=log, stderr=log,
+            )  # fmt: skip
 
-    def _locust(self, users: int, seconds: int, prefix: Path, log) -> None:
-        subprocess.run(
-            [
-                str(BIN / "locust"), "-f", str(ROOT / "loadtest" / "locustfile.py"),
-                "--headless", "--host", self.url, "--users", str(users),
-                "--spawn-rate", str(max(1, users // 5)), "--run-time", f"{seconds}s",
-                "--csv", str(prefix), "--only-summary", "--loglevel", "ERROR",
-                "--stop-timeout", "10", "--reset-stats",
-            ],
-            cwd=ROOT, env=self.env, check=False, stdout=log, stderr=log,
-        )  # fmt: skip
+    def locust(self, users: int, seconds: int, name: str) -> list[dict]:
+        """One step of load; its rows per request class, printed."""
+        before = uptime()
+        self.locust_start(users, seconds, name).wait()
+        print(f"\n== {users} users, {seconds} s (load average {before} -> {uptime()})")
+        return self.summary(name, users)
+
+    def summary(self, name: str, users: int) -> list[dict]:
+        rows = tables.read_stats(self.work / f"{name}_stats.csv")
+        print(tables.per_class(rows))
+        print(tables.logins(self.work / "logins.jsonl", users))
+        print(tables.failures(self.work / f"{name}_failures.csv"))
+        return rows
+
+    def audit(self, began: float) -> int:
+        """After the queues drained: the checks of ``loadtest.audit``."""
+        ended = time.time()
+        time.sleep(DRAIN)
+        window = {"start": began, "end": ended}
+        (self.work / "window.json").write_text(json.dumps(window))
+        (self.work / "twilio.json").write_text(json.dumps(self.twilio.messages))
+        env = {**self.env, "DATABASE_URL": self.owner_url}
+        command = [PY, "-m", "loadtest.audit", str(self.work)]
+        return subprocess.run(command, cwd=ROOT, env=env, check=False).returncode
 
     def down(self) -> None:
         for process in self.processes.values():
@@ -170,37 +189,31 @@ class Clinic:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
-        (self.work / "twilio.json").write_text(json.dumps(self.twilio.messages))
         self.twilio.stop()
 
 
-def load(clinic: Clinic) -> None:
+def load(clinic: Clinic) -> int:
     clinic.morning(SECONDS * len(USERS))
     clinic.up()
-    curve = []
-    for users in USERS:
-        before = uptime()
-        stats = clinic.locust(users, SECONDS, f"users-{users}")
-        rows = tables.read_stats(stats)
-        print(f"\n== {users} users, {SECONDS} s (load average {before} -> {uptime()})")
-        print(tables.per_class(rows))
-        curve.append((users, rows))
+    began = time.time()
+    curve = [(n, clinic.locust(n, SECONDS, f"users-{n}")) for n in USERS]
     print("\n== the curve")
     print(tables.curve(curve))
+    return clinic.audit(began)
 
 
 def main() -> None:
     mode = sys.argv[1] if len(sys.argv) > 1 else "load"
-    clinic = Clinic(Path(os.environ["CLINICOPS_VAR_DIR"]) / "loadtest")
+    work = ROOT / "var" / "loadtest" / f"{mode}-{time.strftime('%Y%m%d-%H%M%S')}"
+    clinic = Clinic(work)
+    print(f"== logs, locust's CSV and the ledger in {work}")
     print(f"== machine: {os.cpu_count()} cores, load average {uptime()}")
     clinic.database()
     try:
-        if mode == "chaos":
-            chaos.campaign(clinic)
-        else:
-            load(clinic)
+        status = (chaos.campaign if mode == "chaos" else load)(clinic)
     finally:
         clinic.down()
+    sys.exit(status)
 
 
 if __name__ == "__main__":

@@ -2,9 +2,16 @@
 locust's ``*_stats.csv``, and the curve over the user counts."""
 
 import csv
+import json
 from pathlib import Path
 
 TARGET_MS = 300
+
+
+def uptime() -> str:
+    """The machine's load average (1, 5, 15 minutes): the figures are only as
+    quiet as the machine was."""
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 def read_stats(path: Path) -> list[dict]:
@@ -94,3 +101,24 @@ def curve(steps: list[tuple[int, list[dict]]]) -> str:
     if saturated is None:
         return text + "\nNo saturation up to the last step."
     return text + f"\nSaturates at {saturated} users on this machine."
+
+
+def logins(path: Path, users: int) -> str:
+    """How long the shift's logging in took (its last line for ``users``)."""
+    lines = path.read_text().splitlines() if path.exists() else []
+    rows = [json.loads(line) for line in lines]
+    row = next((r for r in reversed(rows) if r["users"] == users), None)
+    if row is None:
+        return "log in: not every user got in"
+    return (
+        f"log in ({users} at once, not counted above): "
+        f"p50 {row['p50'] * 1000:.0f} ms, slowest {row['max'] * 1000:.0f} ms"
+    )
+
+
+def failures(path: Path) -> str:
+    rows = read_stats(path)
+    if not rows:
+        return "no failed requests"
+    body = [[r["Method"], r["Name"], r["Error"][:60], r["Occurrences"]] for r in rows]
+    return table(["method", "request class", "error", "times"], body)
