@@ -17,6 +17,17 @@ from loadtest.tables import table
 SUCCESS_KINDS = {"200", "302"}
 
 
+def answer_kind(status: int, body: str) -> str:
+    """What a user saw: the app's page, its 503 page, a traceback, or nothing."""
+    if status == 0:
+        return "no answer"
+    if "Traceback" in body or "Server Error (500)" in body:
+        return "traceback"
+    if status == 503:
+        return "503 page" if "<html" in body.lower() else "bare 503"
+    return str(status)
+
+
 def read_jsonl(path: Path) -> list[dict]:
     if not path.exists():
         return []

@@ -19,29 +19,18 @@ from pathlib import Path
 from locust import HttpUser, between, events, task
 
 from loadtest import pages
+from loadtest.checks import answer_kind
 
 PASSWORD = "clinicops-demo-passphrase"
 SURNAMES = ["smi", "joh", "wil", "bro", "jon", "gar", "mil", "dav", "rod", "mar"]
 LEDGER = os.environ.get("LOADTEST_LEDGER")
 ANSWERS = os.environ.get("LOADTEST_ANSWERS")
-CLOSED_503 = "Service unavailable"
 
 
 def _append(path: str | None, row: dict) -> None:
     if path:
         with open(path, "a") as out:
             out.write(json.dumps(row) + "\n")
-
-
-def answer_kind(status: int, body: str) -> str:
-    """What a user saw: the app's page, its 503 page, a traceback, or nothing."""
-    if status == 0:
-        return "no answer"
-    if "Traceback" in body or "Server Error (500)" in body:
-        return "traceback"
-    if status == 503:
-        return "503 page" if "<html" in body.lower() else "bare 503"
-    return str(status)
 
 
 @events.request.add_listener
