@@ -1,13 +1,14 @@
 """``make chaos``: the clinic morning at 50 users while faults strike on a fixed
-timetable (seconds from the start of the load):
+timetable (seconds from the start of the load; the first minute is the shift
+logging in):
 
-    at  30  Redis stopped for 30 s, then started again (empty: it kept nothing)
-    at  90  PostgreSQL restarted (fast shutdown: open connections are cut)
-    at 130  one rq worker SIGKILLed while it runs a job (then started again, as a
+    at  60  Redis stopped for 30 s, then started again (empty: it kept nothing)
+    at 130  PostgreSQL restarted (fast shutdown: open connections are cut)
+    at 170  one rq worker SIGKILLed while it runs a job (then started again, as a
             supervisor would)
-    at 170  one gunicorn worker SIGKILLed under load (its master starts another)
+    at 210  one gunicorn worker SIGKILLed under load (its master starts another)
 
-then the load stops at ``LOADTEST_CHAOS_SECONDS`` (240), the queues drain, and
+then the load stops at ``LOADTEST_CHAOS_SECONDS`` (270), the queues drain, and
 ``loadtest.audit`` checks that nothing a user was told succeeded is missing or
 doubled and prints what users saw during each fault.
 """
@@ -22,7 +23,7 @@ from pathlib import Path
 
 from loadtest.tables import uptime
 
-SECONDS = int(os.environ.get("LOADTEST_CHAOS_SECONDS") or 240)
+SECONDS = int(os.environ.get("LOADTEST_CHAOS_SECONDS") or 270)
 USERS = int(os.environ.get("LOADTEST_CHAOS_USERS") or 50)
 REDIS_DOWN = 30
 
@@ -103,13 +104,13 @@ def campaign(clinic) -> int:
             out.write(json.dumps(row) + "\n")
         print(f"   {time.time() - began:5.1f} s  {name} {detail}")
 
-    at(30)
+    at(60)
     fault("Redis down 30 s", redis_outage)
-    at(90)
-    fault("PostgreSQL restart", postgres_restart)
     at(130)
-    fault("rq worker SIGKILL", lambda: kill_worker_mid_job(clinic))
+    fault("PostgreSQL restart", postgres_restart)
     at(170)
+    fault("rq worker SIGKILL", lambda: kill_worker_mid_job(clinic))
+    at(210)
     fault("gunicorn worker SIGKILL", lambda: kill_web_worker(clinic))
     before = uptime()
     locust.wait()

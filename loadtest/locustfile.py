@@ -39,10 +39,10 @@ def _record_answer(request_type, name, response, exception, **kwargs):
         return
     status = getattr(response, "status_code", 0) or 0
     body = getattr(response, "text", "") or "" if status else ""
-    _append(
-        ANSWERS,
-        {"t": time.time(), "name": name, "kind": answer_kind(status, body)},
-    )
+    kind = answer_kind(status, body)
+    if exception is not None and not status:
+        kind += f" ({type(exception).__name__})"
+    _append(ANSWERS, {"t": time.time(), "name": name, "kind": kind})
 
 
 LOGINS: list[float] = []
@@ -330,7 +330,11 @@ class Administrator(Staff):
 
     @task(1)
     def export(self):
-        page = self.fetch("/reports/change-history/", "admin: report")
+        """Today's access log as CSV, in the background (the reports queue)."""
+        today = time.strftime("%Y-%m-%d")
+        page = self.fetch(
+            "/reports/access-log/", "admin: report", params={"date_from": today}
+        )
         form = pages.form(page, "/export/")
         if not form:
             return

@@ -130,6 +130,9 @@ class Clinic:
             "gunicorn", str(BIN / "gunicorn"), "clinic.wsgi",
             "--bind", self.url.removeprefix("http://"),
             "--workers", WORKERS, "--threads", THREADS, "--timeout", "60",
+            # As a proxy in front keeps them (nginx: 75 s): users think for up
+            # to 6 s, and gunicorn's 2 s default closes under their next click.
+            "--keep-alive", "75",
         )  # fmt: skip
         self.start_worker("worker-1")
         self.start_worker("worker-2")
@@ -158,7 +161,8 @@ class Clinic:
     def locust(self, users: int, seconds: int, name: str) -> list[dict]:
         """One step of load; its rows per request class, printed."""
         before = uptime()
-        self.locust_start(users, seconds, name).wait()
+        # The stats start once the last user is logged in: time for that first.
+        self.locust_start(users, seconds + users // 2, name).wait()
         print(f"\n== {users} users, {seconds} s (load average {before} -> {uptime()})")
         return self.summary(name, users)
 
