@@ -43,11 +43,11 @@ def table(header: list[str], rows: list[list]) -> str:
 def per_class(rows: list[dict]) -> str:
     body = []
     for row in rows:
-        name = (
-            row["Name"]
-            if row["Name"] == "Aggregated"
-            else (f"{row['Type']} {row['Name']}")
-        )
+        if row["Request Count"] == "0":
+            continue
+        name = row["Name"]
+        if name != "Aggregated":
+            name = f"{row['Type']} {name}"
         p95 = _ms(row, "95%")
         body.append(
             [
