@@ -64,43 +64,40 @@ def per_class(rows: list[dict]) -> str:
 
 
 def curve(steps: list[tuple[int, list[dict]]]) -> str:
-    """Throughput and p95 by user count; saturated where adding users stops
-    adding throughput (under 70 % of the proportional gain) or p95 passes the
-    target."""
-    body = []
-    previous = None
-    saturated = None
+    """Throughput and p95 by user count, and where it saturates: the first step
+    whose p95 passes the target, and the first whose throughput grew by less
+    than 70 % of the users it added."""
+    body, over, flat, previous = [], None, None, None
     for users, rows in steps:
         total = next((r for r in rows if r["Name"] == "Aggregated"), None)
         if total is None:
             continue
-        rate = float(total["Requests/s"])
-        p95 = _ms(total, "95%")
+        rate, p95 = float(total["Requests/s"]), _ms(total, "95%")
         worst = max(
             (r for r in rows if r["Name"] != "Aggregated"),
             key=lambda r: _ms(r, "95%"),
         )
-        note = ""
-        if previous and saturated is None:
-            gain = rate / previous[1] if previous[1] else 0
-            if gain < 0.7 * users / previous[0] or p95 > TARGET_MS:
-                saturated = users
-                note = "saturated"
-        body.append(
-            [
-                users,
-                f"{rate:.1f}",
-                p95,
-                f"{_ms(worst, '95%')} ({worst['Name']})",
-                total["Failure Count"],
-                note,
-            ]
-        )
+        if over is None and p95 > TARGET_MS:
+            over = users
+        grew = rate / previous[1] if previous and previous[1] else None
+        if flat is None and grew is not None and grew < 0.7 * users / previous[0]:
+            flat = users
+        failures = total["Failure Count"]
+        worst_p95 = f"{_ms(worst, '95%')} ({worst['Name']})"
+        body.append([users, f"{rate:.1f}", p95, worst_p95, failures])
         previous = (users, rate)
-    text = table(["users", "req/s", "p95 ms", "worst class p95 ms", "errors", ""], body)
-    if saturated is None:
-        return text + "\nNo saturation up to the last step."
-    return text + f"\nSaturates at {saturated} users on this machine."
+    text = table(["users", "req/s", "p95 ms", "worst class p95 ms", "errors"], body)
+    text += "\n" + (
+        f"p95 passes {TARGET_MS} ms from {over} users"
+        if over
+        else f"p95 within {TARGET_MS} ms at every step"
+    )
+    text += "; " + (
+        f"throughput stops following the users at {flat}."
+        if flat
+        else "throughput still follows the users at the last step."
+    )
+    return text
 
 
 def logins(path: Path, users: int) -> str:
