@@ -11,11 +11,12 @@ import django
 
 django.setup()
 
-from django.core.management import call_command  # noqa: E402  (after django.setup)
+from django.apps import apps  # noqa: E402  (after django.setup)
+from django.core.management import call_command  # noqa: E402
 
 from alerts.models import Notification  # noqa: E402
 from billing.models import Remittance, SubmissionBatch  # noqa: E402
-from clinic.models import ReportExport  # noqa: E402
+from clinic.models import AccessLog, ReportExport  # noqa: E402
 from loadtest.checks import report  # noqa: E402
 from medications.models import Administration  # noqa: E402
 from registration.models import Patient  # noqa: E402
@@ -124,6 +125,24 @@ def integrity(start, end) -> dict[str, str]:
     unsent = unsent.exclude(status__in=["sent", "accepted", "rejected"]).count()
     problems["every batch sent"] = f"{unsent} not sent" if unsent else ""
     return problems
+
+
+def written(start, end) -> dict[str, int]:
+    """Rows the run added to the two tables that grow with every click."""
+    history = sum(
+        model.objects.filter(history_date__range=(start, end)).count()
+        for model in apps.get_models()
+        if "history_date" in {field.name for field in model._meta.fields}
+    )
+    return {
+        "access-log rows": AccessLog.objects.filter(
+            created_at__range=(start, end)
+        ).count(),
+        "history rows": history,
+        "visits booked": Appointment.objects.filter(
+            booked_at__range=(start, end)
+        ).count(),
+    }
 
 
 if __name__ == "__main__":

@@ -101,6 +101,10 @@ def report(work: Path, database) -> int:
 
     faults = read_jsonl(work / "faults.jsonl")
     answers = read_jsonl(work / "answers.jsonl")
+    rows = database.written(start, end)
+    print(f"\n== what the run wrote ({len(answers)} requests answered)")
+    per = [[k, n, f"{n / max(1, len(answers)):.2f}"] for k, n in rows.items()]
+    print(table(["rows", "count", "per request"], per))
     if faults:
         print("\n== what users saw during each fault")
         print(
