@@ -10,6 +10,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -32,7 +33,7 @@ SECONDS = int(setting("LOADTEST_SECONDS", "90"))
 USERS = [int(n) for n in setting("LOADTEST_USERS", "10 25 50 100").split()]
 WORKERS = setting("LOADTEST_GUNICORN_WORKERS", "3")
 THREADS = setting("LOADTEST_GUNICORN_THREADS", "4")
-DRAIN = int(setting("LOADTEST_DRAIN_SECONDS", "30"))
+DRAIN = int(setting("LOADTEST_DRAIN_SECONDS", "420"))
 
 
 class Clinic:
@@ -44,6 +45,8 @@ class Clinic:
         self.url = f"http://127.0.0.1:{setting('LOADTEST_PORT', '8765')}"
         self.twilio = FakeTwilio().start()
         self.processes: dict[str, subprocess.Popen] = {}
+        self.stopping = threading.Event()
+        self.restarts: list[dict] = []
         db = os.environ["MIGRATE_DATABASE_URL"].rsplit("/", 1)[0]
         self.owner_url = f"{db}/loadtest"
         self.env = {
@@ -119,11 +122,26 @@ class Clinic:
         self.processes[name] = process
         return process
 
-    def start_worker(self, name: str) -> subprocess.Popen:
-        return self.start(
-            name, PY, "manage.py", "rqworker", "default", "notifications",
-            "billing", "reports", "--with-scheduler",
-        )  # fmt: skip
+    WORKER = (
+        PY, "manage.py", "rqworker", "default", "notifications", "billing",
+        "reports", "--with-scheduler",
+    )  # fmt: skip
+    SUPERVISED = {
+        "worker-1": WORKER,
+        "worker-2": WORKER,
+        "dispatch": (PY, "manage.py", "dispatch_due", "--loop", "5"),
+    }
+
+    def supervise(self) -> None:
+        """What systemd's ``Restart=always`` does in production: a worker or the
+        sweeper that exits is started again (rq's worker quits when Redis goes
+        away while it waits for a job's work horse)."""
+        while not self.stopping.wait(1):
+            for name, command in self.SUPERVISED.items():
+                code = self.processes[name].poll()
+                if code is not None:
+                    self.restarts.append({"t": time.time(), "name": name, "code": code})
+                    self.start(name, *command)
 
     def up(self) -> None:
         self.start(
@@ -134,9 +152,9 @@ class Clinic:
             # to 6 s, and gunicorn's 2 s default closes under their next click.
             "--keep-alive", "75",
         )  # fmt: skip
-        self.start_worker("worker-1")
-        self.start_worker("worker-2")
-        self.start("dispatch", PY, "manage.py", "dispatch_due", "--loop", "5")
+        for name, command in self.SUPERVISED.items():
+            self.start(name, *command)
+        threading.Thread(target=self.supervise, daemon=True).start()
         deadline = time.monotonic() + 90
         while subprocess.run(
             ["curl", "-sf", "-o", "/dev/null", f"{self.url}/healthz"]
@@ -173,10 +191,34 @@ class Clinic:
         print(tables.failures(self.work / f"{name}_failures.csv"))
         return rows
 
+    def unfinished_runs(self) -> int:
+        """Report exports and 835 uploads not yet done or failed."""
+        query = " UNION ALL ".join(
+            f"SELECT id FROM {t} WHERE status IN ('pending', 'running')"
+            for t in ("clinic_reportexport", "billing_remittanceupload")
+        )
+        answer = subprocess.run(
+            [os.environ["PG_BIN"] + "/psql", "-Atq", "-d", self.owner_url, "-c"]
+            + [f"SELECT count(*) FROM ({query}) AS runs"],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        return int(answer.stdout.strip() or 0)
+
+    def drain(self) -> None:
+        """30 s for the queues, then until every background run is over: one
+        whose worker died is re-queued by ``runs_sweep`` after 2 minutes."""
+        time.sleep(30)
+        deadline = time.monotonic() + DRAIN
+        while (left := self.unfinished_runs()) and time.monotonic() < deadline:
+            print(f"   waiting for {left} background run(s)")
+            time.sleep(15)
+        for restart in self.restarts:
+            print(f"   restarted {restart['name']} (it exited {restart['code']})")
+
     def audit(self, began: float) -> int:
         """After the queues drained: the checks of ``loadtest.audit``."""
         ended = time.time()
-        time.sleep(DRAIN)
+        self.drain()
         window = {"start": began, "end": ended}
         (self.work / "window.json").write_text(json.dumps(window))
         (self.work / "twilio.json").write_text(json.dumps(self.twilio.messages))
@@ -185,6 +227,7 @@ class Clinic:
         return subprocess.run(command, cwd=ROOT, env=env, check=False).returncode
 
     def down(self) -> None:
+        self.stopping.set()
         for process in self.processes.values():
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGTERM)
