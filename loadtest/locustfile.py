@@ -56,6 +56,7 @@ class Staff(HttpUser):
     wait_time = between(2, 6)
     username = ""
     last_form: pages.Form | None = None  # the form a refused POST showed again
+    found: list[str] = []  # the links of the last list opened
 
     def on_start(self):
         started = time.perf_counter()
@@ -92,6 +93,17 @@ class Staff(HttpUser):
                 answer.failure(f"{answer.status_code}")
                 return ""
             return answer.text
+
+    def pick(self, *, keep: bool = True) -> str | None:
+        """One of the links the last list showed (taken off it unless ``keep``)."""
+        if not self.found:
+            return None
+        index = random.randrange(len(self.found))
+        return self.found[index] if keep else self.found.pop(index)
+
+    def browse(self, url: str, name: str, pattern: str) -> list[str]:
+        """Open a list; the links on it to what it lists."""
+        return pages.links(self.fetch(url, name), pattern)
 
     def submit(self, url: str, form: pages.Form, name: str, **kwargs) -> str | None:
         """POST a form; the redirect's target on success, None when the page
@@ -260,20 +272,19 @@ class Nurse(Staff):
 
 
 class Clinician(Staff):
-    weight = 2
-    username = "clinician"
-    orders: list[str] = []
+    weight, username = 2, "clinician"
 
     @task(3)
     def results_to_review(self):
-        page = self.fetch("/diagnostics/review/", "clinician: results to review")
-        self.orders = pages.links(page, r"/diagnostics/\d+/")
+        self.found = self.browse(
+            "/diagnostics/review/", "clinician: results to review", r"/diagnostics/\d+/"
+        )
 
     @task(2)
     def sign_off(self):
-        if not self.orders:
+        order = self.pick(keep=False)
+        if order is None:
             return
-        order = self.orders.pop(random.randrange(len(self.orders)))
         page = self.fetch(order, "clinician: result")
         critical = pages.form(page, "/acknowledge/")
         if critical:
@@ -287,19 +298,19 @@ class Clinician(Staff):
 
 
 class Billing(Staff):
-    weight = 1
-    username = "billing"
-    claims: list[str] = []
-
-    @task(3)
-    def claims_list(self):
-        page = self.fetch("/billing/claims/", "billing: claims")
-        self.claims = pages.links(page, r"/billing/claims/\d+/")
+    weight, username = 1, "billing"
 
     @task(3)
     def claim(self):
-        if self.claims:
-            self.fetch(random.choice(self.claims), "billing: claim")
+        """A claim from the list last opened (the list first, at the start)."""
+        claim = self.pick() or "/billing/claims/"
+        self.fetch(claim, "billing: claim" if self.found else "billing: claims")
+
+    @task(3)
+    def claims_list(self):
+        self.found = self.browse(
+            "/billing/claims/", "billing: claims", r"/billing/claims/\d+/"
+        )
 
     @task(1)
     def post_835(self):

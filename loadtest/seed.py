@@ -37,6 +37,14 @@ MORNING_PATIENTS = 600  # drawn from the end of the MRN range: not the demo's ow
 UNIT_ORDERS = 40
 RESULTS = 150
 REMINDERS = 120
+HOURLY = {
+    "dose": Decimal("1"), "dose_unit": "g", "route": "IV",
+    "frequency": "interval", "interval_hours": 1,
+}  # fmt: skip
+PAYER_AND_PAYEE = {
+    "payer_name": "Acme Health Plans", "payer_tax_id": "987654321",
+    "payee_name": "ClinicOps Family Practice", "payee_npi": "1234567893",
+}  # fmt: skip
 BMP = {
     "GLU": "92", "BUN": "14", "CREA": "0.9", "NA": "139",
     "K": "4.2", "CL": "102", "CO2": "25", "CA": "9.4",
@@ -95,14 +103,10 @@ def doses_now(*, now, clinician) -> int:
         if MedicationOrder.objects.filter(patient=patient, location=unit).exists():
             continue
         order = mar.order_create(
+            **HOURLY,
             patient=patient,
             location=unit,
             medication=drug,
-            dose=Decimal("1"),
-            dose_unit="g",
-            route="IV",
-            frequency="interval",
-            interval_hours=1,
             start_at=now - timedelta(hours=2),
             indication="Cellulitis",
             actor=clinician,
@@ -171,11 +175,8 @@ def remittances(*, now, folder: str, count: int) -> int:
             payer_claim_number=trace,
         )
         text = write_835(
+            **PAYER_AND_PAYEE,
             trace_number=trace,
-            payer_name="Acme Health Plans",
-            payer_tax_id="987654321",
-            payee_name="ClinicOps Family Practice",
-            payee_npi="1234567893",
             payment_date=now.date(),
             claims=[remit],
             control_number=index + 1,
