@@ -117,5 +117,5 @@ def campaign(clinic) -> int:
     before = uptime()
     locust.wait()
     print(f"\n== {USERS} users under faults (load average {before} -> {uptime()})")
-    clinic.summary(f"chaos-{USERS}", USERS)
+    clinic.summary(f"chaos-{USERS}", USERS, began)
     return clinic.audit(began)

@@ -170,7 +170,8 @@ class Clinic:
                     str(BIN / "locust"), "-f", str(ROOT / "loadtest" / "locustfile.py"),
                     "--headless", "--host", self.url, "--users", str(users),
                     "--spawn-rate", str(max(1, users // 5)),
-                    "--run-time", f"{seconds}s", "--csv", str(self.work / name),
+                    "--run-time", f"{seconds}s",
+                    "--json-file", str(self.work / name),
                     "--only-summary", "--loglevel", "ERROR", "--stop-timeout", "10",
                 ],
                 cwd=ROOT, env=self.env, stdout=log, stderr=log,
@@ -178,17 +179,17 @@ class Clinic:
 
     def locust(self, users: int, seconds: int, name: str) -> list[dict]:
         """One step of load; its rows per request class, printed."""
-        before = uptime()
+        before, began = uptime(), time.time()
         # The stats start once the last user is logged in: time for that first.
         self.locust_start(users, seconds + users // 2, name).wait()
         print(f"\n== {users} users, {seconds} s (load average {before} -> {uptime()})")
-        return self.summary(name, users)
+        return self.summary(name, users, began)
 
-    def summary(self, name: str, users: int) -> list[dict]:
-        rows = tables.read_stats(self.work / f"{name}_stats.csv")
+    def summary(self, name: str, users: int, began: float) -> list[dict]:
+        rows = tables.read_stats(self.work / f"{name}.json")
         print(tables.per_class(rows))
         print(tables.logins(self.work / "logins.jsonl", users))
-        print(tables.failures(self.work / f"{name}_failures.csv"))
+        print(tables.unusual_answers(self.work / "answers.jsonl", began))
         return rows
 
     def unfinished_runs(self) -> int:

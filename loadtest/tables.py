@@ -1,8 +1,9 @@
 """The printed tables: per request class (count, p50, p95, p99, errors) from
-locust's ``*_stats.csv``, and the curve over the user counts."""
+locust's ``--json-file`` (each class's response-time histogram), and the curve
+over the user counts."""
 
-import csv
 import json
+from collections import Counter
 from pathlib import Path
 
 TARGET_MS = 300
@@ -14,11 +15,48 @@ def uptime() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
+def _percentile(histogram: Counter, share: float) -> int:
+    """The response time (ms) under which ``share`` of the requests fell."""
+    wanted = share * sum(histogram.values())
+    seen = 0
+    for milliseconds in sorted(histogram):
+        seen += histogram[milliseconds]
+        if seen >= wanted:
+            return milliseconds
+    return 0
+
+
+def _row(method: str, name: str, entries: list[dict]) -> dict:
+    histogram = Counter()
+    for entry in entries:
+        histogram.update(
+            {int(float(ms)): n for ms, n in entry["response_times"].items()}
+        )
+    count = sum(entry["num_requests"] for entry in entries)
+    first = min((entry["start_time"] for entry in entries), default=0)
+    last = max((entry["last_request_timestamp"] or 0 for entry in entries), default=0)
+    return {
+        "Type": method,
+        "Name": name,
+        "Request Count": str(count),
+        "Failure Count": str(sum(entry["num_failures"] for entry in entries)),
+        "50%": _percentile(histogram, 0.50),
+        "95%": _percentile(histogram, 0.95),
+        "99%": _percentile(histogram, 0.99),
+        "Requests/s": count / (last - first) if last > first else 0.0,
+    }
+
+
 def read_stats(path: Path) -> list[dict]:
+    """One row per request class and an "Aggregated" one, from the JSON file."""
     if not path.exists():
         return []
-    with path.open() as rows:
-        return list(csv.DictReader(rows))
+    entries = json.loads(path.read_text())
+    rows = [
+        _row(entry["method"], entry["name"], [entry])
+        for entry in sorted(entries, key=lambda e: (e["name"], e["method"]))
+    ]
+    return [*rows, _row("", "Aggregated", entries)]
 
 
 def _ms(row: dict, column: str) -> int:
@@ -113,9 +151,15 @@ def logins(path: Path, users: int) -> str:
     )
 
 
-def failures(path: Path) -> str:
-    rows = read_stats(path)
-    if not rows:
-        return "no failed requests"
-    body = [[r["Method"], r["Name"], r["Error"][:60], r["Occurrences"]] for r in rows]
-    return table(["method", "request class", "error", "times"], body)
+def unusual_answers(path: Path, since: float) -> str:
+    """Answers other than 200 and 302 since ``since``, by class and kind."""
+    lines = path.read_text().splitlines() if path.exists() else []
+    seen = Counter(
+        (row["name"], row["kind"])
+        for row in map(json.loads, lines)
+        if row["t"] >= since and row["kind"] not in ("200", "302")
+    )
+    if not seen:
+        return "every answer a 200 or a 302"
+    body = [[name, kind, n] for (name, kind), n in sorted(seen.items())]
+    return table(["request class", "answer", "times"], body)
