@@ -254,7 +254,7 @@ def main() -> None:
     mode = sys.argv[1] if len(sys.argv) > 1 else "load"
     work = ROOT / "var" / "loadtest" / f"{mode}-{time.strftime('%Y%m%d-%H%M%S')}"
     clinic = Clinic(work)
-    print(f"== logs, locust's CSV and the ledger in {work}")
+    print(f"== logs, locust's JSON stats and the ledger in {work}")
     print(f"== machine: {os.cpu_count()} cores, load average {uptime()}")
     clinic.database()
     try:
