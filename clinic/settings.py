@@ -369,7 +369,8 @@ RQ_QUEUES = {
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis away is a cache miss, never a failed page (clinic/cache.py).
+            "BACKEND": "clinic.cache.ForgivingRedisCache",
             "LOCATION": REDIS_URL,
         }
     }
