@@ -25,6 +25,9 @@ NUL_REFUSED = (
     "The file holds a NUL character (byte 0), which an X12 file never carries: "
     "it is damaged or not an 835. Nothing was posted."
 )
+# The start of the history reason of a claim posted from an 835 (read by the
+# pain-point dashboard to find each adjudication as it was posted).
+POSTED_FROM_835 = "Posted from 835"
 PROGRESS_EVERY = 1000
 ZERO = Decimal("0.00")
 
@@ -257,7 +260,7 @@ def remittance_import(
                 claim.status_reason = (
                     reasons[:300] if claim.status != Claim.Status.PAID else ""
                 )
-                claim._change_reason = f"Posted from 835 {remit.trace_number}"
+                claim._change_reason = f"{POSTED_FROM_835} {remit.trace_number}"
                 if claim.status == Claim.Status.DENIED:
                     denied.append((claim, reasons))
                 elif claim.sequence == Claim.Sequence.PRIMARY:
