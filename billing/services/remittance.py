@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from automations.events import publish
 from billing.carc import describe
 from billing.exceptions import RemittanceRefused
 from billing.models import Claim, ClaimLine, ClaimPayment, Remittance
@@ -284,6 +285,12 @@ def remittance_import(
             for claim in secondary_candidates:
                 if claim.pk in has_secondary:
                     secondary_claim_create(primary=claim, actor=actor)
+        publish(
+            "remittance.posted",
+            subject=remittance,
+            actor=actor,
+            facts={"claims_paid": sum(1 for p in payments if p.paid_amount > 0)},
+        )
     return remittance
 
 
