@@ -4,7 +4,7 @@ from django.urls import reverse
 from clinic.permissions import role_of
 from training.help import help_for
 from training.services import tour_resume_step
-from training.tours import tour_data, tour_for_role
+from training.tours import tour_data, tour_for_role, tour_url
 
 
 def help_panel(request) -> dict:
@@ -23,11 +23,13 @@ def help_panel(request) -> dict:
     tour = tour_for_role(role_of(user))
     if tour is None:
         return context
-    context["tour_url"] = f"{reverse(tour.page)}?tour={tour.slug}"
-    if view_name == tour.page and request.GET.get("tour") == tour.slug:
+    resume = tour_resume_step(user=user, tour=tour.slug)
+    context["tour_url"] = tour_url(tour, resume)
+    if request.GET.get("tour") == tour.slug and view_name in tour.pages():
         context["tour_data"] = tour_data(
             tour,
-            start_at=tour_resume_step(user=user, tour=tour.slug),
+            page=view_name,
+            start_at=resume,
             progress_url=reverse("training:tour-progress", args=[tour.slug]),
         )
     return context

@@ -3,12 +3,15 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.utils import timezone
 from django.views import View
-from django.views.generic import TemplateView
+from django.views.generic import ListView, TemplateView
 
 from clinic.csvfile import csv_response
+from clinic.edges import FilteredListMixin
+from clinic.mixins import ListAccessLogMixin
 from clinic.permissions import AnyStaffMixin, RoleRequiredMixin
 from clinic.svg_chart import Row, Series, bar_chart
-from training import exercises, pain_points, services
+from training import exercises, pain_points, selectors, services
+from training.forms import PracticeOutboxFilterForm
 
 User = get_user_model()
 
@@ -89,3 +92,19 @@ class ExerciseListView(RoleRequiredMixin, TemplateView):
                 rows.append((exercise, user, done))
         context["rows"] = rows
         return context
+
+
+class PracticeOutboxView(
+    RoleRequiredMixin, ListAccessLogMixin, FilteredListMixin, ListView
+):
+    """The texts and e-mails the practice clinic kept instead of sending."""
+
+    permission_required = "clinic.manage_staff"
+    template_name = "training/practice_outbox.html"
+    context_object_name = "messages_kept"
+    paginate_by = 50
+    access_what = "practice outbox"
+    filter_form_class = PracticeOutboxFilterForm
+
+    def get_queryset(self):
+        return selectors.practice_outbox(**self.filter_arguments("channel", q="query"))

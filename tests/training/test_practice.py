@@ -5,6 +5,8 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.mail import send_mail
+from django.urls import reverse
 from django.utils import timezone
 
 from alerts import outbox
@@ -21,12 +23,14 @@ from clinic.practice import practice_settings
 from diagnostics.models import Observation
 from diagnostics.services import critical_acknowledge
 from medications.models import ScheduledDose
+from registration.services import patient_register
 from tests.alerts.conftest import fake_twilio_server
 from tests.diagnostics.factories import make_order
 from tests.medications.factories import MedicationOrderFactory
 from tests.registration.factories import PatientFactory
 from tests.scheduling.factories import AppointmentFactory, AppointmentTypeFactory
 from training.exercises import EXERCISES, completion, next_weekday
+from training.models import PracticeMessage
 
 pytestmark = pytest.mark.django_db
 
@@ -76,7 +80,10 @@ def test_booking_exercise_is_done_by_the_real_event_not_a_near_miss(make_user):
     assert done is not None and done.actor == trainee
 
 
-def test_practice_mode_sends_no_text_while_exercises_run(settings, fake_twilio):
+def test_practice_mode_sends_no_text_while_exercises_run(
+    settings, fake_twilio, client, make_user
+):
+    assert settings.SMS_BACKEND == "twilio"  # the fake answers as Twilio would
     _practice(settings)
     patient = PatientFactory(
         phone_mobile="+15551230009", sms_consent=True, sms_consent_method="verbal"
@@ -87,15 +94,53 @@ def test_practice_mode_sends_no_text_while_exercises_run(settings, fake_twilio):
         body="Practice reminder",
         scheduled_for=timezone.now() - timedelta(seconds=1),
     )
-    assert outbox.notifications_send_due() == 1
+    admin = make_user("Administrator")
+    looked = automation_copy(source=_starter("new-patient-welcome"), actor=admin)
+    automation_dry_run(automation=looked, actor=admin)
+    automation_enable(automation=looked, actor=admin)
+    patient_register(
+        data={
+            "given_name": "Ivy",
+            "family_name": "Moss",
+            "birth_date": date(1990, 5, 1),
+            "sex_at_birth": "F",
+            "phone_mobile": "+15551230010",
+            "sms_consent": True,
+            "sms_consent_method": "verbal",
+        },
+        actor=admin,
+    )
+    send_mail("Weekly summary", "Figures inside", "a@clinic.test", ["boss@x.test"])
+    outbox.notifications_send_due()
+
     assert fake_twilio.requests == 0
     assert fake_twilio.messages == []
+    kept = list(PracticeMessage.objects.values_list("channel", "to", "body"))
+    assert ("sms", "+15551230009", "Practice reminder") in kept
+    assert ("email", "boss@x.test", "Figures inside") in kept
+    client.force_login(admin)
+    url = reverse("training:practice-outbox")
+    page = client.get(url, {"q": "practice reminder"})
+    assert b"+15551230009" in page.content
+    assert b"boss@x.test" not in page.content
+    assert b"boss@x.test" in client.get(url, {"channel": "email"}).content
+    assert client.get(url, {"channel": "<bad>", "page": "x"}).status_code in (200, 404)
+
+
+def test_the_practice_outbox_is_for_administrators(client, make_user):
+    url = reverse("training:practice-outbox")
+    client.force_login(make_user("Nurse"))
+    assert client.get(url).status_code == 403
+    client.force_login(make_user("Administrator"))
+    page = client.get(url, {"channel": "<script>", "q": "x" * 500})
+    assert page.status_code == 200
+    assert b"No messages match." in page.content
 
 
 def test_practice_settings_switch_every_outbound_edge(settings):
     _practice(settings)
-    assert settings.SMS_BACKEND == "console"
-    assert settings.EMAIL_BACKEND.endswith("console.EmailBackend")
+    assert settings.SMS_BACKEND == "training.practice_outbox.PracticeSMS"
+    assert settings.EMAIL_BACKEND == "training.practice_outbox.PracticeEmailBackend"
     assert settings.CLEARINGHOUSE_BACKEND == "folder"
     assert "practice" in str(settings.CLEARINGHOUSE_DIR)
 
