@@ -104,7 +104,7 @@ def test_practice_mode_sends_no_text_while_exercises_run(
             "family_name": "Moss",
             "birth_date": date(1990, 5, 1),
             "sex_at_birth": "F",
-            "phone_mobile": "+15551230010",
+            "phone_mobile": "+12025550188",
             "sms_consent": True,
             "sms_consent_method": "verbal",
         },
