@@ -159,8 +159,8 @@ def _never_left(exc) -> bool:
 
 
 def sms_backend():
-    """ "twilio", "console", or the dotted path of another backend class (the
-    practice clinic's, which keeps its texts)."""
+    """Twilio (``"twilio"``), the console (the default), or the class at a dotted
+    path (the practice clinic's, which keeps its texts)."""
     if settings.SMS_BACKEND == "twilio":
         return TwilioSMS()
     if "." in settings.SMS_BACKEND:

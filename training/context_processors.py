@@ -9,8 +9,9 @@ from training.tours import tour_data, tour_for_role, tour_url
 
 def help_panel(request) -> dict:
     """The help entry of the page being drawn (base.html shows it beside the
-    page), the role's "Show me how" link and, on that tour's page when asked
-    (``?tour=slug``), the tour's steps."""
+    page), the role's "Show me how" link (to the page where the role's tour
+    resumes) and, on a page of that tour when asked (``?tour=slug``), the tour's
+    steps on that page."""
     match = getattr(request, "resolver_match", None)
     view_name = match.view_name if match else None
     context = {
