@@ -4,14 +4,13 @@ from django.urls import reverse
 from clinic.permissions import role_of
 from training.help import help_for
 from training.services import tour_resume_step
-from training.tours import tour_data, tour_for_role, tour_url
+from training.tours import tour_data, tour_for_role
 
 
 def help_panel(request) -> dict:
     """The help entry of the page being drawn (base.html shows it beside the
-    page), the role's "Show me how" link (to the page where the role's tour
-    resumes) and, on a page of that tour when asked (``?tour=slug``), the tour's
-    steps on that page."""
+    page), the role's "Show me how" link and, on a page of that tour when asked
+    (``?tour=slug``), the tour's steps on that page."""
     match = getattr(request, "resolver_match", None)
     view_name = match.view_name if match else None
     context = {
@@ -24,13 +23,13 @@ def help_panel(request) -> dict:
     tour = tour_for_role(role_of(user))
     if tour is None:
         return context
-    resume = tour_resume_step(user=user, tour=tour.slug)
-    context["tour_url"] = tour_url(tour, resume)
+    # The link asks where to resume only when followed: no query on every page.
+    context["tour_url"] = reverse("training:tour-start", args=[tour.slug])
     if request.GET.get("tour") == tour.slug and view_name in tour.pages():
         context["tour_data"] = tour_data(
             tour,
             page=view_name,
-            start_at=resume,
+            start_at=tour_resume_step(user=user, tour=tour.slug),
             progress_url=reverse("training:tour-progress", args=[tour.slug]),
         )
     return context

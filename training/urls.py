@@ -12,6 +12,7 @@ urlpatterns = [
         views.PracticeOutboxView.as_view(),
         name="practice-outbox",
     ),
+    path("tours/<slug:slug>/", views.TourStartView.as_view(), name="tour-start"),
     path(
         "tours/<slug:slug>/progress/",
         views.TourProgressView.as_view(),

@@ -1,6 +1,7 @@
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.views import View
 from django.views.generic import ListView, TemplateView
@@ -12,6 +13,7 @@ from clinic.permissions import AnyStaffMixin, RoleRequiredMixin
 from clinic.svg_chart import Row, Series, bar_chart
 from training import exercises, pain_points, selectors, services
 from training.forms import PracticeOutboxFilterForm
+from training.tours import TOURS, tour_url
 
 User = get_user_model()
 
@@ -51,6 +53,16 @@ class PainPointsView(RoleRequiredMixin, TemplateView):
         )
         context["effects"] = pain_points.automation_effects()
         return context
+
+
+class TourStartView(AnyStaffMixin, View):
+    """ "Show me how": to the page where the tour resumes, asking for the tour."""
+
+    def get(self, request, slug):
+        if slug not in TOURS:
+            raise Http404("No such tour.")
+        resume = services.tour_resume_step(user=request.user, tour=slug)
+        return redirect(tour_url(TOURS[slug], resume))
 
 
 class TourProgressView(AnyStaffMixin, View):

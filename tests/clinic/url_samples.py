@@ -537,6 +537,7 @@ SAMPLES = {
     "smart:client-switch-off": _api_client,
     "smart:client-switch-on": _api_client,
     "training:tour-progress": lambda users: ({"slug": "nurse"}, None),
+    "training:tour-start": lambda users: ({"slug": "nurse"}, None),
 }
 
 

@@ -27,9 +27,11 @@ def test_show_me_how_plays_the_roles_tour_page_by_page_and_resumes(client, make_
     nurse = make_user("Nurse")
     client.force_login(nurse)
     mar, scan = reverse("medications:mar"), reverse("medications:scan")
+    start = reverse("training:tour-start", args=["nurse"])
     home = client.get(reverse("clinic:home"))
-    assert f'id="show-me-how" href="{mar}?tour=nurse"'.encode() in home.content
+    assert f'id="show-me-how" href="{start}"'.encode() in home.content
     assert b"tour-steps" not in home.content
+    assert client.get(start)["Location"] == f"{mar}?tour=nurse"
     assert b"tour-steps" not in client.get(mar).content  # only when asked
 
     block = _tour_block(client.get(mar, {"tour": "nurse"}))
@@ -44,8 +46,7 @@ def test_show_me_how_plays_the_roles_tour_page_by_page_and_resumes(client, make_
 
     progress_url = reverse("training:tour-progress", args=["nurse"])
     assert client.post(progress_url, {"step": "1"}).status_code == 204
-    home = client.get(reverse("clinic:home"))
-    assert f'href="{scan}?tour=nurse"'.encode() in home.content  # resumes there
+    assert client.get(start)["Location"] == f"{scan}?tour=nurse"  # resumes there
     assert _tour_block(client.get(scan, {"tour": "nurse"}))["startAt"] == 0
 
     last = len(TOURS["nurse"].steps) - 1
@@ -69,6 +70,11 @@ def test_every_tour_page_opens_for_its_role_and_marks_each_step(
         for step in tour.steps:
             if step.page == page:
                 assert f'data-tour="{step.key}"' in html, (page, step.key)
+
+
+def test_an_unknown_tour_is_not_found(client, make_user):
+    client.force_login(make_user("Nurse"))
+    assert client.get(reverse("training:tour-start", args=["nope"])).status_code == 404
 
 
 @pytest.mark.parametrize(
