@@ -134,6 +134,8 @@ def test_the_practice_outbox_is_for_administrators(client, make_user):
     client.force_login(make_user("Administrator"))
     page = client.get(url, {"channel": "<script>", "q": "x" * 500})
     assert page.status_code == 200
+    assert b"Select a valid choice" in page.content
+    page = client.get(url, {"q": "x" * 500})
     assert b"No messages match." in page.content
 
 
