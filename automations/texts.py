@@ -29,6 +29,8 @@ PLACEHOLDERS = {
     "address": "the location's address",
     "clinic": "the clinic's name",
     "reply_instructions": "how to confirm, ask for a call or stop texts",
+    "visits": "each visit of a text that names several (one text per number and "
+    "day), numbered for the reply",
 }
 
 # Old name → the name it means now (automation messages used these before the
@@ -47,6 +49,26 @@ REPLY_INSTRUCTIONS = {
     "fr": "Répondez C pour confirmer, R pour être rappelé, STOP pour ne plus "
     "recevoir de SMS.",
     "pt": "Responda C para confirmar, R para pedir uma ligação, STOP para sair.",
+}
+
+# One text for the visits of several patients that share a number, on one day;
+# ``{visits}`` numbers them, and the reply names one (C1, C2). A language missing
+# here gets the English text, written wholly in English.
+GROUP_REMINDERS = {
+    "en": "{clinic} reminders: {visits}. Reply C1, C2... to confirm one, R to ask "
+    "for a call, STOP to opt out.",
+    "es": "Recordatorios de {clinic}: {visits}. Responda C1, C2... para confirmar "
+    "una cita, R para que le llamemos, STOP para no recibir mensajes.",
+}
+# One visit in such a text, and in the "which one?" answer to a plain C.
+VISIT_LINE = "{first_name} {weekday} {date} {time}, {provider}, {location}"
+GROUP_CHOICE = {
+    "en": "C{number} for {first_name} {time}",
+    "es": "C{number} para {first_name} {time}",
+}
+GROUP_QUESTION = {
+    "en": "Which visit? Reply {choices}",
+    "es": "¿Qué cita? Responda {choices}",
 }
 
 UNKNOWN_PLACEHOLDER = _("Unknown name(s) %(names)s. Allowed: %(allowed)s.")

@@ -30,6 +30,9 @@ DEMO_SEEDERS = [
     "automations.demo.seed_automations",
     "careplans.demo.seed_careplans",
     "smart.demo.seed_api_clients",
+    # Last: the family and the proxy are extra patients, so the seeders above see
+    # exactly --patients of them.
+    "registration.demo.seed_contacts",
 ]
 
 
