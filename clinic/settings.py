@@ -354,6 +354,8 @@ STORAGES["exports"] = _file_storage("exports", EXPORT_ROOT)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+# Selects are written without a template per option (clinic/form_renderer.py).
+FORM_RENDERER = "clinic.form_renderer.FormRenderer"
 
 # --- Jobs ------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
