@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from alerts.kinds import KINDS
-from alerts.models import InboundMessage, Notification, StaffAlert
+from alerts.models import InboundMessage, Notification, NumberConsent, StaffAlert
 from clinic.clock import local_midnight
 from clinic.permissions import role_of
 from clinic.record_filters import filter_record
@@ -190,8 +190,8 @@ COMMUNICATION_KINDS = [
 ]
 
 
-def _consent_at(moment):
-    """The patient's SMS consent as it stood at ``moment`` (from the patient's
+def _patient_consent_at(moment):
+    """The patient record's SMS box as it stood at ``moment`` (from the patient's
     history), NULL when the patient had no record yet."""
     # The patient model reached through the foreign key: alerts sits below
     # registration and imports nothing of it.
@@ -206,6 +206,32 @@ def _consent_at(moment):
     )
 
 
+def _number_consent(rows, number: str):
+    """Whether the number's consent row (or its history row) says opted in."""
+    allowed = Case(
+        When(state=NumberConsent.State.OPTED_IN, then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+    rows = rows.filter(number=OuterRef(number)).annotate(allowed=allowed)
+    return Subquery(rows.values("allowed")[:1], output_field=BooleanField())
+
+
+def _consent(number: str, moment=None):
+    """SMS consent as it governs a text: the number's (alerts.NumberConsent, as it
+    stood at ``moment`` when given), else — before consent moved onto numbers, or
+    an e-mail — the patient record's box."""
+    if moment is None:
+        return Coalesce(
+            _number_consent(NumberConsent.objects.all(), number),
+            F("patient__sms_consent"),
+        )
+    history = NumberConsent.history.filter(history_date__lte=moment).order_by(
+        "-history_date", "-history_id"
+    )
+    return Coalesce(_number_consent(history, number), _patient_consent_at(moment))
+
+
 def communications_record(
     *,
     start=None,
@@ -215,7 +241,7 @@ def communications_record(
     kind: str = "",
 ) -> QuerySet:
     """Every reminder and message sent or received in [start, end), oldest first,
-    one dict per message, with the patient's SMS consent when
+    one dict per message, with the SMS consent (``_consent``) when
     it went out (or came in) and now, and its delivery status. ``username``: who
     created an outgoing message (texts received have no author)."""
     text = CharField()
@@ -234,10 +260,10 @@ def communications_record(
         given_name=F("patient__given_name"),
         address_used=F("address"),
         status_now=F("status"),
-        consent_then=_consent_at(
-            Coalesce(OuterRef("sent_at"), OuterRef("scheduled_for"))
+        consent_then=_consent(
+            "address", Coalesce(OuterRef("sent_at"), OuterRef("scheduled_for"))
         ),
-        consent_now=F("patient__sms_consent"),
+        consent_now=_consent("address"),
         note=F("last_error"),
         provider_ref=F("provider_message_id"),
         delivered=F("delivered_at"),
@@ -254,8 +280,8 @@ def communications_record(
         given_name=F("patient__given_name"),
         address_used=F("from_number"),
         status_now=F("action"),
-        consent_then=_consent_at(OuterRef("received_at")),
-        consent_now=F("patient__sms_consent"),
+        consent_then=_consent("from_number", OuterRef("received_at")),
+        consent_now=_consent("from_number"),
         note=F("reply"),
         provider_ref=F("provider_id"),
         delivered=Value(None, output_field=DateTimeField()),

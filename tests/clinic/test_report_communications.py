@@ -7,7 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from alerts.models import InboundMessage, Notification
+from alerts.models import InboundMessage, Notification, NumberConsent
+from alerts.services import number_consent_record
 from clinic.reports import get_report
 from clinic.reports.base import Filters
 from tests.alerts.factories import ReminderRuleFactory
@@ -151,3 +152,23 @@ def test_the_communications_page_and_csv(admin_client, messages):
     lines = csv_text.splitlines()
     assert len(lines) == 4  # header, two messages, the hash
     assert "mailbox full" in lines[2]
+
+
+def test_consent_is_the_numbers_once_it_has_a_row(messages):
+    """Consent belongs to the number (#21): a STOP that opted the number out
+    shows as "no" now, though Ann's record still says she agreed; a text sent
+    while the number was opted in shows "yes" then."""
+    number = "+15555550100"
+    opted_in = NumberConsent(number=number, state="in", source="registration")
+    opted_in._history_date = messages["delivered"].sent_at - timedelta(minutes=5)
+    opted_in.save()
+    number_consent_record(number=number, allowed=False, source="reply")
+    report = get_report("communications")
+    by_row = {r["row_id"]: r for r in report.rows(Filters(kind="reminder"))}
+    delivered = by_row[messages["delivered"].pk]
+    assert (delivered["consent_then"], delivered["consent_now"]) == (True, False)
+    skipped = by_row[messages["skipped"].pk]  # no number: the record's box
+    assert (skipped["consent_then"], skipped["consent_now"]) == (False, True)
+    assert [r["row_id"] for r in report.rows(Filters(kind="no_consent"))] == [
+        messages["skipped"].pk
+    ]
