@@ -166,6 +166,14 @@ STARTERS: list[dict] = [
 BY_SLUG = {starter["slug"]: starter for starter in STARTERS}
 
 
+def starters_add(more: list[dict]) -> None:
+    """Starters an app above automations lends (from its ``AppConfig.ready``)."""
+    for starter in more:
+        if starter["slug"] not in BY_SLUG:
+            STARTERS.append(starter)
+            BY_SLUG[starter["slug"]] = starter
+
+
 def _condition_values(spec: dict) -> list[str]:
     if "names" not in spec:
         return list(spec.get("values", []))

@@ -1,18 +1,41 @@
 """What apps above scheduling do, in the same transaction, when a visit is
-completed or its completion is undone.
+booked, completed or its completion is undone, and what they say about a visit
+on its page.
 
 Scheduling sits below billing and may not import it; billing registers its
 handlers here from its ``AppConfig.ready()`` (capture a completed visit's draft
-charges; take them back on undo, refusing once a claim was made of them). A
-handler refuses with an ``ApplicationError``, which undoes the whole change.
+charges; take them back on undo, refusing once a claim was made of them), and
+selfservice its intake request for a first visit and its "intake received" note.
+A handler refuses with an ``ApplicationError``, which undoes the whole change.
 """
 
 from collections.abc import Callable
 
 # handler(*, appointment, actor)
+BOOKED: list[Callable] = []
+# handler(*, appointment, actor)
 COMPLETED: list[Callable] = []
 # handler(*, appointment, actor, reason)
 COMPLETION_UNDONE: list[Callable] = []
+
+
+# provider(appointment) -> [(note, url or "")] shown on the visit's page
+NOTES: list[Callable] = []
+
+
+def on_booked(handler: Callable) -> Callable:
+    if handler not in BOOKED:
+        BOOKED.append(handler)
+    return handler
+
+
+def visit_booked(*, appointment, actor) -> None:
+    for handler in BOOKED:
+        handler(appointment=appointment, actor=actor)
+
+
+def visit_notes(appointment) -> list[tuple[str, str]]:
+    return [note for provider in NOTES for note in provider(appointment)]
 
 
 def on_completed(handler: Callable) -> Callable:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from automations.events import publish
 from automations.reminders.sync import reminders_sync
-from scheduling import slots
+from scheduling import slots, visit_hooks
 from scheduling.exceptions import (
     DOUBLE_BOOK_FORBIDDEN,
     IN_THE_PAST,
@@ -235,6 +235,7 @@ def appointment_book(
                 appointment=appointment,
             )
         reminders_sync(appointment=appointment, actor=actor)
+        visit_hooks.visit_booked(appointment=appointment, actor=actor)
         publish("appointment.booked", patient=patient, subject=appointment, actor=actor)
     return appointment
 
@@ -247,8 +248,10 @@ def appointment_reschedule(
     provider: Provider | None = None,
     override_reason: str = "",
     double_book: bool = False,
+    via: str = "",
 ) -> Appointment:
-    """Moving a visit follows the same rules as booking it; its room follows if free."""
+    """Moving a visit follows the same rules as booking it; its room follows if free.
+    ``via`` names a mover that is not a staff user (the patient's own link)."""
     with transaction.atomic():
         locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
         if locked.status not in Appointment.UPCOMING_STATUSES:
@@ -257,7 +260,7 @@ def appointment_reschedule(
         locked.start = start
         if provider is not None:
             locked.provider = provider
-        locked._change_reason = f"moved from {old}"
+        locked._change_reason = f"moved from {old}" + (f" via {via}" if via else "")
         _place(
             locked,
             actor=actor,
