@@ -35,13 +35,17 @@ def link_slots(*, appointment: Appointment) -> list:
 
 
 def is_first_visit(*, appointment: Appointment) -> bool:
-    """The patient was never seen and was never sent an intake that came back."""
+    """The patient was never seen and has no intake already: none came back, and
+    none waits on another visit still expected (a cancelled first visit's intake
+    makes way for the next booking's)."""
     patient = appointment.patient
+    S = Appointment.Status
     seen = Appointment.objects.filter(patient=patient, status__in=SEEN)
-    answered = Intake.objects.filter(patient=patient).exclude(
-        status=Intake.Status.REQUESTED
+    intakes = Intake.objects.filter(patient=patient).exclude(
+        status=Intake.Status.REQUESTED,
+        appointment__status__in=[S.CANCELLED, S.NO_SHOW],
     )
-    return not seen.exists() and not answered.exists()
+    return not seen.exists() and not intakes.exists()
 
 
 def intake_for_link(*, appointment_id: int) -> Intake | None:
