@@ -24,14 +24,16 @@ SEEN = [
 
 
 def link_slots(*, appointment: Appointment) -> list:
-    """The next free times for this visit: its type, provider and place."""
-    return find_slots(
+    """The next free times for this visit: its type, provider and place (not
+    the time it already has)."""
+    found = find_slots(
         appointment_type=appointment.appointment_type,
         provider=appointment.provider,
         location=appointment.location,
-        limit=LINK_SLOTS,
+        limit=LINK_SLOTS + 1,
         ignore_appointment_id=appointment.pk,
     )
+    return [slot for slot in found if slot.start != appointment.start][:LINK_SLOTS]
 
 
 def is_first_visit(*, appointment: Appointment) -> bool:

@@ -1,0 +1,106 @@
+"""The patient uses only the link in the text the fake Twilio received: opens it,
+picks a new time and sees the confirmation; the front desk's day view shows the
+visit at its new time. In a real browser."""
+
+import re
+from datetime import time
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from alerts import outbox as sender
+from alerts.models import Notification
+from automations.engine.batches import event_process
+from automations.models import Event
+from automations.services import automation_enable
+from automations.starters import BY_SLUG, build_starter
+from scheduling.models import Appointment, AvailabilityRule
+from scheduling.services import appointment_book
+from tests.alerts.conftest import fake_twilio_server
+from tests.clinic.factories import PASSWORD
+from tests.registration.factories import PatientFactory
+from tests.scheduling.factories import (
+    AppointmentTypeFactory,
+    LocationFactory,
+    ProviderFactory,
+    local,
+    next_weekday,
+)
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+MOBILE = "+15551230042"
+
+
+@pytest.fixture
+def fake_twilio(settings):
+    yield from fake_twilio_server(settings)
+
+
+def test_patient_moves_the_visit_by_link_and_the_front_desk_sees_it(
+    page, make_user, fake_twilio, settings
+):
+    cache.clear()
+    settings.SELF_SERVICE_BASE_URL = page.base_url
+    admin = make_user("Administrator", username="boss")
+    make_user("Front desk", username="desk")
+    location = LocationFactory(code="main", name="Main Street Clinic")
+    provider = ProviderFactory(name="Dr Ada Quill")
+    for weekday in range(7):
+        AvailabilityRule.objects.create(
+            provider=provider,
+            location=location,
+            weekday=weekday,
+            start_time=time(8),
+            end_time=time(17),
+        )
+    visit_type = AppointmentTypeFactory(name="Follow-up visit", duration_minutes=30)
+    patient = PatientFactory(
+        given_name="Rosa",
+        family_name="Marchetti",
+        phone_mobile=MOBILE,
+        sms_consent=True,
+        sms_consent_method="verbal",
+    )
+    confirmation = build_starter(BY_SLUG["booking-confirmation"], actor=admin)
+    automation_enable(automation=confirmation, actor=admin)
+    visit = appointment_book(
+        patient=patient,
+        appointment_type=visit_type,
+        provider=provider,
+        location=location,
+        start=local(next_weekday(), 10),
+        actor=None,
+    )
+    event_process(event_id=Event.objects.get(kind="appointment.booked").pk)
+    sender.notifications_send_due(now=timezone.now())
+    assert Notification.objects.filter(patient=patient).count() == 2  # + intake
+    [text] = [b for b in fake_twilio.bodies_to(MOBILE) if "/my/visit/" in b]
+    link = re.search(r"https?://\S+", text).group(0)
+
+    page.goto(link)
+    assert "Hello Rosa" in page.content()
+    assert "Marchetti" not in page.content()
+    page.locator("#slot-2").check()
+    chosen = page.locator("#slot-2").get_attribute("value")
+    page.get_by_role("button", name="Move my visit to this time").click()
+    page.wait_for_load_state()
+    assert "Done: your visit is now on" in page.locator("#link-message").inner_text()
+    page.screenshot(path="/tmp/b7/selfservice_moved.png", full_page=True)
+    visit.refresh_from_db()
+    assert visit.start.isoformat() == chosen
+    assert visit.status == Appointment.Status.SCHEDULED
+    assert page.console_errors == [], "no CSP violation or script error"
+
+    page.goto(page.base_url + "/login/")
+    page.get_by_label("Username").fill("desk")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()
+    day = timezone.localtime(visit.start).date()
+    page.goto(f"{page.base_url}/schedule/?date={day:%Y-%m-%d}")
+    chip = page.locator(f"#appt-{visit.pk}")
+    chip.wait_for()
+    start = timezone.localtime(visit.start)
+    assert f"{start:%H:%M}" in chip.inner_text()
+    assert "Marchetti, Rosa" in chip.inner_text()
