@@ -23,10 +23,18 @@ COMPLETION_UNDONE: list[Callable] = []
 NOTES: list[Callable] = []
 
 
-def on_booked(handler: Callable) -> Callable:
-    if handler not in BOOKED:
-        BOOKED.append(handler)
+def _add(handlers: list[Callable], handler: Callable) -> Callable:
+    if handler not in handlers:
+        handlers.append(handler)
     return handler
+
+
+def on_booked(handler: Callable) -> Callable:
+    return _add(BOOKED, handler)
+
+
+def on_note(provider: Callable) -> Callable:
+    return _add(NOTES, provider)
 
 
 def visit_booked(*, appointment, actor) -> None:
@@ -39,15 +47,11 @@ def visit_notes(appointment) -> list[tuple[str, str]]:
 
 
 def on_completed(handler: Callable) -> Callable:
-    if handler not in COMPLETED:
-        COMPLETED.append(handler)
-    return handler
+    return _add(COMPLETED, handler)
 
 
 def on_completion_undone(handler: Callable) -> Callable:
-    if handler not in COMPLETION_UNDONE:
-        COMPLETION_UNDONE.append(handler)
-    return handler
+    return _add(COMPLETION_UNDONE, handler)
 
 
 def visit_completed(*, appointment, actor) -> None:

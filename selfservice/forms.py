@@ -5,12 +5,13 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from clinic.fields import optional_choice
-from registration.models import Patient, Payer
-from registration.validators import validate_card_image, validate_member_id
+from registration.models import Coverage, Patient, Payer
 from selfservice import intake_items
 from selfservice.models import Intake
 from selfservice.services import CANCEL_REASONS
 
+CARD_TEXT = ("member_id", "group_number")
+CARD_FILES = ("card_front", "card_back")
 MAX_LINES = 20
 CARD_ACCEPT = "image/jpeg,image/png,application/pdf"
 LINE_TOO_LONG = _("Line %(line)d is too long (at most %(max)d characters).")
@@ -52,6 +53,18 @@ def _lines(text: str, *, width: int) -> list[str]:
     return lines
 
 
+def _record_fields(model, names) -> dict[str, forms.Field]:
+    """Optional form fields made from the record's own fields, with the checks
+    those fields declare (a member ID's shape, a card photo's content)."""
+    fields = {}
+    for name in names:
+        model_field = model._meta.get_field(name)
+        field = model_field.formfield(required=False)
+        field.validators = [*field.validators, *model_field._validators]
+        fields[name] = field
+    return fields
+
+
 class IntakeForm(forms.Form):
     """What a new patient tells the clinic before the first visit; it becomes a
     proposed change (``Intake.proposed``), never the record itself."""
@@ -74,36 +87,23 @@ class IntakeForm(forms.Form):
     payer = forms.ModelChoiceField(
         label=_("Insurance company"), queryset=Payer.objects.none(), required=False
     )
-    member_id = forms.CharField(
-        label=_("Member ID"),
-        max_length=40,
-        required=False,
-        validators=[validate_member_id],
-    )
-    group_number = forms.CharField(
-        label=_("Group number"), max_length=40, required=False
-    )
-    card_front = forms.FileField(
-        label=_("Photo of the card's front"),
-        required=False,
-        validators=[validate_card_image],
-        widget=forms.ClearableFileInput(attrs={"accept": CARD_ACCEPT}),
-    )
-    card_back = forms.FileField(
-        label=_("Photo of the card's back"),
-        required=False,
-        validators=[validate_card_image],
-        widget=forms.ClearableFileInput(attrs={"accept": CARD_ACCEPT}),
-    )
     sms_consent = forms.BooleanField(
         label=_("The clinic may send me text messages about my care"), required=False
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in reversed(intake_items.DEMOGRAPHICS):
-            field = Patient._meta.get_field(name).formfield(required=False)
-            self.fields = {name: field, **self.fields}
+        own = self.fields
+        self.fields = {
+            **_record_fields(Patient, intake_items.DEMOGRAPHICS),
+            **{name: own[name] for name in ("no_known_allergies", "allergies")},
+            **{name: own[name] for name in ("medications", "payer")},
+            **_record_fields(Coverage, CARD_TEXT),
+            **_record_fields(Intake, CARD_FILES),
+            "sms_consent": own["sms_consent"],
+        }
+        for name in CARD_FILES:
+            self.fields[name].widget.attrs["accept"] = CARD_ACCEPT
         self.fields["payer"].queryset = Payer.objects.filter(is_active=True)
 
     def clean_allergies(self):

@@ -84,5 +84,4 @@ def register() -> None:
         texts.VISIT_VALUES.append(visit_values)
     starters.starters_add(AUTOMATION_STARTERS)
     visit_hooks.on_booked(intake_request)
-    if intake_note not in visit_hooks.NOTES:
-        visit_hooks.NOTES.append(intake_note)
+    visit_hooks.on_note(intake_note)

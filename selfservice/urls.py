@@ -4,35 +4,30 @@ from selfservice.views import intakes, links
 
 app_name = "selfservice"
 
+# The patient's own links (no log-in): the visit id and its signed token.
+VISIT = "my/visit/<int:pk>/<str:token>/"
+VISIT_ACTIONS = {
+    "confirm": links.LinkConfirmView,
+    "cancel": links.LinkCancelView,
+    "move": links.LinkMoveView,
+}
+INTAKE = "intakes/<int:pk>/"
+
 urlpatterns = [
-    path("my/visit/<int:pk>/<str:token>/", links.VisitLinkView.as_view(), name="visit"),
-    path(
-        "my/visit/<int:pk>/<str:token>/confirm/",
-        links.LinkConfirmView.as_view(),
-        name="visit-confirm",
-    ),
-    path(
-        "my/visit/<int:pk>/<str:token>/cancel/",
-        links.LinkCancelView.as_view(),
-        name="visit-cancel",
-    ),
-    path(
-        "my/visit/<int:pk>/<str:token>/move/",
-        links.LinkMoveView.as_view(),
-        name="visit-move",
+    path(VISIT, links.VisitLinkView.as_view(), name="visit"),
+    *(
+        path(f"{VISIT}{verb}/", view.as_view(), name=f"visit-{verb}")
+        for verb, view in VISIT_ACTIONS.items()
     ),
     path(
         "my/intake/<int:pk>/<str:token>/", links.IntakeLinkView.as_view(), name="intake"
     ),
+    # The front desk's intake pages.
     path("intakes/", intakes.IntakeListView.as_view(), name="intake-list"),
-    path("intakes/<int:pk>/", intakes.IntakeReviewView.as_view(), name="intake-review"),
+    path(INTAKE, intakes.IntakeReviewView.as_view(), name="intake-review"),
+    path(f"{INTAKE}decide/", intakes.IntakeDecideView.as_view(), name="intake-decide"),
     path(
-        "intakes/<int:pk>/decide/",
-        intakes.IntakeDecideView.as_view(),
-        name="intake-decide",
-    ),
-    path(
-        "intakes/<int:pk>/card/<str:side>/",
+        f"{INTAKE}card/<str:side>/",
         intakes.IntakeCardView.as_view(),
         name="intake-card",
     ),

@@ -11,11 +11,10 @@ from clinic.edges import PostActionView, ServiceFormMixin
 from clinic.models import AccessLog
 from clinic.permissions import RoleRequiredMixin
 from clinic.services import access_log_request
-from clinic.storage import stored_download
 from registration import services
+from registration.card_files import card_response
 from registration.forms import AllergyForm, CoverageForm
 from registration.models import Allergy, Coverage, Patient
-from registration.validators import card_content_type
 from registration.views.patients import PatientMixin
 
 
@@ -68,19 +67,7 @@ class CoverageCardView(RoleRequiredMixin, View):
         if side not in ("front", "back"):
             raise Http404
         coverage = get_object_or_404(Coverage.objects.select_related("patient"), pk=pk)
-        stored = getattr(coverage, f"card_{side}")
-        if not stored:
-            raise Http404(_("No card image on file."))
-        try:
-            response = stored_download(
-                stored.storage,
-                stored.name,
-                content_type=lambda head: (
-                    card_content_type(head[:16]) or "application/octet-stream"
-                ),
-            )
-        except FileNotFoundError:
-            raise Http404(_("The card image is missing from the file store.")) from None
+        response = card_response(getattr(coverage, f"card_{side}"))
         access_log_request(
             request,
             action=AccessLog.Action.DOWNLOAD,

@@ -12,9 +12,8 @@ from clinic.mixins import ListAccessLogMixin, PatientAccessLogMixin
 from clinic.models import AccessLog
 from clinic.permissions import RoleRequiredMixin
 from clinic.services import access_log_request
-from clinic.storage import stored_download
 from registration.banner import PatientBannerMixin
-from registration.validators import card_content_type
+from registration.card_files import card_response
 from selfservice.forms import DecideForm, IntakeFilterForm
 from selfservice.models import Intake
 from selfservice.selectors import intake_list, intake_review_rows
@@ -91,17 +90,9 @@ class IntakeCardView(RoleRequiredMixin, View):
 
     def get(self, request, pk, side):
         intake = get_object_or_404(Intake.objects.select_related("patient"), pk=pk)
-        stored = getattr(intake, f"card_{side}", None) if side in SIDES else None
-        if not stored:
+        if side not in SIDES:
             raise Http404
-        try:
-            response = stored_download(
-                stored.storage,
-                stored.name,
-                content_type=lambda head: card_content_type(head[:16]) or "",
-            )
-        except FileNotFoundError:
-            raise Http404 from None
+        response = card_response(getattr(intake, f"card_{side}"))
         access_log_request(
             request,
             action=AccessLog.Action.DOWNLOAD,

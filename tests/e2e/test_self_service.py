@@ -3,7 +3,6 @@ picks a new time and sees the confirmation; the front desk's day view shows the
 visit at its new time. In a real browser."""
 
 import re
-from datetime import time
 
 import pytest
 from django.core.cache import cache
@@ -15,18 +14,11 @@ from automations.engine.batches import event_process
 from automations.models import Event
 from automations.services import automation_enable
 from automations.starters import BY_SLUG, build_starter
-from scheduling.models import Appointment, AvailabilityRule
-from scheduling.services import appointment_book
+from scheduling.models import Appointment
 from tests.alerts.conftest import fake_twilio_server
-from tests.clinic.factories import PASSWORD
+from tests.e2e.test_reminders import _log_in
 from tests.registration.factories import PatientFactory
-from tests.scheduling.factories import (
-    AppointmentTypeFactory,
-    LocationFactory,
-    ProviderFactory,
-    local,
-    next_weekday,
-)
+from tests.selfservice.support import small_clinic
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 MOBILE = "+15551230042"
@@ -44,17 +36,7 @@ def test_patient_moves_the_visit_by_link_and_the_front_desk_sees_it(
     settings.SELF_SERVICE_BASE_URL = page.base_url
     admin = make_user("Administrator", username="boss")
     make_user("Front desk", username="desk")
-    location = LocationFactory(code="main", name="Main Street Clinic")
-    provider = ProviderFactory(name="Dr Ada Quill")
-    for weekday in range(7):
-        AvailabilityRule.objects.create(
-            provider=provider,
-            location=location,
-            weekday=weekday,
-            start_time=time(8),
-            end_time=time(17),
-        )
-    visit_type = AppointmentTypeFactory(name="Follow-up visit", duration_minutes=30)
+    clinic = small_clinic()
     patient = PatientFactory(
         given_name="Rosa",
         family_name="Marchetti",
@@ -64,14 +46,7 @@ def test_patient_moves_the_visit_by_link_and_the_front_desk_sees_it(
     )
     confirmation = build_starter(BY_SLUG["booking-confirmation"], actor=admin)
     automation_enable(automation=confirmation, actor=admin)
-    visit = appointment_book(
-        patient=patient,
-        appointment_type=visit_type,
-        provider=provider,
-        location=location,
-        start=local(next_weekday(), 10),
-        actor=None,
-    )
+    visit = clinic.book(patient)
     event_process(event_id=Event.objects.get(kind="appointment.booked").pk)
     sender.notifications_send_due(now=timezone.now())
     assert Notification.objects.filter(patient=patient).count() == 2  # + intake
@@ -92,11 +67,7 @@ def test_patient_moves_the_visit_by_link_and_the_front_desk_sees_it(
     assert visit.status == Appointment.Status.SCHEDULED
     assert page.console_errors == [], "no CSP violation or script error"
 
-    page.goto(page.base_url + "/login/")
-    page.get_by_label("Username").fill("desk")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_load_state()
+    _log_in(page, "desk")
     day = timezone.localtime(visit.start).date()
     page.goto(f"{page.base_url}/schedule/?date={day:%Y-%m-%d}")
     chip = page.locator(f"#appt-{visit.pk}")

@@ -8,14 +8,7 @@ from scheduling import services
 from selfservice import links
 from tests.clinic.factories import UserFactory
 from tests.registration.factories import PatientFactory
-from tests.scheduling.factories import (
-    AppointmentTypeFactory,
-    LocationFactory,
-    ProviderFactory,
-    local,
-    next_weekday,
-    weekly_hours,
-)
+from tests.scheduling import factories as made
 
 
 @dataclass
@@ -31,19 +24,19 @@ class Clinic:
             appointment_type=self.visit_type,
             provider=self.provider,
             location=self.location,
-            start=local(next_weekday(weeks_ahead=weeks_ahead), hour),
+            start=made.local(made.next_weekday(weeks_ahead=weeks_ahead), hour),
             actor=self.clerk,
         )
 
 
 def small_clinic() -> Clinic:
-    location = LocationFactory(code="main", name="Main Street Clinic")
-    provider = ProviderFactory(name="Dr Ada Lovelace")
-    weekly_hours(provider, location)
+    location = made.LocationFactory(code="main", name="Main Street Clinic")
+    provider = made.ProviderFactory(name="Dr Ada Lovelace")
+    made.weekly_hours(provider, location)
     return Clinic(
         location=location,
         provider=provider,
-        visit_type=AppointmentTypeFactory(name="New patient", duration_minutes=30),
+        visit_type=made.AppointmentTypeFactory(name="New patient", duration_minutes=30),
         clerk=UserFactory(role="Front desk"),
     )
 
