@@ -75,3 +75,40 @@ def test_patient_moves_the_visit_by_link_and_the_front_desk_sees_it(
     start = timezone.localtime(visit.start)
     assert f"{start:%H:%M}" in chip.inner_text()
     assert "Marchetti, Rosa" in chip.inner_text()
+
+
+def test_new_patient_sends_the_intake_and_the_front_desk_accepts_one_field(
+    page, make_user, fake_twilio, settings
+):
+    cache.clear()
+    settings.SELF_SERVICE_BASE_URL = page.base_url
+    make_user("Front desk", username="desk")
+    patient = PatientFactory(
+        given_name="Lena",
+        family_name="Okafor",
+        city="Boston",
+        phone_mobile=MOBILE,
+        sms_consent=True,
+        sms_consent_method="verbal",
+    )
+    small_clinic().book(patient)
+    sender.notifications_send_due(now=timezone.now())
+    [text] = fake_twilio.bodies_to(MOBILE)
+    page.goto(re.search(r"https?://\S+", text).group(0))
+    page.get_by_label("City").fill("Cambridge")
+    page.get_by_label("Allergies, one per line").fill("Penicillin: hives")
+    page.get_by_role("button", name="Send my form").click()
+    page.wait_for_load_state()
+    assert "The clinic has your form" in page.locator("#link-message").inner_text()
+    assert page.console_errors == []
+
+    _log_in(page, "desk")
+    page.locator("#intakes-to-review").click()
+    page.get_by_role("link", name=re.compile("Okafor")).click()
+    page.locator("#item-city").get_by_role("button", name="Accept").click()
+    page.wait_for_load_state()
+    assert "accepted" in page.locator("#item-city").inner_text()
+    page.screenshot(path="/tmp/b7/selfservice_intake_review.png", full_page=True)
+    patient.refresh_from_db()
+    assert patient.city == "Cambridge"
+    assert not patient.allergies.exists()
