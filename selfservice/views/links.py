@@ -6,7 +6,7 @@ counts as a failed log-in of ``LINK_NAME`` from the address (django-axes, as
 log-ins and API tokens are limited), and past the limit every link from that
 address is answered 429 until the cool-off ends. An opened link writes an
 access-log row ("self-service link", the patient) and is never stored by a
-browser or proxy, nor sent on as a referrer.
+browser or proxy, nor sent on to another site as a referrer.
 """
 
 from django.contrib.auth.decorators import login_not_required
@@ -46,7 +46,9 @@ def _refusal(request, *, status: int):
 
 def _private(response):
     response["Cache-Control"] = "no-store, private"
-    response["Referrer-Policy"] = "no-referrer"
+    # Never sent to another site; same-origin still lets the browser send the
+    # Origin header that the forms' CSRF check needs ("no-referrer" would not).
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

@@ -98,7 +98,7 @@ def test_opening_a_link_writes_an_access_log_row_for_its_patient(client, visit):
 def test_the_page_is_never_stored_and_loads_nothing_from_elsewhere(client, visit):
     response = client.get(visit_path(visit))
     assert "no-store" in response["Cache-Control"]
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     policy = response["Content-Security-Policy"]
     assert "default-src 'self'" in policy and "script-src 'self'" in policy
     page = response.content.decode()
