@@ -21,7 +21,7 @@ from tests.registration.factories import PatientFactory
 from tests.selfservice.support import small_clinic
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-MOBILE = "+15551230042"
+MOBILE = "+16175550142"
 
 
 @pytest.fixture
@@ -106,7 +106,7 @@ def test_new_patient_sends_the_intake_and_the_front_desk_accepts_one_field(
     page.locator("#intakes-to-review").click()
     page.get_by_role("link", name=re.compile("Okafor")).click()
     page.locator("#item-city").get_by_role("button", name="Accept").click()
-    page.wait_for_load_state()
+    page.locator("#item-city .badge").wait_for()
     assert "accepted" in page.locator("#item-city").inner_text()
     page.screenshot(path="/tmp/b7/selfservice_intake_review.png", full_page=True)
     patient.refresh_from_db()
