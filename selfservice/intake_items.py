@@ -8,12 +8,13 @@ group_number}, "no_known_allergies": bool, "allergies": [{substance, reaction}],
 "medications": [{name, dose, frequency}], "sms_consent": bool}``.
 """
 
-from dataclasses import dataclass
+from collections import namedtuple
 
 from django.utils.translation import gettext_lazy as _
 
 from registration.models import Patient
 
+# The patient's own fields the form asks (name, birth date and sex stay the desk's).
 DEMOGRAPHICS = [
     "preferred_name",
     "pronouns",
@@ -33,11 +34,9 @@ MEDICATION = "medication:"
 SMS_CONSENT = "sms_consent"
 
 
-@dataclass(frozen=True)
-class Item:
-    key: str
-    label: str
-    proposed: str
+# One thing to decide: its key (a field, "insurance", "allergy:0", ...), its
+# label and what the patient wrote, as text.
+Item = namedtuple("Item", "key label proposed")
 
 
 def _label(name: str) -> str:

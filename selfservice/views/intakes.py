@@ -9,11 +9,9 @@ from django.views.generic import DetailView, ListView
 
 from clinic.edges import FilteredListMixin, PostActionView
 from clinic.mixins import ListAccessLogMixin, PatientAccessLogMixin
-from clinic.models import AccessLog
 from clinic.permissions import RoleRequiredMixin
-from clinic.services import access_log_request
 from registration.banner import PatientBannerMixin
-from registration.card_files import card_response
+from registration.card_files import SIDES, card_response
 from selfservice.forms import DecideForm, IntakeFilterForm
 from selfservice.models import Intake
 from selfservice.selectors import intake_list, intake_review_rows
@@ -21,7 +19,6 @@ from selfservice.services import intake_decide
 
 VIEW = "selfservice.view_intake"
 DECIDE = "selfservice.change_intake"
-SIDES = ("front", "back")
 
 
 class IntakeListView(
@@ -90,14 +87,4 @@ class IntakeCardView(RoleRequiredMixin, View):
 
     def get(self, request, pk, side):
         intake = get_object_or_404(Intake.objects.select_related("patient"), pk=pk)
-        if side not in SIDES:
-            raise Http404
-        response = card_response(getattr(intake, f"card_{side}"))
-        access_log_request(
-            request,
-            action=AccessLog.Action.DOWNLOAD,
-            patient=intake.patient,
-            obj=intake,
-            what=f"intake insurance card {side}",
-        )
-        return response
+        return card_response(request, intake, side, what="intake insurance card")
