@@ -73,7 +73,7 @@ STARTERS: list[dict] = [
                 "kind": K.SEND_MESSAGE,
                 "channel": "sms",
                 "body": "Welcome to {clinic}, {first_name}! Please fill in your intake "
-                "form before your visit on {date_time}.",
+                "form before your visit on {date_time}: {intake_link}",
             },
             {
                 "kind": K.CREATE_TASK,

@@ -1,18 +1,16 @@
 """What apps above scheduling do, in the same transaction, when a visit is
-booked, completed or its completion is undone, and what they say about a visit
-on its page.
+completed or its completion is undone, and what they say about a visit on its
+page.
 
 Scheduling sits below billing and may not import it; billing registers its
 handlers here from its ``AppConfig.ready()`` (capture a completed visit's draft
 charges; take them back on undo, refusing once a claim was made of them), and
-selfservice its intake request for a first visit and its "intake received" note.
+selfservice its "intake received" note.
 A handler refuses with an ``ApplicationError``, which undoes the whole change.
 """
 
 from collections.abc import Callable
 
-# handler(*, appointment, actor)
-BOOKED: list[Callable] = []
 # handler(*, appointment, actor)
 COMPLETED: list[Callable] = []
 # handler(*, appointment, actor, reason)
@@ -29,17 +27,8 @@ def _add(handlers: list[Callable], handler: Callable) -> Callable:
     return handler
 
 
-def on_booked(handler: Callable) -> Callable:
-    return _add(BOOKED, handler)
-
-
 def on_note(provider: Callable) -> Callable:
     return _add(NOTES, provider)
-
-
-def visit_booked(*, appointment, actor) -> None:
-    for handler in BOOKED:
-        handler(appointment=appointment, actor=actor)
 
 
 def visit_notes(appointment) -> list[tuple[str, str]]:

@@ -1,11 +1,15 @@
-"""Demo intakes: three new patients with a first visit in the coming days, booked
-through the booking service (so each got its intake text in the outbox); two of
-them filled the form in and wait for the front desk's review."""
+"""Demo intakes: the "New-patient welcome" automation switched on, three new
+patients with a first visit in the coming days booked through the booking
+service (so each gets the welcome text with the intake link in the outbox); two
+of them filled the form in and wait for the front desk's review."""
 
 from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
 
+from automations.engine.batches import event_process
+from automations.models import Automation, Event, Trigger
+from automations.services import automation_enable
 from clinic.clock import today
 from registration.exceptions import PossibleDuplicates
 from registration.models import Payer
@@ -62,6 +66,22 @@ def _first_visit(patient, *, visit_type, days_ahead: int, clerk):
     )
 
 
+def _welcome_on() -> None:
+    automation = Automation.objects.filter(starter="new-patient-welcome").first()
+    if automation is not None and not automation.enabled:
+        automation_enable(automation=automation, actor=automation.owner)
+
+
+def _welcome(visit) -> None:
+    """The booking's event runs at once (as a worker would): the welcome text
+    with the intake link is in the outbox."""
+    booked = Event.objects.filter(
+        kind=Trigger.APPOINTMENT_BOOKED, subject_id=str(visit.pk)
+    ).first()
+    if booked is not None and booked.processed_at is None:
+        event_process(event_id=booked.pk)
+
+
 def seed_selfservice(*, faker, rng, options, stdout) -> None:
     if Intake.objects.exists():
         return
@@ -70,6 +90,7 @@ def seed_selfservice(*, faker, rng, options, stdout) -> None:
     payer = Payer.objects.filter(is_active=True).order_by("name").first()
     if clerk is None or visit_type is None:
         return
+    _welcome_on()
     made = 0
     for given, family, born, mobile, days_ahead in NEW_PATIENTS:
         data = {
@@ -87,9 +108,9 @@ def seed_selfservice(*, faker, rng, options, stdout) -> None:
         visit = _first_visit(
             patient, visit_type=visit_type, days_ahead=days_ahead, clerk=clerk
         )
-        intake = Intake.objects.filter(appointment=visit).first()
-        if intake is None:
+        if visit is None:
             continue
+        _welcome(visit)
         made += 1
         answers = ANSWERS.get(given)
         if answers is None:
@@ -103,5 +124,5 @@ def seed_selfservice(*, faker, rng, options, stdout) -> None:
                     "group_number": "",
                 }
             }
-        intake_submit(intake=intake, proposed=answers, cards={})
+        intake_submit(appointment=visit, proposed=answers, cards={})
     stdout.write(f"Self-service: {made} first visits with an intake link.")

@@ -1,8 +1,7 @@
 """What selfservice lends to the apps below it, registered in
 ``SelfserviceConfig.ready``: the ``{link}`` and ``{intake_link}`` values of a
-visit's texts (``automations.texts``), its starters, the intake request of a
-first visit's booking and the "intake received" note on the visit's page
-(``scheduling.visit_hooks``)."""
+visit's texts (``automations.texts``), its starters, and the "intake received"
+note on the visit's page (``scheduling.visit_hooks``)."""
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,7 +12,6 @@ from automations.models import Action, Condition, Trigger
 from scheduling import visit_hooks
 from selfservice import links
 from selfservice.models import Intake
-from selfservice.services import intake_request
 
 K = Action.Kind
 SAMPLE_LINK = "https://clinic.example.org/my/visit/…"
@@ -71,8 +69,6 @@ def intake_note(appointment) -> list[tuple[str, str]]:
     intake = Intake.objects.filter(appointment=appointment).first()
     if intake is None:
         return []
-    if intake.status == Intake.Status.REQUESTED:
-        return [(_("Intake form sent, not filled in yet"), "")]
     url = reverse("selfservice:intake-review", args=[intake.pk])
     if intake.status == Intake.Status.RECEIVED:
         return [(_("Intake received: to review"), url)]
@@ -83,5 +79,4 @@ def register() -> None:
     if visit_values not in texts.VISIT_VALUES:
         texts.VISIT_VALUES.append(visit_values)
     starters.starters_add(AUTOMATION_STARTERS)
-    visit_hooks.on_booked(intake_request)
     visit_hooks.on_note(intake_note)

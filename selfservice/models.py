@@ -1,6 +1,7 @@
-"""The intake form a new patient fills in before a first visit: what they wrote
-is a proposed change, kept here, never written into the record until the front
-desk accepts it field by field (``selfservice.services.intake``)."""
+"""The intake form a new patient fills in before a first visit (the link comes
+with the booking's welcome text): what they wrote is a proposed change, kept
+here, never written into the record until the front desk accepts it field by
+field (``selfservice.services.intake``)."""
 
 from django.db import models
 from django.urls import reverse
@@ -21,11 +22,10 @@ def _card_field(label):
 
 
 class Intake(models.Model):
-    """One intake request per first visit: sent with the booking, filled in once
-    through the patient's link, then reviewed item by item."""
+    """What a new patient sent through the intake link of a first visit (once per
+    visit), reviewed item by item."""
 
     class Status(models.TextChoices):
-        REQUESTED = "requested", _("Sent, not filled in yet")
         RECEIVED = "received", _("Received, to review")
         REVIEWED = "reviewed", _("Reviewed")
 
@@ -44,11 +44,10 @@ class Intake(models.Model):
         _("status"),
         max_length=10,
         choices=Status.choices,
-        default=Status.REQUESTED,
+        default=Status.RECEIVED,
         db_index=True,
     )
-    requested_at = models.DateTimeField(_("sent"), default=timezone.now)
-    received_at = models.DateTimeField(_("received"), null=True, blank=True)
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
     # What the patient wrote, by item (selfservice.intake_items): never the record.
     proposed = models.JSONField(_("proposed values"), default=dict, blank=True)
     card_front = _card_field(_("card front"))

@@ -3,7 +3,7 @@ booking is a first visit, the front desk's intake list and one intake's items.""
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from clinic.clock import today
 from clinic.word_search import each_word
@@ -36,28 +36,32 @@ def link_slots(*, appointment: Appointment) -> list:
     return [slot for slot in found if slot.start != appointment.start][:LINK_SLOTS]
 
 
-def is_first_visit(*, appointment: Appointment) -> bool:
-    """The patient was never seen and has no intake already: none came back, and
-    none waits on another visit still expected (a cancelled first visit's intake
-    makes way for the next booking's)."""
-    patient = appointment.patient
-    S = Appointment.Status
-    seen = Appointment.objects.filter(patient=patient, status__in=SEEN)
-    intakes = Intake.objects.filter(patient=patient).exclude(
-        status=Intake.Status.REQUESTED,
-        appointment__status__in=[S.CANCELLED, S.NO_SHOW],
+def _never_seen(patient_path: str = "patient"):
+    seen = Appointment.objects.filter(status__in=SEEN).values("patient_id")
+    return ~Q(**{f"{patient_path}__in": seen})
+
+
+def intake_wanted(*, appointment: Appointment) -> bool:
+    """The intake form is for a patient never seen who has sent none yet."""
+    never_seen = Appointment.objects.filter(
+        _never_seen("patient_id"), pk=appointment.pk
     )
-    return not seen.exists() and not intakes.exists()
-
-
-def intake_for_link(*, appointment_id: int) -> Intake | None:
     return (
-        Intake.objects.select_related(
-            "patient", "appointment__provider", "appointment__location"
-        )
-        .filter(appointment_id=appointment_id)
-        .first()
+        never_seen.exists()
+        and not Intake.objects.filter(patient_id=appointment.patient_id).exists()
     )
+
+
+def first_visits_without_intake(*, start_after, start_until) -> QuerySet:
+    """Visits still expected in the window whose patient was never seen and sent
+    no intake."""
+    return Appointment.objects.filter(
+        _never_seen("patient_id"),
+        status__in=Appointment.UPCOMING_STATUSES,
+        start__gt=start_after,
+        start__lte=start_until,
+        patient__intakes__isnull=True,
+    ).select_related("patient")
 
 
 def intake_list(*, query: str = "", status: str = "") -> QuerySet:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from automations.events import publish
 from automations.reminders.sync import reminders_sync
-from scheduling import slots, visit_hooks
+from scheduling import slots
 from scheduling.exceptions import (
     DOUBLE_BOOK_FORBIDDEN,
     IN_THE_PAST,
@@ -235,7 +235,6 @@ def appointment_book(
                 appointment=appointment,
             )
         reminders_sync(appointment=appointment, actor=actor)
-        visit_hooks.visit_booked(appointment=appointment, actor=actor)
         publish("appointment.booked", patient=patient, subject=appointment, actor=actor)
     return appointment
 

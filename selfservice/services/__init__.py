@@ -1,10 +1,9 @@
 """Every write of the self-service app: what a patient does through a link
-(``links``) and the intake's life (``intake``: requested with a first visit,
-filled in, decided item by item)."""
+(``links``) and the intake's life (``intake``: sent once before a first visit,
+decided item by item)."""
 
 from selfservice.services.intake import (
     intake_decide,
-    intake_request,
     intake_submit,
     intakes_missing_publish,
 )
@@ -18,7 +17,6 @@ from selfservice.services.links import (
 __all__ = [
     "CANCEL_REASONS",
     "intake_decide",
-    "intake_request",
     "intake_submit",
     "intakes_missing_publish",
     "link_cancel",

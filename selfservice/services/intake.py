@@ -1,8 +1,8 @@
-"""An intake's life: requested with a new patient's first visit (a text through
-the outbox, with the patient's consent checked when it is sent), filled in once
-through the link, then decided item by item by the front desk. Nothing the
-patient wrote reaches the record except through the owning app's service, for
-the one item accepted, with the accepting user as ``actor``."""
+"""An intake's life: the link goes with a new patient's first booking (the
+"New-patient welcome" automation's text, ``{intake_link}``), the form is sent
+once, then decided item by item by the front desk. Nothing the patient wrote
+reaches the record except through the owning app's service, for the one item
+accepted, with the accepting user as ``actor``."""
 
 from datetime import datetime, timedelta
 
@@ -10,10 +10,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from alerts.services import notification_create
 from automations.events import publish
 from automations.models import Event, Trigger
-from automations.texts import render, text_context
 from medications.services import HomeDrug, home_medication_add
 from registration.models import Patient, Payer
 from registration.services import (
@@ -26,67 +24,39 @@ from scheduling.models import Appointment
 from selfservice import intake_items as items
 from selfservice.exceptions import (
     INTAKE_ALREADY_RECEIVED,
-    INTAKE_NOT_RECEIVED,
     ITEM_DECIDED,
     ITEM_UNKNOWN,
     SelfServiceError,
 )
 from selfservice.models import Intake
-from selfservice.selectors import is_first_visit
+from selfservice.selectors import first_visits_without_intake
 
-INTAKE_TEXT = (
-    "Welcome to {clinic}, {first_name}! Before your visit on {date_time}, please "
-    "fill in your intake form: {intake_link}"
-)
 REPORTED = "reported by the patient on the intake form"
 
 
-def intake_request(*, appointment: Appointment, actor) -> Intake | None:
-    """A new patient's first visit gets one intake and its link by text, in the
-    booking's transaction (``scheduling.visit_hooks.BOOKED``)."""
-    if not is_first_visit(appointment=appointment):
-        return None
-    intake = Intake(patient=appointment.patient, appointment=appointment)
-    intake._change_reason = "sent with the first visit's booking"
-    intake.save()
-    context = text_context(
-        patient=appointment.patient, visit=appointment, language="en"
-    )
-    notification_create(
-        patient=appointment.patient,
-        channel="sms",
-        body=render(INTAKE_TEXT, context),
-        scheduled_for=timezone.now(),
-        appointment=appointment,
-        language="en",
-        actor=actor,
-    )
-    return intake
-
-
-def intake_submit(*, intake: Intake, proposed: dict, cards: dict) -> Intake:
-    """The patient's answers are kept as proposed, once; the record is untouched.
-    ``cards``: the insurance card photos ({"card_front": file, ...}), checked as
-    the coverage's own are."""
+def intake_submit(*, appointment: Appointment, proposed: dict, cards: dict) -> Intake:
+    """A new patient's answers, sent once before a first visit, are kept as a
+    proposed change; the record is untouched. ``cards``: the insurance card
+    photos ({"card_front": file, ...}), checked as the coverage's own are."""
     with transaction.atomic():
-        locked = Intake.objects.select_for_update().get(pk=intake.pk)
-        if locked.status != Intake.Status.REQUESTED:
+        locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        if Intake.objects.filter(patient_id=locked.patient_id).exists():
             raise SelfServiceError(str(INTAKE_ALREADY_RECEIVED))
-        proposed = dict(proposed)
-        proposed["demographics"] = items.changed_demographics(
-            proposed.get("demographics", {}), patient=locked.patient
-        )
-        locked.proposed = proposed
+        intake = Intake(patient=locked.patient, appointment=locked)
+        intake.proposed = {
+            **proposed,
+            "demographics": items.changed_demographics(
+                proposed.get("demographics", {}), patient=locked.patient
+            ),
+        }
         for name, upload in cards.items():
             if upload:
-                setattr(locked, name, upload)
-        locked.full_clean()
-        locked.status = Intake.Status.RECEIVED
-        locked.received_at = timezone.now()
-        locked._change_reason = "filled in by the patient"
-        locked.save()
-        publish(Trigger.INTAKE_RECEIVED, subject=locked.appointment)
-    return locked
+                setattr(intake, name, upload)
+        intake.full_clean()
+        intake._change_reason = "filled in by the patient"
+        intake.save()
+        publish(Trigger.INTAKE_RECEIVED, subject=locked)
+    return intake
 
 
 def _accept(intake: Intake, key: str, patient: Patient, actor) -> None:
@@ -131,8 +101,6 @@ def intake_decide(*, intake: Intake, key: str, accept: bool, actor) -> Intake:
             .select_related("patient")
             .get(pk=intake.pk)
         )
-        if locked.status == Intake.Status.REQUESTED:
-            raise SelfServiceError(str(INTAKE_NOT_RECEIVED))
         keys = [item.key for item in items.items_of(locked.proposed)]
         if key not in keys:
             raise SelfServiceError(str(ITEM_UNKNOWN))
@@ -156,27 +124,17 @@ def intake_decide(*, intake: Intake, key: str, accept: bool, actor) -> Intake:
 
 
 def intakes_missing_publish(*, now: datetime) -> int:
-    """An intake not filled in ``SELF_SERVICE_INTAKE_RESEND_HOURS`` before its
-    visit is published once per visit (``intake.missing``: its event key), for an
+    """A first visit ``SELF_SERVICE_INTAKE_RESEND_HOURS`` away whose patient sent
+    no intake is published once (``intake.missing``, its event key), for an
     automation to text the link again."""
     ahead = now + timedelta(hours=settings.SELF_SERVICE_INTAKE_RESEND_HOURS)
-    waiting = Intake.objects.filter(
-        status=Intake.Status.REQUESTED,
-        appointment__status__in=Appointment.UPCOMING_STATUSES,
-        appointment__start__gt=now,
-        appointment__start__lte=ahead,
-    ).select_related("appointment__patient")
-    keys = {
-        f"{Trigger.INTAKE_MISSING}:{intake.appointment_id}": intake
-        for intake in waiting
-    }
+    visits = first_visits_without_intake(start_after=now, start_until=ahead)
+    keys = {f"{Trigger.INTAKE_MISSING}:{visit.pk}": visit for visit in visits}
     done = set(Event.objects.filter(key__in=keys).values_list("key", flat=True))
     made = 0
-    for key, intake in keys.items():
+    for key, visit in keys.items():
         if key not in done:
             # Two sweeps at once: the second loses on the unique key (None).
-            made += (
-                publish(Trigger.INTAKE_MISSING, subject=intake.appointment, key=key)
-                is not None
-            )
+            event = publish(Trigger.INTAKE_MISSING, subject=visit, key=key)
+            made += event is not None
     return made

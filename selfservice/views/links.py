@@ -25,8 +25,7 @@ from clinic.services import access_log_record
 from scheduling.models import Appointment
 from selfservice import links
 from selfservice.forms import CancelForm, IntakeForm, MoveForm
-from selfservice.models import Intake
-from selfservice.selectors import intake_for_link, link_slots
+from selfservice.selectors import intake_wanted, link_slots
 from selfservice.services import (
     CANCEL_REASONS,
     intake_submit,
@@ -163,29 +162,26 @@ class LinkMoveView(_LinkAction):
 
 
 class IntakeLinkView(LinkMixin, ServiceFormMixin, FormView):
-    """The intake form of a first visit; once sent, a thank-you."""
+    """The intake form before a first visit; once sent (or for a patient the
+    clinic has seen), a thank-you."""
 
     purpose = links.INTAKE
     template_name = "selfservice/intake_form.html"
     form_class = IntakeForm
     success_message = gettext_lazy("Thank you! The clinic has your form.")
 
-    def load_visit(self, pk: int):
-        self.intake = intake_for_link(appointment_id=pk)
-        return self.intake.appointment if self.intake is not None else None
-
     def get_context_data(self, **kwargs):
         visit = self.visit
         return super().get_context_data(
             visit=visit,
             first_name=visit.patient.preferred_name or visit.patient.given_name,
-            received=self.intake.status != Intake.Status.REQUESTED,
+            received=not intake_wanted(appointment=visit),
             **kwargs,
         )
 
     def perform(self, form):
         return intake_submit(
-            intake=self.intake, proposed=form.proposed(), cards=form.cards()
+            appointment=self.visit, proposed=form.proposed(), cards=form.cards()
         )
 
     def get_result_url(self, result) -> str:

@@ -18,7 +18,7 @@ from scheduling.models import Appointment
 from tests.alerts.conftest import fake_twilio_server
 from tests.e2e.test_reminders import _log_in
 from tests.registration.factories import PatientFactory
-from tests.selfservice.support import small_clinic
+from tests.selfservice.support import small_clinic, welcome, welcome_on
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 MOBILE = "+16175550142"
@@ -49,8 +49,8 @@ def test_patient_moves_the_visit_by_link_and_the_front_desk_sees_it(
     visit = clinic.book(patient)
     event_process(event_id=Event.objects.get(kind="appointment.booked").pk)
     sender.notifications_send_due(now=timezone.now())
-    assert Notification.objects.filter(patient=patient).count() == 2  # + intake
-    [text] = [b for b in fake_twilio.bodies_to(MOBILE) if "/my/visit/" in b]
+    assert Notification.objects.filter(patient=patient).count() == 1
+    [text] = fake_twilio.bodies_to(MOBILE)
     link = re.search(r"https?://\S+", text).group(0)
 
     page.goto(link)
@@ -91,7 +91,8 @@ def test_new_patient_sends_the_intake_and_the_front_desk_accepts_one_field(
         sms_consent=True,
         sms_consent_method="verbal",
     )
-    small_clinic().book(patient)
+    welcome_on()
+    welcome(small_clinic().book(patient))
     sender.notifications_send_due(now=timezone.now())
     [text] = fake_twilio.bodies_to(MOBILE)
     page.goto(re.search(r"https?://\S+", text).group(0))

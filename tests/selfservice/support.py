@@ -4,6 +4,10 @@ booking service (so the intake request is made as in real life)."""
 
 from dataclasses import dataclass
 
+from automations.engine.batches import event_process
+from automations.models import Event
+from automations.services import automation_enable
+from automations.starters import BY_SLUG, build_starter
 from scheduling import services
 from selfservice import links
 from tests.clinic.factories import UserFactory
@@ -48,3 +52,16 @@ def visit_path(visit, *, purpose: str = links.VISIT) -> str:
 
 def path_of(url: str) -> str:
     return "/" + url.split("//", 1)[1].split("/", 1)[1]
+
+
+def welcome_on() -> None:
+    """The "New-patient welcome" starter, switched on: booking a first visit
+    texts the intake link (once its booking event is processed: ``welcome``)."""
+    admin = UserFactory(role="Administrator")
+    automation = build_starter(BY_SLUG["new-patient-welcome"], actor=admin)
+    automation_enable(automation=automation, actor=admin)
+
+
+def welcome(visit) -> None:
+    event = Event.objects.get(kind="appointment.booked", subject_id=str(visit.pk))
+    event_process(event_id=event.pk)

@@ -13,6 +13,7 @@ from automations.services import automation_enable
 from automations.starters import BY_SLUG, build_starter
 from clinic.dispatch import SWEEPERS
 from scheduling.models import Appointment
+from selfservice.services import intake_submit
 from selfservice.sweepers import intakes_missing
 from tests.selfservice.support import small_clinic
 
@@ -33,13 +34,19 @@ def soon_visit():
 
 def test_the_sweeper_is_listed_and_publishes_once_per_visit(soon_visit):
     visit, clinic = soon_visit
-    later = clinic.book(hour=15, weeks_ahead=3)  # another patient, far off
+    clinic.book(hour=15, weeks_ahead=3)  # another new patient, far off
+    sent = clinic.book(hour=11)  # a third, whose intake came in
+    start = visit.start + timedelta(hours=1)
+    Appointment.objects.filter(pk=sent.pk).update(
+        start=start, end=start + timedelta(minutes=30)
+    )
+    intake_submit(appointment=sent, proposed={}, cards={})
     assert "selfservice.sweepers.intakes_missing" in SWEEPERS
     assert intakes_missing(timezone.now()) == 1
     assert intakes_missing(timezone.now()) == 0
     event = Event.objects.get(kind="intake.missing")
     assert event.subject_id == str(visit.pk) and event.patient_id == visit.patient_id
-    assert not Event.objects.filter(kind="intake.missing", subject_id=str(later.pk))
+    assert Event.objects.filter(kind="intake.missing").count() == 1
 
 
 def test_the_starter_texts_the_link_again_and_its_dry_run_shows_it(
@@ -58,8 +65,8 @@ def test_the_starter_texts_the_link_again_and_its_dry_run_shows_it(
 
     event_process(event_id=event.pk)
     texts = Notification.objects.filter(patient=visit.patient).order_by("pk")
-    assert texts.count() == 2  # the booking's, and this one
-    assert "/my/intake/" in texts.last().body
+    assert texts.count() == 1
+    assert "/my/intake/" in texts.get().body
 
 
 def test_the_booking_confirmation_starter_carries_the_visits_link(make_user):

@@ -10,11 +10,18 @@ from automations.models import Event
 from clinic.models import AccessLog
 from medications.models import HomeMedication
 from registration.models import Allergy, Coverage, Patient
+from scheduling.models import Appointment
 from selfservice import links
 from selfservice.models import Intake
 from selfservice.services import intake_decide
 from tests.registration.factories import PatientFactory, PayerFactory, card_image
-from tests.selfservice.support import path_of, small_clinic, visit_path
+from tests.selfservice.support import (
+    path_of,
+    small_clinic,
+    visit_path,
+    welcome,
+    welcome_on,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -59,16 +66,23 @@ def _record(patient):
     return {name: str(getattr(patient, name)) for name in RECORD_FIELDS}
 
 
-def test_booking_a_first_visit_texts_the_intake_link(client, clinic, visit):
-    intake = Intake.objects.get(appointment=visit)
-    assert intake.status == Intake.Status.REQUESTED
+def test_the_welcome_text_of_a_first_visit_carries_the_intake_link(client, clinic):
+    welcome_on()
+    visit = clinic.book(PatientFactory(phone_mobile="+16175550100"))
+    welcome(visit)
     text = Notification.objects.get(appointment=visit, rule__isnull=True)
     url = text.body.rsplit(" ", 1)[1]
     assert "/my/intake/" in url
-    assert client.get(path_of(url)).status_code == 200
-    # The same patient's second visit is no first visit.
-    clinic.book(visit.patient, hour=14)
-    assert Intake.objects.filter(patient=visit.patient).count() == 1
+    assert 'id="intake-form"' in client.get(path_of(url)).content.decode()
+    _submit(client, visit)
+    assert "We have your form" in client.get(path_of(url)).content.decode()
+
+
+def test_a_patient_already_seen_gets_no_form(client, visit):
+    Appointment.objects.filter(pk=visit.pk).update(status=Appointment.Status.COMPLETED)
+    later = small_clinic().book(visit.patient, hour=15)
+    page = client.get(visit_path(later, purpose=links.INTAKE)).content.decode()
+    assert "We have your form" in page and 'id="intake-form"' not in page
 
 
 def test_an_intake_never_changes_the_record_until_accepted(client, visit):
@@ -173,7 +187,7 @@ def test_bad_intake_input_is_shown_and_nothing_is_kept(
     page = response.content.decode()
     assert "invalid-feedback" in page or "alert" in page
     assert message.lower() in page.lower()
-    assert Intake.objects.get(appointment=visit).status == Intake.Status.REQUESTED
+    assert not Intake.objects.filter(patient=visit.patient).exists()
 
 
 def test_the_front_desk_reviews_current_beside_proposed(client, visit, make_user):
@@ -236,7 +250,7 @@ def test_the_intake_list_searches_and_pages(client, clinic, make_user):
 def test_the_visit_page_says_intake_received(client, visit, make_user):
     client.force_login(make_user("Front desk"))
     page = client.get(f"/schedule/appointments/{visit.pk}/").content.decode()
-    assert "Intake form sent, not filled in yet" in page
+    assert "Intake received" not in page
     client.logout()
     _submit(client, visit)
     client.force_login(make_user("Front desk"))
