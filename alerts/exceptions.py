@@ -20,3 +20,13 @@ RESEND_REASON_REQUIRED = _("Say why the message is sent again; the reason is kep
 
 class NotResendable(ApplicationError):
     pass
+
+
+NUMBER_STOPPED = _(
+    "%(number)s replied STOP (%(since)s): texts restart only when START is sent "
+    "from that phone."
+)
+
+
+class NumberStopped(ApplicationError):
+    pass

@@ -7,12 +7,16 @@ visit, whether a reminder may still go), that app registers its function here in
 its ``AppConfig.ready()``:
 
 * registration (``registration/messaging.py``): ``patient_by_mobile``,
-  ``patient_unreachable_reason``, ``sms_opt_out``, ``sms_opt_in``,
+  ``patient_unreachable_reason``, ``contact_unreachable_reason``,
   ``patient_banner``, ``patients_hide``;
 * scheduling (``scheduling/sms_replies.py``, ``scheduling/waitlist_offers.py``):
   ``REPLY_HANDLERS`` (YES takes a waitlist offer, C confirms the next visit) and
   ``freed_slot_offer`` (the outbox's "offer this time by text" button);
-* reminders (``alerts/reminder_holds.py``): ``SEND_HOLDS``.
+* reminders (``alerts/reminder_holds.py``): ``SEND_HOLDS``; automations
+  (``automations/reminders/grouping.py``): ``reminder_group_text``.
+
+STOP and START belong to the number (``alerts.services.number_consent_record``):
+alerts records them itself, and everyone on the number follows.
 
 A port that nobody filled raises ``ImproperlyConfigured`` when called: a STOP must
 never be dropped silently because an app is missing.
@@ -55,10 +59,9 @@ class Port:
 patient_by_mobile = Port("patient_by_mobile", "registration")
 # (patient) -> str: why the patient may get no message at all ("" when they may).
 patient_unreachable_reason = Port("patient_unreachable_reason", "registration")
-# (*, patient, how: str): the patient said STOP (or the carrier says they did).
-sms_opt_out = Port("sms_opt_out", "registration")
-# (*, patient, how: str): the patient said START.
-sms_opt_in = Port("sms_opt_in", "registration")
+# (contact, purpose: str) -> str: why a patient's contact may not get a message
+# for ``purpose`` (a permission they lack, consent run out, ended); "" when they may.
+contact_unreachable_reason = Port("contact_unreachable_reason", "registration")
 # (*, patient) -> the banner shown on a page about one patient.
 patient_banner = Port("patient_banner", "registration")
 # (items, *, user) -> set of ids: mark each item (an alert) whose patient is
@@ -73,14 +76,21 @@ patients_hide = Port("patients_hide", "registration")
 # (``count`` is None when the form was not valid).
 freed_slot_offer = Port("freed_slot_offer", "scheduling")
 
+# --- Reminders (automations) ------------------------------------------------------
+
+# (rows: list[Notification], *, language: str) -> (language, body): one text naming
+# each visit of reminders that go to one number together, in ``rows``' order (the
+# numbers a reply like C2 means), wholly in the language it returns.
+reminder_group_text = Port("reminder_group_text", "automations")
+
 PORTS = [
     patient_by_mobile,
     patient_unreachable_reason,
-    sms_opt_out,
-    sms_opt_in,
+    contact_unreachable_reason,
     patient_banner,
     patients_hide,
     freed_slot_offer,
+    reminder_group_text,
 ]
 
 # --- Replies -----------------------------------------------------------------------

@@ -106,6 +106,7 @@ class InboundMessage(models.Model):
         TASK = "task", _("Passed to staff")
         OFFER_ACCEPTED = "offer_accepted", _("Took an offered slot")
         OFFER_TAKEN = "offer_taken", _("Offered slot already taken")
+        ASKED_WHICH = "asked_which", _("Asked which visit was meant")
 
     provider_id = models.CharField(_("message SID"), max_length=64, unique=True)
     from_number = models.CharField(_("from"), max_length=32)
@@ -220,6 +221,16 @@ class Notification(models.Model):
     RESENDABLE_STATUSES = ["failed", "undeliverable", "skipped"]
 
     patient = patient_fk("notifications")
+    # Set when the message goes to one of the patient's contacts (a parent, a
+    # proxy) rather than to the patient; ``purpose`` names the contact's
+    # permission it needs (registration's ``PatientContact.Permission``).
+    contact = optional_fk(
+        "registration.PatientContact", _("contact"), related_name="notifications"
+    )
+    purpose = models.CharField(_("purpose"), max_length=16, blank=True)
+    # A reminder that went out inside another one's text (one text per number and
+    # day): the row whose text named this visit too.
+    grouped_into = optional_fk("self", _("sent in the text of"), related_name="grouped")
     appointment = optional_fk(
         "scheduling.Appointment", _("appointment"), related_name="notifications"
     )
@@ -261,8 +272,21 @@ class Notification(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["appointment", "rule", "appointment_start"],
-                condition=Q(rule__isnull=False, appointment__isnull=False),
+                condition=Q(
+                    rule__isnull=False,
+                    appointment__isnull=False,
+                    contact__isnull=True,
+                ),
                 name="notification_one_reminder_per_visit_time",
+            ),
+            models.UniqueConstraint(
+                fields=["appointment", "rule", "appointment_start", "contact"],
+                condition=Q(
+                    rule__isnull=False,
+                    appointment__isnull=False,
+                    contact__isnull=False,
+                ),
+                name="notification_one_contact_reminder_per_visit_time",
             ),
         ]
         indexes = [
@@ -329,3 +353,61 @@ class WaitlistOffer(models.Model):
 
     def __str__(self) -> str:
         return f"Offer to {self.patient} ({self.status})"
+
+
+class AddressConsent(models.Model):
+    """Whether an address (a mobile number, an e-mail address) may get messages,
+    and where that came from. Consent belongs to the address, not to a person:
+    Twilio's STOP is per number, and one parent's phone may serve three children.
+    The history keeps every change with its source."""
+
+    class State(models.TextChoices):
+        OPTED_IN = "in", _("May get messages")
+        OPTED_OUT = "out", _("Opted out")
+
+    class Source(models.TextChoices):
+        REGISTRATION = "registration", _("Registration form")
+        REPLY = "reply", _("STOP/START reply")
+        CARRIER = "carrier", _("Carrier (unsubscribed number)")
+        FRONT_DESK = "front_desk", _("Front desk")
+        INTAKE = "intake", _("Intake form")
+        MIGRATION = "migration", _("Moved from the patient record")
+
+    state = models.CharField(_("state"), max_length=3, choices=State.choices)
+    source = models.CharField(_("source"), max_length=12, choices=Source.choices)
+    how = models.CharField(_("how"), max_length=300, blank=True)
+    changed_by = staff_fk(_("recorded by"))
+    changed_at = models.DateTimeField(_("since"), default=timezone.now)
+
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.get_state_display()}"
+
+    @property
+    def allowed(self) -> bool:
+        return self.state == self.State.OPTED_IN
+
+
+class NumberConsent(AddressConsent):
+    """A mobile number's consent to texts (E.164, as the phone fields store it)."""
+
+    number = models.CharField(_("number"), max_length=32, unique=True)
+    key = property(lambda self: self.number)
+
+    class Meta:
+        ordering = ["number"]
+
+
+class EmailConsent(AddressConsent):
+    """An e-mail address's opt-out (an address may be written to until it opts
+    out); kept lower-cased."""
+
+    address = models.CharField(_("e-mail"), max_length=254, unique=True)
+    key = property(lambda self: self.address)
+
+    class Meta:
+        ordering = ["address"]

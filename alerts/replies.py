@@ -10,8 +10,8 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from alerts import hooks
-from alerts.models import InboundMessage
-from alerts.services import alert_raise
+from alerts.models import InboundMessage, NumberConsent
+from alerts.services import alert_raise, number_consent_record
 from automations.events import publish
 from clinic.permissions import FRONT_DESK
 
@@ -51,14 +51,18 @@ def inbound_sms_handle(
     )
     try:
         with transaction.atomic():
+            if keyword in OPT_OUT_WORDS or keyword in OPT_IN_WORDS:
+                # The number, not a person: every patient and contact on it.
+                number_consent_record(
+                    number=from_number,
+                    allowed=keyword in OPT_IN_WORDS,
+                    source=NumberConsent.Source.REPLY,
+                    how=f"replied {keyword}",
+                )
             if keyword in OPT_OUT_WORDS:
-                if patient is not None:
-                    hooks.sms_opt_out(patient=patient, how=f"replied {keyword}")
                 message.action = InboundMessage.Action.OPTED_OUT
                 message.reply = REPLY_OPTED_OUT % words
             elif keyword in OPT_IN_WORDS:
-                if patient is not None:
-                    hooks.sms_opt_in(patient=patient, how=f"replied {keyword}")
                 message.action = InboundMessage.Action.OPTED_IN
                 message.reply = REPLY_OPTED_IN % words
             elif _handled_elsewhere(message, keyword=keyword, clinic=clinic):

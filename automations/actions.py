@@ -12,11 +12,13 @@ from django.utils.translation import gettext as _
 
 from alerts.quiet_hours import send_time
 from alerts.services import alert_raise, default_language, notification_create
+from alerts.texting import number_reach
 from automations.models import Action, AutomationRun, RecallEntry
 from automations.reminders.rules import rule_text
 from automations.sources import is_visit
 from automations.texts import TemplateError, render, text_context
-from registration.selectors import coverage_primary
+from registration.models import PatientContact
+from registration.selectors import contacts_permitted, coverage_primary
 from registration.services import eligibility_check_request
 
 K = Action.Kind
@@ -110,13 +112,34 @@ def _plan_message(action: Action, context: Context, label: str) -> Step:
         step.to = str(patient.phone_mobile or "")
         if not patient.phone_mobile and not patient.email:
             step.skip = step.skip or _("no mobile number or e-mail")
-        elif not patient.sms_consent:
+        elif not number_reach(patient.phone_mobile).allowed:
             step.extra["note"] = _("no consent to texts: e-mail or nothing")
     else:
         step.to = patient.email
         if not patient.email:
             step.skip = step.skip or _("no e-mail address")
     return step
+
+
+def _results_notice_to_contacts(step: Step, context: Context) -> None:
+    """A message about a result also goes to each contact who receives "results
+    are ready" notices: the same text, which the vocabulary keeps free of values
+    (it has no placeholder for one)."""
+    for contact in contacts_permitted(
+        patient=context.patient, permission=PatientContact.Permission.RESULTS
+    ):
+        notification_create(
+            patient=context.patient,
+            contact=contact,
+            purpose=PatientContact.Permission.RESULTS,
+            channel=Action.Channel.SMS
+            if contact.phone_mobile
+            else Action.Channel.EMAIL,
+            body=step.text,
+            subject=step.extra.get("subject", ""),
+            language=step.extra.get("language", ""),
+            scheduled_for=max(step.at or timezone.now(), timezone.now()),
+        )
 
 
 def plan(action: Action, context: Context) -> Step:
@@ -214,6 +237,8 @@ def execute(
             appointment=visit,
             rule=rule,
         )
+        if visit is None and run.automation.trigger.startswith("result."):
+            _results_notice_to_contacts(step, context)
         return step.describes, notification
     if step.kind == K.CHECK_ELIGIBILITY:
         check = eligibility_check_request(coverage=step.extra["coverage"], actor=None)

@@ -32,6 +32,8 @@ PLACEHOLDERS = {
     "reply_instructions": "how to confirm, ask for a call or stop texts",
     "link": "the visit's own page: confirm, cancel or pick another time",
     "intake_link": "the intake form before a first visit",
+    "visits": "each visit of a text that names several (one text per number and "
+    "day), numbered for the reply",
 }
 
 # Values an app above automations adds for a visit (selfservice: the visit's
@@ -54,6 +56,26 @@ REPLY_INSTRUCTIONS = {
     "fr": "Répondez C pour confirmer, R pour être rappelé, STOP pour ne plus "
     "recevoir de SMS.",
     "pt": "Responda C para confirmar, R para pedir uma ligação, STOP para sair.",
+}
+
+# One text for the visits of several patients that share a number, on one day;
+# ``{visits}`` numbers them, and the reply names one (C1, C2). A language missing
+# here gets the English text, written wholly in English.
+GROUP_REMINDERS = {
+    "en": "{clinic} reminders: {visits}. Reply C1, C2... to confirm one, R to ask "
+    "for a call, STOP to opt out.",
+    "es": "Recordatorios de {clinic}: {visits}. Responda C1, C2... para confirmar "
+    "una cita, R para que le llamemos, STOP para no recibir mensajes.",
+}
+# One visit in such a text, and in the "which one?" answer to a plain C.
+VISIT_LINE = "{first_name} {weekday} {date} {time}, {provider}, {location}"
+GROUP_CHOICE = {
+    "en": "C{number} for {first_name} {time}",
+    "es": "C{number} para {first_name} {time}",
+}
+GROUP_QUESTION = {
+    "en": "Which visit? Reply {choices}",
+    "es": "¿Qué cita? Responda {choices}",
 }
 
 UNKNOWN_PLACEHOLDER = _("Unknown name(s) %(names)s. Allowed: %(allowed)s.")

@@ -7,6 +7,8 @@ class CareplansConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here: models load only after the app registry is ready.
-        from careplans import automation_sources
+        from careplans import automation_sources, services
+        from registration import merge_hooks
 
         automation_sources.register()
+        merge_hooks.on_merge(services.problems_merge)

@@ -1,7 +1,7 @@
 """Demo data of the care plans (``seed_demo``): thirty patients with problems, home
-medications (some never reviewed with the patient, one review still open) and
-plans in every state: up to date, due, overdue, review due, goal missed, on hold,
-completed."""
+medications (some never reviewed with the patient, one review still open, one
+drug stopped after a reaction) and plans in every state: up to date, due,
+overdue, review due, goal missed, on hold, completed."""
 
 from datetime import timedelta
 
@@ -134,10 +134,13 @@ def seed_careplans(*, faker, rng, options, stdout) -> None:
         if index == 1:
             continue  # a review still open
         for home in patient.home_medications.all():
+            # One ACE-inhibitor cough: the drug stops and counts as an allergy.
+            coughed = index == 9 and home.name == "Lisinopril"
             medications.reconciliation_decide(
                 reconciliation=review,
                 home_medication=home,
-                decision="kept",
+                decision="stopped" if coughed else "kept",
+                reaction="dry cough" if coughed else "",
                 actor=nurse,
             )
         review = medications.reconciliation_complete(reconciliation=review, actor=nurse)

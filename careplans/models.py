@@ -25,9 +25,11 @@ class Problem(models.Model):
     """One condition on the patient's problem list."""
 
     class Status(models.TextChoices):
-        # FHIR Condition.clinicalStatus codes.
+        # FHIR Condition.clinicalStatus codes, and a duplicate ended by a patient
+        # merge (the survivor has the same problem active).
         ACTIVE = "active", _("Active")
         RESOLVED = "resolved", _("Resolved")
+        MERGED = "merged", _("Duplicate (merged)")
 
     patient = patient_fk(related_name="problems")
     code = models.CharField(_("ICD-10-CM"), max_length=8, validators=[ICD10CM_SHAPE])

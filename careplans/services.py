@@ -212,3 +212,30 @@ def education_record(
     contact.full_clean()
     contact.save()
     return contact
+
+
+def problems_merge(*, survivor, duplicate, note: str, actor) -> None:
+    """A patient merge keeps one active problem per code: the duplicate's copy of
+    one the survivor has active ends as "merged", and its plans move to the
+    survivor's (the earlier onset is kept). Both rows keep their history."""
+    kept = {
+        problem.code: problem
+        for problem in Problem.objects.select_for_update().filter(
+            patient=survivor, status=Problem.Status.ACTIVE
+        )
+    }
+    doubles = Problem.objects.select_for_update().filter(
+        patient=duplicate, status=Problem.Status.ACTIVE, code__in=list(kept)
+    )
+    for double in doubles:
+        problem = kept[double.code]
+        for plan in double.plans.all():
+            plan.problem = problem
+            _saved(plan, note)
+        if double.onset_date and (
+            problem.onset_date is None or double.onset_date < problem.onset_date
+        ):
+            problem.onset_date = double.onset_date
+            _saved(problem, note)
+        double.status = Problem.Status.MERGED
+        _saved(double, f"duplicate of problem {problem.pk}; {note}")

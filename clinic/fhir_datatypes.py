@@ -54,8 +54,18 @@ def instant(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def period(start: datetime | None, end: datetime | None = None) -> dict | None:
-    return clean({"start": instant(start), "end": instant(end)}) or None
+def date_time(value: date | datetime | None) -> str | None:
+    """A ``dateTime`` to the precision known: a moment, or a day alone."""
+    if isinstance(value, datetime):
+        return instant(value)
+    return fhir_date(value)
+
+
+def period(
+    start: date | datetime | None, end: date | datetime | None = None
+) -> dict | None:
+    """A Period of moments or of days (``2024-03-01``)."""
+    return clean({"start": date_time(start), "end": date_time(end)}) or None
 
 
 def reference(resource_type: str, pk, display: str | None = None) -> dict | None:

@@ -10,11 +10,16 @@ from collections.abc import Callable, Iterable
 
 from django.db.models import Q
 
-from clinic.fhir_declaration import SearchParam
+from clinic.fhir_declaration import ResourceType, SearchParam
 
 
 def mapped_token(
-    name: str, field: str, *, stored: Iterable[str], to_code: Callable[[str], str]
+    name: str,
+    field: str,
+    *,
+    stored: Iterable[str],
+    to_code: Callable[[str], str],
+    expression: str = "",
 ) -> SearchParam:
     """A token searched through the mapper's own ``to_code`` (stored value ->
     FHIR code), so search and resource never disagree: ``status=not-done`` finds
@@ -28,7 +33,13 @@ def mapped_token(
         return rows.filter(**{f"{field}__in": wanted})
 
     codes = ", ".join(sorted(by_code))
-    return SearchParam.token(name, field, apply=apply, documentation=f"Codes: {codes}.")
+    return SearchParam.token(
+        name,
+        field,
+        apply=apply,
+        documentation=f"Codes: {codes}.",
+        expression=expression,
+    )
 
 
 def status_token(*, stored: Iterable[str], to_code: Callable[[str], str]):
@@ -86,3 +97,22 @@ def _any_range(ranges) -> Q:
             inside = Q(fhir_moment__gte=start, fhir_moment__lt=end)
             found |= ~inside if prefix == "ne" else inside
     return found
+
+
+def patient_resource(
+    name: str, model, to_fhir, *search: SearchParam, path: str = "patient", **more
+) -> ResourceType:
+    """A type in the patient compartment whose ``subject`` is the Patient at
+    ``path``: searched by ``patient`` (then ``search``), including the patient
+    (then ``includes``), access-logged and exported per patient; served from
+    ``model``'s default manager unless ``queryset`` says otherwise."""
+    more.setdefault("queryset", model._default_manager.all)
+    return ResourceType(
+        name=name,
+        model=model,
+        to_fhir=to_fhir,
+        patient_path=path,
+        search=(patient_param(path, expression=f"{name}.subject"), *search),
+        includes=("patient", *more.pop("includes", ())),
+        **more,
+    )

@@ -30,6 +30,7 @@ ROLE_DESCRIPTIONS = {
 _EVERY_ROLE = [
     "registration.view_patient",
     "registration.view_allergy",
+    "registration.view_patientcontact",
     "registration.view_coverage",
     "registration.view_payer",
     "registration.view_eligibilitycheck",
@@ -38,6 +39,8 @@ _EVERY_ROLE = [
 ]
 
 _ALLERGIES = ["registration.add_allergy", "registration.change_allergy"]
+# A patient's caregivers and proxies (issue #21): the front desk records them.
+_CONTACTS = ["registration.add_patientcontact", "registration.change_patientcontact"]
 _COVERAGE = [
     "registration.add_coverage",
     "registration.change_coverage",
@@ -156,6 +159,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "registration.restrict_patient",
         *_COVERAGE,
         *_ALLERGIES,
+        *_CONTACTS,
         "diagnostics.view_diagnosticorder",
         *_SCHEDULE_VIEW,
         "scheduling.add_appointment",

@@ -45,6 +45,7 @@ RESOURCE_MODULES = (
     "fhir.groups",
     "alerts.fhir",
     "medications.fhir",
+    "careplans.fhir",
     "diagnostics.fhir",
 )
 

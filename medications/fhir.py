@@ -1,11 +1,14 @@
-"""Medication orders and doses as FHIR R4: MedicationRequest (US Core) and
-MedicationAdministration (R4; US Core has no profile for it).
+"""Medication orders, doses and the home list as FHIR R4: MedicationRequest (US
+Core), MedicationAdministration and MedicationStatement (R4; US Core has no
+profile for either).
 
 The drug is a CodeableConcept (RxNorm when the formulary has the code), not a
 contained or separate Medication resource, so ``_include=MedicationRequest:
 medication`` has nothing to add. A MedicationAdministration is a scheduled dose
 that was given (``completed``) or held or refused (``not-done`` with the reason);
 doses still due or cancelled with their order are not events and are not shown.
+A home medication is a MedicationStatement (what the patient says they take,
+asserted by whoever recorded it, taking or stopped over its ``effectivePeriod``).
 """
 
 from django.db.models.functions import Coalesce
@@ -24,7 +27,12 @@ from clinic.fhir_datatypes import (
     reference,
 )
 from clinic.fhir_declaration import US_CORE, ResourceType, SearchParam
-from medications.models import Administration, MedicationOrder, ScheduledDose
+from medications.models import (
+    Administration,
+    HomeMedication,
+    MedicationOrder,
+    ScheduledDose,
+)
 
 REQUEST_CATEGORY = "http://terminology.hl7.org/CodeSystem/medicationrequest-category"
 PERFORMER_FUNCTION = "http://terminology.hl7.org/CodeSystem/med-admin-perform-function"
@@ -199,6 +207,41 @@ def dose_to_fhir(dose: ScheduledDose) -> dict:
     )
 
 
+def _home_drug(home: HomeMedication) -> dict | None:
+    if home.medication_id:
+        return medication_concept(home.medication)
+    return codeable(RXNORM, home.rxnorm_code, text=home.name)
+
+
+def _prescriber_note(home: HomeMedication) -> list:
+    who = home.prescriber_outside
+    if home.prescriber_staff_id:
+        who = home.prescriber_staff.get_full_name() or home.prescriber_staff.username
+    return [{"text": f"Prescribed by {who}"}] if who else []
+
+
+def home_medication_to_fhir(home: HomeMedication) -> dict:
+    """A home medication as a MedicationStatement: the drug (RxNorm when known,
+    else its name as typed), the dose and frequency as the patient takes it,
+    taking (``active``) or ``stopped`` (with the reaction it was stopped after),
+    since and until when, and who recorded it (the information source)."""
+    return clean(
+        {
+            "resourceType": "MedicationStatement",
+            "id": str(home.pk),
+            "status": home.status,
+            "statusReason": [codeable(None, None, text=home.reaction)],
+            "medicationCodeableConcept": _home_drug(home),
+            "subject": reference("Patient", home.patient_id),
+            "effectivePeriod": period(home.started_on, home.stopped_on),
+            "dateAsserted": instant(home.recorded_at),
+            "informationSource": practitioner(home.recorded_by),
+            "note": _prescriber_note(home),
+            "dosage": [{"text": f"{home.dose} {home.frequency}".strip()}],
+        }
+    )
+
+
 # The drug is a CodeableConcept, so there is no MedicationRequest:medication to
 # include. The orders carry no visit, so ``encounter`` is not declared.
 RESOURCES = (
@@ -250,5 +293,20 @@ RESOURCES = (
             SearchParam.date("authoredon", "created_at"),
         ),
         includes=("patient",),
+    ),
+    fhir_search.patient_resource(
+        "MedicationStatement",
+        HomeMedication,
+        home_medication_to_fhir,
+        SearchParam.token("status", "status"),
+        SearchParam.date(
+            "effective",
+            "started_on",
+            expression="MedicationStatement.effectivePeriod",
+            documentation="The day the patient started taking it.",
+        ),
+        queryset=lambda: HomeMedication.objects.select_related(
+            "medication", "prescriber_staff", "recorded_by__provider"
+        ),
     ),
 )

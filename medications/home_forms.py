@@ -57,3 +57,4 @@ class DecisionForm(forms.Form):
     )
     dose = forms.CharField(max_length=60, required=False)
     frequency = forms.CharField(max_length=60, required=False)
+    reaction = forms.CharField(max_length=200, required=False)

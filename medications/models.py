@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from clinic.fields import patient_fk, staff_fk
+from clinic.fields import optional_fk, patient_fk, staff_fk
 from medications.units import UNIT_CHOICES
 
 
@@ -326,6 +326,9 @@ class HomeMedication(models.Model):
     )
     started_on = models.DateField(_("started"), null=True, blank=True)
     stopped_on = models.DateField(_("stopped"), null=True, blank=True)
+    # The reaction it was stopped after: new orders sharing an ingredient meet it
+    # as an allergy.
+    reaction = models.CharField(_("stopped after reaction"), max_length=200, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE
     )
@@ -358,6 +361,10 @@ class HomeMedication(models.Model):
         return [name.strip().lower() for name in names or [] if name.strip()]
 
 
+# A review still going on: neither completed nor ended by a patient merge.
+REVIEW_OPEN = Q(completed_at__isnull=True, merged_into__isnull=True)
+
+
 class MedicationReconciliation(models.Model):
     """One review of the home list with the patient (at check-in, or any time)."""
 
@@ -374,6 +381,8 @@ class MedicationReconciliation(models.Model):
     started_at = models.DateTimeField(_("started"))
     completed_by = staff_fk(_("completed by"))
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    # An open review ended by a patient merge: its decisions went on in this one.
+    merged_into = optional_fk("self", _("merged into"))
 
     history = HistoricalRecords()
 
@@ -383,7 +392,7 @@ class MedicationReconciliation(models.Model):
             # One review open per patient at a time (two tabs, two nurses).
             models.UniqueConstraint(
                 fields=["patient"],
-                condition=Q(completed_at__isnull=True),
+                condition=REVIEW_OPEN,
                 name="reconciliation_one_open",
             )
         ]

@@ -61,6 +61,24 @@ def allergies(request, patient) -> Panel:
     )
 
 
+def contacts(request, patient) -> Panel:
+    """The people who act for the patient, and each number on the chart with
+    whether it may be texted and why."""
+    current = list(selectors.patient_contacts(patient=patient))
+    user = request.user
+    return Panel(
+        key="contacts",
+        title=_("Contacts and texting"),
+        template="registration/chart/_contacts.html",
+        context={
+            "contacts": current,
+            "numbers": selectors.patient_numbers(patient=patient, contacts=current),
+            "can_add": user.has_perm("registration.add_patientcontact"),
+            "can_change": user.has_perm("registration.change_patientcontact"),
+        },
+    )
+
+
 HISTORY_ROWS = 5
 
 
@@ -91,6 +109,7 @@ CHART_PANELS: list[tuple[str, str, str | None]] = [
     ("demographics", _("Demographics"), "registration.chart_panel.demographics"),
     ("coverage", _("Coverage and eligibility"), "registration.chart_panel.coverage"),
     ("allergies", _("Allergies"), "registration.chart_panel.allergies"),
+    ("contacts", _("Contacts and texting"), "registration.chart_panel.contacts"),
     ("appointments", _("Appointments"), "scheduling.chart_panel.chart_provider"),
     ("careplans", _("Problems and plans"), "careplans.chart_panel.chart_provider"),
     ("medications", _("Medications"), "medications.chart_panel.chart_provider"),

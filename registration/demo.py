@@ -9,11 +9,13 @@ check and the merge page.
 
 from datetime import date, timedelta
 
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from alerts.models import NumberConsent
 from clinic.code_lists import us_states
-from registration.models import Allergy, Coverage, Patient, Payer
+from registration.models import Allergy, Coverage, Patient, PatientContact, Payer
 from registration.mrn import mrn_allocate
 
 PAYERS = [
@@ -199,4 +201,116 @@ def seed_patients(*, faker, rng, options, stdout) -> None:
     stdout.write(
         f"Patients: {len(created)} new ({duplicates} near-duplicates), "
         f"{len(coverages)} coverages, {len(allergies)} allergies."
+    )
+
+
+# A family sharing the parent's phone, and an elderly patient's health-care proxy
+# (issue #21). 555-01xx numbers are fictional.
+FAMILY_PHONE = "+16175550190"
+PROXY_PHONE = "+16175550191"
+FAMILY = [
+    ("Ana", "Alvarez", date(2016, 4, 12)),
+    ("Ben", "Alvarez", date(2019, 9, 3)),
+]
+ELDER = ("Walter", "Kim", date(1936, 2, 20))
+
+
+def _demo_row(model, lookup: dict, **fields):
+    """The demo row ``lookup`` finds, made once (a second seed changes nothing)."""
+    row = model.objects.filter(**lookup).first()
+    if row is None:
+        row = model(**lookup, **fields)
+        row._change_reason = "demo data"
+        row.save()
+    return row
+
+
+# Where the family and the proxy's patient live (a whole address: claims need it).
+DEMO_ADDRESS = {
+    "address_line1": "14 Harbor Street",
+    "city": "Boston",
+    "state": "MA",
+    "postal_code": "02118",
+}
+
+
+def _demo_patient(given, family, born, **fields) -> Patient:
+    lookup = {"given_name": given, "family_name": family, "birth_date": born}
+    if not Patient.objects.filter(**lookup).exists():
+        fields["mrn"] = mrn_allocate()[0]
+    return _demo_row(Patient, lookup, **DEMO_ADDRESS, **fields)
+
+
+def _demo_contact(patient, name, **fields) -> None:
+    _demo_row(PatientContact, {"patient": patient, "name": name}, **fields)
+
+
+def seed_contacts(*, faker, rng, options, stdout) -> None:
+    """The Alvarez children, texted on their mother's phone (one text for both
+    on a day they both have visits), and Walter Kim's proxy, his daughter.
+    Every consenting demo patient's number is opted in (the outbox asks it)."""
+    clerk = get_user_model().objects.filter(username="frontdesk").first()
+    for given, family, born in FAMILY:
+        child = _demo_patient(
+            given,
+            family,
+            born,
+            phone_mobile=FAMILY_PHONE,
+            preferred_language="es",
+            sms_consent=True,
+            sms_consent_method="written",
+            sms_consent_at=timezone.now(),
+        )
+        _demo_contact(
+            child,
+            "Maria Alvarez",
+            relationship=PatientContact.Relationship.PARENT,
+            phone_mobile=FAMILY_PHONE,
+            language="es",
+            receives_reminders=True,
+            may_manage_visits=True,
+            receives_results=True,
+            receives_billing=True,
+            consent_method=PatientContact.ConsentMethod.WRITTEN,
+            consent_recorded_by=clerk,
+        )
+    elder = _demo_patient(*ELDER, preferred_language="en")
+    _demo_contact(
+        elder,
+        "Grace Kim",
+        relationship=PatientContact.Relationship.PROXY,
+        phone_mobile=PROXY_PHONE,
+        email="grace.kim@example.org",
+        receives_reminders=True,
+        may_manage_visits=True,
+        receives_results=True,
+        consent_method=PatientContact.ConsentMethod.WRITTEN,
+        consent_until=timezone.localdate() + timedelta(days=365),
+        consent_recorded_by=clerk,
+    )
+    numbers = {FAMILY_PHONE, PROXY_PHONE} | {
+        str(number)
+        for number in Patient.objects.filter(sms_consent=True)
+        .exclude(phone_mobile="")
+        .values_list("phone_mobile", flat=True)
+    }
+    known = set(
+        NumberConsent.objects.filter(number__in=numbers).values_list(
+            "number", flat=True
+        )
+    )
+    bulk_create_with_history(
+        [
+            NumberConsent(
+                number=number, state="in", source="registration", how="demo data"
+            )
+            for number in sorted(numbers - known)
+        ],
+        NumberConsent,
+        batch_size=BATCH,
+        default_change_reason="demo data",
+    )
+    stdout.write(
+        f"  contacts: the Alvarez family on {FAMILY_PHONE}, Walter Kim's proxy; "
+        f"{len(numbers - known)} numbers opted in"
     )

@@ -2,14 +2,14 @@
 
 alerts sits below registration and imports none of it; ``RegistrationConfig.ready``
 hands these functions to ``alerts.hooks``: which patient a mobile number belongs
-to, whether a patient may get any message, STOP and START, the patient banner.
+to, whether a patient may get any message (and a contact a message of a kind),
+the patient banner. STOP and START belong to the number and are alerts' own.
 """
 
 from alerts import hooks
 from registration.models import Patient
 from registration.restriction import mark_hidden
-from registration.selectors import patient_banner
-from registration.services import patient_sms_opt_in, patient_sms_opt_out
+from registration.selectors import contact_unreachable_reason, patient_banner
 
 
 def patient_by_mobile(number: str) -> Patient | None:
@@ -33,7 +33,6 @@ def patient_unreachable_reason(patient: Patient) -> str:
 def register() -> None:
     hooks.patient_by_mobile.register(patient_by_mobile)
     hooks.patient_unreachable_reason.register(patient_unreachable_reason)
-    hooks.sms_opt_out.register(patient_sms_opt_out)
-    hooks.sms_opt_in.register(patient_sms_opt_in)
+    hooks.contact_unreachable_reason.register(contact_unreachable_reason)
     hooks.patient_banner.register(patient_banner)
     hooks.patients_hide.register(mark_hidden)

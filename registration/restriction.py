@@ -43,6 +43,9 @@ PATIENT_PAGES: dict[str, tuple[str, str] | Callable[[dict], tuple[str, str]]] = 
     "registration:allergy-create": ("registration.Patient", "pk"),
     "registration:allergy-none": ("registration.Patient", "pk"),
     "registration:allergy-status": ("registration.Allergy", "pk"),
+    "registration:contact-create": ("registration.Patient", "pk"),
+    "registration:contact-edit": ("registration.PatientContact", "pk"),
+    "registration:contact-end": ("registration.PatientContact", "pk"),
     "registration:coverage-verify": ("registration.Coverage", "pk"),
     "registration:coverage-card": ("registration.Coverage", "pk"),
     # selfservice (the front desk's intake pages)

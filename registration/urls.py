@@ -45,6 +45,21 @@ urlpatterns = [
         name="allergy-status",
     ),
     path(
+        "patients/<int:pk>/contacts/new/",
+        views.ContactCreateView.as_view(),
+        name="contact-create",
+    ),
+    path(
+        "contacts/<int:pk>/edit/",
+        views.ContactUpdateView.as_view(),
+        name="contact-edit",
+    ),
+    path(
+        "contacts/<int:pk>/end/",
+        views.ContactEndView.as_view(),
+        name="contact-end",
+    ),
+    path(
         "coverages/<int:pk>/verify/",
         views.CoverageVerifyView.as_view(),
         name="coverage-verify",

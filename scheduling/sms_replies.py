@@ -2,26 +2,41 @@
 
 alerts handles every inbound text (``alerts.replies``); ``SchedulingConfig.ready``
 adds these handlers to ``alerts.hooks.REPLY_HANDLERS``, asked in this order: YES
-takes an open waitlist offer, C (or YES with no offer) confirms the next visit.
+takes an open waitlist offer; C to the last reminder text confirms its visit (a
+text naming several visits asks which one: C1, C2...); otherwise C (or YES with
+no offer) confirms the patient's next visit. A patient's contact confirms only
+with the permission to manage visits.
 """
+
+import re
+from datetime import timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alerts import hooks
 from alerts.models import InboundMessage
+from alerts.outbox.grouping import group_rows, latest_reminder_to
 from alerts.services import alert_raise
+from automations.reminders.grouping import group_question
 from clinic.permissions import FRONT_DESK
+from registration.models import PatientContact
 from scheduling.models import Appointment
 from scheduling.services import appointment_confirm
 from scheduling.waitlist_offers import open_offer_for, waitlist_offer_answer_yes
 
 CONFIRM_WORDS = {"C", "YES", "Y", "CONFIRM"}
+CHOICE = re.compile(r"^C ?(\d{1,2})$")
+# How long after a reminder text a reply is taken as answering it.
+REPLY_WINDOW = timedelta(days=7)
 YES_WORDS = {"YES", "Y"}
 
 REPLY_CONFIRMED = _("Thank you, your visit on %(when)s is confirmed. %(clinic)s")
 REPLY_NOTHING_TO_CONFIRM = _(
     "We found no upcoming visit to confirm; %(clinic)s will contact you."
+)
+REPLY_NOT_PERMITTED = _(
+    "This number may not confirm or change visits for %(name)s. Please call %(clinic)s."
 )
 
 
@@ -70,16 +85,77 @@ def next_visit_confirm(message: InboundMessage, *, keyword: str, clinic: str) ->
         )
         message.reply = REPLY_NOTHING_TO_CONFIRM % words
         return True
+    _confirmed(message, visit, clinic=clinic)
+    return True
+
+
+def reminder_reply(message: InboundMessage, *, keyword: str, clinic: str) -> bool:
+    """C to the last reminder text: its visit is confirmed; when the text named
+    several visits, a plain C gets the question which one, and C1, C2... confirm
+    the one named so. A reminder to the patient's own number that named one visit
+    is left to ``next_visit_confirm``."""
+    match = CHOICE.match(keyword)
+    if keyword not in CONFIRM_WORDS and match is None:
+        return False
+    lead = latest_reminder_to(
+        number=message.from_number, since=timezone.now() - REPLY_WINDOW
+    )
+    if lead is None:
+        return False
+    rows = group_rows(lead)
+    number = int(match[1]) if match else None
+    if (number is None and len(rows) > 1) or (number and number > len(rows)):
+        message.patient = message.patient or rows[0].patient
+        message.action = InboundMessage.Action.ASKED_WHICH
+        message.reply = group_question(rows, language=lead.language)
+        return True
+    row = rows[(number or 1) - 1]
+    if number is None and row.contact_id is None:
+        return False
+    return _reminder_confirm(message, row=row, clinic=clinic)
+
+
+def _reminder_confirm(message: InboundMessage, *, row, clinic: str) -> bool:
+    patient = message.patient = row.patient
+    if row.contact_id is not None and hooks.contact_unreachable_reason(
+        row.contact, PatientContact.Permission.MANAGE_VISITS
+    ):
+        message.action = InboundMessage.Action.TASK
+        message.alert = alert_raise(
+            kind="patient_reply",
+            title=_("Text from %(who)s") % {"who": row.contact},
+            message=_("Replied %(text)s but may not confirm visits for %(patient)s.")
+            % {"text": message.body[:100], "patient": patient},
+            patient=patient,
+            role=FRONT_DESK,
+        )
+        message.reply = REPLY_NOT_PERMITTED % {
+            "name": patient.preferred_name or patient.given_name,
+            "clinic": clinic,
+        }
+        return True
+    visit = row.appointment
+    if visit.status not in Appointment.UPCOMING_STATUSES or visit.start <= (
+        timezone.now()
+    ):
+        message.action = InboundMessage.Action.TASK
+        message.reply = REPLY_NOTHING_TO_CONFIRM % {"clinic": clinic}
+        return True
+    _confirmed(message, visit, clinic=clinic)
+    return True
+
+
+def _confirmed(message: InboundMessage, visit, *, clinic: str) -> None:
     if visit.status == Appointment.Status.SCHEDULED:
         visit = appointment_confirm(appointment=visit, actor=None)
     message.action = InboundMessage.Action.CONFIRMED
     message.reply = REPLY_CONFIRMED % {
-        **words,
+        "clinic": clinic,
         "when": timezone.localtime(visit.start).strftime("%a %d %b at %H:%M"),
     }
-    return True
 
 
 def register() -> None:
     hooks.reply_handler_register(offer_answer)
+    hooks.reply_handler_register(reminder_reply)
     hooks.reply_handler_register(next_visit_confirm)

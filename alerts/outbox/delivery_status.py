@@ -8,10 +8,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from alerts import hooks
 from alerts.channels import TWILIO_UNSUBSCRIBED
-from alerts.models import Notification
+from alerts.models import Notification, NumberConsent
 from alerts.outbox.statuses import RANK, TWILIO_STATUSES, N, failed_alert_raise
+from alerts.services import number_consent_record
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +69,11 @@ def delivery_status_record(
         row.save()
         if target in (N.FAILED, N.UNDELIVERABLE):
             if error_code == str(TWILIO_UNSUBSCRIBED):
-                hooks.sms_opt_out(patient=row.patient, how="Twilio error 21610")
+                number_consent_record(
+                    number=row.address,
+                    allowed=False,
+                    source=NumberConsent.Source.CARRIER,
+                    how="Twilio error 21610",
+                )
             failed_alert_raise(row)
     return row

@@ -42,6 +42,8 @@ def _recover_batch(*, now, backend, tried: list[int]) -> tuple[int, list[int]]:
         stuck = list(
             Notification.objects.select_for_update(skip_locked=True)
             .filter(status=N.SENDING, claimed_at__lt=now - SENDING_TIMEOUT)
+            # A reminder sent in another's text follows that row (group_follow).
+            .filter(grouped_into__isnull=True)
             .exclude(pk__in=tried)
             .select_related("patient")
             .order_by("claimed_at")[:BATCH]

@@ -24,9 +24,12 @@ from alerts.channels import (
     send_email,
     sms_backend,
 )
-from alerts.models import Notification
+from alerts.models import Notification, NumberConsent
 from alerts.outbox.delivery_status import status_callback_url
+from alerts.outbox.grouping import group_gather
 from alerts.outbox.statuses import N, outcome_write, sent_batch_record, sent_fields
+from alerts.services import number_consent_record
+from alerts.texting import email_allowed, number_reach, numbers_reach
 from clinic.history import rows_save
 
 logger = logging.getLogger(__name__)
@@ -54,7 +57,7 @@ def notifications_claim(
     with transaction.atomic():
         due = (
             Notification.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("patient", "appointment", "rule")
+            .select_related("patient", "contact", "appointment", "rule")
             .filter(status=N.PENDING, due_at__lte=now)
         )
         if ids is not None:
@@ -74,8 +77,11 @@ def notifications_claim(
 
 def _hold(row: Notification, now: datetime) -> hooks.Stop | hooks.Later | None:
     """Why a claimed row must not go now (or at all): its patient may get no
-    message, or a hook says so (a reminder whose visit is gone, quiet hours)."""
+    message, its contact may not get this kind (no permission, consent run out),
+    or a hook says so (a reminder whose visit is gone, quiet hours)."""
     reason = hooks.patient_unreachable_reason(row.patient)
+    if not reason and row.contact_id is not None:
+        reason = hooks.contact_unreachable_reason(row.contact, row.purpose)
     if reason:
         return hooks.Stop(N.SKIPPED, reason)
     for hold in hooks.SEND_HOLDS:
@@ -85,24 +91,35 @@ def _hold(row: Notification, now: datetime) -> hooks.Stop | hooks.Later | None:
     return None
 
 
+def _recipient(row: Notification):
+    return row.contact if row.contact_id is not None else row.patient
+
+
 def _choose_channel(row: Notification) -> tuple[str, str] | str:
-    """(channel, address) to use, or the reason nothing may be sent."""
-    patient = row.patient
+    """(channel, address) to use, or the reason nothing may be sent. Whether a
+    number may be texted is the number's consent (``alerts.texting``)."""
+    recipient = _recipient(row)
+    email = recipient.email if email_allowed(recipient.email) else ""
     if row.channel == Notification.Channel.SMS:
-        if patient.sms_consent and patient.phone_mobile:
-            return Notification.Channel.SMS, str(patient.phone_mobile)
-        why = "no mobile number" if not patient.phone_mobile else "no consent to texts"
-        if row.email_fallback and patient.email:
-            return Notification.Channel.EMAIL, patient.email
+        reach = getattr(row, "_reach", None) or number_reach(recipient.phone_mobile)
+        if reach.allowed:
+            return Notification.Channel.SMS, reach.number
+        why = "no mobile number" if not reach.number else "no consent to texts"
+        if row.email_fallback and email:
+            return Notification.Channel.EMAIL, email
         return f"{why} and no e-mail to fall back to"
-    if patient.email:
-        return Notification.Channel.EMAIL, patient.email
+    if email:
+        return Notification.Channel.EMAIL, email
     return "no e-mail address"
 
 
-def _prepare(row: Notification, now: datetime) -> dict | None:
+def _prepare(
+    row: Notification, now: datetime, waiting: set[int] = frozenset()
+) -> dict | None:
     """Where and how a claimed row goes, or None when it must not go now (the row
-    is then written: cancelled, skipped or back to pending)."""
+    is then written: cancelled, skipped or back to pending). A text takes along
+    the reminders that go in it (pending, or claimed in the same batch and still
+    ``waiting``: those are removed from the set)."""
     hold = _hold(row, now)
     if isinstance(hold, hooks.Stop):
         outcome_write(row, hold.status, reason=hold.reason)
@@ -116,6 +133,16 @@ def _prepare(row: Notification, now: datetime) -> dict | None:
         return None
     channel, address = choice
     fields = {"channel": channel, "address": address}
+    if channel == Notification.Channel.SMS:
+        gathered = group_gather(
+            row,
+            address=address,
+            now=now,
+            claimed=waiting,
+            may_go=lambda other: not _hold(other, now),
+        )
+        if isinstance(waiting, set):
+            waiting.difference_update(other.pk for other in gathered)
     if channel != row.channel and not row.subject:
         fields["subject"] = _("Message from %(clinic)s") % {
             "clinic": settings.CLINIC_NAME
@@ -180,12 +207,16 @@ def notification_deliver(row: Notification, *, now: datetime, backend=None) -> s
 
 
 def _opted_out(row, error, *, now, fields) -> str:
-    """Twilio says the number unsubscribed (21610): the patient is opted out, the
-    text is not retried; the message goes by e-mail when that is allowed."""
-    with transaction.atomic():
-        hooks.sms_opt_out(patient=row.patient, how=f"Twilio error {error.code}")
-    row.patient.refresh_from_db()
-    if row.email_fallback and row.patient.email:
+    """Twilio says the number unsubscribed (21610): the number is opted out (for
+    everyone on it), the text is not retried; the message goes by e-mail when that
+    is allowed."""
+    number_consent_record(
+        number=fields["address"],
+        allowed=False,
+        source=NumberConsent.Source.CARRIER,
+        how=f"Twilio error {error.code}",
+    )
+    if row.email_fallback and _recipient(row).email:
         retry = replace_row_for_email(row)
         return notification_deliver(retry, now=now)
     outcome_write(row, N.FAILED, reason=f"opted out: {error.message}", **fields)
@@ -195,7 +226,7 @@ def _opted_out(row, error, *, now, fields) -> str:
 def replace_row_for_email(row: Notification) -> Notification:
     """The same row, to go out again now by e-mail (the text never left)."""
     row.channel = Notification.Channel.EMAIL
-    row.address = row.patient.email
+    row.address = _recipient(row).email
     row._change_reason = "opted out of texts: by e-mail instead"
     row.save(update_fields=["channel", "address"])
     return row
@@ -271,8 +302,17 @@ def _backend_key() -> tuple:
 def _start_batch(rows: list[Notification], *, now: datetime, pool) -> tuple:
     """Decide each claimed row, start the network calls (on the pool's threads)."""
     ready = []
+    waiting = {row.pk for row in rows}
+    # Every number's consent in one query (not one per row).
+    numbers = [_recipient(row).phone_mobile for row in rows]
+    answers = numbers_reach([number for number in numbers if number])
+    for row, number in zip(rows, numbers, strict=True):
+        row._reach = answers.get(str(number)) if number else None
     for row in rows:
-        fields = _prepare(row, now)
+        if row.pk not in waiting:
+            continue  # it went in an earlier row's text
+        waiting.discard(row.pk)
+        fields = _prepare(row, now, waiting)
         if fields is not None:
             ready.append((row, fields))
     futures = [

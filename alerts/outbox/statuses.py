@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from alerts.channels import Sent
 from alerts.models import Notification
+from alerts.outbox.grouping import group_follow
 from alerts.services import alert_raise
 from clinic.history import rows_save
 from clinic.permissions import FRONT_DESK
@@ -70,6 +71,7 @@ def outcome_write(row: Notification, status: str, *, reason: str = "", **fields)
             locked.last_error = reason[:2000]
         locked._change_reason = (reason or status)[:100]
         locked.save()
+        group_follow(locked)
         if locked.status == N.FAILED:
             failed_alert_raise(locked)
     row.__dict__.update(locked.__dict__)
@@ -120,3 +122,6 @@ def sent_batch_record(items: list[tuple[Notification, Sent, dict]]) -> None:
             saved.append(row)
         # Only the columns a send changes (a full save writes ~30 columns).
         rows_save(saved, sorted(columns))
+        for row in saved:
+            if getattr(row, "_grouped", False):
+                group_follow(row)

@@ -1,6 +1,11 @@
 """Writes of alerts: the staff inbox (``inbox``) and the patients' outbox
 (``outbox``). Callers import the names from here."""
 
+from alerts.services.consent import (
+    email_consent_record,
+    number_consent_record,
+    number_normalise,
+)
 from alerts.services.inbox import (
     NOTE_REQUIRED,
     alert_acknowledge,
@@ -36,9 +41,12 @@ __all__ = [
     "alerts_escalate_due",
     "alerts_raise_many",
     "default_language",
+    "email_consent_record",
     "notification_create",
     "notification_resend",
     "notifications_cancel",
+    "number_consent_record",
+    "number_normalise",
     "visit_reminder_put",
     "visit_reminders_settle",
 ]

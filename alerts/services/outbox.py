@@ -15,17 +15,23 @@ from alerts.exceptions import (
     NotResendable,
 )
 from alerts.models import Notification
+from alerts.services.consent import number_normalise
 from clinic.copies import fields_of
 from clinic.queueing import enqueue_on_commit
 
 BODY_REQUIRED = _("A message needs a text.")
+# The contact permission a reminder to a contact needs (registration's
+# ``PatientContact.Permission.REMINDERS``).
+REMINDERS = "reminders"
 UNKNOWN_CHANNEL = _("Unknown channel %(channel)s: use sms or email.")
 
 
-def _address_of(patient, channel: str) -> str:
+def _address_of(recipient, channel: str) -> str:
+    """Where a message to a patient or a patient's contact goes (checked again,
+    with consent, when it is sent)."""
     if channel == Notification.Channel.SMS:
-        return str(patient.phone_mobile or "")
-    return patient.email or ""
+        return number_normalise(recipient.phone_mobile)
+    return recipient.email or ""
 
 
 def _enqueue_send(notification: Notification) -> None:
@@ -50,13 +56,16 @@ def notification_create(
     rule=None,
     subject: str = "",
     language: str = "",
+    contact=None,
+    purpose: str = "",
     actor=None,
 ) -> Notification:
     """A message to a patient is first a pending outbox row, written in the caller's
     transaction; consent and opt-out are checked when it is sent. A reminder (with
     an appointment and a rule) exists once per visit start: asking again returns the
     existing row. ``language``: the one the text is written in (default: the
-    clinic's)."""
+    clinic's). ``contact``: one of the patient's contacts gets it instead, when
+    they hold the permission ``purpose`` names (checked when it is sent)."""
     if channel not in Notification.Channel.values:
         raise ValidationError({"channel": UNKNOWN_CHANNEL % {"channel": channel}})
     if not body.strip():
@@ -66,18 +75,20 @@ def notification_create(
     appointment_start = appointment.start if appointment is not None else None
     key = None
     if appointment is not None and rule is not None:
-        key = {"appointment": appointment, "rule": rule}
+        key = {"appointment": appointment, "rule": rule, "contact": contact}
         key["appointment_start"] = appointment_start
         existing = Notification.objects.filter(**key).first()
         if existing is not None:
             return existing
     notification = Notification(
         patient=patient,
+        contact=contact,
+        purpose=purpose,
         appointment=appointment,
         appointment_start=appointment_start,
         rule=rule,
         channel=channel,
-        address=_address_of(patient, channel),
+        address=_address_of(contact or patient, channel),
         subject=subject[:200],
         body=body.strip(),
         language=language or default_language(),
@@ -123,13 +134,18 @@ def notifications_cancel(*, ids, reason: str) -> int:
 
 
 RULE_OFF = "reminder rule switched off or no longer for this visit"
+CONTACT_OFF = "the contact no longer gets reminders"
 
 
-def visit_reminders_settle(*, appointment, active: bool, applying: set[int]) -> None:
+def visit_reminders_settle(
+    *, appointment, active: bool, applying: set[int], contacts: set[int] = frozenset()
+) -> None:
     """A visit's pending reminders that no longer stand are cancelled: every one
     when the visit is no longer expected (``active`` False), those written for an
     old start when it moved, those whose rule no longer applies (switched off,
-    conditions no longer met). Called in the caller's transaction."""
+    conditions no longer met), those to a contact not in ``contacts`` (the
+    contacts who get this visit's reminders now). Called in the caller's
+    transaction."""
     pending = Notification.objects.select_for_update().filter(
         appointment=appointment,
         rule__isnull=False,
@@ -142,17 +158,29 @@ def visit_reminders_settle(*, appointment, active: bool, applying: set[int]) -> 
             _cancel(row, "visit moved")
         elif row.rule_id not in applying:
             _cancel(row, RULE_OFF)
+        elif row.contact_id is not None and row.contact_id not in contacts:
+            _cancel(row, CONTACT_OFF)
 
 
 def visit_reminder_put(
-    *, appointment, rule, when: datetime, subject: str, body: str, language: str
+    *,
+    appointment,
+    rule,
+    when: datetime,
+    subject: str,
+    body: str,
+    language: str,
+    contact=None,
 ) -> Notification:
     """A visit's reminder of ``rule`` for its current start. Created, or: the one
     cancelled when the visit moved away from this time and back, or when its rule
     was switched off and on, is reopened (it was never sent); a pending one whose
     rule was edited is rewritten."""
     old = Notification.objects.filter(
-        appointment=appointment, rule=rule, appointment_start=appointment.start
+        appointment=appointment,
+        rule=rule,
+        appointment_start=appointment.start,
+        contact=contact,
     ).first()
     if (
         old is not None
@@ -168,7 +196,7 @@ def visit_reminder_put(
         old.scheduled_for = old.due_at = when
         old.subject, old.body, old.last_error = subject, body, ""
         old.language = language
-        old.address = _address_of(appointment.patient, old.channel)
+        old.address = _address_of(contact or appointment.patient, old.channel)
         old.save()
         if when <= timezone.now():
             _enqueue_send(old)
@@ -198,12 +226,15 @@ def visit_reminder_put(
         scheduled_for=when,
         appointment=appointment,
         rule=rule,
+        contact=contact,
+        purpose=REMINDERS if contact is not None else "",
     )
 
 
 # What a message sent again keeps of the one it replaces.
 RESENT_FIELDS = (
-    "patient appointment appointment_start channel subject body language email_fallback"
+    "patient contact purpose appointment appointment_start channel subject body "
+    "language email_fallback"
 )
 
 
@@ -220,7 +251,9 @@ def notification_resend(
     with transaction.atomic():
         copy = Notification(
             **fields_of(notification, RESENT_FIELDS),
-            address=_address_of(notification.patient, notification.channel),
+            address=_address_of(
+                notification.contact or notification.patient, notification.channel
+            ),
             scheduled_for=timezone.now(),
             due_at=timezone.now(),
             created_by=actor,

@@ -15,6 +15,8 @@ from alerts.services import visit_reminder_put, visit_reminders_settle
 from automations.models import Automation
 from automations.reminders.rules import reminders_for, rule_text
 from automations.sources import visit_model
+from registration.models import PatientContact
+from registration.selectors import contacts_permitted
 
 BACKFILL_LIMIT = 5000
 
@@ -24,14 +26,31 @@ def reminders_sync(*, appointment, actor=None) -> list[Notification]:
     when a visit moves, its pending reminders for the old time are cancelled (new
     ones are made for the new time); when it is cancelled, all of them are. A rule
     switched off (or no longer applying) cancels its pending reminders; an edited
-    rule rewrites the text and time of those not yet sent."""
+    rule rewrites the text and time of those not yet sent. Each of the patient's
+    contacts who holds the reminder permission under valid consent gets the same
+    reminders, in their own language."""
     active = appointment.status in visit_model().UPCOMING_STATUSES
+    patient = appointment.patient
     with transaction.atomic():
         reminders = reminders_for(appointment=appointment) if active else []
+        contacts = (
+            [
+                contact
+                for contact in contacts_permitted(
+                    patient=patient, permission=PatientContact.Permission.REMINDERS
+                )
+                # The patient's own reminder already reaches a shared phone.
+                if not contact.phone_mobile
+                or contact.phone_mobile != patient.phone_mobile
+            ]
+            if reminders
+            else []
+        )
         visit_reminders_settle(
             appointment=appointment,
             active=active,
             applying={reminder.rule.pk for reminder in reminders},
+            contacts={contact.pk for contact in contacts},
         )
         now = timezone.now()
         made = []
@@ -46,22 +65,26 @@ def reminders_sync(*, appointment, actor=None) -> list[Notification]:
             )
             if when is None:
                 continue
-            text = rule_text(
-                rule,
-                patient=appointment.patient,
-                visit=appointment,
-                language=appointment.patient.preferred_language,
-            )
-            made.append(
-                visit_reminder_put(
-                    appointment=appointment,
-                    rule=rule,
-                    when=when,
-                    subject=text.subject,
-                    body=text.body,
-                    language=text.language,
+            for contact in [None, *contacts]:
+                text = rule_text(
+                    rule,
+                    patient=patient,
+                    visit=appointment,
+                    language=contact.language
+                    if contact
+                    else patient.preferred_language,
                 )
-            )
+                made.append(
+                    visit_reminder_put(
+                        appointment=appointment,
+                        rule=rule,
+                        when=when,
+                        subject=text.subject,
+                        body=text.body,
+                        language=text.language,
+                        contact=contact,
+                    )
+                )
     return made
 
 

@@ -4,6 +4,7 @@ order checks and the care plans read."""
 from django.db.models import Prefetch, QuerySet
 
 from medications.models import (
+    REVIEW_OPEN,
     HomeMedication,
     MedicationReconciliation,
     ReconciliationDecision,
@@ -36,11 +37,19 @@ def home_medications_sharing(*, patient, ingredients: list[str]) -> list:
     return found
 
 
+def home_reactions(*, patient) -> QuerySet:
+    """Home medications the patient stopped after a reaction (the order checks
+    treat them like allergies)."""
+    return (
+        HomeMedication.objects.filter(patient=patient, status=H.STOPPED)
+        .exclude(reaction="")
+        .select_related("medication")
+    )
+
+
 def reconciliation_open(*, patient) -> MedicationReconciliation | None:
     return (
-        MedicationReconciliation.objects.filter(
-            patient=patient, completed_at__isnull=True
-        )
+        MedicationReconciliation.objects.filter(REVIEW_OPEN, patient=patient)
         .prefetch_related(
             Prefetch(
                 "decisions",

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from clinic.clock import today
 from medications.exceptions import ReconciliationNotOpen
 from medications.models import (
+    REVIEW_OPEN,
     HomeMedication,
     Medication,
     MedicationReconciliation,
@@ -34,6 +35,7 @@ NOT_OPEN = _("This medication review is already completed; start a new one.")
 NOT_ON_LIST = _("%(drug)s is not on this patient's home list.")
 UNDECIDED = _("Decide about every medication first: %(drugs)s.")
 STOP_BEFORE_START = _("The stop date is before the start date.")
+REACTION_ONLY_WHEN_STOPPED = _("A reaction is recorded only with a stop.")
 
 
 @dataclass
@@ -106,7 +108,7 @@ def reconciliation_start(
     """The patient's open review, or a new one (one open at a time: a constraint)."""
     now = now or timezone.now()
     open_review = MedicationReconciliation.objects.filter(
-        patient=patient, completed_at__isnull=True
+        REVIEW_OPEN, patient=patient
     ).first()
     if open_review is not None:
         return open_review
@@ -118,16 +120,14 @@ def reconciliation_start(
             review.save()
     except IntegrityError:
         # Someone started one at the same moment: share it.
-        return MedicationReconciliation.objects.get(
-            patient=patient, completed_at__isnull=True
-        )
+        return MedicationReconciliation.objects.get(REVIEW_OPEN, patient=patient)
     return review
 
 
 def _locked_open(reconciliation) -> MedicationReconciliation:
     review = (
         MedicationReconciliation.objects.select_for_update()
-        .filter(pk=reconciliation.pk, completed_at__isnull=True)
+        .filter(REVIEW_OPEN, pk=reconciliation.pk)
         .first()
     )
     if review is None:
@@ -157,14 +157,20 @@ def reconciliation_decide(
     actor,
     dose: str = "",
     frequency: str = "",
+    reaction: str = "",
     now: datetime | None = None,
 ) -> ReconciliationDecision:
     """Kept leaves the drug as it is; changed needs a new dose or frequency (the old
-    one stays in history); stopped ends it today. Deciding again replaces the
-    decision (with its who and when); the earlier one stays in history."""
+    one stays in history); stopped ends it today, with the reaction it was
+    stopped after if any (new orders sharing an ingredient then meet it as an
+    allergy). Deciding again replaces the decision (with its who and when); the
+    earlier one stays in history."""
     now = now or timezone.now()
+    reaction = reaction.strip()
     if decision not in (D.KEPT, D.CHANGED, D.STOPPED):
         raise ValidationError({"decision": _("Choose kept, changed or stopped.")})
+    if reaction and decision != D.STOPPED:
+        raise ValidationError({"reaction": REACTION_ONLY_WHEN_STOPPED})
     with transaction.atomic():
         review = _locked_open(reconciliation)
         home = (
@@ -191,9 +197,12 @@ def reconciliation_decide(
                 setattr(home, name, value)
             home._change_reason = f"changed in medication review {review.pk}"
             home.save()
-        elif decision == D.STOPPED and home.status == H.ACTIVE:
-            home.status = H.STOPPED
-            home.stopped_on = today(now)
+        elif decision == D.STOPPED and (home.status == H.ACTIVE or reaction):
+            if home.status == H.ACTIVE:
+                home.status = H.STOPPED
+                home.stopped_on = today(now)
+            home.reaction = reaction[:200] or home.reaction
+            detail = reaction and f"after {reaction}"
             home._change_reason = f"stopped in medication review {review.pk}"
             home.save()
         return _decide(review, home, decision, actor, now, detail)
@@ -219,3 +228,26 @@ def reconciliation_complete(
         review._change_reason = "completed"
         review.save()
     return review
+
+
+def reconciliations_merge(*, survivor, duplicate, note: str, actor) -> None:
+    """A patient merge keeps one open medication review: when both patients have
+    one, the duplicate's decisions go on in the survivor's and the duplicate's
+    review ends "merged into" it (never completed: nobody finished it). Every
+    row keeps its history."""
+    reviews = {
+        review.patient_id: review
+        for review in MedicationReconciliation.objects.select_for_update().filter(
+            REVIEW_OPEN, patient__in=[survivor.pk, duplicate.pk]
+        )
+    }
+    if len(reviews) < 2:
+        return
+    kept, ended = reviews[survivor.pk], reviews[duplicate.pk]
+    for decision in ended.decisions.all():
+        decision.reconciliation = kept
+        decision._change_reason = note
+        decision.save()
+    ended.merged_into = kept
+    ended._change_reason = note
+    ended.save()

@@ -13,7 +13,7 @@ from medications import allergies, conf
 from medications.dose_times import parse_time_of_day
 from medications.exceptions import AllergyBlocked, DuplicateTherapy, OrderNotChangeable
 from medications.models import Medication, MedicationOrder
-from medications.selectors.home import home_medications_sharing
+from medications.selectors.home import home_medications_sharing, home_reactions
 from medications.services.schedule import schedule_cancel_open, schedule_regenerate
 from medications.units import convert, units_fit
 
@@ -28,6 +28,7 @@ ALLERGY_MATCH = _(
     "Allergy: the patient is allergic to %(substances)s, which %(medication)s "
     "contains. Give an override reason to order it anyway."
 )
+REACTED_AT_HOME = _("%(drug)s (stopped at home after %(how)s)")
 DUPLICATE_THERAPY = _(
     "Duplicate therapy: the patient already has an active order for %(medication)s "
     "(%(existing)s). Confirm to order it as well."
@@ -109,15 +110,16 @@ def order_dose_errors(
 
 
 def allergy_matches(*, patient, medication: Medication) -> list[str]:
-    """The patient's active allergy substances that match an ingredient (or the
-    drug's name), compared case-insensitively, either one containing the other."""
-    names = [name.strip().lower() for name in [*medication.ingredients]]
-    names.append(medication.name.strip().lower())
-    found = []
-    for substance in allergies.active_allergy_substances(patient):
-        wanted = substance.strip().lower()
-        if wanted and any(wanted in name or name in wanted for name in names if name):
-            found.append(substance)
+    """The patient's active allergy substances that match the drug, and the home
+    medications stopped after a reaction whose ingredients match it: a reaction
+    the patient had at home counts like a recorded allergy."""
+    names = [*medication.ingredients, medication.name]
+    found = allergies.substances_in(allergies.active_allergy_substances(patient), names)
+    for home in home_reactions(patient=patient):
+        if allergies.substances_in([*home.ingredient_names, home.drug_name], names):
+            found.append(
+                REACTED_AT_HOME % {"drug": home.drug_name, "how": home.reaction}
+            )
     return found
 
 

@@ -11,7 +11,7 @@ from clinic.edges import PostActionView, ServiceFormMixin
 from clinic.mixins import PatientAccessLogMixin
 from clinic.permissions import RoleRequiredMixin
 from medications import selectors, services
-from medications.allergies import active_allergy_substances
+from medications.allergies import active_allergy_substances, substances_in
 from medications.home_forms import DecisionForm, HomeMedicationForm
 from medications.models import HomeMedication
 from registration.banner import PatientBannerMixin, UrlPatientMixin
@@ -24,11 +24,10 @@ ADD_HOME = "medications.add_homemedication"
 
 def allergy_flags(homes, patient) -> dict[int, list[str]]:
     """Home medication id → the patient's allergy substances it contains."""
-    substances = [s.strip().lower() for s in active_allergy_substances(patient)]
+    substances = active_allergy_substances(patient)
     flags = {}
     for home in homes:
-        names = [*home.ingredient_names, home.drug_name.lower()]
-        found = [s for s in substances if s and any(s in n or n in s for n in names)]
+        found = substances_in(substances, [*home.ingredient_names, home.drug_name])
         if found:
             flags[home.pk] = found
     return flags

@@ -7,6 +7,7 @@ from registration.forms.breakglass import (
     ReviewFilterForm,
     SignOffForm,
 )
+from registration.forms.contacts import ContactForm
 from registration.forms.patients import (
     CONSENT_METHOD_REQUIRED,
     COVERAGE_INCOMPLETE,
@@ -33,6 +34,7 @@ __all__ = [
     "SUBSCRIBER_REQUIRED",
     "AllergyForm",
     "BreakGlassForm",
+    "ContactForm",
     "CoverageForm",
     "DuplicateProbeForm",
     "MergeForm",

@@ -2,6 +2,7 @@
 
 from registration.models.allergies import Allergy
 from registration.models.breakglass import BreakGlassGrant
+from registration.models.contacts import PatientContact
 from registration.models.insurance import (
     Coverage,
     EligibilityCheck,
@@ -16,6 +17,7 @@ __all__ = [
     "Coverage",
     "EligibilityCheck",
     "Patient",
+    "PatientContact",
     "Payer",
     "card_upload_to",
 ]

@@ -1,6 +1,13 @@
 """Reads of the registration app shared by pages, jobs and other apps, by subject;
 import them from here."""
 
+from registration.selectors.contacts import (
+    NumberRow,
+    contact_unreachable_reason,
+    contacts_permitted,
+    patient_contacts,
+    patient_numbers,
+)
 from registration.selectors.coverage import (
     COVERAGE_ORDER,
     EligibilityStatus,
@@ -38,6 +45,7 @@ __all__ = [
     "COVERAGE_ORDER",
     "DUPLICATE_LIMIT",
     "LIST_COLUMNS",
+    "NumberRow",
     "NAME_SIMILARITY_THRESHOLD",
     "SEARCH_CANDIDATE_CAP",
     "SEARCH_LIMIT",
@@ -45,6 +53,8 @@ __all__ = [
     "EligibilityStatus",
     "PatientBanner",
     "SearchResults",
+    "contact_unreachable_reason",
+    "contacts_permitted",
     "coverage_primary",
     "coverage_primary_ids",
     "coverages_in_force",
@@ -54,9 +64,11 @@ __all__ = [
     "patient_active_allergies",
     "patient_banner",
     "patient_by_mrn",
+    "patient_contacts",
     "patient_coverages",
     "patient_for_chart",
     "patient_mrn_q",
+    "patient_numbers",
     "patient_possible_duplicates",
     "patient_search",
 ]

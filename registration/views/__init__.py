@@ -1,11 +1,16 @@
 """The registration app's pages, by subject: ``patients`` (search, register,
-chart, edit, merge), ``records`` (insurance and allergies) and ``breakglass``
-(restricted records)."""
+chart, edit, merge), ``records`` (insurance and allergies), ``contacts``
+(caregivers and proxies) and ``breakglass`` (restricted records)."""
 
 from registration.views.breakglass import (
     BreakGlassView,
     RestrictedAccessReviewView,
     RestrictionView,
+)
+from registration.views.contacts import (
+    ContactCreateView,
+    ContactEndView,
+    ContactUpdateView,
 )
 from registration.views.patients import (
     DuplicateCheckView,
@@ -30,6 +35,9 @@ __all__ = [
     "AllergyCreateView",
     "AllergyStatusView",
     "BreakGlassView",
+    "ContactCreateView",
+    "ContactEndView",
+    "ContactUpdateView",
     "CoverageCardView",
     "CoverageCreateView",
     "CoverageVerifyView",

@@ -8,7 +8,7 @@ from django.test import Client
 from django.utils import timezone
 from twilio.request_validator import RequestValidator
 
-from alerts.models import Notification, StaffAlert
+from alerts.models import Notification, NumberConsent, StaffAlert
 from tests.registration.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
@@ -91,8 +91,8 @@ def test_undelivered_marks_it_and_tells_the_front_desk(sent):
 
 def test_a_failed_21610_opts_the_patient_out(sent):
     _callback("failed", ErrorCode="21610")
-    sent.patient.refresh_from_db()
-    assert sent.patient.sms_consent is False
+    consent = NumberConsent.objects.get(number=sent.address)
+    assert (consent.state, consent.source) == ("out", "carrier")
 
 
 def test_a_callback_before_the_sid_was_written_finds_the_row_by_its_id(sent):

@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from alerts import hooks, reminder_holds
+from automations.reminders import grouping as reminder_grouping
 from registration import messaging
 from scheduling import sms_replies, waitlist_offers
 
@@ -90,14 +91,18 @@ def test_the_upper_apps_filled_every_port():
     assert [port.provider for port in hooks.PORTS] == [
         messaging.patient_by_mobile,
         messaging.patient_unreachable_reason,
-        messaging.patient_sms_opt_out,
-        messaging.patient_sms_opt_in,
+        messaging.contact_unreachable_reason,
         messaging.patient_banner,
         messaging.mark_hidden,
         waitlist_offers.freed_slot_offer,
+        reminder_grouping.reminder_group_text,
     ]
     handlers, holds = hooks.REPLY_HANDLERS, hooks.SEND_HOLDS
-    assert handlers == [sms_replies.offer_answer, sms_replies.next_visit_confirm]
+    assert handlers == [
+        sms_replies.offer_answer,
+        sms_replies.reminder_reply,
+        sms_replies.next_visit_confirm,
+    ]
     assert holds == [reminder_holds.reminder_hold]
 
 

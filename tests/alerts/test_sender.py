@@ -8,12 +8,12 @@ from django.utils import timezone
 
 from alerts import outbox
 from alerts.channels import Sent, sms_backend
-from alerts.models import Notification, StaffAlert
+from alerts.models import Notification, NumberConsent, StaffAlert
 from alerts.outbox.statuses import sent_batch_record
 from alerts.services import notification_create
 from alerts.sweepers import send_due_notifications
 from tests.alerts.conftest import finish
-from tests.registration.factories import PatientFactory
+from tests.registration.factories import PatientFactory, number_texting
 
 pytestmark = pytest.mark.django_db
 
@@ -88,8 +88,8 @@ def test_21610_opts_the_patient_out_and_is_not_retried(fake_twilio, patient):
     row = _due(patient)
     outbox.notifications_send_due()
     row.refresh_from_db()
-    patient.refresh_from_db()
-    assert patient.sms_consent is False
+    consent = NumberConsent.objects.get(number="+15551230001")
+    assert (consent.state, consent.source) == ("out", "carrier")
     assert row.status == "failed"
     assert "opted out" in row.last_error
     outbox.notifications_send_due(now=timezone.now() + timedelta(hours=1))
@@ -121,7 +121,7 @@ def test_an_invalid_number_fails_at_once(fake_twilio, patient):
 
 
 def test_no_text_without_consent_e_mail_instead(fake_twilio, patient):
-    patient.sms_consent = False
+    number_texting(patient.phone_mobile, allowed=False)
     patient.email = "rosa@example.org"
     patient.save()
     row = _due(patient)
@@ -133,8 +133,7 @@ def test_no_text_without_consent_e_mail_instead(fake_twilio, patient):
 
 
 def test_no_consent_and_no_e_mail_is_skipped_with_the_reason(fake_twilio, patient):
-    patient.sms_consent = False
-    patient.save()
+    number_texting(patient.phone_mobile, allowed=False)
     row = _due(patient)
     outbox.notifications_send_due()
     row.refresh_from_db()

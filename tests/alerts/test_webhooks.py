@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from twilio.request_validator import RequestValidator
 
-from alerts.models import InboundMessage, StaffAlert
+from alerts.models import InboundMessage, NumberConsent, StaffAlert
 from tests.registration.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
@@ -57,17 +57,19 @@ def test_stop_opts_the_patient_out_and_start_back_in():
     assert response.status_code == 200
     assert response["Content-Type"] == "text/xml"
     assert "no more texts from Main Street Clinic" in response.content.decode()
-    patient.refresh_from_db()
-    assert patient.sms_consent is False
-    assert (
-        patient.history.latest().history_change_reason
-        == "opted out of texts: replied STOP"
+    consent = NumberConsent.objects.get(number="+15551110001")
+    assert (consent.state, consent.source, consent.how) == (
+        "out",
+        "reply",
+        "replied STOP",
     )
 
     _post("START", sid="SM2")
+    consent.refresh_from_db()
+    assert (consent.state, consent.how) == ("in", "replied START")
+    # The patient record keeps the form's answer; the number decides.
     patient.refresh_from_db()
     assert patient.sms_consent is True
-    assert patient.sms_consent_method == "sms"
 
 
 def test_r_asks_for_a_call_back_as_a_front_desk_task():

@@ -19,7 +19,7 @@ from tests.alerts.factories import (
     rule_save,
 )
 from tests.automations.factories import ActionFactory, AutomationFactory
-from tests.registration.factories import PatientFactory
+from tests.registration.factories import PatientFactory, number_texting
 from tests.scheduling.factories import (
     local,
     next_weekday,
@@ -37,6 +37,7 @@ def texting_patient(clinic):
     patient.sms_consent_method = "verbal"
     patient.preferred_language = "es"
     patient.save()
+    number_texting(patient.phone_mobile)
     return patient
 
 

@@ -16,7 +16,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from alerts.models import Notification
+from alerts.models import Notification, NumberConsent
 from clinic.dispatch import dispatch_due
 from registration.models import Patient
 from tests.alerts.conftest import AUTH_TOKEN, process_env, start_process
@@ -45,6 +45,15 @@ def _patients() -> list[Patient]:
             for i in range(REMINDERS)
         ],
         batch_size=2000,
+    )
+    # The outbox asks the number's consent (alerts.texting).
+    NumberConsent.objects.bulk_create(
+        [
+            NumberConsent(number=f"+1555{i:07d}", state="in", source="registration")
+            for i in range(REMINDERS)
+        ],
+        batch_size=2000,
+        ignore_conflicts=True,
     )
     return list(Patient.objects.filter(mrn__startswith="R").order_by("mrn"))
 

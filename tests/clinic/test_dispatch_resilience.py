@@ -34,6 +34,8 @@ def _empty_queues(redis_url):
         for name in ("default", "reports"):
             queue = django_rq.get_queue(name)
             queue.empty()
+            # A scheduler lock left by another test's process (it lives a minute).
+            queue.connection.delete(RQScheduler.get_locking_key(name))
             registry = queue.scheduled_job_registry
             for job_id in registry.get_job_ids():
                 registry.remove(job_id, delete_job=True)

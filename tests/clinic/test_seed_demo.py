@@ -6,7 +6,7 @@ from django.core.management import call_command
 
 from clinic.management.commands.seed_demo import DEMO_PASSWORD
 from clinic.permissions import role_of
-from registration.models import Patient
+from registration.models import Patient, PatientContact
 from scheduling.models import Appointment, Location, WaitlistEntry
 
 pytestmark = pytest.mark.django_db
@@ -115,7 +115,9 @@ def test_seed_is_deterministic_and_safe_to_run_again():
         Patient.objects.order_by("mrn").values_list("family_name", "birth_date")
     )
     _seed(seed=7)
-    assert Patient.objects.count() == 10
+    # Ten patients, the Alvarez children and Walter Kim (registration.demo).
+    assert Patient.objects.count() == 10 + 3
+    assert PatientContact.objects.count() == 3
     assert User.objects.count() == 6  # one per role and a second nurse (witness)
     _delete_medication_records()
     _delete_care_plan_records()
@@ -123,6 +125,7 @@ def test_seed_is_deterministic_and_safe_to_run_again():
     # Demo visits and waitlist entries keep their patients (PROTECT): remove first.
     WaitlistEntry.objects.all().delete()
     Appointment.objects.all().delete()
+    PatientContact.objects.all().delete()
     Patient.objects.all().delete()
     _seed(seed=7)
     again = list(

@@ -9,6 +9,7 @@ from django.urls import reverse
 from tests.registration.factories import (
     AllergyFactory,
     CoverageFactory,
+    PatientContactFactory,
     PatientFactory,
 )
 from tests.selfservice.support import small_clinic
@@ -96,6 +97,10 @@ def _restricted_patient(users):
 
 def _coverage(users):
     return {"pk": CoverageFactory().pk}, None
+
+
+def _contact(users):
+    return {"pk": PatientContactFactory().pk}, None
 
 
 def _allergy(users):
@@ -523,6 +528,9 @@ SAMPLES = {
     "registration:allergy-none": _patient,
     "registration:coverage-verify": _coverage,
     "registration:allergy-status": _allergy,
+    "registration:contact-create": _patient,
+    "registration:contact-edit": _contact,
+    "registration:contact-end": _contact,
     "registration:coverage-card": _coverage_card,
     "registration:break-glass": _restricted_patient,
     "registration:patient-restriction": _patient,

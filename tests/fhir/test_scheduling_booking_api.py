@@ -289,19 +289,28 @@ def test_booking_through_fhir_and_the_page_at_once_one_wins():
     outcomes: list[tuple[str, int, str]] = []
     lock = threading.Lock()
 
-    def through_fhir(slot_id, barrier):
-        patient = reg.PatientFactory()
-        barrier.wait(timeout=30)
+    def recorded(channel, send):
+        # A thread that raises would lose its answer silently; its error
+        # becomes the outcome so the assertion below names it.
         try:
-            body = booking(slot_id, patient.pk)
-            response = Api(Client(), token).post("Appointment", body)
-            with lock:
-                outcomes.append(("fhir", response.status_code, response.text))
+            response = send()
+            outcome = (channel, response.status_code, response.text)
+        except Exception as error:  # noqa: BLE001 - reported, not hidden
+            outcome = (channel, 0, repr(error))
         finally:
             connection.close()
+        with lock:
+            outcomes.append(outcome)
 
-    def through_page(slot_id, barrier):
-        patient = reg.PatientFactory()
+    def through_fhir(slot_id, patient, barrier):
+        def send():
+            barrier.wait(timeout=30)
+            body = booking(slot_id, patient.pk)
+            return Api(Client(), token).post("Appointment", body)
+
+        recorded("fhir", send)
+
+    def through_page(slot_id, patient, barrier):
         page = Client()
         page.force_login(clerk)
         start = timezone.localtime(slot_key_parse(slot_id).start)
@@ -316,19 +325,20 @@ def test_booking_through_fhir_and_the_page_at_once_one_wins():
             "repeat_weeks": 1,
             "override_reason": "",
         }
-        barrier.wait(timeout=30)
-        try:
-            response = page.post(reverse("scheduling:book"), data)
-            with lock:
-                outcomes.append(("page", response.status_code, response.text))
-        finally:
-            connection.close()
+
+        def send():
+            barrier.wait(timeout=30)
+            return page.post(reverse("scheduling:book"), data)
+
+        recorded("page", send)
 
     for slot_id in slot_ids:
         barrier = threading.Barrier(2)
+        # factory_boy's sequence is not thread-safe: the patients are made here.
+        patients = reg.PatientFactory.create_batch(2)
         threads = [
-            threading.Thread(target=through_fhir, args=(slot_id, barrier)),
-            threading.Thread(target=through_page, args=(slot_id, barrier)),
+            threading.Thread(target=through_fhir, args=(slot_id, patients[0], barrier)),
+            threading.Thread(target=through_page, args=(slot_id, patients[1], barrier)),
         ]
         for thread in threads:
             thread.start()

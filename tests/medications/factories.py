@@ -4,6 +4,7 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
+from medications import services
 from medications.models import Medication, MedicationOrder
 from tests.clinic.factories import UserFactory
 from tests.registration.factories import PatientFactory
@@ -88,3 +89,31 @@ def busy_unit(*, patients: int = 30, doses_per_patient: int = 10, nurse=None, no
                     given_by=nurse,
                 )
     return location
+
+
+def home_stop(home, nurse, reaction: str = "rash"):
+    """``home`` stopped in a review with the patient (started here), after
+    ``reaction``; the decision."""
+    review = services.reconciliation_start(patient=home.patient, actor=nurse)
+    return services.reconciliation_decide(
+        reconciliation=review,
+        home_medication=home,
+        decision="stopped",
+        reaction=reaction,
+        actor=nurse,
+    )
+
+
+def augmentin_add(patient, nurse):
+    """Augmentin (amoxicillin and clavulanate) typed on the patient's home list."""
+    return services.home_medication_add(
+        patient=patient,
+        drug=services.HomeDrug(
+            name="Augmentin",
+            typed_reason="From abroad",
+            ingredients=("amoxicillin", "clavulanate"),
+            dose="875 mg",
+            frequency="twice a day",
+        ),
+        actor=nurse,
+    )

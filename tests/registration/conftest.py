@@ -9,3 +9,12 @@ def restricted():
     return PatientFactory(
         family_name=MARKER, given_name="Ann", restriction="public_figure"
     )
+
+
+@pytest.fixture
+def desk(client, make_user):
+    """A test client logged in as the front desk (``desk.user``)."""
+    user = make_user("Front desk")
+    client.force_login(user)
+    client.user = user
+    return client

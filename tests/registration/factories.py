@@ -3,6 +3,7 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
+from alerts.services import number_consent_record
 from registration.breakglass import GRANT_DURATION
 from registration.models import (
     Allergy,
@@ -10,20 +11,36 @@ from registration.models import (
     Coverage,
     EligibilityCheck,
     Patient,
+    PatientContact,
     Payer,
 )
 from registration.mrn import mrn_from_number
 
 
+def number_texting(number, allowed: bool = True):
+    """Record a number's consent as the front desk would (tests' shortcut)."""
+    return number_consent_record(
+        number=number, allowed=allowed, source="front_desk", how="test"
+    )
+
+
 class PatientFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Patient
+        skip_postgeneration_save = True
 
     # Test MRNs sit far above the sequence the app draws from, so they never clash.
     mrn = factory.Sequence(lambda n: mrn_from_number(9_000_000 + n))
     given_name = factory.Faker("first_name")
     family_name = factory.Faker("last_name")
     birth_date = factory.Faker("date_of_birth", minimum_age=1, maximum_age=95)
+
+    @factory.post_generation
+    def texting(patient, create, extracted, **kwargs):
+        """A patient made agreeing to texts has their number opted in, as the
+        registration form does (the outbox asks the number)."""
+        if create and patient.sms_consent and patient.phone_mobile:
+            number_texting(patient.phone_mobile)
 
 
 class PayerFactory(factory.django.DjangoModelFactory):
@@ -91,3 +108,15 @@ def break_glass_grant(user, patient, *, minutes_ago=0, reason="direct_care"):
         granted_at=start,
         expires_at=start + GRANT_DURATION,
     )
+
+
+class PatientContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PatientContact
+
+    patient = factory.SubFactory(PatientFactory)
+    name = factory.Faker("name")
+    relationship = PatientContact.Relationship.PARENT
+    phone_mobile = factory.Sequence(lambda n: f"+1617555{n % 10000:04d}")
+    consent_method = PatientContact.ConsentMethod.IN_PERSON
+    receives_reminders = True

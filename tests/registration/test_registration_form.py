@@ -35,14 +35,6 @@ def _valid(**overrides):
     return data
 
 
-@pytest.fixture
-def desk(client, make_user):
-    user = make_user("Front desk")
-    client.force_login(user)
-    client.user = user
-    return client
-
-
 def test_front_desk_registers_a_patient_with_insurance_on_one_page(desk):
     payer = PayerFactory(name="Acme")
     card = SimpleUploadedFile("front.png", PNG, content_type="image/png")

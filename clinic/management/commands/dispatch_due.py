@@ -1,4 +1,6 @@
 import logging
+import signal
+import sys
 import time
 
 from django.core.management.base import BaseCommand, CommandError
@@ -12,6 +14,10 @@ RUN_FAILED = (
     "dispatch_due: this run failed ({error}); trying again in {seconds} s "
     "with a new database connection"
 )
+
+
+def _exit_on_sigterm(signum, frame):
+    sys.exit(128 + signum)
 
 
 class Command(BaseCommand):
@@ -31,6 +37,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, loop: int = 0, **options):
+        if loop:
+            # A stop (deploy, supervisor) unwinds like Ctrl-C: the run's finally
+            # blocks release RQ's scheduler locks and advisory locks at once,
+            # instead of leaving them to expire for a minute.
+            signal.signal(signal.SIGTERM, _exit_on_sigterm)
         while True:
             try:
                 close_old_connections()

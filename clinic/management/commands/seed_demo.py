@@ -31,6 +31,9 @@ DEMO_SEEDERS = [
     "careplans.demo.seed_careplans",
     "selfservice.demo.seed_selfservice",
     "smart.demo.seed_api_clients",
+    # Last: the family and the proxy are extra patients, so the seeders above see
+    # exactly --patients of them.
+    "registration.demo.seed_contacts",
 ]
 
 

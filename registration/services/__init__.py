@@ -9,16 +9,25 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from alerts.exceptions import NumberStopped
+from alerts.models import NumberConsent
+from alerts.services import number_consent_record
 from automations.events import publish
 from clinic.exceptions import ApplicationError
 from clinic.models import AccessLog
 from clinic.queueing import enqueue_on_commit
-from registration import jobs
+from registration import jobs, merge_hooks
 from registration.eligibility import EligibilityError, backend_name, get_backend
 from registration.exceptions import PossibleDuplicates
 from registration.models import Allergy, Coverage, EligibilityCheck, Patient
 from registration.mrn import mrn_allocate
 from registration.selectors import patient_possible_duplicates
+from registration.services.contacts import (
+    CONTACT_END_REASON_REQUIRED as CONTACT_END_REASON_REQUIRED,
+)
+from registration.services.contacts import contact_add as contact_add
+from registration.services.contacts import contact_end as contact_end
+from registration.services.contacts import contact_update as contact_update
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +44,9 @@ PATIENT_FIELDS_IGNORED = {"id", "mrn", "created_at", "history"}
 
 
 def _apply_sms_consent(*, patient: Patient, previous: bool, actor) -> None:
-    """Consent to texts is recorded with when, how and by whom; withdrawal clears it."""
+    """Consent to texts is recorded with when, how and by whom; withdrawal clears it.
+    The form's answer is kept on the patient; the number's consent, which the
+    outbox obeys, is recorded by ``_number_consent_record`` once saved."""
     if patient.sms_consent and not previous:
         if not patient.sms_consent_method:
             raise ValidationError({"sms_consent_method": SMS_CONSENT_METHOD_REQUIRED})
@@ -45,6 +56,34 @@ def _apply_sms_consent(*, patient: Patient, previous: bool, actor) -> None:
         patient.sms_consent_at = None
         patient.sms_consent_method = ""
         patient.sms_consent_recorded_by = None
+
+
+def _number_consent_record(
+    *, patient: Patient, previous: tuple[bool, str], actor
+) -> None:
+    """The registration form's answer goes onto the patient's mobile number when
+    it changed (or the number did): agreeing opts the number in, withdrawing opts
+    it out, for everyone on it. A number that replied STOP is not opted in here
+    (only START from the phone does that): the form says so on the consent box."""
+    answer = (patient.sms_consent, str(patient.phone_mobile or ""))
+    if not answer[1] or answer == previous:
+        return
+    if not patient.sms_consent and not previous[0]:
+        return  # never agreed: nothing to record on the number
+    try:
+        number_consent_record(
+            number=answer[1],
+            allowed=patient.sms_consent,
+            source=NumberConsent.Source.REGISTRATION,
+            how=(
+                f"{patient.get_sms_consent_method_display()} ({patient.mrn})"
+                if patient.sms_consent
+                else f"withdrawn on the patient record ({patient.mrn})"
+            ),
+            actor=actor,
+        )
+    except NumberStopped as error:
+        raise ValidationError({"sms_consent": error.message}) from error
 
 
 def _duplicates_check(
@@ -99,6 +138,7 @@ def patient_register(
             )
         patient._change_reason = reason[:100]
         patient.save()
+        _number_consent_record(patient=patient, previous=(False, ""), actor=actor)
         if coverage:
             coverage_add(patient=patient, data=coverage, actor=actor)
         publish("patient.registered", patient=patient, subject=patient, actor=actor)
@@ -106,11 +146,11 @@ def patient_register(
 
 
 def patient_update(*, patient: Patient, data: dict, actor, reason: str = "") -> Patient:
-    previous_consent = (
+    previous_consent, previous_mobile = (
         Patient.objects.filter(pk=patient.pk)
-        .values_list("sms_consent", flat=True)
+        .values_list("sms_consent", "phone_mobile")
         .first()
-    )
+    ) or (False, "")
     for name, value in data.items():
         if name not in PATIENT_FIELDS_IGNORED:
             setattr(patient, name, value)
@@ -121,6 +161,11 @@ def patient_update(*, patient: Patient, data: dict, actor, reason: str = "") -> 
     with transaction.atomic():
         patient._change_reason = (reason or "demographics updated")[:100]
         patient.save()
+        _number_consent_record(
+            patient=patient,
+            previous=(bool(previous_consent), str(previous_mobile or "")),
+            actor=actor,
+        )
     return patient
 
 
@@ -268,7 +313,9 @@ def patient_merge(
     *, survivor: Patient, duplicate: Patient, reason: str, actor
 ) -> dict[str, int]:
     """Everything that points at the duplicate moves to the survivor, in one
-    transaction; the duplicate is kept, marked "merged into" the survivor.
+    transaction; the duplicate is kept, marked "merged into" the survivor. Apps
+    whose rows allow one per patient end the duplicate's first
+    (``registration.merge_hooks``).
 
     Returns how many rows of each model moved.
     """
@@ -291,6 +338,9 @@ def patient_merge(
             )
             if any(p.status == Patient.Status.MERGED for p in locked):
                 raise ApplicationError(MERGE_ALREADY_MERGED % {"mrn": duplicate.mrn})
+            merge_hooks.merge_prepare(
+                survivor=survivor, duplicate=duplicate, note=note, actor=actor
+            )
             for model, model_field in _patient_foreign_keys():
                 rows = model._default_manager.filter(
                     **{model_field.attname: duplicate.pk}
@@ -337,29 +387,5 @@ def patient_mark_deceased(
         patient.status = Patient.Status.DECEASED
         patient.deceased_date = deceased_date
         patient._change_reason = (reason or "recorded as deceased")[:100]
-        patient.save()
-    return patient
-
-
-def patient_sms_opt_out(*, patient: Patient, how: str) -> Patient:
-    """A patient who says STOP gets no more texts until they say START."""
-    if patient.sms_consent:
-        patient.sms_consent = False
-        patient.sms_consent_at = None
-        patient.sms_consent_method = ""
-        patient.sms_consent_recorded_by = None
-        patient._change_reason = f"opted out of texts: {how}"
-        patient.save()
-    return patient
-
-
-def patient_sms_opt_in(*, patient: Patient, how: str) -> Patient:
-    """START by text is consent given by the patient, recorded as such."""
-    if not patient.sms_consent:
-        patient.sms_consent = True
-        patient.sms_consent_at = timezone.now()
-        patient.sms_consent_method = Patient.ConsentMethod.SMS_KEYWORD
-        patient.sms_consent_recorded_by = None
-        patient._change_reason = f"opted in to texts: {how}"
         patient.save()
     return patient
