@@ -98,6 +98,10 @@ def seed_selfservice(*, faker, rng, options, stdout) -> None:
             "family_name": family,
             "birth_date": born,
             "phone_mobile": mobile,
+            "address_line1": "12 Elm Street",
+            "city": "Somerville",
+            "state": "MA",
+            "postal_code": "02143",
             "sms_consent": True,
             "sms_consent_method": "verbal",
         }

@@ -40,7 +40,7 @@ def small_clinic() -> Clinic:
     return Clinic(
         location=location,
         provider=provider,
-        visit_type=made.AppointmentTypeFactory(name="New patient", duration_minutes=30),
+        visit_type=made.AppointmentTypeFactory(duration_minutes=30),
         clerk=UserFactory(role="Front desk"),
     )
 

@@ -78,9 +78,9 @@ def test_the_welcome_text_of_a_first_visit_carries_the_intake_link(client, clini
     assert "We have your form" in client.get(path_of(url)).content.decode()
 
 
-def test_a_patient_already_seen_gets_no_form(client, visit):
+def test_a_patient_already_seen_gets_no_form(client, clinic, visit):
     Appointment.objects.filter(pk=visit.pk).update(status=Appointment.Status.COMPLETED)
-    later = small_clinic().book(visit.patient, hour=15)
+    later = clinic.book(visit.patient, hour=15)
     page = client.get(visit_path(later, purpose=links.INTAKE)).content.decode()
     assert "We have your form" in page and 'id="intake-form"' not in page
 
