@@ -7,7 +7,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test e2e bench install install-dev lint format migrations-check clean
+.PHONY: run test e2e bench loadtest chaos install install-dev lint format migrations-check clean
 
 $(VENV)/bin/activate:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -44,6 +44,14 @@ e2e: install-dev
 
 bench: install-dev
 	bash scripts/test.sh --bench
+
+# A clinic morning under load and under faults (loadtest/; README "Load and faults").
+# LOADTEST_PATIENTS=2000 LOADTEST_SECONDS=20 is the short smoke run.
+loadtest: install-dev
+	bash scripts/test.sh --load load
+
+chaos: install-dev
+	bash scripts/test.sh --load chaos
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from alerts.models import Notification, StaffAlert
 from alerts.services import alert_resolve_by_key, notifications_cancel
 from automations import engine
+from automations.dryrun import DryRun, dry_run
+from automations.events import publish
 from automations.models import (
     Action,
     ActionOutcome,
@@ -128,7 +130,21 @@ def automation_enable(*, automation: Automation, actor) -> Automation:
             automation._change_reason = f"switched on by {actor.get_username()}"
             automation.save()
             reminders_backfill_later(automation=automation)
+            publish(
+                "automation.switched_on",
+                subject=automation,
+                actor=actor,
+                facts={"starter": automation.starter},
+            )
     return automation
+
+
+def automation_dry_run(*, automation: Automation, actor) -> DryRun:
+    """What the automation would have done; who looked, and when, is kept (the
+    "automation.dry_run" event): switching on after a dry run is what the
+    administrators' practice exercise asks."""
+    publish("automation.dry_run", subject=automation, actor=actor)
+    return dry_run(automation=automation)
 
 
 def automation_disable(*, automation: Automation, actor) -> Automation:

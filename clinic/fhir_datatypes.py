@@ -29,15 +29,42 @@ def clinic_system(name: str) -> str:
     return f"{CLINIC_SYSTEM}:{name}"
 
 
+_DROPPED = (None, "", [], {})
+# Leaves kept as they are (an empty string aside); anything else is cleaned.
+_PLAIN = frozenset({int, float, bool})
+
+
+def _kept(item):
+    """``item`` cleaned, or ``_DROPPED[0]`` (None) when FHIR forbids it."""
+    kind = item.__class__
+    if kind is str:
+        return item or None
+    if kind in _PLAIN:
+        return item
+    if item is None:
+        return None
+    item = clean(item)
+    return None if item in _DROPPED else item
+
+
 def clean(value):
     """``value`` without None, empty strings, empty lists and empty dicts, at any
-    depth (FHIR JSON may not carry them)."""
+    depth (FHIR JSON may not carry them). Every resource of a bulk export passes
+    through here, hence the plain loops and the shortcut for common leaves."""
     if isinstance(value, dict):
-        pairs = ((k, clean(v)) for k, v in value.items())
-        return {k: v for k, v in pairs if v not in (None, "", [], {})}
+        out = {}
+        for key, item in value.items():
+            item = _kept(item)
+            if item is not None:
+                out[key] = item
+        return out
     if isinstance(value, list | tuple):
-        items = (clean(v) for v in value)
-        return [v for v in items if v not in (None, "", [], {})]
+        out = []
+        for item in value:
+            item = _kept(item)
+            if item is not None:
+                out.append(item)
+        return out
     if isinstance(value, Decimal):
         return float(value) if value != value.to_integral() else int(value)
     return value
@@ -81,7 +108,9 @@ def practitioner(user) -> dict | None:
     Querysets ``select_related("<user>__provider")``."""
     if user is None:
         return None
-    name = user.get_full_name() or user.username
+    # Django's get_full_name, spelled out: a bulk export's light rows
+    # (fhir/light_rows.py) carry the names, not the method.
+    name = f"{user.first_name} {user.last_name}".strip() or user.username
     provider = getattr(user, "provider", None)
     return (
         reference("Practitioner", provider.pk, name) if provider else {"display": name}

@@ -115,6 +115,18 @@ class Computed:
 
     read: Callable[[str], dict | None]
     search: Callable[..., tuple[list[dict], bool]]
+    # ``_revinclude`` of this type from another: (that type's declaration, a
+    # page of its rows) -> the resources of this type pointing at them.
+    revinclude: Callable[[Any, list], list[dict]] | None = None
+
+
+def computed_by_ids(read, params: dict, *, after: str | None, count: int):
+    """A computed search's ``_id`` answer (each ``_id`` occurrence AND'ed, its
+    values OR'd), as ``Computed.search`` returns it; ``read(id)`` -> resource."""
+    ids = set.intersection(*(set(v) for v in params["_id"]))
+    found = [read(i) for i in sorted(ids) if (after or "") < i]
+    found = [body for body in found if body]
+    return found[:count], len(found) > count
 
 
 COMPUTED_INTERACTIONS = ("read", "search-type")
@@ -145,6 +157,10 @@ class ResourceType:
     # POST /fhir/<name>: (resource dict, client name) -> the new row. Raises
     # ValidationError (400) or an ApplicationError (409, a conflict).
     create: Callable[..., Any] | None = None
+    # The ORM paths ``to_fhir`` reads ("family_name", "order__patient_id"): a bulk
+    # export then maps light rows of plain values (fhir/light_rows.py) instead of
+    # model instances. Leave empty when the mapper needs a model's methods.
+    light: tuple[str, ...] = ()
     # Served by the app rather than from ``model`` (then None, as are
     # ``queryset`` and ``to_fhir``; ``interactions``: COMPUTED_INTERACTIONS).
     computed: Computed | None = None

@@ -319,6 +319,9 @@ def _file_storage(prefix: str, folder) -> dict:
         }
     if STORAGE_BACKEND != "s3":
         raise ValueError(f"STORAGE_BACKEND must be local or s3, not {STORAGE_BACKEND}")
+    # Imported only for S3: the embedded default never loads boto3.
+    from boto3.s3.transfer import TransferConfig
+
     return {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
@@ -333,6 +336,9 @@ def _file_storage(prefix: str, folder) -> dict:
             "default_acl": None,
             "querystring_auth": True,
             "file_overwrite": False,
+            # Uploads part by part in this thread: boto3's default (10 threads,
+            # each holding an 8 MB part) costs a bulk export ~80 MB of memory.
+            "transfer_config": TransferConfig(use_threads=False),
             # Server-side encryption at rest (e.g. AES256 or aws:kms); "" for none.
             "object_parameters": (
                 {"ServerSideEncryption": sse}
@@ -349,6 +355,8 @@ STORAGES["exports"] = _file_storage("exports", EXPORT_ROOT)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+# Selects are written without a template per option (clinic/form_renderer.py).
+FORM_RENDERER = "clinic.form_renderer.FormRenderer"
 
 # --- Jobs ------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -364,7 +372,8 @@ RQ_QUEUES = {
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis away is a cache miss, never a failed page (clinic/cache.py).
+            "BACKEND": "clinic.cache.ForgivingRedisCache",
             "LOCATION": REDIS_URL,
         }
     }

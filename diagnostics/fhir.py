@@ -240,6 +240,30 @@ ORDER_DATE = fhir_search.first_known_date(
     shown_at="DiagnosticReport.effectiveDateTime",
 )
 
+# What observation_to_fhir reads (a bulk export's light rows).
+OBSERVATION_FIELDS = (
+    "status",
+    "flag",
+    "value_numeric",
+    "unit",
+    "value_code",
+    "value_code_system",
+    "value_text",
+    "comment",
+    "reference_range",
+    "observed_at",
+    "resulted_at",
+    "order__status",
+    "order__patient_id",
+    "order__collected_at",
+    "test__loinc",
+    "test__name",
+    "entered_by__first_name",
+    "entered_by__last_name",
+    "entered_by__username",
+    "entered_by__provider__pk",
+)
+
 RESOURCES = (
     ResourceType(
         name="ServiceRequest",
@@ -266,6 +290,7 @@ RESOURCES = (
             "order", "test", "entered_by__provider"
         ),
         to_fhir=observation_to_fhir,
+        light=OBSERVATION_FIELDS,
         profile=US_CORE + "us-core-observation-lab",
         patient_path="order__patient",
         search=(

@@ -21,6 +21,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from clinic.batches import batched
 from clinic.db_limits import statement_timeout
 from clinic.fhir_declaration import ResourceType
 from clinic.heartbeat import (
@@ -32,10 +33,11 @@ from clinic.heartbeat import (
 )
 from clinic.models import AccessLog
 from clinic.queueing import enqueue_on_commit
-from clinic.services import access_log_append, access_log_entry
+from clinic.services import access_log_append_patients, access_log_entry
 from clinic.storage import exports_storage, stored_file_writer
 from fhir.errors import FhirError, invalid
 from fhir.groups import group_patients
+from fhir.light_rows import light_rows
 from fhir.models import BulkExport
 from fhir.registry import resource_types
 from fhir.values import parse_date
@@ -197,26 +199,16 @@ def _log_patients(export: BulkExport) -> None:
     ids = _patient_ids(export)
     if ids is None:
         return
-    username = access_username(export.client.name)
-    what = f"bulk export {export.pk}: {', '.join(export.types)}"
-    batch = []
-    for patient_id in ids.iterator(chunk_size=CHUNK):
-        if patient_id is None:
-            continue
-        batch.append(
-            access_log_entry(
-                user=None,
-                username=username,
-                action=AccessLog.Action.EXPORT,
-                patient_id=patient_id,
-                obj=export,
-                what=what,
-            )
-        )
-        if len(batch) >= CHUNK:
-            access_log_append(batch)
-            batch = []
-    access_log_append(batch)
+    entry = access_log_entry(
+        user=None,
+        username=access_username(export.client.name),
+        action=AccessLog.Action.EXPORT,
+        obj=export,
+        what=f"bulk export {export.pk}: {', '.join(export.types)}",
+    )
+    access_log_append_patients(
+        entry, (pid for pid in ids.iterator(chunk_size=CHUNK) if pid is not None)
+    )
 
 
 # --- The job -------------------------------------------------------------------------
@@ -227,20 +219,14 @@ def bulk_export_job(export_id: int) -> str | None:
         return bulk_export_run(export_id=export_id)
 
 
-def _chunks(rows):
-    chunk = []
-    for row in rows.iterator(chunk_size=CHUNK):
-        chunk.append(row)
-        if len(chunk) == CHUNK:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 def _write_type(export, resource, handle, on_chunk) -> int:
     count = 0
-    for chunk in _chunks(_rows(export, resource)):
+    rows = _rows(export, resource)
+    if resource.light:
+        rows = light_rows(rows, resource.light, chunk_size=CHUNK)
+    else:
+        rows = rows.iterator(chunk_size=CHUNK)
+    for chunk in batched(rows, CHUNK):
         versions = latest_versions(resource, (row.pk for row in chunk))
         lines = [
             json.dumps(

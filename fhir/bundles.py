@@ -45,9 +45,14 @@ def bundle(kind: str, link: list[dict], entries: list[dict]) -> dict:
 def resource_entry(
     base: str, resource: ResourceType, obj, version: Version, mode: str
 ) -> dict:
+    return body_entry(base, render(resource, obj, version), mode)
+
+
+def body_entry(base: str, body: dict, mode: str) -> dict:
+    """A search Bundle's entry of a resource already built."""
     return {
-        "fullUrl": f"{base}{resource.name}/{obj.pk}",
-        "resource": render(resource, obj, version),
+        "fullUrl": f"{base}{body['resourceType']}/{body['id']}",
+        "resource": body,
         "search": {"mode": mode},
     }
 

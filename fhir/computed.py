@@ -60,14 +60,7 @@ def computed_search(request, resource: ResourceType):
     kept = [(k, v) for k, v in query if k != "_cursor"]
     following = Cursor("_id", found[-1]["id"], 0) if more and found else None
     this = Cursor("_id", after, 0) if after else None
-    entries = [
-        {
-            "fullUrl": f"{base}{resource.name}/{body['id']}",
-            "resource": body,
-            "search": {"mode": "match"},
-        }
-        for body in found
-    ]
+    entries = [bundles.body_entry(base, body, "match") for body in found]
     link = bundles.links(base, resource.name, kept, this, following)
     return fhir_response(bundles.bundle("searchset", link, entries))
 

@@ -31,11 +31,13 @@ up from here::
     )
 """
 
+from dataclasses import replace
 from functools import cache
 
 from django.utils.module_loading import import_string
 
 from clinic.fhir_declaration import ResourceType
+from fhir import provenance
 from fhir.errors import FhirError
 
 RESOURCE_MODULES = (
@@ -50,14 +52,51 @@ RESOURCE_MODULES = (
 )
 
 
+def restricted_path(declared: ResourceType) -> str:
+    """The ORM path from a row to its patient's restriction."""
+    return "__".join(filter(None, [declared.patient_path, "restriction"]))
+
+
+def _unrestricted(declared: ResourceType) -> ResourceType:
+    """``declared`` serving no restricted patient's data: a restricted chart opens
+    only through break-glass, which a machine client cannot do (README, "FHIR
+    API"). Every read, search, include, history and export goes through
+    ``queryset``, so this one place withholds them all."""
+    if declared.patient_path is None or declared.computed:
+        return declared
+    rows, path = declared.queryset, restricted_path(declared)
+    if not declared.patient_path:  # Patient: an equality the id walk's index holds
+        return replace(declared, queryset=lambda: rows().filter(restriction=""))
+    return replace(declared, queryset=lambda: rows().exclude(**{f"{path}__gt": ""}))
+
+
+def withheld(declared: ResourceType, pk: int) -> bool:
+    """Whether record ``pk`` exists but is withheld (a restricted patient's)."""
+    if declared.patient_path is None or declared.computed:
+        return False
+    rows = declared.model._default_manager.filter(pk=pk)
+    return rows.filter(**{f"{restricted_path(declared)}__gt": ""}).exists()
+
+
+def _with_provenance(declared: ResourceType) -> ResourceType:
+    """A type US Core asks ``_revinclude=Provenance:target`` of serves it."""
+    if declared.name not in provenance.TARGETS:
+        return declared
+    return replace(declared, revincludes=(*declared.revincludes, provenance.REVINCLUDE))
+
+
 @cache
 def resource_types() -> dict[str, ResourceType]:
     found: dict[str, ResourceType] = {}
-    for module in RESOURCE_MODULES:
-        for declared in import_string(f"{module}.RESOURCES"):
-            if declared.name in found:
-                raise ValueError(f"{declared.name} is declared twice")
-            found[declared.name] = declared
+    declarations = [
+        declared
+        for module in RESOURCE_MODULES
+        for declared in import_string(f"{module}.RESOURCES")
+    ]
+    for declared in [*declarations, provenance.provenance_type(resource_types)]:
+        if declared.name in found:
+            raise ValueError(f"{declared.name} is declared twice")
+        found[declared.name] = _with_provenance(_unrestricted(declared))
     return dict(sorted(found.items()))
 
 

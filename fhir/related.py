@@ -40,7 +40,7 @@ def revincluded(rows: list, pairs) -> list[tuple[ResourceType, list, dict]]:
     found = []
     pks = [row.pk for row in rows]
     for other, param in pairs:
-        if pks:
+        if pks and not other.computed:
             matches = other.queryset().filter(**{f"{param.fields[0]}__in": pks})
             found.append(
                 _with_versions(other, matches.order_by("pk")[:REVINCLUDE_LIMIT])
@@ -51,3 +51,13 @@ def revincluded(rows: list, pairs) -> list[tuple[ResourceType, list, dict]]:
 def _with_versions(resource: ResourceType, queryset):
     rows = list(queryset)
     return resource, rows, latest_versions(resource, [row.pk for row in rows])
+
+
+def computed_revincluded(resource: ResourceType, rows: list, pairs) -> list[dict]:
+    """The resources of each computed ``_revinclude`` (Provenance) of a page."""
+    return [
+        body
+        for other, _param in pairs
+        if other.computed
+        for body in other.computed.revinclude(resource, rows)
+    ]

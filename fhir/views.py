@@ -13,7 +13,7 @@ from fhir.computed import computed_read, computed_search
 from fhir.errors import FhirError, invalid
 from fhir.history_views import history_bundle
 from fhir.http import authorize, base_url, fhir_endpoint, fhir_response, json_body
-from fhir.registry import resource_type, versioned_type
+from fhir.registry import resource_type, versioned_type, withheld
 from fhir.search import parse_search, search_page
 from fhir.values import pk_of
 from fhir.versions import (
@@ -42,6 +42,13 @@ def _methods(request, *allowed: str) -> None:
 def _gone_or_missing(request, resource: ResourceType, pk: int | None, ident: str):
     """The FhirError for an id the queryset does not serve: 410 for a merged-away
     or deleted record, 404 otherwise."""
+    if pk and withheld(resource, pk):
+        return FhirError(
+            403,
+            "forbidden",
+            f"{resource.name}/{ident} is a restricted patient's record: it opens "
+            "only through break-glass on the clinic's pages, never through the API.",
+        )
     row = resource.model._default_manager.filter(pk=pk).first() if pk else None
     survivor = resource.replaced_by(row) if row and resource.replaced_by else None
     if survivor:
@@ -139,6 +146,12 @@ def type_endpoint(request, type_name: str):
             )
             for row in rows
         ]
+    entries += [
+        bundles.body_entry(base, body, "include")
+        for body in related.computed_revincluded(
+            resource, page.rows, search.revincludes
+        )
+    ]
     if search.count_capped_from is not None:
         entries.append(
             bundles.outcome_entry(

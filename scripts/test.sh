@@ -5,6 +5,8 @@
 #   scripts/test.sh                 the whole suite
 #   scripts/test.sh tests/e2e       some tests (any pytest arguments)
 #   scripts/test.sh --bench         the benchmarks (tests/bench), printing figures
+#   scripts/test.sh --load [chaos]  a clinic morning under load (make loadtest), or
+#                                   under faults (make chaos): loadtest/
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -120,6 +122,15 @@ for attempt in range(300):
         time.sleep(0.1)
 PY
 mkdir -p "$CLINICOPS_VAR_DIR/staticfiles"
+
+if [ "${1:-}" = "--load" ]; then
+  shift
+  # The fault campaign stops and starts these servers itself.
+  export PG_BIN="$pg_bin" PG_DATA="$tmp/pg" PG_AS="${as_pg[*]}" PG_PORT="$pg_port"
+  export REDIS_PORT="$redis_port" REDIS_DIR="$tmp"
+  $PY -m loadtest "$@"
+  exit $?
+fi
 
 if [ "${1:-}" = "--bench" ]; then
   shift

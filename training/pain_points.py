@@ -12,12 +12,18 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.db.models import Min
 from django.utils import timezone
 
 from alerts.models import StaffAlert
 from automations.metrics import automation_metrics
 from automations.models import Automation
+from billing.models import Claim
+from billing.services.remittance import POSTED_FROM_835
 from clinic.clock import local_midnight
+from diagnostics.models import Observation
+from medications import conf as mar_conf
+from medications.models import MedicationOrder, ScheduledDose
 from scheduling.models import Appointment
 
 WEEKS = 13
@@ -80,7 +86,7 @@ def _since(today: date) -> datetime:
     return local_midnight(_monday(today) - timedelta(weeks=2 * WEEKS - 1))
 
 
-def waiting_samples(*, today: date):
+def waiting_samples(*, today: date, now: datetime):
     """Minutes from check-in to the room, per visit roomed."""
     rows = Appointment.objects.filter(
         arrived_at__gte=_since(today), in_room_at__isnull=False
@@ -88,7 +94,7 @@ def waiting_samples(*, today: date):
     return [(a, (r - a).total_seconds() / 60) for a, r in rows]
 
 
-def no_show_samples(*, today: date):
+def no_show_samples(*, today: date, now: datetime):
     """Per visit due (attended or no-show), by its start: was it a no-show."""
     rows = Appointment.objects.filter(
         start__gte=_since(today), status__in=(S.NO_SHOW, *ATTENDED)
@@ -96,7 +102,7 @@ def no_show_samples(*, today: date):
     return [(start, status == S.NO_SHOW) for start, status in rows]
 
 
-def late_cancel_samples(*, today: date):
+def late_cancel_samples(*, today: date, now: datetime):
     """Per visit booked, by its start: cancelled less than a day before it."""
     rows = Appointment.objects.filter(start__gte=_since(today)).values_list(
         "start", "status", "cancelled_at"
@@ -120,6 +126,68 @@ def past_due_samples(*, today: date, now: datetime):
     return [(due, resolved is None or resolved > due) for due, resolved in rows]
 
 
+def acknowledgement_samples(*, today: date, now: datetime):
+    """Per critical result (final or corrected), by the time it was resulted:
+    minutes until a clinician first acknowledged it — or, still waiting, until now."""
+    rows = (
+        Observation.objects.filter(
+            resulted_at__gte=_since(today),
+            resulted_at__lt=now,
+            flag__in=(Observation.Flag.CRITICAL_LOW, Observation.Flag.CRITICAL_HIGH),
+        )
+        .exclude(status=Observation.Status.PRELIMINARY)
+        .annotate(first_ack=Min("acknowledgements__acknowledged_at"))
+        .values_list("resulted_at", "first_ack")
+    )
+    return [(r, ((a or now) - r).total_seconds() / 60) for r, a in rows]
+
+
+def dose_samples(*, today: date, now: datetime):
+    """Per scheduled dose whose time window has closed, by its due time: given
+    after the window, or still not given (held and refused doses carry a reason
+    and count as on time; cancelled ones and as-needed orders are left out)."""
+    window = mar_conf.time_window()
+    rows = (
+        ScheduledDose.objects.filter(due_at__gte=_since(today), due_at__lt=now - window)
+        .exclude(status=ScheduledDose.Status.CANCELLED)
+        .exclude(order__frequency=MedicationOrder.Frequency.PRN)
+        .values_list("due_at", "status", "administration__given_at")
+    )
+    open_ = ScheduledDose.Status.SCHEDULED
+    return [
+        (due, status == open_ or (given is not None and given > due + window))
+        for due, status, given in rows
+    ]
+
+
+def _postings(today: date):
+    """The claims as each 835 posting left them (their history rows), by when
+    the posting was made."""
+    return Claim.history.filter(
+        history_change_reason__startswith=POSTED_FROM_835,
+        adjudicated_at__gte=_since(today),
+    ).values_list("adjudicated_at", "submitted_at", "status")
+
+
+def days_to_payment_samples(*, today: date, now: datetime):
+    """Per payment posted (paid or partially paid), by its posting: days since the
+    claim was submitted."""
+    paid = (Claim.Status.PAID, Claim.Status.PARTIALLY_PAID)
+    return [
+        (posted, (posted - submitted).total_seconds() / 86400)
+        for posted, submitted, status in _postings(today)
+        if status in paid and submitted is not None
+    ]
+
+
+def denial_samples(*, today: date, now: datetime):
+    """Per claim adjudicated by an 835 posting, by the posting: was it denied."""
+    return [
+        (posted, status == Claim.Status.DENIED)
+        for posted, _submitted, status in _postings(today)
+    ]
+
+
 def open_past_due_by_role(*, now: datetime) -> list[tuple[str, int]]:
     """Tasks open now past their due time, per role they are for."""
     counts = defaultdict(int)
@@ -132,35 +200,50 @@ def open_past_due_by_role(*, now: datetime) -> list[tuple[str, int]]:
     return sorted(counts.items())
 
 
+MEASURES = [
+    ("waiting", "Check-in to room", "minutes (median)", waiting_samples, median),
+    ("no-show", "No-show rate", "% of visits due", no_show_samples, percent),
+    (
+        "late-cancel",
+        "Late cancellations",
+        f"% of visits (< {LATE_CANCEL_HOURS} h before)",
+        late_cancel_samples,
+        percent,
+    ),
+    ("tasks-past-due", "Tasks past due", "% of tasks due", past_due_samples, percent),
+    (
+        "result-ack",
+        "Critical result to acknowledgement",
+        "minutes (median)",
+        acknowledgement_samples,
+        median,
+    ),
+    ("doses-late", "Doses late or missed", "% of doses due", dose_samples, percent),
+    (
+        "days-to-payment",
+        "Claims' days to payment",
+        "days from submission (median)",
+        days_to_payment_samples,
+        median,
+    ),
+    ("denials", "Denial rate", "% of claims adjudicated", denial_samples, percent),
+]
+
+
 def pain_points(*, today: date | None = None, now: datetime | None = None):
     now = now or timezone.now()
     today = today or timezone.localdate(now)
-    measures = [
-        ("waiting", "Check-in to room", "minutes (median)", waiting_samples, median),
-        ("no-show", "No-show rate", "% of visits due", no_show_samples, percent),
-        (
-            "late-cancel",
-            "Late cancellations",
-            f"% of visits (< {LATE_CANCEL_HOURS} h before)",
-            late_cancel_samples,
-            percent,
-        ),
-    ]
-    trends = [
-        trend(slug=s, title=t, unit=u, samples=f(today=today), figure=g, today=today)
-        for s, t, u, f, g in measures
-    ]
-    trends.append(
+    return [
         trend(
-            slug="tasks-past-due",
-            title="Tasks past due",
-            unit="% of tasks due",
-            samples=past_due_samples(today=today, now=now),
-            figure=percent,
+            slug=slug,
+            title=title,
+            unit=unit,
+            samples=samples(today=today, now=now),
+            figure=figure,
             today=today,
         )
-    )
-    return trends
+        for slug, title, unit, samples, figure in MEASURES
+    ]
 
 
 def automation_effects() -> list[dict]:

@@ -7,11 +7,13 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
+from automations.models import Event
 from clinic.db_guards import connected_as_owner
 from diagnostics.catalogue import catalogue_load
 from diagnostics.models import Panel, ReferenceRange, TestDefinition
 from registration.models import Patient
 from registration.mrn import SEQUENCE
+from training.exercises import JAMES_CARTER, MARIA_LOPEZ, ROBERT_CHEN
 
 PRACTICE_SEED = 2323
 PRACTICE_PATIENTS = 200
@@ -50,10 +52,32 @@ def _reset(stdout) -> None:
         seed=PRACTICE_SEED,
         stdout=stdout,
     )
-    first = Patient.objects.order_by("pk").first()
-    if first is not None:  # the patient the exercises name, on a seeded record
-        first.given_name, first.family_name = "Maria", "Lopez"
-        first.save()
+    _name_exercise_patients()
+
+
+def _name_exercise_patients() -> None:
+    """Give the names the exercises use to seeded records that fit them: the
+    first patient; one with a dose reported overdue; one with a critical result
+    (each a different patient)."""
+    named = set()
+    for name, patients in (
+        (MARIA_LOPEZ, Patient.objects.order_by("pk")),
+        (JAMES_CARTER, _patients_with_event("dose.overdue")),
+        (ROBERT_CHEN, _patients_with_event("result.critical")),
+    ):
+        patient = patients.exclude(pk__in=named).first()
+        if patient is None:
+            continue
+        named.add(patient.pk)
+        patient.given_name, patient.family_name = name
+        patient._change_reason = "Named for the practice exercises"
+        patient.save()
+
+
+def _patients_with_event(kind: str):
+    return Patient.objects.filter(
+        pk__in=Event.objects.filter(kind=kind).values("patient_id")
+    ).order_by("pk")
 
 
 def practice_reset_nightly(now) -> int:

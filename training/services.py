@@ -2,7 +2,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from training.models import TourProgress
+from training.models import PracticeMessage, TourProgress
 from training.tours import TOURS
 
 BAD_STEP = "That tour has no such step."
@@ -30,3 +30,15 @@ def tour_resume_step(*, user, tour: str) -> int:
     if progress is None or progress.completed_at is not None:
         return 0
     return min(progress.step + 1, len(TOURS[tour].steps) - 1)
+
+
+def practice_message_keep(
+    *, channel: str, to: str, body: str, subject: str = ""
+) -> PracticeMessage:
+    """In the practice clinic a message is kept, never sent."""
+    message = PracticeMessage(
+        channel=channel, to=to[:254], subject=subject[:255], body=body
+    )
+    message.full_clean()
+    message.save()
+    return message

@@ -1,9 +1,12 @@
-"""One guided tour per role: the steps of its main workflow, each pointing at an
-element of the page the tour plays on. The steps reach the browser as a JSON data
-block (``json_script``), read by ``static/js/tours.js``; no inline script."""
+"""One guided tour per role: its main workflow, page after page. Each step points
+at an element of its page marked ``data-tour="<key>"`` in the page's template; the
+last step of a page leads on to the next page (``?tour=<slug>``), where the tour
+goes on. A page's steps reach the browser as a JSON data block (``json_script``),
+read by ``static/js/tours.js``; no inline script."""
 
 from dataclasses import dataclass
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from clinic.permissions import (
@@ -16,22 +19,36 @@ from clinic.permissions import (
 
 
 @dataclass(frozen=True)
+class Step:
+    page: str  # the URL name of the page it plays on (no arguments)
+    key: str  # the ``data-tour`` value of the element it points at
+    title: str
+    text: str
+
+    @property
+    def selector(self) -> str:
+        return f'[data-tour="{self.key}"]'
+
+
+@dataclass(frozen=True)
 class Tour:
     slug: str
     role: str
-    page: str  # the URL name it plays on
-    steps: tuple[tuple[str, str, str], ...]  # (CSS selector, title, text)
+    steps: tuple[Step, ...]
+
+    def pages(self) -> list[str]:
+        """The tour's pages in order, each once."""
+        return list(dict.fromkeys(step.page for step in self.steps))
 
 
-def _nav(path: str) -> str:
-    return f'#nav-main a.nav-link[href="{path}"]'
+def _help(page: str) -> Step:
+    return Step(
+        page,
+        "help",
+        _("Help on every page"),
+        _("What the page is for, what each status means, what to do when it refuses."),
+    )
 
-
-HELP_STEP = (
-    "#help-toggle",
-    _("Help on every page"),
-    _("What the page is for, what each status means and what to do when it refuses."),
-)
 
 TOURS = {
     t.slug: t
@@ -39,106 +56,126 @@ TOURS = {
         Tour(
             "front-desk",
             FRONT_DESK,
-            "clinic:home",
             (
-                (
-                    "#header-patient-search",
+                Step(
+                    "clinic:home",
+                    "find-patient",
                     _("Find a patient"),
                     _("Type a name, MRN or date of birth; pick the patient to open."),
                 ),
-                (
-                    _nav("/patients/"),
+                Step(
+                    "registration:patient-create",
+                    "register",
                     _("Register"),
-                    _("No match? Register on one page; duplicates are shown first."),
+                    _("No match? Register here; likely duplicates are shown first."),
                 ),
-                (
-                    _nav("/schedule/"),
-                    _("Book and check in"),
-                    _("Find a slot, book it by MRN, check the patient in on the day."),
+                Step(
+                    "scheduling:find",
+                    "find-slot",
+                    _("Book"),
+                    _("Find a free time by type, provider and day, then book it."),
                 ),
-                HELP_STEP,
+                Step(
+                    "scheduling:today",
+                    "check-in",
+                    _("Check in"),
+                    _("Today's expected patients: check each one in on arrival."),
+                ),
+                _help("scheduling:today"),
             ),
         ),
         Tour(
             "nurse",
             NURSE,
-            "clinic:home",
             (
-                (
-                    _nav("/mar/"),
+                Step(
+                    "medications:mar",
+                    "mar-unit",
                     _("Unit MAR"),
-                    _("Doses due, due soon and overdue on your unit, hour by hour."),
+                    _("Pick your unit: doses due, due soon and overdue, hour by hour."),
                 ),
-                (
-                    "#header-patient-search",
-                    _("Open the patient"),
-                    _("Or scan the wristband on the MAR page."),
+                Step(
+                    "medications:mar",
+                    "mar-scan",
+                    _("Scan the wristband"),
+                    _("Scan the patient's wristband to open their doses."),
                 ),
-                (
-                    _nav("/mar/"),
+                Step(
+                    "medications:scan",
+                    "give-or-hold",
                     _("Give or hold"),
-                    _("Scan wristband and medication; hold or refused needs a reason."),
+                    _("Scan wristband and drug to give; a hold needs a reason."),
                 ),
-                HELP_STEP,
+                _help("medications:scan"),
             ),
         ),
         Tour(
             "clinician",
             CLINICIAN,
-            "clinic:home",
             (
-                (
-                    _nav("/diagnostics/"),
+                Step(
+                    "diagnostics:review-list",
+                    "review",
                     _("Review results"),
-                    _("Your results to review, STAT first."),
+                    _("Your results to sign off, STAT first."),
                 ),
-                (
-                    "#open-alert-count",
+                Step(
+                    "alerts:inbox",
+                    "acknowledge",
                     _("Acknowledge critical results"),
                     _("A critical result waits here until you say what was done."),
                 ),
-                HELP_STEP,
+                _help("alerts:inbox"),
             ),
         ),
         Tour(
             "billing",
             BILLING,
-            "clinic:home",
             (
-                (
-                    _nav("/billing/claims/"),
-                    _("Charges to claim"),
+                Step(
+                    "billing:visit-list",
+                    "charges",
+                    _("Charges"),
                     _("Review the charges of completed visits, then create the claim."),
                 ),
-                (
-                    _nav("/billing/claims/"),
-                    _("Submit and post"),
-                    _("Send ready claims in a batch; post the 835 remittance."),
+                Step(
+                    "billing:claim-list",
+                    "claims",
+                    _("Claims"),
+                    _("Fix what the scrubber found; send ready claims in a batch."),
                 ),
-                HELP_STEP,
+                Step(
+                    "billing:remittance-list",
+                    "posting",
+                    _("Posting"),
+                    _("Import the payer's 835: payments and denials post to claims."),
+                ),
+                _help("billing:remittance-list"),
             ),
         ),
         Tour(
             "administrator",
             ADMINISTRATOR,
-            "clinic:home",
             (
-                (
-                    _nav("/automations/"),
-                    _("Automations"),
-                    _("Copy a starter from the library; it starts off."),
+                Step(
+                    "automations:library",
+                    "starters",
+                    _("Start from a starter"),
+                    _("Copy a starter from the library; the copy starts switched off."),
                 ),
-                (
-                    _nav("/automations/"),
+                Step(
+                    "automations:list",
+                    "dry-run-switch-on",
                     _("Dry run, then switch on"),
-                    _("See what it would have done over 30 days, then switch it on."),
+                    _("Open it: its dry run shows 30 days of what it would have done."),
                 ),
-                (
-                    _nav("/reports/"),
+                Step(
+                    "training:pain-points",
+                    "metrics",
                     _("Metrics"),
-                    _("Each automation's effect, and the pain-point dashboard."),
+                    _("Each automation's measured effect, beside the pain points."),
                 ),
-                HELP_STEP,
+                _help("training:pain-points"),
             ),
         ),
     )
@@ -149,14 +186,30 @@ def tour_for_role(role: str | None) -> Tour | None:
     return next((t for t in TOURS.values() if t.role == role), None)
 
 
-def tour_data(tour: Tour, *, start_at: int, progress_url: str) -> dict:
-    """What tours.js reads: the steps, where to resume, where to record progress."""
+def tour_url(tour: Tour, step: int) -> str:
+    """The page where ``step`` of the tour plays, asking for the tour."""
+    return f"{reverse(tour.steps[step].page)}?tour={tour.slug}"
+
+
+def tour_data(tour: Tour, *, page: str, start_at: int, progress_url: str) -> dict:
+    """What tours.js reads on ``page``: its steps (with their place in the whole
+    tour), where to start, where the tour goes on, where to record progress."""
+    here = [i for i, step in enumerate(tour.steps) if step.page == page]
+    pages = tour.pages()
+    after = pages.index(page) + 1
     return {
         "slug": tour.slug,
-        "startAt": start_at,
+        "startAt": here.index(start_at) if start_at in here else 0,
         "progressUrl": progress_url,
+        "total": len(tour.steps),
+        "nextUrl": tour_url(tour, here[-1] + 1) if after < len(pages) else "",
         "steps": [
-            {"element": sel, "title": str(title), "text": str(text)}
-            for sel, title, text in tour.steps
+            {
+                "index": i,
+                "element": tour.steps[i].selector,
+                "title": str(tour.steps[i].title),
+                "text": str(tour.steps[i].text),
+            }
+            for i in here
         ],
     }

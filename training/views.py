@@ -1,14 +1,19 @@
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.views import View
-from django.views.generic import TemplateView
+from django.views.generic import ListView, TemplateView
 
 from clinic.csvfile import csv_response
+from clinic.edges import FilteredListMixin
+from clinic.mixins import ListAccessLogMixin
 from clinic.permissions import AnyStaffMixin, RoleRequiredMixin
 from clinic.svg_chart import Row, Series, bar_chart
-from training import exercises, pain_points, services
+from training import exercises, pain_points, selectors, services
+from training.forms import PracticeOutboxFilterForm
+from training.tours import TOURS, tour_url
 
 User = get_user_model()
 
@@ -50,6 +55,16 @@ class PainPointsView(RoleRequiredMixin, TemplateView):
         return context
 
 
+class TourStartView(AnyStaffMixin, View):
+    """ "Show me how": to the page where the tour resumes, asking for the tour."""
+
+    def get(self, request, slug):
+        if slug not in TOURS:
+            raise Http404("No such tour.")
+        resume = services.tour_resume_step(user=request.user, tour=slug)
+        return redirect(tour_url(TOURS[slug], resume))
+
+
 class TourProgressView(AnyStaffMixin, View):
     """tours.js posts each step shown (``step``) and the end (``done=1``)."""
 
@@ -89,3 +104,19 @@ class ExerciseListView(RoleRequiredMixin, TemplateView):
                 rows.append((exercise, user, done))
         context["rows"] = rows
         return context
+
+
+class PracticeOutboxView(
+    RoleRequiredMixin, ListAccessLogMixin, FilteredListMixin, ListView
+):
+    """The texts and e-mails the practice clinic kept instead of sending."""
+
+    permission_required = "clinic.manage_staff"
+    template_name = "training/practice_outbox.html"
+    context_object_name = "messages_kept"
+    paginate_by = 50
+    access_what = "practice outbox"
+    filter_form_class = PracticeOutboxFilterForm
+
+    def get_queryset(self):
+        return selectors.practice_outbox(**self.filter_arguments("channel", q="query"))

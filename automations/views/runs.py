@@ -7,8 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
-from automations import selectors
-from automations.dryrun import dry_run
+from automations import selectors, services
 from automations.forms import PreviewForm, RunFilterForm
 from automations.metrics import automation_metrics
 from automations.models import RecallEntry
@@ -31,7 +30,9 @@ class DryRunView(ListAccessLogMixin, AutomationPageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        result = dry_run(automation=self.automation)
+        result = services.automation_dry_run(
+            automation=self.automation, actor=self.request.user
+        )
         context.update(automation=self.automation, result=result)
         return context
 

@@ -128,6 +128,7 @@ def claims_create_for_visit(*, appointment, actor) -> Claim:
         _store_scrub(claim)
         claim._change_reason = "Created from the visit's charges"
         claim.save()
+        publish("claim.created", subject=claim, actor=actor)
     return claim
 
 

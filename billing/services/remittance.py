@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from automations.events import publish
 from billing.carc import describe
 from billing.exceptions import RemittanceRefused
 from billing.models import Claim, ClaimLine, ClaimPayment, Remittance
@@ -25,6 +26,9 @@ NUL_REFUSED = (
     "The file holds a NUL character (byte 0), which an X12 file never carries: "
     "it is damaged or not an 835. Nothing was posted."
 )
+# The start of the history reason of a claim posted from an 835 (read by the
+# pain-point dashboard to find each adjudication as it was posted).
+POSTED_FROM_835 = "Posted from 835"
 PROGRESS_EVERY = 1000
 ZERO = Decimal("0.00")
 
@@ -257,7 +261,7 @@ def remittance_import(
                 claim.status_reason = (
                     reasons[:300] if claim.status != Claim.Status.PAID else ""
                 )
-                claim._change_reason = f"Posted from 835 {remit.trace_number}"
+                claim._change_reason = f"{POSTED_FROM_835} {remit.trace_number}"
                 if claim.status == Claim.Status.DENIED:
                     denied.append((claim, reasons))
                 elif claim.sequence == Claim.Sequence.PRIMARY:
@@ -281,6 +285,12 @@ def remittance_import(
             for claim in secondary_candidates:
                 if claim.pk in has_secondary:
                     secondary_claim_create(primary=claim, actor=actor)
+        publish(
+            "remittance.posted",
+            subject=remittance,
+            actor=actor,
+            facts={"claims_paid": sum(1 for p in payments if p.paid_amount > 0)},
+        )
     return remittance
 
 

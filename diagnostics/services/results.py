@@ -363,6 +363,12 @@ def critical_acknowledge(
             alert_resolve(alert=alert, actor=actor, note=note)
         elif alert is not None:
             alert_resolve_by_key(key=key, note=note, actor=actor)
+        publish(
+            "result.acknowledged",
+            patient=observation.order.patient,
+            subject=observation,
+            actor=actor,
+        )
     return ack
 
 

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from automations.events import publish
 from medications import conf
 from medications.exceptions import (
     DoseAlreadyGiven,
@@ -260,6 +261,7 @@ def _record(*, dose, order, entry, amount, actor, witness, now, timing_reason):
     overdue_alert_close(
         dose, _("Dose given by %(nurse)s.") % {"nurse": _name(actor)}, actor
     )
+    publish("dose.given", patient=order.patient, subject=dose, actor=actor)
     return administration
 
 

@@ -29,11 +29,12 @@ BIRTH_SEX_CODE = {"F": "F", "M": "M"}  # anything else: UNK
 
 
 def _telecom(system: str, value, use: str, rank: int | None = None):
-    if not value:
-        return None
     # A stored number was checked when it was typed: E.164 without validating it
-    # again (str() would, at a cost a bulk export of every patient feels).
-    text = getattr(value, "as_e164", value)
+    # again (str() or len() would, at a cost a bulk export of every patient
+    # feels). A light row (fhir/light_rows.py) holds the stored text itself.
+    text = getattr(value, "as_e164", value) if value is not None else None
+    if not text:
+        return None
     return clean({"system": system, "value": str(text), "use": use, "rank": rank})
 
 
@@ -152,6 +153,34 @@ def _patient_identifier(rows, modifier: str, values: list[tuple[str, str]]):
     return rows.filter(matches)
 
 
+# What patient_to_fhir reads (a bulk export's light rows).
+PATIENT_FIELDS = (
+    "mrn",
+    "status",
+    "family_name",
+    "given_name",
+    "middle_name",
+    "name_suffix",
+    "preferred_name",
+    "birth_date",
+    "sex_at_birth",
+    "deceased_date",
+    "merged_into_id",
+    "email",
+    "phone_mobile",
+    "phone_home",
+    "postal_code",
+    "address_line1",
+    "address_line2",
+    "city",
+    "state",
+    "country",
+    "preferred_language",
+    "emergency_contact_name",
+    "emergency_contact_relationship",
+    "emergency_contact_phone",
+)
+
 PATIENT = ResourceType.us_core(
     "Patient",
     Patient,
@@ -159,6 +188,7 @@ PATIENT = ResourceType.us_core(
     queryset=lambda: Patient.objects.exclude(status=Patient.Status.MERGED),
     patient_path="",
     replaced_by=_patient_survivor,
+    light=PATIENT_FIELDS,
     sorts={"birthdate": "birth_date"},
     search=(
         SearchParam.token(

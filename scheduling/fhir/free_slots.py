@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from clinic import clock
 from clinic.fhir_datatypes import clean, instant, reference
+from clinic.fhir_declaration import computed_by_ids
 from scheduling import slots
 from scheduling.fhir.mappers import visit_type, visit_type_q
 from scheduling.models import AppointmentType, Location, Provider
@@ -255,10 +256,7 @@ def slot_search(params: dict, *, after: str | None, count: int):
     if any(code != "free" for ts in params.get("status", []) for _s, code in ts):
         return [], False
     if "_id" in params:
-        ids = set.intersection(*(set(v) for v in params["_id"]))
-        found = [slot_read(i) for i in sorted(ids) if (after or "") < i]
-        found = [body for body in found if body]
-        return found[:count], len(found) > count
+        return computed_by_ids(slot_read, params, after=after, count=count)
     key = slot_key_parse(after) if after else None
     schedules = None
     for idents in params.get("schedule", []):

@@ -1,5 +1,6 @@
-// Plays the guided tour whose steps the page carries in #tour-steps (JSON data,
-// written by the server), with the vendored driver.js; records each step seen.
+// Plays the part of the guided tour that is on this page (#tour-steps: JSON data
+// written by the server) with the vendored driver.js, records each step seen and,
+// after the page's last step, goes on to the tour's next page.
 (function () {
   "use strict";
   function csrfToken() {
@@ -22,16 +23,33 @@
     var block = document.getElementById("tour-steps");
     if (!block || !window.driver || !window.driver.js) return;
     var tour = JSON.parse(block.textContent);
-    var last = tour.steps.length - 1;
+    var lastHere = tour.steps.length - 1;
+    var seen = Promise.resolve();
     var tourDriver = window.driver.js.driver({
       showProgress: true,
-      steps: tour.steps.map(function (s) {
-        return { element: s.element, popover: { title: s.title, description: s.text } };
+      steps: tour.steps.map(function (s, here) {
+        var popover = {
+          title: s.title,
+          description: s.text,
+          progressText: s.index + 1 + " / " + tour.total,
+        };
+        if (here === lastHere && tour.nextUrl) popover.nextBtnText = "Next page →";
+        return { element: s.element, popover: popover };
       }),
       onHighlighted: function (element, step, options) {
-        var index = options.state.activeIndex;
+        var index = tour.steps[options.state.activeIndex].index;
         document.body.setAttribute("data-tour-step", String(index));
-        record(tour.progressUrl, index, index === last);
+        seen = record(tour.progressUrl, index, index === tour.total - 1);
+      },
+      onNextClick: function () {
+        if (tourDriver.isLastStep() && tour.nextUrl) {
+          // The next page asks where to resume: let the step seen land first.
+          seen.finally(function () {
+            window.location.assign(tour.nextUrl);
+          });
+          return;
+        }
+        tourDriver.moveNext();
       },
     });
     window.clinicTour = tourDriver;

@@ -146,6 +146,18 @@ def test_results_and_critical_results(every_trigger, make_user, drain):
     critical = Event.objects.get(kind="result.critical")
     assert critical.facts["result_flags"] == ["HH"]
 
+    doctor = make_user("Clinician")
+    diagnostics.critical_acknowledge(
+        observation=critical.subject_type.get_object_for_this_type(
+            pk=critical.subject_id
+        ),
+        action_taken="Called the patient",
+        actor=doctor,
+    )
+    assert _ran(drain).count("result.acknowledged") == 1
+    acknowledged = Event.objects.get(kind="result.acknowledged")
+    assert (acknowledged.actor, acknowledged.patient) == (doctor, order.patient)
+
 
 def test_overdue_dose(every_trigger, drain):
     now = timezone.now()
@@ -153,6 +165,27 @@ def test_overdue_dose(every_trigger, drain):
     ScheduledDose.objects.create(order=order, due_at=now - timedelta(minutes=45))
     medications.overdue_alerts_raise(now=now)
     assert _ran(drain) == ["dose.overdue"]
+
+
+def test_giving_a_dose(every_trigger, make_user, drain):
+    order = MedicationOrderFactory(patient__mrn="M0000077")
+    dose = ScheduledDose.objects.create(order=order, due_at=timezone.now())
+    nurse = make_user("Nurse")
+    entry = medications.Bedside(
+        wristband="M0000077",
+        barcode=order.medication.barcode,
+        amount=str(order.dose),
+        unit=order.dose_unit,
+        route=order.route,
+    )
+    medications.dose_administer(dose=dose, entry=entry, actor=nurse)
+    assert _ran(drain) == ["dose.given"]
+    event = AutomationRun.objects.get().event
+    assert (event.actor, event.patient, event.subject_id) == (
+        nurse,
+        order.patient,
+        str(dose.pk),
+    )
 
 
 def test_patient_reply(every_trigger, drain):

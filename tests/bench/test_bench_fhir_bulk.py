@@ -42,15 +42,41 @@ EXPORT = """
 import resource, time
 import django
 django.setup()
+from fhir import bulk
 from fhir.bulk import bulk_export_run
+
+
+def peak_kb():
+    # This process's own peak (VmHWM): ru_maxrss survives exec and would report
+    # the forking pytest process's size instead.
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def peak_after(step):
+    def run(*args, **kwargs):
+        result = step(*args, **kwargs)
+        print(f"peak after {{step.__name__}}: {{peak_kb() // 1024}} MB")
+        return result
+    return run
+
+
+if {profile}:
+    bulk._write_type = peak_after(bulk._write_type)
+    bulk._log_patients = peak_after(bulk._log_patients)
+print(f"peak at start: {{peak_kb() // 1024}} MB")
 started = time.perf_counter()
+cpu_started = time.process_time()
 if {profile}:
     import cProfile, pstats
     cProfile.run("bulk_export_run(export_id={pk})", "/tmp/bulk.prof")
     pstats.Stats("/tmp/bulk.prof").sort_stats("cumulative").print_stats(30)
 else:
     bulk_export_run(export_id={pk})
-print(time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+print(time.perf_counter() - started, time.process_time() - cpu_started, peak_kb())
 """
 
 
@@ -131,16 +157,20 @@ def test_bench_bulk_export_of_patients_and_observations(redis_url, file_storage_
     assert result.returncode == 0, result.stderr[-3000:]
     if PROFILE:
         print(result.stdout)
-    seconds, peak_kb = result.stdout.split()[-2:]
+    seconds, cpu_seconds, peak_kb = result.stdout.split()[-3:]
     export.refresh_from_db()
     assert export.status == BulkExport.Status.DONE, export.error
     total = sum(f["count"] for f in export.files)
     assert total == PATIENTS + OBSERVATIONS
     rate = total / float(seconds)
+    cpu_rate = total / float(cpu_seconds)
     peak_mb = int(peak_kb) / 1024
+    # The machine is shared: resources per CPU-second of the exporting process
+    # is the figure that does not move with the neighbours' load.
     print(
         f"bulk export: {total} resources in {float(seconds):.1f} s = {rate:,.0f} "
-        f"resources/s (target >= 20,000); exporting process peak {peak_mb:.0f} MB "
-        "(target < 150 MB)"
+        f"resources/s (target >= 20,000); {float(cpu_seconds):.1f} CPU-s of the "
+        f"exporting process = {cpu_rate:,.0f} resources per CPU-second; "
+        f"exporting process peak {peak_mb:.0f} MB (target < 150 MB)"
     )
     assert rate >= 20_000 and peak_mb < 150

@@ -9,7 +9,13 @@ from django.db import DatabaseError, connection, transaction
 from django.test import RequestFactory
 
 from clinic.models import AccessLog
-from clinic.services import GENESIS_HASH, access_log_record
+from clinic.services import (
+    GENESIS_HASH,
+    access_log_append_patients,
+    access_log_entry,
+    access_log_first_broken,
+    access_log_record,
+)
 from tests.registration.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
@@ -67,6 +73,29 @@ def _tamper(owner_connection, sql, params):
     owner_connection.execute("SET session_replication_role = replica")
     owner_connection.execute(sql, params)
     owner_connection.execute("SET session_replication_role = DEFAULT")
+
+
+def test_a_bulk_append_chains_every_patient_between_page_views(admin_user):
+    patients = PatientFactory.create_batch(5)
+    before = _log(admin_user, patients[0])
+    entry = access_log_entry(
+        user=None,
+        username="fhir-client:EHR",
+        action=AccessLog.Action.EXPORT,
+        obj=before,
+        what="bulk export 7: Patient",
+    )
+    written = access_log_append_patients(entry, iter([p.pk for p in patients]), batch=2)
+    after = _log(admin_user, patients[1])
+    rows = list(AccessLog.objects.filter(username="fhir-client:EHR").order_by("id"))
+    assert written == 5
+    assert [row.patient_id for row in rows] == [p.pk for p in patients]
+    assert {(row.action, row.what) for row in rows} == {
+        ("export", "bulk export 7: Patient")
+    }
+    assert rows[0].prev_hash == before.row_hash
+    assert after.prev_hash == rows[-1].row_hash
+    assert access_log_first_broken() is None
 
 
 @pytest.mark.django_db(transaction=True)

@@ -14,8 +14,14 @@ from tests.registration.factories import (
 )
 from tests.selfservice.support import small_clinic
 
-# Old addresses of moved pages: they answer an allowed role with a redirect.
-MOVED = {"alerts:rule-create", "alerts:rule-edit", "alerts:rule-list"}
+# Old addresses of moved pages, and addresses that only lead on to a page ("Show
+# me how" to where the tour resumes): they answer an allowed role with a redirect.
+MOVED = {
+    "alerts:rule-create",
+    "alerts:rule-edit",
+    "alerts:rule-list",
+    "training:tour-start",
+}
 
 # Query strings for pages that show a patient only when asked (a search, a sample).
 QUERIES = {
@@ -575,6 +581,7 @@ SAMPLES = {
     "smart:client-switch-off": _api_client,
     "smart:client-switch-on": _api_client,
     "training:tour-progress": lambda users: ({"slug": "nurse"}, None),
+    "training:tour-start": lambda users: ({"slug": "nurse"}, None),
 }
 
 

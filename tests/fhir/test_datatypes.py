@@ -41,9 +41,7 @@ def test_practitioner_is_the_provider_else_the_name_alone():
 
     class User:
         username, provider = "nurse.kim", None
-
-        def get_full_name(self):
-            return ""
+        first_name = last_name = ""
 
     nurse, doctor = User(), User()
     doctor.provider, doctor.username = Provider(), "dr.lee"

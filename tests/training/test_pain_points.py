@@ -3,11 +3,20 @@
 from datetime import date, datetime, timedelta
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
 from alerts.models import StaffAlert
+from billing.models import Claim
+from billing.services.remittance import POSTED_FROM_835
+from diagnostics.models import CriticalAcknowledgement, Observation, TestDefinition
+from medications.models import Administration, MedicationOrder, ScheduledDose
 from scheduling.models import Appointment
+from tests.billing.factories import billed_claim
+from tests.clinic.factories import UserFactory
+from tests.diagnostics.factories import make_order
+from tests.medications.factories import MedicationOrderFactory
 from tests.scheduling.factories import AppointmentFactory
 from training import pain_points
 
@@ -92,7 +101,7 @@ def test_the_page_is_for_administrators_and_each_chart_has_a_csv(client, make_us
     client.force_login(make_user("Administrator"))
     page = client.get(url)
     assert page.status_code == 200
-    for slug in ("waiting", "no-show", "late-cancel", "tasks-past-due"):
+    for slug in [m[0] for m in pain_points.MEASURES]:
         assert f'id="chart-{slug}"'.encode() in page.content
         answer = client.get(url, {"csv": slug})
         assert answer["Content-Type"].startswith("text/csv")
@@ -100,3 +109,127 @@ def test_the_page_is_for_administrators_and_each_chart_has_a_csv(client, make_us
         assert len(lines) == 15  # header, 13 weeks, last quarter
         assert lines[-1].startswith("last quarter")
     assert client.get(url, {"csv": "<script>"}).status_code == 404
+
+
+def _observation(order, test, *, resulted, flag="HH", status="F", acked=None):
+    observation = Observation.objects.create(
+        order=order,
+        test=test,
+        value_numeric=1,
+        flag=flag,
+        status=status,
+        source=Observation.Source.MANUAL,
+        resulted_at=resulted,
+    )
+    for minutes in acked or ():
+        CriticalAcknowledgement.objects.create(
+            observation=observation,
+            acknowledged_by=order.ordering_clinician,
+            acknowledged_at=resulted + timedelta(minutes=minutes),
+            action_taken="Called the patient",
+            value_seen="1",
+        )
+
+
+def test_critical_result_to_acknowledgement_is_the_median_of_first_acks():
+    now = _at(TODAY, 12)
+    order = make_order()
+    tests = list(TestDefinition.objects.order_by("pk")[:5])
+    this_week = _at(date(2026, 3, 16), 9)
+    _observation(order, tests[0], resulted=this_week, acked=(10, 50))  # first: 10
+    _observation(order, tests[1], resulted=this_week, acked=(30,))
+    _observation(order, tests[2], resulted=_at(TODAY, 11))  # waiting: 60 so far
+    _observation(order, tests[3], resulted=this_week, flag="H")  # not critical
+    _observation(order, tests[4], resulted=this_week, status="P", acked=(1,))
+
+    found = {t.slug: t for t in pain_points.pain_points(today=TODAY, now=now)}
+
+    assert _week(found["result-ack"], date(2026, 3, 16)) == 30.0
+    assert _week(found["result-ack"], date(2026, 3, 9)) is None
+
+
+def test_doses_late_or_missed_count_late_and_open_doses_not_held_ones():
+    now = _at(TODAY, 12)
+    window = timedelta(minutes=settings.MAR_TIME_WINDOW_MINUTES)
+    nurse = UserFactory(role="Nurse")
+    order = MedicationOrderFactory(start_at=_at(date(2026, 3, 1), 8))
+    prn = MedicationOrderFactory(frequency=MedicationOrder.Frequency.PRN)
+    DS = ScheduledDose.Status
+
+    def dose(hour, status=DS.SCHEDULED, given_after=None, of=order):
+        made = ScheduledDose.objects.create(
+            order=of, due_at=_at(TODAY, hour), status=status
+        )
+        if given_after is not None:
+            Administration.objects.create(
+                dose=made,
+                amount=500,
+                unit="mg",
+                route="PO",
+                given_at=made.due_at + given_after,
+                given_by=nurse,
+            )
+        return made
+
+    dose(6, DS.GIVEN, given_after=window)  # on time (at the window's edge)
+    dose(7, DS.GIVEN, given_after=window + timedelta(minutes=1))  # late
+    dose(8)  # never given: missed
+    dose(9, DS.HELD)  # held with a reason: not late
+    dose(10, DS.CANCELLED)  # left out
+    dose(5, of=prn)  # as needed: left out
+    dose(12)  # its window is still open: not counted yet
+
+    found = {t.slug: t for t in pain_points.pain_points(today=TODAY, now=now)}
+
+    assert _week(found["doses-late"], date(2026, 3, 16)) == 50.0  # 2 of 4
+
+
+def _posted(claim, *, submitted, posted, status):
+    claim.submitted_at, claim.adjudicated_at, claim.status = submitted, posted, status
+    claim._change_reason = f"{POSTED_FROM_835} TRACE1"
+    claim.save()
+
+
+def test_days_to_payment_and_denial_rate_read_each_posting():
+    this_week = _at(date(2026, 3, 17), 10)
+    submitted = this_week - timedelta(days=10)
+    paid = billed_claim()
+    _posted(paid, submitted=submitted, posted=this_week, status=Claim.Status.PAID)
+    partly = billed_claim(payer=paid.payer)
+    _posted(
+        partly,
+        submitted=this_week - timedelta(days=20),
+        posted=this_week,
+        status=Claim.Status.PARTIALLY_PAID,
+    )
+    denied = billed_claim(payer=paid.payer)
+    _posted(denied, submitted=submitted, posted=this_week, status=Claim.Status.DENIED)
+    # The same claim denied by an earlier posting too: each posting counts.
+    _posted(
+        denied,
+        submitted=submitted,
+        posted=this_week - timedelta(weeks=2),
+        status=Claim.Status.DENIED,
+    )
+    # A status change that is not a posting is not an adjudication.
+    paid.status, paid._change_reason = Claim.Status.CLOSED, "Closed by hand"
+    paid.save()
+
+    found = {t.slug: t for t in pain_points.pain_points(today=TODAY)}
+
+    assert _week(found["days-to-payment"], date(2026, 3, 16)) == 15.0
+    assert _week(found["denials"], date(2026, 3, 16)) == round(100 / 3, 1)
+    assert _week(found["denials"], date(2026, 3, 2)) == 100.0
+    assert _week(found["days-to-payment"], date(2026, 3, 2)) is None
+
+
+def test_the_page_keeps_its_query_count_bounded(
+    client, make_user, django_assert_max_num_queries
+):
+    client.force_login(make_user("Administrator"))
+    url = reverse("training:pain-points")
+    for _ in range(3):
+        billed_claim()
+        _visit(date.today(), waited=5)
+    with django_assert_max_num_queries(40):
+        assert client.get(url).status_code == 200

@@ -27,6 +27,8 @@ def test_reset_gives_the_same_clinic_each_time(settings, tmp_path, monkeypatch):
     assert [(g, f) for g, f, _mrn in first] == [(g, f) for g, f, _mrn in again]
     assert [m for _g, _f, m in first] == [m for _g, _f, m in again]
     assert first[0][:2] == ("Maria", "Lopez")
+    names = {(g, f) for g, f, _mrn in first}
+    assert {("James", "Carter"), ("Robert", "Chen")} <= names
     assert practice.practice_reset_nightly(practice.timezone.now()) == 0  # done today
 
 
