@@ -15,12 +15,12 @@ RULES = [
     {
         "name": "Three days before",
         "body": "Hi {first_name}, {clinic}: your {appointment_type} is on {weekday} "
-        "{date} at {time} with {provider}. {reply_instructions}",
+        "{date} at {time} with {provider}. {reply_instructions} {link}",
         "variants": {
             "es": "Hola {first_name}, {clinic}: su cita es el {weekday} {date} a las "
-            "{time} con {provider}. {reply_instructions}",
+            "{time} con {provider}. {reply_instructions} {link}",
             "pt": "Olá {first_name}, {clinic}: sua consulta é {weekday} {date} às "
-            "{time} com {provider}. {reply_instructions}",
+            "{time} com {provider}. {reply_instructions} {link}",
         },
     },
     {

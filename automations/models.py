@@ -40,6 +40,12 @@ class Trigger(models.TextChoices):
     PLAN_ACTIVITY_OVERDUE = "plan.activity_overdue", _("Care-plan activity overdue")
     PLAN_REVIEW_DUE = "plan.review_due", _("Care-plan review due")
     GOAL_MISSED = "goal.missed", _("Care-plan goal missed")
+    # Made by the self-service pages (selfservice): the patient acted on a link;
+    # "intake.missing" by its sweeper, once per first visit 48 h ahead.
+    INTAKE_RECEIVED = "intake.received", _("Intake form received")
+    INTAKE_MISSING = "intake.missing", _("No intake 48 h before a first visit")
+    LINK_RESCHEDULED = "link.rescheduled", _("Patient moved a visit by link")
+    LINK_CANCELLED = "link.cancelled", _("Patient cancelled a visit by link")
     DAILY = "schedule.daily", _("Daily schedule")
 
 

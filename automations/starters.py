@@ -73,7 +73,7 @@ STARTERS: list[dict] = [
                 "kind": K.SEND_MESSAGE,
                 "channel": "sms",
                 "body": "Welcome to {clinic}, {first_name}! Please fill in your intake "
-                "form before your visit on {date_time}.",
+                "form before your visit on {date_time}: {intake_link}",
             },
             {
                 "kind": K.CREATE_TASK,
@@ -164,6 +164,14 @@ STARTERS: list[dict] = [
 ]
 
 BY_SLUG = {starter["slug"]: starter for starter in STARTERS}
+
+
+def starters_add(more: list[dict]) -> None:
+    """Starters an app above automations lends (from its ``AppConfig.ready``)."""
+    for starter in more:
+        if starter["slug"] not in BY_SLUG:
+            STARTERS.append(starter)
+            BY_SLUG[starter["slug"]] = starter
 
 
 def _condition_values(spec: dict) -> list[str]:

@@ -8,6 +8,7 @@ is well formed, uses plain names only and writes ``{{`` for a brace.
 """
 
 import string
+from collections.abc import Callable
 
 from django.conf import settings
 from django.utils import formats, translation
@@ -29,9 +30,15 @@ PLACEHOLDERS = {
     "address": "the location's address",
     "clinic": "the clinic's name",
     "reply_instructions": "how to confirm, ask for a call or stop texts",
+    "link": "the visit's own page: confirm, cancel or pick another time",
+    "intake_link": "the intake form before a first visit",
     "visits": "each visit of a text that names several (one text per number and "
     "day), numbered for the reply",
 }
+
+# Values an app above automations adds for a visit (selfservice: the visit's
+# links), registered from its ``AppConfig.ready()``: provider(visit) -> dict.
+VISIT_VALUES: list[Callable[[object], dict[str, str]]] = []
 
 # Old name → the name it means now (automation messages used these before the
 # vocabulary was one). The only place the old names live.
@@ -151,6 +158,8 @@ def text_context(*, patient=None, visit=None, language: str) -> dict[str, str]:
             location=visit.location.name,
             address=visit.location.address,
         )
+        for provider in VISIT_VALUES:
+            context.update(provider(visit))
     return context
 
 

@@ -87,7 +87,4 @@ def register() -> None:
     SOURCES.choices[F.PROBLEM] = problem_choices
     SOURCES.choices[F.ACTIVITY] = activity_choices
     SOURCES.choices[F.PLAN] = lambda: [(s.slug, str(s.title)) for s in STARTERS]
-    for starter in AUTOMATION_STARTERS:
-        if starter["slug"] not in automation_starters.BY_SLUG:
-            automation_starters.STARTERS.append(starter)
-            automation_starters.BY_SLUG[starter["slug"]] = starter
+    automation_starters.starters_add(AUTOMATION_STARTERS)

@@ -63,6 +63,7 @@ PANELS: dict[str, list[str]] = {
         *COMMON,
         "scheduling.dashboard.front_desk_today",
         "registration.dashboard.registrations_today",
+        "selfservice.dashboard.intakes_to_review",
     ],
     NURSE: [
         *COMMON,

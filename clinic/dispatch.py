@@ -33,6 +33,7 @@ SWEEPERS: list[str] = [
     "scheduling.sweepers.verify_tomorrows_eligibility",
     "registration.sweepers.pending_eligibility_checks",
     "careplans.sweepers.careplans_sweep",
+    "selfservice.sweepers.intakes_missing",
     "automations.sweepers.automations_sweep",
     "alerts.sweepers.send_due_notifications",
     "billing.sweepers.transmit_stale_batches",

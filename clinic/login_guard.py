@@ -21,6 +21,7 @@ from axes.handlers.proxy import AxesProxyHandler
 from axes.models import AccessFailureLog
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.signals import user_login_failed
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -129,3 +130,23 @@ def failed_names_watch(*, address: str, now=None):
     )
     answers = [notify(suspected) for notify in SPRAYING_NOTIFIERS]
     return answers[0] if answers else None
+
+
+def _named(name: str) -> dict:
+    return {"username": name[:150]}
+
+
+def named_requests_locked(request, *, name: str) -> bool:
+    """Whether requests that count their refusals as failed log-ins of ``name``
+    (an API client, a patient's link) are locked out from this address: past
+    ``AXES_FAILURE_LIMIT`` refusals of the name there, or the address's own
+    limit, until ``AXES_COOLOFF_TIME`` has passed."""
+    return AxesProxyHandler.is_locked(request, _named(name))
+
+
+def named_request_failed(request, *, name: str) -> None:
+    """Count a refused request as a failed log-in of ``name`` from its address."""
+    user_login_failed.send(sender=__name__, credentials=_named(name), request=request)
+    # axes' middleware would answer a lock-out with the log-in page; the caller
+    # answers the next request with its own refusal instead.
+    request.axes_locked_out = False

@@ -169,6 +169,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_MESSAGES_VIEW,
         *_MESSAGES_SEND,
         PLAN_DUE,
+        # Intakes patients sent before a first visit: review, accept field by field.
+        "selfservice.view_intake",
+        "selfservice.change_intake",
     ],
     NURSE: [
         *_EVERY_ROLE,

@@ -74,6 +74,7 @@ PROJECT_APPS = [
     "diagnostics",
     "billing",
     "careplans",
+    "selfservice",
     "alerts",
     "automations",
     "smart",
@@ -451,6 +452,15 @@ EXPORT_RETENTION_HOURS = env.int("EXPORT_RETENTION_HOURS", default=24)
 BACKGROUND_HEARTBEAT_SECONDS = env.float("BACKGROUND_HEARTBEAT_SECONDS", default=5.0)
 # Where staff reach the app; used for links in e-mails.
 PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+# Where patients open their own links (texts); PUBLIC_BASE_URL when not set.
+SELF_SERVICE_BASE_URL = env.str("SELF_SERVICE_BASE_URL", default="")
+# A self-service link works until its visit starts, and never longer than this.
+SELF_SERVICE_LINK_MAX_DAYS = env.int("SELF_SERVICE_LINK_MAX_DAYS", default=90)
+# The intake link goes with the booking of a first visit; this long before the
+# visit, an intake still missing is published (intake.missing) for a second text.
+SELF_SERVICE_INTAKE_RESEND_HOURS = env.int(
+    "SELF_SERVICE_INTAKE_RESEND_HOURS", default=48
+)
 
 # --- Medications (MAR) -----------------------------------------------------------
 # A dose may be given this many minutes either side of its time without a reason.

@@ -103,6 +103,7 @@ urlpatterns = [
     path("schedule/", include("scheduling.urls")),
     path("billing/", include("billing.urls")),
     path("careplans/", include("careplans.urls")),
+    path("", include("selfservice.urls")),
     path("training/", include("training.urls")),
     path("", include("smart.urls")),
     path("admin/", admin.site.urls),

@@ -48,6 +48,10 @@ PATIENT_PAGES: dict[str, tuple[str, str] | Callable[[dict], tuple[str, str]]] = 
     "registration:contact-end": ("registration.PatientContact", "pk"),
     "registration:coverage-verify": ("registration.Coverage", "pk"),
     "registration:coverage-card": ("registration.Coverage", "pk"),
+    # selfservice (the front desk's intake pages)
+    "selfservice:intake-review": ("selfservice.Intake", "pk"),
+    "selfservice:intake-decide": ("selfservice.Intake", "pk"),
+    "selfservice:intake-card": ("selfservice.Intake", "pk"),
     # any record's history
     "clinic:history": lambda kw: (f"{kw['app_label']}.{kw['model_name']}", "pk"),
     # medications

@@ -1,21 +1,17 @@
 """A patient's insurance and allergies: add, verify, view a card, change status."""
 
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView
 
 from clinic.edges import PostActionView, ServiceFormMixin
-from clinic.models import AccessLog
 from clinic.permissions import RoleRequiredMixin
-from clinic.services import access_log_request
-from clinic.storage import stored_download
 from registration import services
+from registration.card_files import card_response
 from registration.forms import AllergyForm, CoverageForm
 from registration.models import Allergy, Coverage, Patient
-from registration.validators import card_content_type
 from registration.views.patients import PatientMixin
 
 
@@ -65,31 +61,8 @@ class CoverageCardView(RoleRequiredMixin, View):
     permission_required = "registration.view_coverage"
 
     def get(self, request, pk, side):
-        if side not in ("front", "back"):
-            raise Http404
         coverage = get_object_or_404(Coverage.objects.select_related("patient"), pk=pk)
-        stored = getattr(coverage, f"card_{side}")
-        if not stored:
-            raise Http404(_("No card image on file."))
-        try:
-            response = stored_download(
-                stored.storage,
-                stored.name,
-                content_type=lambda head: (
-                    card_content_type(head[:16]) or "application/octet-stream"
-                ),
-            )
-        except FileNotFoundError:
-            raise Http404(_("The card image is missing from the file store.")) from None
-        access_log_request(
-            request,
-            action=AccessLog.Action.DOWNLOAD,
-            patient=coverage.patient,
-            obj=coverage,
-            what=f"insurance card {side}",
-        )
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return card_response(request, coverage, side, what="insurance card")
 
 
 class AllergyCreateView(PatientMixin, RoleRequiredMixin, ServiceFormMixin, FormView):

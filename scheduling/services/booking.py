@@ -247,8 +247,10 @@ def appointment_reschedule(
     provider: Provider | None = None,
     override_reason: str = "",
     double_book: bool = False,
+    via: str = "",
 ) -> Appointment:
-    """Moving a visit follows the same rules as booking it; its room follows if free."""
+    """Moving a visit follows the same rules as booking it; its room follows if free.
+    ``via`` names a mover that is not a staff user (the patient's own link)."""
     with transaction.atomic():
         locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
         if locked.status not in Appointment.UPCOMING_STATUSES:
@@ -257,7 +259,7 @@ def appointment_reschedule(
         locked.start = start
         if provider is not None:
             locked.provider = provider
-        locked._change_reason = f"moved from {old}"
+        locked._change_reason = f"moved from {old}" + (f" via {via}" if via else "")
         _place(
             locked,
             actor=actor,

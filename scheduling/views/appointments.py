@@ -19,7 +19,7 @@ from clinic.edges import PostActionView, ServiceFormMixin, refusal_messages
 from clinic.mixins import PatientAccessLogMixin
 from clinic.permissions import RoleRequiredMixin
 from registration.banner import PatientBannerMixin
-from scheduling import eligibility, services, visit_windows
+from scheduling import eligibility, services, visit_hooks, visit_windows
 from scheduling.exceptions import SlotTaken
 from scheduling.forms import CancelForm, CheckInForm, MoveForm, UndoForm
 from scheduling.models import Appointment
@@ -140,6 +140,7 @@ class AppointmentDetailView(
             can_move=a.status in Appointment.UPCOMING_STATUSES,
             can_change=user.has_perm(CHANGE),
             stamps=stamps,
+            notes=visit_hooks.visit_notes(a),
             **kwargs,
         )
 

@@ -115,8 +115,9 @@ def test_seed_is_deterministic_and_safe_to_run_again():
         Patient.objects.order_by("mrn").values_list("family_name", "birth_date")
     )
     _seed(seed=7)
-    # Ten patients, the Alvarez children and Walter Kim (registration.demo).
-    assert Patient.objects.count() == 10 + 3
+    # Ten patients, the Alvarez children and Walter Kim (registration.demo), and
+    # three new patients before a first visit (selfservice.demo).
+    assert Patient.objects.count() == 10 + 3 + 3
     assert PatientContact.objects.count() == 3
     assert User.objects.count() == 6  # one per role and a second nurse (witness)
     _delete_medication_records()

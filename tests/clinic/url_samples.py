@@ -12,6 +12,7 @@ from tests.registration.factories import (
     PatientContactFactory,
     PatientFactory,
 )
+from tests.selfservice.support import small_clinic
 
 # Old addresses of moved pages, and addresses that only lead on to a page ("Show
 # me how" to where the tour resumes): they answer an allowed role with a redirect.
@@ -419,7 +420,36 @@ def _home_medication(users):
     return {"pk": home.pk}, None
 
 
+def _own_link(users, purpose="visit"):
+    """A new patient's first visit and its signed link (no log-in)."""
+    from selfservice import links
+
+    visit = small_clinic().book()
+    return {"pk": visit.pk, "token": links.token_for(visit, purpose=purpose)}, None
+
+
+def _intake(users):
+    from django.core.files.base import ContentFile
+
+    from selfservice.services import intake_submit
+
+    intake = intake_submit(appointment=small_clinic().book(), proposed={}, cards={})
+    intake.card_front.save("card.png", ContentFile(b"\x89PNG\r\n\x1a\n" + b"0" * 9))
+    return {"pk": intake.pk}, None
+
+
 SAMPLES = {
+    "selfservice:visit": _own_link,
+    "selfservice:visit-confirm": _own_link,
+    "selfservice:visit-cancel": _own_link,
+    "selfservice:visit-move": _own_link,
+    "selfservice:intake": lambda users: _own_link(users, purpose="intake"),
+    "selfservice:intake-review": _intake,
+    "selfservice:intake-decide": _intake,
+    "selfservice:intake-card": lambda users: (
+        {**_intake(users)[0], "side": "front"},
+        None,
+    ),
     "careplans:problems": _mar_patient,
     "careplans:problem-resolve": _problem,
     "careplans:plan-create": _problem,

@@ -38,6 +38,12 @@ NOT_ONE_PATIENT = {
     # Finds a patient by the MRN in its query; a restricted one is refused by the
     # view itself (registration.views.PatientLookupView).
     "registration:patient-lookup": "a patient by MRN from the query",
+    # The patient's own link: no staff user, the signed token is the key.
+    "selfservice:visit": "the patient's own link",
+    "selfservice:visit-confirm": "the patient's own link",
+    "selfservice:visit-cancel": "the patient's own link",
+    "selfservice:visit-move": "the patient's own link",
+    "selfservice:intake": "the patient's own link",
 }
 
 PATIENT_SAMPLES = [

@@ -29,6 +29,7 @@ DEMO_SEEDERS = [
     "billing.demo.seed_billing",
     "automations.demo.seed_automations",
     "careplans.demo.seed_careplans",
+    "selfservice.demo.seed_selfservice",
     "smart.demo.seed_api_clients",
     # Last: the family and the proxy are extra patients, so the seeders above see
     # exactly --patients of them.

@@ -1,0 +1,2 @@
+"""The patient's link pages (``links``: no log-in) and the front desk's intake
+pages (``intakes``)."""
