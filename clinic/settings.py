@@ -14,6 +14,7 @@ import environ
 
 from clinic.database_settings import database_settings
 from clinic.practice import practice_settings
+from clinic.storage_settings import storage_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("CLINICOPS_VAR_DIR", BASE_DIR / "var"))
@@ -294,63 +295,13 @@ STORAGES = {
         )
     },
 }
-# Files the app keeps (clinic/storage.py): "default" holds uploads (insurance card
-# images), "exports" the files it writes for download (report and bulk exports),
-# which expire. STORAGE_BACKEND "local": folders under var/ (the embedded default);
-# "s3" (production's default): one S3-compatible bucket (AWS_STORAGE_BUCKET_NAME),
-# prefixes media/ and exports/, so every app and worker host sees every file.
-# Credentials come from boto3's usual chain (AWS_ACCESS_KEY_ID and
-# AWS_SECRET_ACCESS_KEY, or the host's role).
-STORAGE_BACKEND = env.str("STORAGE_BACKEND", default="local" if EMBEDDED else "s3")
-# A prefix before media/ and exports/ (several installations in one bucket).
-S3_KEY_PREFIX = env.str("AWS_S3_KEY_PREFIX", default="").strip("/")
-MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
-EXPORT_ROOT = env.path("EXPORT_ROOT", default=VAR_DIR / "exports")
+# Files the app keeps: clinic/storage_settings.py.
+_files = storage_settings(env, embedded=EMBEDDED, var_dir=VAR_DIR)
+STORAGES.update(_files.pop("FILE_STORAGES"))
+vars().update(_files)
 # Local files are readable by the app's own user only.
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
-
-
-def _file_storage(prefix: str, folder) -> dict:
-    if STORAGE_BACKEND == "local":
-        return {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": folder},
-        }
-    if STORAGE_BACKEND != "s3":
-        raise ValueError(f"STORAGE_BACKEND must be local or s3, not {STORAGE_BACKEND}")
-    # Imported only for S3: the embedded default never loads boto3.
-    from boto3.s3.transfer import TransferConfig
-
-    return {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
-            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
-            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
-            # "path" for MinIO and other servers without bucket host names.
-            "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="") or None,
-            "location": "/".join(filter(None, [S3_KEY_PREFIX, prefix])),
-            # Objects stay private (no ACL: the bucket's policy rules); files reach
-            # users only through the app's views, which check roles and log access.
-            "default_acl": None,
-            "querystring_auth": True,
-            "file_overwrite": False,
-            # Uploads part by part in this thread: boto3's default (10 threads,
-            # each holding an 8 MB part) costs a bulk export ~80 MB of memory.
-            "transfer_config": TransferConfig(use_threads=False),
-            # Server-side encryption at rest (e.g. AES256 or aws:kms); "" for none.
-            "object_parameters": (
-                {"ServerSideEncryption": sse}
-                if (sse := env.str("AWS_S3_SERVER_SIDE_ENCRYPTION", default=""))
-                else {}
-            ),
-        },
-    }
-
-
-STORAGES["default"] = _file_storage("media", MEDIA_ROOT)
-STORAGES["exports"] = _file_storage("exports", EXPORT_ROOT)
 
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
