@@ -2,9 +2,10 @@
 
 A page added without a rule (a permission, AnyStaffMixin, or login_not_required)
 fails here; so does a page whose pattern needs arguments this file cannot invent:
-add a sample to SAMPLES (tests/clinic/url_samples.py). Every answer to a logged-in
-user says ``Cache-Control: no-store, private``, and every page a role opens writes
-an access-log row for that look unless it is listed in SHOWS_NO_PHI.
+add a sample to SAMPLES (the table in tests/clinic/url_samples/__init__.py, its
+row builders in care.py and office.py beside it). Every answer to a logged-in user
+says ``Cache-Control: no-store, private``, and every page a role opens writes an
+access-log row for that look unless it is listed in SHOWS_NO_PHI.
 """
 
 import pytest
