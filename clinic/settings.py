@@ -407,6 +407,10 @@ PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 SELF_SERVICE_BASE_URL = env.str("SELF_SERVICE_BASE_URL", default="")
 # A self-service link works until its visit starts, and never longer than this.
 SELF_SERVICE_LINK_MAX_DAYS = env.int("SELF_SERVICE_LINK_MAX_DAYS", default=90)
+# Requests one valid link answers an hour (all addresses together); 429 after.
+SELF_SERVICE_LINK_REQUESTS_PER_HOUR = env.int(
+    "SELF_SERVICE_LINK_REQUESTS_PER_HOUR", default=60
+)
 # The intake link goes with the booking of a first visit; this long before the
 # visit, an intake still missing is published (intake.missing) for a second text.
 SELF_SERVICE_INTAKE_RESEND_HOURS = env.int(

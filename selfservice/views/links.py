@@ -4,11 +4,14 @@ Every refusal (no such visit, a forged or expired token, another visit's token,
 a visit that has started) is the same 404 page that names nothing; each refusal
 counts as a failed log-in of ``LINK_NAME`` from the address (django-axes, as
 log-ins and API tokens are limited), and past the limit every link from that
-address is answered 429 until the cool-off ends. An opened link writes an
-access-log row ("self-service link", the patient) and is never stored by a
-browser or proxy, nor sent on to another site as a referrer.
+address is answered 429 until the cool-off ends. A valid link answers at most
+``SELF_SERVICE_LINK_REQUESTS_PER_HOUR`` requests an hour, from all addresses
+together (``clinic.rate_limits``; 429 after). An opened link writes an access-log
+row ("self-service link", the patient) and is never stored by a browser or proxy,
+nor sent on to another site as a referrer.
 """
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
@@ -21,6 +24,7 @@ from django.views.generic import FormView, TemplateView
 from clinic.edges import PostActionView, ServiceFormMixin
 from clinic.login_guard import named_request_failed, named_requests_locked
 from clinic.models import AccessLog
+from clinic.rate_limits import rate_exceeded
 from clinic.services import access_log_record
 from scheduling.models import Appointment
 from selfservice import links
@@ -76,6 +80,12 @@ class LinkMixin:
         ):
             named_request_failed(request, name=LINK_NAME)
             return _refusal(request, status=404)
+        if rate_exceeded(
+            key=f"selfservice-link:{self.visit.pk}",
+            limit=settings.SELF_SERVICE_LINK_REQUESTS_PER_HOUR,
+            seconds=3600,
+        ):
+            return _refusal(request, status=429)
         self.link_url = request.path
         access_log_record(
             user=None,

@@ -2,11 +2,14 @@
 ``make chaos``: the day view answered 500 while Redis was stopped)."""
 
 import socket
+import uuid
 
 import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
 
+from clinic import rate_limits
 from clinic.cache import ForgivingRedisCache
+from clinic.rate_limits import rate_exceeded
 
 
 @pytest.fixture
@@ -31,3 +34,16 @@ def test_reads_miss_and_writes_are_dropped_while_redis_is_away(cache_without_red
 def test_a_counter_still_fails_loudly(cache_without_redis):
     with pytest.raises(RedisConnectionError):
         cache_without_redis.incr("attempts")
+
+
+def test_a_rate_limit_counts_with_redis_and_refuses_nothing_without(
+    cache_without_redis, monkeypatch, redis_url
+):
+    key = f"test-{uuid.uuid4()}"
+    counted = [rate_exceeded(key=key, limit=2, seconds=60) for _ in range(3)]
+    assert counted == [False, False, True]
+    monkeypatch.setattr(rate_limits, "cache", cache_without_redis)
+    assert [rate_exceeded(key=key, limit=0, seconds=60) for _ in range(2)] == [
+        False,
+        False,
+    ]

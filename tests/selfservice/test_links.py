@@ -117,6 +117,16 @@ def test_refused_links_from_one_address_are_rate_limited(client, visit, settings
     assert client.get(visit_path(visit), REMOTE_ADDR="10.9.9.9").status_code == 200
 
 
+def test_a_valid_link_answers_only_so_many_requests_an_hour(client, visit, settings):
+    settings.SELF_SERVICE_LINK_REQUESTS_PER_HOUR = 3
+    answers = [client.get(visit_path(visit)).status_code for _ in range(4)]
+    assert answers == [200, 200, 200, 429]
+    # The refused open showed nothing, so it is not in the access log.
+    assert AccessLog.objects.filter(username=LINK_NAME).count() == 3
+    # From another address too: the limit is the link's.
+    assert client.get(visit_path(visit), REMOTE_ADDR="10.9.9.8").status_code == 429
+
+
 def test_the_patient_confirms_their_visit(client, visit):
     response = client.post(visit_path(visit) + "confirm/", follow=True)
     assert "your visit is confirmed" in response.content.decode()
