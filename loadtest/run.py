@@ -93,6 +93,8 @@ class Clinic:
                 + [str(dump)],
                 check=True,
             )
+            # A dump kept from an older checkout: bring its schema up to this one.
+            self.manage("manage.py", "migrate", "--noinput", quiet=True)
         else:
             print(f"== seeding {PATIENTS} patients and a month of visits (once)")
             self.manage("manage.py", "migrate", "--noinput", quiet=True)

@@ -21,6 +21,7 @@ from django.db import transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from simple_history.utils import bulk_create_with_history  # noqa: E402
 
+from alerts.models import NumberConsent  # noqa: E402
 from alerts.services import notification_create  # noqa: E402
 from billing.x12.reader_835 import ClaimRemit  # noqa: E402
 from billing.x12.writer_835 import write_835  # noqa: E402
@@ -149,7 +150,12 @@ def results_now(*, now, clinician, nurse) -> int:
 def reminders_due(*, now, seconds: int, count: int) -> int:
     """SMS reminders falling due one after another over the run (each text names
     its number, so the fake Twilio's log can be matched to the outbox)."""
-    people = Patient.objects.filter(sms_consent=True).order_by("-mrn")[:count]
+    # Consent belongs to the number (a shared number whose patients disagreed,
+    # or one that replied STOP, is not texted): only numbers opted in.
+    opted_in = NumberConsent.objects.filter(state=NumberConsent.State.OPTED_IN)
+    people = Patient.objects.filter(
+        phone_mobile__in=opted_in.values("number")
+    ).order_by("-mrn")[:count]
     for index, patient in enumerate(people):
         notification_create(
             patient=patient,

@@ -74,7 +74,11 @@ def _number_consent_record(
         number_consent_record(
             number=answer[1],
             allowed=patient.sms_consent,
-            source=NumberConsent.Source.REGISTRATION,
+            source=(
+                NumberConsent.Source.INTAKE  # the patient's own form (selfservice)
+                if patient.sms_consent_method == Patient.ConsentMethod.PORTAL
+                else NumberConsent.Source.REGISTRATION
+            ),
             how=(
                 f"{patient.get_sms_consent_method_display()} ({patient.mrn})"
                 if patient.sms_consent

@@ -5,7 +5,7 @@ the front desk, through each owning service."""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from alerts.models import Notification
+from alerts.models import Notification, NumberConsent
 from automations.models import Event
 from clinic.models import AccessLog
 from medications.models import HomeMedication
@@ -145,6 +145,12 @@ def test_each_item_goes_through_its_owner_and_the_last_closes_the_review(
     patient = Patient.objects.get(pk=visit.patient.pk)
     assert patient.email == "" and patient.preferred_name == "Sunny"
     assert patient.sms_consent and patient.sms_consent_method == "portal"
+    consent = NumberConsent.objects.get(number=str(patient.phone_mobile))
+    assert (consent.allowed, consent.source, consent.changed_by) == (
+        True,
+        NumberConsent.Source.INTAKE,
+        desk,
+    )
     coverage = Coverage.objects.get(patient=patient)
     assert coverage.member_id == "ABC123456" and coverage.card_front
     assert sorted(
