@@ -21,8 +21,9 @@ from django.db import transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from simple_history.utils import bulk_create_with_history  # noqa: E402
 
+from alerts.exceptions import NumberStopped  # noqa: E402
 from alerts.models import NumberConsent  # noqa: E402
-from alerts.services import notification_create  # noqa: E402
+from alerts.services import notification_create, number_consent_record  # noqa: E402
 from billing.x12.reader_835 import ClaimRemit  # noqa: E402
 from billing.x12.writer_835 import write_835  # noqa: E402
 from diagnostics import services as lab  # noqa: E402
@@ -150,20 +151,29 @@ def results_now(*, now, clinician, nurse) -> int:
 def reminders_due(*, now, seconds: int, count: int) -> int:
     """SMS reminders falling due one after another over the run (each text names
     its number, so the fake Twilio's log can be matched to the outbox)."""
-    # Consent belongs to the number (a shared number whose patients disagreed,
-    # or one that replied STOP, is not texted): only numbers opted in.
-    opted_in = NumberConsent.objects.filter(state=NumberConsent.State.OPTED_IN)
-    people = Patient.objects.filter(
-        phone_mobile__in=opted_in.values("number")
-    ).order_by("-mrn")[:count]
-    for index, patient in enumerate(people):
+    # Consent belongs to the number: the patients who agreed have it recorded on
+    # theirs (a number that replied STOP stays stopped and is left out), so each
+    # text goes out; the count is what was made.
+    people = Patient.objects.filter(sms_consent=True).exclude(phone_mobile="")
+    made = 0
+    for patient in people.order_by("-mrn")[:count]:
+        try:
+            number_consent_record(
+                number=patient.phone_mobile,
+                allowed=True,
+                source=NumberConsent.Source.FRONT_DESK,
+                how="load test",
+            )
+        except NumberStopped:
+            continue
         notification_create(
             patient=patient,
             channel="sms",
-            body=f"Reminder {now:%H%M%S}-{index}: your visit is tomorrow.",
-            scheduled_for=now + timedelta(seconds=seconds * index / count),
+            body=f"Reminder {now:%H%M%S}-{made}: your visit is tomorrow.",
+            scheduled_for=now + timedelta(seconds=seconds * made / count),
         )
-    return count
+        made += 1
+    return made
 
 
 def remittances(*, now, folder: str, count: int) -> int:
