@@ -41,7 +41,8 @@ def message_resend(alert) -> str:
 
 
 def rebook(alert) -> str:
-    """A no-show: the slot finder for the same patient and kind of visit."""
+    """A no-show or a visit cancelled by text: the slot finder for the same patient
+    and kind of visit."""
     query = {"patient": alert.patient.mrn} if alert.patient_id else {}
     visit = alert.subject
     if visit is not None and getattr(visit, "appointment_type_id", None):
