@@ -179,13 +179,26 @@ class _StepFormView(AutomationPageMixin, View):
         )
 
 
-class ConditionFormView(_StepFormView):
-    """htmx: the condition form again, its values fitting the chosen fact."""
+class _ConditionStep:
+    """The condition form, its htmx redraw's URL name and its editor context name."""
 
     form_class = ConditionForm
-    choice = "field"
     refresh = "condition-form"
     context_key = "condition_form"
+
+
+class _ActionStep:
+    """The action form, its htmx redraw's URL name and its editor context name."""
+
+    form_class = ActionForm
+    refresh = "action-form"
+    context_key = "action_form"
+
+
+class ConditionFormView(_ConditionStep, _StepFormView):
+    """htmx: the condition form again, its values fitting the chosen fact."""
+
+    choice = "field"
     template_name = "automations/partials/_condition_form.html"
 
 
@@ -215,10 +228,7 @@ class _StepAddView(AutomationPageMixin, PostActionView):
         )
 
 
-class ConditionAddView(_StepAddView):
-    form_class = ConditionForm
-    refresh = "condition-form"
-    context_key = "condition_form"
+class ConditionAddView(_ConditionStep, _StepAddView):
     service = staticmethod(services.condition_add)
 
 
@@ -233,20 +243,14 @@ class ConditionRemoveView(RoleRequiredMixin, PostActionView):
         return self.condition.automation.get_absolute_url()
 
 
-class ActionFormView(_StepFormView):
+class ActionFormView(_ActionStep, _StepFormView):
     """htmx: the action form again, with the fields of the chosen kind."""
 
-    form_class = ActionForm
     choice = "kind"
-    refresh = "action-form"
-    context_key = "action_form"
     template_name = "automations/partials/_action_form.html"
 
 
-class ActionAddView(_StepAddView):
-    form_class = ActionForm
-    refresh = "action-form"
-    context_key = "action_form"
+class ActionAddView(_ActionStep, _StepAddView):
     service = staticmethod(services.action_add)
 
 
