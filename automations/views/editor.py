@@ -232,15 +232,29 @@ class ConditionAddView(_ConditionStep, _StepAddView):
     service = staticmethod(services.condition_add)
 
 
-class ConditionRemoveView(RoleRequiredMixin, PostActionView):
+class _StepChangeView(RoleRequiredMixin, PostActionView):
+    """A button on one condition or action (``model``, loaded as ``self.step``);
+    ``change()`` makes the change; back to its automation's editor."""
+
     permission_required = CHANGE
+    model = None
 
     def perform(self):
-        self.condition = get_object_or_404(Condition, pk=self.kwargs["pk"])
-        services.condition_remove(condition=self.condition, actor=self.request.user)
+        self.step = get_object_or_404(self.model, pk=self.kwargs["pk"])
+        self.change()
+
+    def change(self) -> None:
+        raise NotImplementedError
 
     def get_redirect_url(self, result=None) -> str:
-        return self.condition.automation.get_absolute_url()
+        return self.step.automation.get_absolute_url()
+
+
+class ConditionRemoveView(_StepChangeView):
+    model = Condition
+
+    def change(self) -> None:
+        services.condition_remove(condition=self.step, actor=self.request.user)
 
 
 class ActionFormView(_ActionStep, _StepFormView):
@@ -254,23 +268,19 @@ class ActionAddView(_ActionStep, _StepAddView):
     service = staticmethod(services.action_add)
 
 
-class ActionChangeView(RoleRequiredMixin, PostActionView):
+class ActionChangeView(_StepChangeView):
     """Remove an action or move it up / down."""
 
-    permission_required = CHANGE
+    model = Action
 
-    def perform(self):
-        self.action = get_object_or_404(Action, pk=self.kwargs["pk"])
+    def change(self) -> None:
         what = self.request.POST.get("do")
         if what == "remove":
-            services.action_remove(action=self.action, actor=self.request.user)
+            services.action_remove(action=self.step, actor=self.request.user)
         elif what in ("up", "down"):
             services.action_move(
-                action=self.action, up=what == "up", actor=self.request.user
+                action=self.step, up=what == "up", actor=self.request.user
             )
-
-    def get_redirect_url(self, result=None) -> str:
-        return self.action.automation.get_absolute_url()
 
 
 class AutomationCopyView(AutomationPageMixin, PostActionView):
