@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from clinic.fields import optional_fk, patient_fk, staff_fk
+from clinic.fields import optional_fk, patient_fk, staff_fk, visit_fk
 from clinic.languages import language_name
 
 
@@ -317,18 +317,11 @@ class WaitlistOffer(models.Model):
         TAKEN = "taken", _("Taken by someone else")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
-    freed_appointment = models.ForeignKey(
-        "scheduling.Appointment",
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("freed visit"),
-    )
+    freed_appointment = visit_fk(verbose_name=_("freed visit"))
     entry = models.ForeignKey(
         "scheduling.WaitlistEntry", on_delete=models.PROTECT, related_name="+"
     )
-    patient = models.ForeignKey(
-        "registration.Patient", on_delete=models.PROTECT, related_name="+"
-    )
+    patient = patient_fk(verbose_name=None)
     notification = optional_fk(Notification)
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.OFFERED

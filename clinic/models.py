@@ -152,9 +152,7 @@ class FileUpload(BackgroundRun):
 
     file_name = models.CharField(_("file"), max_length=200)
     text = models.TextField(_("content"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    uploaded_by = staff_fk(required=True)
     created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
 
     class Meta:
@@ -178,9 +176,7 @@ class ReportExport(BackgroundRun):
         FAILED = "failed", _("Failed")
         EXPIRED = "expired", _("Expired")
 
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    requested_by = staff_fk(required=True)
     report = models.CharField(_("report"), max_length=40)
     filters = models.JSONField(_("filters"), default=dict)
     filters_text = models.CharField(_("filters"), max_length=300, blank=True)

@@ -6,7 +6,6 @@ given at most once" is a database constraint (``Administration.dose`` is one-to-
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -150,12 +149,7 @@ class MedicationOrder(models.Model):
     allergy_override_reason = models.CharField(
         _("allergy override reason"), max_length=500, blank=True
     )
-    ordered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("ordered by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    ordered_by = staff_fk(_("ordered by"), required=True)
     created_at = models.DateTimeField(_("ordered at"), auto_now_add=True)
 
     history = HistoricalRecords()
@@ -262,12 +256,7 @@ class Administration(models.Model):
     route = models.CharField(_("route"), max_length=4, choices=Route.choices)
     site = models.CharField(_("site"), max_length=60, blank=True)
     given_at = models.DateTimeField(_("given at"))
-    given_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("given by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    given_by = staff_fk(_("given by"), required=True)
     witness = staff_fk(_("witness"))
     timing_reason = models.CharField(
         _("early / late reason"), max_length=500, blank=True
@@ -304,14 +293,7 @@ class HomeMedication(models.Model):
         ENTERED_IN_ERROR = "entered-in-error", _("Entered in error")
 
     patient = patient_fk(related_name="home_medications")
-    medication = models.ForeignKey(
-        Medication,
-        verbose_name=_("formulary drug"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    medication = optional_fk(Medication, _("formulary drug"))
     name = models.CharField(_("drug (as typed)"), max_length=160, blank=True)
     rxnorm_code = models.CharField(_("RxNorm code"), max_length=16, blank=True)
     typed_reason = models.CharField(
@@ -369,14 +351,7 @@ class MedicationReconciliation(models.Model):
     """One review of the home list with the patient (at check-in, or any time)."""
 
     patient = patient_fk(related_name="medication_reconciliations")
-    appointment = models.ForeignKey(
-        "scheduling.Appointment",
-        verbose_name=_("visit"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    appointment = optional_fk("scheduling.Appointment", _("visit"))
     started_by = staff_fk(_("started by"))
     started_at = models.DateTimeField(_("started"))
     completed_by = staff_fk(_("completed by"))
@@ -418,9 +393,7 @@ class ReconciliationDecision(models.Model):
     )
     decision = models.CharField(_("decision"), max_length=8, choices=Decision.choices)
     detail = models.CharField(_("what changed"), max_length=200, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    decided_by = staff_fk(required=True)
     decided_at = models.DateTimeField(_("decided"))
 
     history = HistoricalRecords()

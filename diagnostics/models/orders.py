@@ -1,6 +1,5 @@
 """Orders, the tests on them, their specimens."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -37,11 +36,8 @@ class DiagnosticOrder(models.Model):
 
     patient = patient_fk(related_name="diagnostic_orders")
     accession = models.CharField(_("accession number"), max_length=20, unique=True)
-    ordering_clinician = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("ordering clinician"),
-        on_delete=models.PROTECT,
-        related_name="diagnostic_orders",
+    ordering_clinician = staff_fk(
+        _("ordering clinician"), required=True, related_name="diagnostic_orders"
     )
     tests = models.ManyToManyField(
         TestDefinition, through="OrderedTest", related_name="orders"

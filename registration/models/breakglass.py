@@ -1,6 +1,5 @@
 """Time-limited access to a restricted patient's record, and its sign-off."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -22,12 +21,7 @@ class BreakGlassGrant(models.Model):
         PATIENT_REQUEST = "patient_request", _("At the patient's request")
         OTHER = "other", _("Other (explain below)")
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("user"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    user = staff_fk(_("user"), required=True)
     patient = patient_fk("break_glass_grants")
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
     reason_text = models.CharField(_("explanation"), max_length=500)

@@ -23,9 +23,7 @@ from scheduling.models.resources import (
 class AppointmentSeries(models.Model):
     """A recurring booking (weekly infusion × 8): the occurrences are Appointments."""
 
-    patient = models.ForeignKey(
-        "registration.Patient", on_delete=models.PROTECT, related_name="+"
-    )
+    patient = patient_fk(verbose_name=None)
     appointment_type = models.ForeignKey(
         AppointmentType, on_delete=models.PROTECT, related_name="+"
     )
