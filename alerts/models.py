@@ -12,6 +12,13 @@ from clinic.fields import optional_fk, patient_fk, staff_fk, visit_fk
 from clinic.languages import language_name
 
 
+class Channel(models.TextChoices):
+    """How a message goes out: a reminder rule's, and each message's it writes."""
+
+    SMS = "sms", _("Text message")
+    EMAIL = "email", _("E-mail")
+
+
 class StaffAlert(models.Model):
     """Something that needs a person: a task or an alert, for a role or a user.
 
@@ -140,9 +147,7 @@ class ReminderRule(models.Model):
     (``automations.Action.message_rule``, ``automations.reminders``).
     """
 
-    class Channel(models.TextChoices):
-        SMS = "sms", _("Text message")
-        EMAIL = "email", _("E-mail")
+    Channel = Channel
 
     name = models.CharField(_("name"), max_length=120, unique=True)
     channel = models.CharField(
@@ -214,9 +219,7 @@ class Notification(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
         SKIPPED = "skipped", _("Skipped")
 
-    class Channel(models.TextChoices):
-        SMS = "sms", _("Text message")
-        EMAIL = "email", _("E-mail")
+    Channel = Channel
 
     FINAL_STATUSES = ["delivered", "failed", "undeliverable", "cancelled", "skipped"]
     RESENDABLE_STATUSES = ["failed", "undeliverable", "skipped"]
