@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from clinic.fields import optional_fk, patient_fk, staff_fk, visit_fk
+from clinic.fields import optional_fk, patient_fk, staff_fk, visit_fk, when_and_who
 from clinic.languages import language_name
 
 
@@ -58,10 +58,8 @@ class StaffAlert(models.Model):
     key = models.CharField(_("key"), max_length=120, blank=True)
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
     created_at = models.DateTimeField(_("raised"), default=timezone.now, db_index=True)
-    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
-    acknowledged_by = staff_fk()
-    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
-    resolved_by = staff_fk()
+    acknowledged_at, acknowledged_by = when_and_who(_("acknowledged"))
+    resolved_at, resolved_by = when_and_who(_("resolved"))
     note = models.TextField(_("note"), blank=True)
     escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
 

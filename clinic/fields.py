@@ -78,6 +78,13 @@ def staff_fk(verbose_name=None, *, required: bool = False, **overrides):
     return link(settings.AUTH_USER_MODEL, verbose_name, **overrides)
 
 
+def when_and_who(when_label=None, who_label=None):
+    """When something was done to a row and by whom (empty until it is; an empty
+    ``who``: the system did it), a moment and a staff link to assign together:
+    ``cancelled_at, cancelled_by = when_and_who(_("cancelled"))``."""
+    return models.DateTimeField(when_label, null=True, blank=True), staff_fk(who_label)
+
+
 def patient_fk(related_name="+", **overrides) -> models.ForeignKey:
     """The patient a row is about: required, and protected while rows point at it."""
     overrides = {"verbose_name": _("patient")} | overrides

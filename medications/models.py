@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from clinic.fields import optional_fk, patient_fk, staff_fk
+from clinic.fields import optional_fk, patient_fk, staff_fk, when_and_who
 from medications.units import UNIT_CHOICES
 
 
@@ -219,8 +219,7 @@ class ScheduledDose(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED
     )
     reason = models.CharField(_("reason"), max_length=500, blank=True)
-    status_changed_by = staff_fk()
-    status_changed_at = models.DateTimeField(null=True, blank=True)
+    status_changed_at, status_changed_by = when_and_who()
 
     history = HistoricalRecords()
 
@@ -354,8 +353,7 @@ class MedicationReconciliation(models.Model):
     appointment = optional_fk("scheduling.Appointment", _("visit"))
     started_by = staff_fk(_("started by"))
     started_at = models.DateTimeField(_("started"))
-    completed_by = staff_fk(_("completed by"))
-    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    completed_at, completed_by = when_and_who(_("completed"), _("completed by"))
     # An open review ended by a patient merge: its decisions went on in this one.
     merged_into = optional_fk("self", _("merged into"))
 

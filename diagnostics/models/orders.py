@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from clinic.fields import optional_fk, patient_fk, staff_fk
+from clinic.fields import optional_fk, patient_fk, staff_fk, when_and_who
 from diagnostics.models.catalogue import (
     ICD10CM_SHAPE,
     Panel,
@@ -62,11 +62,9 @@ class DiagnosticOrder(models.Model):
     collected_at = models.DateTimeField(_("collected"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent to lab"), null=True, blank=True)
     resulted_at = models.DateTimeField(_("resulted"), null=True, blank=True)
-    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
-    reviewed_by = staff_fk(_("reviewed by"))
+    reviewed_at, reviewed_by = when_and_who(_("reviewed"), _("reviewed by"))
     review_note = models.TextField(_("review note"), blank=True)
-    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
-    cancelled_by = staff_fk()
+    cancelled_at, cancelled_by = when_and_who(_("cancelled"))
     cancel_reason = models.CharField(_("cancel reason"), max_length=200, blank=True)
 
     history = HistoricalRecords()
@@ -148,8 +146,7 @@ class Specimen(models.Model):
     )
     collected_at = models.DateTimeField(_("collected"))
     collected_by = staff_fk(_("collected by"))
-    sent_at = models.DateTimeField(_("sent to lab"), null=True, blank=True)
-    sent_by = staff_fk()
+    sent_at, sent_by = when_and_who(_("sent to lab"))
 
     history = HistoricalRecords()
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from clinic.fields import patient_fk, staff_fk
+from clinic.fields import patient_fk, staff_fk, when_and_who
 
 
 class BreakGlassGrant(models.Model):
@@ -27,8 +27,7 @@ class BreakGlassGrant(models.Model):
     reason_text = models.CharField(_("explanation"), max_length=500)
     granted_at = models.DateTimeField(_("granted"), default=timezone.now)
     expires_at = models.DateTimeField(_("expires"))
-    reviewed_by = staff_fk(_("signed off by"))
-    reviewed_at = models.DateTimeField(_("signed off"), null=True, blank=True)
+    reviewed_at, reviewed_by = when_and_who(_("signed off"), _("signed off by"))
     review_note = models.CharField(_("sign-off note"), max_length=500, blank=True)
 
     history = HistoricalRecords()

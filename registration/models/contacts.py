@@ -15,7 +15,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
 from clinic.clock import today
-from clinic.fields import patient_fk, staff_fk
+from clinic.fields import patient_fk, staff_fk, when_and_who
 from clinic.languages import language_choices, language_name
 
 
@@ -70,8 +70,7 @@ class PatientContact(models.Model):
     consent_at = models.DateTimeField(_("consent recorded"), default=timezone.now)
     consent_until = models.DateField(_("consent valid until"), null=True, blank=True)
     consent_recorded_by = staff_fk(_("consent recorded by"))
-    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
-    ended_by = staff_fk(_("ended by"))
+    ended_at, ended_by = when_and_who(_("ended"), _("ended by"))
     end_reason = models.CharField(_("why ended"), max_length=200, blank=True)
 
     history = HistoricalRecords()

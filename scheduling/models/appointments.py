@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from clinic.fields import optional_fk, patient_fk, staff_fk
+from clinic.fields import optional_fk, patient_fk, staff_fk, when_and_who
 from scheduling.constraints import no_overlap
 from scheduling.models.resources import (
     MAX_VISIT_MINUTES,
@@ -105,18 +105,12 @@ class Appointment(models.Model):
     booked_at = models.DateTimeField(default=timezone.now, editable=False)
     booked_by = staff_fk()
     # Stamps of each status change: when and by whom (None: the system).
-    confirmed_at = models.DateTimeField(null=True, blank=True)
-    confirmed_by = staff_fk()
-    arrived_at = models.DateTimeField(null=True, blank=True)
-    arrived_by = staff_fk()
-    in_room_at = models.DateTimeField(null=True, blank=True)
-    in_room_by = staff_fk()
-    completed_at = models.DateTimeField(null=True, blank=True)
-    completed_by = staff_fk()
-    cancelled_at = models.DateTimeField(null=True, blank=True)
-    cancelled_by = staff_fk()
-    no_show_at = models.DateTimeField(null=True, blank=True)
-    no_show_by = staff_fk()
+    confirmed_at, confirmed_by = when_and_who()
+    arrived_at, arrived_by = when_and_who()
+    in_room_at, in_room_by = when_and_who()
+    completed_at, completed_by = when_and_who()
+    cancelled_at, cancelled_by = when_and_who()
+    no_show_at, no_show_by = when_and_who()
     # Why the last status change was made outside the visit's time, or undone.
     status_reason = models.CharField(
         _("reason for the status change"), max_length=200, blank=True
