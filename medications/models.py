@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from clinic.constraints import in_order
 from clinic.fields import optional_fk, patient_fk, staff_fk, when_and_who
 from medications.units import UNIT_CHOICES
 
@@ -157,8 +158,10 @@ class MedicationOrder(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(end_at__isnull=True) | Q(end_at__gt=models.F("start_at")),
+            in_order(
+                "start_at",
+                "end_at",
+                unless_empty=("end_at",),
                 name="medicationorder_ends_after_start",
             ),
         ]

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from clinic.constraints import in_order
 from clinic.fields import patient_fk, staff_fk, when_and_who
 
 
@@ -38,9 +39,8 @@ class BreakGlassGrant(models.Model):
             ("review_breakglassgrant", "Can sign off break-glass access"),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(expires_at__gt=models.F("granted_at")),
-                name="breakglass_expires_after_granted",
+            in_order(
+                "granted_at", "expires_at", name="breakglass_expires_after_granted"
             ),
             models.CheckConstraint(
                 condition=Q(reviewed_at__isnull=True, reviewed_by__isnull=True)

@@ -4,11 +4,11 @@ import uuid
 from pathlib import Path
 
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from clinic.constraints import in_order
 from clinic.fields import patient_fk, staff_fk
 from registration.models.patients import Patient
 from registration.validators import (
@@ -138,10 +138,11 @@ class Coverage(models.Model):
     class Meta:
         ordering = ["patient", "priority", "-effective_date"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(end_date__isnull=True)
-                | Q(effective_date__isnull=True)
-                | Q(end_date__gte=models.F("effective_date")),
+            in_order(
+                "effective_date",
+                "end_date",
+                or_equal=True,
+                unless_empty=("end_date", "effective_date"),
                 name="coverage_ends_after_it_starts",
             ),
         ]

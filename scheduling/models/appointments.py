@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from clinic.constraints import in_order
 from clinic.fields import optional_fk, patient_fk, staff_fk, when_and_who
 from scheduling.constraints import no_overlap
 from scheduling.models.resources import (
@@ -162,10 +163,7 @@ class Appointment(models.Model):
             ),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(end__gt=models.F("start")),
-                name="scheduling_appointment_ends_after_start",
-            ),
+            in_order("start", "end", name="scheduling_appointment_ends_after_start"),
             no_overlap(
                 name="scheduling_no_provider_overlap",
                 column="provider",
