@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from clinic.languages import language_choices
+
 # Dates the app accepts: far enough either way for birth dates and plans, and far
 # from the ends of Python's calendar (9999-12-31 plus a day, or a time-zone shift
 # of 0001-01-01, would overflow and answer with a server error).
@@ -97,6 +99,19 @@ def visit_fk(related_name="+", **overrides) -> models.ForeignKey:
     overrides = {"verbose_name": _("visit")} | overrides
     return protected_fk(
         "scheduling.Appointment", related_name=related_name, **overrides
+    )
+
+
+def language_field(verbose_name) -> models.CharField:
+    """A person's language: an ISO 639-1 code ("es") from the clinic's list,
+    named on pages by ``clinic.languages.language_name``; blank: not asked. (35
+    long: the history keeps the free text of before.)"""
+    return models.CharField(
+        verbose_name,
+        max_length=35,
+        choices=language_choices,
+        blank=True,
+        default="en",
     )
 
 

@@ -15,8 +15,8 @@ from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
 from clinic.clock import today
-from clinic.fields import patient_fk, staff_fk, when_and_who
-from clinic.languages import language_choices, language_name
+from clinic.fields import language_field, patient_fk, staff_fk, when_and_who
+from clinic.languages import language_name
 
 
 class PatientContact(models.Model):
@@ -50,13 +50,7 @@ class PatientContact(models.Model):
     )
     phone_mobile = PhoneNumberField(_("mobile phone"), blank=True, db_index=True)
     email = models.EmailField(_("e-mail"), blank=True)
-    language = models.CharField(
-        _("language"),
-        max_length=35,
-        choices=language_choices,
-        blank=True,
-        default="en",
-    )
+    language = language_field(_("language"))
     receives_reminders = models.BooleanField(Permission.REMINDERS.label, default=False)
     may_manage_visits = models.BooleanField(
         Permission.MANAGE_VISITS.label, default=False
