@@ -8,7 +8,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from clinic.fields import optional_fk, patient_fk, staff_fk, visit_fk, when_and_who
+from clinic.fields import (
+    optional_fk,
+    patient_fk,
+    protected_fk,
+    staff_fk,
+    visit_fk,
+    when_and_who,
+)
 from clinic.languages import language_name
 
 
@@ -319,9 +326,7 @@ class WaitlistOffer(models.Model):
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
     freed_appointment = visit_fk(verbose_name=_("freed visit"))
-    entry = models.ForeignKey(
-        "scheduling.WaitlistEntry", on_delete=models.PROTECT, related_name="+"
-    )
+    entry = protected_fk("scheduling.WaitlistEntry")
     patient = patient_fk(verbose_name=None)
     notification = optional_fk(Notification)
     status = models.CharField(

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from clinic.fields import optional_fk, patient_fk, staff_fk
+from clinic.fields import optional_fk, patient_fk, protected_fk, staff_fk
 from diagnostics.models import ICD10CM_SHAPE
 
 
@@ -76,12 +76,7 @@ class CarePlan(models.Model):
         REVOKED = "revoked", _("Stopped")
 
     patient = patient_fk(related_name="care_plans")
-    problem = models.ForeignKey(
-        Problem,
-        verbose_name=_("problem"),
-        on_delete=models.PROTECT,
-        related_name="plans",
-    )
+    problem = protected_fk(Problem, _("problem"), related_name="plans")
     title = models.CharField(_("title"), max_length=160)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE

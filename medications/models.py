@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from clinic.constraints import in_order
-from clinic.fields import optional_fk, patient_fk, staff_fk, when_and_who
+from clinic.fields import optional_fk, patient_fk, protected_fk, staff_fk, when_and_who
 from medications.units import UNIT_CHOICES
 
 
@@ -100,18 +100,10 @@ class MedicationOrder(models.Model):
         COMPLETED = "completed", _("Completed")
 
     patient = patient_fk(related_name="medication_orders")
-    location = models.ForeignKey(
-        "scheduling.Location",
-        verbose_name=_("unit"),
-        on_delete=models.PROTECT,
-        related_name="medication_orders",
+    location = protected_fk(
+        "scheduling.Location", _("unit"), related_name="medication_orders"
     )
-    medication = models.ForeignKey(
-        Medication,
-        verbose_name=_("medication"),
-        on_delete=models.PROTECT,
-        related_name="orders",
-    )
+    medication = protected_fk(Medication, _("medication"), related_name="orders")
     dose = models.DecimalField(
         _("dose"),
         max_digits=10,
@@ -211,12 +203,7 @@ class ScheduledDose(models.Model):
         REFUSED = "refused", _("Refused")
         CANCELLED = "cancelled", _("Cancelled")
 
-    order = models.ForeignKey(
-        MedicationOrder,
-        verbose_name=_("order"),
-        on_delete=models.PROTECT,
-        related_name="doses",
-    )
+    order = protected_fk(MedicationOrder, _("order"), related_name="doses")
     due_at = models.DateTimeField(_("due"))
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED

@@ -17,7 +17,7 @@ from billing.validators import (
     validate_modifiers,
     validate_pointers,
 )
-from clinic.fields import patient_fk, staff_fk, visit_fk
+from clinic.fields import patient_fk, protected_fk, staff_fk, visit_fk
 
 
 class VisitDiagnosis(models.Model):
@@ -68,11 +68,8 @@ class Charge(models.Model):
 
     appointment = visit_fk("charges")
     patient = patient_fk(related_name="charges", verbose_name=None)
-    provider = models.ForeignKey(
-        "scheduling.Provider",
-        verbose_name=_("rendering provider"),
-        on_delete=models.PROTECT,
-        related_name="charges",
+    provider = protected_fk(
+        "scheduling.Provider", _("rendering provider"), related_name="charges"
     )
     service_date = models.DateField(_("date of service"))
     code = models.CharField(

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from clinic.constraints import in_order
-from clinic.fields import optional_fk, patient_fk, staff_fk, when_and_who
+from clinic.fields import optional_fk, patient_fk, protected_fk, staff_fk, when_and_who
 from scheduling.constraints import no_overlap
 from scheduling.models.resources import (
     MAX_VISIT_MINUTES,
@@ -25,9 +25,7 @@ class AppointmentSeries(models.Model):
     """A recurring booking (weekly infusion × 8): the occurrences are Appointments."""
 
     patient = patient_fk(verbose_name=None)
-    appointment_type = models.ForeignKey(
-        AppointmentType, on_delete=models.PROTECT, related_name="+"
-    )
+    appointment_type = protected_fk(AppointmentType)
     interval_weeks = models.PositiveSmallIntegerField(_("every N weeks"), default=1)
     count = models.PositiveSmallIntegerField(_("occurrences"))
     created_at = models.DateTimeField(auto_now_add=True)
