@@ -18,10 +18,11 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from clinic.fields import optional_fk, patient_fk, protected_fk, staff_fk
+from clinic.models import Recorded
 from diagnostics.models import ICD10CM_SHAPE
 
 
-class Problem(models.Model):
+class Problem(Recorded):
     """One condition on the patient's problem list."""
 
     class Status(models.TextChoices):
@@ -41,8 +42,6 @@ class Problem(models.Model):
     resolved_on = models.DateField(_("resolved"), null=True, blank=True)
     # The visit whose diagnoses it came from (billing's "add to problem list").
     appointment = optional_fk("scheduling.Appointment", _("from visit"))
-    recorded_by = staff_fk(_("recorded by"))
-    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     history = HistoricalRecords()
@@ -219,7 +218,7 @@ class PlanActivity(models.Model):
         return f"{what} every {self.every} {self.get_unit_display()}"
 
 
-class EducationContact(models.Model):
+class EducationContact(Recorded):
     """An education contact given for an activity (recorded by hand: nothing else
     in the record says it happened)."""
 
@@ -228,8 +227,6 @@ class EducationContact(models.Model):
     )
     done_on = models.DateField(_("given on"))
     topic = models.CharField(_("topic"), max_length=120)
-    recorded_by = staff_fk(_("recorded by"))
-    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
 
     history = HistoricalRecords()
 

@@ -36,6 +36,16 @@ register(StaticDevice, app="clinic", excluded_fields=_OTP_COUNTERS)
 register(StaticToken, app="clinic", excluded_fields=["token"])
 
 
+class Recorded(models.Model):
+    """Who put a row on the patient's record, and when (set once, as it is added)."""
+
+    recorded_by = staff_fk(_("recorded by"))
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
 class StaffProfile(models.Model):
     """What the clinic knows about a staff account beyond Django's user."""
 

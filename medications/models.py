@@ -15,6 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from clinic.constraints import in_order
 from clinic.fields import optional_fk, patient_fk, protected_fk, staff_fk, when_and_who
+from clinic.models import Recorded
 from medications.units import UNIT_CHOICES
 
 
@@ -271,7 +272,7 @@ class Administration(models.Model):
         return f"{self.amount.normalize():f} {self.unit}"
 
 
-class HomeMedication(models.Model):
+class HomeMedication(Recorded):
     """What the patient takes at home (FHIR MedicationStatement): a drug of the
     formulary, or one typed by name with the reason it is not on the formulary."""
 
@@ -303,8 +304,6 @@ class HomeMedication(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE
     )
-    recorded_by = staff_fk(_("recorded by"))
-    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     history = HistoricalRecords()
