@@ -73,14 +73,18 @@ def optional_fk(to, verbose_name=None, **overrides) -> models.ForeignKey:
     return protected_fk(to, verbose_name, **({"null": True, "blank": True} | overrides))
 
 
-def staff_fk(verbose_name=None, *, required: bool = False, **overrides):
+def staff_fk(
+    verbose_name=None, *, required: bool = False, **overrides
+) -> models.ForeignKey:
     """A link to a staff account (who did it, who it is for): optional, unless
     ``required`` (who gave the dose, who ordered it)."""
     link = protected_fk if required else optional_fk
     return link(settings.AUTH_USER_MODEL, verbose_name, **overrides)
 
 
-def when_and_who(when_label=None, who_label=None):
+def when_and_who(
+    when_label=None, who_label=None
+) -> tuple[models.DateTimeField, models.ForeignKey]:
     """When something was done to a row and by whom (empty until it is; an empty
     ``who``: the system did it), a moment and a staff link to assign together:
     ``cancelled_at, cancelled_by = when_and_who(_("cancelled"))``."""
