@@ -30,6 +30,18 @@ class Route(models.TextChoices):
     PR = "PR", _("Rectal (PR)")
 
 
+def drug_amount(label, **options) -> models.DecimalField:
+    """An amount of a drug in a unit (a strength, a dose): more than zero, to
+    thousandths."""
+    return models.DecimalField(
+        label,
+        max_digits=10,
+        decimal_places=3,
+        validators=[MinValueValidator(Decimal("0.001"))],
+        **options,
+    )
+
+
 class Medication(models.Model):
     """A drug the clinic stocks: what it is, how it may be given, how much at most."""
 
@@ -45,12 +57,7 @@ class Medication(models.Model):
     name = models.CharField(_("name"), max_length=120)
     rxnorm_code = models.CharField(_("RxNorm code"), max_length=16, blank=True)
     form = models.CharField(_("form"), max_length=16, choices=Form.choices)
-    strength = models.DecimalField(
-        _("strength"),
-        max_digits=10,
-        decimal_places=3,
-        validators=[MinValueValidator(Decimal("0.001"))],
-    )
+    strength = drug_amount(_("strength"))
     unit = models.CharField(_("unit"), max_length=12, choices=UNIT_CHOICES)
     routes = models.JSONField(_("allowed routes"), default=list)
     is_high_alert = models.BooleanField(
@@ -59,12 +66,8 @@ class Medication(models.Model):
         help_text=_("A second nurse witnesses every dose."),
     )
     barcode = models.CharField(_("barcode (NDC)"), max_length=20, unique=True)
-    max_single_dose = models.DecimalField(
-        _("maximum single dose"),
-        max_digits=10,
-        decimal_places=3,
-        validators=[MinValueValidator(Decimal("0.001"))],
-        help_text=_("In the medication's unit."),
+    max_single_dose = drug_amount(
+        _("maximum single dose"), help_text=_("In the medication's unit.")
     )
     ingredients = models.JSONField(_("ingredients"), default=list)
     is_active = models.BooleanField(_("active"), default=True)
@@ -105,12 +108,7 @@ class MedicationOrder(models.Model):
         "scheduling.Location", _("unit"), related_name="medication_orders"
     )
     medication = protected_fk(Medication, _("medication"), related_name="orders")
-    dose = models.DecimalField(
-        _("dose"),
-        max_digits=10,
-        decimal_places=3,
-        validators=[MinValueValidator(Decimal("0.001"))],
-    )
+    dose = drug_amount(_("dose"))
     dose_unit = models.CharField(_("dose unit"), max_length=12, choices=UNIT_CHOICES)
     route = models.CharField(_("route"), max_length=4, choices=Route.choices)
     frequency = models.CharField(
