@@ -74,7 +74,7 @@ def seed_careplans(*, faker, rng, options, stdout) -> None:
     for index, patient in enumerate(patients):
         code, words, slug = PROBLEMS[index % len(PROBLEMS)]
         # Put on the list at the patient's latest visit, when there was one.
-        visit = patient.appointments.filter(checked_in_at__isnull=False)
+        visit = patient.appointments.filter(arrived_at__isnull=False)
         problem = services.problem_add(
             patient=patient,
             code=code,

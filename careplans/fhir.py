@@ -64,6 +64,12 @@ def clinical_status(stored: str) -> str:
     return stored if stored in CLINICAL else ""
 
 
+def _encounter(problem: Problem) -> dict | None:
+    """The visit the problem came from, once it is an Encounter (checked in)."""
+    visit = problem.appointment
+    return reference("Encounter", visit.pk) if visit and visit.arrived_at else None
+
+
 def problem_to_fhir(problem: Problem) -> dict:
     """A problem as a US Core Condition (problem-list-item): its ICD-10-CM code
     with the words, whether it is active or resolved (and since when), its
@@ -81,7 +87,7 @@ def problem_to_fhir(problem: Problem) -> dict:
                 ICD10CM, problem.code, problem.description, text=problem.description
             ),
             "subject": reference("Patient", problem.patient_id),
-            "encounter": reference("Encounter", problem.appointment_id),
+            "encounter": _encounter(problem),
             "onsetDateTime": fhir_date(problem.onset_date),
             "abatementDateTime": date_time(
                 problem.resolved_on if status == Problem.Status.RESOLVED else None
@@ -224,7 +230,9 @@ RESOURCES = (
             "abatement-date", "resolved_on", expression="Condition.abatementDateTime"
         ),
         SearchParam.reference("encounter", "appointment", target="Encounter"),
-        queryset=lambda: Problem.objects.select_related("recorded_by__provider"),
+        queryset=lambda: Problem.objects.select_related(
+            "recorded_by__provider", "appointment"
+        ),
         profile=US_CORE + "us-core-condition-problems-health-concerns",
     ),
     fhir_search.patient_resource(

@@ -250,7 +250,7 @@ def test_a_bad_search_value_is_a_400_not_a_500(api):
 
 def test_the_should_searches_abatement_encounter_and_a_plans_whole_period(api, plan):
     patient = f"Patient/{plan.patient_id}"
-    visit = AppointmentFactory(patient=plan.patient, checked_in_at=timezone.now())
+    visit = AppointmentFactory(patient=plan.patient, arrived_at=timezone.now())
     resolved = services.problem_add(
         patient=plan.patient,
         code="I10",
