@@ -173,6 +173,7 @@ CREATE_BODIES = {"Appointment": _appointment}
 
 
 def _exercise_creates(api, declared_types: list[dict]) -> None:
+    api.token = issue_test_token(client_name="writer", scopes=("system/*.crs",))
     for declared in declared_types:
         if {"code": "create"} in declared["interaction"]:
             kind = declared["type"]
