@@ -111,6 +111,50 @@ def metadata(request):
 metadata.token_authenticated = False  # public, as SMART asks
 
 
+def _matches(base: str, parts, hits: list) -> tuple[list, list]:
+    """The entries of a page's (table index, row) hits, and (table, rows)."""
+    groups = grouped(parts, hits)
+    versions = [
+        latest_versions(part, [row.pk for row in rows]) for part, rows in groups
+    ]
+    entries = [
+        bundles.resource_entry(
+            base, parts[part], row, versions[part].get(row.pk, NO_VERSION), "match"
+        )
+        for part, row in hits
+    ]
+    return entries, groups
+
+
+def _related(base: str, resource, groups: list, searches: list) -> tuple[list, list]:
+    """The entries ``_include`` and ``_revinclude`` add to a page whose
+    (table, rows) are ``groups``, and their (type, rows)."""
+    search = searches[0]
+    own_rows = groups[0][1]  # a type of several tables has no revinclude
+    extra = related.included(
+        [
+            (part, rows, s.includes)
+            for (part, rows), s in zip(groups, searches, strict=True)
+        ],
+        resource_type,
+    )
+    extra += related.revincluded(own_rows, search.revincludes)
+    entries, found = [], []
+    for other, rows, versions in extra:
+        found.append((other, rows))
+        entries += [
+            bundles.resource_entry(
+                base, other, row, versions.get(row.pk, NO_VERSION), "include"
+            )
+            for row in rows
+        ]
+    entries += [
+        bundles.body_entry(base, body, "include")
+        for body in related.computed_revincluded(resource, own_rows, search.revincludes)
+    ]
+    return entries, found
+
+
 @fhir_endpoint
 def type_endpoint(request, type_name: str):
     resource = resource_type(type_name)
@@ -129,38 +173,11 @@ def type_endpoint(request, type_name: str):
     for other, _param in search.revincludes:
         authorize(request, other.name, "r")
     page = search_tables(searches)
-    groups = grouped(parts, page.rows)
-    versions = [
-        latest_versions(part, [row.pk for row in rows]) for part, rows in groups
-    ]
     base = base_url(request)
-    entries = [
-        bundles.resource_entry(
-            base, parts[part], row, versions[part].get(row.pk, NO_VERSION), "match"
-        )
-        for part, row in page.rows
-    ]
-    own_rows = groups[0][1]  # a type of several tables has no revinclude
-    extra = related.included(
-        [
-            (part, rows, s.includes)
-            for (part, rows), s in zip(groups, searches, strict=True)
-        ],
-        resource_type,
-    )
-    extra += related.revincluded(own_rows, search.revincludes)
-    for other, rows, other_versions in extra:
-        groups.append((other, rows))
-        entries += [
-            bundles.resource_entry(
-                base, other, row, other_versions.get(row.pk, NO_VERSION), "include"
-            )
-            for row in rows
-        ]
-    entries += [
-        bundles.body_entry(base, body, "include")
-        for body in related.computed_revincluded(resource, own_rows, search.revincludes)
-    ]
+    entries, groups = _matches(base, parts, page.rows)
+    more, found = _related(base, resource, groups, searches)
+    entries += more
+    groups += found
     if search.count_capped_from is not None:
         entries.append(
             bundles.outcome_entry(
