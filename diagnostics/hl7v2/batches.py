@@ -13,11 +13,10 @@ one.
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
-from simple_history.utils import bulk_create_with_history
 
 from alerts.services import alerts_raise_many
 from automations.events import publish_many
-from clinic.history import rows_save, server_side_binding
+from clinic.history import rows_create, rows_save, server_side_binding
 from diagnostics import services
 from diagnostics.exceptions import Hl7Error
 from diagnostics.hl7v2 import checks
@@ -67,7 +66,7 @@ class _Writes:
     new: list = field(default_factory=list)
     changed: dict = field(default_factory=dict)  # id() → Observation
     critical: list = field(default_factory=list)  # (observation, was critical)
-    resulted: list = field(default_factory=list)  # orders now due for review
+    resulted: list = field(default_factory=list)  # _Orders now due for review
 
 
 def _orders(messages) -> dict[str, _Order]:
@@ -136,18 +135,25 @@ def _apply(parsed, record, checked, writes: _Writes) -> list[str]:
         )
         held.changed = services.order_status_set(held.order, status) or held.changed
         if status in services.REVIEW_DUE:
-            writes.resulted.append(held.order)
+            writes.resulted.append(held)
     return [held.order.accession for held, _c in touched.values()]
 
 
 def _write(writes: _Writes, orders: dict[str, _Order]) -> None:
-    bulk_create_with_history(writes.new, Observation)
+    rows_create(writes.new, Observation)
     rows_save(writes.changed.values(), OBSERVATION_FIELDS)
     for observation, was_critical in writes.critical:
         services.result_recorded(observation, was_critical=was_critical)
     rows_save([o.order for o in orders.values() if o.changed], ORDER_FIELDS)
-    publish_many("result.resulted", subjects=writes.resulted)
-    alerts_raise_many([services.review_alert(order) for order in writes.resulted])
+    resulted = [held.order for held in writes.resulted]
+    # The orders' result flags as the batch has left them: subject_facts's reading.
+    flags = [{str(o.flag) for o in held.results.values()} for held in writes.resulted]
+    publish_many(
+        "result.resulted",
+        subjects=resulted,
+        subject_facts=[{"result_flags": sorted(f)} for f in flags],
+    )
+    alerts_raise_many([services.review_alert(order) for order in resulted])
 
 
 def _received(raws, *, source: str, actor) -> list:
@@ -167,7 +173,7 @@ def _received(raws, *, source: str, actor) -> list:
             before[key] = record
         new.append(record)
         received.append((raw, record, None))
-    bulk_create_with_history(new, Hl7Message)
+    rows_create(new, Hl7Message)
     return received
 
 
