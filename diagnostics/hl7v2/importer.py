@@ -156,7 +156,7 @@ def hl7_receive(*, text: str, source: str = "", actor=None) -> list[Outcome]:
     for start in range(0, len(messages), batches.BATCH):
         raws = messages[start : start + batches.BATCH]
         try:
-            with transaction.atomic():
+            with transaction.atomic(), batches.cyclic_gc_paused():
                 outcomes += batches.messages_apply(
                     raws=raws, source=source, actor=actor
                 )
