@@ -73,12 +73,12 @@ def _value_of(field: models.Field) -> Callable[[models.Model], object]:
     attname, prep = field.attname, field.get_db_prep_save
     kind = (field.target_field if field.is_relation else field).get_internal_type()
     plain = _PLAIN.get(kind, ())
-    stamps = kind == "DateTimeField"
+    stamps, texts = kind == "DateTimeField", kind in _TEXT
 
     def value(row):
         held = getattr(row, attname)
-        if held is None or type(held) in plain:
-            return held
+        if held is None or type(held) in plain or (texts and isinstance(held, str)):
+            return held  # str subclasses: choices, which psycopg writes as text
         if stamps and type(held) is datetime and held.tzinfo is not None:
             return held
         return prep(held, connection)

@@ -174,31 +174,44 @@ def _write(writes: _Writes, orders: dict[str, _Order]) -> None:
     alerts_raise_many([services.review_alert(order) for order in resulted])
 
 
-def _received(raws, *, source: str, actor) -> list:
-    """(raw, stored row, Outcome of a message received before or None)."""
+def _received(raws, *, source: str, actor, upload) -> list:
+    """(raw, stored row, Outcome of a message received before or None), as
+    ``importer.hl7_receive_one`` finds them: by receipt key, else (with
+    ``upload``) a key-less message this upload stored before."""
     keys = [checks.receipt_key(raw) for raw in raws]
     before = {m.receipt_key: m for m in Hl7Message.objects.filter(receipt_key__in=keys)}
+    keyless = [raw for raw, key in zip(raws, keys, strict=True) if not key]
+    by_raw: dict[str, Hl7Message] = {}
+    if upload is not None and keyless:
+        for message in upload.messages.filter(raw__in=keyless).order_by("pk"):
+            by_raw.setdefault(message.raw, message)
     received, new = [], []
     for raw, key in zip(raws, keys, strict=True):
-        if key in before:
-            original = before[key]
-            received.append((raw, original, Outcome(original, [], duplicate=True)))
+        original = before.get(key) if key else by_raw.get(raw)
+        if original is not None:
+            resumed = upload is not None and original.upload_id == upload.pk
+            outcome = Outcome(original, [], duplicate=not resumed, resumed=resumed)
+            received.append((raw, original, outcome))
             continue
         record = checks.record_new(
-            raw=raw, key=key, source=source, actor=actor, upload=None
+            raw=raw, key=key, source=source, actor=actor, upload=upload
         )
         if key:
             before[key] = record
+        elif upload is not None:
+            by_raw[raw] = record
         new.append(record)
         received.append((raw, record, None))
     rows_create(new, Hl7Message)
     return received
 
 
-def messages_apply(*, raws: list[str], source: str = "", actor=None) -> list[Outcome]:
+def messages_apply(
+    *, raws: list[str], source: str = "", actor=None, upload=None
+) -> list[Outcome]:
     """Store and apply the messages (call inside a transaction); one Outcome each,
     in order, as ``importer.hl7_receive_one`` gives."""
-    received = _received(raws, source=source, actor=actor)
+    received = _received(raws, source=source, actor=actor, upload=upload)
     parsed, problems = {}, {}
     for raw, record, outcome in received:
         if outcome is None:

@@ -65,7 +65,14 @@ class Segments:
         return [[unescape(self.encoding, c) for c in rep] for rep in reps if any(rep)]
 
     def get(self, segment: list[str], number: int, component: int = 1) -> str:
-        reps = self.reps(segment, number)
-        if not reps or len(reps[0]) < component:
+        """A component of the field's first repetition that holds something."""
+        if len(segment) <= number:
             return ""
-        return reps[0][component - 1].strip()
+        _segment, _field, repetition, separator, _sub = self.encoding.separators
+        for rep in segment[number].split(repetition):
+            components = rep.split(separator)
+            if any(components):
+                if len(components) < component:
+                    return ""
+                return unescape(self.encoding, components[component - 1]).strip()
+        return ""

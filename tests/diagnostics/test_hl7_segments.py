@@ -39,7 +39,12 @@ def _assert_read_alike(text: str) -> None:
         assert len(fields) == len(segment)
         header = fields[0] in ("MSH", "BHS", "FHS") and len(fields) > 1
         for number in range(3 if header else 1, len(fields) + 2):
-            assert lean.reps(fields, number) == _library_reps(library, segment, number)
+            reps = _library_reps(library, segment, number)
+            assert lean.reps(fields, number) == reps
+            for component in (1, 2, 3, 5):
+                first = reps[0] if reps else []
+                value = first[component - 1].strip() if len(first) >= component else ""
+                assert lean.get(fields, number, component) == value
 
 
 def _fixture_messages() -> list[str]:

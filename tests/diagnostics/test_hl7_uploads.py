@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from clinic.heartbeat import MAX_ATTEMPTS, run_claim
 from diagnostics.exceptions import Hl7FileRefused
-from diagnostics.hl7v2 import importer
+from diagnostics.hl7v2 import batches, importer
 from diagnostics.hl7v2.importer import hl7_receive, hl7_receive_one
 from diagnostics.hl7v2.parsing import split_messages
 from diagnostics.hl7v2.upload_run import hl7_upload_run
@@ -216,17 +216,19 @@ def test_the_heartbeat_writes_the_progress_while_the_messages_are_applied(
         file_name="five.hl7", text=_messages(5), actor=make_user("Nurse")
     )
     seen = []
-    original = importer.hl7_receive_one
+    original = importer.hl7_receive_batch
 
     def watched(**kwargs):
-        time.sleep(0.25)  # a few beats per message
+        time.sleep(0.25)  # a few beats per batch
         seen.append(Hl7Upload.objects.get(pk=upload.pk).done_messages)
         return original(**kwargs)
 
-    monkeypatch.setattr("diagnostics.hl7v2.upload_run.hl7_receive_one", watched)
+    monkeypatch.setattr(batches, "BATCH", 2)
+    monkeypatch.setattr("diagnostics.hl7v2.upload_run.hl7_receive_batch", watched)
     assert hl7_upload_run(upload_id=upload.pk) == "done"
     upload.refresh_from_db()
-    assert seen == sorted(seen) and seen[0] == 0 and seen[-1] >= 1, seen
+    assert seen == sorted(seen) and seen[0] == 0 and seen[-1] >= 2, seen
+    assert len(seen) == 3  # batches of 2, 2 and 1 messages
     assert (upload.status, upload.done_messages, upload.applied_messages) == (
         "done",
         5,
