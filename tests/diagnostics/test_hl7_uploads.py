@@ -313,3 +313,26 @@ def test_a_background_import_on_a_real_worker_shows_progress_and_completes(
     assert Hl7Message.objects.filter(upload=upload, status="applied").count() == 12
     listed = client.get(reverse("diagnostics:hl7-list"), {"upload": upload.pk})
     assert len(listed.context["hl7_messages"]) == 12
+
+
+def test_an_upload_with_a_bad_message_in_the_middle_applies_the_others_whole(
+    make_user,
+):
+    orders = [make_order() for _ in range(3)]
+    texts = [
+        oru_message(order=order, results=CBC, control_id=f"U{n}")
+        for n, order in enumerate(orders)
+    ]
+    texts[1] = texts[1].replace("|245|", "|two hundred|")  # its last OBX
+    upload = hl7_upload_create(
+        file_name="three.hl7", text="".join(texts), actor=make_user("Nurse")
+    )
+    assert hl7_upload_run(upload_id=upload.pk) == "done"
+    upload.refresh_from_db()
+    assert (upload.done_messages, upload.applied_messages) == (3, 2)
+    assert upload.error_messages == 1
+    bad = Hl7Message.objects.get(control_id="U1")
+    assert (bad.status, bad.ack_code, bad.upload_id) == ("error", "AE", upload.pk)
+    assert "'two hundred' where a number is expected" in bad.error
+    counts = [Observation.objects.filter(order=order).count() for order in orders]
+    assert counts == [3, 0, 3]
