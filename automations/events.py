@@ -12,11 +12,11 @@ import logging
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history
 
 from automations.facts import facts_for, patients_facts
 from automations.models import ActionOutcome, Event
 from automations.sources import is_visit
+from clinic.history import rows_create
 from clinic.queueing import enqueue_on_commit
 from registration.models import Patient
 
@@ -121,32 +121,42 @@ def _enqueue(event: Event) -> None:
         logger.exception("Could not enqueue event %s", event.pk)
 
 
-def publish_many(kind: str, *, subjects: list) -> list[Event]:
+def publish_many(
+    kind: str, *, subjects: list, subject_facts: list[dict] | None = None
+) -> list[Event]:
     """``publish`` of one kind about many records (each with its patient), their
-    facts read together and the events written in one insert. Returns the events
-    ([] when they could not be recorded: logged, never raised)."""
+    facts read together and the events written in one insert. ``subject_facts``:
+    each subject's own facts as the caller holds them, instead of reading them.
+    Returns the events ([] when they could not be recorded: logged, never raised)."""
     if not subjects:
         return []
     patients = [_patient_of(subject) for subject in subjects]
+    own_facts = subject_facts or [None] * len(subjects)
     try:
         with transaction.atomic():
             now = timezone.now()
             known = patients_facts([p for p in patients if p is not None], at=now)
             made = _made_depths(subjects)
             events = []
-            for patient, subject in zip(patients, subjects, strict=True):
+            for patient, subject, of_subject in zip(
+                patients, subjects, own_facts, strict=True
+            ):
                 # A visit's own facts leave that visit out: read alone.
                 own = (
                     None if is_visit(subject) else known.get(getattr(patient, "pk", 0))
                 )
                 facts = facts_for(
-                    patient=patient, subject=subject, at=now, of_patient=own
+                    patient=patient,
+                    subject=subject,
+                    at=now,
+                    of_patient=own,
+                    of_subject=of_subject,
                 )
                 depth = _depth_for(subject, made)
                 event = _event(kind, patient=patient, subject=subject, facts=facts)
                 event.depth, event.occurred_at = depth, now
                 events.append(event)
-            bulk_create_with_history(events, Event)
+            rows_create(events, Event)
     except Exception:
         logger.exception("Could not record %s events %s", len(subjects), kind)
         return []

@@ -125,9 +125,12 @@ def subject_facts(subject) -> dict:
     return {}
 
 
-def facts_for(*, patient, subject, at: datetime, of_patient=None) -> dict:
-    """The subject's facts, then its patient's (``of_patient``: read already)."""
-    facts = subject_facts(subject)
+def facts_for(
+    *, patient, subject, at: datetime, of_patient=None, of_subject=None
+) -> dict:
+    """The subject's facts, then its patient's (``of_patient``, ``of_subject``:
+    read already)."""
+    facts = subject_facts(subject) if of_subject is None else dict(of_subject)
     if patient is not None:
         appointment = subject if is_visit(subject) else None
         if of_patient is None:

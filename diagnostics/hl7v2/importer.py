@@ -145,27 +145,34 @@ def hl7_messages_check(text: str) -> list[str]:
     return messages
 
 
-def hl7_receive(*, text: str, source: str = "", actor=None) -> list[Outcome]:
-    """Store and apply every message of a file, each on its own; a file with a
-    message past the caps is refused whole (Hl7FileRefused) before any is stored.
+def hl7_receive_batch(
+    *, raws: list[str], source: str = "", actor=None, upload=None
+) -> list[Outcome]:
+    """Store and apply the messages in one transaction, each all-or-nothing
+    (``batches``); one Outcome each, as ``hl7_receive_one`` gives. A batch whose
+    writes fail is rolled back and its messages applied one transaction each."""
+    try:
+        with transaction.atomic(), batches.cyclic_gc_paused():
+            return batches.messages_apply(
+                raws=raws, source=source, actor=actor, upload=upload
+            )
+    except Exception:
+        logger.exception("HL7 batch of %s messages failed: one by one", len(raws))
+    return [
+        hl7_receive_one(raw=raw, source=source, actor=actor, upload=upload)
+        for raw in raws
+    ]
 
-    ``batches.BATCH`` messages a transaction; a batch whose writes fail is rolled
-    back and its messages applied one transaction each."""
+
+def hl7_receive(*, text: str, source: str = "", actor=None) -> list[Outcome]:
+    """Store and apply every message of a file, each on its own, ``batches.BATCH``
+    messages a transaction; a file with a message past the caps is refused whole
+    (Hl7FileRefused) before any is stored."""
     messages = hl7_messages_check(text)
     outcomes: list[Outcome] = []
     for start in range(0, len(messages), batches.BATCH):
         raws = messages[start : start + batches.BATCH]
-        try:
-            with transaction.atomic():
-                outcomes += batches.messages_apply(
-                    raws=raws, source=source, actor=actor
-                )
-            continue
-        except Exception:
-            logger.exception("HL7 batch of %s messages failed: one by one", len(raws))
-        outcomes += [
-            hl7_receive_one(raw=raw, source=source, actor=actor) for raw in raws
-        ]
+        outcomes += hl7_receive_batch(raws=raws, source=source, actor=actor)
     return outcomes
 
 

@@ -8,6 +8,7 @@ import hl7
 from django.utils import timezone
 
 from diagnostics.exceptions import Hl7Error
+from diagnostics.hl7v2.segments import Segments
 
 REJECT, ERROR = "AR", "AE"
 
@@ -49,11 +50,16 @@ class ObrGroup:
 
 @dataclass
 class OruMessage:
-    message: hl7.Message
+    header: str  # the MSH segment
     control_id: str
     mrn: str
     patient_name: str
     orders: list[ObrGroup]
+
+    @property
+    def message(self) -> hl7.Message:
+        """The header as python-hl7 reads it: what an ACK is made from."""
+        return hl7.parse(self.header)
 
 
 def split_messages(text: str) -> list[str]:
@@ -182,37 +188,6 @@ def limits_problem(messages: list[str]) -> str | None:
     return None
 
 
-def _reps(container) -> list[list[str]]:
-    if isinstance(container, str):
-        return [[container]]
-    out = []
-    for rep in container:
-        out.append([rep] if isinstance(rep, str) else [str(c) for c in rep])
-    return out
-
-
-class _Reader:
-    """Field access by HL7 position (seg-3.2), unescaped, "" when absent."""
-
-    def __init__(self, message: hl7.Message):
-        self.message = message
-
-    def reps(self, segment, number: int) -> list[list[str]]:
-        if len(segment) <= number:
-            return []
-        return [
-            [self.message.unescape(c) for c in rep]
-            for rep in _reps(segment[number])
-            if any(rep)
-        ]
-
-    def get(self, segment, number: int, component: int = 1) -> str:
-        reps = self.reps(segment, number)
-        if not reps or len(reps[0]) < component:
-            return ""
-        return reps[0][component - 1].strip()
-
-
 def parse_timestamp(value: str, where: str) -> datetime | None:
     """HL7 DTM (YYYY[MM[DD[HH[MM[SS]]]]][+/-ZZZZ]) as an aware datetime."""
     if not value:
@@ -282,14 +257,10 @@ def parse_oru(text: str) -> OruMessage:
             REJECT,
             f"The message does not begin with an MSH header (it begins {first!r}).",
         )
-    if len(text) < 9 or text[3] in "\r" or len(set(text[3:8])) < 5:
+    if len(text) < 9 or "\r" in text[3:8] or len(set(text[3:8])) < 5:
         raise Hl7Error(REJECT, "The MSH header is cut short: no encoding characters.")
-    try:
-        message = hl7.parse(text)
-    except Exception as exc:  # noqa: BLE001 - the library raises many kinds
-        raise Hl7Error(REJECT, f"The message cannot be read as HL7: {exc}.") from None
-    read = _Reader(message)
-    msh = message[0]
+    read = Segments(text)
+    msh = read.all[0]
     if len(msh) < 13:
         raise Hl7Error(
             REJECT,
@@ -311,17 +282,17 @@ def parse_oru(text: str) -> OruMessage:
         raise Hl7Error(
             REJECT, f"HL7 version {version!r} is not 2.x (2.5.1 is expected)."
         )
-    ids = [str(segment[0]) for segment in message]
+    ids = [segment[0] for segment in read.all]
     _check_order_of_segments(ids)
     if "OBR" not in ids:
         raise Hl7Error(REJECT, "The message has no OBR: it names no order.")
-    pid = message.segment("PID")
+    pid = next(segment for segment in read.all if segment[0] == "PID")
     mrn = read.get(pid, 3, 1)
     name = " ".join(filter(None, [read.get(pid, 5, 2), read.get(pid, 5, 1)]))
     orders: list[ObrGroup] = []
     obx_count = 0
-    for position, segment in enumerate(message, start=1):
-        seg = str(segment[0])
+    for position, segment in enumerate(read.all, start=1):
+        seg = segment[0]
         if seg == "OBR":
             if len(segment) < 5:
                 raise Hl7Error(
@@ -370,7 +341,7 @@ def parse_oru(text: str) -> OruMessage:
     if obx_count == 0:
         raise Hl7Error(REJECT, "The message carries no results (no OBX segment).")
     return OruMessage(
-        message=message,
+        header=text.split("\r", 1)[0],
         control_id=control_id,
         mrn=mrn,
         patient_name=name,

@@ -1,13 +1,15 @@
-"""What the HL7 upload job runs: the upload's messages applied one by one, each in
-its own transaction, from where the last run stopped, with the heartbeat writing
-how far it is (queued by ``diagnostics.hl7v2.uploads``)."""
+"""What the HL7 upload job runs: the upload's messages applied ``batches.BATCH`` to
+a transaction (each message still all-or-nothing), from where the last run
+stopped, with the heartbeat writing how far it is after each batch (queued by
+``diagnostics.hl7v2.uploads``)."""
 
 import logging
 
 from django.utils.translation import gettext_lazy as _
 
 from clinic.heartbeat import RunLost, heartbeat, run_claim, run_finish
-from diagnostics.hl7v2.importer import hl7_messages_check, hl7_receive_one
+from diagnostics.hl7v2 import batches
+from diagnostics.hl7v2.importer import hl7_messages_check, hl7_receive_batch
 from diagnostics.models import Hl7Message, Hl7Upload
 
 logger = logging.getLogger(__name__)
@@ -33,18 +35,21 @@ def hl7_upload_run(*, upload_id: int) -> str | None:
     try:
         messages = hl7_messages_check(upload.text)
         with heartbeat(upload) as beat:
-            for raw in messages[upload.done_messages :]:
+            for start in range(upload.done_messages, len(messages), batches.BATCH):
                 beat.check()
-                outcome = hl7_receive_one(
-                    raw=raw, source=source, actor=upload.uploaded_by, upload=upload
-                )
-                counts["done_messages"] += 1
-                if outcome.duplicate or outcome.message.pk in stored_now:
-                    counts["duplicate_messages"] += 1
-                elif not outcome.resumed:
-                    stored_now.add(outcome.message.pk)
-                    key = "applied_messages" if outcome.ok else "error_messages"
-                    counts[key] += 1
+                for outcome in hl7_receive_batch(
+                    raws=messages[start : start + batches.BATCH],
+                    source=source,
+                    actor=upload.uploaded_by,
+                    upload=upload,
+                ):
+                    counts["done_messages"] += 1
+                    if outcome.duplicate or outcome.message.pk in stored_now:
+                        counts["duplicate_messages"] += 1
+                    elif not outcome.resumed:
+                        stored_now.add(outcome.message.pk)
+                        key = "applied_messages" if outcome.ok else "error_messages"
+                        counts[key] += 1
                 beat.progress(**counts)
         run_finish(
             upload,

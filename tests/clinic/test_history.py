@@ -291,3 +291,49 @@ def test_server_side_binding_holds_only_inside_its_block():
         raise RuntimeError("leave the block early")
     assert not binds_on_server()
     assert Location.objects.filter(code__startswith="ssb").count() == 3
+
+
+def _history_of(model, pks) -> list[dict]:
+    skip = {"history_id", "id", "history_date"}
+    rows = model.history.filter(id__in=pks).order_by("id", "history_id").values()
+    return [{k: v for k, v in row.items() if k not in skip} for row in rows]
+
+
+def test_rows_create_writes_what_bulk_create_with_history_writes(admin_user):
+    from django.utils import timezone
+    from simple_history.utils import bulk_create_with_history
+
+    from automations.models import Event
+    from clinic.history import rows_create
+
+    patient, at = PatientFactory(), timezone.now()
+
+    def events(tag):
+        made = [
+            Event(
+                kind=f"{tag}.a", patient=patient, facts={"t": "a\tb\\c"}, occurred_at=at
+            ),
+            Event(kind=f"{tag}.b", facts={}, occurred_at=at, depth=2),
+        ]
+        made[0]._change_reason, made[1]._history_user = "imported", admin_user
+        return made
+
+    slow = bulk_create_with_history(events("x"), Event)
+    fast = rows_create(events("x"), Event)
+    assert all(e.pk and not e._state.adding for e in fast)
+    assert fast[0].pk > slow[-1].pk
+    stored = Event.objects.filter(pk__in=[e.pk for e in slow + fast])
+    columns = [
+        [v for k, v in row.items() if k not in ("id", "occurred_at")]
+        for row in stored.order_by("pk").values()
+    ]
+    assert columns[:2] == columns[2:]
+    slow_history = _history_of(Event, [e.pk for e in slow])
+    fast_history = _history_of(Event, [e.pk for e in fast])
+    assert fast_history == slow_history
+    assert [h["history_change_reason"] for h in fast_history] == ["imported", None]
+    assert fast_history[1]["history_user_id"] == admin_user.pk
+    latest = Event.history.filter(id=fast[0].pk).get()
+    assert latest.history_type == "+"
+    assert abs((latest.history_date - timezone.now()).total_seconds()) < 60
+    assert rows_create([], Event) == []

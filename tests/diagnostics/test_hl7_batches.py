@@ -88,8 +88,30 @@ def test_the_queries_of_a_file_do_not_grow_with_its_messages(
 ):
     orders = [make_order() for _ in range(12)]
     text = "".join(_cbc(order, f"Q-{n}") for n, order in enumerate(orders))
-    # One flags query a resulted order (its event's facts), the rest a statement
-    # a kind of row for the whole file.
-    with django_assert_max_num_queries(30 + len(orders)):
+    # A statement a kind of row for the whole file (the events' result flags are
+    # the batch's, not read again an order).
+    with django_assert_max_num_queries(30):
         outcomes = hl7_receive(text=text)
     assert all(o.ok for o in outcomes)
+
+
+def test_a_result_event_carries_the_flags_automations_would_read():
+    from automations.facts import subject_facts
+
+    order, partial = make_order(), make_order()
+    high = [*VALUES[:2], "19.5", *VALUES[3:]]  # haemoglobin high
+    # A preliminary first half, then the rest in a second message.
+    first = oru_message(
+        order=partial,
+        results=[(c, v, "", "P") for c, v in zip(CBC[:4], VALUES, strict=False)],
+        control_id="E-2",
+    )
+    rest = [(c, v, "", "F") for c, v in zip(CBC, high, strict=True)]
+    rest = oru_message(order=partial, results=rest, control_id="E-3")
+    outcomes = hl7_receive(text=_cbc(order, "E-1", high) + first + rest)
+    assert all(o.ok for o in outcomes)
+    events = Event.objects.filter(kind="result.resulted").order_by("pk")
+    assert [e.subject_id for e in events] == [str(order.pk), str(partial.pk)]
+    for event, subject in zip(events, (order, partial), strict=True):
+        assert event.facts["result_flags"] == ["H", "N"]
+        assert event.facts["result_flags"] == subject_facts(subject)["result_flags"]

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from clinic.heartbeat import MAX_ATTEMPTS, run_claim
 from diagnostics.exceptions import Hl7FileRefused
-from diagnostics.hl7v2 import importer
+from diagnostics.hl7v2 import batches, importer
 from diagnostics.hl7v2.importer import hl7_receive, hl7_receive_one
 from diagnostics.hl7v2.parsing import split_messages
 from diagnostics.hl7v2.upload_run import hl7_upload_run
@@ -216,17 +216,19 @@ def test_the_heartbeat_writes_the_progress_while_the_messages_are_applied(
         file_name="five.hl7", text=_messages(5), actor=make_user("Nurse")
     )
     seen = []
-    original = importer.hl7_receive_one
+    original = importer.hl7_receive_batch
 
     def watched(**kwargs):
-        time.sleep(0.25)  # a few beats per message
+        time.sleep(0.25)  # a few beats per batch
         seen.append(Hl7Upload.objects.get(pk=upload.pk).done_messages)
         return original(**kwargs)
 
-    monkeypatch.setattr("diagnostics.hl7v2.upload_run.hl7_receive_one", watched)
+    monkeypatch.setattr(batches, "BATCH", 2)
+    monkeypatch.setattr("diagnostics.hl7v2.upload_run.hl7_receive_batch", watched)
     assert hl7_upload_run(upload_id=upload.pk) == "done"
     upload.refresh_from_db()
-    assert seen == sorted(seen) and seen[0] == 0 and seen[-1] >= 1, seen
+    assert seen == sorted(seen) and seen[0] == 0 and seen[-1] >= 2, seen
+    assert len(seen) == 3  # batches of 2, 2 and 1 messages
     assert (upload.status, upload.done_messages, upload.applied_messages) == (
         "done",
         5,
@@ -311,3 +313,26 @@ def test_a_background_import_on_a_real_worker_shows_progress_and_completes(
     assert Hl7Message.objects.filter(upload=upload, status="applied").count() == 12
     listed = client.get(reverse("diagnostics:hl7-list"), {"upload": upload.pk})
     assert len(listed.context["hl7_messages"]) == 12
+
+
+def test_an_upload_with_a_bad_message_in_the_middle_applies_the_others_whole(
+    make_user,
+):
+    orders = [make_order() for _ in range(3)]
+    texts = [
+        oru_message(order=order, results=CBC, control_id=f"U{n}")
+        for n, order in enumerate(orders)
+    ]
+    texts[1] = texts[1].replace("|245|", "|two hundred|")  # its last OBX
+    upload = hl7_upload_create(
+        file_name="three.hl7", text="".join(texts), actor=make_user("Nurse")
+    )
+    assert hl7_upload_run(upload_id=upload.pk) == "done"
+    upload.refresh_from_db()
+    assert (upload.done_messages, upload.applied_messages) == (3, 2)
+    assert upload.error_messages == 1
+    bad = Hl7Message.objects.get(control_id="U1")
+    assert (bad.status, bad.ack_code, bad.upload_id) == ("error", "AE", upload.pk)
+    assert "'two hundred' where a number is expected" in bad.error
+    counts = [Observation.objects.filter(order=order).count() for order in orders]
+    assert counts == [3, 0, 3]
