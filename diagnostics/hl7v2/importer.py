@@ -168,11 +168,16 @@ def hl7_receive(*, text: str, source: str = "", actor=None) -> list[Outcome]:
     """Store and apply every message of a file, each on its own, ``batches.BATCH``
     messages a transaction; a file with a message past the caps is refused whole
     (Hl7FileRefused) before any is stored."""
-    messages = hl7_messages_check(text)
+    return hl7_receive_all(raws=hl7_messages_check(text), source=source, actor=actor)
+
+
+def hl7_receive_all(*, raws: list[str], source: str = "", actor=None) -> list[Outcome]:
+    """Messages already checked (``hl7_messages_check``), ``batches.BATCH`` a
+    transaction, each all-or-nothing."""
     outcomes: list[Outcome] = []
-    for start in range(0, len(messages), batches.BATCH):
-        raws = messages[start : start + batches.BATCH]
-        outcomes += hl7_receive_batch(raws=raws, source=source, actor=actor)
+    for start in range(0, len(raws), batches.BATCH):
+        batch = raws[start : start + batches.BATCH]
+        outcomes += hl7_receive_batch(raws=batch, source=source, actor=actor)
     return outcomes
 
 

@@ -1,8 +1,9 @@
 """python manage.py import_hl7 PATH — lab results from HL7 v2.5.1 ORU^R01 files.
 
 PATH is a file of one or more messages, or a folder of such files. Each message is
-applied whole or not at all; the ones that cannot be applied are listed with their
-reason (and wait in the error list of the Results page). The exit status is 0 when
+applied whole or not at all (a hundred to a transaction, as uploads are); the
+ones that cannot be applied are listed with their reason (and wait in the error
+list of the Results page). The exit status is 0 when
 every message was applied, 1 when any was not, 2 when PATH cannot be read at all
 or a file passes the caps of one message (size, segments, fields, repetitions,
 components) or holds a NUL byte: then nothing is stored. A message received
@@ -14,7 +15,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from diagnostics.exceptions import Hl7FileRefused
-from diagnostics.hl7v2.importer import hl7_messages_check, hl7_receive_one
+from diagnostics.hl7v2.importer import hl7_messages_check, hl7_receive_all
 
 SUFFIXES = {".hl7", ".txt", ".oru", ".msg", ""}
 
@@ -74,8 +75,7 @@ class Command(BaseCommand):
             texts.append((file, messages))
         applied = failed = duplicates = 0
         for file, messages in texts:
-            for raw in messages:
-                outcome = hl7_receive_one(raw=raw, source=str(file))
+            for outcome in hl7_receive_all(raws=messages, source=str(file)):
                 message = outcome.message
                 label = message.control_id or f"#{message.pk}"
                 if outcome.duplicate:
