@@ -10,7 +10,6 @@ holds gets one access-log row under the client's name. Files expire after
 again by the sweeper.
 """
 
-import json
 import logging
 import secrets
 from datetime import timedelta
@@ -39,6 +38,7 @@ from fhir.errors import FhirError, invalid
 from fhir.groups import group_patients
 from fhir.light_rows import light_rows
 from fhir.models import BulkExport
+from fhir.ndjson import ndjson_line
 from fhir.registry import resource_types
 from fhir.values import parse_date
 from fhir.versions import NO_VERSION, latest_versions, render
@@ -229,14 +229,11 @@ def _write_type(export, resource, handle, on_chunk) -> int:
     for chunk in batched(rows, CHUNK):
         versions = latest_versions(resource, (row.pk for row in chunk))
         lines = [
-            json.dumps(
-                render(resource, row, versions.get(row.pk, NO_VERSION)),
-                ensure_ascii=False,
-                separators=(",", ":"),
-            )
+            ndjson_line(render(resource, row, versions.get(row.pk, NO_VERSION)))
             for row in chunk
         ]
-        handle.write(("\n".join(lines) + "\n").encode())
+        lines.append(b"")
+        handle.write(b"\n".join(lines))
         count += len(chunk)
         on_chunk(len(chunk))
     return count
