@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Coalesce
+from django.utils.translation import get_language
 
 from clinic import fhir_search
 from clinic.fhir_datatypes import (
@@ -178,6 +179,13 @@ def _value(result: Observation) -> dict:
 
 
 def _interpretation(flag: str) -> list[dict]:
+    return _interpretation_in(flag, get_language())
+
+
+@lru_cache(maxsize=64)
+def _interpretation_in(flag: str, language: str | None) -> list[dict]:
+    """A flag's interpretation, named in ``language`` (remembered per language:
+    a bulk export meets each flag a million times). Read-only."""
     flag = Observation.Flag(flag)
     return [codeable(INTERPRETATION, flag.value, str(flag.label))]
 
