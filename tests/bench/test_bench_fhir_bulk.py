@@ -74,6 +74,7 @@ if {profile}:
     import cProfile, pstats
     cProfile.run("bulk_export_run(export_id={pk})", "/tmp/bulk.prof")
     pstats.Stats("/tmp/bulk.prof").sort_stats("cumulative").print_stats(30)
+    pstats.Stats("/tmp/bulk.prof").sort_stats("tottime").print_stats(25)
 else:
     bulk_export_run(export_id={pk})
 print(time.perf_counter() - started, time.process_time() - cpu_started, peak_kb())
