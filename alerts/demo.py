@@ -103,8 +103,8 @@ def seed_alerts(*, faker, rng, options, stdout) -> None:
             address=str(patient.phone_mobile or ""),
             body=f"Reminder: {patient.given_name}, see you tomorrow at "
             f"{timezone.localtime(appointment.start):%H:%M} at "
-            f"{appointment.location.name}. Reply C to confirm, R to ask for a "
-            "call, STOP to opt out.",
+            f"{appointment.location.name}. Reply C to confirm, X to cancel, R to "
+            "ask for a call, STOP to opt out.",
             scheduled_for=sent_at,
             due_at=sent_at,
             status=status,

@@ -55,6 +55,12 @@ KINDS: dict[str, Kind] = {
         view_permission="scheduling.view_appointment",
         target=targets.rebook,
     ),
+    "cancelled_by_text": Kind(
+        "Visit cancelled by text",
+        20,
+        view_permission="scheduling.view_appointment",
+        target=targets.rebook,
+    ),
     "eligibility_failed": Kind(
         "Insurance check failed",
         30,

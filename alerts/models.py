@@ -107,6 +107,7 @@ class InboundMessage(models.Model):
         OFFER_ACCEPTED = "offer_accepted", _("Took an offered slot")
         OFFER_TAKEN = "offer_taken", _("Offered slot already taken")
         ASKED_WHICH = "asked_which", _("Asked which visit was meant")
+        CANCELLED = "cancelled", _("Cancelled a visit")
 
     provider_id = models.CharField(_("message SID"), max_length=64, unique=True)
     from_number = models.CharField(_("from"), max_length=32)

@@ -12,17 +12,6 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 
-def _of_subject(target):
-    """A target that needs the alert's subject; an alert raised without one leads
-    to the patient's chart instead."""
-
-    def lead(alert) -> str:
-        return target(alert) if alert.subject_id else _chart(alert)
-
-    lead.__doc__ = target.__doc__
-    return lead
-
-
 def _chart(alert, anchor: str = "") -> str:
     if not alert.patient_id:
         return ""
@@ -30,18 +19,34 @@ def _chart(alert, anchor: str = "") -> str:
     return f"{url}#{anchor}" if anchor else url
 
 
+def _subject_page(url_name: str):
+    """The target that is the page ``url_name`` of the alert's subject; an alert
+    raised without one leads to the patient's chart instead."""
+
+    def lead(alert) -> str:
+        if not alert.subject_id:
+            return _chart(alert)
+        return reverse(url_name, args=[alert.subject_id])
+
+    return lead
+
+
+# The subject's own page, its action ready.
+message_resend = _subject_page("alerts:resend")
+dose_give = _subject_page("medications:dose-give")
+observation_acknowledge = _subject_page("diagnostics:observation-acknowledge")
+order_review = _subject_page("diagnostics:order-review")
+claim = _subject_page("billing:claim-detail")
+
+
 def patient_messages(alert) -> str:
     """A reply or a call-back request: the conversation on the chart."""
     return _chart(alert, "panel-messages")
 
 
-@_of_subject
-def message_resend(alert) -> str:
-    return reverse("alerts:resend", args=[alert.subject_id])
-
-
 def rebook(alert) -> str:
-    """A no-show: the slot finder for the same patient and kind of visit."""
+    """A no-show or a visit cancelled by text: the slot finder for the same patient
+    and kind of visit."""
     query = {"patient": alert.patient.mrn} if alert.patient_id else {}
     visit = alert.subject
     if visit is not None and getattr(visit, "appointment_type_id", None):
@@ -51,26 +56,6 @@ def rebook(alert) -> str:
 
 def coverage(alert) -> str:
     return _chart(alert, "panel-coverage")
-
-
-@_of_subject
-def dose_give(alert) -> str:
-    return reverse("medications:dose-give", args=[alert.subject_id])
-
-
-@_of_subject
-def observation_acknowledge(alert) -> str:
-    return reverse("diagnostics:observation-acknowledge", args=[alert.subject_id])
-
-
-@_of_subject
-def order_review(alert) -> str:
-    return reverse("diagnostics:order-review", args=[alert.subject_id])
-
-
-@_of_subject
-def claim(alert) -> str:
-    return reverse("billing:claim-detail", args=[alert.subject_id])
 
 
 def break_glass_review(alert) -> str:

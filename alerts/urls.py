@@ -1,17 +1,20 @@
 from django.urls import path
 
 from alerts.views import inbox, outbox, rules
+from clinic.routes import record_actions
 
 app_name = "alerts"
 
 urlpatterns = [
     path("", inbox.InboxView.as_view(), name="inbox"),
-    path(
-        "<int:pk>/acknowledge/",
-        inbox.AlertAcknowledgeView.as_view(),
-        name="acknowledge",
+    *record_actions(
+        "<int:pk>/",
+        "",
+        {
+            "acknowledge": inbox.AlertAcknowledgeView,
+            "resolve": inbox.AlertResolveView,
+        },
     ),
-    path("<int:pk>/resolve/", inbox.AlertResolveView.as_view(), name="resolve"),
     path("outbox/", outbox.OutboxView.as_view(), name="outbox"),
     path("outbox/<int:pk>/resend/", outbox.ResendView.as_view(), name="resend"),
     path("offers/<int:pk>/", outbox.OfferSendView.as_view(), name="offer-send"),

@@ -50,28 +50,30 @@ ALIASES = {
 }
 
 REPLY_INSTRUCTIONS = {
-    "en": "Reply C to confirm, R to ask for a call, STOP to opt out.",
-    "es": "Responda C para confirmar, R para que le llamemos, STOP para no recibir "
-    "mensajes.",
-    "fr": "Répondez C pour confirmer, R pour être rappelé, STOP pour ne plus "
-    "recevoir de SMS.",
-    "pt": "Responda C para confirmar, R para pedir uma ligação, STOP para sair.",
+    "en": "Reply C to confirm, X to cancel, R to ask for a call, STOP to opt out.",
+    "es": "Responda C para confirmar, X para cancelar, R para que le llamemos, STOP "
+    "para no recibir mensajes.",
+    "fr": "Répondez C pour confirmer, X pour annuler, R pour être rappelé, STOP pour "
+    "ne plus recevoir de SMS.",
+    "pt": "Responda C para confirmar, X para cancelar, R para pedir uma ligação, STOP "
+    "para sair.",
 }
 
 # One text for the visits of several patients that share a number, on one day;
 # ``{visits}`` numbers them, and the reply names one (C1, C2). A language missing
 # here gets the English text, written wholly in English.
 GROUP_REMINDERS = {
-    "en": "{clinic} reminders: {visits}. Reply C1, C2... to confirm one, R to ask "
-    "for a call, STOP to opt out.",
+    "en": "{clinic} reminders: {visits}. Reply C1, C2... to confirm one, X1, X2... "
+    "to cancel one, R to ask for a call, STOP to opt out.",
     "es": "Recordatorios de {clinic}: {visits}. Responda C1, C2... para confirmar "
-    "una cita, R para que le llamemos, STOP para no recibir mensajes.",
+    "una cita, X1, X2... para cancelarla, R para que le llamemos, STOP para no "
+    "recibir mensajes.",
 }
-# One visit in such a text, and in the "which one?" answer to a plain C.
+# One visit in such a text, and in the "which one?" answer to a plain C or X.
 VISIT_LINE = "{first_name} {weekday} {date} {time}, {provider}, {location}"
 GROUP_CHOICE = {
-    "en": "C{number} for {first_name} {time}",
-    "es": "C{number} para {first_name} {time}",
+    "en": "{letter}{number} for {first_name} {time}",
+    "es": "{letter}{number} para {first_name} {time}",
 }
 GROUP_QUESTION = {
     "en": "Which visit? Reply {choices}",

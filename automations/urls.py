@@ -2,6 +2,7 @@ from django.urls import path
 
 from automations import views
 from automations.reminders import views as reminder_views
+from clinic.routes import record_actions
 
 app_name = "automations"
 
@@ -30,11 +31,17 @@ urlpatterns = [
     ),
     path("recall/", views.RecallListView.as_view(), name="recall-list"),
     path("<int:pk>/", views.AutomationEditView.as_view(), name="edit"),
-    path("<int:pk>/toggle/", views.AutomationToggleView.as_view(), name="toggle"),
-    path("<int:pk>/copy/", views.AutomationCopyView.as_view(), name="copy"),
-    path("<int:pk>/dry-run/", views.DryRunView.as_view(), name="dry-run"),
-    path("<int:pk>/preview/", views.PreviewView.as_view(), name="preview"),
-    path("<int:pk>/metrics/", views.MetricsView.as_view(), name="metrics"),
+    *record_actions(
+        "<int:pk>/",
+        "",
+        {
+            "toggle": views.AutomationToggleView,
+            "copy": views.AutomationCopyView,
+            "dry-run": views.DryRunView,
+            "preview": views.PreviewView,
+            "metrics": views.MetricsView,
+        },
+    ),
     path(
         "<int:pk>/conditions/form/",
         views.ConditionFormView.as_view(),

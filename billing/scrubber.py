@@ -73,8 +73,22 @@ PRIMARY_NOT_ADJUDICATED = (
 )
 
 
-def _delimiters(label: str, value) -> list[str]:
-    return [DELIMITER.format(field=label, char=char) for char in delimiters_in(value)]
+def _delimiters(*fields) -> list[str]:
+    """Each character X12 cannot carry, in each ``(label, value)`` of ``fields``."""
+    return [
+        DELIMITER.format(field=label, char=char)
+        for label, value in fields
+        for char in delimiters_in(value)
+    ]
+
+
+def _missing(message: str, *fields) -> list[str]:
+    """``message`` for each ``(label, value)`` of ``fields`` left empty."""
+    return [
+        message.format(field=label)
+        for label, value in fields
+        if not str(value or "").strip()
+    ]
 
 
 def _billing_provider(claim) -> list[str]:
@@ -90,12 +104,10 @@ def _billing_provider(claim) -> list[str]:
         errors.append(
             BAD_STATE.format(field=_("billing provider's state"), code=provider.state)
         )
-    for label, value in (
+    return errors + _delimiters(
         (_("billing provider name"), provider.name),
         (_("billing provider address"), provider.address_line1),
-    ):
-        errors += _delimiters(label, value)
-    return errors
+    )
 
 
 def _rendering_provider(claim) -> list[str]:
@@ -187,22 +199,20 @@ def _subscriber(claim) -> list[str]:
     if not coverage.member_id:
         errors.append(MEMBER_ID_MISSING)
     if coverage.relationship != "18":
-        for label, value in (
+        errors += _missing(
+            SUBSCRIBER_MISSING,
             (_("given name"), coverage.subscriber_given_name),
             (_("family name"), coverage.subscriber_family_name),
             (_("date of birth"), coverage.subscriber_birth_date),
-        ):
-            if not value:
-                errors.append(SUBSCRIBER_MISSING.format(field=label))
-    for label, value in (
+        )
+    errors += _missing(
+        PATIENT_MISSING,
         (_("address"), patient.address_line1),
         (_("city"), patient.city),
         (_("state"), patient.state),
         (_("postal code"), patient.postal_code),
-    ):
-        if not str(value or "").strip():
-            errors.append(PATIENT_MISSING.format(field=label))
-    for label, value in (
+    )
+    return errors + _delimiters(
         (_("patient's family name"), patient.family_name),
         (_("patient's given name"), patient.given_name),
         (_("patient's middle name"), patient.middle_name),
@@ -214,9 +224,7 @@ def _subscriber(claim) -> list[str]:
         (_("subscriber's given name"), coverage.subscriber_given_name),
         (_("subscriber's family name"), coverage.subscriber_family_name),
         (_("payer name"), claim.payer.name),
-    ):
-        errors += _delimiters(label, value)
-    return errors
+    )
 
 
 def _coverage_active(claim) -> list[str]:

@@ -1,22 +1,26 @@
 from django.urls import path
 
 from billing import views
+from clinic.routes import record_actions
 
 app_name = "billing"
 
 urlpatterns = [
     path("claims/", views.ClaimListView.as_view(), name="claim-list"),
     path("claims/<int:pk>/", views.ClaimDetailView.as_view(), name="claim-detail"),
-    path("claims/<int:pk>/ready/", views.ClaimReadyView.as_view(), name="claim-ready"),
-    path("claims/<int:pk>/scrub/", views.ClaimScrubView.as_view(), name="claim-scrub"),
-    path(
-        "claims/<int:pk>/correct/",
-        views.ClaimCorrectView.as_view(),
-        name="claim-correct",
+    *record_actions(
+        "claims/<int:pk>/",
+        "claim",
+        {
+            "ready": views.ClaimReadyView,
+            "scrub": views.ClaimScrubView,
+            "correct": views.ClaimCorrectView,
+            "void": views.ClaimVoidView,
+            "close": views.ClaimCloseView,
+            "edit": views.ClaimEditView,
+            "assign": views.ClaimAssignView,
+        },
     ),
-    path("claims/<int:pk>/void/", views.ClaimVoidView.as_view(), name="claim-void"),
-    path("claims/<int:pk>/close/", views.ClaimCloseView.as_view(), name="claim-close"),
-    path("claims/<int:pk>/edit/", views.ClaimEditView.as_view(), name="claim-edit"),
     path(
         "claims/<int:pk>/lines/add/",
         views.ClaimLineAddView.as_view(),
@@ -31,9 +35,6 @@ urlpatterns = [
         "claims/<int:pk>/lines/<int:line>/remove/",
         views.ClaimLineRemoveView.as_view(),
         name="claim-line-remove",
-    ),
-    path(
-        "claims/<int:pk>/assign/", views.ClaimAssignView.as_view(), name="claim-assign"
     ),
     path("claims/<int:pk>/notes/", views.ClaimNoteView.as_view(), name="claim-note"),
     path("claims/<int:pk>/cms1500.pdf", views.ClaimPdfView.as_view(), name="claim-pdf"),

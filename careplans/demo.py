@@ -5,13 +5,13 @@ overdue, review due, goal missed, on hold, completed."""
 
 from datetime import timedelta
 
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from careplans import services
 from careplans.models import CarePlan, Problem
 from careplans.starters import BY_SLUG
 from clinic.clock import today
+from clinic.management.commands.seed_demo import demo_users
 from diagnostics import services as diagnostics
 from diagnostics.models import TestDefinition
 from medications import services as medications
@@ -68,9 +68,7 @@ def _a1c_trend(patient, clinician, nurse, start_day, rng) -> None:
 def seed_careplans(*, faker, rng, options, stdout) -> None:
     if Problem.objects.exists():
         return
-    User = get_user_model()
-    clinician = User.objects.get(username="clinician")
-    nurse = User.objects.get(username="nurse")
+    clinician, nurse = demo_users("clinician", "nurse")
     patients = list(Patient.objects.filter(restriction="").order_by("mrn")[:PATIENTS])
     formulary = list(Medication.objects.filter(form="tablet"))
     for index, patient in enumerate(patients):

@@ -90,6 +90,16 @@ def submit_helper(label, css_class: str = "btn-primary") -> FormHelper:
     return helper
 
 
+def fields_only_helper() -> FormHelper:
+    """A crispy form's helper that renders the fields alone: the page writes the
+    ``<form>`` tag, its CSRF token and its buttons (a form among others on one
+    page, or under a page's own buttons)."""
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    return helper
+
+
 class SubmitButtonMixin:
     """A crispy form with one submit button: ``submit_label`` and its class."""
 

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from alerts import webhooks as alert_webhooks
+from clinic.routes import record_actions
 from clinic.views import (
     accounts,
     health,
@@ -34,23 +35,19 @@ clinic_patterns = [
     path("staff/", staff.StaffListView.as_view(), name="staff-list"),
     path("staff/new/", staff.StaffCreateView.as_view(), name="staff-create"),
     path("staff/<int:pk>/", staff.StaffUpdateView.as_view(), name="staff-edit"),
-    path(
-        "staff/<int:pk>/deactivate/",
-        staff.StaffDeactivateView.as_view(),
-        name="staff-deactivate",
-    ),
-    path(
-        "staff/<int:pk>/reactivate/",
-        staff.StaffReactivateView.as_view(),
-        name="staff-reactivate",
+    *record_actions(
+        "staff/<int:pk>/",
+        "staff",
+        {
+            "deactivate": staff.StaffDeactivateView,
+            "reactivate": staff.StaffReactivateView,
+            "unlock": staff.StaffUnlockView,
+        },
     ),
     path(
         "staff/<int:pk>/password/",
         staff.StaffPasswordResetView.as_view(),
         name="staff-password-reset",
-    ),
-    path(
-        "staff/<int:pk>/unlock/", staff.StaffUnlockView.as_view(), name="staff-unlock"
     ),
     path(
         "staff/<int:pk>/two-factor/reset/",

@@ -3,9 +3,9 @@ abnormal and critical results, and one unmatched HL7 message in the error list."
 
 from datetime import timedelta
 
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from clinic.management.commands.seed_demo import demo_users
 from diagnostics import services
 from diagnostics.hl7v2.importer import hl7_receive
 from diagnostics.hl7v2.writer import oru_message
@@ -33,9 +33,7 @@ def _restamp(obj, reason="demo timeline", **times) -> None:
 def seed_diagnostics(*, faker, rng, options, stdout) -> None:
     if DiagnosticOrder.objects.exists():
         return
-    User = get_user_model()
-    clinician = User.objects.get(username="clinician")
-    nurse = User.objects.get(username="nurse")
+    clinician, nurse = demo_users("clinician", "nurse")
     patients = list(Patient.objects.order_by("mrn")[:24])
     if len(patients) < 12:
         return

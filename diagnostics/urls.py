@@ -1,5 +1,6 @@
 from django.urls import path
 
+from clinic.routes import record_actions
 from diagnostics import views
 
 app_name = "diagnostics"
@@ -11,11 +12,17 @@ urlpatterns = [
     path("catalogue/", views.CatalogueView.as_view(), name="catalogue"),
     path("turnaround/", views.TurnaroundView.as_view(), name="turnaround"),
     path("<int:pk>/", views.OrderDetailView.as_view(), name="order-detail"),
-    path("<int:pk>/cancel/", views.OrderCancelView.as_view(), name="order-cancel"),
-    path("<int:pk>/collect/", views.OrderCollectView.as_view(), name="order-collect"),
-    path("<int:pk>/send/", views.OrderSendView.as_view(), name="order-send"),
+    *record_actions(
+        "<int:pk>/",
+        "order",
+        {
+            "cancel": views.OrderCancelView,
+            "collect": views.OrderCollectView,
+            "send": views.OrderSendView,
+            "review": views.OrderReviewView,
+        },
+    ),
     path("<int:pk>/results/", views.ResultEntryView.as_view(), name="result-entry"),
-    path("<int:pk>/review/", views.OrderReviewView.as_view(), name="order-review"),
     path(
         "<int:pk>/requisition.pdf",
         views.RequisitionPdfView.as_view(),
@@ -36,12 +43,9 @@ urlpatterns = [
         name="hl7-upload-detail",
     ),
     path("hl7/<int:pk>/", views.Hl7DetailView.as_view(), name="hl7-detail"),
-    path(
-        "hl7/<int:pk>/reprocess/",
-        views.Hl7ReprocessView.as_view(),
-        name="hl7-reprocess",
-    ),
-    path(
-        "hl7/<int:pk>/set-aside/", views.Hl7SetAsideView.as_view(), name="hl7-set-aside"
+    *record_actions(
+        "hl7/<int:pk>/",
+        "hl7",
+        {"reprocess": views.Hl7ReprocessView, "set-aside": views.Hl7SetAsideView},
     ),
 ]

@@ -5,10 +5,13 @@ schedule around now with doses given, held, refused, due and overdue."""
 from datetime import timedelta
 from decimal import Decimal
 
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from clinic.management.commands.seed_demo import DEMO_PASSWORD, demo_staff
+from clinic.management.commands.seed_demo import (
+    DEMO_PASSWORD,
+    demo_staff,
+    demo_users,
+)
 from clinic.permissions import NURSE
 from medications import services
 from medications.models import Medication, MedicationOrder, ScheduledDose
@@ -109,13 +112,10 @@ def _entry(order, witness_name="", witness_password=""):
 
 
 def seed_medications(*, faker, rng, options, stdout) -> None:
-    User = get_user_model()
     unit = Location.objects.filter(code="infusion").first()
     if unit is None or MedicationOrder.objects.filter(location=unit).exists():
         return  # no unit, or already seeded: a second run changes nothing
-    admin = User.objects.get(username="admin")
-    clinician = User.objects.get(username="clinician")
-    nurse = User.objects.get(username="nurse")
+    admin, clinician, nurse = demo_users("admin", "clinician", "nurse")
     witness, witness_password = _witness_nurse()
     formulary = _formulary(admin)
     now = timezone.now()

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from clinic.routes import record_actions
 from medications import views
 
 app_name = "medications"
@@ -47,8 +48,11 @@ urlpatterns = [
     ),
     path("orders/<int:pk>/", views.OrderDetailView.as_view(), name="order-detail"),
     path("orders/<int:pk>/prn/", views.GivePrnView.as_view(), name="prn-give"),
-    path("doses/<int:pk>/give/", views.GiveDoseView.as_view(), name="dose-give"),
-    path("doses/<int:pk>/status/", views.DoseStatusView.as_view(), name="dose-status"),
+    *record_actions(
+        "doses/<int:pk>/",
+        "dose",
+        {"give": views.GiveDoseView, "status": views.DoseStatusView},
+    ),
     path("formulary/", views.FormularyView.as_view(), name="formulary"),
     path(
         "formulary/new/", views.MedicationCreateView.as_view(), name="formulary-create"

@@ -241,8 +241,19 @@ def _demo_patient(given, family, born, **fields) -> Patient:
     return _demo_row(Patient, lookup, **DEMO_ADDRESS, **fields)
 
 
-def _demo_contact(patient, name, **fields) -> None:
-    _demo_row(PatientContact, {"patient": patient, "name": name}, **fields)
+def _demo_contact(patient, name, *, clerk, **fields) -> None:
+    """A demo contact gets the reminders, may manage visits and hears of results,
+    with the patient's written consent recorded by the front desk."""
+    _demo_row(
+        PatientContact,
+        {"patient": patient, "name": name},
+        receives_reminders=True,
+        may_manage_visits=True,
+        receives_results=True,
+        consent_method=PatientContact.ConsentMethod.WRITTEN,
+        consent_recorded_by=clerk,
+        **fields,
+    )
 
 
 def seed_contacts(*, faker, rng, options, stdout) -> None:
@@ -264,29 +275,21 @@ def seed_contacts(*, faker, rng, options, stdout) -> None:
         _demo_contact(
             child,
             "Maria Alvarez",
+            clerk=clerk,
             relationship=PatientContact.Relationship.PARENT,
             phone_mobile=FAMILY_PHONE,
             language="es",
-            receives_reminders=True,
-            may_manage_visits=True,
-            receives_results=True,
             receives_billing=True,
-            consent_method=PatientContact.ConsentMethod.WRITTEN,
-            consent_recorded_by=clerk,
         )
     elder = _demo_patient(*ELDER, preferred_language="en")
     _demo_contact(
         elder,
         "Grace Kim",
+        clerk=clerk,
         relationship=PatientContact.Relationship.PROXY,
         phone_mobile=PROXY_PHONE,
         email="grace.kim@example.org",
-        receives_reminders=True,
-        may_manage_visits=True,
-        receives_results=True,
-        consent_method=PatientContact.ConsentMethod.WRITTEN,
         consent_until=timezone.localdate() + timedelta(days=365),
-        consent_recorded_by=clerk,
     )
     numbers = {FAMILY_PHONE, PROXY_PHONE} | {
         str(number)

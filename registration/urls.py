@@ -1,5 +1,6 @@
 from django.urls import path
 
+from clinic.routes import record_actions
 from registration import views
 
 app_name = "registration"
@@ -14,15 +15,14 @@ urlpatterns = [
     ),
     path("patients/lookup/", views.PatientLookupView.as_view(), name="patient-lookup"),
     path("patients/<int:pk>/", views.PatientChartView.as_view(), name="patient-chart"),
-    path(
-        "patients/<int:pk>/edit/",
-        views.PatientUpdateView.as_view(),
-        name="patient-edit",
-    ),
-    path(
-        "patients/<int:pk>/merge/",
-        views.PatientMergeView.as_view(),
-        name="patient-merge",
+    *record_actions(
+        "patients/<int:pk>/",
+        "patient",
+        {
+            "edit": views.PatientUpdateView,
+            "merge": views.PatientMergeView,
+            "restriction": views.RestrictionView,
+        },
     ),
     path(
         "patients/<int:pk>/coverages/new/",
@@ -49,15 +49,10 @@ urlpatterns = [
         views.ContactCreateView.as_view(),
         name="contact-create",
     ),
-    path(
-        "contacts/<int:pk>/edit/",
-        views.ContactUpdateView.as_view(),
-        name="contact-edit",
-    ),
-    path(
-        "contacts/<int:pk>/end/",
-        views.ContactEndView.as_view(),
-        name="contact-end",
+    *record_actions(
+        "contacts/<int:pk>/",
+        "contact",
+        {"edit": views.ContactUpdateView, "end": views.ContactEndView},
     ),
     path(
         "coverages/<int:pk>/verify/",
@@ -73,11 +68,6 @@ urlpatterns = [
         "patients/<int:pk>/break-glass/",
         views.BreakGlassView.as_view(),
         name="break-glass",
-    ),
-    path(
-        "patients/<int:pk>/restriction/",
-        views.RestrictionView.as_view(),
-        name="patient-restriction",
     ),
     path(
         "reports/restricted-access/review/",

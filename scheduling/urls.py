@@ -1,5 +1,6 @@
 from django.urls import path
 
+from clinic.routes import record_actions
 from scheduling.views import appointments, booking, calendar, manage, reports
 
 app_name = "scheduling"
@@ -15,35 +16,17 @@ urlpatterns = [
         appointments.AppointmentDetailView.as_view(),
         name="appointment-detail",
     ),
-    path(
-        "appointments/<int:pk>/action/",
-        appointments.AppointmentActionView.as_view(),
-        name="appointment-action",
-    ),
-    path(
-        "appointments/<int:pk>/check-in/",
-        appointments.CheckInView.as_view(),
-        name="appointment-check-in",
-    ),
-    path(
-        "appointments/<int:pk>/undo/",
-        appointments.UndoView.as_view(),
-        name="appointment-undo",
-    ),
-    path(
-        "appointments/<int:pk>/cancel/",
-        appointments.CancelView.as_view(),
-        name="appointment-cancel",
-    ),
-    path(
-        "appointments/<int:pk>/move/",
-        appointments.MoveView.as_view(),
-        name="appointment-move",
-    ),
-    path(
-        "appointments/<int:pk>/candidates/",
-        booking.CandidatesView.as_view(),
-        name="appointment-candidates",
+    *record_actions(
+        "appointments/<int:pk>/",
+        "appointment",
+        {
+            "action": appointments.AppointmentActionView,
+            "check-in": appointments.CheckInView,
+            "undo": appointments.UndoView,
+            "cancel": appointments.CancelView,
+            "move": appointments.MoveView,
+            "candidates": booking.CandidatesView,
+        },
     ),
     path("waitlist/", manage.WaitlistView.as_view(), name="waitlist"),
     path("waitlist/new/", manage.WaitlistCreateView.as_view(), name="waitlist-add"),

@@ -1,23 +1,24 @@
 from django.urls import path
 
+from clinic.routes import record_actions
 from selfservice.views import intakes, links
 
 app_name = "selfservice"
 
 # The patient's own links (no log-in): the visit id and its signed token.
 VISIT = "my/visit/<int:pk>/<str:token>/"
-VISIT_ACTIONS = {
-    "confirm": links.LinkConfirmView,
-    "cancel": links.LinkCancelView,
-    "move": links.LinkMoveView,
-}
 INTAKE = "intakes/<int:pk>/"
 
 urlpatterns = [
     path(VISIT, links.VisitLinkView.as_view(), name="visit"),
-    *(
-        path(f"{VISIT}{verb}/", view.as_view(), name=f"visit-{verb}")
-        for verb, view in VISIT_ACTIONS.items()
+    *record_actions(
+        VISIT,
+        "visit",
+        {
+            "confirm": links.LinkConfirmView,
+            "cancel": links.LinkCancelView,
+            "move": links.LinkMoveView,
+        },
     ),
     path(
         "my/intake/<int:pk>/<str:token>/", links.IntakeLinkView.as_view(), name="intake"

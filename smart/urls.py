@@ -1,5 +1,6 @@
 from django.urls import path
 
+from clinic.routes import record_actions
 from smart.views import clients, endpoints
 
 app_name = "smart"
@@ -24,19 +25,13 @@ urlpatterns = [
         clients.ClientDetailView.as_view(),
         name="client-detail",
     ),
-    path(
-        "api-clients/<int:pk>/edit/",
-        clients.ClientUpdateView.as_view(),
-        name="client-edit",
-    ),
-    path(
-        "api-clients/<int:pk>/switch-off/",
-        clients.ClientSwitchOffView.as_view(),
-        name="client-switch-off",
-    ),
-    path(
-        "api-clients/<int:pk>/switch-on/",
-        clients.ClientSwitchOnView.as_view(),
-        name="client-switch-on",
+    *record_actions(
+        "api-clients/<int:pk>/",
+        "client",
+        {
+            "edit": clients.ClientUpdateView,
+            "switch-off": clients.ClientSwitchOffView,
+            "switch-on": clients.ClientSwitchOnView,
+        },
     ),
 ]

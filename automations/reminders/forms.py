@@ -1,7 +1,6 @@
 """The reminder-rule form: the message (a ``ReminderRule``) with its automation's
 timing, on/off and appointment types, and the language variants."""
 
-from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -10,6 +9,7 @@ from automations.models import Condition
 from automations.reminders.editing import automation_type_ids, hours_before
 from automations.sources import choices_for
 from automations.texts import PLACEHOLDERS, TemplateError, check_text
+from clinic.fields import fields_only_helper
 
 BETWEEN = _("Between 1 hour and 30 days (720 hours).")
 
@@ -69,9 +69,7 @@ class ReminderRuleForm(forms.ModelForm):
                 hours_before=hours_before(automation),
                 is_active=automation.enabled,
             )
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
+        self.helper = fields_only_helper()
 
     def clean_body(self):
         return _check(self.cleaned_data["body"])

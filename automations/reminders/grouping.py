@@ -37,12 +37,12 @@ def reminder_group_text(rows, *, language: str) -> tuple[str, str]:
     return lang, render(GROUP_REMINDERS[lang], context)
 
 
-def group_question(rows, *, language: str) -> str:
+def group_question(rows, *, language: str, letter: str = "C") -> str:
     """The answer to a reply that does not say which visit: "Which visit? Reply
-    C1 for Ana 9:00, C2 for Ben 9:30."."""
+    C1 for Ana 9:00, C2 for Ben 9:30." (``letter`` X when it was a cancel)."""
     lang = _language(language)
     choices = ", ".join(
-        GROUP_CHOICE[lang].format(number=number, **_context(row, lang))
+        GROUP_CHOICE[lang].format(letter=letter, number=number, **_context(row, lang))
         for number, row in enumerate(rows, 1)
     )
     return GROUP_QUESTION[lang].format(choices=choices)

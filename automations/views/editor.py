@@ -179,13 +179,26 @@ class _StepFormView(AutomationPageMixin, View):
         )
 
 
-class ConditionFormView(_StepFormView):
-    """htmx: the condition form again, its values fitting the chosen fact."""
+class _ConditionStep:
+    """The condition form, its htmx redraw's URL name and its editor context name."""
 
     form_class = ConditionForm
-    choice = "field"
     refresh = "condition-form"
     context_key = "condition_form"
+
+
+class _ActionStep:
+    """The action form, its htmx redraw's URL name and its editor context name."""
+
+    form_class = ActionForm
+    refresh = "action-form"
+    context_key = "action_form"
+
+
+class ConditionFormView(_ConditionStep, _StepFormView):
+    """htmx: the condition form again, its values fitting the chosen fact."""
+
+    choice = "field"
     template_name = "automations/partials/_condition_form.html"
 
 
@@ -215,58 +228,59 @@ class _StepAddView(AutomationPageMixin, PostActionView):
         )
 
 
-class ConditionAddView(_StepAddView):
-    form_class = ConditionForm
-    refresh = "condition-form"
-    context_key = "condition_form"
+class ConditionAddView(_ConditionStep, _StepAddView):
     service = staticmethod(services.condition_add)
 
 
-class ConditionRemoveView(RoleRequiredMixin, PostActionView):
+class _StepChangeView(RoleRequiredMixin, PostActionView):
+    """A button on one condition or action (``model``, loaded as ``self.step``);
+    ``change()`` makes the change; back to its automation's editor."""
+
     permission_required = CHANGE
+    model = None
 
     def perform(self):
-        self.condition = get_object_or_404(Condition, pk=self.kwargs["pk"])
-        services.condition_remove(condition=self.condition, actor=self.request.user)
+        self.step = get_object_or_404(self.model, pk=self.kwargs["pk"])
+        self.change()
+
+    def change(self) -> None:
+        raise NotImplementedError
 
     def get_redirect_url(self, result=None) -> str:
-        return self.condition.automation.get_absolute_url()
+        return self.step.automation.get_absolute_url()
 
 
-class ActionFormView(_StepFormView):
+class ConditionRemoveView(_StepChangeView):
+    model = Condition
+
+    def change(self) -> None:
+        services.condition_remove(condition=self.step, actor=self.request.user)
+
+
+class ActionFormView(_ActionStep, _StepFormView):
     """htmx: the action form again, with the fields of the chosen kind."""
 
-    form_class = ActionForm
     choice = "kind"
-    refresh = "action-form"
-    context_key = "action_form"
     template_name = "automations/partials/_action_form.html"
 
 
-class ActionAddView(_StepAddView):
-    form_class = ActionForm
-    refresh = "action-form"
-    context_key = "action_form"
+class ActionAddView(_ActionStep, _StepAddView):
     service = staticmethod(services.action_add)
 
 
-class ActionChangeView(RoleRequiredMixin, PostActionView):
+class ActionChangeView(_StepChangeView):
     """Remove an action or move it up / down."""
 
-    permission_required = CHANGE
+    model = Action
 
-    def perform(self):
-        self.action = get_object_or_404(Action, pk=self.kwargs["pk"])
+    def change(self) -> None:
         what = self.request.POST.get("do")
         if what == "remove":
-            services.action_remove(action=self.action, actor=self.request.user)
+            services.action_remove(action=self.step, actor=self.request.user)
         elif what in ("up", "down"):
             services.action_move(
-                action=self.action, up=what == "up", actor=self.request.user
+                action=self.step, up=what == "up", actor=self.request.user
             )
-
-    def get_redirect_url(self, result=None) -> str:
-        return self.action.automation.get_absolute_url()
 
 
 class AutomationCopyView(AutomationPageMixin, PostActionView):

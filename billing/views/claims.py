@@ -127,12 +127,8 @@ class ClaimPageFormView(ClaimMixin, FormOnPageMixin, ServiceFormMixin, FormView)
     """A form posted from the claim's page."""
 
     permission_required = CHANGE_CLAIMS
-
-    def page_view(self):
-        view = ClaimDetailView()
-        view.setup(self.request, pk=self.claim.pk)
-        view.claim = self.claim
-        return view
+    page_view_class = ClaimDetailView
+    page_record = "claim"
 
 
 class ClaimAssignView(ClaimPageFormView):

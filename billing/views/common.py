@@ -68,10 +68,21 @@ class FormOnPageMixin:
     http_method_names = ["post"]
     context_form_name = ""
     invalid_message = ""
+    # The page the form lives on, and the record both load from the URL
+    # ("claim"), handed over so the page does not read it again.
+    page_view_class = None
+    page_record = ""
 
     def page_view(self):
         """The page the form lives on, set up for this request."""
-        raise ImproperlyConfigured(f"{type(self).__name__} must define page_view()")
+        if self.page_view_class is None or not self.page_record:
+            raise ImproperlyConfigured(
+                f"{type(self).__name__} must define page_view_class and page_record"
+            )
+        view = self.page_view_class()
+        view.setup(self.request, *self.args, **self.kwargs)
+        setattr(view, self.page_record, getattr(self, self.page_record))
+        return view
 
     def form_invalid(self, form):
         for text in [self.invalid_message, *form.non_field_errors()]:

@@ -103,14 +103,11 @@ class VisitChargesView(VisitMixin, TemplateView):
 class VisitPageFormView(VisitMixin, FormOnPageMixin, ServiceFormMixin, FormView):
     """A form posted from the visit's charges page."""
 
+    page_view_class = VisitChargesView
+    page_record = "visit"
+
     def get_result_url(self, result) -> str:
         return self.visit_url()
-
-    def page_view(self):
-        view = VisitChargesView()
-        view.setup(self.request, pk=self.visit.pk)
-        view.visit = self.visit
-        return view
 
 
 class ChargeAddView(VisitPageFormView):

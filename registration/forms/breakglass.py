@@ -1,19 +1,12 @@
 """Forms of restricted records: the restriction, breaking the glass, the sign-off."""
 
-from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from clinic.fields import fields_only_helper
 from registration.models import BreakGlassGrant, Patient
 
 CONFIRM_REQUIRED = _("Confirm that you need this record now.")
-
-
-def _helper() -> FormHelper:
-    helper = FormHelper()
-    helper.form_tag = False
-    helper.disable_csrf = True
-    return helper
 
 
 class RestrictionForm(forms.Form):
@@ -30,7 +23,7 @@ class RestrictionForm(forms.Form):
         if not may_lift:
             choices = [(value, label) for value, label in choices if value]
         self.fields["restriction"].choices = choices
-        self.helper = _helper()
+        self.helper = fields_only_helper()
 
 
 class BreakGlassForm(forms.Form):
@@ -53,7 +46,7 @@ class BreakGlassForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper()
+        self.helper = fields_only_helper()
 
 
 class SignOffForm(forms.Form):

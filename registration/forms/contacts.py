@@ -1,11 +1,10 @@
 """A patient's contact: who they are, what they may do, the patient's consent."""
 
-from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Layout
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from clinic.fields import ClinicDateField, form_row
+from clinic.fields import ClinicDateField, fields_only_helper, form_row
 from registration.forms.patients import _date_widget
 from registration.models import PatientContact
 
@@ -25,9 +24,7 @@ class ContactForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["name"].widget.attrs["autofocus"] = True
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
+        self.helper = fields_only_helper()
         self.helper.layout = Layout(
             form_row(name=6, relationship=6),
             form_row(phone_mobile=4, email=5, language=3),

@@ -3,7 +3,6 @@ form and the live duplicate probe."""
 
 from datetime import date
 
-from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.utils import timezone
@@ -14,7 +13,7 @@ from clinic.code_lists import (
     is_state_or_province,
     us_state_choices,
 )
-from clinic.fields import ClinicDateField, date_field, form_row
+from clinic.fields import ClinicDateField, date_field, fields_only_helper, form_row
 from clinic.languages import language_choices
 from registration.models import Patient
 from registration.search import parse_phone
@@ -172,9 +171,7 @@ class PatientForm(forms.ModelForm):
         for name in ("phone_mobile", "phone_home", "emergency_contact_phone"):
             self.fields[name].widget.attrs.setdefault("placeholder", "(555) 123-4567")
             self.fields[name].widget.input_type = "tel"
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
+        self.helper = fields_only_helper()
         self.helper.layout = Layout(*_demographics_layout())
 
     def clean_birth_date(self):
@@ -247,9 +244,7 @@ class MergeForm(forms.Form):
     def __init__(self, *args, duplicate=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.duplicate = duplicate
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
+        self.helper = fields_only_helper()
 
     def clean_survivor_mrn(self):
         mrn = self.cleaned_data["survivor_mrn"].strip().upper()

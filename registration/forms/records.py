@@ -1,9 +1,8 @@
 """A patient's insurance plans and allergies."""
 
-from crispy_forms.helper import FormHelper
 from django import forms
 
-from clinic.fields import ClinicDateField
+from clinic.fields import ClinicDateField, fields_only_helper
 from registration.forms.patients import (
     CARD_ACCEPT,
     SUBSCRIBER_FIELDS,
@@ -44,9 +43,7 @@ class CoverageForm(CoverageCleaningMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["payer"].queryset = Payer.objects.filter(is_active=True)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
+        self.helper = fields_only_helper()
 
     def clean(self):
         cleaned = super().clean()
@@ -63,6 +60,4 @@ class AllergyForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["substance"].widget.attrs["autofocus"] = True
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
+        self.helper = fields_only_helper()

@@ -16,7 +16,9 @@ CONTACT_NEEDS_ADDRESS = _("Give a mobile number or an e-mail address.")
 CONTACT_FIELDS = PatientContact.EDITABLE_FIELDS
 
 
-def _contact_check(contact: PatientContact) -> None:
+def _contact_save(contact: PatientContact, *, change_reason: str) -> PatientContact:
+    """A contact is saved only with a way to reach it and a consent that does not
+    end before it began."""
     if not contact.phone_mobile and not contact.email:
         raise ValidationError({"phone_mobile": CONTACT_NEEDS_ADDRESS})
     if contact.consent_until and contact.consent_until < timezone.localdate(
@@ -24,6 +26,10 @@ def _contact_check(contact: PatientContact) -> None:
     ):
         raise ValidationError({"consent_until": CONSENT_UNTIL_PAST})
     contact.full_clean()
+    with transaction.atomic():
+        contact._change_reason = change_reason
+        contact.save()
+    return contact
 
 
 def contact_add(*, patient: Patient, data: dict, actor) -> PatientContact:
@@ -36,11 +42,7 @@ def contact_add(*, patient: Patient, data: dict, actor) -> PatientContact:
         consent_at=timezone.now(),
         **{name: data[name] for name in CONTACT_FIELDS if name in data},
     )
-    _contact_check(contact)
-    with transaction.atomic():
-        contact._change_reason = "contact added"
-        contact.save()
-    return contact
+    return _contact_save(contact, change_reason="contact added")
 
 
 def contact_update(*, contact: PatientContact, data: dict, actor) -> PatientContact:
@@ -60,11 +62,7 @@ def contact_update(*, contact: PatientContact, data: dict, actor) -> PatientCont
     if (contact.consent_method, contact.consent_until) != consent_before:
         contact.consent_at = timezone.now()
         contact.consent_recorded_by = actor
-    _contact_check(contact)
-    with transaction.atomic():
-        contact._change_reason = "contact edited"
-        contact.save()
-    return contact
+    return _contact_save(contact, change_reason="contact edited")
 
 
 def contact_end(*, contact: PatientContact, reason: str, actor) -> PatientContact:

@@ -48,7 +48,7 @@ def _sample(kind: str, users) -> tuple[dict, object]:
             due_at=timezone.now(),
         )
         return {"patient": patient, "subject": row, "role": "Front desk"}, desk
-    if kind == "no_show_follow_up":
+    if kind in ("no_show_follow_up", "cancelled_by_text"):
         visit = AppointmentFactory(patient=patient)
         return {"patient": patient, "subject": visit, "role": "Front desk"}, desk
     if kind == "dose_overdue":

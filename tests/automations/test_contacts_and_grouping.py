@@ -11,67 +11,20 @@ from hypothesis import strategies as st
 
 from alerts import outbox
 from alerts.models import InboundMessage, Notification
-from alerts.replies import inbound_sms_handle
 from registration.models import PatientContact
-from scheduling import services as scheduling
 from scheduling.models import Appointment
 from tests.alerts.conftest import fake_twilio_server
-from tests.alerts.factories import ReminderRuleFactory
+from tests.automations.texting import book, reply, send_reminders_of
 from tests.registration.factories import (
     PatientContactFactory,
     PatientFactory,
     number_texting,
 )
-from tests.scheduling.factories import local, next_weekday
 
 pytestmark = pytest.mark.django_db
 
 FAMILY = "+15557770001"
 PARENT = "+15557770002"
-
-
-@pytest.fixture
-def fake_twilio(settings):
-    yield from fake_twilio_server(settings)
-
-
-@pytest.fixture
-def rule(db):
-    return ReminderRuleFactory(
-        hours_before=24,
-        body="Hi {first_name}, see you {date} at {time}. {reply_instructions}",
-    )
-
-
-def _book(clinic, patient, hour, minute=0, provider=None):
-    return scheduling.appointment_book(
-        patient=patient,
-        appointment_type=clinic["type"],
-        provider=provider or clinic["provider"],
-        location=clinic["location"],
-        start=local(next_weekday(), hour, minute),
-        actor=None,
-    )
-
-
-def _send_reminders_of(visit) -> None:
-    """The clock reaches the first reminder of ``visit``'s day."""
-    first = (
-        Notification.objects.filter(appointment__start__date=visit.start.date())
-        .order_by("scheduled_for")
-        .first()
-    )
-    outbox.notifications_send_due(now=first.scheduled_for + timedelta(minutes=1))
-
-
-def _reply(body, sender, sid):
-    return inbound_sms_handle(
-        provider_id=sid,
-        from_number=sender,
-        to_number="+15005550006",
-        body=body,
-        clinic="Main Street Clinic",
-    )
 
 
 @pytest.fixture
@@ -86,10 +39,10 @@ def test_siblings_reminders_for_one_day_go_as_one_text_naming_each_visit(
     clinic, rule, siblings, fake_twilio
 ):
     ana, ben = siblings
-    first = _book(clinic, ana, 9)
-    second = _book(clinic, ben, 9, 30, provider=clinic["other_provider"])
+    first = book(clinic, ana, 9)
+    second = book(clinic, ben, 9, 30, provider=clinic["other_provider"])
 
-    _send_reminders_of(first)
+    send_reminders_of(first)
 
     [text] = fake_twilio.bodies_to(FAMILY)
     assert "1) Ana" in text and "2) Ben" in text
@@ -106,17 +59,17 @@ def test_a_plain_c_to_a_text_naming_two_visits_asks_which_and_c2_confirms_bens(
     clinic, rule, siblings, fake_twilio
 ):
     ana, ben = siblings
-    first = _book(clinic, ana, 9)
-    second = _book(clinic, ben, 9, 30, provider=clinic["other_provider"])
-    _send_reminders_of(first)
+    first = book(clinic, ana, 9)
+    second = book(clinic, ben, 9, 30, provider=clinic["other_provider"])
+    send_reminders_of(first)
 
-    asked = _reply("c", FAMILY, "SM1")
+    asked = reply("c", FAMILY, "SM1")
     assert asked.action == InboundMessage.Action.ASKED_WHICH
     assert asked.reply == "Which visit? Reply C1 for Ana 9 a.m., C2 for Ben 9:30 a.m."
     first.refresh_from_db()
     assert first.status == Appointment.Status.SCHEDULED
 
-    confirmed = _reply("C2", FAMILY, "SM2")
+    confirmed = reply("C2", FAMILY, "SM2")
     assert confirmed.action == InboundMessage.Action.CONFIRMED
     assert confirmed.patient == ben
     first.refresh_from_db()
@@ -129,10 +82,10 @@ def test_a_parent_contact_for_two_children_gets_one_text(clinic, rule, fake_twil
     for child in (ana, ben):
         PatientContactFactory(patient=child, phone_mobile=PARENT, name="Maria")
     number_texting(PARENT)
-    first = _book(clinic, ana, 10)
-    _book(clinic, ben, 11)
+    first = book(clinic, ana, 10)
+    book(clinic, ben, 11)
 
-    _send_reminders_of(first)
+    send_reminders_of(first)
 
     [text] = fake_twilio.bodies_to(PARENT)
     assert "1) Ana" in text and "2) Ben" in text
@@ -144,10 +97,10 @@ def test_a_contact_without_permission_to_manage_visits_cannot_confirm(
     ana = PatientFactory(given_name="Ana")
     PatientContactFactory(patient=ana, phone_mobile=PARENT, may_manage_visits=False)
     number_texting(PARENT)
-    visit = _book(clinic, ana, 10)
-    _send_reminders_of(visit)
+    visit = book(clinic, ana, 10)
+    send_reminders_of(visit)
 
-    answer = _reply("C", PARENT, "SM1")
+    answer = reply("C", PARENT, "SM1")
 
     assert answer.action == InboundMessage.Action.TASK
     assert "may not confirm or change visits for Ana" in answer.reply
@@ -159,10 +112,10 @@ def test_a_contact_with_permission_confirms_by_c(clinic, rule, fake_twilio):
     ana = PatientFactory(given_name="Ana")
     PatientContactFactory(patient=ana, phone_mobile=PARENT, may_manage_visits=True)
     number_texting(PARENT)
-    visit = _book(clinic, ana, 10)
-    _send_reminders_of(visit)
+    visit = book(clinic, ana, 10)
+    send_reminders_of(visit)
 
-    assert _reply("C", PARENT, "SM1").action == InboundMessage.Action.CONFIRMED
+    assert reply("C", PARENT, "SM1").action == InboundMessage.Action.CONFIRMED
     visit.refresh_from_db()
     assert visit.status == Appointment.Status.CONFIRMED
 
@@ -211,8 +164,8 @@ def test_a_contact_without_the_reminder_permission_never_receives_one(
             contact.save()
             if flags["receives_reminders"] and not (flags["expired"] or flags["ended"]):
                 expected.add(number)
-        visit = _book(clinic, patient, 10)
-        _send_reminders_of(visit)
+        visit = book(clinic, patient, 10)
+        send_reminders_of(visit)
         assert {m["to"] for m in twilio.messages} == expected
     finally:
         Notification.objects.all().delete()
@@ -227,11 +180,11 @@ def test_a_contact_whose_consent_ran_out_after_booking_is_skipped(
     ana = PatientFactory(given_name="Ana")
     contact = PatientContactFactory(patient=ana, phone_mobile=PARENT)
     number_texting(PARENT)
-    visit = _book(clinic, ana, 10)
+    visit = book(clinic, ana, 10)
     contact.consent_until = timezone.localdate() - timedelta(days=1)
     contact.save()
 
-    _send_reminders_of(visit)
+    send_reminders_of(visit)
 
     assert fake_twilio.bodies_to(PARENT) == []
     row = Notification.objects.get(contact=contact)
@@ -245,8 +198,8 @@ def test_siblings_seen_at_the_same_time_get_one_text_when_both_are_due_at_once(
     clinic, rule, siblings, fake_twilio
 ):
     ana, ben = siblings
-    first = _book(clinic, ana, 9)
-    _book(clinic, ben, 9, provider=clinic["other_provider"])
+    first = book(clinic, ana, 9)
+    book(clinic, ben, 9, provider=clinic["other_provider"])
 
     # Both reminders are due: the sender claims them in one batch.
     outbox.notifications_send_due(now=first.start - timedelta(hours=23))
@@ -267,10 +220,10 @@ def test_a_parent_on_the_childrens_own_number_is_not_texted_twice(
     ana, ben = siblings
     for child in siblings:
         PatientContactFactory(patient=child, phone_mobile=FAMILY, name="Maria")
-    first = _book(clinic, ana, 9)
-    _book(clinic, ben, 9, 30, provider=clinic["other_provider"])
+    first = book(clinic, ana, 9)
+    book(clinic, ben, 9, 30, provider=clinic["other_provider"])
 
-    _send_reminders_of(first)
+    send_reminders_of(first)
 
     [text] = fake_twilio.bodies_to(FAMILY)
     assert text.count("Ana") == 1 and text.count("Ben") == 1

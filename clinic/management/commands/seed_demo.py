@@ -59,6 +59,12 @@ def demo_staff(*, username, first_name, last_name, role, location, is_staff=Fals
     return user
 
 
+def demo_users(*usernames):
+    """The demo accounts ``seed_staff`` made, by user name, in the order asked."""
+    users = get_user_model().objects.in_bulk(usernames, field_name="username")
+    return [users[name] for name in usernames]
+
+
 class Command(BaseCommand):
     help = "Create (or top up) a deterministic demo clinic. Safe to run again."
 
