@@ -1,12 +1,17 @@
 """Messages and staff tasks as FHIR R4: Communication and Task (US Core has no
 profile for either).
 
-A Communication is a message the clinic sent (an outbox row). Bodies are shown:
+A Communication is a message the clinic sent (an outbox row, id ``<pk>``) or a
+text a patient sent in (id ``received-<pk>``): one type served from two tables
+(``ResourceType.parts``, paged as one by ``fhir/tables.py``). Bodies are shown:
 they are the patient's own messages, and a client reads them only under a
-``Communication`` scope. Texts patients sent in have their mapper here
-(``inbound_to_fhir``, id ``received-<pk>``; one from a number no patient has
-has no subject and names the number as sender) but are not served yet: the API
-serves a resource type from one table, and the outbox holds the ids.
+``Communication`` scope.
+
+A text from a number no patient has is withheld: nothing says whose it is (a
+wrong number, or a patient writing from a phone the clinic does not know, who
+may be a restricted one), so the API could neither log a read against a patient
+nor keep a restricted patient's words back; the front desk matches it in the
+inbox first. Its mapper still names the number as the sender.
 
 A Task is a staff alert or task, except the security ones (restricted records
 opened, password spraying), which concern staff, not patients' care.
@@ -26,9 +31,10 @@ from clinic.fhir_datatypes import (
     reference,
 )
 from clinic.fhir_declaration import ResourceType, SearchParam
-from clinic.fhir_search import patient_param, status_token
+from clinic.fhir_search import absent, constant_token, patient_param, status_token
 
 CATEGORY = "http://terminology.hl7.org/CodeSystem/communication-category"
+EVENT_STATUS = "http://hl7.org/fhir/event-status"
 MEDIUM = "http://terminology.hl7.org/CodeSystem/v3-ParticipationMode"
 RECEIVED_PREFIX = "received-"
 TASK_KIND = clinic_system("task-kind")
@@ -176,6 +182,24 @@ def _category(rows, modifier, tokens):
     return rows.none()
 
 
+RECEIVED = ResourceType(
+    name="Communication",
+    model=InboundMessage,
+    queryset=lambda: InboundMessage.objects.filter(patient__isnull=False),
+    to_fhir=inbound_to_fhir,
+    patient_path="patient",
+    id_prefix=RECEIVED_PREFIX,
+    search=(
+        patient_param(expression="Communication.subject"),
+        patient_param(name="subject"),
+        constant_token("status", EVENT_STATUS, "completed"),
+        absent("category", "token"),
+        absent("sent", "date"),
+        SearchParam.date("received", "received_at"),
+    ),
+    includes=("patient", "subject"),
+)
+
 RESOURCES = (
     ResourceType(
         name="Communication",
@@ -196,8 +220,10 @@ RESOURCES = (
                 documentation="reminder (sent by a reminder rule) or notification.",
             ),
             SearchParam.date("sent", "sent_at"),
+            SearchParam.date("received", "delivered_at"),
         ),
         includes=("patient", "subject"),
+        parts=(RECEIVED,),
     ),
     ResourceType(
         name="Task",

@@ -8,8 +8,22 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from clinic.fields import optional_fk, patient_fk, staff_fk
+from clinic.fields import (
+    optional_fk,
+    patient_fk,
+    protected_fk,
+    staff_fk,
+    visit_fk,
+    when_and_who,
+)
 from clinic.languages import language_name
+
+
+class Channel(models.TextChoices):
+    """How a message goes out: a reminder rule's, and each message's it writes."""
+
+    SMS = "sms", _("Text message")
+    EMAIL = "email", _("E-mail")
 
 
 class StaffAlert(models.Model):
@@ -51,10 +65,8 @@ class StaffAlert(models.Model):
     key = models.CharField(_("key"), max_length=120, blank=True)
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
     created_at = models.DateTimeField(_("raised"), default=timezone.now, db_index=True)
-    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
-    acknowledged_by = staff_fk()
-    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
-    resolved_by = staff_fk()
+    acknowledged_at, acknowledged_by = when_and_who(_("acknowledged"))
+    resolved_at, resolved_by = when_and_who(_("resolved"))
     note = models.TextField(_("note"), blank=True)
     escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
 
@@ -140,9 +152,7 @@ class ReminderRule(models.Model):
     (``automations.Action.message_rule``, ``automations.reminders``).
     """
 
-    class Channel(models.TextChoices):
-        SMS = "sms", _("Text message")
-        EMAIL = "email", _("E-mail")
+    Channel = Channel
 
     name = models.CharField(_("name"), max_length=120, unique=True)
     channel = models.CharField(
@@ -214,9 +224,7 @@ class Notification(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
         SKIPPED = "skipped", _("Skipped")
 
-    class Channel(models.TextChoices):
-        SMS = "sms", _("Text message")
-        EMAIL = "email", _("E-mail")
+    Channel = Channel
 
     FINAL_STATUSES = ["delivered", "failed", "undeliverable", "cancelled", "skipped"]
     RESENDABLE_STATUSES = ["failed", "undeliverable", "skipped"]
@@ -317,18 +325,9 @@ class WaitlistOffer(models.Model):
         TAKEN = "taken", _("Taken by someone else")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
-    freed_appointment = models.ForeignKey(
-        "scheduling.Appointment",
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("freed visit"),
-    )
-    entry = models.ForeignKey(
-        "scheduling.WaitlistEntry", on_delete=models.PROTECT, related_name="+"
-    )
-    patient = models.ForeignKey(
-        "registration.Patient", on_delete=models.PROTECT, related_name="+"
-    )
+    freed_appointment = visit_fk(verbose_name=_("freed visit"))
+    entry = protected_fk("scheduling.WaitlistEntry")
+    patient = patient_fk(verbose_name=None)
     notification = optional_fk(Notification)
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.OFFERED

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from clinic.fields import optional_fk, staff_fk
+from clinic.fields import optional_fk, patient_fk, staff_fk
 
 
 class Trigger(models.TextChoices):
@@ -388,9 +388,7 @@ class RecallEntry(models.Model):
     recall_list = models.ForeignKey(
         RecallList, on_delete=models.PROTECT, related_name="entries"
     )
-    patient = models.ForeignKey(
-        "registration.Patient", on_delete=models.PROTECT, related_name="+"
-    )
+    patient = patient_fk(verbose_name=None)
     due_date = models.DateField(_("due"))
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
     run = optional_fk(AutomationRun, on_delete=models.SET_NULL)

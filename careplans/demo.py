@@ -73,11 +73,14 @@ def seed_careplans(*, faker, rng, options, stdout) -> None:
     formulary = list(Medication.objects.filter(form="tablet"))
     for index, patient in enumerate(patients):
         code, words, slug = PROBLEMS[index % len(PROBLEMS)]
+        # Put on the list at the patient's latest visit, when there was one.
+        visit = patient.appointments.filter(arrived_at__isnull=False)
         problem = services.problem_add(
             patient=patient,
             code=code,
             description=words,
             onset_date=today() - timedelta(days=rng.randint(200, 3000)),
+            appointment=visit.order_by("-start").first(),
             actor=clinician,
         )
         start_day = STARTS[index % len(STARTS)]
@@ -102,6 +105,7 @@ def seed_careplans(*, faker, rng, options, stdout) -> None:
                 review_date=today(),
                 status=CarePlan.Status.COMPLETED,
             )
+            services.problem_resolve(problem=problem, actor=clinician)
         if slug == "diabetes" and index < 20:
             _a1c_trend(patient, clinician, nurse, start_day, rng)
         name, ingredient, dose, frequency, reason = HOME_TYPED[index % len(HOME_TYPED)]

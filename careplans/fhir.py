@@ -64,10 +64,16 @@ def clinical_status(stored: str) -> str:
     return stored if stored in CLINICAL else ""
 
 
+def _encounter(problem: Problem) -> dict | None:
+    """The visit the problem came from, once it is an Encounter (checked in)."""
+    visit = problem.appointment
+    return reference("Encounter", visit.pk) if visit and visit.arrived_at else None
+
+
 def problem_to_fhir(problem: Problem) -> dict:
     """A problem as a US Core Condition (problem-list-item): its ICD-10-CM code
     with the words, whether it is active or resolved (and since when), its
-    onset and who recorded it."""
+    onset, the visit it was diagnosed at and who recorded it."""
     status = clinical_status(problem.status)
     verification = "confirmed" if status else "entered-in-error"
     return clean(
@@ -81,6 +87,7 @@ def problem_to_fhir(problem: Problem) -> dict:
                 ICD10CM, problem.code, problem.description, text=problem.description
             ),
             "subject": reference("Patient", problem.patient_id),
+            "encounter": _encounter(problem),
             "onsetDateTime": fhir_date(problem.onset_date),
             "abatementDateTime": date_time(
                 problem.resolved_on if status == Problem.Status.RESOLVED else None
@@ -217,7 +224,15 @@ RESOURCES = (
         SearchParam.date(
             "recorded-date", "recorded_at", expression="Condition.recordedDate"
         ),
-        queryset=lambda: Problem.objects.select_related("recorded_by__provider"),
+        # Only a resolve sets resolved_on (a merge ends active problems only), so
+        # the field holds exactly the abatement the resource shows.
+        SearchParam.date(
+            "abatement-date", "resolved_on", expression="Condition.abatementDateTime"
+        ),
+        SearchParam.reference("encounter", "appointment", target="Encounter"),
+        queryset=lambda: Problem.objects.select_related(
+            "recorded_by__provider", "appointment"
+        ),
         profile=US_CORE + "us-core-condition-problems-health-concerns",
     ),
     fhir_search.patient_resource(
@@ -226,7 +241,15 @@ RESOURCES = (
         plan_to_fhir,
         fhir_search.constant_token("category", CAREPLAN_CATEGORY, "assess-plan"),
         SearchParam.token("status", "status"),
-        SearchParam.date("date", "start_date", expression="CarePlan.period"),
+        # Either end: a prefix then reaches every plan whose period overlaps the
+        # range (ge: still running on or after the day; le: started by it).
+        SearchParam.date(
+            "date",
+            "start_date",
+            "review_date",
+            expression="CarePlan.period",
+            documentation="The plan's period: its start to its review date.",
+        ),
         SearchParam.reference(
             "condition", "problem", target="Condition", expression="CarePlan.addresses"
         ),

@@ -17,11 +17,12 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from clinic.fields import optional_fk, patient_fk, staff_fk
+from clinic.fields import optional_fk, patient_fk, protected_fk, staff_fk
+from clinic.models import Recorded
 from diagnostics.models import ICD10CM_SHAPE
 
 
-class Problem(models.Model):
+class Problem(Recorded):
     """One condition on the patient's problem list."""
 
     class Status(models.TextChoices):
@@ -41,8 +42,6 @@ class Problem(models.Model):
     resolved_on = models.DateField(_("resolved"), null=True, blank=True)
     # The visit whose diagnoses it came from (billing's "add to problem list").
     appointment = optional_fk("scheduling.Appointment", _("from visit"))
-    recorded_by = staff_fk(_("recorded by"))
-    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     history = HistoricalRecords()
@@ -76,12 +75,7 @@ class CarePlan(models.Model):
         REVOKED = "revoked", _("Stopped")
 
     patient = patient_fk(related_name="care_plans")
-    problem = models.ForeignKey(
-        Problem,
-        verbose_name=_("problem"),
-        on_delete=models.PROTECT,
-        related_name="plans",
-    )
+    problem = protected_fk(Problem, _("problem"), related_name="plans")
     title = models.CharField(_("title"), max_length=160)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
@@ -224,7 +218,7 @@ class PlanActivity(models.Model):
         return f"{what} every {self.every} {self.get_unit_display()}"
 
 
-class EducationContact(models.Model):
+class EducationContact(Recorded):
     """An education contact given for an activity (recorded by hand: nothing else
     in the record says it happened)."""
 
@@ -233,8 +227,6 @@ class EducationContact(models.Model):
     )
     done_on = models.DateField(_("given on"))
     topic = models.CharField(_("topic"), max_length=120)
-    recorded_by = staff_fk(_("recorded by"))
-    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
 
     history = HistoricalRecords()
 

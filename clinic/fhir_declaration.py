@@ -164,6 +164,13 @@ class ResourceType:
     # Served by the app rather than from ``model`` (then None, as are
     # ``queryset`` and ``to_fhir``; ``interactions``: COMPUTED_INTERACTIONS).
     computed: Computed | None = None
+    # What this table's ids hold before the pk ("received-": Communication's
+    # texts received, beside the outbox's plain ids).
+    id_prefix: str = ""
+    # More tables serving this type, each declared in full with its own
+    # ``id_prefix`` and the same search parameters, includes and sorts (their
+    # fields its own); no ``revincludes`` (fhir/tables.py serves them as one).
+    parts: tuple["ResourceType", ...] = ()
 
     @classmethod
     def us_core(cls, name: str, model, to_fhir, **more) -> "ResourceType":

@@ -67,6 +67,12 @@ def constant_token(name: str, system: str, code: str) -> SearchParam:
     return SearchParam.token(name, apply=apply, documentation=every)
 
 
+def absent(name: str, kind: str) -> SearchParam:
+    """A parameter of an element one table of a type never fills (a text
+    received has no ``category``): it matches none of that table's rows."""
+    return SearchParam(name, kind, apply=lambda rows, modifier, values: rows.none())
+
+
 def first_known_date(
     name: str, expression, *, fields: tuple[str, ...], shown_at: str = ""
 ) -> SearchParam:

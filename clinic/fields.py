@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from clinic.languages import language_choices
+
 # Dates the app accepts: far enough either way for birth dates and plans, and far
 # from the ends of Python's calendar (9999-12-31 plus a day, or a time-zone shift
 # of 0001-01-01, would overflow and answer with a server error).
@@ -54,32 +56,66 @@ def date_from_query(text: str | None) -> date | None:
         return None
 
 
-def optional_fk(to, verbose_name=None, **overrides) -> models.ForeignKey:
-    """A link that may be empty: protected, blank allowed, no reverse accessor.
+def protected_fk(to, verbose_name=None, **overrides) -> models.ForeignKey:
+    """A link that must be set, protected while rows point at it, with no reverse
+    accessor unless ``related_name`` names one.
 
     ``overrides`` change any of those (``related_name="visits"``,
-    ``on_delete=models.SET_NULL``) or add an option; migrations see the plain
+    ``on_delete=models.CASCADE``) or add an option; migrations see the plain
     ``ForeignKey`` these options spell.
     """
-    options = {
-        "on_delete": models.PROTECT,
-        "null": True,
-        "blank": True,
-        "related_name": "+",
-    }
+    options = {"on_delete": models.PROTECT, "related_name": "+"}
     return models.ForeignKey(to, verbose_name=verbose_name, **(options | overrides))
 
 
-def staff_fk(verbose_name=None, **overrides) -> models.ForeignKey:
-    """An optional link to a staff account (who did it, who it is for)."""
-    return optional_fk(settings.AUTH_USER_MODEL, verbose_name, **overrides)
+def optional_fk(to, verbose_name=None, **overrides) -> models.ForeignKey:
+    """A link that may be empty: protected, blank allowed, no reverse accessor."""
+    return protected_fk(to, verbose_name, **({"null": True, "blank": True} | overrides))
+
+
+def staff_fk(
+    verbose_name=None, *, required: bool = False, **overrides
+) -> models.ForeignKey:
+    """A link to a staff account (who did it, who it is for): optional, unless
+    ``required`` (who gave the dose, who ordered it)."""
+    link = protected_fk if required else optional_fk
+    return link(settings.AUTH_USER_MODEL, verbose_name, **overrides)
+
+
+def when_and_who(
+    when_label=None, who_label=None
+) -> tuple[models.DateTimeField, models.ForeignKey]:
+    """When something was done to a row and by whom (empty until it is; an empty
+    ``who``: the system did it), a moment and a staff link to assign together:
+    ``cancelled_at, cancelled_by = when_and_who(_("cancelled"))``."""
+    return models.DateTimeField(when_label, null=True, blank=True), staff_fk(who_label)
 
 
 def patient_fk(related_name="+", **overrides) -> models.ForeignKey:
     """The patient a row is about: required, and protected while rows point at it."""
-    options = {"verbose_name": _("patient"), "on_delete": models.PROTECT}
-    return models.ForeignKey(
-        "registration.Patient", related_name=related_name, **(options | overrides)
+    overrides = {"verbose_name": _("patient")} | overrides
+    return protected_fk("registration.Patient", related_name=related_name, **overrides)
+
+
+def visit_fk(related_name="+", **overrides) -> models.ForeignKey:
+    """The visit (appointment) a row belongs to: required, and protected while rows
+    point at it."""
+    overrides = {"verbose_name": _("visit")} | overrides
+    return protected_fk(
+        "scheduling.Appointment", related_name=related_name, **overrides
+    )
+
+
+def language_field(verbose_name) -> models.CharField:
+    """A person's language: an ISO 639-1 code ("es") from the clinic's list,
+    named on pages by ``clinic.languages.language_name``; blank: not asked. (35
+    long: the history keeps the free text of before.)"""
+    return models.CharField(
+        verbose_name,
+        max_length=35,
+        choices=language_choices,
+        blank=True,
+        default="en",
     )
 
 

@@ -36,6 +36,16 @@ register(StaticDevice, app="clinic", excluded_fields=_OTP_COUNTERS)
 register(StaticToken, app="clinic", excluded_fields=["token"])
 
 
+class Recorded(models.Model):
+    """Who put a row on the patient's record, and when (set once, as it is added)."""
+
+    recorded_by = staff_fk(_("recorded by"))
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
 class StaffProfile(models.Model):
     """What the clinic knows about a staff account beyond Django's user."""
 
@@ -157,9 +167,7 @@ class FileUpload(BackgroundRun):
 
     file_name = models.CharField(_("file"), max_length=200)
     text = models.TextField(_("content"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    uploaded_by = staff_fk(required=True)
     created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
 
     class Meta:
@@ -183,9 +191,7 @@ class ReportExport(BackgroundRun):
         FAILED = "failed", _("Failed")
         EXPIRED = "expired", _("Expired")
 
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    requested_by = staff_fk(required=True)
     report = models.CharField(_("report"), max_length=40)
     filters = models.JSONField(_("filters"), default=dict)
     filters_text = models.CharField(_("filters"), max_length=300, blank=True)

@@ -40,6 +40,7 @@ from fhir.light_rows import light_rows
 from fhir.models import BulkExport
 from fhir.ndjson import ndjson_line
 from fhir.registry import resource_types
+from fhir.tables import tables
 from fhir.values import parse_date
 from fhir.versions import NO_VERSION, latest_versions, render
 from scheduling.models import Provider
@@ -181,12 +182,17 @@ def _rows(export: BulkExport, resource: ResourceType):
     return rows.order_by("pk")
 
 
+def _tables(export: BulkExport):
+    """The declarations of the tables behind the export's types (Communication:
+    two, ``fhir.tables``), in the order they are written."""
+    return [part for name in export.types for part in tables(resource_types()[name])]
+
+
 def _patient_ids(export: BulkExport):
     """The distinct patients whose data the export holds (computed by the
     database, so a million patients cost no memory here)."""
     found = None
-    for name in export.types:
-        resource = resource_types()[name]
+    for resource in _tables(export):
         if resource.patient_path is None:
             continue
         path = f"{resource.patient_path}__pk" if resource.patient_path else "pk"
@@ -249,7 +255,7 @@ def bulk_export_run(*, export_id: int) -> str | None:
         export.done_resources = 0
         export.files = []
         export.total_resources = sum(
-            _rows(export, resource_types()[name]).count() for name in export.types
+            _rows(export, resource).count() for resource in _tables(export)
         )
 
     export = run_claim(BulkExport, export_id, prepare=prepare)
@@ -270,8 +276,9 @@ def bulk_export_run(*, export_id: int) -> str | None:
             for name in export.types:
                 file_name = f"bulk-{export.pk}-{secrets.token_hex(8)}-{name}.ndjson"
                 with stored_file_writer(storage, file_name) as handle:
-                    count = _write_type(
-                        export, resource_types()[name], handle, on_chunk
+                    count = sum(
+                        _write_type(export, part, handle, on_chunk)
+                        for part in tables(resource_types()[name])
                     )
                 written.append({"type": name, "name": file_name, "count": count})
                 # Kept on the row as they land: a run that dies leaves the sweeper

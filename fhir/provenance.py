@@ -32,9 +32,12 @@ ACTIVITY = {"+": "CREATE", "~": "UPDATE", "-": "DELETE"}
 # The types US Core 6.1 asks a Provenance _revinclude of, among those served.
 TARGETS = (
     "AllergyIntolerance",
+    "CarePlan",
+    "Condition",
     "Coverage",
     "DiagnosticReport",
     "Encounter",
+    "Goal",
     "MedicationRequest",
     "Observation",
     "Patient",

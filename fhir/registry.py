@@ -39,6 +39,7 @@ from django.utils.module_loading import import_string
 from clinic.fhir_declaration import ResourceType
 from fhir import provenance
 from fhir.errors import FhirError
+from fhir.tables import check_parts
 
 RESOURCE_MODULES = (
     "registration.fhir",
@@ -62,6 +63,9 @@ def _unrestricted(declared: ResourceType) -> ResourceType:
     only through break-glass, which a machine client cannot do (README, "FHIR
     API"). Every read, search, include, history and export goes through
     ``queryset``, so this one place withholds them all."""
+    if declared.parts:
+        parts = tuple(_unrestricted(part) for part in declared.parts)
+        declared = replace(declared, parts=parts)
     if declared.patient_path is None or declared.computed:
         return declared
     rows, path = declared.queryset, restricted_path(declared)
@@ -96,6 +100,7 @@ def resource_types() -> dict[str, ResourceType]:
     for declared in [*declarations, provenance.provenance_type(resource_types)]:
         if declared.name in found:
             raise ValueError(f"{declared.name} is declared twice")
+        check_parts(declared)
         found[declared.name] = _with_provenance(_unrestricted(declared))
     return dict(sorted(found.items()))
 

@@ -1,6 +1,6 @@
 """Following references: ``_include`` / ``_revinclude`` and a row's patient."""
 
-from clinic.fhir_declaration import ResourceType, SearchParam
+from clinic.fhir_declaration import ResourceType
 from fhir.versions import latest_versions
 
 # At most this many rows are added by each _revinclude of a page.
@@ -20,17 +20,21 @@ def key_at(obj, path: str):
     return getattr(obj, f"{last}_id")
 
 
-def included(
-    resource: ResourceType, rows: list, params: list[SearchParam], registry
-) -> list[tuple[ResourceType, list, dict]]:
-    """(type, rows, versions) for each ``_include`` of a page's rows."""
+def included(groups, registry) -> list[tuple[ResourceType, list, dict]]:
+    """(type, rows, versions) for each type the ``_include``s of a page reach,
+    each record once; ``groups``: (type, its rows on the page, its ``_include``
+    parameters), one per table of the searched type (``fhir.tables``)."""
+    wanted: dict[str, set] = {}
+    for resource, rows, params in groups:
+        for param in params:
+            pks = {key_at(row, param.fields[0]) for row in rows} - {None}
+            if resource.name == param.target:
+                pks -= {row.pk for row in rows}
+            wanted.setdefault(param.target, set()).update(pks)
     found = []
-    for param in params:
-        target = registry(param.target)
-        pks = {key_at(row, param.fields[0]) for row in rows} - {None}
-        if resource.name == target.name:
-            pks -= {row.pk for row in rows}
+    for name, pks in wanted.items():
         if pks:
+            target = registry(name)
             found.append(_with_versions(target, target.queryset().filter(pk__in=pks)))
     return found
 

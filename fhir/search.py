@@ -5,7 +5,8 @@ parameter, modifier or malformed value is a 400) into a :class:`Search`;
 ``search_page(search)`` is the selector: it filters the resource's queryset,
 orders by (sort key, pk) and returns one page plus the key of its last row.
 The next page starts after that key, so rows written meanwhile never shift a
-page: each row that existed at the start is met exactly once.
+page: each row that existed at the start is met exactly once. A type served
+from several tables is one search per table (``search_tables``), paged as one.
 """
 
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from django.db.models import DateField, DateTimeField, Exists, OuterRef, Q
 from clinic.fhir_declaration import ResourceType, SearchParam
 from fhir import values
 from fhir.errors import FhirError, invalid
-from fhir.paging import Cursor, cursor_read
+from fhir.paging import Cursor, cursor_read, merged_page
 
 DEFAULT_COUNT = 20
 MAX_COUNT = 1000
@@ -145,10 +146,10 @@ def _is_date_only(model, path: str) -> bool:
     return isinstance(target, DateField) and not isinstance(target, DateTimeField)
 
 
-def _id_filter(modifier: str, raw_values: list[str]):
+def _id_filter(resource: ResourceType, modifier: str, raw_values: list[str]):
     if modifier:
         raise invalid(f"_id takes no :{modifier} modifier.")
-    pks = [values.pk_of(v) for v in raw_values]
+    pks = [values.pk_of(v, resource.id_prefix) for v in raw_values]
     return lambda rows: rows.filter(pk__in=[pk for pk in pks if pk is not None])
 
 
@@ -194,7 +195,7 @@ def declared_param(resource: ResourceType, name: str) -> SearchParam:
 
 def _param_filter(resource: ResourceType, name: str, modifier: str, raw: list[str]):
     if name == "_id":
-        return _id_filter(modifier, raw)
+        return _id_filter(resource, modifier, raw)
     if name == "_lastUpdated":
         return _last_updated_filter(resource, modifier, raw)
     param = declared_param(resource, name)
@@ -286,9 +287,9 @@ def parse_search(
     return search
 
 
-def search_page(search: Search) -> Page:
-    """One page of the search's matches in (sort key, pk) order, after the
-    cursor's key; ``next_cursor`` is set when more rows follow.
+def _rows_after(search: Search, beyond: Q | None) -> list:
+    """Up to a page and one row of the search's matches after ``beyond``, in
+    (sort key, pk) order.
 
     One round trip: the page's ids in a subquery (which an index can answer
     without reading the table: for a common name, a walk of the covering index
@@ -296,17 +297,36 @@ def search_page(search: Search) -> Page:
     rows = search.resource.queryset()
     for apply in search.filters:
         rows = apply(rows)
+    if beyond is not None:
+        rows = rows.filter(beyond)
     key, pk = search.sort_field, "pk"
     if search.descending:
         key, pk = f"-{key}", "-pk"
-    if search.after is not None:
-        rows = rows.filter(search.after.beyond(search.sort_field, search.descending))
     ordering = [pk] if search.sort_field == "pk" else [key, pk]
     page_ids = rows.order_by(*ordering).values("pk")[: search.count + 1]
-    found = list(search.resource.queryset().filter(pk__in=page_ids).order_by(*ordering))
-    more = len(found) > search.count
-    found = found[: search.count]
-    next_cursor = None
-    if more and found:
-        next_cursor = Cursor.after_row(found[-1], search.sort, search.sort_field)
-    return Page(rows=found, next_cursor=next_cursor)
+    return list(search.resource.queryset().filter(pk__in=page_ids).order_by(*ordering))
+
+
+def search_tables(searches: list[Search]) -> Page:
+    """One page of the matches of one search per table of a type
+    (``fhir.tables``), as (table index, row) pairs in (sort key, table, pk)
+    order after the first search's cursor; ``next_cursor`` is set when more
+    rows follow."""
+    first = searches[0]
+    rows, following = merged_page(
+        lambda part, beyond: _rows_after(searches[part], beyond),
+        len(searches),
+        after=first.after,
+        sort=first.sort,
+        field=first.sort_field,
+        descending=first.descending,
+        count=first.count,
+    )
+    return Page(rows=rows, next_cursor=following)
+
+
+def search_page(search: Search) -> Page:
+    """One page of the search's matches in (sort key, pk) order, after the
+    cursor's key; ``next_cursor`` is set when more rows follow."""
+    page = search_tables([search])
+    return Page(rows=[row for _part, row in page.rows], next_cursor=page.next_cursor)

@@ -142,8 +142,12 @@ def parse_reference(raw: str, target: str, name: str) -> str:
     return ident
 
 
-def pk_of(ident: str) -> int | None:
-    """Our ids are the primary keys as text; anything else names no record."""
+def pk_of(ident: str, prefix: str = "") -> int | None:
+    """Our ids are the primary keys as text, after a table's ``prefix``
+    (``ResourceType.id_prefix``); anything else names no record."""
+    if not ident.startswith(prefix):
+        return None
+    ident = ident[len(prefix) :]
     if ident.isascii() and ident.isdigit() and len(ident) <= 18:
         return int(ident)
     return None

@@ -89,7 +89,7 @@ def version_row(resource: ResourceType, pk: int, version_id: int):
 
 def history_entry(resource: ResourceType, row, base: str) -> dict:
     """One Bundle entry of a ``history`` Bundle: the version and its change."""
-    url = f"{resource.name}/{row.id}"
+    url = f"{resource.name}/{resource.id_prefix}{row.id}"
     method = METHODS[row.history_type]
     entry = {
         "fullUrl": f"{base}{url}",

@@ -14,7 +14,8 @@ from fhir.errors import FhirError, invalid
 from fhir.history_views import history_bundle
 from fhir.http import authorize, base_url, fhir_endpoint, fhir_response, json_body
 from fhir.registry import resource_type, versioned_type, withheld
-from fhir.search import parse_search, search_page
+from fhir.search import parse_search, search_tables
+from fhir.tables import grouped, locate, tables
 from fhir.values import pk_of
 from fhir.versions import (
     NO_VERSION,
@@ -68,8 +69,7 @@ def _gone_or_missing(request, resource: ResourceType, pk: int | None, ident: str
     return FhirError(404, "not-found", f"There is no {resource.name}/{ident}.")
 
 
-def _instance(request, resource: ResourceType, ident: str):
-    pk = pk_of(ident)
+def _instance(request, resource: ResourceType, pk: int | None, ident: str):
     obj = resource.queryset().filter(pk=pk).first() if pk is not None else None
     if obj is None:
         raise _gone_or_missing(request, resource, pk, ident)
@@ -111,6 +111,50 @@ def metadata(request):
 metadata.token_authenticated = False  # public, as SMART asks
 
 
+def _matches(base: str, parts, hits: list) -> tuple[list, list]:
+    """The entries of a page's (table index, row) hits, and (table, rows)."""
+    groups = grouped(parts, hits)
+    versions = [
+        latest_versions(part, [row.pk for row in rows]) for part, rows in groups
+    ]
+    entries = [
+        bundles.resource_entry(
+            base, parts[part], row, versions[part].get(row.pk, NO_VERSION), "match"
+        )
+        for part, row in hits
+    ]
+    return entries, groups
+
+
+def _related(base: str, resource, groups: list, searches: list) -> tuple[list, list]:
+    """The entries ``_include`` and ``_revinclude`` add to a page whose
+    (table, rows) are ``groups``, and their (type, rows)."""
+    search = searches[0]
+    own_rows = groups[0][1]  # a type of several tables has no revinclude
+    extra = related.included(
+        [
+            (part, rows, s.includes)
+            for (part, rows), s in zip(groups, searches, strict=True)
+        ],
+        resource_type,
+    )
+    extra += related.revincluded(own_rows, search.revincludes)
+    entries, found = [], []
+    for other, rows, versions in extra:
+        found.append((other, rows))
+        entries += [
+            bundles.resource_entry(
+                base, other, row, versions.get(row.pk, NO_VERSION), "include"
+            )
+            for row in rows
+        ]
+    entries += [
+        bundles.body_entry(base, body, "include")
+        for body in related.computed_revincluded(resource, own_rows, search.revincludes)
+    ]
+    return entries, found
+
+
 @fhir_endpoint
 def type_endpoint(request, type_name: str):
     resource = resource_type(type_name)
@@ -121,37 +165,19 @@ def type_endpoint(request, type_name: str):
     if resource.computed:
         return computed_search(request, resource)
     query = [(k, v) for k, vs in request.GET.lists() for v in vs]
-    search = parse_search(resource, query, registry=resource_type)
+    parts = tables(resource)
+    searches = [parse_search(part, query, registry=resource_type) for part in parts]
+    search = searches[0]
     for param in search.includes:
         authorize(request, param.target, "r")
     for other, _param in search.revincludes:
         authorize(request, other.name, "r")
-    page = search_page(search)
-    versions = latest_versions(resource, [row.pk for row in page.rows])
+    page = search_tables(searches)
     base = base_url(request)
-    entries = [
-        bundles.resource_entry(
-            base, resource, row, versions.get(row.pk, NO_VERSION), "match"
-        )
-        for row in page.rows
-    ]
-    groups = [(resource, page.rows)]
-    extra = related.included(resource, page.rows, search.includes, resource_type)
-    extra += related.revincluded(page.rows, search.revincludes)
-    for other, rows, other_versions in extra:
-        groups.append((other, rows))
-        entries += [
-            bundles.resource_entry(
-                base, other, row, other_versions.get(row.pk, NO_VERSION), "include"
-            )
-            for row in rows
-        ]
-    entries += [
-        bundles.body_entry(base, body, "include")
-        for body in related.computed_revincluded(
-            resource, page.rows, search.revincludes
-        )
-    ]
+    entries, groups = _matches(base, parts, page.rows)
+    more, found = _related(base, resource, groups, searches)
+    entries += more
+    groups += found
     if search.count_capped_from is not None:
         entries.append(
             bundles.outcome_entry(
@@ -195,9 +221,10 @@ def instance_endpoint(request, type_name: str, ident: str):
     grant = authorize(request, resource.name, "r")
     if resource.computed:
         return computed_read(resource, ident)
-    obj = _instance(request, resource, ident)
+    resource, pk = locate(resource, ident)
+    obj = _instance(request, resource, pk, ident)
     version = latest_versions(resource, [obj.pk]).get(obj.pk, NO_VERSION)
-    what = f"FHIR read {resource.name}/{obj.pk}"
+    what = f"FHIR read {resource.name}/{resource.id_prefix}{obj.pk}"
     return _resource_answer(request, grant, resource, obj, version, what)
 
 
@@ -206,13 +233,13 @@ def vread_endpoint(request, type_name: str, ident: str, version_id: str):
     resource = versioned_type(type_name)
     _methods(request, "GET", "HEAD")
     grant = authorize(request, resource.name, "r")
-    pk, vid = pk_of(ident), pk_of(version_id)
+    (resource, pk), vid = locate(resource, ident), pk_of(version_id)
     if pk is None or vid is None:
         raise FhirError(404, "not-found", f"There is no {resource.name}/{ident}.")
     _served_or_deleted(request, resource, pk, ident)
     row = version_row(resource, pk, vid)
     version = Version(row.history_id, row.history_date)
-    what = f"FHIR vread {resource.name}/{pk}/_history/{vid}"
+    what = f"FHIR vread {resource.name}/{resource.id_prefix}{pk}/_history/{vid}"
     etag = _etag(version)
     if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
         return fhir_response(None, 304, {"ETag": etag})
@@ -235,7 +262,7 @@ def instance_history_endpoint(request, type_name: str, ident: str):
     resource = versioned_type(type_name)
     _methods(request, "GET", "HEAD")
     grant = authorize(request, resource.name, "r")
-    pk = pk_of(ident)
+    resource, pk = locate(resource, ident)
     if pk is None or not resource.model.history.model.objects.filter(id=pk).exists():
         raise FhirError(404, "not-found", f"There is no {resource.name}/{ident}.")
     _served_or_deleted(request, resource, pk, ident)

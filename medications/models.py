@@ -6,7 +6,6 @@ given at most once" is a database constraint (``Administration.dose`` is one-to-
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -14,7 +13,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from clinic.fields import optional_fk, patient_fk, staff_fk
+from clinic.constraints import in_order
+from clinic.fields import optional_fk, patient_fk, protected_fk, staff_fk, when_and_who
+from clinic.models import Recorded
 from medications.units import UNIT_CHOICES
 
 
@@ -27,6 +28,18 @@ class Route(models.TextChoices):
     INH = "INH", _("Inhaled (INH)")
     TOP = "TOP", _("Topical (TOP)")
     PR = "PR", _("Rectal (PR)")
+
+
+def drug_amount(label, **options) -> models.DecimalField:
+    """An amount of a drug in a unit (a strength, a dose): more than zero, to
+    thousandths."""
+    return models.DecimalField(
+        label,
+        max_digits=10,
+        decimal_places=3,
+        validators=[MinValueValidator(Decimal("0.001"))],
+        **options,
+    )
 
 
 class Medication(models.Model):
@@ -44,12 +57,7 @@ class Medication(models.Model):
     name = models.CharField(_("name"), max_length=120)
     rxnorm_code = models.CharField(_("RxNorm code"), max_length=16, blank=True)
     form = models.CharField(_("form"), max_length=16, choices=Form.choices)
-    strength = models.DecimalField(
-        _("strength"),
-        max_digits=10,
-        decimal_places=3,
-        validators=[MinValueValidator(Decimal("0.001"))],
-    )
+    strength = drug_amount(_("strength"))
     unit = models.CharField(_("unit"), max_length=12, choices=UNIT_CHOICES)
     routes = models.JSONField(_("allowed routes"), default=list)
     is_high_alert = models.BooleanField(
@@ -58,12 +66,8 @@ class Medication(models.Model):
         help_text=_("A second nurse witnesses every dose."),
     )
     barcode = models.CharField(_("barcode (NDC)"), max_length=20, unique=True)
-    max_single_dose = models.DecimalField(
-        _("maximum single dose"),
-        max_digits=10,
-        decimal_places=3,
-        validators=[MinValueValidator(Decimal("0.001"))],
-        help_text=_("In the medication's unit."),
+    max_single_dose = drug_amount(
+        _("maximum single dose"), help_text=_("In the medication's unit.")
     )
     ingredients = models.JSONField(_("ingredients"), default=list)
     is_active = models.BooleanField(_("active"), default=True)
@@ -100,24 +104,11 @@ class MedicationOrder(models.Model):
         COMPLETED = "completed", _("Completed")
 
     patient = patient_fk(related_name="medication_orders")
-    location = models.ForeignKey(
-        "scheduling.Location",
-        verbose_name=_("unit"),
-        on_delete=models.PROTECT,
-        related_name="medication_orders",
+    location = protected_fk(
+        "scheduling.Location", _("unit"), related_name="medication_orders"
     )
-    medication = models.ForeignKey(
-        Medication,
-        verbose_name=_("medication"),
-        on_delete=models.PROTECT,
-        related_name="orders",
-    )
-    dose = models.DecimalField(
-        _("dose"),
-        max_digits=10,
-        decimal_places=3,
-        validators=[MinValueValidator(Decimal("0.001"))],
-    )
+    medication = protected_fk(Medication, _("medication"), related_name="orders")
+    dose = drug_amount(_("dose"))
     dose_unit = models.CharField(_("dose unit"), max_length=12, choices=UNIT_CHOICES)
     route = models.CharField(_("route"), max_length=4, choices=Route.choices)
     frequency = models.CharField(
@@ -150,12 +141,7 @@ class MedicationOrder(models.Model):
     allergy_override_reason = models.CharField(
         _("allergy override reason"), max_length=500, blank=True
     )
-    ordered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("ordered by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    ordered_by = staff_fk(_("ordered by"), required=True)
     created_at = models.DateTimeField(_("ordered at"), auto_now_add=True)
 
     history = HistoricalRecords()
@@ -163,8 +149,10 @@ class MedicationOrder(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(end_at__isnull=True) | Q(end_at__gt=models.F("start_at")),
+            in_order(
+                "start_at",
+                "end_at",
+                unless_empty=("end_at",),
                 name="medicationorder_ends_after_start",
             ),
         ]
@@ -214,19 +202,13 @@ class ScheduledDose(models.Model):
         REFUSED = "refused", _("Refused")
         CANCELLED = "cancelled", _("Cancelled")
 
-    order = models.ForeignKey(
-        MedicationOrder,
-        verbose_name=_("order"),
-        on_delete=models.PROTECT,
-        related_name="doses",
-    )
+    order = protected_fk(MedicationOrder, _("order"), related_name="doses")
     due_at = models.DateTimeField(_("due"))
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.SCHEDULED
     )
     reason = models.CharField(_("reason"), max_length=500, blank=True)
-    status_changed_by = staff_fk()
-    status_changed_at = models.DateTimeField(null=True, blank=True)
+    status_changed_at, status_changed_by = when_and_who()
 
     history = HistoricalRecords()
 
@@ -262,12 +244,7 @@ class Administration(models.Model):
     route = models.CharField(_("route"), max_length=4, choices=Route.choices)
     site = models.CharField(_("site"), max_length=60, blank=True)
     given_at = models.DateTimeField(_("given at"))
-    given_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("given by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    given_by = staff_fk(_("given by"), required=True)
     witness = staff_fk(_("witness"))
     timing_reason = models.CharField(
         _("early / late reason"), max_length=500, blank=True
@@ -293,7 +270,7 @@ class Administration(models.Model):
         return f"{self.amount.normalize():f} {self.unit}"
 
 
-class HomeMedication(models.Model):
+class HomeMedication(Recorded):
     """What the patient takes at home (FHIR MedicationStatement): a drug of the
     formulary, or one typed by name with the reason it is not on the formulary."""
 
@@ -304,14 +281,7 @@ class HomeMedication(models.Model):
         ENTERED_IN_ERROR = "entered-in-error", _("Entered in error")
 
     patient = patient_fk(related_name="home_medications")
-    medication = models.ForeignKey(
-        Medication,
-        verbose_name=_("formulary drug"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    medication = optional_fk(Medication, _("formulary drug"))
     name = models.CharField(_("drug (as typed)"), max_length=160, blank=True)
     rxnorm_code = models.CharField(_("RxNorm code"), max_length=16, blank=True)
     typed_reason = models.CharField(
@@ -332,8 +302,6 @@ class HomeMedication(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.ACTIVE
     )
-    recorded_by = staff_fk(_("recorded by"))
-    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     history = HistoricalRecords()
@@ -369,18 +337,10 @@ class MedicationReconciliation(models.Model):
     """One review of the home list with the patient (at check-in, or any time)."""
 
     patient = patient_fk(related_name="medication_reconciliations")
-    appointment = models.ForeignKey(
-        "scheduling.Appointment",
-        verbose_name=_("visit"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    appointment = optional_fk("scheduling.Appointment", _("visit"))
     started_by = staff_fk(_("started by"))
     started_at = models.DateTimeField(_("started"))
-    completed_by = staff_fk(_("completed by"))
-    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    completed_at, completed_by = when_and_who(_("completed"), _("completed by"))
     # An open review ended by a patient merge: its decisions went on in this one.
     merged_into = optional_fk("self", _("merged into"))
 
@@ -418,9 +378,7 @@ class ReconciliationDecision(models.Model):
     )
     decision = models.CharField(_("decision"), max_length=8, choices=Decision.choices)
     detail = models.CharField(_("what changed"), max_length=200, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    decided_by = staff_fk(required=True)
     decided_at = models.DateTimeField(_("decided"))
 
     history = HistoricalRecords()

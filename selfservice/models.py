@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from clinic.fields import patient_fk, staff_fk
+from clinic.fields import patient_fk, when_and_who
 from registration.models import card_upload_to
 from registration.validators import validate_card_image
 
@@ -54,8 +54,7 @@ class Intake(models.Model):
     card_back = _card_field(_("card back"))
     # Item key → accepted | declined; who decided is in the history.
     decisions = models.JSONField(_("decisions"), default=dict, blank=True)
-    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
-    reviewed_by = staff_fk(_("reviewed by"))
+    reviewed_at, reviewed_by = when_and_who(_("reviewed"), _("reviewed by"))
 
     history = HistoricalRecords()
 

@@ -1,16 +1,15 @@
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from clinic.fields import staff_fk
+
 
 class TourProgress(models.Model):
     """How far one staff member got in one guided tour."""
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
-    )
+    user = staff_fk(required=True, on_delete=models.CASCADE)
     tour = models.CharField(_("tour"), max_length=40)
     step = models.PositiveSmallIntegerField(_("last step seen"), default=0)
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)

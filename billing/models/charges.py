@@ -17,18 +17,13 @@ from billing.validators import (
     validate_modifiers,
     validate_pointers,
 )
-from clinic.fields import patient_fk, staff_fk
+from clinic.fields import patient_fk, protected_fk, staff_fk, visit_fk
 
 
 class VisitDiagnosis(models.Model):
     """An ICD-10-CM diagnosis of a visit, in the order it is reported (1-12)."""
 
-    appointment = models.ForeignKey(
-        "scheduling.Appointment",
-        verbose_name=_("visit"),
-        on_delete=models.CASCADE,
-        related_name="diagnoses",
-    )
+    appointment = visit_fk("diagnoses", on_delete=models.CASCADE)
     position = models.PositiveSmallIntegerField(
         _("order"), validators=[MinValueValidator(1), MaxValueValidator(12)]
     )
@@ -71,18 +66,10 @@ class Charge(models.Model):
         BILLED = "billed", _("On a claim")
         VOID = "void", _("Removed")
 
-    appointment = models.ForeignKey(
-        "scheduling.Appointment",
-        verbose_name=_("visit"),
-        on_delete=models.PROTECT,
-        related_name="charges",
-    )
+    appointment = visit_fk("charges")
     patient = patient_fk(related_name="charges", verbose_name=None)
-    provider = models.ForeignKey(
-        "scheduling.Provider",
-        verbose_name=_("rendering provider"),
-        on_delete=models.PROTECT,
-        related_name="charges",
+    provider = protected_fk(
+        "scheduling.Provider", _("rendering provider"), related_name="charges"
     )
     service_date = models.DateField(_("date of service"))
     code = models.CharField(

@@ -2,7 +2,6 @@
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -19,7 +18,7 @@ from billing.models.submission import SubmissionBatch
 from billing.validators import (
     validate_place_of_service,
 )
-from clinic.fields import optional_fk, patient_fk, staff_fk
+from clinic.fields import optional_fk, patient_fk, staff_fk, visit_fk
 
 
 class Claim(models.Model):
@@ -52,12 +51,7 @@ class Claim(models.Model):
     claim_number = models.CharField(
         _("claim number (CLM01)"), max_length=20, unique=True
     )
-    appointment = models.ForeignKey(
-        "scheduling.Appointment",
-        verbose_name=_("visit"),
-        on_delete=models.PROTECT,
-        related_name="claims",
-    )
+    appointment = visit_fk("claims")
     patient = patient_fk(related_name="claims", verbose_name=None)
     coverage = models.ForeignKey(
         "registration.Coverage", on_delete=models.PROTECT, related_name="claims"
@@ -211,9 +205,7 @@ class ClaimNote(models.Model):
     """A biller's note on a claim (work queues)."""
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="notes")
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    author = staff_fk(required=True)
     text = models.CharField(_("note"), max_length=1000)
     created_at = models.DateTimeField(default=timezone.now)
 

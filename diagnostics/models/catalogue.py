@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from clinic.constraints import in_order
 from diagnostics.units import unit_label
 
 LOINC_SHAPE = RegexValidator(
@@ -123,9 +124,10 @@ class ReferenceRange(models.Model):
             models.CheckConstraint(
                 condition=Q(sex__in=["", "F", "M"]), name="referencerange_sex"
             ),
-            models.CheckConstraint(
-                condition=Q(age_max_years__isnull=True)
-                | Q(age_max_years__gt=models.F("age_min_years")),
+            in_order(
+                "age_min_years",
+                "age_max_years",
+                unless_empty=("age_max_years",),
                 name="referencerange_age_band",
             ),
         ]

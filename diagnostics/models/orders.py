@@ -1,6 +1,5 @@
 """Orders, the tests on them, their specimens."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -8,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from clinic.fields import optional_fk, patient_fk, staff_fk
+from clinic.fields import optional_fk, patient_fk, staff_fk, when_and_who
 from diagnostics.models.catalogue import (
     ICD10CM_SHAPE,
     Panel,
@@ -37,11 +36,8 @@ class DiagnosticOrder(models.Model):
 
     patient = patient_fk(related_name="diagnostic_orders")
     accession = models.CharField(_("accession number"), max_length=20, unique=True)
-    ordering_clinician = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("ordering clinician"),
-        on_delete=models.PROTECT,
-        related_name="diagnostic_orders",
+    ordering_clinician = staff_fk(
+        _("ordering clinician"), required=True, related_name="diagnostic_orders"
     )
     tests = models.ManyToManyField(
         TestDefinition, through="OrderedTest", related_name="orders"
@@ -66,11 +62,9 @@ class DiagnosticOrder(models.Model):
     collected_at = models.DateTimeField(_("collected"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent to lab"), null=True, blank=True)
     resulted_at = models.DateTimeField(_("resulted"), null=True, blank=True)
-    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
-    reviewed_by = staff_fk(_("reviewed by"))
+    reviewed_at, reviewed_by = when_and_who(_("reviewed"), _("reviewed by"))
     review_note = models.TextField(_("review note"), blank=True)
-    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
-    cancelled_by = staff_fk()
+    cancelled_at, cancelled_by = when_and_who(_("cancelled"))
     cancel_reason = models.CharField(_("cancel reason"), max_length=200, blank=True)
 
     history = HistoricalRecords()
@@ -152,8 +146,7 @@ class Specimen(models.Model):
     )
     collected_at = models.DateTimeField(_("collected"))
     collected_by = staff_fk(_("collected by"))
-    sent_at = models.DateTimeField(_("sent to lab"), null=True, blank=True)
-    sent_by = staff_fk()
+    sent_at, sent_by = when_and_who(_("sent to lab"))
 
     history = HistoricalRecords()
 

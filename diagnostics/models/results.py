@@ -1,6 +1,5 @@
 """Results (observations) and the acknowledgement of critical ones."""
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -100,9 +99,7 @@ class CriticalAcknowledgement(models.Model):
     observation = models.ForeignKey(
         Observation, on_delete=models.PROTECT, related_name="acknowledgements"
     )
-    acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    acknowledged_by = staff_fk(required=True)
     acknowledged_at = models.DateTimeField(_("acknowledged"), default=timezone.now)
     action_taken = models.TextField(_("what was done"))
     value_seen = models.CharField(_("value acknowledged"), max_length=200)

@@ -1,13 +1,13 @@
 """Time-limited access to a restricted patient's record, and its sign-off."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from clinic.fields import patient_fk, staff_fk
+from clinic.constraints import in_order
+from clinic.fields import patient_fk, staff_fk, when_and_who
 
 
 class BreakGlassGrant(models.Model):
@@ -22,19 +22,13 @@ class BreakGlassGrant(models.Model):
         PATIENT_REQUEST = "patient_request", _("At the patient's request")
         OTHER = "other", _("Other (explain below)")
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("user"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    user = staff_fk(_("user"), required=True)
     patient = patient_fk("break_glass_grants")
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
     reason_text = models.CharField(_("explanation"), max_length=500)
     granted_at = models.DateTimeField(_("granted"), default=timezone.now)
     expires_at = models.DateTimeField(_("expires"))
-    reviewed_by = staff_fk(_("signed off by"))
-    reviewed_at = models.DateTimeField(_("signed off"), null=True, blank=True)
+    reviewed_at, reviewed_by = when_and_who(_("signed off"), _("signed off by"))
     review_note = models.CharField(_("sign-off note"), max_length=500, blank=True)
 
     history = HistoricalRecords()
@@ -45,9 +39,8 @@ class BreakGlassGrant(models.Model):
             ("review_breakglassgrant", "Can sign off break-glass access"),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(expires_at__gt=models.F("granted_at")),
-                name="breakglass_expires_after_granted",
+            in_order(
+                "granted_at", "expires_at", name="breakglass_expires_after_granted"
             ),
             models.CheckConstraint(
                 condition=Q(reviewed_at__isnull=True, reviewed_by__isnull=True)

@@ -15,8 +15,8 @@ from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
 from clinic.clock import today
-from clinic.fields import patient_fk, staff_fk
-from clinic.languages import language_choices, language_name
+from clinic.fields import language_field, patient_fk, staff_fk, when_and_who
+from clinic.languages import language_name
 
 
 class PatientContact(models.Model):
@@ -50,13 +50,7 @@ class PatientContact(models.Model):
     )
     phone_mobile = PhoneNumberField(_("mobile phone"), blank=True, db_index=True)
     email = models.EmailField(_("e-mail"), blank=True)
-    language = models.CharField(
-        _("language"),
-        max_length=35,
-        choices=language_choices,
-        blank=True,
-        default="en",
-    )
+    language = language_field(_("language"))
     receives_reminders = models.BooleanField(Permission.REMINDERS.label, default=False)
     may_manage_visits = models.BooleanField(
         Permission.MANAGE_VISITS.label, default=False
@@ -70,8 +64,7 @@ class PatientContact(models.Model):
     consent_at = models.DateTimeField(_("consent recorded"), default=timezone.now)
     consent_until = models.DateField(_("consent valid until"), null=True, blank=True)
     consent_recorded_by = staff_fk(_("consent recorded by"))
-    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
-    ended_by = staff_fk(_("ended by"))
+    ended_at, ended_by = when_and_who(_("ended"), _("ended by"))
     end_reason = models.CharField(_("why ended"), max_length=200, blank=True)
 
     history = HistoricalRecords()

@@ -4,12 +4,12 @@ import uuid
 from pathlib import Path
 
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from clinic.fields import patient_fk, staff_fk
+from clinic.constraints import in_order
+from clinic.fields import patient_fk, protected_fk, staff_fk
 from registration.models.patients import Patient
 from registration.validators import (
     validate_card_image,
@@ -83,9 +83,7 @@ class Coverage(models.Model):
         OTHER = "G8", _("Other relationship")
 
     patient = patient_fk("coverages", on_delete=models.CASCADE)
-    payer = models.ForeignKey(
-        Payer, verbose_name=_("payer"), on_delete=models.PROTECT, related_name="+"
-    )
+    payer = protected_fk(Payer, _("payer"))
     plan_name = models.CharField(_("plan"), max_length=120, blank=True)
     member_id = models.CharField(
         _("member ID"), max_length=40, validators=[validate_member_id], db_index=True
@@ -138,10 +136,11 @@ class Coverage(models.Model):
     class Meta:
         ordering = ["patient", "priority", "-effective_date"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(end_date__isnull=True)
-                | Q(effective_date__isnull=True)
-                | Q(end_date__gte=models.F("effective_date")),
+            in_order(
+                "effective_date",
+                "end_date",
+                or_equal=True,
+                unless_empty=("end_date", "effective_date"),
                 name="coverage_ends_after_it_starts",
             ),
         ]

@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
-from clinic.fields import optional_fk, staff_fk
-from clinic.languages import language_choices, language_name
+from clinic.fields import language_field, optional_fk, staff_fk
+from clinic.languages import language_name
 from registration.validators import (
     validate_mrn,
 )
@@ -95,15 +95,7 @@ class Patient(models.Model):
     phone_mobile = PhoneNumberField(_("mobile phone"), blank=True, db_index=True)
     phone_home = PhoneNumberField(_("home phone"), blank=True, db_index=True)
     email = models.EmailField(_("e-mail"), blank=True)
-    # An ISO 639-1 code ("es"), named on pages by clinic.languages.language_name;
-    # blank: not asked. (35 long: the history keeps the free text of before.)
-    preferred_language = models.CharField(
-        _("preferred language"),
-        max_length=35,
-        choices=language_choices,
-        blank=True,
-        default="en",
-    )
+    preferred_language = language_field(_("preferred language"))
     interpreter_needed = models.BooleanField(_("needs an interpreter"), default=False)
     preferred_contact_method = models.CharField(
         _("preferred contact"),

@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from clinic.fields import optional_fk, patient_fk, staff_fk
+from clinic.constraints import in_order
+from clinic.fields import optional_fk, patient_fk, protected_fk, staff_fk, when_and_who
 from scheduling.constraints import no_overlap
 from scheduling.models.resources import (
     MAX_VISIT_MINUTES,
@@ -23,12 +24,8 @@ from scheduling.models.resources import (
 class AppointmentSeries(models.Model):
     """A recurring booking (weekly infusion × 8): the occurrences are Appointments."""
 
-    patient = models.ForeignKey(
-        "registration.Patient", on_delete=models.PROTECT, related_name="+"
-    )
-    appointment_type = models.ForeignKey(
-        AppointmentType, on_delete=models.PROTECT, related_name="+"
-    )
+    patient = patient_fk(verbose_name=None)
+    appointment_type = protected_fk(AppointmentType)
     interval_weeks = models.PositiveSmallIntegerField(_("every N weeks"), default=1)
     count = models.PositiveSmallIntegerField(_("occurrences"))
     created_at = models.DateTimeField(auto_now_add=True)
@@ -107,18 +104,12 @@ class Appointment(models.Model):
     booked_at = models.DateTimeField(default=timezone.now, editable=False)
     booked_by = staff_fk()
     # Stamps of each status change: when and by whom (None: the system).
-    confirmed_at = models.DateTimeField(null=True, blank=True)
-    confirmed_by = staff_fk()
-    arrived_at = models.DateTimeField(null=True, blank=True)
-    arrived_by = staff_fk()
-    in_room_at = models.DateTimeField(null=True, blank=True)
-    in_room_by = staff_fk()
-    completed_at = models.DateTimeField(null=True, blank=True)
-    completed_by = staff_fk()
-    cancelled_at = models.DateTimeField(null=True, blank=True)
-    cancelled_by = staff_fk()
-    no_show_at = models.DateTimeField(null=True, blank=True)
-    no_show_by = staff_fk()
+    confirmed_at, confirmed_by = when_and_who()
+    arrived_at, arrived_by = when_and_who()
+    in_room_at, in_room_by = when_and_who()
+    completed_at, completed_by = when_and_who()
+    cancelled_at, cancelled_by = when_and_who()
+    no_show_at, no_show_by = when_and_who()
     # Why the last status change was made outside the visit's time, or undone.
     status_reason = models.CharField(
         _("reason for the status change"), max_length=200, blank=True
@@ -170,10 +161,7 @@ class Appointment(models.Model):
             ),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(end__gt=models.F("start")),
-                name="scheduling_appointment_ends_after_start",
-            ),
+            in_order("start", "end", name="scheduling_appointment_ends_after_start"),
             no_overlap(
                 name="scheduling_no_provider_overlap",
                 column="provider",

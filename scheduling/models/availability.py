@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from clinic.constraints import in_order
 from clinic.fields import optional_fk
 from scheduling.models.resources import Location, Provider
 
@@ -37,10 +38,7 @@ class AvailabilityRule(models.Model):
     class Meta:
         ordering = ["provider", "weekday", "start_time"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(end_time__gt=models.F("start_time")),
-                name="scheduling_rule_ends_after_start",
-            )
+            in_order("start_time", "end_time", name="scheduling_rule_ends_after_start")
         ]
 
     def __str__(self) -> str:
@@ -74,10 +72,7 @@ class AvailabilityException(models.Model):
     class Meta:
         ordering = ["start"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(end__gt=models.F("start")),
-                name="scheduling_exception_ends_after_start",
-            ),
+            in_order("start", "end", name="scheduling_exception_ends_after_start"),
             models.CheckConstraint(
                 condition=~Q(kind="extra")
                 | (Q(provider__isnull=False) & Q(location__isnull=False)),

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from clinic.fields import protected_fk
 from scheduling.validators import validate_npi
 
 # No visit is longer than this; overlap queries use it as a lower bound on ``start``
@@ -99,12 +100,7 @@ class Room(models.Model):
         ULTRASOUND = "ultrasound", _("Ultrasound machine")
         LAB_DRAW = "lab_draw", _("Phlebotomy chair")
 
-    location = models.ForeignKey(
-        Location,
-        verbose_name=_("location"),
-        on_delete=models.PROTECT,
-        related_name="rooms",
-    )
+    location = protected_fk(Location, _("location"), related_name="rooms")
     name = models.CharField(_("name"), max_length=80)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     is_active = models.BooleanField(_("active"), default=True)

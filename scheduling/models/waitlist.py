@@ -4,7 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from clinic.fields import optional_fk
+from clinic.fields import optional_fk, patient_fk, protected_fk
 from scheduling.models.appointments import Appointment
 from scheduling.models.resources import AppointmentType, Provider
 
@@ -23,12 +23,8 @@ class WaitlistEntry(models.Model):
         MORNING = "morning", _("Morning")
         AFTERNOON = "afternoon", _("Afternoon")
 
-    patient = models.ForeignKey(
-        "registration.Patient", on_delete=models.PROTECT, related_name="+"
-    )
-    appointment_type = models.ForeignKey(
-        AppointmentType, on_delete=models.PROTECT, related_name="+"
-    )
+    patient = patient_fk(verbose_name=None)
+    appointment_type = protected_fk(AppointmentType)
     provider = optional_fk(Provider, _("preferred provider"))
     # Weekdays that suit, as digits 0 (Monday) to 6; blank: any day.
     weekdays = models.CharField(_("days that suit"), max_length=7, blank=True)

@@ -2,13 +2,15 @@
 Goal and MedicationStatement: valid R4, parsed by fhirclient, found by the US
 Core searches."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from django.utils import timezone
 
 from careplans import services
 from careplans.fhir import goal_to_fhir, plan_to_fhir, problem_to_fhir
 from careplans.models import Problem
+from clinic.clock import today
 from clinic.fhir_datatypes import ICD10CM, LOINC, RXNORM
 from medications import services as medications
 from medications.fhir import home_medication_to_fhir
@@ -18,6 +20,7 @@ from tests.clinic.factories import UserFactory
 from tests.fhir.valid import assert_valid
 from tests.medications.factories import MedicationFactory, home_stop
 from tests.registration.factories import PatientFactory
+from tests.scheduling.factories import AppointmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -243,3 +246,51 @@ def test_a_bad_search_value_is_a_400_not_a_500(api):
     assert response.status_code == 400
     response = api.get("Goal", {"patient": "Goal/abc"})
     assert response.status_code == 400
+
+
+def test_the_should_searches_abatement_encounter_and_a_plans_whole_period(api, plan):
+    patient = f"Patient/{plan.patient_id}"
+    visit = AppointmentFactory(patient=plan.patient, arrived_at=timezone.now())
+    resolved = services.problem_add(
+        patient=plan.patient,
+        code="I10",
+        description="Hypertension",
+        appointment=visit,
+        actor=plan.responsible,
+    )
+    services.problem_resolve(
+        problem=resolved, actor=plan.responsible, on=date(2026, 1, 5)
+    )
+    body = api.json(f"Condition/{resolved.pk}")
+    assert body["encounter"] == {"reference": f"Encounter/{visit.pk}"}
+
+    def conditions(**params):
+        return _ids(api, "Condition", {"patient": patient, **params})
+
+    assert conditions(**{"abatement-date": "2026-01-05"}) == [str(resolved.pk)]
+    assert conditions(**{"abatement-date": "lt2026-01-05"}) == []
+    assert conditions(encounter=f"Encounter/{visit.pk}") == [str(resolved.pk)]
+
+    # The plan runs from today to its review date: found by any day inside it.
+    def plans(when):
+        return _ids(api, "CarePlan", {"patient": patient, "date": when})
+
+    assert plans(f"ge{today() + timedelta(days=30)}") == [str(plan.pk)]
+    assert plans(f"le{today()}") == [str(plan.pk)]
+    assert plans(f"lt{today()}") == []
+    assert plans(f"gt{plan.review_date}") == []
+
+
+@pytest.mark.parametrize("kind", ["Condition", "CarePlan", "Goal"])
+def test_a_care_record_brings_its_provenance_when_asked(api, plan, kind):
+    bundle = api.json(
+        kind,
+        {"patient": str(plan.patient_id), "_revinclude": "Provenance:target"},
+    )
+    matched = [e["resource"] for e in bundle["entry"] if e["search"]["mode"] == "match"]
+    targets = [
+        e["resource"]["target"][0]["reference"].split("/_history/")[0]
+        for e in bundle["entry"]
+        if e["search"]["mode"] == "include"
+    ]
+    assert matched and targets == [f"{kind}/{r['id']}" for r in matched]

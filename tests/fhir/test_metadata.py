@@ -1,12 +1,15 @@
 """The CapabilityStatement lists exactly what works: this test reads it and
-exercises every resource type, interaction, search parameter, _include,
-_revinclude and _sort it declares against the demo clinic.
+exercises every resource type, interaction (conditional read and create too),
+search parameter, _include, _revinclude, _sort and $export operation it
+declares against the demo clinic. A type served from several tables
+(Communication: messages sent and texts received) is exercised on each.
 
 A resource type another app declares is walked with nothing added here; a
 search parameter whose value cannot be found in a served resource fails until
 its declaration says where (``SearchParam(expression=...)``).
 """
 
+import re
 from datetime import date, timedelta
 from io import StringIO
 
@@ -14,7 +17,9 @@ import pytest
 from django.core.management import call_command
 
 from fhir.registry import resource_types
+from fhir.tables import tables
 from smart.testing import issue_test_token
+from tests.fhir.test_scheduling_booking_api import booking
 from tests.fhir.walk import assert_r4, search_value, values_at
 
 pytestmark = pytest.mark.django_db
@@ -57,10 +62,18 @@ def _param_sample(kind: str, param: dict, resources: list[dict]) -> tuple:
     )
 
 
-def _exercise_search(api, declared: dict, resources: list[dict]) -> None:
+def _samples(kind: str, resources: list[dict]) -> list[dict]:
+    """The last resource of each table serving ``kind`` (told apart by what
+    their ids hold before the first digit); each table must serve the demo some."""
+    by_table = {re.match(r"\D*", r["id"]).group(): r for r in resources}
+    assert len(by_table) >= len(tables(resource_types()[kind])), f"{kind}: a table"
+    return list(by_table.values())
+
+
+def _exercise_search(api, declared: dict, resources: list[dict], last: dict) -> None:
     kind = declared["type"]
     for param in declared.get("searchParam", []):
-        name, sample = param["name"], resources[-1]
+        name, sample = param["name"], last
         if name == "_lastUpdated":
             value = f"le{sample['meta']['lastUpdated']}"
         elif name == "_id":
@@ -107,7 +120,12 @@ def _exercise_interactions(api, declared: dict, sample: dict) -> None:
     kind, ident = declared["type"], sample["id"]
     codes = {i["code"] for i in declared["interaction"]}
     if "read" in codes:
-        assert_r4(api.json(f"{kind}/{ident}"))
+        response = api.get(f"{kind}/{ident}")
+        assert response.status_code == 200
+        assert_r4(response.json())
+        if declared["conditionalRead"] == "not-match":
+            tag = {"If-None-Match": response["ETag"]}
+            assert api.get(f"{kind}/{ident}", headers=tag).status_code == 304
     if "vread" in codes:
         version = sample["meta"]["versionId"]
         assert api.json(f"{kind}/{ident}/_history/{version}")["id"] == ident
@@ -136,6 +154,49 @@ def test_everything_the_capability_statement_declares_works_and_is_valid_r4(api,
         assert not any(link["relation"] == "next" for link in bundle["link"])
         assert_r4(bundle)
         resources = [e["resource"] for e in bundle["entry"]]
-        _exercise_interactions(api, declared, resources[-1])
-        _exercise_search(api, declared, resources)
+        for sample in _samples(kind, resources):
+            _exercise_interactions(api, declared, sample)
+            _exercise_search(api, declared, resources, sample)
         _exercise_includes(api, declared, resources[-1])
+    _exercise_creates(api, declared_types)
+    _exercise_exports(api, statement["rest"][0])
+
+
+def _appointment(api) -> dict:
+    """A booking of the first free slot for a demo patient."""
+    slot = api.json("Slot", {"_count": "1"})["entry"][0]["resource"]
+    patient = api.json("Patient", {"_count": "1"})["entry"][0]["resource"]
+    return booking(slot["id"], patient["id"])
+
+
+CREATE_BODIES = {"Appointment": _appointment}
+
+
+def _exercise_creates(api, declared_types: list[dict]) -> None:
+    api.token = issue_test_token(client_name="writer", scopes=("system/*.crs",))
+    for declared in declared_types:
+        if {"code": "create"} in declared["interaction"]:
+            kind = declared["type"]
+            body = CREATE_BODIES[kind](api)  # a new create needs its body here
+            response = api.post(kind, body, headers={"Prefer": "return=representation"})
+            assert response.status_code == 201, response.content[:500]
+            assert_r4(response.json())
+
+
+def _exercise_exports(api, rest: dict) -> None:
+    """Each declared $export kicks off (202 and a status URL)."""
+    paths = [("$export", op) for op in rest.get("operation", [])]
+    for declared in rest["resource"]:
+        for op in declared.get("operation", []):
+            kind = declared["type"]
+            if kind == "Group":
+                group = api.json("Group", {"_count": "1"})["entry"][0]["resource"]
+                kind = f"Group/{group['id']}"
+            paths.append((f"{kind}/$export", op))
+    assert paths
+    for path, op in paths:
+        assert op["name"] == "export"
+        asked = {"Prefer": "respond-async", "Accept": "application/fhir+json"}
+        response = api.get(path, {"_type": "Patient"}, headers=asked)
+        assert response.status_code == 202, (path, response.content[:300])
+        assert "/fhir/$export-status/" in response["Content-Location"]
