@@ -5,6 +5,11 @@ these builders, so every resource spells a reference, a code or a moment the sam
 way. FHIR forbids empty strings, arrays and objects: ``clean`` drops them, and
 every builder returns ``None`` when it has nothing to say, so a mapper can write
 ``{"birthDate": fhir_date(p.date_of_birth)}`` and let ``clean`` tidy up.
+
+The builders take text (or None) and build their output clean, without a pass of
+``clean`` (the mappers a bulk export runs a million times build whole resources
+that way: ``registration/fhir/patients.py``, ``diagnostics/fhir.py``); what they
+return is the same as ``clean`` of the full form, by ``tests/fhir/test_datatypes.py``.
 """
 
 from datetime import UTC, date, datetime
@@ -65,9 +70,7 @@ def clean(value):
             if item is not None:
                 out.append(item)
         return out
-    if isinstance(value, Decimal):
-        return float(value) if value != value.to_integral() else int(value)
-    return value
+    return _number(value)
 
 
 def fhir_date(day: date | None) -> str | None:
@@ -92,13 +95,20 @@ def period(
     start: date | datetime | None, end: date | datetime | None = None
 ) -> dict | None:
     """A Period of moments or of days (``2024-03-01``)."""
-    return clean({"start": date_time(start), "end": date_time(end)}) or None
+    out = {}
+    if start := date_time(start):
+        out["start"] = start
+    if end := date_time(end):
+        out["end"] = end
+    return out or None
 
 
 def reference(resource_type: str, pk, display: str | None = None) -> dict | None:
     if pk is None:
         return None
-    return clean({"reference": f"{resource_type}/{pk}", "display": display})
+    if display:
+        return {"reference": f"{resource_type}/{pk}", "display": display}
+    return {"reference": f"{resource_type}/{pk}"}
 
 
 def practitioner(user) -> dict | None:
@@ -112,15 +122,18 @@ def practitioner(user) -> dict | None:
     # (fhir/light_rows.py) carry the names, not the method.
     name = f"{user.first_name} {user.last_name}".strip() or user.username
     provider = getattr(user, "provider", None)
-    return (
-        reference("Practitioner", provider.pk, name) if provider else {"display": name}
-    )
+    if provider:
+        return reference("Practitioner", provider.pk, name)
+    return {"display": name} if name else None
 
 
 def coding(system: str | None, code: str | None, display: str | None = None):
     if not code:
         return None
-    return clean({"system": system, "code": str(code), "display": display})
+    out = {"system": system, "code": str(code)} if system else {"code": str(code)}
+    if display:
+        out["display"] = display
+    return out
 
 
 def codeable(
@@ -131,15 +144,25 @@ def codeable(
     text: str | None = None,
 ) -> dict | None:
     """A CodeableConcept of one coding; ``text`` alone when there is no code."""
-    concept = {"coding": [coding(system, code, display)], "text": text or display}
-    return clean(concept) or None
+    text = text or display
+    if not code:
+        return {"text": text} if text else None
+    concept = {"coding": [coding(system, code, display)]}
+    if text:
+        concept["text"] = text
+    return concept
 
 
 def identifier(system: str, value: str | None, *, type_code: str | None = None):
     if not value:
         return None
-    kind = codeable(V2_0203, type_code) if type_code else None
-    return clean({"use": "usual", "type": kind, "system": system, "value": value})
+    out = {"use": "usual"}
+    if type_code:
+        out["type"] = codeable(V2_0203, type_code)
+    if system:
+        out["system"] = system
+    out["value"] = value
+    return out
 
 
 def clinic_identifier(name: str, value: str | None, *, type_code: str | None = None):
@@ -148,21 +171,39 @@ def clinic_identifier(name: str, value: str | None, *, type_code: str | None = N
 
 
 def human_name(family: str, given: list[str], *, use: str = "official"):
-    return clean({"use": use, "family": family, "given": [g for g in given if g]})
+    out = {"use": use}
+    if family:
+        out["family"] = family
+    if given := [g for g in given if g]:
+        out["given"] = given
+    return out
+
+
+def _number(value):
+    """A number as JSON carries it: a Decimal as an int when whole, else a float."""
+    if isinstance(value, Decimal):
+        return float(value) if value != value.to_integral() else int(value)
+    return value
 
 
 def quantity(value, unit: str | None = None, *, ucum: bool = True) -> dict | None:
     if value is None:
         return None
-    system = UCUM if ucum and unit else None
-    return clean({"value": value, "unit": unit, "system": system, "code": unit})
+    out = {"value": _number(value)}
+    if unit:
+        out["unit"] = unit
+        if ucum:
+            out["system"] = UCUM
+        out["code"] = unit
+    return out
 
 
 def meta(*, version_id, last_updated: datetime | None, profile: str | None = None):
-    return clean(
-        {
-            "versionId": str(version_id) if version_id is not None else None,
-            "lastUpdated": instant(last_updated),
-            "profile": [profile] if profile else [],
-        }
-    )
+    out = {}
+    if version_id is not None:
+        out["versionId"] = str(version_id)
+    if last_updated is not None:
+        out["lastUpdated"] = instant(last_updated)
+    if profile:
+        out["profile"] = [profile]
+    return out

@@ -9,9 +9,11 @@ because several codings in one CodeableConcept would claim they mean the same.
 
 import re
 from decimal import Decimal
+from functools import lru_cache
 
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Coalesce
+from django.utils.translation import get_language
 
 from clinic import fhir_search
 from clinic.fhir_datatypes import (
@@ -147,9 +149,13 @@ def order_report_to_fhir(order: DiagnosticOrder) -> dict:
     )
 
 
+@lru_cache(maxsize=512)
 def reference_range(text: str, unit: str) -> dict | None:
     """``4.0-11.0``, ``>=5`` or ``<=10`` as low / high quantities; any other
-    wording (coded tests' normal answers) as text."""
+    wording (coded tests' normal answers) as text. Remembered (a clinic has few
+    ranges and a bulk export meets each a million times): read-only."""
+    if not text:
+        return None
     both, one = _BOTH_ENDS.match(text), _ONE_END.match(text)
     ends = {}
     if both:
@@ -157,7 +163,7 @@ def reference_range(text: str, unit: str) -> dict | None:
     elif one:
         ends = {"low" if one.group(1) == ">" else "high": one.group(2)}
     bounds = {end: quantity(Decimal(v), unit or None) for end, v in ends.items()}
-    return clean({**bounds, "text": text}) or None
+    return {**bounds, "text": text}
 
 
 def _value(result: Observation) -> dict:
@@ -172,31 +178,49 @@ def _value(result: Observation) -> dict:
     return {"dataAbsentReason": codeable(DATA_ABSENT, "unknown", "Unknown")}
 
 
+def _interpretation(flag: str) -> list[dict]:
+    return _interpretation_in(flag, get_language())
+
+
+@lru_cache(maxsize=64)
+def _interpretation_in(flag: str, language: str | None) -> list[dict]:
+    """A flag's interpretation, named in ``language`` (remembered per language:
+    a bulk export meets each flag a million times). Read-only."""
+    flag = Observation.Flag(flag)
+    return [codeable(INTERPRETATION, flag.value, str(flag.label))]
+
+
 def observation_to_fhir(result: Observation) -> dict:
     """A result as a US Core laboratory Observation: its value (a quantity in
     UCUM, a code or text), its flag as the interpretation (LL / HH for critical)
-    and its reference range. A result on a cancelled order is ``cancelled``."""
+    and its reference range. A result on a cancelled order is ``cancelled``.
+    Built without empty members (a bulk export maps every result: no ``clean``)."""
     order = result.order
-    flag = Observation.Flag(result.flag)
     effective = result.observed_at or order.collected_at or result.resulted_at
-    return clean(
-        {
-            "resourceType": "Observation",
-            "id": str(result.pk),
-            "basedOn": [reference("ServiceRequest", order.pk)],
-            "status": observation_status(result.status, order.status),
-            "category": [LAB_CATEGORY],
-            "code": codeable(LOINC, result.test.loinc, result.test.name),
-            "subject": reference("Patient", order.patient_id),
-            "effectiveDateTime": instant(effective),
-            "issued": instant(result.resulted_at),
-            "performer": [practitioner(result.entered_by)],
-            **_value(result),
-            "interpretation": [codeable(INTERPRETATION, flag.value, str(flag.label))],
-            "note": [{"text": result.comment}] if result.comment else [],
-            "referenceRange": [reference_range(result.reference_range, result.unit)],
-        }
-    )
+    resource = {
+        "resourceType": "Observation",
+        "id": str(result.pk),
+        "basedOn": [reference("ServiceRequest", order.pk)],
+        "status": observation_status(result.status, order.status),
+        "category": [LAB_CATEGORY],
+    }
+    if code := codeable(LOINC, result.test.loinc, result.test.name):
+        resource["code"] = code
+    if order.patient_id is not None:
+        resource["subject"] = reference("Patient", order.patient_id)
+    if effective:
+        resource["effectiveDateTime"] = instant(effective)
+    if result.resulted_at:
+        resource["issued"] = instant(result.resulted_at)
+    if performer := practitioner(result.entered_by):
+        resource["performer"] = [performer]
+    resource.update(_value(result))
+    resource["interpretation"] = _interpretation(result.flag)
+    if result.comment:
+        resource["note"] = [{"text": result.comment}]
+    if bounds := reference_range(result.reference_range, result.unit):
+        resource["referenceRange"] = [bounds]
+    return resource
 
 
 def _ordered_code(rows, modifier, tokens):

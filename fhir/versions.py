@@ -9,7 +9,7 @@ last history row is a deletion is gone (410). A record loaded without history
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Max
+from django.db import connection
 
 from clinic.fhir_datatypes import meta
 from clinic.fhir_declaration import ResourceType
@@ -33,15 +33,18 @@ def history_model(resource: ResourceType):
 
 
 def latest_versions(resource: ResourceType, pks) -> dict:
-    """pk -> its latest Version, for a page of rows (one query)."""
-    rows = (
-        history_model(resource)
-        .objects.filter(id__in=list(pks))
-        .values("id")
-        .annotate(vid=Max("history_id"), at=Max("history_date"))
-        .order_by()
-    )
-    return {row["id"]: Version(row["vid"], row["at"]) for row in rows}
+    """pk -> its latest Version, for a page of rows: one query, the ids bound as
+    one array (an ``IN`` of a bulk export's 2,000 placeholders cost the export
+    more to build and parse than the rows it found)."""
+    model = history_model(resource)
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, MAX(history_id), MAX(history_date) FROM {table} "
+            "WHERE id = ANY(%s) GROUP BY id",
+            [list(pks)],
+        )
+        return {pk: Version(vid, at) for pk, vid, at in cursor.fetchall()}
 
 
 def render(resource: ResourceType, obj, version: Version) -> dict:

@@ -7,10 +7,8 @@ family, given or preferred name, as FHIR's default string match asks).
 from django.db.models import Q
 
 from clinic.fhir_datatypes import (
-    clean,
     clinic_system,
     codeable,
-    fhir_date,
     human_name,
     identifier,
     reference,
@@ -35,83 +33,97 @@ def _telecom(system: str, value, use: str, rank: int | None = None):
     text = getattr(value, "as_e164", value) if value is not None else None
     if not text:
         return None
-    return clean({"system": system, "value": str(text), "use": use, "rank": rank})
+    point = {"system": system, "value": str(text), "use": use}
+    if rank is not None:
+        point["rank"] = rank
+    return point
 
 
 def _address(p: Patient) -> dict | None:
     """The home address, or None when none was given (an address of ``use``
     alone says nothing)."""
-    lines = [p.address_line1, p.address_line2]
-    where = clean(
-        {"line": lines, "city": p.city, "state": p.state, "postalCode": p.postal_code}
-    )
+    where = {}
+    if lines := [line for line in (p.address_line1, p.address_line2) if line]:
+        where["line"] = lines
+    for key, value in (
+        ("city", p.city),
+        ("state", p.state),
+        ("postalCode", p.postal_code),
+    ):
+        if value:
+            where[key] = value
     if not where:
         return None
-    return {"use": "home", **where, "country": p.country or None}
+    if p.country:
+        where["country"] = p.country
+    return {"use": "home", **where}
+
+
+def _names(p: Patient) -> list[dict]:
+    official = human_name(p.family_name, [p.given_name, p.middle_name])
+    if p.name_suffix:
+        official["suffix"] = [p.name_suffix]
+    if not p.preferred_name:
+        return [official]
+    return [official, human_name(p.family_name, [p.preferred_name], use="usual")]
+
+
+def _emergency_contact(p: Patient) -> dict:
+    relationship = p.emergency_contact_relationship
+    contact = {
+        "relationship": [{"text": relationship or "Emergency contact"}],
+        "name": {"text": p.emergency_contact_name},
+    }
+    if phone := _telecom("phone", p.emergency_contact_phone, "mobile"):
+        contact["telecom"] = [phone]
+    return contact
+
+
+def _said(resource: dict, key: str, items: list) -> None:
+    """``resource[key]`` = the items that say something, when any does."""
+    if items := [item for item in items if item]:
+        resource[key] = items
 
 
 def patient_to_fhir(p: Patient) -> dict:
-    names = [
-        clean(
-            {
-                **human_name(p.family_name, [p.given_name, p.middle_name]),
-                "suffix": [p.name_suffix] if p.name_suffix else [],
-            }
-        )
-    ]
-    if p.preferred_name:
-        names.append(human_name(p.family_name, [p.preferred_name], use="usual"))
-    emergency = None
-    if p.emergency_contact_name:
-        emergency = {
-            "relationship": [
-                codeable(None, None, text=p.emergency_contact_relationship or None)
-                or {"text": "Emergency contact"}
-            ],
-            "name": {"text": p.emergency_contact_name},
-            "telecom": [_telecom("phone", p.emergency_contact_phone, "mobile")],
-        }
-    deceased = {}
-    if p.status == Patient.Status.DECEASED:
-        deceased = {"deceasedDateTime": fhir_date(p.deceased_date)}
-    link = []
-    if p.merged_into_id:
-        link = [
-            {"other": reference("Patient", p.merged_into_id), "type": "replaced-by"}
-        ]
+    """A patient as US Core Patient, built without empty members (a bulk export
+    maps every patient: no pass of ``clean``)."""
     resource = {
         "resourceType": "Patient",
         "id": str(p.pk),
         "extension": [
-            {
-                "url": BIRTH_SEX,
-                "valueCode": BIRTH_SEX_CODE.get(p.sex_at_birth, "UNK"),
-            }
+            {"url": BIRTH_SEX, "valueCode": BIRTH_SEX_CODE.get(p.sex_at_birth, "UNK")}
         ],
-        "identifier": [identifier(MRN_SYSTEM, p.mrn, type_code="MR")],
-        "active": p.status == Patient.Status.ACTIVE,
-        "name": names,
-        "telecom": [
+    }
+    if p.mrn:
+        resource["identifier"] = [identifier(MRN_SYSTEM, p.mrn, type_code="MR")]
+    resource["active"] = p.status == Patient.Status.ACTIVE
+    resource["name"] = _names(p)
+    _said(
+        resource,
+        "telecom",
+        [
             _telecom("phone", p.phone_mobile, "mobile", 1),
             _telecom("phone", p.phone_home, "home"),
             _telecom("email", p.email, "home"),
         ],
-        "gender": GENDER.get(p.sex_at_birth, "unknown"),
-        "birthDate": fhir_date(p.birth_date),
-        **deceased,
-        "address": [_address(p)],
-        "contact": [emergency],
-        "communication": [
-            {
-                "language": codeable(LANGUAGE_SYSTEM, p.preferred_language),
-                "preferred": True,
-            }
-            if p.preferred_language
-            else None
-        ],
-        "link": link,
-    }
-    return clean(resource)
+    )
+    resource["gender"] = GENDER.get(p.sex_at_birth, "unknown")
+    if p.birth_date:
+        resource["birthDate"] = p.birth_date.isoformat()
+    if p.status == Patient.Status.DECEASED and p.deceased_date:
+        resource["deceasedDateTime"] = p.deceased_date.isoformat()
+    if address := _address(p):
+        resource["address"] = [address]
+    if p.emergency_contact_name:
+        resource["contact"] = [_emergency_contact(p)]
+    if p.preferred_language:
+        language = codeable(LANGUAGE_SYSTEM, p.preferred_language)
+        resource["communication"] = [{"language": language, "preferred": True}]
+    if p.merged_into_id:
+        survivor = reference("Patient", p.merged_into_id)
+        resource["link"] = [{"other": survivor, "type": "replaced-by"}]
+    return resource
 
 
 def _patient_survivor(p: Patient) -> tuple[str, str] | None:

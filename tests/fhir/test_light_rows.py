@@ -1,5 +1,8 @@
 """A bulk export maps light rows (fhir/light_rows.py): the same mapper must write
-the very same bytes from them as from model instances, odd values included."""
+the very same bytes from them as from model instances, odd values included. The
+mappers build their resources without a pass of ``clean``: each must already be
+clean (``clean`` would change nothing), valid R4 and parsed by fhirclient, and its
+NDJSON line (orjson, fhir/ndjson.py) must parse to what ``json`` writes."""
 
 import json
 from datetime import date
@@ -7,11 +10,15 @@ from decimal import Decimal
 
 import pytest
 
+from clinic.fhir_datatypes import clean
 from diagnostics import services
 from diagnostics.models import Observation, TestDefinition
 from fhir.light_rows import light_rows
+from fhir.ndjson import ndjson_line
 from fhir.registry import resource_types
+from fhir.versions import NO_VERSION, render
 from tests.diagnostics.factories import make_order
+from tests.fhir.valid import assert_valid
 from tests.registration.factories import PatientFactory
 from tests.scheduling.factories import ProviderFactory
 
@@ -27,6 +34,12 @@ def _same_bytes(name: str) -> int:
     for model_row, light_row in zip(models, light, strict=True):
         expected = json.dumps(declared.to_fhir(model_row), ensure_ascii=False)
         assert json.dumps(declared.to_fhir(light_row), ensure_ascii=False) == expected
+        resource = render(declared, light_row, NO_VERSION)
+        assert clean(resource) == resource
+        assert_valid(resource)
+        line = ndjson_line(resource)
+        assert b"\n" not in line
+        assert json.loads(line) == json.loads(json.dumps(resource))
     return len(models)
 
 
@@ -54,9 +67,18 @@ def test_patients_from_light_rows_are_byte_identical():
         emergency_contact_phone="+14155550199",
     )
     PatientFactory(status="deceased", deceased_date=date(2024, 2, 29), sex_at_birth="X")
-    PatientFactory(emergency_contact_name="No phone")
+    PatientFactory(emergency_contact_name="No phone", sex_at_birth="U")
+    PatientFactory(
+        emergency_contact_name="Ma",
+        emergency_contact_relationship="Mother",
+        middle_name="",
+        country="CA",
+        restriction="public_figure",
+    )
+    PatientFactory(address_line2="Unit 5", postal_code="", preferred_language="")
     PatientFactory(status="merged", merged_into=survivor)
-    assert _same_bytes("Patient") == 4  # the merged one is not served
+    # The merged and the restricted patients are not served.
+    assert _same_bytes("Patient") == 5
 
 
 def test_observations_from_light_rows_are_byte_identical(make_user):
@@ -78,4 +100,15 @@ def test_observations_from_light_rows_are_byte_identical(make_user):
     odd.value_numeric, odd.comment, odd.entered_by = Decimal("0.000"), "½ \n", None
     odd.value_code, odd.value_code_system = "260385009", "SCT"
     odd.save()
-    assert _same_bytes("Observation") == 4
+    tiny = Observation.objects.filter(order=order).exclude(pk=odd.pk).first()
+    tiny.value_numeric, tiny.unit, tiny.reference_range = Decimal("0.0001"), "", ">=5"
+    tiny.save()
+    others = TestDefinition.objects.exclude(code__in=("STREP", "UCX", "K", "TSH"))
+    wordings = ("<=0.00001", "Negative", "", "1-2.5")
+    for number, (wording, test) in enumerate(zip(wordings, others, strict=False)):
+        extra = Observation.objects.get(pk=tiny.pk)
+        extra.pk, extra.test, extra.reference_range = None, test, wording
+        extra.value_numeric = None if number % 2 else Decimal(number)
+        extra.value_text = "" if number == 3 else extra.value_text
+        extra.save()
+    assert _same_bytes("Observation") == 8
