@@ -110,6 +110,14 @@ def history_copy(
     ``default_user``, else the request's user) and ``_history_date`` (else now)."""
     if not rows or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
         return
+    if connection.vendor != "postgresql":  # the embedded SQLite has no COPY
+        type(rows[0]).history.bulk_history_create(
+            list(rows),
+            update=history_type == "~",
+            default_user=default_user,
+            default_change_reason=default_reason,
+        )
+        return
     history = type(rows[0]).history.model
     tracked = history.tracked_fields
     meta = history._meta

@@ -117,7 +117,7 @@ def test_first_visit_type_and_payer_through_a_real_booking(clinic, admin_user, d
     AppointmentFactory(
         patient=returning,
         status=Appointment.Status.COMPLETED,
-        start=timezone.now() - timedelta(days=500),
+        start=timezone.now() - timedelta(days=501),  # 500 clinic days, DST or not
     )
     CoverageFactory(patient=returning, payer=coverage.payer)
 
