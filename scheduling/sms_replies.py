@@ -139,7 +139,9 @@ def _reminder_answer(message: InboundMessage, *, row, clinic: str, cancel: bool)
         message.alert = alert_raise(
             kind="patient_reply",
             title=_("Text from %(who)s") % {"who": row.contact},
-            message=_("Replied %(text)s but may not confirm visits for %(patient)s.")
+            message=_(
+                "Replied %(text)s but may not confirm or cancel visits for %(patient)s."
+            )
             % {"text": message.body[:100], "patient": patient},
             patient=patient,
             role=FRONT_DESK,

@@ -156,6 +156,7 @@ def test_a_contact_cancels_only_with_the_permission_to_manage_visits(
         assert visit.status == Appointment.Status.SCHEDULED
         assert message.action == InboundMessage.Action.TASK
         assert message.reply.startswith("This number may not confirm or change visits")
+        assert "may not confirm or cancel visits for" in message.alert.message
         return
     assert visit.status == Appointment.Status.CANCELLED
     assert visit.cancel_reason == "Cancelled by text from Maria Lopez"
