@@ -1,6 +1,6 @@
 """Demo scheduling data (``manage.py seed_demo``): providers, rooms, visit types,
-weekly templates, and ``--days`` days of visits around today with realistic
-statuses. Deterministic for a given ``--seed``; a second run adds nothing."""
+weekly templates, and ``--days`` days of visits around today (reaching at least
+one working day back and one ahead) with realistic statuses. Deterministic for a given ``--seed``; a second run adds nothing."""
 
 from datetime import time, timedelta
 
@@ -123,12 +123,15 @@ def seed_scheduling(*, faker, rng, options, stdout) -> None:
     now = timezone.now()
     today = timezone.localdate()
     days = max(1, options.get("days") or 14)
-    first = today - timedelta(days=days // 2)
+    # At least one working day on each side of today, so a demo seeded on a weekend
+    # or before the first visit of a Monday still has past visits (and future ones).
+    first = min(today - timedelta(days=days // 2), _working_day(today, -1))
+    last = max(today + timedelta(days=days - days // 2), _working_day(today, +1))
     clerk = get_user_model().objects.filter(username="frontdesk").first()
     patient_busy: dict[int, list] = {}
     room_busy: dict[int, list] = {}
     rows = []
-    for offset in range(days + 1):
+    for offset in range((last - first).days + 1):
         day = first + timedelta(days=offset)
         if day.weekday() >= 5:
             continue
@@ -193,6 +196,14 @@ def seed_scheduling(*, faker, rng, options, stdout) -> None:
             note=rng.choice(["Any earlier time", "Mornings before work", ""]),
         )
     stdout.write(f"  scheduling: {len(rows)} appointments over {days} days")
+
+
+def _working_day(day, step: int):
+    """The first weekday after (step +1) or before (step -1) ``day``."""
+    day += timedelta(days=step)
+    while day.weekday() >= 5:
+        day += timedelta(days=step)
+    return day
 
 
 def _appointment(

@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import uuid
+from datetime import time
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
@@ -290,3 +291,19 @@ def _two_factor_required_only_where_a_test_asks(settings):
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def clinic_midday():
+    """The clinic's clock at 11:00 today, ticking on (time-machine; the database's
+    own clock is never asked). For a test whose visit is "now, today": visits are
+    checked in, roomed and completed on their own clinic day, so a test run just
+    after the clinic's midnight would otherwise build yesterday's visit."""
+    import time_machine
+    from django.utils import timezone
+
+    from clinic.clock import at_local
+
+    moment = at_local(timezone.localdate(), time(11, 0))
+    with time_machine.travel(moment, tick=True):
+        yield moment

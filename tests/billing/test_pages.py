@@ -30,6 +30,7 @@ from tests.scheduling.factories import AppointmentFactory, AppointmentTypeFactor
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.usefixtures("clinic_midday")
 def test_completing_a_visit_captures_draft_charges_from_its_type(make_user):
     fee_schedule()
     visit = AppointmentFactory(

@@ -51,6 +51,7 @@ def test_a_new_plans_activities_are_due_one_interval_after_its_start(make_user):
     assert _state(plan, K.EDUCATION).state == DONE  # a year away
 
 
+@pytest.mark.usefixtures("clinic_midday")
 def test_the_visit_activity_completes_when_its_visit_is_completed(make_user):
     plan = diabetic_plan(days_ago=100)
     assert _state(plan, K.VISIT).state == OVERDUE

@@ -68,6 +68,7 @@ def test_a_new_order_defaults_to_the_unit_where_the_patient_is_on_the_mar(
     assert not re.search(r">\s*Unit\s*<", body)  # no two boxes both called "Unit"
 
 
+@pytest.mark.usefixtures("clinic_midday")
 def test_without_an_active_order_it_defaults_to_todays_visit_location(
     client, clinician
 ):

@@ -180,6 +180,7 @@ def test_a_no_show_undone_before_its_event_was_processed_starts_nothing(
     assert not StaffAlert.objects.exists()
 
 
+@pytest.mark.usefixtures("clinic_midday")
 def test_the_sweeper_leaves_a_visit_whose_no_show_was_undone(frontdesk, settings):
     settings.SCHEDULING_NO_SHOW_MINUTES = 30
     visit = _started(45)
