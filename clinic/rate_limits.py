@@ -24,10 +24,8 @@ def rate_exceeded(*, key: str, limit: int, seconds: int) -> bool:
     bucket = f"rate:{key}:{window}"
     try:
         # Each counter lives two windows: the next one reads it as its previous.
-        if cache.add(bucket, 1, timeout=2 * seconds):
-            count = 1
-        else:
-            count = cache.incr(bucket)
+        fresh = cache.add(bucket, 1, timeout=2 * seconds)
+        count = 1 if fresh else cache.incr(bucket)
         previous = cache.get(f"rate:{key}:{window - 1}") or 0
     except ValueError:  # the window's counter expired between add and incr
         return False
