@@ -118,7 +118,12 @@ def test_the_loop_carries_on_after_the_database_went_away(redis_url, owner_conne
         assert process.poll() is None
     finally:
         process.terminate()
-        _out, err = process.communicate(timeout=60)
+        try:
+            _out, err = process.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()  # never left to move the next test's jobs
+            _out, err = process.communicate()
+            raise AssertionError(f"the loop ignored its stop:\n{err[-3000:]}") from None
     assert "dispatch_due: this run failed (OperationalError: " in err
     assert "trying again in 1 s with a new database connection" in err
 
