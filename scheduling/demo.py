@@ -1,6 +1,7 @@
 """Demo scheduling data (``manage.py seed_demo``): providers, rooms, visit types,
 weekly templates, and ``--days`` days of visits around today (reaching at least
-one working day back and one ahead) with realistic statuses. Deterministic for a given ``--seed``; a second run adds nothing."""
+one working day back and one ahead) with realistic statuses. Deterministic for a
+given ``--seed``; a second run adds nothing."""
 
 from datetime import time, timedelta
 
