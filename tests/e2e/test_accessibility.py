@@ -15,6 +15,7 @@ import axe_playwright_python
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -90,6 +91,8 @@ def _demo_pages():
     claim = Claim.objects.order_by("pk").first()
     visit = Appointment.objects.filter(status=Appointment.Status.COMPLETED).first()
     any_patient = Patient.objects.order_by("pk").first()
+    coming = Appointment.objects.filter(start__gte=timezone.now()).earliest("start")
+    coming_day = timezone.localdate(coming.start).isoformat()
     pages = [
         ("frontdesk", reverse("clinic:home")),
         ("frontdesk", reverse("registration:patient-list") + "?q=a"),
@@ -97,6 +100,10 @@ def _demo_pages():
         ("frontdesk", reverse("registration:patient-chart", args=[any_patient.pk])),
         ("frontdesk", reverse("scheduling:day")),
         ("frontdesk", reverse("scheduling:week")),
+        # Today may be a weekend: the schedule of the next visit's day has chips
+        # (with their insurance marks) whatever day the suite runs.
+        ("frontdesk", reverse("scheduling:day") + f"?date={coming_day}"),
+        ("frontdesk", reverse("scheduling:week") + f"?date={coming_day}"),
         ("frontdesk", reverse("scheduling:find")),
         ("frontdesk", reverse("alerts:inbox")),
         ("nurse", reverse("clinic:home")),
