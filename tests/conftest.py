@@ -129,13 +129,20 @@ def _access_log_anchor_file(settings, tmp_path):
 
 @pytest.fixture(scope="session", autouse=True)
 def _isolated_redis():
-    """Each xdist worker uses its own Redis database, emptied at start."""
+    """Each xdist worker uses its own Redis database, emptied at start: its queues
+    and Django's cache (so another worker's ``cache.clear()`` cannot empty this
+    one's counters and cached choices in the middle of a test)."""
     if settings.JOBS_INLINE:
         yield None
         return
+    from django.test import override_settings
+
     url = _redis_url_for_worker()
     for config in settings.RQ_QUEUES.values():
         config["URL"] = url
+    cache = {**settings.CACHES["default"], "LOCATION": url}
+    own_cache = override_settings(CACHES={**settings.CACHES, "default": cache})
+    own_cache.enable()  # Django's setting_changed signal rebuilds the caches
     import django_rq
 
     try:
@@ -145,6 +152,7 @@ def _isolated_redis():
             f"Redis at {url} does not answer ({exc}); run the suite with make test"
         )
     yield url
+    own_cache.disable()
 
 
 @pytest.fixture(autouse=True)

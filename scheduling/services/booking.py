@@ -9,7 +9,7 @@ violation that slips past them (two clerks at the same instant) becomes
 from datetime import UTC, datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -44,6 +44,7 @@ from scheduling.services.waitlist import waitlist_mark
 
 OVERLAP_CONSTRAINTS = {"scheduling_no_provider_overlap", "scheduling_no_room_overlap"}
 DOUBLE_BOOK_PERMISSION = "scheduling.double_book_appointment"
+DEADLOCK_DETECTED = "40P01"  # PostgreSQL's SQLSTATE
 ALTERNATIVES = 5
 
 
@@ -54,17 +55,32 @@ def is_overlap(error: IntegrityError) -> bool:
     return constraint in OVERLAP_CONSTRAINTS
 
 
+def is_deadlock(error: OperationalError) -> bool:
+    return getattr(error.__cause__, "sqlstate", None) == DEADLOCK_DETECTED
+
+
 def overlap_on_save(appointment: Appointment) -> IntegrityError | None:
     """Save the visit; the database's refusal when its time overlaps another's
-    (``is_overlap``), else None. Any other refusal is raised."""
-    try:
-        with transaction.atomic():
-            appointment.save()
-    except IntegrityError as error:
-        if not is_overlap(error):
-            raise
-        return error
-    return None
+    (``is_overlap``), else None. Any other refusal is raised.
+
+    Two writes of one time at one instant can each wait for the other's new row in
+    the exclusion constraints' checks; PostgreSQL then ends one of them as a
+    deadlock. Only that statement is undone (the savepoint), so it is written once
+    more: now it waits for the other write to finish, and hears whether the time
+    was taken."""
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                appointment.save()
+        except IntegrityError as error:
+            if not is_overlap(error):
+                raise
+            return error
+        except OperationalError as error:
+            if attempt or not is_deadlock(error):
+                raise
+            continue
+        return None
 
 
 def local_text(moment: datetime) -> str:

@@ -8,7 +8,7 @@ in ``TRANSITIONS`` and, for the changes bound to the visit's day, inside its tim
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,7 +28,7 @@ from scheduling.exceptions import (
     SlotTaken,
 )
 from scheduling.models import Appointment, Room
-from scheduling.services.booking import local_text
+from scheduling.services.booking import local_text, overlap_on_save
 
 S = Appointment.Status
 
@@ -129,11 +129,9 @@ def appointment_room(
         locked = _transition(appointment, S.IN_ROOM, actor=actor, reason=reason)
         if room is not None:
             locked.room = room
-        try:
-            with transaction.atomic():
-                locked.save()
-        except IntegrityError as error:
-            raise SlotTaken(NO_ROOM_FREE) from error
+        overlap = overlap_on_save(locked)
+        if overlap is not None:
+            raise SlotTaken(NO_ROOM_FREE) from overlap
     return locked
 
 
