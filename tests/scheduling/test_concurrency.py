@@ -7,6 +7,7 @@ from datetime import timedelta
 import psycopg
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from scheduling import services
 from scheduling.exceptions import SLOT_TAKEN, SlotTaken
@@ -26,16 +27,35 @@ from tests.scheduling.factories import (
 ATTEMPTS = 20
 
 
-@pytest.mark.django_db(transaction=True)
-def test_twenty_concurrent_bookings_of_one_slot_give_one_appointment():
-    assert connection.vendor == "postgresql"
+def _ten_oclock():
+    """A provider who works every day, a 30-minute visit type and a clerk: the
+    provider's location, 10:00 on a Tuesday over a week ahead, and
+    ``book(patient)``, the clerk booking the patient then."""
     location = LocationFactory(code="main")
     provider = ProviderFactory()
     weekly_hours(provider, location)
     visit = AppointmentTypeFactory(duration_minutes=30)
     clerk = UserFactory(role="Front desk")
-    patients = [PatientFactory() for _ in range(ATTEMPTS)]
     start = local(next_weekday(), 10)
+
+    def book(patient):
+        return services.appointment_book(
+            patient=patient,
+            appointment_type=visit,
+            provider=provider,
+            location=location,
+            start=start,
+            actor=clerk,
+        )
+
+    return provider, location, start, book
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_concurrent_bookings_of_one_slot_give_one_appointment():
+    assert connection.vendor == "postgresql"
+    _provider, _location, start, book = _ten_oclock()
+    patients = [PatientFactory() for _ in range(ATTEMPTS)]
     barrier = threading.Barrier(ATTEMPTS)
     outcomes: list[object] = []
     lock = threading.Lock()
@@ -43,14 +63,7 @@ def test_twenty_concurrent_bookings_of_one_slot_give_one_appointment():
     def attempt(patient):
         try:
             barrier.wait(timeout=30)
-            services.appointment_book(
-                patient=patient,
-                appointment_type=visit,
-                provider=provider,
-                location=location,
-                start=start,
-                actor=clerk,
-            )
+            book(patient)
             result = "booked"
         except SlotTaken as error:
             result = error
@@ -95,14 +108,9 @@ def test_a_booking_ended_as_a_deadlock_is_told_the_time_was_taken(owner_connecti
     10:00-10:30 waits for it; then that transaction moves a second visit to
     10:15-10:30 and waits for the booking. The booking is the one ended (the
     other's deadlock_timeout is long); written again, it hears the time was taken."""
-    location = LocationFactory(code="main")
-    provider = ProviderFactory()
-    weekly_hours(provider, location)
-    visit = AppointmentTypeFactory(duration_minutes=30)
-    clerk = UserFactory(role="Front desk")
+    provider, location, start, book = _ten_oclock()
     patient = PatientFactory()
-    day = next_weekday()
-    start = local(day, 10)
+    day = timezone.localdate(start)
     # Two of the provider's visits later that day, which the other transaction moves.
     first, second = (
         AppointmentFactory(provider=provider, location=location, start=local(day, h))
@@ -110,16 +118,9 @@ def test_a_booking_ended_as_a_deadlock_is_told_the_time_was_taken(owner_connecti
     )
     outcome: list[object] = []
 
-    def book():
+    def book_and_note():
         try:
-            services.appointment_book(
-                patient=patient,
-                appointment_type=visit,
-                provider=provider,
-                location=location,
-                start=start,
-                actor=clerk,
-            )
+            book(patient)
             outcome.append("booked")
         except Exception as error:  # noqa: BLE001 - the assertion names it
             outcome.append(error)
@@ -132,7 +133,7 @@ def test_a_booking_ended_as_a_deadlock_is_told_the_time_was_taken(owner_connecti
     )
     quarter = timedelta(minutes=15)
     move = 'UPDATE scheduling_appointment SET start = %s, "end" = %s WHERE id = %s'
-    booking = threading.Thread(target=book)
+    booking = threading.Thread(target=book_and_note)
     try:
         other.execute("SET LOCAL deadlock_timeout = '60s'")
         other.execute(move, [start, start + quarter, first.pk])
